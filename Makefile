@@ -1,0 +1,54 @@
+# Skein: run `make help` for the targets.
+GO      ?= go
+BIN     := bin
+PKGS    := ./...
+# A newcomer's two commands are `make demo` and `make test`.
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+.PHONY: deps
+deps: ## download Go modules
+	$(GO) mod download
+
+.PHONY: build
+build: deps ## build bin/skein and bin/skein-demo
+	$(GO) build -o $(BIN)/skein ./cli/cmd/skein
+	$(GO) build -o $(BIN)/skein-demo ./cli/cmd/skein-demo
+
+.PHONY: demo
+demo: build ## a relay and three users on loopback: register, follow, post, catch up
+	$(BIN)/skein-demo --skein $(BIN)/skein
+
+.PHONY: test
+test: deps vet fmt-check ## all tests, with the race detector (fuzz seed corpora included)
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+.PHONY: vet
+vet: ## go vet
+	$(GO) vet $(PKGS)
+
+.PHONY: fmt-check
+fmt-check: ## fail if gofmt would change a file
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+FUZZTIME ?= 30s
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+.PHONY: bench
+bench: deps ## run the benchmarks and write docs/BENCHMARKS.md
+	./scripts/bench.sh
+
+.PHONY: clean
+clean: ## remove build output
+	rm -rf $(BIN)

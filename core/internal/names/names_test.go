@@ -1,0 +1,617 @@
+package names
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	record "github.com/libp2p/go-libp2p-record"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/multiformats/go-multiaddr"
+
+	"github.com/skein-p2p/skein/core/internal/entry"
+)
+
+// t0 is 2026-01-01T00:00:00Z in ms; tests use a clock fixed at t0 + 1 day.
+const t0 = 1767225600000
+
+var testNow = time.UnixMilli(t0 + 24*3600*1000)
+
+var testValidator = Validator{Now: func() time.Time { return testNow }}
+
+// account returns the Ed25519 key with seed b repeated 32 times.
+func account(b byte) ed25519.PrivateKey {
+	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{b}, ed25519.SeedSize))
+}
+
+// devicePeerID returns the libp2p peer ID of the Ed25519 key with seed b
+// repeated 32 times.
+func devicePeerID(t testing.TB, b byte) []byte {
+	t.Helper()
+	k, err := crypto.UnmarshalEd25519PrivateKey(account(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := peer.IDFromPrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(id)
+}
+
+func addr(t testing.TB, s string) []byte {
+	t.Helper()
+	return multiaddr.StringCast(s).Bytes()
+}
+
+// baseRecord is a valid record for "alice" without its account.
+func baseRecord(t testing.TB) Record {
+	return Record{
+		Name:    "alice",
+		Created: t0,
+		Updated: t0 + 3600*1000,
+		HeadSeq: 42,
+		PeerID:  devicePeerID(t, 2),
+		Addrs:   [][]byte{addr(t, "/ip4/127.0.0.1/tcp/4001")},
+	}
+}
+
+func mustSign(t testing.TB, priv ed25519.PrivateKey, r Record) []byte {
+	t.Helper()
+	b, err := Sign(priv, r)
+	if err != nil {
+		t.Fatalf("Sign() error = %v", err)
+	}
+	return b
+}
+
+// signRaw encodes and signs r without validating it, as a hostile peer
+// could.
+func signRaw(priv ed25519.PrivateKey, r Record) []byte {
+	r.Account = entry.KeyOf(priv.Public().(ed25519.PublicKey))
+	b := r.appendUnsigned(nil)
+	return append(b, ed25519.Sign(priv, signedMessage(b))...)
+}
+
+// longAddr returns a valid multiaddr of exactly n bytes (n >= 9).
+func longAddr(t testing.TB, n int) []byte {
+	t.Helper()
+	// dns4 code (1 byte) + 2-byte varint length + host + tcp (3 bytes).
+	a := addr(t, "/dns4/"+strings.Repeat("a", n-6)+"/tcp/1")
+	if len(a) != n {
+		t.Fatalf("longAddr(%d) has %d bytes", n, len(a))
+	}
+	return a
+}
+
+func TestRoundTrip(t *testing.T) {
+	max := baseRecord(t)
+	max.Name = strings.Repeat("z", entry.MaxNameLen)
+	max.PeerID = append([]byte{0x00, MaxPeerIDLen - 2}, bytes.Repeat([]byte{7}, MaxPeerIDLen-2)...) // identity multihash
+	max.Addrs = nil
+	for range MaxAddrs {
+		max.Addrs = append(max.Addrs, longAddr(t, MaxAddrLen))
+	}
+	max.Created, max.Updated, max.HeadSeq = 1, 1<<64-1, 1<<64-1
+
+	tests := []struct {
+		name string
+		r    func(Record) Record
+	}{
+		{"base", func(r Record) Record { return r }},
+		{"no addresses", func(r Record) Record { r.Addrs = nil; return r }},
+		{"created equals updated", func(r Record) Record { r.Updated = r.Created; return r }},
+		{"head seq 0", func(r Record) Record { r.HeadSeq = 0; return r }},
+		{"several addresses", func(r Record) Record {
+			r.Addrs = append(r.Addrs, addr(t, "/ip6/::1/udp/4001/quic-v1"),
+				addr(t, "/ip4/1.2.3.4/tcp/4001/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA/p2p-circuit"))
+			return r
+		}},
+		{"largest", func(Record) Record { return max }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			priv := account(1)
+			want := tt.r(baseRecord(t))
+			b := mustSign(t, priv, want)
+			if len(b) > MaxSize {
+				t.Errorf("len(Sign()) = %d, limit %d", len(b), MaxSize)
+			}
+			got, err := Decode(b)
+			if err != nil {
+				t.Fatalf("Decode() error = %v", err)
+			}
+			want.Account = entry.KeyOf(priv.Public().(ed25519.PublicKey))
+			want.Sig = got.Sig
+			if !equal(got, want) {
+				t.Errorf("Decode() = %+v, want %+v", got, want)
+			}
+		})
+	}
+	// Document the real bound that the field limits give.
+	if n := len(mustSign(t, account(1), max)); n != 4348 {
+		t.Errorf("largest record = %d bytes, want 4348 (update the docs)", n)
+	}
+}
+
+func equal(a, b Record) bool {
+	return a.Name == b.Name && a.Account == b.Account && a.Created == b.Created && a.Updated == b.Updated &&
+		a.HeadSeq == b.HeadSeq && bytes.Equal(a.PeerID, b.PeerID) &&
+		slices.EqualFunc(a.Addrs, b.Addrs, bytes.Equal) && a.Sig == b.Sig
+}
+
+func TestSignSetsAccount(t *testing.T) {
+	r := baseRecord(t)
+	r.Account = entry.KeyOf(account(9).Public().(ed25519.PublicKey))
+	got, err := Decode(mustSign(t, account(1), r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := entry.KeyOf(account(1).Public().(ed25519.PublicKey)); got.Account != want {
+		t.Errorf("Decode(Sign()).Account = %s, want %s", got.Account, want)
+	}
+}
+
+// invalidRecords are records that break one field rule each.
+func invalidRecords(t testing.TB) []struct {
+	name string
+	r    Record
+} {
+	set := func(f func(*Record)) Record { r := baseRecord(t); f(&r); return r }
+	var tooMany [][]byte
+	for range MaxAddrs + 1 {
+		tooMany = append(tooMany, addr(t, "/ip4/127.0.0.1/tcp/4001"))
+	}
+	return []struct {
+		name string
+		r    Record
+	}{
+		{"empty name", set(func(r *Record) { r.Name = "" })},
+		{"short name", set(func(r *Record) { r.Name = "al" })},
+		{"long name", set(func(r *Record) { r.Name = strings.Repeat("a", 33) })},
+		{"upper-case name", set(func(r *Record) { r.Name = "Alice" })},
+		{"name with slash", set(func(r *Record) { r.Name = "al/ce" })},
+		{"zero created", set(func(r *Record) { r.Created = 0 })},
+		{"updated before created", set(func(r *Record) { r.Updated = r.Created - 1 })},
+		{"no peer ID", set(func(r *Record) { r.PeerID = nil })},
+		{"bad peer ID", set(func(r *Record) { r.PeerID = []byte("not a multihash") })},
+		{"long peer ID", set(func(r *Record) {
+			r.PeerID = append([]byte{0x00, MaxPeerIDLen - 1}, bytes.Repeat([]byte{7}, MaxPeerIDLen-1)...)
+		})},
+		{"too many addresses", set(func(r *Record) { r.Addrs = tooMany })},
+		{"empty address", set(func(r *Record) { r.Addrs = [][]byte{{}} })},
+		{"long address", set(func(r *Record) { r.Addrs = [][]byte{longAddr(t, MaxAddrLen+1)} })},
+		{"bad address", set(func(r *Record) { r.Addrs = [][]byte{{0xff, 0xff, 0xff}} })},
+		{"address with trailing byte", set(func(r *Record) {
+			r.Addrs = [][]byte{append(addr(t, "/ip4/127.0.0.1/tcp/4001"), 0)}
+		})},
+		{"non-minimal varint code", set(func(r *Record) {
+			// /ip4 with its code 0x04 written as the two-byte varint 0x84 0x00.
+			r.Addrs = [][]byte{{0x84, 0x00, 127, 0, 0, 1}}
+		})},
+	}
+}
+
+func TestSignRejects(t *testing.T) {
+	for _, tt := range invalidRecords(t) {
+		t.Run(tt.name, func(t *testing.T) {
+			if b, err := Sign(account(1), tt.r); !errors.Is(err, ErrMalformed) {
+				t.Errorf("Sign() = %x, %v; want %v", b, err, ErrMalformed)
+			}
+		})
+	}
+	if _, err := Sign(account(1)[:32], baseRecord(t)); err == nil {
+		t.Errorf("Sign(short key) error = nil, want an error")
+	}
+}
+
+// TestDecodeRejectsSignedInvalid feeds Decode records that break a field rule
+// but carry a valid signature, as a hostile peer could publish.
+func TestDecodeRejectsSignedInvalid(t *testing.T) {
+	for _, tt := range invalidRecords(t) {
+		t.Run(tt.name, func(t *testing.T) {
+			if r, err := Decode(signRaw(account(1), tt.r)); !errors.Is(err, ErrMalformed) {
+				t.Errorf("Decode() = %+v, %v; want %v", r, err, ErrMalformed)
+			}
+		})
+	}
+}
+
+func TestDecodeTooLarge(t *testing.T) {
+	big := make([]byte, MaxSize+1)
+	big[0] = Version
+	if _, err := Decode(big); !errors.Is(err, ErrMalformed) {
+		t.Errorf("Decode(%d bytes) error = %v, want %v", len(big), err, ErrMalformed)
+	}
+}
+
+// TestTamper changes each field of a valid record, and then every bit of it:
+// Decode must reject every result.
+func TestTamper(t *testing.T) {
+	good := mustSign(t, account(1), baseRecord(t))
+	n := len("alice")
+	p := len(baseRecord(t).PeerID)
+	fields := []struct {
+		name string
+		off  int
+	}{
+		{"version", 0},
+		{"account", 1},
+		{"created", 33 + 7},
+		{"updated", 41 + 7},
+		{"head seq", 49 + 7},
+		{"name length", 57},
+		{"name", 58},
+		{"peer ID length", 58 + n},
+		{"peer ID", 59 + n + 10},
+		{"address count", 59 + n + p},
+		{"address length", 60 + n + p + 1},
+		{"address", 60 + n + p + 2 + 1},
+		{"signature", len(good) - 1},
+	}
+	for _, f := range fields {
+		t.Run(f.name, func(t *testing.T) {
+			b := bytes.Clone(good)
+			b[f.off] ^= 0x01
+			if r, err := Decode(b); !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrBadSignature) {
+				t.Errorf("Decode() = %+v, %v; want an error", r, err)
+			}
+		})
+	}
+	t.Run("every bit", func(t *testing.T) {
+		for i := range len(good) * 8 {
+			b := bytes.Clone(good)
+			b[i/8] ^= 1 << (i % 8)
+			if _, err := Decode(b); err == nil {
+				t.Errorf("Decode() with bit %d flipped: error = nil", i)
+			}
+		}
+	})
+	t.Run("truncated", func(t *testing.T) {
+		for i := range len(good) {
+			if _, err := Decode(good[:i]); !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrBadSignature) {
+				t.Errorf("Decode(first %d bytes) error = %v", i, err)
+			}
+		}
+	})
+	t.Run("trailing byte", func(t *testing.T) {
+		if _, err := Decode(append(bytes.Clone(good), 0)); err == nil {
+			t.Errorf("Decode(with trailing byte) error = nil")
+		}
+	})
+	t.Run("other key's signature", func(t *testing.T) {
+		other := mustSign(t, account(2), baseRecord(t))
+		b := bytes.Clone(good)
+		copy(b[len(b)-64:], other[len(other)-64:])
+		if _, err := Decode(b); !errors.Is(err, ErrBadSignature) {
+			t.Errorf("Decode() error = %v, want %v", err, ErrBadSignature)
+		}
+	})
+	t.Run("no domain separation", func(t *testing.T) {
+		b := bytes.Clone(good)
+		copy(b[len(b)-64:], ed25519.Sign(account(1), b[:len(b)-64]))
+		if _, err := Decode(b); !errors.Is(err, ErrBadSignature) {
+			t.Errorf("Decode(signed without SigContext) error = %v, want %v", err, ErrBadSignature)
+		}
+	})
+}
+
+func TestValidate(t *testing.T) {
+	priv := account(1)
+	at := func(created, updated time.Time) []byte {
+		r := baseRecord(t)
+		r.Created, r.Updated = uint64(created.UnixMilli()), uint64(updated.UnixMilli())
+		return mustSign(t, priv, r)
+	}
+	good := mustSign(t, priv, baseRecord(t))
+	bad := bytes.Clone(good)
+	bad[len(bad)-1] ^= 1
+	tests := []struct {
+		name  string
+		key   string
+		value []byte
+		want  error
+	}{
+		{"valid", Key("alice"), good, nil},
+		{"other name's key", Key("bob"), good, ErrWrongKey},
+		{"other namespace", "/pk/alice", good, ErrWrongKey},
+		{"no namespace", "alice", good, ErrWrongKey},
+		{"invalid name in key", Key("Alice"), good, ErrWrongKey},
+		{"key with trailing slash", Key("alice") + "/", good, ErrWrongKey},
+		{"bad signature", Key("alice"), bad, ErrBadSignature},
+		{"garbage", Key("alice"), []byte("garbage"), ErrMalformed},
+		{"nil", Key("alice"), nil, ErrMalformed},
+		{"updated exactly 1h ahead", Key("alice"), at(testNow, testNow.Add(time.Hour)), nil},
+		{"updated 1h+1ms ahead", Key("alice"), at(testNow, testNow.Add(time.Hour+time.Millisecond)), ErrFuture},
+		{"created and updated ahead", Key("alice"), at(testNow.Add(2*time.Hour), testNow.Add(2*time.Hour)), ErrFuture},
+		{"far future", Key("alice"), at(testNow, time.UnixMilli(1<<62)), ErrFuture},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := testValidator.Validate(tt.key, tt.value)
+			if tt.want == nil && err != nil || !errors.Is(err, tt.want) {
+				t.Errorf("Validate() error = %v, want %v", err, tt.want)
+			}
+		})
+	}
+	t.Run("zero value uses the system clock", func(t *testing.T) {
+		now := time.Now()
+		if err := (Validator{}).Validate(Key("alice"), at(now, now)); err != nil {
+			t.Errorf("Validate() error = %v, want nil", err)
+		}
+		if err := (Validator{}).Validate(Key("alice"), at(now, now.Add(2*time.Hour))); !errors.Is(err, ErrFuture) {
+			t.Errorf("Validate() error = %v, want %v", err, ErrFuture)
+		}
+	})
+}
+
+// claimBy returns a record for name by account seed, signed.
+func claimBy(t testing.TB, seed byte, name string, created, updated uint64) []byte {
+	r := baseRecord(t)
+	r.Name, r.Created, r.Updated = name, created, updated
+	return mustSign(t, account(seed), r)
+}
+
+func keyOf(seed byte) entry.Key { return entry.KeyOf(account(seed).Public().(ed25519.PublicKey)) }
+
+func TestSelect(t *testing.T) {
+	// Accounts in ascending key order: keyOf(lo) < keyOf(hi).
+	lo, hi := byte(1), byte(2)
+	if kl, kh := keyOf(lo), keyOf(hi); bytes.Compare(kl[:], kh[:]) > 0 {
+		lo, hi = hi, lo
+	}
+	const h = 3600 * 1000
+	first := claimBy(t, hi, "alice", t0, t0)
+	update := claimBy(t, hi, "alice", t0, t0+h)
+	update2 := claimBy(t, hi, "alice", t0, t0+2*h)
+	later := claimBy(t, lo, "alice", t0+h, t0+5*h)
+	sameTime := claimBy(t, lo, "alice", t0, t0)
+	otherName := claimBy(t, lo, "alicia", 1, 1)
+	// Two records of one account with equal times differ only in HeadSeq.
+	r := baseRecord(t)
+	r.Created, r.Updated, r.HeadSeq = t0, t0+2*h, 7
+	update2b := mustSign(t, account(hi), r)
+	tieWinner := update2
+	if bytes.Compare(update2b, update2) < 0 {
+		tieWinner = update2b
+	}
+
+	tests := []struct {
+		name   string
+		values [][]byte
+		want   []byte // nil: Select fails
+	}{
+		{"one", [][]byte{first}, first},
+		{"update by same key wins over older", [][]byte{first, update}, update},
+		{"latest of several updates", [][]byte{update, first, update2}, update2},
+		{"later claim by other key loses", [][]byte{later, first}, first},
+		{"later claim loses to every update", [][]byte{later, update2, first, update}, update2},
+		{"same Created: smaller account key wins", [][]byte{first, sameTime}, sameTime},
+		{"same Created: smaller key wins over the other's updates", [][]byte{update2, sameTime, update}, sameTime},
+		{"same times: smaller encoding wins", [][]byte{update2, update2b}, tieWinner},
+		{"identical values", [][]byte{first, first}, first},
+		{"invalid values skipped", [][]byte{[]byte("junk"), nil, first, append(bytes.Clone(update), 0)}, first},
+		{"other name skipped", [][]byte{otherName, later}, later},
+		{"bad signature skipped", [][]byte{later, func() []byte { b := bytes.Clone(first); b[len(b)-1] ^= 1; return b }()}, later},
+		{"none valid", [][]byte{[]byte("junk"), otherName}, nil},
+		{"empty", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			for range 20 {
+				values := slices.Clone(tt.values)
+				rng.Shuffle(len(values), func(i, j int) { values[i], values[j] = values[j], values[i] })
+				i, err := testValidator.Select(Key("alice"), values)
+				if tt.want == nil {
+					if err == nil {
+						t.Fatalf("Select() = %d, nil; want an error", i)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("Select() error = %v", err)
+				}
+				if !bytes.Equal(values[i], tt.want) {
+					t.Fatalf("Select(%d values) picked %s, want %s", len(values), describe(values[i]), describe(tt.want))
+				}
+				if j := slices.IndexFunc(values, func(v []byte) bool { return bytes.Equal(v, tt.want) }); i != j {
+					t.Errorf("Select() = %d, want the first best, %d", i, j)
+				}
+				// kad-dht only ever compares two values at a time: on a
+				// lookup [best so far, received], on a put [new, stored].
+				// Both folds must agree with Select over the whole set.
+				if got := foldLookup(t, values); !bytes.Equal(got, tt.want) {
+					t.Errorf("lookup fold picked %s, want %s", describe(got), describe(tt.want))
+				}
+				if got := foldPut(t, values); !bytes.Equal(got, tt.want) {
+					t.Errorf("put fold kept %s, want %s", describe(got), describe(tt.want))
+				}
+			}
+		})
+	}
+}
+
+func describe(b []byte) string {
+	r, err := Decode(b)
+	if err != nil {
+		return err.Error()
+	}
+	return r.Account.Short() + " " + r.Name
+}
+
+// foldLookup imitates kad-dht's processValues over valid values.
+func foldLookup(t *testing.T, values [][]byte) []byte {
+	var best []byte
+	for _, v := range values {
+		if testValidator.Validate(Key("alice"), v) != nil {
+			continue
+		}
+		if best == nil {
+			best = v
+			continue
+		}
+		i, err := testValidator.Select(Key("alice"), [][]byte{best, v})
+		if err != nil {
+			t.Fatalf("Select() error = %v", err)
+		}
+		if i == 1 {
+			best = v
+		}
+	}
+	return best
+}
+
+// foldPut imitates a kad-dht value store receiving values as PUTs.
+func foldPut(t *testing.T, values [][]byte) []byte {
+	var stored []byte
+	for _, v := range values {
+		if testValidator.Validate(Key("alice"), v) != nil {
+			continue
+		}
+		if stored == nil {
+			stored = v
+			continue
+		}
+		i, err := testValidator.Select(Key("alice"), [][]byte{v, stored})
+		if err != nil {
+			t.Fatalf("Select() error = %v", err)
+		}
+		if i == 0 {
+			stored = v
+		}
+	}
+	return stored
+}
+
+func TestSelectBadKey(t *testing.T) {
+	if i, err := testValidator.Select("/pk/alice", [][]byte{claimBy(t, 1, "alice", t0, t0)}); !errors.Is(err, ErrWrongKey) {
+		t.Errorf("Select() = %d, %v; want %v", i, err, ErrWrongKey)
+	}
+}
+
+func TestNamespacedValidator(t *testing.T) {
+	v := record.NamespacedValidator{Namespace: testValidator}
+	a := claimBy(t, 1, "alice", t0, t0)
+	b := claimBy(t, 1, "alice", t0, t0+1)
+	if err := v.Validate(Key("alice"), a); err != nil {
+		t.Errorf("Validate() error = %v", err)
+	}
+	if i, err := v.Select(Key("alice"), [][]byte{a, b}); err != nil || i != 1 {
+		t.Errorf("Select() = %d, %v; want 1, nil", i, err)
+	}
+}
+
+func TestResolve(t *testing.T) {
+	const h = 3600 * 1000
+	a1 := claimBy(t, 1, "alice", t0, t0)
+	a2 := claimBy(t, 1, "alice", t0, t0+h)
+	b := claimBy(t, 2, "alice", t0+h, t0+h)
+	c := claimBy(t, 3, "alice", t0-h, t0-h) // back-dated
+	future := claimBy(t, 4, "alice", t0, uint64(testNow.Add(2*time.Hour).UnixMilli()))
+	bobs := claimBy(t, 5, "bob", t0, t0)
+	sorted := func(seeds ...byte) []entry.Key {
+		var ks []entry.Key
+		for _, s := range seeds {
+			ks = append(ks, keyOf(s))
+		}
+		slices.SortFunc(ks, func(a, b entry.Key) int { return bytes.Compare(a[:], b[:]) })
+		return ks
+	}
+	tests := []struct {
+		name       string
+		values     [][]byte
+		wantBest   []byte
+		wantOthers []entry.Key
+		wantErr    error
+	}{
+		{"one", [][]byte{a1}, a1, nil, nil},
+		{"updates of one key are no conflict", [][]byte{a1, a2, a1}, a2, nil, nil},
+		{"later claim is a conflict", [][]byte{b, a1, a2}, a2, sorted(2), nil},
+		{"back-dated claim wins and is a conflict", [][]byte{a2, b, c, b}, c, sorted(1, 2), nil},
+		{"future and other names ignored", [][]byte{future, a1, bobs}, a1, nil, nil},
+		{"only invalid", [][]byte{future, bobs, []byte("x")}, nil, nil, ErrNotFound},
+		{"empty", nil, nil, nil, ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			best, others, err := testValidator.Resolve(tt.values, Key("alice"))
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("Resolve() error = %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantErr != nil {
+				return
+			}
+			want, _ := Decode(tt.wantBest)
+			if !equal(best, want) {
+				t.Errorf("Resolve() best = %+v, want %+v", best, want)
+			}
+			if !slices.Equal(others, tt.wantOthers) {
+				t.Errorf("Resolve() others = %v, want %v", others, tt.wantOthers)
+			}
+		})
+	}
+	if _, _, err := Resolve([][]byte{a1}, "/skein-name/"); !errors.Is(err, ErrWrongKey) {
+		t.Errorf("Resolve(bad key) error = %v, want %v", err, ErrWrongKey)
+	}
+	// The package function uses the system clock: t0 records are in the past.
+	if _, others, err := Resolve([][]byte{a1, b}, Key("alice")); err != nil || len(others) != 1 {
+		t.Errorf("Resolve() = %v, %v; want one other key", others, err)
+	}
+}
+
+// vectorHex is the test vector in docs/PROTOCOL.md ("Name records"): the
+// record for "alice" signed by the Ed25519 key with seed 01 repeated 32 times,
+// published from the device whose libp2p Ed25519 key has seed 02 repeated 32
+// times (peer ID 12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq). If the
+// encoding changes on purpose, update both.
+const vectorHex = "" +
+	"01" + // version
+	"8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c" + // account
+	"0000019b76daa800" + // Created 1767225600000, 2026-01-01T00:00:00Z
+	"0000019b77119680" + // Updated 1767229200000, 2026-01-01T01:00:00Z
+	"000000000000002a" + // HeadSeq 42
+	"05" + "616c696365" + // name "alice"
+	"26" + "002408011220" + "8139770ea87d175f56a35466c34c7ecccb8d8a91b4ee37a25df60f5b8fc9b394" + // peer ID
+	"01" + "0008" + "047f000001060fa1" + // one address: /ip4/127.0.0.1/tcp/4001
+	"922c7ea7a4ba713be38314272515f7f88ba73014ce605dc9cd294ce553ab42ff" + // signature
+	"5f0eec117660edc89fc490c596b9d42e1e4a1240dbb44898d6b00a083966210d"
+
+func TestVector(t *testing.T) {
+	r := Record{
+		Name:    "alice",
+		Created: t0,
+		Updated: t0 + 3600*1000,
+		HeadSeq: 42,
+		PeerID:  devicePeerID(t, 2),
+		Addrs:   [][]byte{addr(t, "/ip4/127.0.0.1/tcp/4001")},
+	}
+	if got, want := peer.ID(r.PeerID).String(), "12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq"; got != want {
+		t.Errorf("peer ID = %s, want %s", got, want)
+	}
+	b := mustSign(t, account(1), r)
+	if got := hex.EncodeToString(b); got != vectorHex {
+		t.Errorf("Sign() = %s, want %s", got, vectorHex)
+	}
+	want, _ := hex.DecodeString(vectorHex)
+	if err := testValidator.Validate(Key("alice"), want); err != nil {
+		t.Errorf("Validate(vector) error = %v", err)
+	}
+
+	// The protocol document must carry the same vector.
+	doc, err := os.ReadFile("../../../docs/PROTOCOL.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(string(doc)), ""), vectorHex) {
+		t.Errorf("docs/PROTOCOL.md does not contain the name record test vector %s", vectorHex)
+	}
+}

@@ -1,0 +1,238 @@
+// Package p2p builds Skein's libp2p stack: one host per device (TCP and QUIC,
+// Noise and TLS, yamux, a connection manager and a resource manager), a
+// Kademlia DHT under the private protocol prefix /skein, and GossipSub.
+//
+// Nothing here dials a public address on its own: there are no default
+// bootstrap peers, no NAT port mapping and no mDNS. The host only dials the
+// bootstrap peers it is given and peers the node asks it to reach.
+package p2p
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	dht "github.com/libp2p/go-libp2p-kad-dht"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pubsubpb "github.com/libp2p/go-libp2p-pubsub/pb"
+	record "github.com/libp2p/go-libp2p-record"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/host/resource-manager"
+	yamux "github.com/libp2p/go-libp2p/p2p/muxer/yamux"
+	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
+	noise "github.com/libp2p/go-libp2p/p2p/security/noise"
+	tls "github.com/libp2p/go-libp2p/p2p/security/tls"
+	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
+	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// ProtocolPrefix is the DHT protocol prefix: Skein's DHT is separate from
+// the public IPFS one.
+const ProtocolPrefix = "/skein"
+
+// DefaultListenAddrs are used when Config.ListenAddrs is empty: every
+// interface, a port chosen by the system, TCP and QUIC.
+var DefaultListenAddrs = []string{"/ip4/0.0.0.0/tcp/0", "/ip4/0.0.0.0/udp/0/quic-v1"}
+
+// Config configures a Host. Zero fields mean "use the default".
+type Config struct {
+	Key         crypto.PrivKey  // the device key; required
+	ListenAddrs []string        // default DefaultListenAddrs
+	Bootstrap   []peer.AddrInfo // DHT bootstrap peers; default none
+	DHTMode     dht.ModeOpt     // default dht.ModeAuto
+	Validator   record.Validator
+	PubSub      bool // start GossipSub
+	ConnLow     int  // connection manager low water mark, default 64
+	ConnHigh    int  // connection manager high water mark, default 192
+	Logger      *slog.Logger
+}
+
+// Host is a running libp2p host with its DHT and, if configured, GossipSub.
+// Close stops all of it.
+type Host struct {
+	host.Host
+	DHT    *dht.IpfsDHT
+	PubSub *pubsub.PubSub // nil unless Config.PubSub
+
+	cancel    context.CancelFunc
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New starts a host. ctx bounds start-up only; the host runs until Close.
+func New(ctx context.Context, cfg Config) (*Host, error) {
+	if cfg.Key == nil {
+		return nil, errors.New("p2p: no device key")
+	}
+	if len(cfg.ListenAddrs) == 0 {
+		cfg.ListenAddrs = DefaultListenAddrs
+	}
+	if cfg.ConnLow == 0 {
+		cfg.ConnLow = 64
+	}
+	if cfg.ConnHigh == 0 {
+		cfg.ConnHigh = 192
+	}
+	cm, err := connmgr.NewConnManager(cfg.ConnLow, cfg.ConnHigh, connmgr.WithGracePeriod(time.Minute))
+	if err != nil {
+		return nil, fmt.Errorf("p2p: connection manager: %w", err)
+	}
+	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(rcmgr.DefaultLimits.AutoScale()))
+	if err != nil {
+		return nil, fmt.Errorf("p2p: resource manager: %w", err)
+	}
+	h, err := libp2p.New(
+		libp2p.Identity(cfg.Key),
+		libp2p.ListenAddrStrings(cfg.ListenAddrs...),
+		libp2p.Transport(tcp.NewTCPTransport),
+		libp2p.Transport(quic.NewTransport),
+		libp2p.Security(noise.ID, noise.New),
+		libp2p.Security(tls.ID, tls.New),
+		libp2p.Muxer(yamux.ID, yamux.DefaultTransport),
+		libp2p.ConnectionManager(cm),
+		libp2p.ResourceManager(rm),
+		libp2p.UserAgent("skein/0.1"),
+	)
+	if err != nil {
+		rm.Close()
+		return nil, fmt.Errorf("p2p: start host: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	hh := &Host{Host: h, cancel: cancel}
+
+	opts := []dht.Option{
+		dht.ProtocolPrefix(ProtocolPrefix),
+		dht.Mode(cfg.DHTMode),
+		dht.BootstrapPeers(cfg.Bootstrap...), // never the public defaults
+	}
+	if cfg.Validator != nil {
+		opts = append(opts, dht.Validator(cfg.Validator))
+	}
+	hh.DHT, err = dht.New(h, opts...)
+	if err != nil {
+		hh.Close()
+		return nil, fmt.Errorf("p2p: start dht: %w", err)
+	}
+	if cfg.PubSub {
+		hh.PubSub, err = pubsub.NewGossipSub(runCtx, h,
+			// Entries carry their own signatures; pubsub adds none.
+			pubsub.WithNoAuthor(),
+			pubsub.WithMessageIdFn(messageID),
+			// Without flood publishing, followers connected only to the
+			// author get posts by gossip, seconds later.
+			pubsub.WithFloodPublish(true),
+			pubsub.WithPeerExchange(true),
+		)
+		if err != nil {
+			hh.Close()
+			return nil, fmt.Errorf("p2p: start gossipsub: %w", err)
+		}
+	}
+	return hh, nil
+}
+
+// messageID identifies a pubsub message by its content, so the same entry
+// received twice is recognised as one message.
+func messageID(m *pubsubpb.Message) string {
+	sum := sha256.Sum256(m.Data)
+	return string(sum[:])
+}
+
+// Close stops GossipSub, the DHT and the host. It is safe to call twice.
+func (h *Host) Close() error {
+	h.closeOnce.Do(func() {
+		h.cancel() // stops GossipSub, whose context derives from it
+		var errs []error
+		if h.DHT != nil {
+			errs = append(errs, h.DHT.Close())
+		}
+		errs = append(errs, h.Host.Close())
+		h.closeErr = errors.Join(errs...)
+	})
+	return h.closeErr
+}
+
+// FullAddrs returns the host's addresses, each ending in /p2p/<id>.
+func (h *Host) FullAddrs() []string {
+	var out []string
+	for _, a := range h.Addrs() {
+		out = append(out, a.String()+"/p2p/"+h.ID().String())
+	}
+	return out
+}
+
+// ParseAddrs parses full multiaddrs (each with /p2p/<id>) into AddrInfos,
+// merging addresses of the same peer.
+func ParseAddrs(addrs []string) ([]peer.AddrInfo, error) {
+	var mas []ma.Multiaddr
+	for _, s := range addrs {
+		m, err := ma.NewMultiaddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("p2p: invalid address %q: %w", s, err)
+		}
+		mas = append(mas, m)
+	}
+	infos, err := peer.AddrInfosFromP2pAddrs(mas...)
+	if err != nil {
+		return nil, fmt.Errorf("p2p: address without /p2p/<peer id>: %w", err)
+	}
+	return infos, nil
+}
+
+// LoadKey reads the device key at path, creating it on first use. The key
+// file holds a marshalled libp2p Ed25519 private key, mode 0600.
+func LoadKey(path string) (crypto.PrivKey, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		k, err := crypto.UnmarshalPrivateKey(b)
+		if err != nil {
+			return nil, fmt.Errorf("p2p: device key %s: %w", path, err)
+		}
+		return k, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("p2p: device key: %w", err)
+	}
+	k, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	b, err = crypto.MarshalPrivateKey(k)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("p2p: device key: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return nil, fmt.Errorf("p2p: device key: %w", err)
+	}
+	if err := syncFile(tmp); err != nil {
+		return nil, fmt.Errorf("p2p: device key: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return nil, fmt.Errorf("p2p: device key: %w", err)
+	}
+	return k, nil
+}
+
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
