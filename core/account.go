@@ -1,0 +1,437 @@
+package core
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	dht "github.com/libp2p/go-libp2p-kad-dht"
+	dhtpb "github.com/libp2p/go-libp2p-kad-dht/pb"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/keystore"
+	"github.com/skein-p2p/skein/core/internal/names"
+	"github.com/skein-p2p/skein/core/internal/store"
+)
+
+// session is the logged-in account and everything that runs for it.
+type session struct {
+	name    string
+	key     entry.Key
+	priv    ed25519.PrivateKey
+	created time.Time
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	appendMu sync.Mutex // serialises appends to the account's own log
+	own      *pubsub.Topic
+
+	mu          sync.Mutex
+	subs        map[entry.Key]*subscription // followed authors' topics
+	lastUpdated uint64                      // Updated of the last name record published
+}
+
+// stop ends everything the session started and waits for it.
+func (s *session) stop() {
+	s.cancel()
+	s.wg.Wait()
+}
+
+// goSession runs fn on a goroutine owned by sess: it ends before Logout or
+// Close returns.
+func (n *Node) goSession(sess *session, fn func(ctx context.Context)) {
+	sess.wg.Add(1)
+	go func() {
+		defer sess.wg.Done()
+		fn(sess.ctx)
+	}()
+}
+
+// Register creates an account on this device, claims its name in the DHT
+// and logs in. It fails with ErrNameTaken if another key already claims the
+// name, and with ErrInvalidName unless the name is 3 to 32 characters of
+// a-z, 0-9 and _.
+func (n *Node) Register(ctx context.Context, name, password string) (User, error) {
+	if err := n.alive(); err != nil {
+		return User{}, err
+	}
+	if err := entry.ValidName(name); err != nil {
+		return User{}, err
+	}
+	if password == "" {
+		return User{}, errors.New("empty password: choose a password")
+	}
+	if n.session() != nil {
+		return User{}, ErrLoggedIn
+	}
+	if _, err := n.store.Account(name); err == nil {
+		return User{}, fmt.Errorf("%w: %s", ErrAccountExists, name)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return User{}, err
+	}
+	rec, others, err := n.lookupName(ctx, name)
+	switch {
+	case err == nil:
+		return User{}, fmt.Errorf("%w: %s is %s", ErrNameTaken, name, rec.Account.Short())
+	case errors.Is(err, ErrNameConflict):
+		_ = others
+		return User{}, fmt.Errorf("%w: %s", ErrNameTaken, name)
+	case !errors.Is(err, ErrUnknownName):
+		return User{}, err
+	}
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return User{}, err
+	}
+	blob, err := keystore.Seal(priv, password, n.kdf)
+	if err != nil {
+		return User{}, err
+	}
+	key := keyOf(priv)
+	acct := store.Account{Name: name, Key: key, Secret: blob, Created: time.Now().UTC().Truncate(time.Millisecond)}
+	if err := n.store.PutAccount(acct); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			return User{}, fmt.Errorf("%w: %s", ErrAccountExists, name)
+		}
+		return User{}, err
+	}
+	if err := n.store.PutName(key, name); err != nil {
+		return User{}, err
+	}
+	sess, err := n.login(acct, priv)
+	if err != nil {
+		return User{}, err
+	}
+	// Claim the name now, so that others can find the account at once;
+	// the session republishes it if this attempt does not reach anyone.
+	pctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
+	n.publishName(pctx, sess)
+	n.log.Info("registered", "name", name, "key", key.Short())
+	return User{Name: name, Key: key.String()}, nil
+}
+
+// Login unlocks an account stored on this device with its password and
+// makes it the logged-in account.
+func (n *Node) Login(ctx context.Context, name, password string) (User, error) {
+	if err := n.alive(); err != nil {
+		return User{}, err
+	}
+	if err := entry.ValidName(name); err != nil {
+		return User{}, err
+	}
+	acct, err := n.store.Account(name)
+	if errors.Is(err, store.ErrNotFound) {
+		return User{}, fmt.Errorf("%w: %s", ErrNoAccount, name)
+	} else if err != nil {
+		return User{}, err
+	}
+	priv, err := keystore.Open(acct.Secret, password)
+	switch {
+	case errors.Is(err, keystore.ErrWrongPassword):
+		return User{}, fmt.Errorf("%w for %s", ErrWrongPassword, name)
+	case err != nil:
+		return User{}, err
+	}
+	if cur := n.session(); cur != nil {
+		if cur.key == acct.Key {
+			return User{Name: name, Key: acct.Key.String()}, nil
+		}
+		return User{}, ErrLoggedIn
+	}
+	if _, err := n.login(acct, priv); err != nil {
+		return User{}, err
+	}
+	n.log.Info("logged in", "name", name)
+	return User{Name: name, Key: acct.Key.String()}, nil
+}
+
+// login starts a session for an unlocked account.
+func (n *Node) login(acct store.Account, priv ed25519.PrivateKey) (*session, error) {
+	head, err := n.store.Head(acct.Key)
+	if err != nil {
+		return nil, err
+	}
+	n.clock.Observe(head.Time)
+	own, err := n.host.PubSub.Join(topicOf(acct.Key))
+	if err != nil {
+		return nil, fmt.Errorf("core: join own topic: %w", err)
+	}
+	sess := &session{
+		name:    acct.Name,
+		key:     acct.Key,
+		priv:    priv,
+		created: acct.Created,
+		own:     own,
+		subs:    make(map[entry.Key]*subscription),
+	}
+	sess.ctx, sess.cancel = context.WithCancel(n.ctx)
+	n.mu.Lock()
+	switch {
+	case n.closed:
+		n.mu.Unlock()
+		own.Close()
+		return nil, ErrClosed
+	case n.sess != nil:
+		n.mu.Unlock()
+		own.Close()
+		return nil, ErrLoggedIn
+	}
+	n.sess = sess
+	n.mu.Unlock()
+
+	follows, err := n.store.Following(acct.Key)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range follows {
+		if err := n.subscribe(sess, f.Target); err != nil {
+			n.log.Warn("subscribe failed", "author", f.Name, "err", err)
+		}
+	}
+	n.goSession(sess, func(ctx context.Context) { n.sessionLoop(ctx, sess) })
+	n.goSession(sess, func(ctx context.Context) {
+		n.locateFollowed(ctx, sess)
+		n.syncAll(ctx)
+	})
+	return sess, nil
+}
+
+// Logout ends the session of the logged-in account.
+func (n *Node) Logout(ctx context.Context) error {
+	n.mu.Lock()
+	sess := n.sess
+	n.sess = nil
+	closed := n.closed
+	n.mu.Unlock()
+	switch {
+	case closed:
+		return ErrClosed
+	case sess == nil:
+		return ErrNotLoggedIn
+	}
+	sess.stop()
+	n.log.Info("logged out", "name", sess.name)
+	return nil
+}
+
+// sessionLoop republishes the account's name record periodically, and tears
+// down the session's topics when it ends.
+func (n *Node) sessionLoop(ctx context.Context, sess *session) {
+	defer func() {
+		sess.mu.Lock()
+		for k, s := range sess.subs {
+			s.close()
+			delete(sess.subs, k)
+		}
+		sess.mu.Unlock()
+		sess.own.Close()
+	}()
+	// Republish every NameInterval; after a failure, retry sooner.
+	retry := 5 * time.Second
+	t := time.NewTimer(0) // publish at login
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n.publishName(ctx, sess) {
+			retry = 5 * time.Second
+			t.Reset(n.cfg.NameInterval)
+		} else {
+			t.Reset(retry)
+			retry = min(2*retry, n.cfg.NameInterval)
+		}
+	}
+}
+
+// waitRouting waits, within ctx, until the DHT routing table has a peer,
+// if any bootstrap peer is connected: right after connecting, identify may
+// not have finished yet.
+func (n *Node) waitRouting(ctx context.Context) {
+	for n.host.DHT.RoutingTable().Size() == 0 && len(n.host.Network().Peers()) > 0 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// publishName signs and stores the account's name record in the DHT and
+// reports whether that reached the network. Errors are logged: the record is
+// republished periodically.
+func (n *Node) publishName(ctx context.Context, sess *session) bool {
+	head, err := n.store.Head(sess.key)
+	if err != nil {
+		n.log.Warn("publish name", "err", err)
+		return false
+	}
+	var addrs [][]byte
+	for _, a := range n.host.Addrs() {
+		if len(addrs) == names.MaxAddrs {
+			break
+		}
+		addrs = append(addrs, a.Bytes())
+	}
+	sess.mu.Lock()
+	now := uint64(time.Now().UnixMilli())
+	if now <= sess.lastUpdated {
+		now = sess.lastUpdated + 1
+	}
+	sess.lastUpdated = now
+	sess.mu.Unlock()
+	val, err := names.Sign(sess.priv, names.Record{
+		Name:    sess.name,
+		Created: uint64(sess.created.UnixMilli()),
+		Updated: now,
+		HeadSeq: head.Seq,
+		PeerID:  []byte(n.host.ID()),
+		Addrs:   addrs,
+	})
+	if err != nil {
+		n.log.Warn("publish name", "err", err)
+		return false
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	n.waitRouting(wctx)
+	cancel()
+	if err := n.host.DHT.PutValue(ctx, names.Key(sess.name), val); err != nil {
+		n.log.Warn("name record not published", "name", sess.name, "err", err)
+		return false
+	}
+	n.log.Debug("name record published", "name", sess.name, "seq", head.Seq)
+	return true
+}
+
+// lookupName asks the DHT for every record claiming name: the local one and
+// one from each of the peers closest to the name's key. It returns the
+// winning record and the other keys that claim the name, with
+// ErrNameConflict if there are any, or ErrUnknownName if nobody claims it.
+func (n *Node) lookupName(ctx context.Context, name string) (names.Record, []entry.Key, error) {
+	if err := entry.ValidName(name); err != nil {
+		return names.Record{}, nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
+	key := names.Key(name)
+	n.waitRouting(ctx)
+
+	var (
+		mu   sync.Mutex
+		vals [][]byte
+		wg   sync.WaitGroup
+	)
+	add := func(v []byte) {
+		mu.Lock()
+		vals = append(vals, v)
+		mu.Unlock()
+	}
+	wg.Add(1)
+	go func() { // the best value found by a DHT search, local store included
+		defer wg.Done()
+		if v, err := n.host.DHT.GetValue(ctx, key, dht.Quorum(2)); err == nil || len(v) > 0 {
+			if len(v) > 0 {
+				add(v)
+			}
+		}
+	}()
+	pm, err := dhtpb.NewProtocolMessenger(n.host.DHT.MessageSender())
+	if err == nil {
+		if closest, err := n.host.DHT.GetClosestPeers(ctx, key); err == nil {
+			for _, p := range closest {
+				wg.Add(1)
+				go func(p peer.ID) { // every peer's own copy, to see conflicts
+					defer wg.Done()
+					if rec, _, err := pm.GetValue(ctx, p, key); err == nil && rec != nil {
+						add(rec.GetValue())
+					}
+				}(p)
+			}
+		}
+	}
+	wg.Wait()
+
+	best, others, err := names.Resolve(vals, key)
+	if errors.Is(err, names.ErrNotFound) {
+		if len(n.host.Network().Peers()) == 0 {
+			return names.Record{}, nil, fmt.Errorf("%w: %s (no peers connected: is the bootstrap address right?)", ErrUnknownName, name)
+		}
+		return names.Record{}, nil, fmt.Errorf("%w: %s", ErrUnknownName, name)
+	}
+	if err != nil {
+		return names.Record{}, nil, err
+	}
+	if _, err := n.learnRecord(best); err != nil {
+		return names.Record{}, nil, err
+	}
+	if len(others) > 0 {
+		return best, others, fmt.Errorf("%w: %s is claimed by %s and %d other key(s)", ErrNameConflict, name, best.Account.Short(), len(others))
+	}
+	return best, nil, nil
+}
+
+// resolve maps a name to an account key for the logged-in account: the key
+// pinned on first use if there is one, else the DHT's answer, which is then
+// pinned. A pinned name whose DHT record names another key is reported as
+// ErrNameConflict.
+func (n *Node) resolve(ctx context.Context, sess *session, name string) (entry.Key, error) {
+	if name == sess.name {
+		return sess.key, nil
+	}
+	pinned, err := n.store.Pinned(sess.key, name)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return entry.Key{}, err
+	}
+	havePin := err == nil
+	rec, others, err := n.lookupName(ctx, name)
+	switch {
+	case havePin && err == nil && rec.Account != pinned:
+		return pinned, fmt.Errorf("%w: %s is pinned to %s but the network says %s", ErrNameConflict, name, pinned.Short(), rec.Account.Short())
+	case havePin:
+		return pinned, nil // lookups may fail offline; the pin stands
+	case err != nil:
+		_ = others
+		return entry.Key{}, err
+	}
+	if err := n.store.Pin(sess.key, name, rec.Account); err != nil {
+		return entry.Key{}, err
+	}
+	return rec.Account, nil
+}
+
+// locateFollowed looks up the name records of followed authors whose device
+// is not known yet, so that sync can reach them.
+func (n *Node) locateFollowed(ctx context.Context, sess *session) {
+	follows, err := n.store.Following(sess.key)
+	if err != nil {
+		return
+	}
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for _, f := range follows {
+		if _, ok := n.deviceOf(f.Target); ok {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			rec, _, err := n.lookupName(ctx, f.Name)
+			if err != nil && rec.Account != f.Target {
+				n.log.Debug("followed author not found", "name", f.Name, "err", err)
+			}
+		}()
+	}
+	wg.Wait()
+}

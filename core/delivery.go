@@ -1,0 +1,463 @@
+package core
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/hlc"
+	"github.com/skein-p2p/skein/core/internal/names"
+	"github.com/skein-p2p/skein/core/internal/store"
+	"github.com/skein-p2p/skein/core/internal/syncproto"
+)
+
+// topicOf is the GossipSub topic on which an author's new entries travel.
+func topicOf(author entry.Key) string { return "/skein/log/1/" + author.String() }
+
+// subscription is a followed author's topic, joined and subscribed.
+type subscription struct {
+	topic  *pubsub.Topic
+	sub    *pubsub.Subscription
+	cancel context.CancelFunc
+	done   chan struct{}
+	ps     *pubsub.PubSub
+	name   string
+}
+
+func (s *subscription) close() {
+	s.cancel()
+	s.sub.Cancel()
+	<-s.done
+	s.topic.Close()
+	s.ps.UnregisterTopicValidator(s.name)
+}
+
+// subscribe starts receiving an author's entries live.
+func (n *Node) subscribe(sess *session, author entry.Key) error {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	if _, ok := sess.subs[author]; ok || sess.ctx.Err() != nil {
+		return nil
+	}
+	ps := n.host.PubSub
+	name := topicOf(author)
+	if err := ps.RegisterTopicValidator(name, n.validator(author)); err != nil {
+		return err
+	}
+	t, err := ps.Join(name)
+	if err != nil {
+		ps.UnregisterTopicValidator(name)
+		return err
+	}
+	sub, err := t.Subscribe()
+	if err != nil {
+		t.Close()
+		ps.UnregisterTopicValidator(name)
+		return err
+	}
+	ctx, cancel := context.WithCancel(sess.ctx)
+	s := &subscription{topic: t, sub: sub, cancel: cancel, done: make(chan struct{}), ps: ps, name: name}
+	sess.subs[author] = s
+	go func() {
+		defer close(s.done)
+		n.readTopic(ctx, sub)
+	}()
+	return nil
+}
+
+// unsubscribe stops receiving an author's entries live.
+func (n *Node) unsubscribe(sess *session, author entry.Key) {
+	sess.mu.Lock()
+	s, ok := sess.subs[author]
+	delete(sess.subs, author)
+	sess.mu.Unlock()
+	if ok {
+		s.close()
+	}
+}
+
+// validator checks an entry before GossipSub accepts or forwards it: it must
+// decode, carry a valid signature by the topic's author, and not contradict
+// the part of the author's log already held.
+func (n *Node) validator(author entry.Key) pubsub.ValidatorEx {
+	return func(ctx context.Context, from peer.ID, m *pubsub.Message) pubsub.ValidationResult {
+		e, err := entry.Decode(m.Data)
+		if err != nil {
+			n.log.Warn("rejected gossip entry", "from", from, "err", err)
+			return pubsub.ValidationReject
+		}
+		if e.Author != author {
+			n.log.Warn("rejected gossip entry: wrong author for topic", "from", from)
+			return pubsub.ValidationReject
+		}
+		if n.tooNew(e) {
+			n.log.Warn("rejected gossip entry: dated in the future", "from", from, "time", e.Time)
+			return pubsub.ValidationReject
+		}
+		if m.Local {
+			return pubsub.ValidationAccept
+		}
+		if head, err := n.store.Head(author); err == nil && e.Seq <= head.Seq {
+			held, err := n.store.Entry(author, e.Seq)
+			if err == nil && held.ID() != e.ID() {
+				n.log.Warn("rejected gossip entry: forks the log", "from", from, "author", author.Short(), "seq", e.Seq)
+				return pubsub.ValidationReject
+			}
+			return pubsub.ValidationIgnore // already held
+		}
+		m.ValidatorData = e
+		return pubsub.ValidationAccept
+	}
+}
+
+// readTopic ingests validated entries from a followed author's topic.
+func (n *Node) readTopic(ctx context.Context, sub *pubsub.Subscription) {
+	for {
+		m, err := sub.Next(ctx)
+		if err != nil {
+			return
+		}
+		e, ok := m.ValidatorData.(*entry.Entry)
+		if !ok || m.Local {
+			continue
+		}
+		if _, err := n.ingest([]*entry.Entry{e}); errors.Is(err, store.ErrGap) {
+			// Missed something: pull the rest from whoever sent this.
+			n.requestSync(m.ReceivedFrom)
+		} else if err != nil {
+			n.log.Warn("gossip entry not stored", "author", e.Author.Short(), "seq", e.Seq, "err", err)
+		}
+	}
+}
+
+// ingest stores verified entries of other authors and reacts to the ones
+// that were new. Entries stamped more than hlc.MaxDrift ahead of the local
+// clock are refused: they would sit on top of every feed.
+func (n *Node) ingest(es []*entry.Entry) ([]*entry.Entry, error) {
+	var errFuture error
+	for i, e := range es {
+		if n.tooNew(e) {
+			errFuture = fmt.Errorf("core: %s seq %d is dated %v, in the future: %w", e.Author.Short(), e.Seq, e.Time, errFromFuture)
+			es = es[:i:i]
+			break
+		}
+	}
+	added, err := n.store.Append(es, false)
+	err = errors.Join(err, errFuture)
+	for _, e := range added {
+		n.observe(e)
+	}
+	return added, err
+}
+
+// errFromFuture marks entries refused for their timestamp.
+var errFromFuture = errors.New("entry dated in the future")
+
+// tooNew reports whether e is dated more than hlc.MaxDrift ahead of now.
+func (n *Node) tooNew(e *entry.Entry) bool {
+	return e.Time.Time().After(time.Now().Add(hlc.MaxDrift))
+}
+
+// observe reacts to an entry just added to the store.
+func (n *Node) observe(e *entry.Entry) {
+	n.clock.Observe(e.Time)
+	switch e.Kind {
+	case entry.KindPost:
+		sess := n.session()
+		if sess == nil {
+			return
+		}
+		if e.Author != sess.key {
+			if f, err := n.store.FollowOf(sess.key, e.Author); err != nil || !f.Active {
+				return
+			}
+		}
+		p := n.post(e)
+		n.events.emit(Event{Kind: EventPost, Post: &p})
+	case entry.KindFollow, entry.KindUnfollow:
+		f, err := entry.ParseFollow(e.Body)
+		if err == nil && n.store.IsLocal(f.Target) && f.Target != e.Author {
+			n.noteFollower(f.Target, e)
+		}
+	}
+}
+
+// noteFollower records a follow or unfollow of a local account, notifying
+// it if this changes its followers.
+func (n *Node) noteFollower(account entry.Key, e *entry.Entry) {
+	active := e.Kind == entry.KindFollow
+	name, _ := n.store.Name(e.Author)
+	changed, err := n.store.SetFollower(account, store.Follower{
+		Key: e.Author, Name: name, Seq: e.Seq, Since: e.Time.Time().UTC(), Active: active,
+	})
+	if err != nil {
+		n.log.Warn("follower not recorded", "err", err)
+		return
+	}
+	if !changed {
+		return
+	}
+	kind, evKind := NotifyFollower, EventFollower
+	if !active {
+		kind, evKind = NotifyUnfollow, EventUnfollow
+	}
+	err = n.store.AddNotification(account, store.Notification{
+		ID: newNotificationID(), Kind: string(kind), From: e.Author, FromName: name, Time: e.Time.Time().UTC(),
+	})
+	if err != nil {
+		n.log.Warn("notification not recorded", "err", err)
+	}
+	if sess := n.session(); sess != nil && sess.key == account {
+		n.events.emit(Event{Kind: evKind, User: &User{Name: name, Key: e.Author.String()}})
+	}
+}
+
+// notify tells a followed (or unfollowed) user about it directly, if their
+// device is reachable. The notice carries the follow entry and the sender's
+// name record, so the receiver can verify both.
+func (n *Node) notify(ctx context.Context, sess *session, target entry.Key, e *entry.Entry) {
+	p, ok := n.deviceOf(target)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, noticeTimeout)
+	defer cancel()
+	s, err := n.host.NewStream(network.WithAllowLimitedConn(ctx, "notify"), p, syncproto.NotifyID)
+	if err != nil {
+		n.log.Debug("notice not delivered", "peer", p, "err", err)
+		return
+	}
+	defer s.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		s.SetDeadline(dl)
+	}
+	notice := syncproto.Notice{Entries: [][]byte{e.Bytes()}}
+	if rec, err := n.ownRecord(sess); err == nil {
+		notice.Name = rec
+	}
+	if err := syncproto.WriteNotice(s, notice); err != nil {
+		n.log.Debug("notice not delivered", "peer", p, "err", err)
+		return
+	}
+	s.CloseWrite()
+	if err := syncproto.ReadAck(s); err != nil {
+		n.log.Debug("notice not acknowledged", "peer", p, "err", err)
+	}
+}
+
+// serveNotice handles a direct notice from a peer: follow and unfollow
+// entries naming a local account.
+func (n *Node) serveNotice(s network.Stream) {
+	defer s.Close()
+	s.SetDeadline(time.Now().Add(noticeTimeout))
+	notice, err := syncproto.ReadNotice(bufio.NewReader(s))
+	if err != nil {
+		n.log.Warn("bad notice", "peer", s.Conn().RemotePeer(), "err", err)
+		s.Reset()
+		return
+	}
+	var sender *names.Record
+	if len(notice.Name) > 0 {
+		if r, err := names.Decode(notice.Name); err == nil {
+			sender = &r
+		}
+	}
+	for _, raw := range notice.Entries {
+		e, err := entry.Decode(raw)
+		if err != nil {
+			n.log.Warn("bad notice entry", "peer", s.Conn().RemotePeer(), "err", err)
+			s.Reset()
+			return
+		}
+		if e.Kind != entry.KindFollow && e.Kind != entry.KindUnfollow || n.tooNew(e) {
+			continue
+		}
+		f, err := entry.ParseFollow(e.Body)
+		if err != nil || !n.store.IsLocal(f.Target) {
+			continue
+		}
+		if sender != nil && sender.Account == e.Author {
+			if _, err := n.learnRecord(*sender); err != nil {
+				n.log.Debug("notice name record", "err", err)
+			}
+		}
+		// Store it if it extends what we hold of the sender's log; either
+		// way the signed entry proves the follow.
+		n.ingest([]*entry.Entry{e})
+		n.noteFollower(f.Target, e)
+	}
+	syncproto.WriteAck(s)
+}
+
+// ownRecord returns a freshly signed name record of the session's account.
+func (n *Node) ownRecord(sess *session) ([]byte, error) {
+	head, err := n.store.Head(sess.key)
+	if err != nil {
+		return nil, err
+	}
+	var addrs [][]byte
+	for _, a := range n.host.Addrs() {
+		if len(addrs) == names.MaxAddrs {
+			break
+		}
+		addrs = append(addrs, a.Bytes())
+	}
+	sess.mu.Lock()
+	updated := max(uint64(time.Now().UnixMilli()), sess.lastUpdated)
+	sess.mu.Unlock()
+	return names.Sign(sess.priv, names.Record{
+		Name:    sess.name,
+		Created: uint64(sess.created.UnixMilli()),
+		Updated: updated,
+		HeadSeq: head.Seq,
+		PeerID:  []byte(n.host.ID()),
+		Addrs:   addrs,
+	})
+}
+
+// serveSync answers a sync request from the store.
+func (n *Node) serveSync(s network.Stream) {
+	defer s.Close()
+	s.SetDeadline(time.Now().Add(syncTimeout))
+	if err := syncproto.Serve(bufio.NewReader(s), s, n.store); err != nil {
+		n.log.Debug("sync request failed", "peer", s.Conn().RemotePeer(), "err", err)
+		s.Reset()
+	}
+}
+
+// requestSync asks the sync loop to sync with p soon.
+func (n *Node) requestSync(p peer.ID) {
+	select {
+	case n.syncReq <- p:
+	default:
+	}
+}
+
+// syncLoop runs syncs: with peers as they connect or are asked for, and with
+// everyone every SyncInterval.
+func (n *Node) syncLoop() {
+	defer n.wg.Done()
+	t := time.NewTicker(n.cfg.SyncInterval)
+	defer t.Stop()
+	last := make(map[peer.ID]time.Time)
+	for {
+		select {
+		case <-n.ctx.Done():
+			return
+		case p := <-n.syncReq:
+			if time.Since(last[p]) < 5*time.Second {
+				continue
+			}
+			authors, err := n.store.Watched()
+			if err != nil || len(authors) == 0 {
+				continue
+			}
+			last[p] = time.Now()
+			n.syncPeer(n.ctx, p, authors)
+		case <-t.C:
+			clear(last)
+			n.syncAll(n.ctx)
+		}
+	}
+}
+
+// syncAll pulls every followed log from the authors' devices and from the
+// other connected peers.
+func (n *Node) syncAll(ctx context.Context) {
+	authors, err := n.store.Watched()
+	if err != nil || len(authors) == 0 {
+		return
+	}
+	seen := make(map[peer.ID]bool)
+	var peers []peer.ID
+	for _, a := range authors {
+		if p, ok := n.deviceOf(a); ok && !seen[p] {
+			seen[p] = true
+			peers = append(peers, p)
+		}
+	}
+	for _, p := range n.host.Network().Peers() {
+		if !seen[p] {
+			seen[p] = true
+			peers = append(peers, p)
+		}
+	}
+	for _, p := range peers {
+		if ctx.Err() != nil {
+			return
+		}
+		n.syncPeer(ctx, p, authors)
+	}
+}
+
+// syncPeer pulls from p whatever it holds of the authors' logs beyond what
+// this node holds, verifying every entry before storing it. It returns the
+// number of entries added.
+func (n *Node) syncPeer(ctx context.Context, p peer.ID, authors []entry.Key) int {
+	if p == n.host.ID() {
+		return 0
+	}
+	total := 0
+	for round := 0; round < maxSyncRounds; round++ {
+		added, more, err := n.syncRound(ctx, p, authors)
+		total += added
+		if err != nil {
+			n.log.Debug("sync failed", "peer", p, "err", err)
+			return total
+		}
+		if !more || added == 0 {
+			break
+		}
+	}
+	if total > 0 {
+		n.log.Info("synced", "peer", p, "entries", total)
+	}
+	return total
+}
+
+// syncRound is one request/response exchange of syncPeer.
+func (n *Node) syncRound(ctx context.Context, p peer.ID, authors []entry.Key) (added int, more bool, err error) {
+	req := syncproto.Request{Wants: make([]syncproto.Want, 0, len(authors))}
+	for _, a := range authors {
+		h, err := n.store.Head(a)
+		if err != nil {
+			return 0, false, err
+		}
+		req.Wants = append(req.Wants, syncproto.Want{Author: a, Have: h.Seq})
+	}
+	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
+	defer cancel()
+	if n.host.Network().Connectedness(p) != network.Connected {
+		if err := n.connect(ctx, peer.AddrInfo{ID: p}); err != nil {
+			return 0, false, err
+		}
+	}
+	s, err := n.host.NewStream(network.WithAllowLimitedConn(ctx, "sync"), p, syncproto.SyncID)
+	if err != nil {
+		return 0, false, err
+	}
+	defer s.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		s.SetDeadline(dl)
+	}
+	more, err = syncproto.Fetch(bufio.NewReader(s), s, req, func(batch []*entry.Entry) error {
+		good, verr := verifyAll(batch)
+		got, _ := n.ingest(good)
+		added += len(got)
+		if verr != nil {
+			return fmt.Errorf("core: peer %s sent a forged entry: %w", p, verr)
+		}
+		return nil
+	})
+	if err != nil {
+		s.Reset()
+	}
+	return added, more, err
+}

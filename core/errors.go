@@ -1,0 +1,26 @@
+package core
+
+import (
+	"errors"
+
+	"github.com/skein-p2p/skein/core/internal/entry"
+)
+
+// Errors returned by Node methods. Returned errors wrap one of these where
+// the caller may want to branch on the cause; the message says what to do.
+var (
+	ErrClosed        = errors.New("node is closed")
+	ErrNotLoggedIn   = errors.New("not logged in: run login or register first")
+	ErrLoggedIn      = errors.New("already logged in: log out first")
+	ErrWrongPassword = errors.New("wrong password")
+	ErrNoAccount     = errors.New("no such account on this device: register it first")
+	ErrAccountExists = errors.New("an account with this name already exists on this device")
+	ErrNameTaken     = errors.New("username is already claimed by another key")
+	ErrNameConflict  = errors.New("username is claimed by more than one key")
+	ErrUnknownName   = errors.New("no user with this name")
+	ErrInvalidName   = entry.ErrInvalidName
+	ErrInvalidPost   = errors.New("invalid post")
+	ErrNotFollowing  = errors.New("not following this user")
+	ErrSelfFollow    = errors.New("cannot follow yourself")
+	ErrBadCursor     = errors.New("invalid cursor")
+)

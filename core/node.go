@@ -1,0 +1,431 @@
+// Package core is the Skein engine: a decentralized, Twitter-like timeline.
+//
+// A Node holds the device's accounts and the signed, append-only logs of the
+// accounts they follow, in a LevelDB store. It runs one libp2p host: a
+// Kademlia DHT (protocol prefix /skein) maps usernames to account keys and
+// devices, GossipSub delivers new entries live to followers, and a pull
+// protocol catches up on what was missed. One account is logged in at a time.
+//
+// A Node is safe for concurrent use. Close releases everything it started.
+package core
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	dht "github.com/libp2p/go-libp2p-kad-dht"
+	record "github.com/libp2p/go-libp2p-record"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/hlc"
+	"github.com/skein-p2p/skein/core/internal/keystore"
+	"github.com/skein-p2p/skein/core/internal/names"
+	"github.com/skein-p2p/skein/core/internal/p2p"
+	"github.com/skein-p2p/skein/core/internal/store"
+	"github.com/skein-p2p/skein/core/internal/syncproto"
+)
+
+// DHTMode selects the node's role in the DHT.
+type DHTMode int
+
+// DHT modes.
+const (
+	DHTAuto   DHTMode = iota // server when publicly reachable, client otherwise
+	DHTServer                // always answer DHT queries
+	DHTClient                // only query (phones)
+)
+
+func (m DHTMode) opt() dht.ModeOpt {
+	switch m {
+	case DHTServer:
+		return dht.ModeServer
+	case DHTClient:
+		return dht.ModeClient
+	}
+	return dht.ModeAuto
+}
+
+// Config configures a Node. Zero fields mean "use the default".
+type Config struct {
+	// DataDir is where the node keeps its store and device key. Required.
+	DataDir string
+	// ListenAddrs are multiaddrs to listen on. Default: every interface,
+	// system-chosen ports, TCP and QUIC.
+	ListenAddrs []string
+	// BootstrapAddrs are full multiaddrs (ending in /p2p/<id>) of relays or
+	// other nodes to join the network through. Default: none; the node
+	// dials nobody it was not told about.
+	BootstrapAddrs []string
+	// DHTMode is the node's DHT role. Default DHTAuto.
+	DHTMode DHTMode
+	// SyncInterval is how often the node pulls the logs it follows from
+	// peers. Default 5 minutes.
+	SyncInterval time.Duration
+	// NameInterval is how often a logged-in account republishes its name
+	// record. Default 10 minutes.
+	NameInterval time.Duration
+	// Logger receives the node's logs. Default: discard.
+	Logger *slog.Logger
+
+	// kdf overrides the password hashing cost; tests use cheap settings.
+	kdf *keystore.Params
+}
+
+const (
+	defaultSyncInterval = 5 * time.Minute
+	defaultNameInterval = 10 * time.Minute
+	syncTimeout         = time.Minute // one sync exchange with one peer
+	lookupTimeout       = 15 * time.Second
+	dialTimeout         = 10 * time.Second
+	noticeTimeout       = 10 * time.Second
+	maxSyncRounds       = 256 // bounds one catch-up at 256 × syncproto.MaxEntries
+)
+
+// Node is a running Skein node.
+type Node struct {
+	cfg    Config
+	log    *slog.Logger
+	store  *store.Store
+	host   *p2p.Host
+	clock  *hlc.Clock
+	kdf    keystore.Params
+	events hub
+	boot   []peer.AddrInfo
+
+	ctx    context.Context // the node's lifetime
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	syncReq chan peer.ID
+
+	mu      sync.Mutex
+	sess    *session
+	closed  bool
+	devices map[entry.Key]peer.ID // account → device from its name record
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New opens the store in cfg.DataDir, starts the libp2p host and joins the
+// network through cfg.BootstrapAddrs. ctx bounds start-up only.
+func New(ctx context.Context, cfg Config) (*Node, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("core: no data directory configured")
+	}
+	if cfg.SyncInterval <= 0 {
+		cfg.SyncInterval = defaultSyncInterval
+	}
+	if cfg.NameInterval <= 0 {
+		cfg.NameInterval = defaultNameInterval
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	boot, err := p2p.ParseAddrs(cfg.BootstrapAddrs)
+	if err != nil {
+		return nil, fmt.Errorf("core: bootstrap: %w", err)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("core: %w", err)
+	}
+	key, err := p2p.LoadKey(filepath.Join(cfg.DataDir, "device.key"))
+	if err != nil {
+		return nil, fmt.Errorf("core: %w", err)
+	}
+	kv, err := store.OpenLevelDB(filepath.Join(cfg.DataDir, "store"))
+	if err != nil {
+		return nil, fmt.Errorf("core: %w", err)
+	}
+	st, err := store.New(kv)
+	if err != nil {
+		kv.Close()
+		return nil, fmt.Errorf("core: %w", err)
+	}
+	n := &Node{
+		cfg:     cfg,
+		log:     log,
+		store:   st,
+		clock:   hlc.New(nil),
+		kdf:     keystore.DefaultParams,
+		boot:    boot,
+		syncReq: make(chan peer.ID, 64),
+		devices: make(map[entry.Key]peer.ID),
+	}
+	if cfg.kdf != nil {
+		n.kdf = *cfg.kdf
+	}
+	n.host, err = p2p.New(ctx, p2p.Config{
+		Key:         key,
+		ListenAddrs: cfg.ListenAddrs,
+		Bootstrap:   boot,
+		DHTMode:     cfg.DHTMode.opt(),
+		Validator:   record.NamespacedValidator{names.Namespace: names.Validator{}},
+		PubSub:      true,
+		Logger:      log,
+	})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("core: %w", err)
+	}
+	n.ctx, n.cancel = context.WithCancel(context.Background())
+	n.host.SetStreamHandler(syncproto.SyncID, n.serveSync)
+	n.host.SetStreamHandler(syncproto.NotifyID, n.serveNotice)
+	n.host.Network().Notify(&network.NotifyBundle{
+		ConnectedF:    n.connected,
+		DisconnectedF: n.disconnected,
+	})
+	n.wg.Add(2)
+	go n.bootstrapLoop()
+	go n.syncLoop()
+	log.Info("node started", "peer", n.host.ID(), "addrs", n.host.Addrs())
+	return n, nil
+}
+
+// Close logs out, stops networking and closes the store. It is safe to call
+// more than once.
+func (n *Node) Close() error {
+	n.closeOnce.Do(func() {
+		n.mu.Lock()
+		n.closed = true
+		sess := n.sess
+		n.sess = nil
+		n.mu.Unlock()
+		if sess != nil {
+			sess.stop()
+		}
+		n.cancel()
+		n.host.RemoveStreamHandler(syncproto.SyncID)
+		n.host.RemoveStreamHandler(syncproto.NotifyID)
+		n.wg.Wait()
+		n.events.close()
+		n.closeErr = errors.Join(n.host.Close(), n.store.Close())
+	})
+	return n.closeErr
+}
+
+// PeerID returns the device's libp2p peer ID.
+func (n *Node) PeerID() string { return n.host.ID().String() }
+
+// Addrs returns the node's listen addresses, each ending in /p2p/<id>.
+func (n *Node) Addrs() []string { return n.host.FullAddrs() }
+
+// Status describes the node and the logged-in account.
+func (n *Node) Status(ctx context.Context) (Status, error) {
+	if err := n.alive(); err != nil {
+		return Status{}, err
+	}
+	st := Status{
+		PeerID:  n.PeerID(),
+		Addrs:   n.Addrs(),
+		Peers:   len(n.host.Network().Peers()),
+		DHTMode: "client",
+	}
+	if n.host.DHT.Mode() == dht.ModeServer {
+		st.DHTMode = "server"
+	}
+	accts, err := n.store.Accounts()
+	if err != nil {
+		return st, err
+	}
+	for _, a := range accts {
+		st.Accounts = append(st.Accounts, a.Name)
+	}
+	if sess := n.session(); sess != nil {
+		st.Account, st.Key = sess.name, sess.key.String()
+		h, err := n.store.Head(sess.key)
+		if err != nil {
+			return st, err
+		}
+		st.Posts = h.Seq
+		fl, err := n.store.Following(sess.key)
+		if err != nil {
+			return st, err
+		}
+		st.Following = len(fl)
+		fr, err := n.store.Followers(sess.key)
+		if err != nil {
+			return st, err
+		}
+		st.Followers = len(fr)
+	}
+	return st, nil
+}
+
+func (n *Node) alive() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// session returns the logged-in session, or nil.
+func (n *Node) session() *session {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.sess
+}
+
+// requireSession returns the logged-in session or ErrNotLoggedIn.
+func (n *Node) requireSession() (*session, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	switch {
+	case n.closed:
+		return nil, ErrClosed
+	case n.sess == nil:
+		return nil, ErrNotLoggedIn
+	}
+	return n.sess, nil
+}
+
+// bootstrapLoop keeps the node connected to its bootstrap peers: it dials
+// each one that is not connected, at start and then every 30 seconds, and
+// refreshes the DHT routing table after a (re)connect.
+func (n *Node) bootstrapLoop() {
+	defer n.wg.Done()
+	if len(n.boot) == 0 {
+		return
+	}
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		joined := false
+		for _, ai := range n.boot {
+			if n.host.Network().Connectedness(ai.ID) == network.Connected {
+				continue
+			}
+			ctx, cancel := context.WithTimeout(n.ctx, dialTimeout)
+			err := n.connect(ctx, ai)
+			cancel()
+			if err != nil {
+				n.log.Warn("bootstrap peer unreachable", "peer", ai.ID, "err", err)
+				continue
+			}
+			n.host.ConnManager().Protect(ai.ID, "bootstrap")
+			joined = true
+		}
+		if joined {
+			select {
+			case <-n.host.DHT.RefreshRoutingTable():
+			case <-n.ctx.Done():
+				return
+			}
+			if sess := n.session(); sess != nil {
+				n.goSession(sess, func(ctx context.Context) { n.publishName(ctx, sess) })
+			}
+		}
+		select {
+		case <-t.C:
+		case <-n.ctx.Done():
+			return
+		}
+	}
+}
+
+// connect dials a peer, retrying once: two loopback hosts dialling each
+// other at the same moment can fail the Noise handshake (go-libp2p#2925).
+func (n *Node) connect(ctx context.Context, ai peer.AddrInfo) error {
+	err := n.host.Connect(ctx, ai)
+	if err != nil && ctx.Err() == nil {
+		select {
+		case <-time.After(100 * time.Millisecond):
+		case <-ctx.Done():
+			return err
+		}
+		err = n.host.Connect(ctx, ai)
+	}
+	return err
+}
+
+func (n *Node) connected(_ network.Network, c network.Conn) {
+	n.events.emit(Event{Kind: EventConnectivity, Peers: len(n.host.Network().Peers())})
+	select {
+	case n.syncReq <- c.RemotePeer():
+	default: // a sync is queued already; the periodic one catches the rest
+	}
+}
+
+func (n *Node) disconnected(_ network.Network, c network.Conn) {
+	n.events.emit(Event{Kind: EventConnectivity, Peers: len(n.host.Network().Peers())})
+}
+
+// deviceOf returns the device last seen publishing author's name record.
+func (n *Node) deviceOf(author entry.Key) (peer.ID, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	p, ok := n.devices[author]
+	return p, ok
+}
+
+// learnRecord remembers what a verified name record says: the account's
+// name, its device and the device's addresses, and its latest seq.
+func (n *Node) learnRecord(r names.Record) (peer.ID, error) {
+	if err := n.store.PutName(r.Account, r.Name); err != nil {
+		return "", err
+	}
+	if err := n.store.SetKnown(r.Account, r.HeadSeq); err != nil {
+		return "", err
+	}
+	pid, err := peer.IDFromBytes(r.PeerID)
+	if err != nil {
+		return "", fmt.Errorf("core: name record of %s: %w", r.Name, err)
+	}
+	if pid == n.host.ID() {
+		return pid, nil
+	}
+	var addrs []ma.Multiaddr
+	for _, b := range r.Addrs {
+		if a, err := ma.NewMultiaddrBytes(b); err == nil {
+			addrs = append(addrs, a)
+		}
+	}
+	n.host.Peerstore().AddAddrs(pid, addrs, time.Hour)
+	n.mu.Lock()
+	n.devices[r.Account] = pid
+	n.mu.Unlock()
+	return pid, nil
+}
+
+// verifyAll checks the signatures of es on every core. It returns the
+// entries before the first bad one and that entry's error.
+func verifyAll(es []*entry.Entry) ([]*entry.Entry, error) {
+	errs := make([]error, len(es))
+	workers := min(len(es)/32+1, maxProcs())
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(es); i += workers {
+				errs[i] = es[i].Verify()
+			}
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return es[:i], err
+		}
+	}
+	return es, nil
+}
+
+// keyOf returns the public key of an account's private key.
+func keyOf(priv ed25519.PrivateKey) entry.Key {
+	return entry.KeyOf(priv.Public().(ed25519.PublicKey))
+}

@@ -1,0 +1,366 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/store"
+)
+
+const (
+	defaultPageSize = 20
+	maxPageSize     = 500
+)
+
+// Post appends a post to the logged-in account's log, durably, and
+// publishes it to followers. The text must be valid UTF-8 of 1 to 1,000
+// characters.
+func (n *Node) Post(ctx context.Context, text string) (Post, error) {
+	sess, err := n.requireSession()
+	if err != nil {
+		return Post{}, err
+	}
+	if _, err := entry.ParsePost([]byte(text)); err != nil {
+		return Post{}, fmt.Errorf("%w: %w", ErrInvalidPost, err)
+	}
+	e, err := n.appendOwn(ctx, sess, entry.KindPost, []byte(text))
+	if err != nil {
+		return Post{}, err
+	}
+	return n.post(e), nil
+}
+
+// Follow resolves name to an account key (pinning it on first use), records
+// the follow in the account's log, and starts receiving the author's posts:
+// live, and by a catch-up sync of what they wrote before. The followed user
+// is notified if reachable.
+func (n *Node) Follow(ctx context.Context, name string) (User, error) {
+	sess, err := n.requireSession()
+	if err != nil {
+		return User{}, err
+	}
+	if err := entry.ValidName(name); err != nil {
+		return User{}, err
+	}
+	if name == sess.name {
+		return User{}, ErrSelfFollow
+	}
+	target, err := n.resolve(ctx, sess, name)
+	if err != nil {
+		return User{}, err
+	}
+	if f, err := n.store.FollowOf(sess.key, target); err == nil && f.Active {
+		return User{Name: name, Key: target.String(), Since: f.Since}, nil
+	}
+	e, err := n.appendOwn(ctx, sess, entry.KindFollow, entry.Follow{Target: target, Name: name}.Bytes())
+	if err != nil {
+		return User{}, err
+	}
+	since := e.Time.Time()
+	if err := n.store.SetFollowing(sess.key, store.Follow{Target: target, Name: name, Seq: e.Seq, Since: since, Active: true}); err != nil {
+		return User{}, err
+	}
+	if err := n.subscribe(sess, target); err != nil {
+		n.log.Warn("subscribe failed", "author", name, "err", err)
+	}
+	n.goSession(sess, func(ctx context.Context) {
+		n.notify(ctx, sess, target, e)
+		if p, ok := n.deviceOf(target); ok {
+			n.syncPeer(ctx, p, []entry.Key{target})
+		}
+	})
+	return User{Name: name, Key: target.String(), Since: since}, nil
+}
+
+// Unfollow records the end of a follow in the account's log and stops
+// receiving the author's posts; their posts leave the feed.
+func (n *Node) Unfollow(ctx context.Context, name string) error {
+	sess, err := n.requireSession()
+	if err != nil {
+		return err
+	}
+	if err := entry.ValidName(name); err != nil {
+		return err
+	}
+	target, err := n.followedByName(sess, name)
+	if err != nil {
+		return err
+	}
+	e, err := n.appendOwn(ctx, sess, entry.KindUnfollow, entry.Follow{Target: target, Name: name}.Bytes())
+	if err != nil {
+		return err
+	}
+	if err := n.store.SetFollowing(sess.key, store.Follow{Target: target, Name: name, Seq: e.Seq, Since: e.Time.Time(), Active: false}); err != nil {
+		return err
+	}
+	n.unsubscribe(sess, target)
+	n.goSession(sess, func(ctx context.Context) { n.notify(ctx, sess, target, e) })
+	return nil
+}
+
+// followedByName finds the followed account with this name.
+func (n *Node) followedByName(sess *session, name string) (entry.Key, error) {
+	follows, err := n.store.Following(sess.key)
+	if err != nil {
+		return entry.Key{}, err
+	}
+	for _, f := range follows {
+		if f.Name == name {
+			return f.Target, nil
+		}
+	}
+	return entry.Key{}, fmt.Errorf("%w: %s", ErrNotFollowing, name)
+}
+
+// appendOwn signs the next entry of the session's log, stores it durably
+// and publishes it.
+func (n *Node) appendOwn(ctx context.Context, sess *session, kind entry.Kind, body []byte) (*entry.Entry, error) {
+	sess.appendMu.Lock()
+	defer sess.appendMu.Unlock()
+	head, err := n.store.Head(sess.key)
+	if err != nil {
+		return nil, err
+	}
+	e, err := entry.New(sess.priv, head.Seq+1, head.ID, n.clock.Now(), kind, body)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := n.store.Append([]*entry.Entry{e}, true); err != nil {
+		return nil, fmt.Errorf("core: store own entry: %w", err)
+	}
+	n.observe(e)
+	// pubsub keeps the slice it is given: hand it a copy.
+	if err := sess.own.Publish(ctx, bytes.Clone(e.Bytes())); err != nil {
+		n.log.Warn("publish failed; followers will sync it", "seq", e.Seq, "err", err)
+	}
+	return e, nil
+}
+
+// Feed returns a page of the logged-in account's feed, newest first: its own
+// posts and those of everyone it follows. Pass the previous page's Next as
+// cursor to continue; limit is 1 to 500, default 20.
+func (n *Node) Feed(ctx context.Context, cursor string, limit int) (Page, error) {
+	sess, err := n.requireSession()
+	if err != nil {
+		return Page{}, err
+	}
+	var cur []byte
+	if cursor != "" {
+		if cur, err = base64.RawURLEncoding.DecodeString(cursor); err != nil {
+			return Page{}, fmt.Errorf("%w: %q", ErrBadCursor, cursor)
+		}
+	}
+	es, next, err := n.store.Feed(sess.key, cur, pageSize(limit))
+	if errors.Is(err, store.ErrBadCursor) {
+		return Page{}, fmt.Errorf("%w: %q", ErrBadCursor, cursor)
+	} else if err != nil {
+		return Page{}, err
+	}
+	p := Page{Posts: make([]Post, 0, len(es))}
+	for _, e := range es {
+		p.Posts = append(p.Posts, n.post(e))
+	}
+	if next != nil {
+		p.Next = base64.RawURLEncoding.EncodeToString(next)
+	}
+	return p, nil
+}
+
+// Timeline returns a page of one user's posts, newest first. A user this
+// account does not follow is fetched from their device on demand.
+func (n *Node) Timeline(ctx context.Context, name, cursor string, limit int) (Page, error) {
+	sess, err := n.requireSession()
+	if err != nil {
+		return Page{}, err
+	}
+	if err := entry.ValidName(name); err != nil {
+		return Page{}, err
+	}
+	var before uint64
+	if cursor != "" {
+		if before, err = strconv.ParseUint(cursor, 10, 64); err != nil || before == 0 {
+			return Page{}, fmt.Errorf("%w: %q", ErrBadCursor, cursor)
+		}
+	}
+	author, err := n.resolve(ctx, sess, name)
+	if err != nil && !errors.Is(err, ErrNameConflict) {
+		return Page{}, err
+	}
+	if author != sess.key {
+		n.catchUp(ctx, author)
+	}
+	es, err := n.store.Timeline(author, before, pageSize(limit)+1)
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Posts: make([]Post, 0, len(es))}
+	for i, e := range es {
+		if i == pageSize(limit) {
+			p.Next = strconv.FormatUint(es[i-1].Seq, 10)
+			break
+		}
+		p.Posts = append(p.Posts, n.post(e))
+	}
+	return p, nil
+}
+
+// catchUp fetches what the author's record announces beyond what is held,
+// from the author's device, within the caller's time.
+func (n *Node) catchUp(ctx context.Context, author entry.Key) {
+	head, err := n.store.Head(author)
+	if err != nil {
+		return
+	}
+	known, err := n.store.Known(author)
+	if err != nil || known <= head.Seq {
+		return
+	}
+	if p, ok := n.deviceOf(author); ok {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		n.syncPeer(ctx, p, []entry.Key{author})
+	}
+}
+
+// Following lists the accounts the logged-in account follows, by name.
+func (n *Node) Following(ctx context.Context) ([]User, error) {
+	sess, err := n.requireSession()
+	if err != nil {
+		return nil, err
+	}
+	fs, err := n.store.Following(sess.key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]User, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, User{Name: f.Name, Key: f.Target.String(), Since: f.Since})
+	}
+	return out, nil
+}
+
+// Followers lists the accounts known to follow the logged-in account.
+func (n *Node) Followers(ctx context.Context) ([]User, error) {
+	sess, err := n.requireSession()
+	if err != nil {
+		return nil, err
+	}
+	fs, err := n.store.Followers(sess.key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]User, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, User{Name: f.Name, Key: f.Key.String(), Since: f.Since})
+	}
+	return out, nil
+}
+
+// Notifications returns up to limit of the logged-in account's
+// notifications, newest first, and marks them read if markRead is set.
+func (n *Node) Notifications(ctx context.Context, limit int, markRead bool) ([]Notification, error) {
+	sess, err := n.requireSession()
+	if err != nil {
+		return nil, err
+	}
+	ns, err := n.store.Notifications(sess.key, pageSize(limit))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Notification, 0, len(ns))
+	var ids [][16]byte
+	for _, x := range ns {
+		name := x.FromName
+		if name == "" {
+			name, _ = n.store.Name(x.From)
+		}
+		out = append(out, Notification{
+			ID:   fmt.Sprintf("%x", x.ID),
+			Kind: NotificationKind(x.Kind),
+			From: User{Name: name, Key: x.From.String()},
+			Time: x.Time,
+			Read: x.Read,
+		})
+		if !x.Read {
+			ids = append(ids, x.ID)
+		}
+	}
+	if markRead && len(ids) > 0 {
+		if err := n.store.MarkRead(sess.key, ids); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Whois looks a user up by name in the DHT. A conflict (two keys claiming
+// the name, or a key other than the one pinned) is returned as an error
+// wrapping ErrNameConflict together with the profile of the winning claim.
+func (n *Node) Whois(ctx context.Context, name string) (Profile, error) {
+	if err := n.alive(); err != nil {
+		return Profile{}, err
+	}
+	rec, _, err := n.lookupName(ctx, name)
+	if err != nil && !errors.Is(err, ErrNameConflict) {
+		return Profile{}, err
+	}
+	p := Profile{
+		User:      User{Name: rec.Name, Key: rec.Account.String()},
+		Updated:   time.UnixMilli(int64(rec.Updated)).UTC(),
+		LatestSeq: rec.HeadSeq,
+	}
+	if pid, ok := n.deviceOf(rec.Account); ok {
+		p.PeerID = pid.String()
+		for _, a := range n.host.Peerstore().Addrs(pid) {
+			p.Addrs = append(p.Addrs, a.String())
+		}
+	}
+	if h, herr := n.store.Head(rec.Account); herr == nil {
+		p.Held = h.Seq
+	}
+	if sess := n.session(); sess != nil {
+		if k, perr := n.store.Pinned(sess.key, name); perr == nil {
+			p.Pinned = true
+			if k != rec.Account && err == nil {
+				err = fmt.Errorf("%w: %s is pinned to %s but the network says %s", ErrNameConflict, name, k.Short(), rec.Account.Short())
+			}
+		}
+	}
+	return p, err
+}
+
+// post converts a stored post entry for display.
+func (n *Node) post(e *entry.Entry) Post {
+	name, _ := n.store.Name(e.Author)
+	return Post{
+		ID:        e.ID().String(),
+		Author:    name,
+		AuthorKey: e.Author.String(),
+		Seq:       e.Seq,
+		Time:      e.Time.Time().UTC(),
+		Text:      string(e.Body),
+	}
+}
+
+func pageSize(limit int) int {
+	switch {
+	case limit <= 0:
+		return defaultPageSize
+	case limit > maxPageSize:
+		return maxPageSize
+	}
+	return limit
+}
+
+func newNotificationID() [16]byte {
+	var id [16]byte
+	rand.Read(id[:])
+	return id
+}

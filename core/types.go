@@ -1,0 +1,89 @@
+package core
+
+import "time"
+
+// Post is one post as shown in a feed or timeline.
+type Post struct {
+	ID        string    `json:"id"`         // entry ID, hex
+	Author    string    `json:"author"`     // username, "" if unknown
+	AuthorKey string    `json:"author_key"` // account public key, hex
+	Seq       uint64    `json:"seq"`        // position in the author's log
+	Time      time.Time `json:"time"`       // author's hybrid-logical-clock time
+	Text      string    `json:"text"`
+}
+
+// Page is one page of a feed or timeline, newest first. Next is the cursor
+// for the following page, "" when there is none.
+type Page struct {
+	Posts []Post `json:"posts"`
+	Next  string `json:"next,omitempty"`
+}
+
+// User is an account as seen from this node.
+type User struct {
+	Name  string    `json:"name"`
+	Key   string    `json:"key"`            // account public key, hex
+	Since time.Time `json:"since,omitzero"` // when the follow began, in following/followers lists
+}
+
+// Profile describes a user looked up by name.
+type Profile struct {
+	User
+	PeerID    string    `json:"peer_id,omitempty"` // device currently publishing the name record
+	Addrs     []string  `json:"addrs,omitempty"`   // that device's addresses
+	Updated   time.Time `json:"updated,omitzero"`  // when the name record was last published
+	LatestSeq uint64    `json:"latest_seq"`        // highest entry seq announced by the record
+	Held      uint64    `json:"held"`              // entries of this user held locally
+	Pinned    bool      `json:"pinned"`            // this node's account pinned the name to Key
+}
+
+// NotificationKind says what a Notification is about.
+type NotificationKind string
+
+// Notification kinds.
+const (
+	NotifyFollower NotificationKind = "follower"
+	NotifyUnfollow NotificationKind = "unfollow"
+)
+
+// Notification is one entry of the logged-in account's notification list.
+type Notification struct {
+	ID   string           `json:"id"`
+	Kind NotificationKind `json:"kind"`
+	From User             `json:"from"`
+	Time time.Time        `json:"time"`
+	Read bool             `json:"read"`
+}
+
+// Status describes the node.
+type Status struct {
+	PeerID    string   `json:"peer_id"`
+	Addrs     []string `json:"addrs"` // listen addresses with /p2p/<id>
+	Peers     int      `json:"peers"` // connected peers
+	DHTMode   string   `json:"dht_mode"`
+	Account   string   `json:"account,omitempty"` // logged-in username
+	Key       string   `json:"key,omitempty"`     // logged-in account key
+	Posts     uint64   `json:"posts"`             // entries in the logged-in account's log
+	Following int      `json:"following"`
+	Followers int      `json:"followers"`
+	Accounts  []string `json:"accounts"` // accounts stored on this device
+}
+
+// EventKind says what an Event is about.
+type EventKind string
+
+// Event kinds.
+const (
+	EventPost         EventKind = "post"         // a new post for the feed (Post set)
+	EventFollower     EventKind = "follower"     // someone followed the account (User set)
+	EventUnfollow     EventKind = "unfollow"     // someone unfollowed the account (User set)
+	EventConnectivity EventKind = "connectivity" // the number of connected peers changed (Peers set)
+)
+
+// Event is delivered to Watch callbacks.
+type Event struct {
+	Kind  EventKind `json:"kind"`
+	Post  *Post     `json:"post,omitempty"`
+	User  *User     `json:"user,omitempty"`
+	Peers int       `json:"peers"`
+}
