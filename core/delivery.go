@@ -48,7 +48,7 @@ func (n *Node) subscribe(sess *session, author entry.Key) error {
 	}
 	ps := n.host.PubSub
 	name := topicOf(author)
-	if err := ps.RegisterTopicValidator(name, n.validator(author)); err != nil {
+	if err := ps.RegisterTopicValidator(name, n.validator(author), pubsub.WithValidatorInline(true)); err != nil {
 		return err
 	}
 	t, err := ps.Join(name)

@@ -80,6 +80,9 @@ type Config struct {
 
 	// kdf overrides the password hashing cost; tests use cheap settings.
 	kdf *keystore.Params
+	// publishHook, if set, is called as an own entry is handed to
+	// GossipSub, after it was stored durably (benchmarks time from it).
+	publishHook func(*entry.Entry)
 }
 
 const (

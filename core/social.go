@@ -136,6 +136,9 @@ func (n *Node) appendOwn(ctx context.Context, sess *session, kind entry.Kind, bo
 		return nil, fmt.Errorf("core: store own entry: %w", err)
 	}
 	n.observe(e)
+	if n.cfg.publishHook != nil {
+		n.cfg.publishHook(e)
+	}
 	// pubsub keeps the slice it is given: hand it a copy.
 	if err := sess.own.Publish(ctx, bytes.Clone(e.Bytes())); err != nil {
 		n.log.Warn("publish failed; followers will sync it", "seq", e.Seq, "err", err)

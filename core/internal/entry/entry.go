@@ -191,6 +191,37 @@ func Decode(b []byte) (*Entry, error) {
 // before trusting the result. Parse exists so that verification can run on
 // several cores. It does not retain b.
 func Parse(b []byte) (*Entry, error) {
+	e, err := frame(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.check(); err != nil {
+		return nil, err
+	}
+	e.id = sha256.Sum256(e.raw)
+	return e, nil
+}
+
+// ParseStored parses an entry that passed Decode (or Parse and Verify)
+// before it was stored: it checks the framing only, not the fields or the
+// body. id, if not nil, is the entry's ID as stored beside it, which spares
+// hashing the entry. It does not retain b.
+func ParseStored(b []byte, id *ID) (*Entry, error) {
+	e, err := frame(b)
+	if err != nil {
+		return nil, err
+	}
+	if id != nil {
+		e.id = *id
+	} else {
+		e.id = sha256.Sum256(e.raw)
+	}
+	return e, nil
+}
+
+// frame checks b's size, version and body length and splits a copy of it
+// into an Entry's fields.
+func frame(b []byte) (*Entry, error) {
 	if len(b) > MaxSize {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(b), MaxSize)
 	}
@@ -218,10 +249,6 @@ func Parse(b []byte) (*Entry, error) {
 	copy(e.Author[:], raw[1:33])
 	copy(e.Prev[:], raw[41:73])
 	copy(e.Sig[:], raw[HeaderSize+n:])
-	if err := e.check(); err != nil {
-		return nil, err
-	}
-	e.id = sha256.Sum256(raw)
 	return e, nil
 }
 

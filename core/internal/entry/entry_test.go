@@ -554,3 +554,34 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+func TestParseStored(t *testing.T) {
+	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
+	e, err := New(priv, 1, ID{}, hlc.Timestamp{Wall: 1}, KindPost, []byte("stored"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := e.ID()
+	tests := []struct {
+		name    string
+		b       []byte
+		id      *ID
+		wantErr error
+	}{
+		{"with id", e.Bytes(), &id, nil},
+		{"hashes without id", e.Bytes(), nil, nil},
+		{"truncated", e.Bytes()[:len(e.Bytes())-1], nil, ErrMalformed},
+		{"too large", make([]byte, MaxSize+1), nil, ErrTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseStored(tt.b, tt.id)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("ParseStored() error = %v, want %v", err, tt.wantErr)
+			}
+			if err == nil && (got.ID() != id || !bytes.Equal(got.Bytes(), e.Bytes()) || string(got.Body) != "stored") {
+				t.Fatalf("ParseStored() = %+v, want the stored entry", got)
+			}
+		})
+	}
+}

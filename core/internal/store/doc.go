@@ -21,7 +21,7 @@
 //	e <author> <seq>                       entry: its signed encoding
 //	h <author>                             head of the log: seq, ID, HLC wall, HLC logical
 //	f <account> <^wall> <^logical> <author> <seq>
-//	                                       feed row: the entry's signed encoding again
+//	                                       feed row: the entry's ID, then its signed encoding again
 //	w <author> <account>                   watcher: account follows author (empty value)
 //	g <account> <target>                   following: seq, since, active, name
 //	r <account> <follower>                 follower: seq, since, active, name
@@ -36,7 +36,8 @@
 // and ^time is MaxUint64-time. An ascending scan of an account's rows
 // therefore yields the newest first, and a feed page of n posts is one
 // range scan of n rows, with no merge across authors and no second read:
-// the row's value is a copy of the entry. The author and seq at the end
+// the row's value is a copy of the entry with its ID, so reading a page
+// needs neither re-validation nor hashing. The author and seq at the end
 // keep rows of equal time distinct. A feed cursor is the full key of the
 // last row of a page; the next page starts just after it.
 //

@@ -35,7 +35,7 @@ func (s *Store) Feed(account entry.Key, cursor []byte, limit int) (es []*entry.E
 			next = last
 			break
 		}
-		e, err := parseEntry(it.Key(), it.Value())
+		e, err := parseFeedRow(it.Key(), it.Value())
 		if err != nil {
 			it.Close()
 			return nil, nil, err
@@ -82,7 +82,7 @@ func (s *Store) SetFollowing(account entry.Key, f Follow) error {
 		b.Put(watcher, nil)
 		if f.Target != account {
 			err = s.eachPost(f.Target, func(e *entry.Entry) {
-				b.Put(feedKey(account, e), e.Bytes())
+				b.Put(feedKey(account, e), feedValue(e))
 			})
 		}
 	case !f.Active && old.Active:

@@ -166,7 +166,7 @@ func (s *Store) PutAccount(a Account) error {
 	var b Batch
 	b.Put(key, a.encode())
 	err = s.eachPost(a.Key, func(e *entry.Entry) {
-		b.Put(feedKey(a.Key, e), e.Bytes())
+		b.Put(feedKey(a.Key, e), feedValue(e))
 	})
 	if err != nil {
 		return err
