@@ -52,8 +52,8 @@ func TestCatchUpAfterRestart(t *testing.T) {
 		t.Fatalf("Following() after restart = %+v, %v", fl, err)
 	}
 	st, _ := carol.Status(ctx)
-	if st.Posts != 2 { // the follow and the post
-		t.Fatalf("Status().Posts after restart = %d, want 2", st.Posts)
+	if st.Entries != 2 { // the follow and the post
+		t.Fatalf("Status().Entries after restart = %d, want 2", st.Entries)
 	}
 	waitFor(t, "catch-up", hasFeed(carol, "alice: while carol was away 2"))
 	want := "[alice: while carol was away 2 alice: while carol was away 1 alice: while carol was away 0 alice: before carol: carol was here]"

@@ -63,15 +63,18 @@ func (h *hub) close() {
 }
 
 // Watch calls fn, on the calling goroutine, for each event from now on until
-// ctx is done (it returns ctx.Err()) or the node closes (ErrClosed). Events
-// reach fn in order; if fn falls more than 256 events behind, newer events
-// are dropped for this watcher.
+// ctx is done (it returns ctx.Err()) or the node closes (ErrClosed). The
+// first call reports the current connectivity, once the watcher is
+// registered: no event after it is missed. Events reach fn in order; if fn
+// falls more than 256 events behind, newer events are dropped for this
+// watcher.
 func (n *Node) Watch(ctx context.Context, fn func(Event)) error {
 	ch, done, ok := n.events.add()
 	if !ok {
 		return ErrClosed
 	}
 	defer n.events.remove(ch)
+	fn(Event{Kind: EventConnectivity, Peers: len(n.host.Network().Peers())})
 	for {
 		select {
 		case ev := <-ch:

@@ -252,7 +252,7 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 		if err != nil {
 			return st, err
 		}
-		st.Posts = h.Seq
+		st.Entries = h.Seq
 		fl, err := n.store.Following(sess.key)
 		if err != nil {
 			return st, err

@@ -63,7 +63,7 @@ type Status struct {
 	DHTMode   string   `json:"dht_mode"`
 	Account   string   `json:"account,omitempty"` // logged-in username
 	Key       string   `json:"key,omitempty"`     // logged-in account key
-	Posts     uint64   `json:"posts"`             // entries in the logged-in account's log
+	Entries   uint64   `json:"entries"`           // entries (posts, follows, unfollows) in the logged-in account's log
 	Following int      `json:"following"`
 	Followers int      `json:"followers"`
 	Accounts  []string `json:"accounts"` // accounts stored on this device

@@ -1,0 +1,382 @@
+// Package cli implements the skein command: the daemon that runs a Skein
+// node, the relay, and the commands that talk to the daemon through the
+// local API (package api) on the unix socket DIR/skein.sock.
+//
+//	skein [--home DIR] <command> [flags] [args]
+//
+// DIR defaults to $SKEIN_HOME, else ~/.skein. Global flags come before the
+// command, the command's flags after it. Every failure is returned as an
+// error whose message is one line meant for the user; main prints it and
+// exits 1.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/skein-p2p/skein/cli/internal/api"
+	"github.com/skein-p2p/skein/core"
+)
+
+// Run runs the skein command line args (without the program name). It reads
+// input from stdin and writes output to stdout and stderr; long-running
+// commands stop when ctx is done.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{
+		stdin:    stdin,
+		stdout:   stdout,
+		stderr:   stderr,
+		getenv:   os.Getenv,
+		newNode:  openNode,
+		newRelay: openRelay,
+	}
+	return e.run(ctx, args)
+}
+
+// env is what a command runs with. Tests replace getenv, newNode and
+// newRelay.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	newNode        func(context.Context, core.Config) (daemonNode, error)
+	newRelay       func(context.Context, core.RelayConfig) (relayNode, error)
+
+	home  string      // absolute home directory
+	lines *lineReader // stdin, read line by line; nil until first used
+}
+
+// daemonNode is what the daemon needs of a *core.Node.
+type daemonNode interface {
+	api.Node
+	Close() error
+}
+
+// relayNode is what the relay command needs of a *core.Relay.
+type relayNode interface {
+	Addrs() []string
+	Close() error
+}
+
+func openNode(ctx context.Context, cfg core.Config) (daemonNode, error) {
+	n, err := core.New(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+func openRelay(ctx context.Context, cfg core.RelayConfig) (relayNode, error) {
+	r, err := core.NewRelay(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// runner is one parsed command, ready to run. Its fields hold its flags and
+// arguments.
+type runner interface {
+	// flags defines the command's flags on fs, bound to the runner's fields.
+	flags(fs *flag.FlagSet)
+	// args checks the command's flag values and takes its positional
+	// arguments.
+	args(args []string) error
+	// run runs the command. c is nil for local commands.
+	run(ctx context.Context, e *env, c *api.Client) error
+}
+
+// command describes a command for the parser and the usage text.
+type command struct {
+	name     string
+	synopsis string // flags and arguments after the name
+	summary  string
+	local    bool // runs without a daemon
+	// intersperse lets flags follow positional arguments. Commands whose
+	// arguments are free text (post) leave it off.
+	intersperse bool
+	new         func() runner
+}
+
+var commands = []command{
+	{name: "daemon", synopsis: "[--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--dht-server]",
+		summary: "run the node and serve the local API that the other commands use", local: true,
+		new: func() runner { return &daemonCmd{} }},
+	{name: "relay", synopsis: "[--listen MULTIADDR]...",
+		summary: "run a bootstrap node and DHT server; print its addresses", local: true,
+		new: func() runner { return &relayCmd{} }},
+	{name: "register", synopsis: "[--password-file F] NAME", intersperse: true,
+		summary: "create the account NAME on this device and log it in",
+		new:     func() runner { return &registerCmd{} }},
+	{name: "login", synopsis: "[--password-file F] NAME", intersperse: true,
+		summary: "log the account NAME in",
+		new:     func() runner { return &loginCmd{} }},
+	{name: "logout", summary: "log the current account out",
+		new: func() runner { return &logoutCmd{} }},
+	{name: "post", synopsis: "TEXT...",
+		summary: "post TEXT (the arguments joined by spaces, up to 1,000 characters)",
+		new:     func() runner { return &postCmd{} }},
+	{name: "follow", synopsis: "NAME", intersperse: true,
+		summary: "follow the user NAME",
+		new:     func() runner { return &followCmd{} }},
+	{name: "unfollow", synopsis: "NAME", intersperse: true,
+		summary: "stop following the user NAME",
+		new:     func() runner { return &unfollowCmd{} }},
+	{name: "feed", synopsis: "[--limit N] [--cursor C] [--json]", intersperse: true,
+		summary: "show the posts of the people you follow and your own, newest first",
+		new:     func() runner { return &feedCmd{} }},
+	{name: "timeline", synopsis: "NAME [--limit N] [--cursor C] [--json]", intersperse: true,
+		summary: "show the posts of the user NAME, newest first",
+		new:     func() runner { return &timelineCmd{} }},
+	{name: "following", synopsis: "[--json]", intersperse: true,
+		summary: "list the users you follow",
+		new:     func() runner { return &followingCmd{} }},
+	{name: "followers", synopsis: "[--json]", intersperse: true,
+		summary: "list the users following you",
+		new:     func() runner { return &followersCmd{} }},
+	{name: "notifications", synopsis: "[--limit N] [--json]", intersperse: true,
+		summary: "show your notifications, newest first, and mark them read",
+		new:     func() runner { return &notificationsCmd{} }},
+	{name: "whois", synopsis: "NAME [--json]", intersperse: true,
+		summary: "look up the user NAME",
+		new:     func() runner { return &whoisCmd{} }},
+	{name: "status", synopsis: "[--json]", intersperse: true,
+		summary: "describe the daemon's node and the logged-in account",
+		new:     func() runner { return &statusCmd{} }},
+	{name: "watch", synopsis: "[--json]", intersperse: true,
+		summary: "print new posts, followers and connectivity changes as they happen, until interrupted",
+		new:     func() runner { return &watchCmd{} }},
+	{name: "shell", summary: "an interactive menu",
+		new: func() runner { return &shellCmd{} }},
+}
+
+func lookup(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// invocation is a parsed command line.
+type invocation struct {
+	home   string  // absolute home directory
+	help   string  // "-" for the general usage, a command name for its usage
+	cmd    command // the command to run, unless help is set
+	runner runner
+}
+
+// parse parses a command line; getenv looks up environment variables.
+func parse(args []string, getenv func(string) string) (*invocation, error) {
+	fs := flag.NewFlagSet("skein", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	home := fs.String("home", "", "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return &invocation{help: "-"}, nil
+		}
+		return nil, fmt.Errorf("%v (usage: skein [--home DIR] <command> [flags] [args])", err)
+	}
+	args = fs.Args()
+	if len(args) == 0 {
+		return nil, fmt.Errorf("missing command (%s)", commandList())
+	}
+	name, args := args[0], args[1:]
+	if name == "help" {
+		switch {
+		case len(args) == 0:
+			return &invocation{help: "-"}, nil
+		case len(args) > 1:
+			return nil, errors.New("help: too many arguments (usage: skein help [COMMAND])")
+		}
+		if _, ok := lookup(args[0]); !ok {
+			return nil, fmt.Errorf("help: unknown command %q (%s)", args[0], commandList())
+		}
+		return &invocation{help: args[0]}, nil
+	}
+	cmd, ok := lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("unknown command %q (%s)", name, commandList())
+	}
+	r := cmd.new()
+	cfs := flag.NewFlagSet(name, flag.ContinueOnError)
+	cfs.SetOutput(io.Discard)
+	r.flags(cfs)
+	pos, err := parseFlags(cfs, args, cmd.intersperse)
+	if errors.Is(err, flag.ErrHelp) {
+		return &invocation{help: name}, nil
+	}
+	if err == nil {
+		err = r.args(pos)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v (usage: %s)", name, err, cmd.usageLine())
+	}
+	inv := &invocation{cmd: cmd, runner: r}
+	if inv.home, err = homeDir(*home, getenv); err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// parseFlags parses args with fs and returns the positional arguments. With
+// intersperse, flags may follow positional arguments; "--" ends the flags.
+func parseFlags(fs *flag.FlagSet, args []string, intersperse bool) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); !intersperse || len(rest) == 0 || n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func commandList() string {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	return "commands: " + strings.Join(names, ", ") + `; run "skein help" for usage`
+}
+
+func (c command) usageLine() string {
+	return strings.TrimSpace("skein " + c.name + " " + c.synopsis)
+}
+
+// usage writes the general usage text.
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Usage: skein [--home DIR] <command> [flags] [args]
+
+Skein is a decentralized timeline. Start "skein daemon" first: the other
+commands talk to it through the socket DIR/skein.sock.
+
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `  help           show this text, or "skein help COMMAND" for a command's flags
+
+Global flags:
+  --home DIR     the home directory (default $SKEIN_HOME, else ~/.skein)
+
+Passwords for register and login come from --password-file F (its first
+line), else $SKEIN_PASSWORD, else a prompt. $SKEIN_LOG sets the daemon's log
+level: debug, info (default), warn or error.
+`)
+}
+
+// commandUsage writes the usage text of one command.
+func commandUsage(w io.Writer, c command) {
+	fmt.Fprintf(w, "Usage: %s\n\n%s.\n", c.usageLine(), capitalize(c.summary))
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	c.new().flags(fs)
+	hasFlags := false
+	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if hasFlags {
+		fmt.Fprint(w, "\nFlags:\n")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// homeDir returns the absolute home directory: flagValue, else $SKEIN_HOME,
+// else ~/.skein.
+func homeDir(flagValue string, getenv func(string) string) (string, error) {
+	dir := flagValue
+	if dir == "" {
+		dir = getenv("SKEIN_HOME")
+	}
+	if dir == "" {
+		h, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("no home directory: use --home DIR or set $SKEIN_HOME (%v)", err)
+		}
+		dir = filepath.Join(h, ".skein")
+	}
+	return filepath.Abs(dir)
+}
+
+// socketPath returns the path of the daemon's socket in home.
+func socketPath(home string) (string, error) {
+	p := filepath.Join(home, "skein.sock")
+	// sun_path holds 108 bytes on Linux, 104 elsewhere, with a final NUL.
+	limit := 103
+	if runtime.GOOS == "linux" {
+		limit = 107
+	}
+	if len(p) > limit {
+		return "", fmt.Errorf("the socket path %s is %d bytes, longer than the system's limit of %d: use a shorter --home", p, len(p), limit)
+	}
+	return p, nil
+}
+
+func (e *env) run(ctx context.Context, args []string) error {
+	inv, err := parse(args, e.getenv)
+	if err != nil {
+		return err
+	}
+	switch inv.help {
+	case "":
+	case "-":
+		usage(e.stdout)
+		return nil
+	default:
+		c, _ := lookup(inv.help)
+		commandUsage(e.stdout, c)
+		return nil
+	}
+	e.home = inv.home
+	defer e.closeInput()
+	var c *api.Client
+	if !inv.cmd.local {
+		sock, err := socketPath(e.home)
+		if err != nil {
+			return err
+		}
+		c = api.NewClient(sock)
+		defer c.Close()
+	}
+	return e.explain(ctx, inv.runner.run(ctx, e, c))
+}
+
+// explain rewrites errors into what the user should read: one line, and
+// what to do where that is known.
+func (e *env) explain(ctx context.Context, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, api.ErrNoDaemon):
+		return e.noDaemon()
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return errors.New("interrupted")
+	}
+	if msg := err.Error(); strings.ContainsAny(msg, "\r\n") {
+		return errors.New(strings.Join(strings.Fields(msg), " "))
+	}
+	return err
+}
+
+func (e *env) noDaemon() error {
+	return fmt.Errorf("no daemon running for %s (start it with: skein --home %s daemon)", e.home, e.home)
+}

@@ -1,0 +1,470 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/skein-p2p/skein/cli/internal/api"
+	"github.com/skein-p2p/skein/cli/internal/api/apitest"
+	"github.com/skein-p2p/skein/core"
+)
+
+// start is the fake node's clock: its first entry is at 03:40:01.
+var start = time.Date(2026, 11, 22, 3, 40, 0, 0, time.UTC)
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// shortTempDir returns a new directory short enough for a unix socket in
+// it, removed at the end of the test.
+func shortTempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "sk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+// fakeDaemon serves the API for a fake node on the socket of a new home
+// directory, until the end of the test.
+func fakeDaemon(t *testing.T) (home string, node *apitest.Node) {
+	t.Helper()
+	home = shortTempDir(t)
+	node = apitest.NewNode(start)
+	l, err := net.Listen("unix", filepath.Join(home, "skein.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := api.NewServer(node, nil)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	t.Cleanup(func() {
+		srv.Shutdown(context.Background())
+		<-served
+	})
+	return home, node
+}
+
+// testEnv returns an env like Run's, with stdin and the environment vars,
+// writing to buffers.
+func testEnv(stdin io.Reader, vars map[string]string) (*env, *syncBuffer, *syncBuffer) {
+	var stdout, stderr syncBuffer
+	e := &env{
+		stdin:   stdin,
+		stdout:  &stdout,
+		stderr:  &stderr,
+		getenv:  func(k string) string { return vars[k] },
+		newNode: func(context.Context, core.Config) (daemonNode, error) { return nil, errors.New("no node in tests") },
+		newRelay: func(context.Context, core.RelayConfig) (relayNode, error) {
+			return nil, errors.New("no relay in tests")
+		},
+	}
+	return e, &stdout, &stderr
+}
+
+// run runs skein --home home args with SKEIN_PASSWORD=pw.
+func run(t *testing.T, home string, args ...string) (string, error) {
+	t.Helper()
+	e, stdout, _ := testEnv(strings.NewReader(""), map[string]string{"SKEIN_PASSWORD": "pw"})
+	err := e.run(t.Context(), append([]string{"--home", home}, args...))
+	return stdout.String(), err
+}
+
+// mustRun is run for commands that must succeed.
+func mustRun(t *testing.T, home string, args ...string) string {
+	t.Helper()
+	out, err := run(t, home, args...)
+	if err != nil {
+		t.Fatalf("skein %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+func TestCommands(t *testing.T) {
+	home, node := fakeDaemon(t)
+	node.AddUser("bob")
+	node.AddUser("carol")
+
+	check := func(args, want string) {
+		t.Helper()
+		if got := mustRun(t, home, strings.Fields(args)...); got != want {
+			t.Errorf("skein %s printed:\n%s\nwant:\n%s", args, got, want)
+		}
+	}
+	check("register alice", "registered @alice (key 2bd806c9) and logged in\n")
+	check("logout", "logged out\n")
+	check("login alice", "logged in as @alice\n")
+	check("feed", "no posts yet: follow someone with: skein follow NAME\n")
+	check("follow @bob", "following @bob (key 81b637d8)\n")
+	check("follow carol", "following @carol (key 4c26d907)\n")
+	node.AddPost("bob", "hello from bob")
+	if got := mustRun(t, home, "post", "hello,", "skein"); got != "2026-11-22 03:40  @alice  hello, skein\n" {
+		t.Errorf("skein post printed %q", got)
+	}
+	node.AddPost("carol", "line one\nline two")
+	check("feed", ""+
+		"2026-11-22 03:40  @carol  line one\n"+
+		"                          line two\n"+
+		"2026-11-22 03:40  @alice  hello, skein\n"+
+		"2026-11-22 03:40  @bob  hello from bob\n")
+	check("feed --limit 2", ""+
+		"2026-11-22 03:40  @carol  line one\n"+
+		"                          line two\n"+
+		"2026-11-22 03:40  @alice  hello, skein\n"+
+		"more: skein feed --limit 2 --cursor 2\n")
+	check("feed --limit 2 --cursor 2", "2026-11-22 03:40  @bob  hello from bob\n")
+	check("timeline bob", "2026-11-22 03:40  @bob  hello from bob\n")
+	check("following", ""+
+		"@bob  81b637d8  since 2026-11-22 03:40\n"+
+		"@carol  4c26d907  since 2026-11-22 03:40\n")
+	check("followers", "no followers yet\n")
+	check("notifications", "no notifications\n")
+	check("whois bob", ""+
+		"name: @bob\n"+
+		"key: 81b637d8fcd2c6da6359e6963113a1170de795e4b725b84d1e0b4cfd9ec58ce9\n"+
+		"pinned: yes\n"+
+		"entries: 1 announced, 1 held here\n"+
+		"updated: -\n"+
+		"peer: 12D3KooWFake\n"+
+		"addr: /ip4/127.0.0.1/tcp/4001\n")
+	check("unfollow carol", "unfollowed @carol\n")
+
+	// --json prints the API's document.
+	var page core.Page
+	if err := json.Unmarshal([]byte(mustRun(t, home, "feed", "--json", "--limit", "1")), &page); err != nil {
+		t.Fatalf("feed --json: %v", err)
+	}
+	if len(page.Posts) != 1 || page.Posts[0].Text != "hello, skein" || page.Next == "" {
+		t.Errorf("feed --json = %+v, want alice's post and a next page", page)
+	}
+	var users api.Users
+	out := mustRun(t, home, "following", "--json")
+	if err := json.Unmarshal([]byte(out), &users); err != nil || len(users.Users) != 1 || users.Users[0].Name != "bob" {
+		t.Errorf("following --json = %s (%v), want bob", out, err)
+	}
+	if !strings.Contains(out, "\n  \"users\": [") {
+		t.Errorf("following --json is not indented:\n%s", out)
+	}
+	var st core.Status
+	if err := json.Unmarshal([]byte(mustRun(t, home, "status", "--json")), &st); err != nil || st.Account != "alice" {
+		t.Errorf("status --json = %+v, %v, want alice", st, err)
+	}
+	var pr core.Profile
+	if err := json.Unmarshal([]byte(mustRun(t, home, "whois", "bob", "--json")), &pr); err != nil || pr.Name != "bob" || !pr.Pinned {
+		t.Errorf("whois --json = %+v, %v, want bob, pinned", pr, err)
+	}
+	var ns api.Notifications
+	if err := json.Unmarshal([]byte(mustRun(t, home, "notifications", "--json")), &ns); err != nil || ns.Notifications == nil {
+		t.Errorf("notifications --json = %+v, %v, want an empty list", ns, err)
+	}
+	status := mustRun(t, home, "status")
+	for _, want := range []string{"account: @alice\n", "entries: 1\n", "following: 1\n", "accounts: alice\n", "addr: /ip4/127.0.0.1/tcp/4001/p2p/12D3KooWFake\n"} {
+		if !strings.Contains(status, want) {
+			t.Errorf("status does not say %q:\n%s", want, status)
+		}
+	}
+}
+
+func TestNotifications(t *testing.T) {
+	home, _ := fakeDaemon(t)
+	mustRun(t, home, "register", "bob")
+	mustRun(t, home, "logout")
+	mustRun(t, home, "register", "alice")
+	mustRun(t, home, "follow", "bob")
+	mustRun(t, home, "logout")
+	mustRun(t, home, "login", "bob")
+	want := "2026-11-22 03:40  @alice followed you  (new)\n"
+	if got := mustRun(t, home, "notifications"); got != want {
+		t.Errorf("notifications = %q, want %q", got, want)
+	}
+	want = "2026-11-22 03:40  @alice followed you\n"
+	if got := mustRun(t, home, "notifications"); got != want {
+		t.Errorf("notifications again = %q, want %q (read)", got, want)
+	}
+	if got := mustRun(t, home, "followers"); !strings.HasPrefix(got, "@alice  ") {
+		t.Errorf("followers = %q, want alice", got)
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	home, node := fakeDaemon(t)
+	node.AddUser("bob")
+	tests := []struct {
+		args string
+		want string
+	}{
+		{"feed", "not logged in: run login or register first"},
+		{"post hi", "not logged in"},
+		{"login nobody", "no such account on this device: register it first: nobody"},
+		{"register Bad!", `invalid username "Bad!"`},
+		{"register bob", "username is already claimed by another key"},
+	}
+	for _, tt := range tests {
+		if _, err := run(t, home, strings.Fields(tt.args)...); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("skein %s error = %v, want %q", tt.args, err, tt.want)
+		}
+	}
+	mustRun(t, home, "register", "alice")
+	tests = []struct {
+		args string
+		want string
+	}{
+		{"register carol", "already logged in"},
+		{"follow nobody", "no user with this name"},
+		{"follow alice", "cannot follow yourself"},
+		{"unfollow bob", "not following this user"},
+		{"post " + strings.Repeat("é", 1001), "invalid post: post is 1001 characters, limit 1000"},
+		{"feed --cursor nope", `invalid cursor: "nope"`},
+		{"timeline nobody", "no user with this name"},
+	}
+	for _, tt := range tests {
+		_, err := run(t, home, strings.Fields(tt.args)...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("skein %.30s error = %v, want %q", tt.args, err, tt.want)
+		}
+	}
+	mustRun(t, home, "logout")
+	e, _, _ := testEnv(strings.NewReader(""), map[string]string{"SKEIN_PASSWORD": "wrong"})
+	err := e.run(t.Context(), []string{"--home", home, "login", "alice"})
+	if err == nil || err.Error() != "wrong password for alice" {
+		t.Errorf("login with a wrong password error = %v, want the fake's wrong password error", err)
+	}
+}
+
+func TestNoDaemon(t *testing.T) {
+	home := shortTempDir(t)
+	want := "no daemon running for " + home + " (start it with: skein --home " + home + " daemon)"
+	for _, args := range [][]string{
+		{"feed"}, {"status", "--json"}, {"post", "hi"}, {"login", "alice"}, {"register", "alice"},
+		{"logout"}, {"follow", "bob"}, {"whois", "bob"}, {"watch"}, {"shell"}, {"notifications"},
+	} {
+		e, stdout, stderr := testEnv(strings.NewReader("secret\n"), nil)
+		err := e.run(t.Context(), append([]string{"--home", home}, args...))
+		if err == nil || err.Error() != want {
+			t.Errorf("skein %s error = %v, want %q", args, err, want)
+		}
+		if stdout.String() != "" || stderr.String() != "" {
+			t.Errorf("skein %s printed %q and %q, want nothing", args, stdout, stderr)
+		}
+	}
+	// A stale socket file (no daemon listening) reads the same.
+	l, err := net.Listen("unix", filepath.Join(home, "skein.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	l.Close()
+	if _, err := run(t, home, "feed"); err == nil || err.Error() != want {
+		t.Errorf("skein feed with a stale socket error = %v, want %q", err, want)
+	}
+}
+
+func TestPassword(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good", "from-file\nsecond line\n")
+	crlf := write("crlf", "windows\r\n")
+	noNewline := write("bare", "bare")
+	empty := write("empty", "\nlater")
+	tests := []struct {
+		name    string
+		file    string
+		env     string
+		stdin   string
+		confirm bool
+		want    string
+		err     string
+	}{
+		{name: "env", env: "from-env", stdin: "from-stdin\n", want: "from-env"},
+		{name: "file", file: good, want: "from-file"},
+		{name: "file wins over env", file: good, env: "from-env", want: "from-file"},
+		{name: "crlf file", file: crlf, want: "windows"},
+		{name: "file without newline", file: noNewline, want: "bare"},
+		{name: "empty file", file: empty, err: "the first line is empty"},
+		{name: "missing file", file: filepath.Join(dir, "missing"), err: "password file: open"},
+		{name: "pipe", stdin: "typed\n", want: "typed"},
+		{name: "pipe crlf", stdin: "typed\r\n", want: "typed"},
+		{name: "pipe without newline", stdin: "typed", want: "typed"},
+		{name: "pipe confirm reads one line", stdin: "typed\nother\n", confirm: true, want: "typed"},
+		{name: "pipe empty line", stdin: "\n", err: "empty password"},
+		{name: "pipe ended", stdin: "", err: "no password: the input ended"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, _, stderr := testEnv(strings.NewReader(tt.stdin), map[string]string{"SKEIN_PASSWORD": tt.env})
+			defer e.closeInput()
+			got, err := e.password(t.Context(), tt.file, tt.confirm)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("password() = %q, %v, want error %q", got, err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("password() = %q, %v, want %q", got, err, tt.want)
+			}
+			if stderr.String() != "" {
+				t.Errorf("password() prompted %q without a terminal", stderr)
+			}
+		})
+	}
+}
+
+func TestPasswordFromStdin(t *testing.T) {
+	home, _ := fakeDaemon(t)
+	e, stdout, _ := testEnv(strings.NewReader("s3cret\n"), nil)
+	if err := e.run(t.Context(), []string{"--home", home, "register", "alice"}); err != nil {
+		t.Fatalf("register with the password on stdin: %v", err)
+	}
+	if !strings.HasPrefix(stdout.String(), "registered @alice") {
+		t.Errorf("register printed %q", stdout)
+	}
+	mustRun(t, home, "logout")
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(pwFile, []byte("s3cret\n"), 0o600)
+	// The file wins over the (wrong) SKEIN_PASSWORD that run sets.
+	if out := mustRun(t, home, "login", "alice", "--password-file", pwFile); out != "logged in as @alice\n" {
+		t.Errorf("login --password-file printed %q", out)
+	}
+}
+
+func TestLineReader(t *testing.T) {
+	pr, pw := io.Pipe()
+	l := newLineReader(pr)
+	defer func() {
+		pw.Close()
+		l.close()
+	}()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := l.readLine(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("readLine(canceled) error = %v, want context.Canceled", err)
+	}
+	go io.WriteString(pw, "first\nsecond\n")
+	// The line asked for before the cancel is the one returned next.
+	for _, want := range []string{"first", "second"} {
+		if got, err := l.readLine(t.Context()); got != want || err != nil {
+			t.Fatalf("readLine() = %q, %v, want %q", got, err, want)
+		}
+	}
+	go pw.Close()
+	for range 2 {
+		if _, err := l.readLine(t.Context()); err != io.EOF {
+			t.Fatalf("readLine() at the end = %v, want io.EOF", err)
+		}
+	}
+}
+
+func TestWatch(t *testing.T) {
+	home, node := fakeDaemon(t)
+	mustRun(t, home, "register", "alice")
+	node.AddUser("bob")
+	mustRun(t, home, "follow", "bob")
+
+	for _, jsonOut := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(t.Context())
+		e, stdout, stderr := testEnv(strings.NewReader(""), nil)
+		args := []string{"--home", home, "watch"}
+		if jsonOut {
+			args = append(args, "--json")
+		}
+		done := make(chan error, 1)
+		go func() { done <- e.run(ctx, args) }()
+		waitUntil(t, func() bool { return strings.Contains(stderr.String(), "skein watch: watching") && node.Watchers() == 1 })
+		node.AddPost("bob", "live from bob")
+		waitUntil(t, func() bool { return strings.Contains(stdout.String(), "live from bob") })
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("watch returned %v after an interrupt, want nil", err)
+		}
+		out := stdout.String()
+		if jsonOut {
+			var ev core.Event
+			if err := json.Unmarshal([]byte(out), &ev); err != nil || ev.Kind != core.EventPost || ev.Post.Author != "bob" {
+				t.Errorf("watch --json printed %q (%v), want one post event", out, err)
+			}
+		} else if !strings.HasSuffix(out, "  @bob  live from bob\n") {
+			t.Errorf("watch printed %q, want bob's post", out)
+		}
+	}
+}
+
+func TestWatchDaemonStops(t *testing.T) {
+	home, node := fakeDaemon(t)
+	e, _, stderr := testEnv(strings.NewReader(""), nil)
+	done := make(chan error, 1)
+	go func() { done <- e.run(t.Context(), []string{"--home", home, "watch"}) }()
+	waitUntil(t, func() bool { return strings.Contains(stderr.String(), "watching") && node.Watchers() == 1 })
+	node.Close()
+	if err := <-done; err == nil || err.Error() != "node is closed" {
+		t.Errorf("watch returned %v when the node closed, want node is closed", err)
+	}
+}
+
+func waitUntil(t *testing.T, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	e := &env{home: "/h"}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	tests := []struct {
+		ctx  context.Context
+		err  error
+		want string
+	}{
+		{t.Context(), api.ErrNoDaemon, "no daemon running for /h (start it with: skein --home /h daemon)"},
+		{ctx, context.Canceled, "interrupted"},
+		{t.Context(), errors.New("one\ntwo  three"), "one two three"},
+		{t.Context(), &api.Error{Message: "wrong password for alice", Code: "wrong_password"}, "wrong password for alice"},
+	}
+	for _, tt := range tests {
+		if got := e.explain(tt.ctx, tt.err); got == nil || got.Error() != tt.want {
+			t.Errorf("explain(%v) = %v, want %q", tt.err, got, tt.want)
+		}
+	}
+	if got := e.explain(t.Context(), nil); got != nil {
+		t.Errorf("explain(nil) = %v, want nil", got)
+	}
+}

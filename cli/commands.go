@@ -1,0 +1,357 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/skein-p2p/skein/cli/internal/api"
+	"github.com/skein-p2p/skein/core"
+)
+
+// Commands that talk to the daemon. Each type holds its flags and
+// arguments; see the commands table for their synopsis.
+
+type registerCmd struct {
+	name         string
+	passwordFile string
+}
+
+func (r *registerCmd) flags(fs *flag.FlagSet) { passwordFlag(fs, &r.passwordFile) }
+func (r *registerCmd) args(a []string) error  { return oneArg(a, "NAME", &r.name) }
+
+func (r *registerCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	if _, err := c.Status(ctx); err != nil { // no password prompt without a daemon
+		return err
+	}
+	pw, err := e.password(ctx, r.passwordFile, true)
+	if err != nil {
+		return err
+	}
+	u, err := c.Register(ctx, r.name, pw)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "registered @%s (key %s) and logged in\n", u.Name, shortKey(u.Key))
+	return nil
+}
+
+type loginCmd struct {
+	name         string
+	passwordFile string
+}
+
+func (r *loginCmd) flags(fs *flag.FlagSet) { passwordFlag(fs, &r.passwordFile) }
+func (r *loginCmd) args(a []string) error  { return oneArg(a, "NAME", &r.name) }
+
+func (r *loginCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	if _, err := c.Status(ctx); err != nil {
+		return err
+	}
+	pw, err := e.password(ctx, r.passwordFile, false)
+	if err != nil {
+		return err
+	}
+	u, err := c.Login(ctx, r.name, pw)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "logged in as @%s\n", u.Name)
+	return nil
+}
+
+type logoutCmd struct{}
+
+func (*logoutCmd) flags(*flag.FlagSet)   {}
+func (*logoutCmd) args(a []string) error { return noArgs(a) }
+
+func (*logoutCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	if err := c.Logout(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "logged out")
+	return nil
+}
+
+type postCmd struct{ text string }
+
+func (*postCmd) flags(*flag.FlagSet) {}
+
+func (p *postCmd) args(a []string) error {
+	p.text = strings.Join(a, " ")
+	if p.text == "" {
+		return errors.New("missing TEXT")
+	}
+	return nil
+}
+
+func (p *postCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	post, err := c.Post(ctx, p.text)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, postLine(post))
+	return nil
+}
+
+type followCmd struct{ name string }
+
+func (*followCmd) flags(*flag.FlagSet)     {}
+func (f *followCmd) args(a []string) error { return oneArg(a, "NAME", &f.name) }
+
+func (f *followCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	u, err := c.Follow(ctx, f.name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "following @%s (key %s)\n", u.Name, shortKey(u.Key))
+	return nil
+}
+
+type unfollowCmd struct{ name string }
+
+func (*unfollowCmd) flags(*flag.FlagSet)     {}
+func (f *unfollowCmd) args(a []string) error { return oneArg(a, "NAME", &f.name) }
+
+func (f *unfollowCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	if err := c.Unfollow(ctx, f.name); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "unfollowed @%s\n", f.name)
+	return nil
+}
+
+type feedCmd struct {
+	limit  int
+	cursor string
+	json   bool
+}
+
+func (f *feedCmd) flags(fs *flag.FlagSet) { pageFlags(fs, &f.limit, &f.cursor, &f.json) }
+
+func (f *feedCmd) args(a []string) error {
+	if err := checkLimit(f.limit); err != nil {
+		return err
+	}
+	return noArgs(a)
+}
+
+func (f *feedCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	p, err := c.Feed(ctx, f.cursor, f.limit)
+	if err != nil {
+		return err
+	}
+	if f.json {
+		return writeJSON(e.stdout, p)
+	}
+	writePage(e.stdout, p, "no posts yet: follow someone with: skein follow NAME", moreCommand("feed", f.limit))
+	return nil
+}
+
+type timelineCmd struct {
+	name   string
+	limit  int
+	cursor string
+	json   bool
+}
+
+func (t *timelineCmd) flags(fs *flag.FlagSet) { pageFlags(fs, &t.limit, &t.cursor, &t.json) }
+
+func (t *timelineCmd) args(a []string) error {
+	if err := checkLimit(t.limit); err != nil {
+		return err
+	}
+	return oneArg(a, "NAME", &t.name)
+}
+
+func (t *timelineCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	p, err := c.Timeline(ctx, t.name, t.cursor, t.limit)
+	if err != nil {
+		return err
+	}
+	if t.json {
+		return writeJSON(e.stdout, p)
+	}
+	writePage(e.stdout, p, "no posts from @"+t.name, moreCommand("timeline "+shellQuote(t.name), t.limit))
+	return nil
+}
+
+type followingCmd struct{ json bool }
+
+func (f *followingCmd) flags(fs *flag.FlagSet) { jsonFlag(fs, &f.json) }
+func (*followingCmd) args(a []string) error    { return noArgs(a) }
+
+func (f *followingCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	u, err := c.Following(ctx)
+	if err != nil {
+		return err
+	}
+	if f.json {
+		return writeJSON(e.stdout, u)
+	}
+	writeUsers(e.stdout, u.Users, "not following anyone: follow someone with: skein follow NAME")
+	return nil
+}
+
+type followersCmd struct{ json bool }
+
+func (f *followersCmd) flags(fs *flag.FlagSet) { jsonFlag(fs, &f.json) }
+func (*followersCmd) args(a []string) error    { return noArgs(a) }
+
+func (f *followersCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	u, err := c.Followers(ctx)
+	if err != nil {
+		return err
+	}
+	if f.json {
+		return writeJSON(e.stdout, u)
+	}
+	writeUsers(e.stdout, u.Users, "no followers yet")
+	return nil
+}
+
+type notificationsCmd struct {
+	limit int
+	json  bool
+}
+
+func (n *notificationsCmd) flags(fs *flag.FlagSet) {
+	fs.IntVar(&n.limit, "limit", api.DefaultLimit, fmt.Sprintf("show at most `N` notifications (1 to %d)", api.MaxLimit))
+	jsonFlag(fs, &n.json)
+}
+
+func (n *notificationsCmd) args(a []string) error {
+	if err := checkLimit(n.limit); err != nil {
+		return err
+	}
+	return noArgs(a)
+}
+
+func (n *notificationsCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	ns, err := c.Notifications(ctx, n.limit, true)
+	if err != nil {
+		return err
+	}
+	if n.json {
+		return writeJSON(e.stdout, ns)
+	}
+	writeNotifications(e.stdout, ns.Notifications)
+	return nil
+}
+
+type whoisCmd struct {
+	name string
+	json bool
+}
+
+func (w *whoisCmd) flags(fs *flag.FlagSet) { jsonFlag(fs, &w.json) }
+func (w *whoisCmd) args(a []string) error  { return oneArg(a, "NAME", &w.name) }
+
+func (w *whoisCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	p, err := c.Whois(ctx, w.name)
+	if err != nil {
+		return err
+	}
+	if w.json {
+		return writeJSON(e.stdout, p)
+	}
+	writeProfile(e.stdout, p)
+	return nil
+}
+
+type statusCmd struct{ json bool }
+
+func (s *statusCmd) flags(fs *flag.FlagSet) { jsonFlag(fs, &s.json) }
+func (*statusCmd) args(a []string) error    { return noArgs(a) }
+
+func (s *statusCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	st, err := c.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if s.json {
+		return writeJSON(e.stdout, st)
+	}
+	writeStatus(e.stdout, st)
+	return nil
+}
+
+type watchCmd struct{ json bool }
+
+func (w *watchCmd) flags(fs *flag.FlagSet) {
+	fs.BoolVar(&w.json, "json", false, "print each event as one line of JSON")
+}
+func (*watchCmd) args(a []string) error { return noArgs(a) }
+
+func (w *watchCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	started := func() {
+		fmt.Fprintln(e.stderr, "skein watch: watching for events; press Ctrl-C to stop")
+	}
+	err := c.Events(ctx, started, func(ev core.Event) error {
+		if w.json {
+			return writeJSONLine(e.stdout, ev)
+		}
+		if line := eventLine(ev, time.Now()); line != "" {
+			_, err := fmt.Fprintln(e.stdout, line)
+			return err
+		}
+		return nil
+	})
+	if ctx.Err() != nil {
+		return nil // interrupted: the normal way to stop
+	}
+	return err
+}
+
+type shellCmd struct{}
+
+func (*shellCmd) flags(*flag.FlagSet)   {}
+func (*shellCmd) args(a []string) error { return noArgs(a) }
+
+func (*shellCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	return (&shell{e: e, c: c}).run(ctx)
+}
+
+// Flag and argument helpers.
+
+func passwordFlag(fs *flag.FlagSet, p *string) {
+	fs.StringVar(p, "password-file", "", "read the password from the first line of `F`")
+}
+
+func jsonFlag(fs *flag.FlagSet, p *bool) {
+	fs.BoolVar(p, "json", false, "print the API's JSON document")
+}
+
+func pageFlags(fs *flag.FlagSet, limit *int, cursor *string, json *bool) {
+	fs.IntVar(limit, "limit", api.DefaultLimit, fmt.Sprintf("show at most `N` posts (1 to %d)", api.MaxLimit))
+	fs.StringVar(cursor, "cursor", "", "start at the page `C` named by a previous \"more:\" line")
+	jsonFlag(fs, json)
+}
+
+func checkLimit(n int) error {
+	if n < 1 || n > api.MaxLimit {
+		return fmt.Errorf("invalid --limit %d: use 1 to %d", n, api.MaxLimit)
+	}
+	return nil
+}
+
+func noArgs(a []string) error {
+	if len(a) > 0 {
+		return fmt.Errorf("unexpected argument %q", a[0])
+	}
+	return nil
+}
+
+func oneArg(a []string, what string, p *string) error {
+	switch {
+	case len(a) == 0 || a[0] == "":
+		return fmt.Errorf("missing %s", what)
+	case len(a) > 1:
+		return fmt.Errorf("unexpected argument %q after %s", a[1], what)
+	}
+	*p = strings.TrimPrefix(a[0], "@")
+	return nil
+}

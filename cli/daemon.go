@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/skein-p2p/skein/cli/internal/api"
+	"github.com/skein-p2p/skein/core"
+)
+
+// shutdownTimeout bounds how long the daemon waits for API requests in
+// progress when it stops.
+const shutdownTimeout = 5 * time.Second
+
+// addrsFlag is a repeatable flag of multiaddrs.
+type addrsFlag struct {
+	addrs *[]string
+	p2p   bool // each address must end in /p2p/<id>
+}
+
+func (f addrsFlag) String() string {
+	if f.addrs == nil {
+		return ""
+	}
+	return strings.Join(*f.addrs, " ")
+}
+
+func (f addrsFlag) Set(s string) error {
+	a, err := ma.NewMultiaddr(s)
+	if err != nil {
+		return fmt.Errorf("invalid multiaddr: %v", err)
+	}
+	if f.p2p {
+		if _, err := a.ValueForProtocol(ma.P_P2P); err != nil {
+			return errors.New("the address must end in /p2p/<peer id>")
+		}
+	}
+	*f.addrs = append(*f.addrs, s)
+	return nil
+}
+
+type daemonCmd struct {
+	listen    []string
+	bootstrap []string
+	dhtServer bool
+}
+
+func (d *daemonCmd) flags(fs *flag.FlagSet) {
+	fs.Var(addrsFlag{addrs: &d.listen}, "listen", "listen on `MULTIADDR` (repeatable; default all interfaces, TCP and QUIC)")
+	fs.Var(addrsFlag{addrs: &d.bootstrap, p2p: true}, "bootstrap", "join the network through `MULTIADDR`, ending in /p2p/<id> (repeatable)")
+	fs.BoolVar(&d.dhtServer, "dht-server", false, "always answer DHT queries (default: only when publicly reachable)")
+}
+
+func (*daemonCmd) args(a []string) error { return noArgs(a) }
+
+// run opens the node and serves the API on DIR/skein.sock until ctx is done.
+// Its status lines go to stderr: "skein daemon: listening on <addr>" for
+// each address, then "skein daemon: ready" once the API answers.
+func (d *daemonCmd) run(ctx context.Context, e *env, _ *api.Client) error {
+	log, err := newLogger(e.stderr, e.getenv("SKEIN_LOG"))
+	if err != nil {
+		return err
+	}
+	sock, err := socketPath(e.home)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(e.home, 0o700); err != nil {
+		return err
+	}
+	unlock, err := lockHome(e.home)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := clearSocket(ctx, sock); err != nil {
+		return err
+	}
+
+	cfg := core.Config{
+		DataDir:        filepath.Join(e.home, "data"),
+		ListenAddrs:    d.listen,
+		BootstrapAddrs: d.bootstrap,
+		Logger:         log,
+	}
+	if d.dhtServer {
+		cfg.DHTMode = core.DHTServer
+	}
+	node, err := e.newNode(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := node.Close(); cerr != nil {
+			log.Warn("closing the node", "err", cerr)
+		}
+	}()
+
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %v", sock, err)
+	}
+	defer os.Remove(sock) // in case closing l did not
+	if err := os.Chmod(sock, 0o600); err != nil {
+		l.Close()
+		return err
+	}
+	srv := api.NewServer(node, log)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+
+	st, err := node.Status(ctx)
+	if err != nil {
+		srv.Shutdown(context.Background())
+		<-served
+		return err
+	}
+	for _, a := range st.Addrs {
+		fmt.Fprintf(e.stderr, "skein daemon: listening on %s\n", a)
+	}
+	fmt.Fprintln(e.stderr, "skein daemon: ready")
+
+	select {
+	case err := <-served: // only if the listener fails
+		return fmt.Errorf("serving the API: %v", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(e.stderr, "skein daemon: stopping")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("stopping the API server", "err", err)
+	}
+	return <-served
+}
+
+// newLogger returns a text logger writing to w at the level named by level
+// ($SKEIN_LOG), info if empty.
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	switch strings.ToLower(level) {
+	case "debug":
+		l = slog.LevelDebug
+	case "", "info":
+		l = slog.LevelInfo
+	case "warn", "warning":
+		l = slog.LevelWarn
+	case "error":
+		l = slog.LevelError
+	default:
+		return nil, fmt.Errorf("invalid SKEIN_LOG %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// clearSocket removes a stale socket file at path: one nothing answers on.
+// It fails if a daemon answers.
+func clearSocket(ctx context.Context, path string) error {
+	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	d := net.Dialer{Timeout: time.Second}
+	c, err := d.DialContext(ctx, "unix", path)
+	if err == nil {
+		c.Close()
+		return fmt.Errorf("a daemon is already running for %s", filepath.Dir(path))
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) && !errors.Is(err, syscall.ENOENT) {
+		return fmt.Errorf("checking for a running daemon on %s: %v", path, err)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("removing the stale socket: %v", err)
+	}
+	return nil
+}
+
+type relayCmd struct{ listen []string }
+
+func (r *relayCmd) flags(fs *flag.FlagSet) {
+	fs.Var(addrsFlag{addrs: &r.listen}, "listen", "listen on `MULTIADDR` (repeatable; default TCP and QUIC on port 4001)")
+}
+
+func (*relayCmd) args(a []string) error { return noArgs(a) }
+
+// run runs a relay until ctx is done. It prints its addresses, one a line,
+// to stdout, then "skein relay: ready" to stderr.
+func (r *relayCmd) run(ctx context.Context, e *env, _ *api.Client) error {
+	log, err := newLogger(e.stderr, e.getenv("SKEIN_LOG"))
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(e.home, 0o700); err != nil {
+		return err
+	}
+	rl, err := e.newRelay(ctx, core.RelayConfig{
+		DataDir:     filepath.Join(e.home, "relay"),
+		ListenAddrs: r.listen,
+		Logger:      log,
+	})
+	if err != nil {
+		return err
+	}
+	for _, a := range rl.Addrs() {
+		fmt.Fprintln(e.stdout, a)
+	}
+	fmt.Fprintln(e.stderr, "skein relay: ready")
+	<-ctx.Done()
+	fmt.Fprintln(e.stderr, "skein relay: stopping")
+	return rl.Close()
+}

@@ -1,0 +1,150 @@
+// Package api is the local API between the skein daemon and the other skein
+// commands: HTTP with JSON bodies on a unix socket in the home directory.
+//
+// Changes are POSTs with a JSON body, reads are GETs with query parameters:
+//
+//	POST /v1/register     {"name", "password"}  -> core.User
+//	POST /v1/login        {"name", "password"}  -> core.User
+//	POST /v1/logout                             -> {}
+//	POST /v1/post         {"text"}              -> core.Post
+//	POST /v1/follow       {"name"}              -> core.User
+//	POST /v1/unfollow     {"name"}              -> {}
+//	GET  /v1/feed?limit=&cursor=                -> core.Page
+//	GET  /v1/timeline?name=&limit=&cursor=      -> core.Page
+//	GET  /v1/following                          -> Users
+//	GET  /v1/followers                          -> Users
+//	GET  /v1/notifications?limit=&mark_read=1   -> Notifications
+//	GET  /v1/whois?name=                        -> core.Profile
+//	GET  /v1/status                             -> core.Status
+//	GET  /v1/events                             -> core.Event, one JSON object a line
+//
+// limit is 1 to MaxLimit, DefaultLimit when absent. Request bodies are at
+// most MaxBody bytes. A failed request answers with a 4xx or 5xx status and
+// an Error document whose Code names the cause (see the Code constants);
+// the Client turns it back into an *Error that matches core's sentinel
+// errors with errors.Is.
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/skein-p2p/skein/core"
+)
+
+// Node is the part of *core.Node that the Server exposes. It exists so the
+// HTTP layer can be tested against a fake; the daemon passes a *core.Node.
+type Node interface {
+	Register(ctx context.Context, name, password string) (core.User, error)
+	Login(ctx context.Context, name, password string) (core.User, error)
+	Logout(ctx context.Context) error
+	Post(ctx context.Context, text string) (core.Post, error)
+	Follow(ctx context.Context, name string) (core.User, error)
+	Unfollow(ctx context.Context, name string) error
+	Feed(ctx context.Context, cursor string, limit int) (core.Page, error)
+	Timeline(ctx context.Context, name, cursor string, limit int) (core.Page, error)
+	Following(ctx context.Context) ([]core.User, error)
+	Followers(ctx context.Context) ([]core.User, error)
+	Notifications(ctx context.Context, limit int, markRead bool) ([]core.Notification, error)
+	Whois(ctx context.Context, name string) (core.Profile, error)
+	Status(ctx context.Context) (core.Status, error)
+	Watch(ctx context.Context, fn func(core.Event)) error
+}
+
+var _ Node = (*core.Node)(nil)
+
+// Limits of the API.
+const (
+	DefaultLimit = 20       // page size when a request has no limit
+	MaxLimit     = 500      // largest page size
+	MaxBody      = 64 << 10 // largest request body, in bytes
+)
+
+// Credentials is the body of /v1/register and /v1/login.
+type Credentials struct {
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+// PostRequest is the body of /v1/post.
+type PostRequest struct {
+	Text string `json:"text"`
+}
+
+// NameRequest is the body of /v1/follow and /v1/unfollow.
+type NameRequest struct {
+	Name string `json:"name"`
+}
+
+// Users is the answer of /v1/following and /v1/followers.
+type Users struct {
+	Users []core.User `json:"users"`
+}
+
+// Notifications is the answer of /v1/notifications.
+type Notifications struct {
+	Notifications []core.Notification `json:"notifications"`
+}
+
+// Empty is the answer of requests that return nothing but success.
+type Empty struct{}
+
+// Error is the document of a failed request, and the error the Client
+// returns for it. Its message is one line meant for the user.
+type Error struct {
+	Message string `json:"error"`
+	Code    string `json:"code"`
+	Status  int    `json:"-"` // HTTP status, set by the Client
+}
+
+// Error returns the message.
+func (e *Error) Error() string { return e.Message }
+
+// Is reports whether the error's code is the one of target, so that
+// errors.Is(err, core.ErrWrongPassword) holds for an error the daemon
+// reported as wrong_password.
+func (e *Error) Is(target error) bool {
+	for _, c := range codes {
+		if c.err == target {
+			return c.code == e.Code
+		}
+	}
+	return false
+}
+
+// Error codes. Those for core's sentinel errors are in codes.
+const (
+	CodeBadRequest       = "bad_request"
+	CodeNotFound         = "not_found"
+	CodeMethodNotAllowed = "method_not_allowed"
+	CodeTooLarge         = "too_large"
+	CodeTimeout          = "timeout"
+	CodeInternal         = "internal"
+	CodeShutdown         = "shutting_down"
+)
+
+// codes maps core's sentinel errors to error codes and HTTP statuses.
+var codes = []struct {
+	err    error
+	code   string
+	status int
+}{
+	{core.ErrWrongPassword, "wrong_password", http.StatusUnauthorized},
+	{core.ErrNotLoggedIn, "not_logged_in", http.StatusUnauthorized},
+	{core.ErrLoggedIn, "logged_in", http.StatusConflict},
+	{core.ErrNoAccount, "no_account", http.StatusNotFound},
+	{core.ErrAccountExists, "account_exists", http.StatusConflict},
+	{core.ErrNameTaken, "name_taken", http.StatusConflict},
+	{core.ErrNameConflict, "name_conflict", http.StatusConflict},
+	{core.ErrUnknownName, "unknown_name", http.StatusNotFound},
+	{core.ErrInvalidName, "invalid_name", http.StatusBadRequest},
+	{core.ErrInvalidPost, "invalid_post", http.StatusBadRequest},
+	{core.ErrNotFollowing, "not_following", http.StatusConflict},
+	{core.ErrSelfFollow, "self_follow", http.StatusBadRequest},
+	{core.ErrBadCursor, "bad_cursor", http.StatusBadRequest},
+	{core.ErrClosed, "closed", http.StatusServiceUnavailable},
+}
+
+// ErrNoDaemon is returned by the Client when nothing listens on the socket.
+var ErrNoDaemon = errors.New("api: no daemon is listening")

@@ -1,0 +1,250 @@
+package api
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"syscall"
+
+	"github.com/skein-p2p/skein/core"
+)
+
+// Client calls the API of the daemon listening on a unix socket. It is safe
+// for concurrent use.
+type Client struct {
+	base string // URL the paths are appended to
+	hc   *http.Client
+}
+
+// NewClient returns a Client for the daemon listening on the unix socket at
+// path. Nothing is dialed until the first call.
+func NewClient(path string) *Client {
+	var d net.Dialer
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return d.DialContext(ctx, "unix", path)
+		},
+		DisableCompression: true,
+	}
+	return newClient("http://skein", &http.Client{Transport: tr})
+}
+
+func newClient(base string, hc *http.Client) *Client {
+	return &Client{base: base, hc: hc}
+}
+
+// Close closes the idle connections to the daemon. The Client stays
+// usable.
+func (c *Client) Close() { c.hc.CloseIdleConnections() }
+
+// Register creates an account on the daemon's device and logs it in.
+func (c *Client) Register(ctx context.Context, name, password string) (core.User, error) {
+	var u core.User
+	err := c.call(ctx, http.MethodPost, "/v1/register", nil, Credentials{name, password}, &u)
+	return u, err
+}
+
+// Login logs the account name in.
+func (c *Client) Login(ctx context.Context, name, password string) (core.User, error) {
+	var u core.User
+	err := c.call(ctx, http.MethodPost, "/v1/login", nil, Credentials{name, password}, &u)
+	return u, err
+}
+
+// Logout logs the current account out.
+func (c *Client) Logout(ctx context.Context) error {
+	return c.call(ctx, http.MethodPost, "/v1/logout", nil, nil, nil)
+}
+
+// Post publishes text as the logged-in account.
+func (c *Client) Post(ctx context.Context, text string) (core.Post, error) {
+	var p core.Post
+	err := c.call(ctx, http.MethodPost, "/v1/post", nil, PostRequest{text}, &p)
+	return p, err
+}
+
+// Follow follows the user name.
+func (c *Client) Follow(ctx context.Context, name string) (core.User, error) {
+	var u core.User
+	err := c.call(ctx, http.MethodPost, "/v1/follow", nil, NameRequest{name}, &u)
+	return u, err
+}
+
+// Unfollow stops following the user name.
+func (c *Client) Unfollow(ctx context.Context, name string) error {
+	return c.call(ctx, http.MethodPost, "/v1/unfollow", nil, NameRequest{name}, nil)
+}
+
+// Feed returns a page of the feed; cursor "" is the newest page, limit 0
+// the default size.
+func (c *Client) Feed(ctx context.Context, cursor string, limit int) (core.Page, error) {
+	var p core.Page
+	err := c.call(ctx, http.MethodGet, "/v1/feed", pageQuery(nil, cursor, limit), nil, &p)
+	return p, err
+}
+
+// Timeline returns a page of the posts of the user name.
+func (c *Client) Timeline(ctx context.Context, name, cursor string, limit int) (core.Page, error) {
+	var p core.Page
+	q := pageQuery(url.Values{"name": {name}}, cursor, limit)
+	err := c.call(ctx, http.MethodGet, "/v1/timeline", q, nil, &p)
+	return p, err
+}
+
+// Following returns the users the logged-in account follows.
+func (c *Client) Following(ctx context.Context) (Users, error) {
+	var u Users
+	err := c.call(ctx, http.MethodGet, "/v1/following", nil, nil, &u)
+	return u, err
+}
+
+// Followers returns the users following the logged-in account.
+func (c *Client) Followers(ctx context.Context) (Users, error) {
+	var u Users
+	err := c.call(ctx, http.MethodGet, "/v1/followers", nil, nil, &u)
+	return u, err
+}
+
+// Notifications returns up to limit notifications, newest first, and marks
+// them read if markRead is set.
+func (c *Client) Notifications(ctx context.Context, limit int, markRead bool) (Notifications, error) {
+	var n Notifications
+	q := pageQuery(nil, "", limit)
+	if markRead {
+		q.Set("mark_read", "1")
+	}
+	err := c.call(ctx, http.MethodGet, "/v1/notifications", q, nil, &n)
+	return n, err
+}
+
+// Whois looks the user name up.
+func (c *Client) Whois(ctx context.Context, name string) (core.Profile, error) {
+	var p core.Profile
+	err := c.call(ctx, http.MethodGet, "/v1/whois", url.Values{"name": {name}}, nil, &p)
+	return p, err
+}
+
+// Status describes the daemon's node.
+func (c *Client) Status(ctx context.Context) (core.Status, error) {
+	var s core.Status
+	err := c.call(ctx, http.MethodGet, "/v1/status", nil, nil, &s)
+	return s, err
+}
+
+// Events calls fn for each event the daemon streams, once started has been
+// called (started may be nil), until ctx is done, fn returns an error or the
+// stream ends. It returns ctx.Err(), fn's error, or the reason the stream
+// ended.
+func (c *Client) Events(ctx context.Context, started func(), fn func(core.Event) error) error {
+	resp, err := c.do(ctx, http.MethodGet, "/v1/events", nil, nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if started != nil {
+		started()
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var l streamLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			return fmt.Errorf("api: invalid event from the daemon: %v", err)
+		}
+		if l.Error != "" {
+			return &Error{Message: l.Error, Code: l.Code, Status: resp.StatusCode}
+		}
+		if err := fn(l.Event); err != nil {
+			return err
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("api: event stream broke: %v", err)
+	}
+	return errors.New("api: event stream ended: the daemon stopped")
+}
+
+// call sends in (if not nil) as the JSON body and decodes the answer into out
+// (if not nil).
+func (c *Client) call(ctx context.Context, method, path string, q url.Values, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	resp, err := c.do(ctx, method, path, q, body)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if out == nil {
+		out = new(Empty)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("api: invalid answer from the daemon to %s: %v", path, err)
+	}
+	return nil
+}
+
+// do sends a request and returns the response if its status is 200; it
+// turns any other status into an *Error.
+func (c *Client) do(ctx context.Context, method, path string, q url.Values, body io.Reader) (*http.Response, error) {
+	u := c.base + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case errors.Is(err, syscall.ENOENT), errors.Is(err, syscall.ECONNREFUSED):
+		return nil, ErrNoDaemon
+	default:
+		return nil, fmt.Errorf("api: talking to the daemon: %v", err)
+	}
+	if resp.StatusCode == http.StatusOK {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
+	e := &Error{Status: resp.StatusCode}
+	if err := json.Unmarshal(b, e); err != nil || e.Message == "" {
+		return nil, fmt.Errorf("api: unexpected answer from the daemon to %s: %s", path, resp.Status)
+	}
+	return nil, e
+}
+
+func pageQuery(q url.Values, cursor string, limit int) url.Values {
+	if q == nil {
+		q = url.Values{}
+	}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	return q
+}

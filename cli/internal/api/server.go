@@ -1,0 +1,412 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/skein-p2p/skein/core"
+)
+
+// RequestTimeout bounds every request but /v1/events.
+const RequestTimeout = 2 * time.Minute
+
+// eventBuffer is how many events a slow /v1/events reader may fall behind
+// before its stream is ended.
+const eventBuffer = 256
+
+// Server serves the API for one Node. It is safe for concurrent use.
+type Server struct {
+	node        Node
+	log         *slog.Logger
+	routes      map[string]route
+	http        *http.Server
+	streams     context.Context // canceled by Shutdown to end /v1/events streams
+	stopStreams context.CancelFunc
+}
+
+type route struct {
+	method string
+	handle func(*http.Request) (any, error)
+}
+
+// NewServer returns a Server for node that logs to log (nil: discard).
+func NewServer(node Node, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{node: node, log: log}
+	s.streams, s.stopStreams = context.WithCancel(context.Background())
+	s.routes = map[string]route{
+		"/v1/register":      {http.MethodPost, s.register},
+		"/v1/login":         {http.MethodPost, s.login},
+		"/v1/logout":        {http.MethodPost, s.logout},
+		"/v1/post":          {http.MethodPost, s.post},
+		"/v1/follow":        {http.MethodPost, s.follow},
+		"/v1/unfollow":      {http.MethodPost, s.unfollow},
+		"/v1/feed":          {http.MethodGet, s.feed},
+		"/v1/timeline":      {http.MethodGet, s.timeline},
+		"/v1/following":     {http.MethodGet, s.following},
+		"/v1/followers":     {http.MethodGet, s.followers},
+		"/v1/notifications": {http.MethodGet, s.notifications},
+		"/v1/whois":         {http.MethodGet, s.whois},
+		"/v1/status":        {http.MethodGet, s.status},
+		"/v1/events":        {http.MethodGet, nil}, // streams; see events
+	}
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return s
+}
+
+// Serve answers requests on l until Shutdown. It returns nil after Shutdown.
+func (s *Server) Serve(l net.Listener) error {
+	err := s.http.Serve(l)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown ends the event streams, stops accepting requests and waits, until
+// ctx is done, for the requests in progress to finish.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopStreams()
+	return s.http.Shutdown(ctx)
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		s.log.Debug("api request", "method", r.Method, "path", r.URL.Path,
+			"status", sw.status, "duration", time.Since(start))
+	}()
+	rt, ok := s.routes[r.URL.Path]
+	switch {
+	case !ok:
+		writeError(sw, &Error{Code: CodeNotFound, Message: fmt.Sprintf("no API endpoint %s", r.URL.Path)}, http.StatusNotFound)
+		return
+	case r.Method != rt.method:
+		sw.Header().Set("Allow", rt.method)
+		writeError(sw, &Error{Code: CodeMethodNotAllowed, Message: fmt.Sprintf("%s needs method %s", r.URL.Path, rt.method)}, http.StatusMethodNotAllowed)
+		return
+	case rt.handle == nil:
+		s.events(sw, r)
+		return
+	}
+	r.Body = http.MaxBytesReader(sw, r.Body, MaxBody)
+	ctx, cancel := context.WithTimeout(r.Context(), RequestTimeout)
+	defer cancel()
+	v, err := rt.handle(r.WithContext(ctx))
+	if err != nil {
+		e, status := s.toError(r, err)
+		writeError(sw, e, status)
+		return
+	}
+	writeJSON(sw, http.StatusOK, v)
+}
+
+func (s *Server) register(r *http.Request) (any, error) {
+	var c Credentials
+	if err := decode(r, &c); err != nil {
+		return nil, err
+	}
+	return s.node.Register(r.Context(), c.Name, c.Password)
+}
+
+func (s *Server) login(r *http.Request) (any, error) {
+	var c Credentials
+	if err := decode(r, &c); err != nil {
+		return nil, err
+	}
+	return s.node.Login(r.Context(), c.Name, c.Password)
+}
+
+func (s *Server) logout(r *http.Request) (any, error) {
+	return Empty{}, s.node.Logout(r.Context())
+}
+
+func (s *Server) post(r *http.Request) (any, error) {
+	var p PostRequest
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	return s.node.Post(r.Context(), p.Text)
+}
+
+func (s *Server) follow(r *http.Request) (any, error) {
+	var n NameRequest
+	if err := decode(r, &n); err != nil {
+		return nil, err
+	}
+	return s.node.Follow(r.Context(), n.Name)
+}
+
+func (s *Server) unfollow(r *http.Request) (any, error) {
+	var n NameRequest
+	if err := decode(r, &n); err != nil {
+		return nil, err
+	}
+	return Empty{}, s.node.Unfollow(r.Context(), n.Name)
+}
+
+func (s *Server) feed(r *http.Request) (any, error) {
+	limit, err := limitParam(r)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.node.Feed(r.Context(), r.FormValue("cursor"), limit)
+	return page(p), err
+}
+
+func (s *Server) timeline(r *http.Request) (any, error) {
+	limit, err := limitParam(r)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.node.Timeline(r.Context(), r.FormValue("name"), r.FormValue("cursor"), limit)
+	return page(p), err
+}
+
+func (s *Server) following(r *http.Request) (any, error) {
+	u, err := s.node.Following(r.Context())
+	return Users{Users: nonNil(u)}, err
+}
+
+func (s *Server) followers(r *http.Request) (any, error) {
+	u, err := s.node.Followers(r.Context())
+	return Users{Users: nonNil(u)}, err
+}
+
+func (s *Server) notifications(r *http.Request) (any, error) {
+	limit, err := limitParam(r)
+	if err != nil {
+		return nil, err
+	}
+	markRead := false
+	if v := r.FormValue("mark_read"); v != "" {
+		if markRead, err = strconv.ParseBool(v); err != nil {
+			return nil, &Error{Code: CodeBadRequest, Message: fmt.Sprintf("invalid mark_read %q: use 1 or 0", v)}
+		}
+	}
+	n, err := s.node.Notifications(r.Context(), limit, markRead)
+	return Notifications{Notifications: nonNil(n)}, err
+}
+
+func (s *Server) whois(r *http.Request) (any, error) {
+	return s.node.Whois(r.Context(), r.FormValue("name"))
+}
+
+func (s *Server) status(r *http.Request) (any, error) {
+	st, err := s.node.Status(r.Context())
+	st.Addrs, st.Accounts = nonNil(st.Addrs), nonNil(st.Accounts)
+	return st, err
+}
+
+// streamLine is one line of /v1/events: an event, or an error that ends
+// the stream.
+type streamLine struct {
+	core.Event
+	Error string `json:"error,omitempty"`
+	Code  string `json:"code,omitempty"`
+}
+
+// events streams the node's events as JSON lines, flushed one by one, until
+// the client goes away, the node closes or the server shuts down; those last
+// two end the stream with an error line.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	stop := context.AfterFunc(s.streams, cancel)
+	defer stop()
+
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.WriteHeader(http.StatusOK)
+	if err := rc.Flush(); err != nil {
+		return
+	}
+
+	events := make(chan core.Event, eventBuffer)
+	var overflow atomic.Bool
+	watched := make(chan error, 1)
+	go func() {
+		watched <- s.node.Watch(ctx, func(ev core.Event) {
+			select {
+			case events <- ev:
+			default:
+				overflow.Store(true)
+				cancel()
+			}
+		})
+	}()
+
+	enc := json.NewEncoder(w)
+	send := func(l streamLine) bool {
+		if err := enc.Encode(l); err != nil {
+			return false
+		}
+		return rc.Flush() == nil
+	}
+	for {
+		select {
+		case ev := <-events:
+			if !overflow.Load() && !send(streamLine{Event: ev}) {
+				cancel()
+				<-watched
+				return
+			}
+		case err := <-watched:
+			var end streamLine
+			switch {
+			case overflow.Load():
+				end = streamLine{Code: CodeTooLarge, Error: "event stream ended: the reader fell behind"}
+			case s.streams.Err() != nil:
+				end = streamLine{Code: CodeShutdown, Error: "the daemon is shutting down"}
+			case r.Context().Err() != nil:
+				return // the client went away
+			case err == nil || errors.Is(err, context.Canceled):
+				end = streamLine{Code: CodeInternal, Error: "event stream ended"}
+			default:
+				e, _ := s.toError(r, err)
+				end = streamLine{Code: e.Code, Error: e.Message}
+			}
+			send(end)
+			return
+		}
+	}
+}
+
+// toError turns a handler's error into the Error document and HTTP status
+// to answer with.
+func (s *Server) toError(r *http.Request, err error) (*Error, int) {
+	var e *Error
+	if errors.As(err, &e) {
+		return &Error{Code: e.Code, Message: oneLine(e.Message)}, statusOf(e)
+	}
+	msg := oneLine(err.Error())
+	for _, c := range codes {
+		if errors.Is(err, c.err) {
+			return &Error{Code: c.code, Message: msg}, c.status
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		if err == context.DeadlineExceeded {
+			msg = fmt.Sprintf("the daemon gave up after %v", RequestTimeout)
+		}
+		return &Error{Code: CodeTimeout, Message: msg}, http.StatusGatewayTimeout
+	}
+	s.log.Warn("api request failed", "path", r.URL.Path, "err", err)
+	return &Error{Code: CodeInternal, Message: msg}, http.StatusInternalServerError
+}
+
+// statusOf returns the HTTP status for an Error made by the server itself.
+func statusOf(e *Error) int {
+	switch e.Code {
+	case CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case CodeNotFound:
+		return http.StatusNotFound
+	case CodeMethodNotAllowed:
+		return http.StatusMethodNotAllowed
+	}
+	return http.StatusBadRequest
+}
+
+// decode reads exactly one JSON value from r's body into v.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, err2 := dec.Token(); err2 != io.EOF {
+			return &Error{Code: CodeBadRequest, Message: "request body holds more than one JSON value"}
+		}
+		return nil
+	}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return &Error{Code: CodeTooLarge, Message: fmt.Sprintf("request body is larger than %d bytes", MaxBody)}
+	case errors.Is(err, io.EOF):
+		return &Error{Code: CodeBadRequest, Message: "request body is empty: want a JSON object"}
+	}
+	return &Error{Code: CodeBadRequest, Message: "invalid request body: " + err.Error()}
+}
+
+// limitParam returns the request's limit parameter, DefaultLimit if absent.
+func limitParam(r *http.Request) (int, error) {
+	v := r.FormValue("limit")
+	if v == "" {
+		return DefaultLimit, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > MaxLimit {
+		return 0, &Error{Code: CodeBadRequest, Message: fmt.Sprintf("invalid limit %q: use 1 to %d", v, MaxLimit)}
+	}
+	return n, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(&Error{Code: CodeInternal, Message: "encoding the answer: " + err.Error()})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+func writeError(w http.ResponseWriter, e *Error, status int) {
+	writeJSON(w, status, e)
+}
+
+// page makes an empty page's posts [] rather than null.
+func page(p core.Page) core.Page {
+	p.Posts = nonNil(p.Posts)
+	return p
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// oneLine joins the lines of a multi-line message.
+func oneLine(msg string) string {
+	if !strings.ContainsAny(msg, "\r\n") {
+		return msg
+	}
+	lines := strings.FieldsFunc(msg, func(r rune) bool { return r == '\r' || r == '\n' })
+	return strings.Join(lines, "; ")
+}
+
+// statusWriter records the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"bytes"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// A real peer ID: multiaddr checks /p2p/ values.
+const testPeer = "QmaCpDMGvV2BGHeYERUEnRQAwe3N8SzbUtfsmvsqQLuvuJ"
+
+func TestParse(t *testing.T) {
+	boot := "/ip4/127.0.0.1/tcp/4001/p2p/" + testPeer
+	tests := []struct {
+		args string
+		want runner
+	}{
+		{"daemon", &daemonCmd{}},
+		{"daemon --listen /ip4/127.0.0.1/tcp/0 --listen /ip4/127.0.0.1/udp/0/quic-v1 --bootstrap " + boot + " --dht-server",
+			&daemonCmd{listen: []string{"/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"}, bootstrap: []string{boot}, dhtServer: true}},
+		{"relay", &relayCmd{}},
+		{"relay -listen /ip4/0.0.0.0/tcp/4001", &relayCmd{listen: []string{"/ip4/0.0.0.0/tcp/4001"}}},
+		{"register alice", &registerCmd{name: "alice"}},
+		{"register alice --password-file pw.txt", &registerCmd{name: "alice", passwordFile: "pw.txt"}},
+		{"login --password-file pw.txt alice", &loginCmd{name: "alice", passwordFile: "pw.txt"}},
+		{"login @alice", &loginCmd{name: "alice"}},
+		{"logout", &logoutCmd{}},
+		{"post hello", &postCmd{text: "hello"}},
+		{"post hello, skein --json -x", &postCmd{text: "hello, skein --json -x"}},
+		{"post -- -5 degrees", &postCmd{text: "-5 degrees"}},
+		{"follow bob", &followCmd{name: "bob"}},
+		{"unfollow @bob", &unfollowCmd{name: "bob"}},
+		{"feed", &feedCmd{limit: 20}},
+		{"feed --limit 5 --cursor abc --json", &feedCmd{limit: 5, cursor: "abc", json: true}},
+		{"feed -limit=500", &feedCmd{limit: 500}},
+		{"timeline bob", &timelineCmd{name: "bob", limit: 20}},
+		{"timeline bob --limit 3 --json", &timelineCmd{name: "bob", limit: 3, json: true}},
+		{"timeline --cursor c1 bob", &timelineCmd{name: "bob", limit: 20, cursor: "c1"}},
+		{"following", &followingCmd{}},
+		{"following --json", &followingCmd{json: true}},
+		{"followers --json", &followersCmd{json: true}},
+		{"notifications", &notificationsCmd{limit: 20}},
+		{"notifications --json --limit 5", &notificationsCmd{limit: 5, json: true}},
+		{"whois carol --json", &whoisCmd{name: "carol", json: true}},
+		{"status", &statusCmd{}},
+		{"status --json", &statusCmd{json: true}},
+		{"watch", &watchCmd{}},
+		{"watch --json", &watchCmd{json: true}},
+		{"shell", &shellCmd{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			inv, err := parse(append([]string{"--home", "/h"}, strings.Fields(tt.args)...), noEnv)
+			if err != nil {
+				t.Fatalf("parse(%q) error = %v", tt.args, err)
+			}
+			if !reflect.DeepEqual(inv.runner, tt.want) {
+				t.Errorf("parse(%q) = %#v, want %#v", tt.args, inv.runner, tt.want)
+			}
+			if inv.home != "/h" || inv.help != "" {
+				t.Errorf("parse(%q) home %q help %q, want /h and no help", tt.args, inv.home, inv.help)
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		args string
+		want string // in the error
+	}{
+		{"", "missing command (commands: daemon, relay, register"},
+		{"--bogus feed", "flag provided but not defined: -bogus"},
+		{"frobnicate", `unknown command "frobnicate" (commands: daemon, relay, register, login, logout, post, follow, unfollow, feed, timeline, following, followers, notifications, whois, status, watch, shell; run "skein help" for usage)`},
+		{"help nope", `help: unknown command "nope"`},
+		{"help feed post", "help: too many arguments"},
+		{"register", "register: missing NAME (usage: skein register [--password-file F] NAME)"},
+		{"login a b", `login: unexpected argument "b" after NAME`},
+		{"login alice --password-file", "flag needs an argument: -password-file"},
+		{"logout now", `logout: unexpected argument "now"`},
+		{"post", "post: missing TEXT"},
+		{"post -x hi", "post: flag provided but not defined: -x"},
+		{"follow", "follow: missing NAME"},
+		{"unfollow a b", "unexpected argument"},
+		{"feed --limit 0", "feed: invalid --limit 0: use 1 to 500"},
+		{"feed --limit 501", "invalid --limit 501"},
+		{"feed --limit x", `invalid value "x" for flag -limit`},
+		{"feed extra", `feed: unexpected argument "extra"`},
+		{"timeline", "timeline: missing NAME"},
+		{"timeline --limit 0 bob", "invalid --limit 0"},
+		{"notifications --limit 1000", "invalid --limit 1000"},
+		{"whois", "whois: missing NAME"},
+		{"status --verbose", "flag provided but not defined: -verbose"},
+		{"watch x", "unexpected argument"},
+		{"shell x", "unexpected argument"},
+		{"daemon --listen nonsense", `daemon: invalid value "nonsense" for flag -listen: invalid multiaddr`},
+		{"daemon --bootstrap /ip4/127.0.0.1/tcp/1", "the address must end in /p2p/<peer id>"},
+		{"daemon extra", `unexpected argument "extra"`},
+		{"relay --listen /nope/1", "invalid multiaddr"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			inv, err := parse(strings.Fields(tt.args), noEnv)
+			if err == nil {
+				t.Fatalf("parse(%q) = %+v, want an error containing %q", tt.args, inv, tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("parse(%q) error = %q, want one line containing %q", tt.args, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseHelp(t *testing.T) {
+	tests := []struct{ args, want string }{
+		{"help", "-"},
+		{"-h", "-"},
+		{"--help", "-"},
+		{"--home /x -h feed", "-"},
+		{"help feed", "feed"},
+		{"feed -h", "feed"},
+		{"timeline bob --help", "timeline"},
+		{"post -h", "post"},
+	}
+	for _, tt := range tests {
+		inv, err := parse(strings.Fields(tt.args), noEnv)
+		if err != nil || inv.help != tt.want {
+			t.Errorf("parse(%q) = %+v, %v, want help %q", tt.args, inv, err, tt.want)
+		}
+	}
+}
+
+func TestHome(t *testing.T) {
+	t.Setenv("HOME", "/home/test")
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--home", "/a", "status"}, map[string]string{"SKEIN_HOME": "/b"}, "/a"},
+		{[]string{"--home=/a/../c", "status"}, nil, "/c"},
+		{[]string{"status"}, map[string]string{"SKEIN_HOME": "/b"}, "/b"},
+		{[]string{"status"}, nil, "/home/test/.skein"},
+	}
+	for _, tt := range tests {
+		inv, err := parse(tt.args, func(k string) string { return tt.env[k] })
+		if err != nil || inv.home != tt.want {
+			t.Errorf("parse(%q) with %v = home %q, %v, want %q", tt.args, tt.env, inv.home, err, tt.want)
+		}
+	}
+	rel, err := parse([]string{"--home", "rel", "status"}, noEnv)
+	if err != nil || !filepath.IsAbs(rel.home) {
+		t.Errorf("parse(--home rel) = home %q, %v, want an absolute path", rel.home, err)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	var out bytes.Buffer
+	if err := Run(t.Context(), []string{"help"}, strings.NewReader(""), &out, &out); err != nil {
+		t.Fatalf("Run(help) error = %v", err)
+	}
+	for _, c := range commands {
+		if !strings.Contains(out.String(), "\n  "+c.name+" ") {
+			t.Errorf("usage does not list %s:\n%s", c.name, out.String())
+		}
+	}
+	out.Reset()
+	if err := Run(t.Context(), []string{"feed", "-h"}, strings.NewReader(""), &out, &out); err != nil {
+		t.Fatalf("Run(feed -h) error = %v", err)
+	}
+	for _, want := range []string{"Usage: skein feed [--limit N] [--cursor C] [--json]", "-limit N", "-cursor C", "-json"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("feed -h does not say %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestSocketPath(t *testing.T) {
+	if _, err := socketPath("/tmp/short"); err != nil {
+		t.Errorf("socketPath(/tmp/short) error = %v", err)
+	}
+	long := "/tmp/" + strings.Repeat("x", 120)
+	if _, err := socketPath(long); err == nil || !strings.Contains(err.Error(), "use a shorter --home") {
+		t.Errorf("socketPath(long) error = %v, want advice to use a shorter --home", err)
+	}
+}
+
+func noEnv(string) string { return "" }
