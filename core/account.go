@@ -272,33 +272,7 @@ func (n *Node) waitRouting(ctx context.Context) {
 // reports whether that reached the network. Errors are logged: the record is
 // republished periodically.
 func (n *Node) publishName(ctx context.Context, sess *session) bool {
-	head, err := n.store.Head(sess.key)
-	if err != nil {
-		n.log.Warn("publish name", "err", err)
-		return false
-	}
-	var addrs [][]byte
-	for _, a := range n.host.Addrs() {
-		if len(addrs) == names.MaxAddrs {
-			break
-		}
-		addrs = append(addrs, a.Bytes())
-	}
-	sess.mu.Lock()
-	now := uint64(time.Now().UnixMilli())
-	if now <= sess.lastUpdated {
-		now = sess.lastUpdated + 1
-	}
-	sess.lastUpdated = now
-	sess.mu.Unlock()
-	val, err := names.Sign(sess.priv, names.Record{
-		Name:    sess.name,
-		Created: uint64(sess.created.UnixMilli()),
-		Updated: now,
-		HeadSeq: head.Seq,
-		PeerID:  []byte(n.host.ID()),
-		Addrs:   addrs,
-	})
+	val, err := n.ownRecord(sess)
 	if err != nil {
 		n.log.Warn("publish name", "err", err)
 		return false
@@ -310,7 +284,7 @@ func (n *Node) publishName(ctx context.Context, sess *session) bool {
 		n.log.Warn("name record not published", "name", sess.name, "err", err)
 		return false
 	}
-	n.log.Debug("name record published", "name", sess.name, "seq", head.Seq)
+	n.log.Debug("name record published", "name", sess.name)
 	return true
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -102,13 +103,16 @@ func BenchmarkCatchUpIngest(b *testing.B) {
 func BenchmarkLiveDelivery(b *testing.B) {
 	const followers = 20
 	post, pub := liveSkein(b, followers)
-	raw := liveRawGossipSub(b, followers)
+	raw := liveRawGossipSub(b, followers, false)
+	rawVerify := liveRawGossipSub(b, followers, true)
 	b.ReportMetric(percentile(post, 50), "post-p50-ms")
 	b.ReportMetric(percentile(post, 99), "post-p99-ms")
 	b.ReportMetric(percentile(pub, 50), "pub-p50-ms")
 	b.ReportMetric(percentile(pub, 99), "pub-p99-ms")
 	b.ReportMetric(percentile(raw, 50), "raw-p50-ms")
 	b.ReportMetric(percentile(raw, 99), "raw-p99-ms")
+	b.ReportMetric(percentile(rawVerify, 50), "rawverify-p50-ms")
+	b.ReportMetric(percentile(rawVerify, 99), "rawverify-p99-ms")
 	b.ReportMetric(percentile(pub, 99)/percentile(raw, 99), "pub-p99/raw-p99")
 }
 
@@ -221,7 +225,10 @@ func liveSkein(b *testing.B, followers int) (post, pub []float64) {
 
 // liveRawGossipSub is the baseline: the same libp2p stack and GossipSub
 // options, followers connected to the author, no Skein code on the path.
-func liveRawGossipSub(b *testing.B, followers int) []float64 {
+// With verify, the messages are signed entries and each follower checks the
+// signature in a topic validator, as Skein must: that isolates what
+// verification costs when 20 followers share the machine's cores.
+func liveRawGossipSub(b *testing.B, followers int, verify bool) []float64 {
 	ctx := context.Background()
 	newHost := func() *p2p.Host {
 		k, _, _ := crypto.GenerateEd25519Key(rand.Reader)
@@ -247,6 +254,15 @@ func liveRawGossipSub(b *testing.B, followers int) []float64 {
 		if err := h.Connect(ctx, peer.AddrInfo{ID: author.ID(), Addrs: author.Addrs()}); err != nil {
 			b.Fatal(err)
 		}
+		if verify {
+			err := h.PubSub.RegisterTopicValidator("raw", func(_ context.Context, _ peer.ID, m *pubsub.Message) bool {
+				_, err := entry.Decode(m.Data)
+				return err == nil
+			}, pubsub.WithValidatorInline(true))
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
 		t, err := h.PubSub.Join("raw")
 		if err != nil {
 			b.Fatal(err)
@@ -264,7 +280,12 @@ func liveRawGossipSub(b *testing.B, followers int) []float64 {
 					return
 				}
 				var sentNanos int64
-				fmt.Sscanf(string(m.Data), "%d", &sentNanos)
+				data := m.Data
+				if verify {
+					e, _ := entry.Parse(data)
+					data = e.Body
+				}
+				fmt.Sscanf(string(data), "%d", &sentNanos)
 				received <- float64(time.Now().UnixNano()-sentNanos) / 1e6
 			}
 		}()
@@ -277,9 +298,17 @@ func liveRawGossipSub(b *testing.B, followers int) []float64 {
 		time.Sleep(20 * time.Millisecond)
 	}
 	time.Sleep(time.Second)
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	var lat []float64
 	for i := range b.N {
 		msg := fmt.Appendf(nil, "%d %d padding to the size of a short post entry ........................................................................................................................................................", time.Now().UnixNano(), i)
+		if verify {
+			e, err := entry.New(priv, uint64(i+2), entry.ID{1}, hlc.Timestamp{Wall: uint64(time.Now().UnixMilli())}, entry.KindPost, msg[:100])
+			if err != nil {
+				b.Fatal(err)
+			}
+			msg = e.Bytes()
+		}
 		if err := topic.Publish(ctx, msg); err != nil {
 			b.Fatal(err)
 		}

@@ -88,6 +88,9 @@ func (n *Node) unsubscribe(sess *session, author entry.Key) {
 // the part of the author's log already held.
 func (n *Node) validator(author entry.Key) pubsub.ValidatorEx {
 	return func(ctx context.Context, from peer.ID, m *pubsub.Message) pubsub.ValidationResult {
+		if m.Local {
+			return pubsub.ValidationAccept // our own, just signed and stored
+		}
 		e, err := entry.Decode(m.Data)
 		if err != nil {
 			n.log.Warn("rejected gossip entry", "from", from, "err", err)
@@ -100,9 +103,6 @@ func (n *Node) validator(author entry.Key) pubsub.ValidatorEx {
 		if n.tooNew(e) {
 			n.log.Warn("rejected gossip entry: dated in the future", "from", from, "time", e.Time)
 			return pubsub.ValidationReject
-		}
-		if m.Local {
-			return pubsub.ValidationAccept
 		}
 		if head, err := n.store.Head(author); err == nil && e.Seq <= head.Seq {
 			held, err := n.store.Entry(author, e.Seq)
@@ -174,10 +174,8 @@ func (n *Node) observe(e *entry.Entry) {
 		if sess == nil {
 			return
 		}
-		if e.Author != sess.key {
-			if f, err := n.store.FollowOf(sess.key, e.Author); err != nil || !f.Active {
-				return
-			}
+		if !n.store.Shows(sess.key, e.Author) {
+			return
 		}
 		p := n.post(e)
 		n.events.emit(Event{Kind: EventPost, Post: &p})
@@ -296,7 +294,9 @@ func (n *Node) serveNotice(s network.Stream) {
 	syncproto.WriteAck(s)
 }
 
-// ownRecord returns a freshly signed name record of the session's account.
+// ownRecord signs a fresh name record of the session's account: its
+// device, addresses and latest seq, with an update time later than that of
+// any record signed before.
 func (n *Node) ownRecord(sess *session) ([]byte, error) {
 	head, err := n.store.Head(sess.key)
 	if err != nil {
@@ -310,7 +310,8 @@ func (n *Node) ownRecord(sess *session) ([]byte, error) {
 		addrs = append(addrs, a.Bytes())
 	}
 	sess.mu.Lock()
-	updated := max(uint64(time.Now().UnixMilli()), sess.lastUpdated)
+	updated := max(uint64(time.Now().UnixMilli()), sess.lastUpdated+1)
+	sess.lastUpdated = updated
 	sess.mu.Unlock()
 	return names.Sign(sess.priv, names.Record{
 		Name:    sess.name,

@@ -14,9 +14,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -133,16 +131,10 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	if cfg.NameInterval <= 0 {
 		cfg.NameInterval = defaultNameInterval
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
+	log := orDiscard(cfg.Logger)
 	boot, err := p2p.ParseAddrs(cfg.BootstrapAddrs)
 	if err != nil {
 		return nil, fmt.Errorf("core: bootstrap: %w", err)
-	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("core: %w", err)
 	}
 	key, err := p2p.LoadKey(filepath.Join(cfg.DataDir, "device.key"))
 	if err != nil {
@@ -426,6 +418,14 @@ func verifyAll(es []*entry.Entry) ([]*entry.Entry, error) {
 		}
 	}
 	return es, nil
+}
+
+// orDiscard returns log, or a logger that discards everything if log is nil.
+func orDiscard(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return log
 }
 
 // keyOf returns the public key of an account's private key.

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 
 	dht "github.com/libp2p/go-libp2p-kad-dht"
@@ -48,16 +46,10 @@ func NewRelay(ctx context.Context, cfg RelayConfig) (*Relay, error) {
 	if len(cfg.ListenAddrs) == 0 {
 		cfg.ListenAddrs = DefaultRelayListenAddrs
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
+	log := orDiscard(cfg.Logger)
 	boot, err := p2p.ParseAddrs(cfg.BootstrapAddrs)
 	if err != nil {
 		return nil, fmt.Errorf("core: bootstrap: %w", err)
-	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("core: %w", err)
 	}
 	key, err := p2p.LoadKey(filepath.Join(cfg.DataDir, "device.key"))
 	if err != nil {

@@ -84,17 +84,29 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	if cfg.ConnHigh == 0 {
 		cfg.ConnHigh = 192
 	}
+	listen := make([]ma.Multiaddr, 0, len(cfg.ListenAddrs))
+	for _, s := range cfg.ListenAddrs {
+		m, err := ma.NewMultiaddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("p2p: invalid listen address %q: %w", s, err)
+		}
+		listen = append(listen, m)
+	}
 	cm, err := connmgr.NewConnManager(cfg.ConnLow, cfg.ConnHigh, connmgr.WithGracePeriod(time.Minute))
 	if err != nil {
 		return nil, fmt.Errorf("p2p: connection manager: %w", err)
 	}
 	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(rcmgr.DefaultLimits.AutoScale()))
 	if err != nil {
+		cm.Close()
 		return nil, fmt.Errorf("p2p: resource manager: %w", err)
 	}
 	h, err := libp2p.New(
 		libp2p.Identity(cfg.Key),
-		libp2p.ListenAddrStrings(cfg.ListenAddrs...),
+		// Listen below, once the host exists: if libp2p.New fails to
+		// listen, it returns without closing the swarm it built.
+		libp2p.NoListenAddrs,
+		libp2p.EnableRelay(), // NoListenAddrs turns off libp2p's default
 		libp2p.Transport(tcp.NewTCPTransport),
 		libp2p.Transport(quic.NewTransport),
 		libp2p.Security(noise.ID, noise.New),
@@ -105,8 +117,15 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		libp2p.UserAgent("skein/0.1"),
 	)
 	if err != nil {
+		// libp2p.New closes neither if an option fails; both Close
+		// methods are safe to call again.
 		rm.Close()
+		cm.Close()
 		return nil, fmt.Errorf("p2p: start host: %w", err)
+	}
+	if err := h.Network().Listen(listen...); err != nil {
+		h.Close() // also closes cm and rm
+		return nil, fmt.Errorf("p2p: listen on %q: %w", cfg.ListenAddrs, err)
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	hh := &Host{Host: h, cancel: cancel}

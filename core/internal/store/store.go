@@ -216,6 +216,17 @@ func (s *Store) IsLocal(key entry.Key) bool {
 	return s.local[key]
 }
 
+// Shows reports whether account's feed shows author's posts: author is
+// account itself or account follows author. It reads memory only.
+func (s *Store) Shows(account, author entry.Key) bool {
+	if account == author {
+		return true
+	}
+	s.cmu.RLock()
+	defer s.cmu.RUnlock()
+	return s.watchers[author][account]
+}
+
 // Meta returns the device setting called name, or an error wrapping
 // ErrNotFound.
 func (s *Store) Meta(name string) ([]byte, error) {
