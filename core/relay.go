@@ -14,16 +14,14 @@ import (
 	"github.com/skein-p2p/skein/core/internal/p2p"
 )
 
-// DefaultRelayListenAddrs are a relay's listen addresses when none are
-// configured: every interface, port 4001, TCP and QUIC.
-var DefaultRelayListenAddrs = []string{"/ip4/0.0.0.0/tcp/4001", "/ip4/0.0.0.0/udp/4001/quic-v1"}
 
 // RelayConfig configures a Relay. Zero fields mean "use the default".
 type RelayConfig struct {
 	// DataDir holds the relay's device key, so its address stays the same
 	// across restarts. Required.
 	DataDir string
-	// ListenAddrs default to DefaultRelayListenAddrs.
+	// ListenAddrs default to every interface, port 4001, TCP and QUIC:
+	// a relay's address must not change between restarts.
 	ListenAddrs []string
 	// BootstrapAddrs are other relays to peer with. Default none.
 	BootstrapAddrs []string
@@ -44,7 +42,7 @@ func NewRelay(ctx context.Context, cfg RelayConfig) (*Relay, error) {
 		return nil, errors.New("core: no relay data directory configured")
 	}
 	if len(cfg.ListenAddrs) == 0 {
-		cfg.ListenAddrs = DefaultRelayListenAddrs
+		cfg.ListenAddrs = []string{"/ip4/0.0.0.0/tcp/4001", "/ip4/0.0.0.0/udp/4001/quic-v1"}
 	}
 	log := orDiscard(cfg.Logger)
 	boot, err := p2p.ParseAddrs(cfg.BootstrapAddrs)
