@@ -14,7 +14,6 @@ import (
 	"github.com/skein-p2p/skein/core/internal/p2p"
 )
 
-
 // RelayConfig configures a Relay. Zero fields mean "use the default".
 type RelayConfig struct {
 	// DataDir holds the relay's device key, so its address stays the same
