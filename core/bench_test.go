@@ -82,7 +82,7 @@ func BenchmarkCatchUpIngest(b *testing.B) {
 		}
 		b.StartTimer()
 		start := time.Now()
-		got := f.syncPeer(ctx, author.host.ID(), []entry.Key{sess.key})
+		got, _ := f.syncPeer(ctx, author.host.ID(), []entry.Key{sess.key})
 		total += time.Since(start)
 		b.StopTimer()
 		if got != entries {

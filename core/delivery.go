@@ -396,22 +396,35 @@ func (n *Node) syncAll(ctx context.Context) {
 		}
 		n.syncPeer(ctx, p, authors)
 	}
+	// Whatever is still behind what was announced, ask the other holders.
+	for _, a := range authors {
+		if ctx.Err() != nil {
+			return
+		}
+		if !n.caughtUp(a) {
+			n.syncFromHolders(ctx, a)
+		}
+	}
 }
 
 // syncPeer pulls from p whatever it holds of the authors' logs beyond what
 // this node holds, verifying every entry before storing it. It returns the
-// number of entries added.
-func (n *Node) syncPeer(ctx context.Context, p peer.ID, authors []entry.Key) int {
+// number of entries added, and the error that ended the exchange early, if
+// any (p unreachable, or misbehaving).
+func (n *Node) syncPeer(ctx context.Context, p peer.ID, authors []entry.Key) (int, error) {
 	if p == n.host.ID() {
-		return 0
+		return 0, nil
 	}
 	total := 0
+	var err error
 	for round := 0; round < maxSyncRounds; round++ {
-		added, more, err := n.syncRound(ctx, p, authors)
+		var added int
+		var more bool
+		added, more, err = n.syncRound(ctx, p, authors)
 		total += added
 		if err != nil {
 			n.log.Debug("sync failed", "peer", p, "err", err)
-			return total
+			break
 		}
 		if !more || added == 0 {
 			break
@@ -420,7 +433,7 @@ func (n *Node) syncPeer(ctx context.Context, p peer.ID, authors []entry.Key) int
 	if total > 0 {
 		n.log.Info("synced", "peer", p, "entries", total)
 	}
-	return total
+	return total, err
 }
 
 // syncRound is one request/response exchange of syncPeer.

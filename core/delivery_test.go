@@ -172,8 +172,8 @@ func TestForgedEntriesRejected(t *testing.T) {
 			defer s.Close()
 			syncproto.Serve(s, s, forgedSource{entries: [][]byte{forged}})
 		})
-		if n := bob.syncPeer(ctx, mallory.ID(), []entry.Key{aliceKey}); n != 0 {
-			t.Fatalf("syncPeer(mallory) added %d entries, want 0", n)
+		if n, err := bob.syncPeer(ctx, mallory.ID(), []entry.Key{aliceKey}); n != 0 || err == nil {
+			t.Fatalf("syncPeer(mallory) = %d, %v; want 0 entries and an error", n, err)
 		}
 		if _, err := bob.store.Entry(aliceKey, head.Seq+1); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("forged entry stored: Entry() error = %v", err)

@@ -108,12 +108,14 @@ type Node struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	syncReq chan peer.ID
+	syncReq     chan peer.ID
+	announceReq chan entry.Key
 
 	mu      sync.Mutex
 	sess    *session
 	closed  bool
 	devices map[entry.Key]peer.ID // account → device from its name record
+	contact map[peer.ID]time.Time // device → when last connected, for presence
 
 	closeOnce sync.Once
 	closeErr  error
@@ -150,14 +152,16 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("core: %w", err)
 	}
 	n := &Node{
-		cfg:     cfg,
-		log:     log,
-		store:   st,
-		clock:   hlc.New(nil),
-		kdf:     keystore.DefaultParams,
-		boot:    boot,
-		syncReq: make(chan peer.ID, 64),
-		devices: make(map[entry.Key]peer.ID),
+		cfg:         cfg,
+		log:         log,
+		store:       st,
+		clock:       hlc.New(nil),
+		kdf:         keystore.DefaultParams,
+		boot:        boot,
+		syncReq:     make(chan peer.ID, 64),
+		announceReq: make(chan entry.Key, 64),
+		devices:     make(map[entry.Key]peer.ID),
+		contact:     make(map[peer.ID]time.Time),
 	}
 	if cfg.kdf != nil {
 		n.kdf = *cfg.kdf
@@ -182,9 +186,10 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		ConnectedF:    n.connected,
 		DisconnectedF: n.disconnected,
 	})
-	n.wg.Add(2)
+	n.wg.Add(3)
 	go n.bootstrapLoop()
 	go n.syncLoop()
+	go n.announceLoop()
 	log.Info("node started", "peer", n.host.ID(), "addrs", n.host.Addrs())
 	return n, nil
 }
@@ -348,6 +353,7 @@ func (n *Node) connect(ctx context.Context, ai peer.AddrInfo) error {
 }
 
 func (n *Node) connected(_ network.Network, c network.Conn) {
+	n.touch(c.RemotePeer())
 	n.events.emit(Event{Kind: EventConnectivity, Peers: len(n.host.Network().Peers())})
 	select {
 	case n.syncReq <- c.RemotePeer():
@@ -356,7 +362,26 @@ func (n *Node) connected(_ network.Network, c network.Conn) {
 }
 
 func (n *Node) disconnected(_ network.Network, c network.Conn) {
+	n.touch(c.RemotePeer())
 	n.events.emit(Event{Kind: EventConnectivity, Peers: len(n.host.Network().Peers())})
+}
+
+// touch records contact with a peer now.
+func (n *Node) touch(p peer.ID) {
+	n.mu.Lock()
+	n.contact[p] = time.Now()
+	n.mu.Unlock()
+}
+
+// presence says whether a device is connected now, and when this node was
+// last in contact with it (zero if never).
+func (n *Node) presence(p peer.ID) (online bool, last time.Time) {
+	if n.host.Network().Connectedness(p) == network.Connected {
+		return true, time.Now()
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return false, n.contact[p]
 }
 
 // deviceOf returns the device last seen publishing author's name record.

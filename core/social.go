@@ -10,11 +10,14 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/peer"
+
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/store"
 )
 
 const (
+	presenceTimeout = 3 * time.Second
 	defaultPageSize = 20
 	maxPageSize     = 500
 )
@@ -70,10 +73,18 @@ func (n *Node) Follow(ctx context.Context, name string) (User, error) {
 	if err := n.subscribe(sess, target); err != nil {
 		n.log.Warn("subscribe failed", "author", name, "err", err)
 	}
+	n.announce(target)
 	n.goSession(sess, func(ctx context.Context) {
 		n.notify(ctx, sess, target, e)
+		// The author's device first; if it is unreachable or did not
+		// bring everything announced, the log's other holders.
+		reached := false
 		if p, ok := n.deviceOf(target); ok {
-			n.syncPeer(ctx, p, []entry.Key{target})
+			_, err := n.syncPeer(ctx, p, []entry.Key{target})
+			reached = err == nil
+		}
+		if !reached || !n.caughtUp(target) {
+			n.syncFromHolders(ctx, target)
 		}
 	})
 	return User{Name: name, Key: target.String(), Since: since}, nil
@@ -225,11 +236,14 @@ func (n *Node) catchUp(ctx context.Context, author entry.Key) {
 	if err != nil || known <= head.Seq {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
 	if p, ok := n.deviceOf(author); ok {
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		n.syncPeer(ctx, p, []entry.Key{author})
+		if _, err := n.syncPeer(ctx, p, []entry.Key{author}); err == nil && n.caughtUp(author) {
+			return
+		}
 	}
+	n.syncFromHolders(ctx, author)
 }
 
 // Following lists the accounts the logged-in account follows, by name.
@@ -319,10 +333,22 @@ func (n *Node) Whois(ctx context.Context, name string) (Profile, error) {
 		Updated:   time.UnixMilli(int64(rec.Updated)).UTC(),
 		LatestSeq: rec.HeadSeq,
 	}
+	p.LastSeen = p.Updated
 	if pid, ok := n.deviceOf(rec.Account); ok {
 		p.PeerID = pid.String()
 		for _, a := range n.host.Peerstore().Addrs(pid) {
 			p.Addrs = append(p.Addrs, a.String())
+		}
+		// Presence: connected now, or answering a short dial.
+		online, _ := n.presence(pid)
+		if !online && pid != n.host.ID() {
+			dctx, cancel := context.WithTimeout(ctx, presenceTimeout)
+			online = n.host.Connect(dctx, peer.AddrInfo{ID: pid}) == nil
+			cancel()
+		}
+		p.Online = online || pid == n.host.ID()
+		if _, last := n.presence(pid); last.After(p.LastSeen) {
+			p.LastSeen = last.UTC()
 		}
 	}
 	if h, herr := n.store.Head(rec.Account); herr == nil {

@@ -29,12 +29,14 @@ type User struct {
 // Profile describes a user looked up by name.
 type Profile struct {
 	User
-	PeerID    string    `json:"peer_id,omitempty"` // device currently publishing the name record
-	Addrs     []string  `json:"addrs,omitempty"`   // that device's addresses
-	Updated   time.Time `json:"updated,omitzero"`  // when the name record was last published
-	LatestSeq uint64    `json:"latest_seq"`        // highest entry seq announced by the record
-	Held      uint64    `json:"held"`              // entries of this user held locally
-	Pinned    bool      `json:"pinned"`            // this node's account pinned the name to Key
+	PeerID    string    `json:"peer_id,omitempty"`  // device currently publishing the name record
+	Addrs     []string  `json:"addrs,omitempty"`    // that device's addresses
+	Updated   time.Time `json:"updated,omitzero"`   // when the name record was last published
+	LatestSeq uint64    `json:"latest_seq"`         // highest entry seq announced by the record
+	Held      uint64    `json:"held"`               // entries of this user held locally
+	Pinned    bool      `json:"pinned"`             // this node's account pinned the name to Key
+	Online    bool      `json:"online"`             // connected now, or its name record was republished lately
+	LastSeen  time.Time `json:"last_seen,omitzero"` // last contact with its device or name-record update
 }
 
 // NotificationKind says what a Notification is about.

@@ -1,0 +1,160 @@
+package core
+
+import (
+	"context"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/multiformats/go-multihash"
+
+	"github.com/skein-p2p/skein/core/internal/entry"
+)
+
+const (
+	// announceEvery is how often each held log is announced again. Provider
+	// records live 48 hours on DHT servers.
+	announceEvery = 6 * time.Hour
+	// announceSpacing is the least time between two announcements, so a
+	// node holding many logs never floods the DHT.
+	announceSpacing = 2 * time.Second
+	// maxHolders bounds how many holders of one log a node asks for.
+	maxHolders = 8
+	// findTimeout bounds one provider lookup.
+	findTimeout = 10 * time.Second
+)
+
+// logKey is the DHT provider key under which holders of an author's log
+// announce themselves: a CIDv1 (raw) of SHA-256("skein/log/v1/" || key).
+func logKey(author entry.Key) cid.Cid {
+	mh, err := multihash.Sum(append([]byte("skein/log/v1/"), author[:]...), multihash.SHA2_256, -1)
+	if err != nil {
+		panic(err) // SHA2_256 is always available
+	}
+	return cid.NewCidV1(cid.Raw, mh)
+}
+
+// announce asks the announce loop to announce author's log soon.
+func (n *Node) announce(author entry.Key) {
+	select {
+	case n.announceReq <- author:
+	default: // the periodic pass will get to it
+	}
+}
+
+// announceLoop announces, with DHT provider records, every log this node
+// holds for someone: the local accounts' own logs and the logs they follow.
+// Each log is announced when it is first held and then every
+// announceEvery, one announcement at a time, at most one per
+// announceSpacing.
+func (n *Node) announceLoop() {
+	defer n.wg.Done()
+	last := make(map[entry.Key]time.Time)
+	var queue []entry.Key
+	queued := make(map[entry.Key]bool)
+	enqueue := func(a entry.Key) {
+		if !queued[a] {
+			queued[a] = true
+			queue = append(queue, a)
+		}
+	}
+	scan := func() {
+		for _, a := range n.heldLogs() {
+			if time.Since(last[a]) >= announceEvery {
+				enqueue(a)
+			}
+		}
+	}
+	tick := time.NewTicker(announceSpacing)
+	defer tick.Stop()
+	rescan := time.NewTicker(time.Minute)
+	defer rescan.Stop()
+	scan()
+	for {
+		select {
+		case <-n.ctx.Done():
+			return
+		case a := <-n.announceReq:
+			enqueue(a)
+			continue
+		case <-rescan.C:
+			scan()
+			continue
+		case <-tick.C:
+		}
+		if len(queue) == 0 || n.host.DHT.RoutingTable().Size() == 0 {
+			continue
+		}
+		a := queue[0]
+		queue = queue[1:]
+		delete(queued, a)
+		ctx, cancel := context.WithTimeout(n.ctx, findTimeout)
+		err := n.host.DHT.Provide(ctx, logKey(a), true)
+		cancel()
+		if err != nil {
+			n.log.Debug("announce failed", "author", a.Short(), "err", err)
+			continue // retried by the next scan
+		}
+		last[a] = time.Now()
+	}
+}
+
+// heldLogs lists the logs this node holds on someone's behalf: every local
+// account's own, and every log a local account follows.
+func (n *Node) heldLogs() []entry.Key {
+	var out []entry.Key
+	if accts, err := n.store.Accounts(); err == nil {
+		for _, a := range accts {
+			out = append(out, a.Key)
+		}
+	}
+	if watched, err := n.store.Watched(); err == nil {
+		out = append(out, watched...)
+	}
+	return out
+}
+
+// findHolders looks up, through the DHT, peers that announced they hold
+// author's log, and remembers their addresses.
+func (n *Node) findHolders(ctx context.Context, author entry.Key) []peer.ID {
+	ctx, cancel := context.WithTimeout(ctx, findTimeout)
+	defer cancel()
+	var out []peer.ID
+	for ai := range n.host.DHT.FindProvidersAsync(ctx, logKey(author), maxHolders+1) {
+		if ai.ID == n.host.ID() || ai.ID == "" {
+			continue
+		}
+		n.host.Peerstore().AddAddrs(ai.ID, ai.Addrs, time.Hour)
+		out = append(out, ai.ID)
+		if len(out) == maxHolders {
+			break
+		}
+	}
+	return out
+}
+
+// syncFromHolders pulls author's log from whichever holders the DHT names,
+// one after another, until what is held reaches the latest seq known (or
+// every holder was tried). It returns the number of entries added.
+func (n *Node) syncFromHolders(ctx context.Context, author entry.Key) int {
+	total := 0
+	for _, p := range n.findHolders(ctx, author) {
+		added, _ := n.syncPeer(ctx, p, []entry.Key{author})
+		total += added
+		if n.caughtUp(author) {
+			break
+		}
+	}
+	return total
+}
+
+// caughtUp reports whether the log held of author reaches the latest seq
+// seen announced for it (and anything at all is held).
+func (n *Node) caughtUp(author entry.Key) bool {
+	h, err := n.store.Head(author)
+	if err != nil || h.Seq == 0 {
+		return false
+	}
+	known, err := n.store.Known(author)
+	return err == nil && h.Seq >= known
+}
