@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	dht "github.com/libp2p/go-libp2p-kad-dht"
@@ -31,8 +32,11 @@ type session struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	appendMu sync.Mutex // serialises appends to the account's own log
-	own      *pubsub.Topic
+	appendMu  sync.Mutex  // serialises appends to the account's own log
+	restoring atomic.Bool // own log not yet fetched back after a restore
+	own       *pubsub.Topic
+
+	headMoved chan struct{} // own log grew: the name record's seq is stale
 
 	mu          sync.Mutex
 	subs        map[entry.Key]*subscription // followed authors' topics
@@ -166,12 +170,13 @@ func (n *Node) login(acct store.Account, priv ed25519.PrivateKey) (*session, err
 		return nil, fmt.Errorf("core: join own topic: %w", err)
 	}
 	sess := &session{
-		name:    acct.Name,
-		key:     acct.Key,
-		priv:    priv,
-		created: acct.Created,
-		own:     own,
-		subs:    make(map[entry.Key]*subscription),
+		name:      acct.Name,
+		key:       acct.Key,
+		priv:      priv,
+		created:   acct.Created,
+		own:       own,
+		subs:      make(map[entry.Key]*subscription),
+		headMoved: make(chan struct{}, 1),
 	}
 	sess.ctx, sess.cancel = context.WithCancel(n.ctx)
 	n.mu.Lock()
@@ -235,7 +240,9 @@ func (n *Node) sessionLoop(ctx context.Context, sess *session) {
 		sess.mu.Unlock()
 		sess.own.Close()
 	}()
-	// Republish every NameInterval; after a failure, retry sooner.
+	// Republish every NameInterval; after a failure, retry sooner; after
+	// the own log grew, within nameDebounce, so the announced seq stays
+	// fresh without a DHT write per post.
 	retry := 5 * time.Second
 	t := time.NewTimer(0) // publish at login
 	defer t.Stop()
@@ -243,6 +250,9 @@ func (n *Node) sessionLoop(ctx context.Context, sess *session) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-sess.headMoved:
+			t.Reset(nameDebounce)
+			continue
 		case <-t.C:
 		}
 		if n.publishName(ctx, sess) {

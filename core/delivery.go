@@ -181,8 +181,38 @@ func (n *Node) observe(e *entry.Entry) {
 		n.events.emit(Event{Kind: EventPost, Post: &p})
 	case entry.KindFollow, entry.KindUnfollow:
 		f, err := entry.ParseFollow(e.Body)
-		if err == nil && n.store.IsLocal(f.Target) && f.Target != e.Author {
+		if err != nil {
+			return
+		}
+		if n.store.IsLocal(e.Author) {
+			n.replayFollow(e, f)
+		}
+		if n.store.IsLocal(f.Target) && f.Target != e.Author {
 			n.noteFollower(f.Target, e)
+		}
+	}
+}
+
+// replayFollow applies a local account's own follow or unfollow entry that
+// arrived from elsewhere, as when the account's log is fetched back after a
+// restore: the newest entry about a target decides.
+func (n *Node) replayFollow(e *entry.Entry, f entry.Follow) {
+	if cur, err := n.store.FollowOf(e.Author, f.Target); err == nil && cur.Seq >= e.Seq {
+		return
+	}
+	active := e.Kind == entry.KindFollow
+	err := n.store.SetFollowing(e.Author, store.Follow{Target: f.Target, Name: f.Name, Seq: e.Seq, Since: e.Time.Time(), Active: active})
+	if err != nil {
+		n.log.Warn("follow not replayed", "err", err)
+		return
+	}
+	n.store.PutName(f.Target, f.Name)
+	n.store.Pin(e.Author, f.Name, f.Target)
+	if sess := n.session(); sess != nil && sess.key == e.Author {
+		if active {
+			n.subscribe(sess, f.Target)
+		} else {
+			n.unsubscribe(sess, f.Target)
 		}
 	}
 }

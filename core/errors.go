@@ -23,4 +23,6 @@ var (
 	ErrNotFollowing  = errors.New("not following this user")
 	ErrSelfFollow    = errors.New("cannot follow yourself")
 	ErrBadCursor     = errors.New("invalid cursor")
+	ErrBadSecret     = errors.New("invalid recovery phrase or key file")
+	ErrRestoring     = errors.New("account is being restored: its log is still being fetched from the network; try again when restoring is done")
 )

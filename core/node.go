@@ -90,7 +90,8 @@ const (
 	lookupTimeout       = 15 * time.Second
 	dialTimeout         = 10 * time.Second
 	noticeTimeout       = 10 * time.Second
-	maxSyncRounds       = 256 // bounds one catch-up at 256 × syncproto.MaxEntries
+	nameDebounce        = 5 * time.Second // republish delay after the own log grew
+	maxSyncRounds       = 256             // bounds one catch-up at 256 × syncproto.MaxEntries
 )
 
 // Node is a running Skein node.
@@ -245,6 +246,7 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 	}
 	if sess := n.session(); sess != nil {
 		st.Account, st.Key = sess.name, sess.key.String()
+		st.Restoring = sess.restoring.Load()
 		h, err := n.store.Head(sess.key)
 		if err != nil {
 			return st, err

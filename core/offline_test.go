@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -50,5 +51,78 @@ func TestPresence(t *testing.T) {
 	p, err = alice.Whois(ctx, "bob")
 	if err != nil || p.Online || p.LastSeen.IsZero() {
 		t.Fatalf("Whois(bob) after bob stopped = %+v, %v; want offline with a last-seen time", p, err)
+	}
+}
+
+// TestRestoreOnNewDevice: alice exports her account, her device goes away,
+// and she restores it on a new device from the phrase and, on a third, from
+// the key file. The new device gets her whole log back from a follower
+// before it allows a post, and the next post continues the log.
+func TestRestoreOnNewDevice(t *testing.T) {
+	tn := newTestNet(t)
+	alice, bob := tn.user("alice"), tn.user("bob")
+	ctx := context.Background()
+	mustFollow(t, bob, "alice")
+	mustFollow(t, alice, "bob")
+	for i := range 4 {
+		mustPost(t, alice, fmt.Sprintf("alice %d", i))
+	}
+	waitFor(t, "bob holds alice's log", hasFeed(bob, "alice: alice 3"))
+	waitFor(t, "bob announces it", func() bool {
+		return slices.Contains(alice.findHolders(ctx, alice.session().key), bob.host.ID())
+	})
+	if _, err := alice.ExportPhrase(ctx, "wrong"); !errors.Is(err, ErrWrongPassword) {
+		t.Fatalf("ExportPhrase(wrong password) = %v, want ErrWrongPassword", err)
+	}
+	phrase, err := alice.ExportPhrase(ctx, "pw-alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile, err := alice.ExportKeyFile(ctx, "pw-alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := alice.Status(ctx)
+	wantEntries := st.Entries // 4 posts and a follow
+	alice.Close()
+
+	tests := []struct {
+		name    string
+		restore func(n *Node) (User, error)
+	}{
+		{"phrase", func(n *Node) (User, error) { return n.RestorePhrase(ctx, "alice", phrase, "new-pw") }},
+		{"key file", func(n *Node) (User, error) { return n.RestoreKeyFile(ctx, keyFile, "pw-alice") }},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := tn.node("")
+			if _, err := tt.restore(n); err != nil {
+				t.Fatalf("restore = %v", err)
+			}
+			waitFor(t, "own log fetched back", func() bool {
+				st, _ := n.Status(ctx)
+				return !st.Restoring
+			})
+			st, _ := n.Status(ctx)
+			if st.Entries != wantEntries {
+				t.Fatalf("restored log has %d entries, want %d", st.Entries, wantEntries)
+			}
+			p := mustPost(t, n, fmt.Sprintf("back on a new device %d", i))
+			if p.Seq != wantEntries+1 {
+				t.Fatalf("next post has seq %d, want %d", p.Seq, wantEntries+1)
+			}
+			fl, _ := n.Following(ctx)
+			if len(fl) != 1 || fl[0].Name != "bob" {
+				t.Fatalf("Following() after restore = %+v, want bob", fl)
+			}
+			waitFor(t, "bob gets the new post", hasFeed(bob, fmt.Sprintf("alice: back on a new device %d", i)))
+			wantEntries++
+			n.Close()
+		})
+	}
+	// A phrase does not restore someone else's name.
+	n := tn.node("")
+	if _, err := n.RestorePhrase(ctx, "bob", phrase, "x"); !errors.Is(err, ErrNameTaken) {
+		t.Fatalf("RestorePhrase(bob, alice's phrase) = %v, want ErrNameTaken", err)
 	}
 }

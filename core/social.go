@@ -66,13 +66,8 @@ func (n *Node) Follow(ctx context.Context, name string) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
+	// Appending the entry recorded the follow and subscribed (replayFollow).
 	since := e.Time.Time()
-	if err := n.store.SetFollowing(sess.key, store.Follow{Target: target, Name: name, Seq: e.Seq, Since: since, Active: true}); err != nil {
-		return User{}, err
-	}
-	if err := n.subscribe(sess, target); err != nil {
-		n.log.Warn("subscribe failed", "author", name, "err", err)
-	}
 	n.announce(target)
 	n.goSession(sess, func(ctx context.Context) {
 		n.notify(ctx, sess, target, e)
@@ -108,10 +103,7 @@ func (n *Node) Unfollow(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := n.store.SetFollowing(sess.key, store.Follow{Target: target, Name: name, Seq: e.Seq, Since: e.Time.Time(), Active: false}); err != nil {
-		return err
-	}
-	n.unsubscribe(sess, target)
+	// Appending the entry ended the follow and the subscription.
 	n.goSession(sess, func(ctx context.Context) { n.notify(ctx, sess, target, e) })
 	return nil
 }
@@ -133,6 +125,9 @@ func (n *Node) followedByName(sess *session, name string) (entry.Key, error) {
 // appendOwn signs the next entry of the session's log, stores it durably
 // and publishes it.
 func (n *Node) appendOwn(ctx context.Context, sess *session, kind entry.Kind, body []byte) (*entry.Entry, error) {
+	if sess.restoring.Load() {
+		return nil, ErrRestoring
+	}
 	sess.appendMu.Lock()
 	defer sess.appendMu.Unlock()
 	head, err := n.store.Head(sess.key)
@@ -147,6 +142,10 @@ func (n *Node) appendOwn(ctx context.Context, sess *session, kind entry.Kind, bo
 		return nil, fmt.Errorf("core: store own entry: %w", err)
 	}
 	n.observe(e)
+	select {
+	case sess.headMoved <- struct{}{}:
+	default:
+	}
 	if n.cfg.publishHook != nil {
 		n.cfg.publishHook(e)
 	}

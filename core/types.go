@@ -68,7 +68,8 @@ type Status struct {
 	Entries   uint64   `json:"entries"`           // entries (posts, follows, unfollows) in the logged-in account's log
 	Following int      `json:"following"`
 	Followers int      `json:"followers"`
-	Accounts  []string `json:"accounts"` // accounts stored on this device
+	Restoring bool     `json:"restoring,omitempty"` // the account's own log is still being fetched after a restore
+	Accounts  []string `json:"accounts"`            // accounts stored on this device
 }
 
 // EventKind says what an Event is about.

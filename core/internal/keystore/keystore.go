@@ -1,30 +1,3 @@
-// Package keystore encrypts an account's Ed25519 private key at rest with a
-// password.
-//
-// The password is stretched with argon2id into a 32-byte key that seals the
-// 32-byte Ed25519 seed with XChaCha20-Poly1305. A sealed key ("key file") is
-// Size bytes; all integers are big-endian:
-//
-//	offset  size  field
-//	0       1     format version, 1
-//	1       4     argon2id time (passes)
-//	5       4     argon2id memory, KiB
-//	9       1     argon2id threads
-//	10      16    random salt
-//	26      24    random XChaCha20-Poly1305 nonce
-//	50      48    sealed seed: 32-byte ciphertext, 16-byte tag
-//	98      8     checksum: SHA-256(bytes[0:98])[0:8]
-//
-// The first 50 bytes (the header) are the AEAD's associated data, so a changed
-// parameter, salt or nonce makes decryption fail. The unkeyed checksum lets
-// Open tell a damaged file (ErrCorrupt) from a wrong password
-// (ErrWrongPassword) without running argon2; it is no defence against a
-// deliberate forger, whose edited file fails with ErrWrongPassword.
-//
-// Passwords are normalized to Unicode NFC before use, so a password typed
-// on keyboards that compose accents differently opens the same file.
-//
-// Functions in this package are safe for concurrent use.
 package keystore
 
 import (
@@ -34,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"golang.org/x/crypto/argon2"
@@ -77,7 +51,7 @@ type Params struct {
 	Threads   uint8  // lanes, 1 to 16
 }
 
-// DefaultParams are the argon2id parameters for new key files: the minimum
+// DefaultParams are the argon2id parameters for new sealed keys: the minimum
 // the OWASP Password Storage Cheat Sheet recommends for argon2id (19 MiB of
 // memory, 2 passes, 1 lane). They are deliberately not higher: a key is
 // unsealed at every login, on phones with little memory and slow cores, where
@@ -101,23 +75,20 @@ func (p Params) check() error {
 	return nil
 }
 
-// Seal encrypts priv with password and returns the key file's bytes. Each
+// Seal encrypts priv with password and returns the sealed key. Each
 // call uses a fresh random salt and nonce, so sealing the same key twice gives
 // different bytes.
 func Seal(priv ed25519.PrivateKey, password string, p Params) ([]byte, error) {
-	if len(priv) != ed25519.PrivateKeySize {
-		return nil, fmt.Errorf("keystore: invalid private key of %d bytes", len(priv))
+	seed, err := checkedSeed(priv)
+	if err != nil {
+		return nil, err
 	}
+	defer clear(seed)
 	if password == "" {
 		return nil, ErrEmptyPassword
 	}
 	if err := p.check(); err != nil {
 		return nil, fmt.Errorf("keystore: invalid parameters: %s", err)
-	}
-	seed := priv.Seed()
-	defer clear(seed)
-	if pub := ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey); !pub.Equal(priv.Public()) {
-		return nil, fmt.Errorf("keystore: invalid private key: public half does not match the seed")
 	}
 
 	b := make([]byte, headerSize, Size)
@@ -133,27 +104,13 @@ func Seal(priv ed25519.PrivateKey, password string, p Params) ([]byte, error) {
 	return append(b, sum[:checksumSize]...), nil
 }
 
-// Open decrypts a key file made by Seal. It returns ErrCorrupt, without
+// Open decrypts a sealed key made by Seal. It returns ErrCorrupt, without
 // spending any work on the password, if blob is damaged or its parameters
 // exceed the bounds documented on Params, and ErrWrongPassword if the
 // password does not open it.
 func Open(blob []byte, password string) (ed25519.PrivateKey, error) {
-	if len(blob) != Size {
-		return nil, fmt.Errorf("%w: %d bytes, want %d", ErrCorrupt, len(blob), Size)
-	}
-	sum := sha256.Sum256(blob[:sealedEnd])
-	if subtle.ConstantTimeCompare(sum[:checksumSize], blob[sealedEnd:]) != 1 {
-		return nil, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
-	}
-	if blob[0] != Version {
-		return nil, fmt.Errorf("%w: unknown version %d", ErrCorrupt, blob[0])
-	}
-	p := Params{
-		Time:      binary.BigEndian.Uint32(blob[offTime:]),
-		MemoryKiB: binary.BigEndian.Uint32(blob[offMemory:]),
-		Threads:   blob[offThreads],
-	}
-	if err := p.check(); err != nil {
+	p, err := checkBlob(blob)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrCorrupt, err)
 	}
 	if password == "" {
@@ -166,6 +123,45 @@ func Open(blob []byte, password string) (ed25519.PrivateKey, error) {
 	}
 	defer clear(seed)
 	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// checkedSeed returns a copy of priv's seed, which the caller clears, after
+// checking that priv is a well-formed Ed25519 private key.
+func checkedSeed(priv ed25519.PrivateKey) ([]byte, error) {
+	if len(priv) != ed25519.PrivateKeySize {
+		return nil, fmt.Errorf("keystore: invalid private key of %d bytes", len(priv))
+	}
+	seed := priv.Seed()
+	if pub := ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey); !pub.Equal(priv.Public()) {
+		clear(seed)
+		return nil, fmt.Errorf("keystore: invalid private key: public half does not match the seed")
+	}
+	return seed, nil
+}
+
+// checkBlob checks everything about a sealed key that does not need the
+// password, and returns its argon2id parameters. Its errors say what is
+// wrong, without a sentinel; callers wrap them.
+func checkBlob(blob []byte) (Params, error) {
+	if len(blob) != Size {
+		return Params{}, fmt.Errorf("%d bytes, want %d", len(blob), Size)
+	}
+	sum := sha256.Sum256(blob[:sealedEnd])
+	if subtle.ConstantTimeCompare(sum[:checksumSize], blob[sealedEnd:]) != 1 {
+		return Params{}, errors.New("checksum mismatch")
+	}
+	if blob[0] != Version {
+		return Params{}, fmt.Errorf("unknown version %d", blob[0])
+	}
+	p := Params{
+		Time:      binary.BigEndian.Uint32(blob[offTime:]),
+		MemoryKiB: binary.BigEndian.Uint32(blob[offMemory:]),
+		Threads:   blob[offThreads],
+	}
+	if err := p.check(); err != nil {
+		return Params{}, err
+	}
+	return p, nil
 }
 
 // newAEAD derives the sealing key from password and salt.
