@@ -151,10 +151,25 @@ func (n *Node) ingest(es []*entry.Entry) ([]*entry.Entry, error) {
 	}
 	added, err := n.store.Append(es, false)
 	err = errors.Join(err, errFuture)
+	n.noteLatest(es)
 	for _, e := range added {
 		n.observe(e)
 	}
 	return added, err
+}
+
+// noteLatest records the highest seq seen of each author in es: it tells how
+// complete the held logs are.
+func (n *Node) noteLatest(es []*entry.Entry) {
+	latest := map[entry.Key]uint64{}
+	for _, e := range es {
+		latest[e.Author] = max(latest[e.Author], e.Seq)
+	}
+	for a, seq := range latest {
+		if err := n.store.SetKnown(a, seq); err != nil {
+			n.log.Debug("known seq not recorded", "err", err)
+		}
+	}
 }
 
 // errFromFuture marks entries refused for their timestamp.
@@ -169,16 +184,21 @@ func (n *Node) tooNew(e *entry.Entry) bool {
 func (n *Node) observe(e *entry.Entry) {
 	n.clock.Observe(e.Time)
 	switch e.Kind {
-	case entry.KindPost:
-		sess := n.session()
-		if sess == nil {
+	case entry.KindPost, entry.KindReply, entry.KindRepost:
+		if e.Redacted() {
 			return
 		}
-		if !n.store.Shows(sess.key, e.Author) {
+		for account, kind := range n.concerns(e) {
+			n.addNotification(account, kind, e)
+		}
+		sess := n.session()
+		if sess == nil || !n.store.Shows(sess.key, e.Author) {
 			return
 		}
 		p := n.post(e)
 		n.events.emit(Event{Kind: EventPost, Post: &p})
+	case entry.KindDelete:
+		n.redact(e)
 	case entry.KindFollow, entry.KindUnfollow:
 		f, err := entry.ParseFollow(e.Body)
 		if err != nil {
@@ -236,12 +256,7 @@ func (n *Node) noteFollower(account entry.Key, e *entry.Entry) {
 	if !active {
 		kind, evKind = NotifyUnfollow, EventUnfollow
 	}
-	err = n.store.AddNotification(account, store.Notification{
-		ID: newNotificationID(), Kind: string(kind), From: e.Author, FromName: name, Time: e.Time.Time().UTC(),
-	})
-	if err != nil {
-		n.log.Warn("notification not recorded", "err", err)
-	}
+	n.addNotification(account, kind, e)
 	if sess := n.session(); sess != nil && sess.key == account {
 		n.events.emit(Event{Kind: evKind, User: &User{Name: name, Key: e.Author.String()}})
 	}
@@ -304,11 +319,7 @@ func (n *Node) serveNotice(s network.Stream) {
 			s.Reset()
 			return
 		}
-		if e.Kind != entry.KindFollow && e.Kind != entry.KindUnfollow || n.tooNew(e) {
-			continue
-		}
-		f, err := entry.ParseFollow(e.Body)
-		if err != nil || !n.store.IsLocal(f.Target) {
+		if n.tooNew(e) {
 			continue
 		}
 		if sender != nil && sender.Account == e.Author {
@@ -317,9 +328,20 @@ func (n *Node) serveNotice(s network.Stream) {
 			}
 		}
 		// Store it if it extends what we hold of the sender's log; either
-		// way the signed entry proves the follow.
-		n.ingest([]*entry.Entry{e})
-		n.noteFollower(f.Target, e)
+		// way the signed entry proves what it says.
+		if _, err := n.ingest([]*entry.Entry{e}); err == nil {
+			continue // ingesting it notified whoever it concerns
+		}
+		switch e.Kind {
+		case entry.KindFollow, entry.KindUnfollow:
+			if f, err := entry.ParseFollow(e.Body); err == nil && n.store.IsLocal(f.Target) && f.Target != e.Author {
+				n.noteFollower(f.Target, e)
+			}
+		case entry.KindPost, entry.KindReply, entry.KindRepost:
+			for account, kind := range n.concerns(e) {
+				n.addNotification(account, kind, e)
+			}
+		}
 	}
 	syncproto.WriteAck(s)
 }

@@ -24,5 +24,7 @@ var (
 	ErrSelfFollow    = errors.New("cannot follow yourself")
 	ErrBadCursor     = errors.New("invalid cursor")
 	ErrBadSecret     = errors.New("invalid recovery phrase or key file")
+	ErrNoPost        = errors.New("no such post")
+	ErrNotYours      = errors.New("not your post")
 	ErrRestoring     = errors.New("account is being restored: its log is still being fetched from the network; try again when restoring is done")
 )

@@ -73,11 +73,15 @@ type Config struct {
 	// NameInterval is how often a logged-in account republishes its name
 	// record. Default 10 minutes.
 	NameInterval time.Duration
+	// Retention says which entries of other accounts are kept.
+	Retention Retention
 	// Logger receives the node's logs. Default: discard.
 	Logger *slog.Logger
 
 	// kdf overrides the password hashing cost; tests use cheap settings.
 	kdf *keystore.Params
+	// gcInterval overrides how often garbage collection runs (tests).
+	gcInterval time.Duration
 	// publishHook, if set, is called as an own entry is handed to
 	// GossipSub, after it was stored durably (benchmarks time from it).
 	publishHook func(*entry.Entry)
@@ -187,10 +191,11 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		ConnectedF:    n.connected,
 		DisconnectedF: n.disconnected,
 	})
-	n.wg.Add(3)
+	n.wg.Add(4)
 	go n.bootstrapLoop()
 	go n.syncLoop()
 	go n.announceLoop()
+	go n.gcLoop()
 	log.Info("node started", "peer", n.host.ID(), "addrs", n.host.Addrs())
 	return n, nil
 }
@@ -262,6 +267,9 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 			return st, err
 		}
 		st.Followers = len(fr)
+		if st.Unread, err = n.store.Unread(sess.key); err != nil {
+			return st, err
+		}
 	}
 	return st, nil
 }

@@ -257,7 +257,16 @@ func (n *Node) Following(ctx context.Context) ([]User, error) {
 	}
 	out := make([]User, 0, len(fs))
 	for _, f := range fs {
-		out = append(out, User{Name: f.Name, Key: f.Target.String(), Since: f.Since})
+		tail, head, err := n.store.Span(f.Target)
+		if err != nil {
+			return nil, err
+		}
+		known, err := n.store.Known(f.Target)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, User{Name: f.Name, Key: f.Target.String(), Since: f.Since,
+			Log: &LogState{From: tail, To: head, Latest: max(known, head)}})
 	}
 	return out, nil
 }
@@ -293,17 +302,7 @@ func (n *Node) Notifications(ctx context.Context, limit int, markRead bool) ([]N
 	out := make([]Notification, 0, len(ns))
 	var ids [][16]byte
 	for _, x := range ns {
-		name := x.FromName
-		if name == "" {
-			name, _ = n.store.Name(x.From)
-		}
-		out = append(out, Notification{
-			ID:   fmt.Sprintf("%x", x.ID),
-			Kind: NotificationKind(x.Kind),
-			From: User{Name: name, Key: x.From.String()},
-			Time: x.Time,
-			Read: x.Read,
-		})
+		out = append(out, n.notification(x))
 		if !x.Read {
 			ids = append(ids, x.ID)
 		}
@@ -364,17 +363,43 @@ func (n *Node) Whois(ctx context.Context, name string) (Profile, error) {
 	return p, err
 }
 
-// post converts a stored post entry for display.
+// post converts a stored post, reply or repost for display.
 func (n *Node) post(e *entry.Entry) Post {
-	name, _ := n.store.Name(e.Author)
-	return Post{
+	p := Post{
 		ID:        e.ID().String(),
-		Author:    name,
+		Kind:      KindPost,
+		Author:    n.nameOf(e.Author),
 		AuthorKey: e.Author.String(),
 		Seq:       e.Seq,
 		Time:      e.Time.Time().UTC(),
-		Text:      string(e.Body),
 	}
+	p.Text, _ = entry.Text(e)
+	switch e.Kind {
+	case entry.KindReply:
+		p.Kind = KindReply
+		if r, err := entry.ParseReply(e.Body); err == nil {
+			p.ReplyTo = n.postRef(r.Parent)
+		}
+	case entry.KindRepost:
+		p.Kind = KindRepost
+		if r, err := entry.ParseRepost(e.Body); err == nil {
+			ref := n.postRef(r.Of)
+			orig := &Post{ID: ref.ID, Author: ref.Author, AuthorKey: ref.AuthorKey, Seq: ref.Seq, Unavailable: true}
+			if o, err := n.store.Entry(r.Of.Author, r.Of.Seq); err == nil && o.ID() == r.Of.ID && !o.Redacted() && o.Kind != entry.KindRepost {
+				full := n.post(o)
+				orig = &full
+			}
+			p.RepostOf = orig
+		}
+	}
+	if e.Redacted() {
+		p.Unavailable = true
+	}
+	return p
+}
+
+func (n *Node) postRef(r entry.Ref) *PostRef {
+	return &PostRef{ID: r.ID.String(), Author: n.nameOf(r.Author), AuthorKey: r.Author.String(), Seq: r.Seq}
 }
 
 func pageSize(limit int) int {

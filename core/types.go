@@ -2,14 +2,41 @@ package core
 
 import "time"
 
-// Post is one post as shown in a feed or timeline.
+// PostKind says what a Post is.
+type PostKind string
+
+// Post kinds.
+const (
+	KindPost   PostKind = "post"
+	KindReply  PostKind = "reply"
+	KindRepost PostKind = "repost"
+)
+
+// Post is one post, reply or repost as shown in a feed or timeline.
 type Post struct {
-	ID        string    `json:"id"`         // entry ID, hex
+	ID        string    `json:"id"`         // entry ID, hex; commands take it, or a unique prefix of 8+ digits
+	Kind      PostKind  `json:"kind"`       // post, reply or repost
 	Author    string    `json:"author"`     // username, "" if unknown
 	AuthorKey string    `json:"author_key"` // account public key, hex
 	Seq       uint64    `json:"seq"`        // position in the author's log
 	Time      time.Time `json:"time"`       // author's hybrid-logical-clock time
-	Text      string    `json:"text"`
+	Text      string    `json:"text"`       // empty for a repost
+	// ReplyTo is the post a reply answers.
+	ReplyTo *PostRef `json:"reply_to,omitempty"`
+	// RepostOf is the reposted post: whole if this node holds it, else
+	// only its reference with Unavailable set.
+	RepostOf *Post `json:"repost_of,omitempty"`
+	// Unavailable marks a referenced post this node does not hold (or
+	// that its author deleted).
+	Unavailable bool `json:"unavailable,omitempty"`
+}
+
+// PostRef points at a post in its author's log.
+type PostRef struct {
+	ID        string `json:"id"`
+	Author    string `json:"author,omitempty"` // username, "" if unknown
+	AuthorKey string `json:"author_key"`
+	Seq       uint64 `json:"seq"`
 }
 
 // Page is one page of a feed or timeline, newest first. Next is the cursor
@@ -21,8 +48,11 @@ type Page struct {
 
 // User is an account as seen from this node.
 type User struct {
-	Name  string    `json:"name"`
-	Key   string    `json:"key"`            // account public key, hex
+	Name string `json:"name"`
+	Key  string `json:"key"` // account public key, hex
+	// Log says how much of a followed user's log this node holds, in the
+	// following list.
+	Log   *LogState `json:"log,omitempty"`
 	Since time.Time `json:"since,omitzero"` // when the follow began, in following/followers lists
 }
 
@@ -39,13 +69,26 @@ type Profile struct {
 	LastSeen  time.Time `json:"last_seen,omitzero"` // last contact with its device or name-record update
 }
 
+// LogState says which part of a user's log this node holds and the latest
+// seq it has seen announced (by gossip, sync or the user's name record).
+// Gaps at the start are normal after retention collected old entries.
+type LogState struct {
+	From   uint64 `json:"from"`   // lowest seq held, 0 if none
+	To     uint64 `json:"to"`     // highest seq held, 0 if none
+	Latest uint64 `json:"latest"` // highest seq known to exist
+}
+
 // NotificationKind says what a Notification is about.
 type NotificationKind string
 
 // Notification kinds.
 const (
-	NotifyFollower NotificationKind = "follower"
-	NotifyUnfollow NotificationKind = "unfollow"
+	NotifyFollower NotificationKind = "follower" // someone followed you
+	NotifyUnfollow NotificationKind = "unfollow" // someone stopped following you
+	NotifyReply    NotificationKind = "reply"    // someone replied to your post (Post set)
+	NotifyRepost   NotificationKind = "repost"   // someone reposted your post (Post set)
+	NotifyMention  NotificationKind = "mention"  // someone mentioned @you (Post set)
+	NotifyFork     NotificationKind = "fork"     // two different entries claim one place in a log (From is its author)
 )
 
 // Notification is one entry of the logged-in account's notification list.
@@ -55,6 +98,7 @@ type Notification struct {
 	From User             `json:"from"`
 	Time time.Time        `json:"time"`
 	Read bool             `json:"read"`
+	Post *Post            `json:"post,omitempty"` // the reply, repost or mentioning post, if held
 }
 
 // Status describes the node.
@@ -67,6 +111,7 @@ type Status struct {
 	Key       string   `json:"key,omitempty"`     // logged-in account key
 	Entries   uint64   `json:"entries"`           // entries (posts, follows, unfollows) in the logged-in account's log
 	Following int      `json:"following"`
+	Unread    int      `json:"unread"` // unread notifications
 	Followers int      `json:"followers"`
 	Restoring bool     `json:"restoring,omitempty"` // the account's own log is still being fetched after a restore
 	Accounts  []string `json:"accounts"`            // accounts stored on this device
@@ -81,6 +126,8 @@ const (
 	EventFollower     EventKind = "follower"     // someone followed the account (User set)
 	EventUnfollow     EventKind = "unfollow"     // someone unfollowed the account (User set)
 	EventConnectivity EventKind = "connectivity" // the number of connected peers changed (Peers set)
+	EventNotification EventKind = "notification" // a notification was added (Notification set)
+	EventDelete       EventKind = "delete"       // a post in the feed was deleted by its author (Post set: ID, author, seq)
 )
 
 // Event is delivered to Watch callbacks.
@@ -89,4 +136,6 @@ type Event struct {
 	Post  *Post     `json:"post,omitempty"`
 	User  *User     `json:"user,omitempty"`
 	Peers int       `json:"peers"`
+
+	Notification *Notification `json:"notification,omitempty"`
 }

@@ -3,9 +3,14 @@
 //
 // Every account writes one append-only log. Entry n of the log carries the
 // author's Ed25519 public key, its sequence number n (starting at 1), the ID
-// of entry n-1, a hybrid-logical-clock timestamp, a kind and a body, and an
-// Ed25519 signature over all of that. An entry is stored and sent as the exact
-// bytes that were signed; its ID is the SHA-256 of those bytes.
+// of entry n-1, a hybrid-logical-clock timestamp, a kind, the length and
+// SHA-256 of its body, an Ed25519 signature over all of that, and the body.
+// The signature covers the body through its hash, so the body can be removed
+// from an entry (redacted, as after a delete) while the signature and the
+// log's hash chain stay verifiable. An entry is stored and sent as the exact
+// bytes that were signed, followed by the body unless it was redacted; its
+// ID is the SHA-256 of the header and signature, and so does not change when
+// the body is removed.
 //
 // The wire layout (all integers big-endian) is:
 //
@@ -16,13 +21,17 @@
 //	41      32    ID of the previous entry (all zero for seq 1)
 //	73      8     HLC wall time, milliseconds since the Unix epoch
 //	81      4     HLC logical counter
-//	85      1     kind (1 post, 2 follow, 3 unfollow; 0 is invalid)
+//	85      1     kind (1 post, 2 follow, 3 unfollow, 4 reply, 5 repost,
+//	              6 delete; 0 is invalid)
 //	86      2     body length n, <= MaxBody
-//	88      n     body
-//	88+n    64    Ed25519 signature over SigContext || bytes[0:88+n]
+//	88      32    SHA-256 of the body
+//	120     64    Ed25519 signature over SigContext || bytes[0:120]
+//	184     n     body; absent in a redacted entry
 //
-// Fixed-width fields make the encoding canonical: one Entry has exactly one
-// encoding. docs/PROTOCOL.md has the bodies of each kind and test vectors.
+// A full entry is exactly BaseSize+n bytes; a redacted one is exactly
+// BaseSize bytes with n > 0. Fixed-width fields make the encoding canonical:
+// one Entry has exactly one encoding in each form. docs/PROTOCOL.md has the
+// bodies of each kind and test vectors.
 package entry
 
 import (
@@ -33,7 +42,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"unicode/utf8"
 
 	"filippo.io/edwards25519"
 
@@ -42,23 +50,40 @@ import (
 
 // Sizes and limits of the encoding.
 const (
-	Version    = 1
-	HeaderSize = 88
-	SigSize    = ed25519.SignatureSize
-	MaxBody    = 4096
-	MaxSize    = HeaderSize + MaxBody + SigSize
-	// MaxPostChars is the longest post, in Unicode code points.
+	Version = 1
+	// HeaderSize is the size of the signed part of an entry: every field
+	// but the signature and the body.
+	HeaderSize = 120
+	// SigSize is the size of the signature that follows the header.
+	SigSize = ed25519.SignatureSize
+	// BaseSize is the size of an entry without its body: the header and
+	// the signature. The ID is the SHA-256 of these bytes, and a redacted
+	// entry is exactly this long.
+	BaseSize = HeaderSize + SigSize
+	// MaxBody is the longest body.
+	MaxBody = 8192
+	// MaxSize is the longest entry.
+	MaxSize = BaseSize + MaxBody
+	// MaxPostChars is the longest post or reply text, in Unicode code
+	// points.
 	MaxPostChars = 1000
 	// MaxNameLen is the longest username a follow body may carry.
 	MaxNameLen = 32
 )
 
-// SigContext is prepended to the unsigned encoding before signing, so that an
-// entry signature can never be confused with any other Skein signature.
+// Offsets of the header fields that are read on their own.
+const (
+	offBodyLen  = 86
+	offBodyHash = 88
+)
+
+// SigContext is prepended to the header before signing, so that an entry
+// signature can never be confused with any other Skein signature.
 const SigContext = "skein/entry/v1\x00"
 
-// Errors returned by Decode, Parse and Verify. Each returned error wraps
-// exactly one of them; callers branch with errors.Is.
+// Errors returned by Decode, Parse, Verify, Follows and the body decoders.
+// Each returned error wraps exactly one of them; callers branch with
+// errors.Is.
 var (
 	ErrMalformed    = errors.New("entry: malformed")
 	ErrTooLarge     = errors.New("entry: too large")
@@ -77,6 +102,9 @@ const (
 	KindPost     Kind = 1
 	KindFollow   Kind = 2
 	KindUnfollow Kind = 3
+	KindReply    Kind = 4
+	KindRepost   Kind = 5
+	KindDelete   Kind = 6
 )
 
 // String returns the kind's name, or kind(N) for a kind this version does
@@ -89,6 +117,12 @@ func (k Kind) String() string {
 		return "follow"
 	case KindUnfollow:
 		return "unfollow"
+	case KindReply:
+		return "reply"
+	case KindRepost:
+		return "repost"
+	case KindDelete:
+		return "delete"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
@@ -123,7 +157,9 @@ func ParseKey(s string) (Key, error) {
 	return k, nil
 }
 
-// ID identifies an entry: the SHA-256 of its signed encoding.
+// ID identifies an entry: the SHA-256 of its header and signature, the
+// first BaseSize bytes of its encoding. It is the same for the full and the
+// redacted form.
 type ID [sha256.Size]byte
 
 // String returns id in lowercase hex.
@@ -132,23 +168,28 @@ func (id ID) String() string { return hex.EncodeToString(id[:]) }
 // IsZero reports whether id is all zeros.
 func (id ID) IsZero() bool { return id == ID{} }
 
-// Entry is one signed log entry. Entries returned by New, Decode and Parse
-// are immutable: the fields, and Body in particular (it shares memory with
-// Bytes), must not be modified. They are safe for concurrent reads.
+// Entry is one signed log entry, full or redacted. Entries returned by New,
+// Decode, Parse, ParseStored and Redact are immutable: the fields, and Body
+// in particular (it shares memory with Bytes), must not be modified. They
+// are safe for concurrent reads.
 type Entry struct {
 	Author Key
 	Seq    uint64
 	Prev   ID
 	Time   hlc.Timestamp
 	Kind   Kind
-	Body   []byte
-	Sig    [SigSize]byte
+	// BodyHash is the SHA-256 of the body, as signed. A redacted entry
+	// keeps it.
+	BodyHash [sha256.Size]byte
+	// Body is nil in a redacted entry.
+	Body []byte
+	Sig  [SigSize]byte
 
-	raw []byte // the signed encoding
+	raw []byte // header, signature, and the body unless redacted
 	id  ID
 }
 
-// New builds and signs the entry at position seq of priv's log.
+// New builds and signs the full entry at position seq of priv's log.
 func New(priv ed25519.PrivateKey, seq uint64, prev ID, t hlc.Timestamp, kind Kind, body []byte) (*Entry, error) {
 	if len(priv) != ed25519.PrivateKeySize {
 		return nil, errors.New("entry: invalid private key")
@@ -164,18 +205,23 @@ func New(priv ed25519.PrivateKey, seq uint64, prev ID, t hlc.Timestamp, kind Kin
 	if err := e.check(); err != nil {
 		return nil, err
 	}
-	raw := make([]byte, HeaderSize+len(body), HeaderSize+len(body)+SigSize)
+	if err := e.checkBody(); err != nil {
+		return nil, err
+	}
+	raw := make([]byte, BaseSize+len(body))
+	copy(raw[BaseSize:], body)
+	e.Body = raw[BaseSize:]
+	e.BodyHash = sha256.Sum256(e.Body)
 	e.putHeader(raw)
-	copy(raw[HeaderSize:], body)
-	sig := ed25519.Sign(priv, signedMessage(raw))
-	copy(e.Sig[:], sig)
-	e.raw = append(raw, sig...)
-	e.Body = e.raw[HeaderSize : HeaderSize+len(body)]
-	e.id = sha256.Sum256(e.raw)
+	copy(e.Sig[:], ed25519.Sign(priv, signedMessage(raw[:HeaderSize])))
+	copy(raw[HeaderSize:BaseSize], e.Sig[:])
+	e.raw = raw
+	e.id = sha256.Sum256(raw[:BaseSize])
 	return e, nil
 }
 
-// Decode parses b and verifies its signature. It does not retain b.
+// Decode parses b, full or redacted, and verifies its signature. It does
+// not retain b.
 func Decode(b []byte) (*Entry, error) {
 	e, err := Parse(b)
 	if err != nil {
@@ -187,9 +233,11 @@ func Decode(b []byte) (*Entry, error) {
 	return e, nil
 }
 
-// Parse parses and validates b without checking the signature; call Verify
-// before trusting the result. Parse exists so that verification can run on
-// several cores. It does not retain b.
+// Parse parses and validates b, full or redacted, without checking the
+// signature; call Verify before trusting the result. A full entry's body
+// must match the body hash and suit its kind; a redacted entry has no body
+// to check. Parse exists so that verification can run on several cores. It
+// does not retain b.
 func Parse(b []byte) (*Entry, error) {
 	e, err := frame(b)
 	if err != nil {
@@ -198,14 +246,22 @@ func Parse(b []byte) (*Entry, error) {
 	if err := e.check(); err != nil {
 		return nil, err
 	}
-	e.id = sha256.Sum256(e.raw)
+	if !e.Redacted() {
+		if sha256.Sum256(e.Body) != e.BodyHash {
+			return nil, fmt.Errorf("%w: body does not match its hash", ErrMalformed)
+		}
+		if err := e.checkBody(); err != nil {
+			return nil, err
+		}
+	}
+	e.id = sha256.Sum256(e.raw[:BaseSize])
 	return e, nil
 }
 
-// ParseStored parses an entry that passed Decode (or Parse and Verify)
-// before it was stored: it checks the framing only, not the fields or the
-// body. id, if not nil, is the entry's ID as stored beside it, which spares
-// hashing the entry. It does not retain b.
+// ParseStored parses an entry, full or redacted, that passed Decode (or
+// Parse and Verify) before it was stored: it checks the framing only, not
+// the fields, the body or its hash. id, if not nil, is the entry's ID as
+// stored beside it, which spares hashing the entry. It does not retain b.
 func ParseStored(b []byte, id *ID) (*Entry, error) {
 	e, err := frame(b)
 	if err != nil {
@@ -214,7 +270,7 @@ func ParseStored(b []byte, id *ID) (*Entry, error) {
 	if id != nil {
 		e.id = *id
 	} else {
-		e.id = sha256.Sum256(e.raw)
+		e.id = sha256.Sum256(e.raw[:BaseSize])
 	}
 	return e, nil
 }
@@ -225,49 +281,64 @@ func frame(b []byte) (*Entry, error) {
 	if len(b) > MaxSize {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(b), MaxSize)
 	}
-	if len(b) < HeaderSize+SigSize {
-		return nil, fmt.Errorf("%w: %d bytes is shorter than the minimum %d", ErrMalformed, len(b), HeaderSize+SigSize)
+	if len(b) < BaseSize {
+		return nil, fmt.Errorf("%w: %d bytes is shorter than the minimum %d", ErrMalformed, len(b), BaseSize)
 	}
 	if b[0] != Version {
 		return nil, fmt.Errorf("%w: unknown version %d", ErrMalformed, b[0])
 	}
-	n := int(binary.BigEndian.Uint16(b[86:88]))
+	n := bodyLen(b)
 	if n > MaxBody {
 		return nil, fmt.Errorf("%w: body of %d bytes, limit %d", ErrTooLarge, n, MaxBody)
 	}
-	if len(b) != HeaderSize+n+SigSize {
-		return nil, fmt.Errorf("%w: length %d does not match body length %d", ErrMalformed, len(b), n)
+	full := len(b) == BaseSize+n
+	switch {
+	case full || len(b) == BaseSize: // redacted if n > 0
+	case n == 0:
+		return nil, fmt.Errorf("%w: length %d does not match body length 0 (want %d)", ErrMalformed, len(b), BaseSize)
+	default:
+		return nil, fmt.Errorf("%w: length %d does not match body length %d (want %d, or %d without the body)",
+			ErrMalformed, len(b), n, BaseSize+n, BaseSize)
 	}
 	raw := bytes.Clone(b)
 	e := &Entry{
 		Seq:  binary.BigEndian.Uint64(raw[33:41]),
 		Time: hlc.Timestamp{Wall: binary.BigEndian.Uint64(raw[73:81]), Logical: binary.BigEndian.Uint32(raw[81:85])},
 		Kind: Kind(raw[85]),
-		Body: raw[HeaderSize : HeaderSize+n],
 		raw:  raw,
 	}
 	copy(e.Author[:], raw[1:33])
 	copy(e.Prev[:], raw[41:73])
-	copy(e.Sig[:], raw[HeaderSize+n:])
+	copy(e.BodyHash[:], raw[offBodyHash:HeaderSize])
+	copy(e.Sig[:], raw[HeaderSize:BaseSize])
+	if full {
+		e.Body = raw[BaseSize:]
+	}
 	return e, nil
 }
 
-// Verify checks the entry's signature against its author. An author key of
-// small order, for which one signature fits every message, never verifies.
+// bodyLen returns the body length in the header b starts with.
+func bodyLen(b []byte) int { return int(binary.BigEndian.Uint16(b[offBodyLen:])) }
+
+// Verify checks the entry's signature against its author. The signature
+// covers the header, and the body through its hash, so Verify works alike
+// on full and redacted entries. An author key of small order, for which one
+// signature fits every message, never verifies.
 func (e *Entry) Verify() error {
-	if len(e.raw) < HeaderSize+SigSize {
+	if len(e.raw) < BaseSize {
 		return fmt.Errorf("%w: entry was not built by New or Parse", ErrMalformed)
 	}
 	if smallOrder(e.Author) {
 		return fmt.Errorf("%w: author key %s has small order", ErrBadSignature, e.Author.Short())
 	}
-	if !ed25519.Verify(ed25519.PublicKey(e.Author[:]), signedMessage(e.raw[:len(e.raw)-SigSize]), e.Sig[:]) {
+	if !ed25519.Verify(ed25519.PublicKey(e.Author[:]), signedMessage(e.raw[:HeaderSize]), e.Sig[:]) {
 		return fmt.Errorf("%w: %s seq %d", ErrBadSignature, e.Author.Short(), e.Seq)
 	}
 	return nil
 }
 
-// check validates every field except the signature.
+// check validates every header field except the body hash, and the body's
+// size.
 func (e *Entry) check() error {
 	switch {
 	case e.Seq == 0:
@@ -285,18 +356,33 @@ func (e *Entry) check() error {
 	case len(e.Body) > MaxBody:
 		return fmt.Errorf("%w: body of %d bytes, limit %d", ErrTooLarge, len(e.Body), MaxBody)
 	}
-	switch e.Kind {
-	case KindPost:
-		_, err := ParsePost(e.Body)
-		return err
-	case KindFollow, KindUnfollow:
-		_, err := ParseFollow(e.Body)
-		return err
-	}
 	return nil
 }
 
+// checkBody validates the body of a full entry against its kind's rules.
+func (e *Entry) checkBody() error {
+	var err error
+	switch e.Kind {
+	case KindPost:
+		_, err = ParsePost(e.Body)
+	case KindFollow, KindUnfollow:
+		_, err = ParseFollow(e.Body)
+	case KindReply:
+		_, err = ParseReply(e.Body)
+	case KindRepost:
+		_, err = ParseRepost(e.Body)
+	case KindDelete:
+		var d Delete
+		d, err = ParseDelete(e.Body)
+		if err == nil && d.Seq >= e.Seq {
+			err = fmt.Errorf("%w: delete of seq %d in seq %d: a delete names an earlier entry of its log", ErrInvalidBody, d.Seq, e.Seq)
+		}
+	}
+	return err
+}
+
 // Follows checks that e is the entry right after prev in the same log.
+// Either or both may be redacted: the chain links IDs, not bodies.
 func (e *Entry) Follows(prev *Entry) error {
 	switch {
 	case e.Author != prev.Author:
@@ -311,12 +397,35 @@ func (e *Entry) Follows(prev *Entry) error {
 	return nil
 }
 
-// Bytes returns the signed encoding. The caller must not modify it.
+// Redacted reports whether e is in redacted form: its header says it has a
+// body, but the body was removed.
+func (e *Entry) Redacted() bool {
+	return len(e.raw) == BaseSize && bodyLen(e.raw) > 0
+}
+
+// Redact returns the redacted form of e: the same entry, with the same ID
+// and signature, without its body. e itself is unchanged. An entry that is
+// already redacted, or whose body is empty, is returned as it is.
+func (e *Entry) Redact() *Entry {
+	if len(e.raw) <= BaseSize {
+		return e
+	}
+	r := *e
+	r.Body = nil
+	r.raw = make([]byte, BaseSize)
+	copy(r.raw, e.raw)
+	return &r
+}
+
+// Bytes returns the encoding of the form e is in: the header, the
+// signature, and the body unless e is redacted. The caller must not modify
+// it.
 func (e *Entry) Bytes() []byte { return e.raw }
 
 // ID returns the entry's ID.
 func (e *Entry) ID() ID { return e.id }
 
+// putHeader writes e's header into b[:HeaderSize].
 func (e *Entry) putHeader(b []byte) {
 	b[0] = Version
 	copy(b[1:33], e.Author[:])
@@ -325,7 +434,8 @@ func (e *Entry) putHeader(b []byte) {
 	binary.BigEndian.PutUint64(b[73:81], e.Time.Wall)
 	binary.BigEndian.PutUint32(b[81:85], e.Time.Logical)
 	b[85] = byte(e.Kind)
-	binary.BigEndian.PutUint16(b[86:88], uint16(len(e.Body)))
+	binary.BigEndian.PutUint16(b[offBodyLen:offBodyHash], uint16(len(e.Body)))
+	copy(b[offBodyHash:HeaderSize], e.BodyHash[:])
 }
 
 // maxWall is 9999-12-31T23:59:59.999Z in Unix milliseconds.
@@ -342,74 +452,9 @@ func smallOrder(k Key) bool {
 	return new(edwards25519.Point).MultByCofactor(p).Equal(edwards25519.NewIdentityPoint()) == 1
 }
 
-func signedMessage(unsigned []byte) []byte {
-	m := make([]byte, 0, len(SigContext)+len(unsigned))
-	return append(append(m, SigContext...), unsigned...)
-}
-
-// ParsePost validates a post body and returns its text: valid UTF-8 of 1 to
-// MaxPostChars code points, not only white space.
-func ParsePost(body []byte) (string, error) {
-	if !utf8.Valid(body) {
-		return "", fmt.Errorf("%w: post is not valid UTF-8", ErrInvalidBody)
-	}
-	n := utf8.RuneCount(body)
-	if n > MaxPostChars {
-		return "", fmt.Errorf("%w: post is %d characters, limit %d", ErrInvalidBody, n, MaxPostChars)
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return "", fmt.Errorf("%w: post is empty", ErrInvalidBody)
-	}
-	return string(body), nil
-}
-
-// Follow is the body of a follow or unfollow entry: the followed account's
-// key and the name it was resolved from.
-type Follow struct {
-	Target Key
-	Name   string
-}
-
-// Bytes encodes f as: 32-byte target key, 1-byte name length, name.
-func (f Follow) Bytes() []byte {
-	b := make([]byte, 0, len(f.Target)+1+len(f.Name))
-	b = append(b, f.Target[:]...)
-	b = append(b, byte(len(f.Name)))
-	return append(b, f.Name...)
-}
-
-// ParseFollow decodes and validates a follow or unfollow body.
-func ParseFollow(body []byte) (Follow, error) {
-	var f Follow
-	if len(body) < len(f.Target)+1 {
-		return f, fmt.Errorf("%w: follow body of %d bytes is too short", ErrInvalidBody, len(body))
-	}
-	copy(f.Target[:], body)
-	n := int(body[len(f.Target)])
-	name := body[len(f.Target)+1:]
-	if len(name) != n {
-		return f, fmt.Errorf("%w: follow name length %d does not match %d bytes", ErrInvalidBody, n, len(name))
-	}
-	if err := ValidName(string(name)); err != nil {
-		return f, fmt.Errorf("%w: %w", ErrInvalidBody, err)
-	}
-	f.Name = string(name)
-	return f, nil
-}
-
-// ErrInvalidName is returned for usernames that break the naming rules.
-var ErrInvalidName = errors.New("invalid username")
-
-// ValidName checks a username: 3 to 32 characters of a-z, 0-9 and _.
-func ValidName(name string) error {
-	if len(name) < 3 || len(name) > MaxNameLen {
-		return fmt.Errorf("%w %q: use 3 to 32 characters", ErrInvalidName, name)
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
-			return fmt.Errorf("%w %q: use only a-z, 0-9 and _", ErrInvalidName, name)
-		}
-	}
-	return nil
+// signedMessage returns what an entry's signature signs: SigContext and
+// the header.
+func signedMessage(header []byte) []byte {
+	m := make([]byte, 0, len(SigContext)+len(header))
+	return append(append(m, SigContext...), header...)
 }

@@ -5,8 +5,13 @@
 // and NewMemory one in memory.
 //
 // Entries reach the store already signature-checked; the store checks that
-// each one extends its author's log and indexes it. A Store is safe for
-// concurrent use.
+// each one extends the part of its author's log it holds, and indexes it.
+// The part held is a contiguous run of seqs, from the log's tail to its
+// head: it starts past seq 1 when the first entries were never fetched or
+// were collected by GC, which trims followed logs to a Retention and drops
+// logs nobody local follows. Redact records a delete and removes the body
+// of the deleted entry, leaving its redacted form, which still chains and
+// verifies. A Store is safe for concurrent use.
 //
 // # Key layout
 //
@@ -15,21 +20,33 @@
 // so that byte order is numeric order, and times are nanoseconds since the
 // Unix epoch (0 for no time). Names are raw bytes to the end of the key.
 //
-//	v                                      layout version (8 bytes), now 1
+//	v                                      layout version (8 bytes), now 2
 //	a <name>                               local account: key, created, encrypted secret
 //	m <name>                               device setting: opaque value
-//	e <author> <seq>                       entry: its signed encoding
+//	e <author> <seq>                       entry: its encoding, full or redacted
 //	h <author>                             head of the log: seq, ID, HLC wall, HLC logical
+//	t <author>                             tail of the log: seq of the first entry held (8 bytes)
 //	f <account> <^wall> <^logical> <author> <seq>
-//	                                       feed row: the entry's ID, then its signed encoding again
+//	                                       feed row: the entry's ID, then its encoding again
 //	w <author> <account>                   watcher: account follows author (empty value)
 //	g <account> <target>                   following: seq, since, active, name
 //	r <account> <follower>                 follower: seq, since, active, name
-//	n <account> <^time> <id>               notification: read, from, kind length, kind, from name
+//	n <account> <^time> <id>               notification: read, from, entry ID, kind length, kind, from name
+//	i <entry ID>                           ID index: author, seq of the held entry with this ID
 //	u <account>                            number of unread notifications
 //	p <account> <name>                     pinned key of name, for account
 //	d <key>                                display name of key (device-wide)
 //	k <author>                             highest seq announced for author
+//	c <author> <seq>                       fork evidence: length of the held entry (4 bytes),
+//	                                       the held entry, the first conflicting entry
+//	o <author>                             unwatched since: when the log became neither local
+//	                                       nor followed by a local account (8 bytes)
+//	x <author> <seq> <id>                  tombstone: the entry at seq with ID id is deleted (empty value)
+//
+// Every entry from a log's tail to its head is held, and the e rows of a
+// log change in the same batch as its h and t rows. The layout version
+// changed to 2 with the entry encoding that carries a body hash; a
+// database of version 1 is refused.
 //
 // The feed and notification keys store time reversed: ^wall is
 // MaxUint64-wall and ^logical is MaxUint32-logical (HLC time of the entry),
@@ -41,13 +58,26 @@
 // keep rows of equal time distinct. A feed cursor is the full key of the
 // last row of a page; the next page starts just after it.
 //
-// A post is written to the feed of every local account that shows its
-// author: the author itself when it is local, and each account with a
-// watcher row for it. Following an author adds rows for the posts already
-// held; unfollowing removes them. Heads, local accounts, watchers and
-// display names are also cached in memory, loaded when the Store opens.
+// A post, reply or repost that is not redacted is written to the feed of
+// every local account that shows its author: the author itself when it is
+// local, and each account with a watcher row for it. Following an author
+// adds rows for the entries already held; unfollowing removes them, as do
+// Redact and GC. Heads, tails, local accounts, watchers, unwatched times,
+// the authors with tombstones and display names are also cached in memory,
+// loaded when the Store opens.
+//
+// GC deletes the start of each followed log, outside the newest
+// Retention.KeepPerAuthor entries and older than Retention.KeepFor, moving
+// the tail up; it never deletes a head or any entry of a local account. A
+// log that is neither local nor followed gets an o row, written when the
+// last local follower unfollows or when Append first adds an entry of it,
+// and removed when it is followed again; once that time is older than
+// Retention.UnfollowGrace, GC drops the log's e, h, t, k, o, c and x rows,
+// and its feed rows if any. Tombstones and fork evidence of a followed log
+// stay when its entries are collected.
 //
 // Every change that one method makes is committed in one atomic batch
-// (Append splits very large inputs into several, each leaving the logs
-// consistent), so a crash at any moment leaves a consistent store.
+// (Append splits very large inputs into several, and GC works in small
+// batches, each leaving the logs consistent), so a crash at any moment
+// leaves a consistent store.
 package store

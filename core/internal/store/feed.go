@@ -77,18 +77,25 @@ func (s *Store) SetFollowing(account entry.Key, f Follow) error {
 	var b Batch
 	b.Put(pairKey(prefixFollowing, account, f.Target), relation{f.Seq, f.Since, f.Active, f.Name}.encode())
 	watcher := pairKey(prefixWatcher, f.Target, account)
+	orphan := keyOf(prefixOrphan, f.Target)
+	var orphaned time.Time // when f.Target's log stops being watched
 	switch {
 	case f.Active && !old.Active:
 		b.Put(watcher, nil)
+		b.Delete(orphan)
 		if f.Target != account {
-			err = s.eachPost(f.Target, func(e *entry.Entry) {
+			err = s.eachFeedEntry(f.Target, func(e *entry.Entry) {
 				b.Put(feedKey(account, e), feedValue(e))
 			})
 		}
 	case !f.Active && old.Active:
 		b.Delete(watcher)
+		if s.lastWatcher(f.Target, account) {
+			orphaned = time.Now()
+			b.Put(orphan, encodeUint(timeBits(orphaned)))
+		}
 		if f.Target != account {
-			err = s.eachPost(f.Target, func(e *entry.Entry) {
+			err = s.eachFeedEntry(f.Target, func(e *entry.Entry) {
 				b.Delete(feedKey(account, e))
 			})
 		}
@@ -103,11 +110,23 @@ func (s *Store) SetFollowing(account entry.Key, f Follow) error {
 	case f.Active && !old.Active:
 		s.addWatcher(f.Target, account)
 	case !f.Active && old.Active:
-		s.removeWatcher(f.Target, account)
+		s.removeWatcher(f.Target, account, orphaned)
 	}
 	return nil
 }
 
+// lastWatcher reports whether account is the last one watching author's
+// log, which is held and not local.
+func (s *Store) lastWatcher(author, account entry.Key) bool {
+	s.cmu.RLock()
+	defer s.cmu.RUnlock()
+	w := s.watchers[author]
+	_, held := s.logs[author]
+	return held && !s.local[author] && len(w) == 1 && w[account]
+}
+
+// addWatcher records that account watches author, which is then no longer
+// an orphan.
 func (s *Store) addWatcher(author, account entry.Key) {
 	s.cmu.Lock()
 	defer s.cmu.Unlock()
@@ -115,14 +134,20 @@ func (s *Store) addWatcher(author, account entry.Key) {
 		s.watchers[author] = make(map[entry.Key]bool)
 	}
 	s.watchers[author][account] = true
+	delete(s.orphans, author)
 }
 
-func (s *Store) removeWatcher(author, account entry.Key) {
+// removeWatcher records that account stopped watching author, and that
+// author is an orphan since orphaned unless that is the zero Time.
+func (s *Store) removeWatcher(author, account entry.Key, orphaned time.Time) {
 	s.cmu.Lock()
 	defer s.cmu.Unlock()
 	delete(s.watchers[author], account)
 	if len(s.watchers[author]) == 0 {
 		delete(s.watchers, author)
+	}
+	if !orphaned.IsZero() {
+		s.orphans[author] = orphaned
 	}
 }
 

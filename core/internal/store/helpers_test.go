@@ -100,6 +100,12 @@ func newWriter(t testing.TB, name string) *writer {
 // next returns w's next entry and moves w past it.
 func (w *writer) next(kind entry.Kind, body []byte) *entry.Entry {
 	w.t.Helper()
+	return w.nextAt(now(), kind, body)
+}
+
+// nextAt returns w's next entry, stamped t, and moves w past it.
+func (w *writer) nextAt(t hlc.Timestamp, kind entry.Kind, body []byte) *entry.Entry {
+	w.t.Helper()
 	var (
 		seq  uint64 = 1
 		prev entry.ID
@@ -107,7 +113,7 @@ func (w *writer) next(kind entry.Kind, body []byte) *entry.Entry {
 	if w.last != nil {
 		seq, prev = w.last.Seq+1, w.last.ID()
 	}
-	e, err := entry.New(w.priv, seq, prev, now(), kind, body)
+	e, err := entry.New(w.priv, seq, prev, t, kind, body)
 	if err != nil {
 		w.t.Fatalf("entry.New() = %v", err)
 	}
@@ -125,6 +131,23 @@ func (w *writer) posts(n int) []*entry.Entry {
 		es[i] = w.post(fmt.Sprintf("post %d by %s", i+1, w.name))
 	}
 	return es
+}
+
+func (w *writer) reply(parent *entry.Entry, text string) *entry.Entry {
+	return w.next(entry.KindReply, entry.Reply{Parent: ref(parent), Text: text}.Bytes())
+}
+
+func (w *writer) repost(of *entry.Entry) *entry.Entry {
+	return w.next(entry.KindRepost, entry.Repost{Of: ref(of)}.Bytes())
+}
+
+// del returns w's delete entry for e.
+func (w *writer) del(e *entry.Entry) *entry.Entry {
+	return w.next(entry.KindDelete, entry.Delete{Seq: e.Seq, ID: e.ID()}.Bytes())
+}
+
+func ref(e *entry.Entry) entry.Ref {
+	return entry.Ref{Author: e.Author, Seq: e.Seq, ID: e.ID()}
 }
 
 func (w *writer) follow(target *writer) *entry.Entry {
@@ -197,12 +220,16 @@ func ids(es []*entry.Entry) []string {
 	return s
 }
 
-// newestFirst returns the posts among es, latest HLC time first.
+// newestFirst returns the entries among es that feeds show (posts,
+// replies and reposts, not redacted), latest HLC time first.
 func newestFirst(es ...*entry.Entry) []*entry.Entry {
 	var posts []*entry.Entry
 	for _, e := range es {
-		if e.Kind == entry.KindPost {
-			posts = append(posts, e)
+		switch e.Kind {
+		case entry.KindPost, entry.KindReply, entry.KindRepost:
+			if !e.Redacted() {
+				posts = append(posts, e)
+			}
 		}
 	}
 	slices.SortFunc(posts, func(a, b *entry.Entry) int { return b.Time.Compare(a.Time) })

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -11,7 +12,9 @@ import (
 )
 
 // layoutVersion is the version of the key layout described in doc.go.
-const layoutVersion = 1
+// Version 2 stores entries in the encoding with a body hash, which may be
+// redacted; version 1 stored them in the earlier encoding.
+const layoutVersion = 2
 
 // Key prefixes, one byte each. doc.go describes the keys and values.
 const (
@@ -29,6 +32,11 @@ const (
 	prefixPin       = 'p'
 	prefixName      = 'd'
 	prefixKnown     = 'k'
+	prefixTail      = 't'
+	prefixFork      = 'c'
+	prefixOrphan    = 'o'
+	prefixTombstone = 'x'
+	prefixID        = 'i'
 )
 
 const (
@@ -53,8 +61,22 @@ func nameKey(prefix byte, name string) []byte {
 	return append([]byte{prefix}, name...)
 }
 
+// seqKey returns prefix followed by author and seq.
+func seqKey(prefix byte, author entry.Key, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(keyOf(prefix, author), seq)
+}
+
+// idKey is the key of an entry's row in the ID index.
+func idKey(id entry.ID) []byte {
+	return append([]byte{prefixID}, id[:]...)
+}
+
 func entryKey(author entry.Key, seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(keyOf(prefixEntry, author), seq)
+	return seqKey(prefixEntry, author, seq)
+}
+
+func tombstoneKey(author entry.Key, seq uint64, id entry.ID) []byte {
+	return append(seqKey(prefixTombstone, author, seq), id[:]...)
 }
 
 // feedKey returns the key of e's row in account's feed. The time is stored
@@ -142,6 +164,30 @@ func decodeHead(v []byte) (Head, bool) {
 	return h, true
 }
 
+// Fork evidence values: length of the held entry (4 bytes), the held
+// entry, the other entry.
+
+func (f Fork) encode() []byte {
+	b := make([]byte, 0, 4+len(f.Held)+len(f.Other))
+	b = binary.BigEndian.AppendUint32(b, uint32(len(f.Held)))
+	return append(append(b, f.Held...), f.Other...)
+}
+
+func decodeFork(k, v []byte) (Fork, bool) {
+	if len(k) != 1+keyLen+8 || len(v) < 4 {
+		return Fork{}, false
+	}
+	n := binary.BigEndian.Uint32(v)
+	if uint64(n) > uint64(len(v)-4) {
+		return Fork{}, false
+	}
+	return Fork{
+		Seq:   binary.BigEndian.Uint64(k[1+keyLen:]),
+		Held:  bytes.Clone(v[4 : 4+n]),
+		Other: bytes.Clone(v[4+n:]),
+	}, true
+}
+
 // Account values: key, creation time, secret.
 
 func (a Account) encode() []byte {
@@ -196,17 +242,18 @@ func decodeRelation(v []byte) (relation, bool) {
 	}, true
 }
 
-// Notification values: read, from, kind length, kind, from name. The time
-// and ID are in the key.
+// Notification values: read, from, entry ID, kind length, kind, from name.
+// The time and ID are in the key.
 
 func (n Notification) encode() []byte {
-	b := make([]byte, 0, 1+keyLen+1+len(n.Kind)+len(n.FromName))
+	b := make([]byte, 0, 1+keyLen+len(n.Entry)+1+len(n.Kind)+len(n.FromName))
 	if n.Read {
 		b = append(b, 1)
 	} else {
 		b = append(b, 0)
 	}
 	b = append(b, n.From[:]...)
+	b = append(b, n.Entry[:]...)
 	b = append(b, byte(len(n.Kind)))
 	b = append(b, n.Kind...)
 	return append(b, n.FromName...)
@@ -215,15 +262,17 @@ func (n Notification) encode() []byte {
 func decodeNotification(k, v []byte) (Notification, bool) {
 	var n Notification
 	const timeAt = 1 + keyLen
-	if len(k) != timeAt+8+len(n.ID) || len(v) < 1+keyLen+1 || v[0] > 1 {
+	const kindAt = 1 + keyLen + len(entry.ID{})
+	if len(k) != timeAt+8+len(n.ID) || len(v) < kindAt+1 || v[0] > 1 {
 		return n, false
 	}
 	n.Time = bitsTime(math.MaxUint64 - binary.BigEndian.Uint64(k[timeAt:]))
 	copy(n.ID[:], k[timeAt+8:])
 	n.Read = v[0] == 1
 	copy(n.From[:], v[1:])
-	kindLen := int(v[1+keyLen])
-	rest := v[1+keyLen+1:]
+	copy(n.Entry[:], v[1+keyLen:])
+	kindLen := int(v[kindAt])
+	rest := v[kindAt+1:]
 	if len(rest) < kindLen {
 		return n, false
 	}

@@ -1,9 +1,12 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
+	"time"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/hlc"
@@ -21,12 +24,36 @@ type Head struct {
 	Time hlc.Timestamp
 }
 
+// logState is the part of an author's log that is held: every entry from
+// seq tail to head.Seq, with none missing. The zero logState means none.
+type logState struct {
+	head Head
+	tail uint64
+}
+
 // Head returns the head of author's log, or the zero Head if none of it is
 // held.
 func (s *Store) Head(author entry.Key) (Head, error) {
 	s.cmu.RLock()
 	defer s.cmu.RUnlock()
-	return s.heads[author], nil
+	return s.logs[author].head, nil
+}
+
+// Span returns the seqs of the first and last entries held of author's
+// log, or 0, 0 if none is. Every entry in between is held. The tail is
+// above 1 when the start of the log was collected by GC or never fetched.
+func (s *Store) Span(author entry.Key) (tail, head uint64, err error) {
+	s.cmu.RLock()
+	defer s.cmu.RUnlock()
+	l := s.logs[author]
+	return l.tail, l.head.Seq, nil
+}
+
+// logState returns the cached state of author's log.
+func (s *Store) logState(author entry.Key) logState {
+	s.cmu.RLock()
+	defer s.cmu.RUnlock()
+	return s.logs[author]
 }
 
 // position is an entry's place in the logs.
@@ -39,116 +66,268 @@ type position struct {
 // signature-checked. They may mix authors, but each author's entries must
 // come in ascending seq order.
 //
-// An entry already held is skipped silently, as is one at or below the
-// head whose stored copy was removed. An entry that conflicts with a held
-// one (ErrFork), that does not link to the head (ErrBadChain) or that lies
+// The held part of a log need not start at seq 1. When nothing of an
+// author is held, its first entry is taken at any seq. Later entries
+// extend the held part upwards, each linking to the head, or downwards:
+// the entry just below the first one held is taken if that one links to
+// it. Entries below the held part are taken newest first, so an ascending
+// run that ends just below the first held entry is taken whole.
+//
+// An entry already held is skipped silently, as is one further below the
+// held part, which cannot be checked. An entry that conflicts with a held
+// one (ErrFork; the first conflicting entry at each position is kept, see
+// Forks), that does not link to its neighbour (ErrBadChain) or that lies
 // beyond the entry after the head (ErrGap) is skipped and reported. Append
 // returns the entries it added, in input order, and an error joining one
-// error per skipped entry, each wrapping one of those three; so both may be
-// non-nil. If writing fails, Append returns the entries committed before
-// the failure and an error that includes the cause.
+// error per skipped entry, each wrapping one of those three; so both may
+// be non-nil. If writing fails, Append returns the entries committed
+// before the failure and an error that includes the cause.
 //
-// Added posts also go to the feeds of the local accounts that show their
-// author: the author itself if it is local, and every local account
-// following it. The writes are durable when Append returns if sync is set.
+// Entries may be full or redacted, and are stored in the form they come
+// in, except that a full entry for which Redact recorded a tombstone is
+// stored redacted; Append returns entries in the form stored. Added posts,
+// replies and reposts that are not redacted also go to the feeds of the
+// local accounts that show their author: the author itself if it is local,
+// and every local account following it. The writes are durable when Append
+// returns if sync is set.
 func (s *Store) Append(es []*entry.Entry, sync bool) ([]*entry.Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	var (
-		b        Batch
-		added    []*entry.Entry
-		pending  []*entry.Entry // in b, not committed yet
-		heads    = make(map[entry.Key]Head)
-		ids      = make(map[position]entry.ID)
-		problems []error
-	)
-	commit := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		for author, h := range heads {
-			b.Put(keyOf(prefixHead, author), h.encode())
-		}
-		if err := s.kv.Commit(&b, sync); err != nil {
-			return fmt.Errorf("store: append: %w", err)
-		}
-		s.cmu.Lock()
-		maps.Copy(s.heads, heads)
-		s.cmu.Unlock()
-		added = append(added, pending...)
-		pending = pending[:0]
-		clear(heads)
-		clear(ids)
-		b.Reset()
-		return nil
+	a := appender{
+		s:        s,
+		sync:     sync,
+		logs:     make(map[entry.Key]logState),
+		pending:  make(map[position]*entry.Entry),
+		forks:    make(map[position]bool),
+		redacted: make(map[int]*entry.Entry),
 	}
-
+	tails := make(map[entry.Key]uint64) // before this call
 	for _, e := range es {
-		h, ok := heads[e.Author]
-		if !ok {
-			h, _ = s.Head(e.Author)
-		}
-		switch {
-		case e.Seq <= h.Seq:
-			id, ok := ids[position{e.Author, e.Seq}]
-			if !ok {
-				var err error
-				id, err = s.idAt(e.Author, e.Seq, h)
-				if errors.Is(err, ErrNotFound) {
-					continue // pruned: nothing to compare with
-				}
-				if err != nil {
-					return added, errors.Join(append(problems, err)...)
-				}
-			}
-			if id != e.ID() {
-				problems = append(problems, fmt.Errorf("%w: %s seq %d", ErrFork, e.Author.Short(), e.Seq))
-			}
-			continue
-		case e.Seq > h.Seq+1:
-			problems = append(problems, fmt.Errorf("%w: %s seq %d, have up to seq %d", ErrGap, e.Author.Short(), e.Seq, h.Seq))
-			continue
-		case e.Prev != h.ID:
-			problems = append(problems, fmt.Errorf("%w: %s seq %d does not link to seq %d", ErrBadChain, e.Author.Short(), e.Seq, h.Seq))
-			continue
-		case !h.Time.Less(e.Time):
-			problems = append(problems, fmt.Errorf("%w: %s seq %d time %v is not after %v", ErrBadChain, e.Author.Short(), e.Seq, e.Time, h.Time))
-			continue
-		}
-
-		b.Put(entryKey(e.Author, e.Seq), e.Bytes())
-		if e.Kind == entry.KindPost {
-			for _, account := range s.feedsOf(e.Author) {
-				b.Put(feedKey(account, e), feedValue(e))
-			}
-		}
-		heads[e.Author] = Head{Seq: e.Seq, ID: e.ID(), Time: e.Time}
-		ids[position{e.Author, e.Seq}] = e.ID()
-		pending = append(pending, e)
-		if b.Size() >= maxBatchSize {
-			if err := commit(); err != nil {
-				return added, errors.Join(append(problems, err)...)
-			}
+		if _, ok := tails[e.Author]; !ok {
+			tails[e.Author] = s.logState(e.Author).tail
 		}
 	}
-	if err := commit(); err != nil {
-		problems = append(problems, err)
+	below := func(e *entry.Entry) bool { return e.Seq < tails[e.Author] }
+	err := func() error {
+		for i := len(es) - 1; i >= 0; i-- { // downwards from the tail
+			if below(es[i]) {
+				if err := a.take(i, es[i]); err != nil {
+					return err
+				}
+			}
+		}
+		for i, e := range es { // upwards from the head
+			if !below(e) {
+				if err := a.take(i, e); err != nil {
+					return err
+				}
+			}
+		}
+		return a.commit()
+	}()
+	slices.Sort(a.added)
+	added := make([]*entry.Entry, len(a.added))
+	for j, i := range a.added {
+		added[j] = es[i]
+		if r, ok := a.redacted[i]; ok {
+			added[j] = r
+		}
 	}
-	return added, errors.Join(problems...)
+	if err != nil {
+		a.problems = append(a.problems, err)
+	}
+	return added, errors.Join(a.problems...)
 }
 
-// idAt returns the ID of the stored entry at seq of author's log, whose
-// head is h.
-func (s *Store) idAt(author entry.Key, seq uint64, h Head) (entry.ID, error) {
-	if seq == h.Seq {
-		return h.ID, nil
+// appender holds the state of one Append call.
+type appender struct {
+	s    *Store
+	sync bool
+
+	b        Batch
+	logs     map[entry.Key]logState    // changed in b
+	pending  map[position]*entry.Entry // added in b
+	forks    map[position]bool         // evidence put in b
+	redacted map[int]*entry.Entry      // index → form stored, if redacted here
+	batched  []int                     // indexes of the entries added in b
+	added    []int                     // indexes of the entries committed
+	problems []error
+}
+
+// state returns the state of author's log, counting what is in a.b.
+func (a *appender) state(author entry.Key) logState {
+	if l, ok := a.logs[author]; ok {
+		return l
 	}
-	e, err := s.Entry(author, seq)
-	if err != nil {
-		return entry.ID{}, err
+	return a.s.logState(author)
+}
+
+// entryAt returns the entry at seq of author's log, counting what is in
+// a.b.
+func (a *appender) entryAt(author entry.Key, seq uint64) (*entry.Entry, error) {
+	if e, ok := a.pending[position{author, seq}]; ok {
+		return e, nil
 	}
-	return e.ID(), nil
+	return a.s.Entry(author, seq)
+}
+
+// take adds es[i] = e if it extends its log, or records why not. It
+// returns an error only if reading or writing the KV fails.
+func (a *appender) take(i int, e *entry.Entry) error {
+	l := a.state(e.Author)
+	short := e.Author.Short()
+	switch {
+	case l.head.Seq == 0:
+		// Nothing held: the entries before this one may have been
+		// collected by their holders.
+		l = logState{head: headOf(e), tail: e.Seq}
+	case e.Seq+1 < l.tail:
+		return nil // below the held part: cannot be checked
+	case e.Seq+1 == l.tail:
+		next, err := a.entryAt(e.Author, l.tail)
+		if err != nil {
+			return err
+		}
+		if next.Prev != e.ID() {
+			a.problems = append(a.problems, fmt.Errorf("%w: %s seq %d is not the entry seq %d links to", ErrBadChain, short, e.Seq, next.Seq))
+			return nil
+		}
+		if !e.Time.Less(next.Time) {
+			a.problems = append(a.problems, fmt.Errorf("%w: %s seq %d time %v is not before %v", ErrBadChain, short, e.Seq, e.Time, next.Time))
+			return nil
+		}
+		l.tail = e.Seq
+	case e.Seq == l.head.Seq && e.ID() == l.head.ID:
+		return nil // the head again, as gossip often brings
+	case e.Seq <= l.head.Seq:
+		held, err := a.entryAt(e.Author, e.Seq)
+		if errors.Is(err, ErrNotFound) {
+			return nil // nothing to compare with
+		}
+		if err != nil {
+			return err
+		}
+		if held.ID() != e.ID() {
+			a.problems = append(a.problems, fmt.Errorf("%w: %s seq %d", ErrFork, short, e.Seq))
+			return a.keepFork(held, e)
+		}
+		return nil
+	case e.Seq > l.head.Seq+1:
+		a.problems = append(a.problems, fmt.Errorf("%w: %s seq %d, have up to seq %d", ErrGap, short, e.Seq, l.head.Seq))
+		return nil
+	case e.Prev != l.head.ID:
+		a.problems = append(a.problems, fmt.Errorf("%w: %s seq %d does not link to seq %d", ErrBadChain, short, e.Seq, l.head.Seq))
+		return nil
+	case !l.head.Time.Less(e.Time):
+		a.problems = append(a.problems, fmt.Errorf("%w: %s seq %d time %v is not after %v", ErrBadChain, short, e.Seq, e.Time, l.head.Time))
+		return nil
+	default:
+		l.head = headOf(e)
+	}
+
+	if !e.Redacted() {
+		deleted, err := a.s.tombstoned(e)
+		if err != nil {
+			return err
+		}
+		if deleted {
+			e = e.Redact()
+			a.redacted[i] = e
+		}
+	}
+	a.b.Put(entryKey(e.Author, e.Seq), e.Bytes())
+	a.b.Put(idKey(e.ID()), binary.BigEndian.AppendUint64(e.Author[:len(e.Author):len(e.Author)], e.Seq))
+	if inFeed(e) {
+		for _, account := range a.s.feedsOf(e.Author) {
+			a.b.Put(feedKey(account, e), feedValue(e))
+		}
+	}
+	a.logs[e.Author] = l
+	a.pending[position{e.Author, e.Seq}] = e
+	a.batched = append(a.batched, i)
+	if a.b.Size() >= maxBatchSize {
+		return a.commit()
+	}
+	return nil
+}
+
+// keepFork records other, which conflicts with held, as evidence of a fork
+// of their log, unless evidence for that position is already kept.
+func (a *appender) keepFork(held, other *entry.Entry) error {
+	pos := position{held.Author, held.Seq}
+	if a.forks[pos] {
+		return nil
+	}
+	key := seqKey(prefixFork, held.Author, held.Seq)
+	_, err := a.s.kv.Get(key)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	a.b.Put(key, Fork{Held: held.Bytes(), Other: other.Bytes()}.encode())
+	a.forks[pos] = true
+	return nil
+}
+
+// commit writes a.b with the changed heads and tails, and updates the
+// caches.
+func (a *appender) commit() error {
+	if a.b.Len() == 0 {
+		return nil
+	}
+	s := a.s
+	now := time.Now()
+	orphans := make(map[entry.Key]time.Time)
+	for author, l := range a.logs {
+		a.b.Put(keyOf(prefixHead, author), l.head.encode())
+		a.b.Put(keyOf(prefixTail, author), encodeUint(l.tail))
+		if s.unwatched(author) {
+			// Fetched without being followed, as for a look at a
+			// timeline: GC drops it after Retention.UnfollowGrace.
+			a.b.Put(keyOf(prefixOrphan, author), encodeUint(timeBits(now)))
+			orphans[author] = now
+		}
+	}
+	if err := s.kv.Commit(&a.b, a.sync); err != nil {
+		return fmt.Errorf("store: append: %w", err)
+	}
+	s.cmu.Lock()
+	maps.Copy(s.logs, a.logs)
+	maps.Copy(s.orphans, orphans)
+	s.cmu.Unlock()
+	a.added = append(a.added, a.batched...)
+	a.batched = a.batched[:0]
+	clear(a.logs)
+	clear(a.pending)
+	clear(a.forks)
+	a.b.Reset()
+	return nil
+}
+
+// unwatched reports whether author's log is neither local nor followed by
+// a local account, and has no record of when that started.
+func (s *Store) unwatched(author entry.Key) bool {
+	s.cmu.RLock()
+	defer s.cmu.RUnlock()
+	_, recorded := s.orphans[author]
+	return !recorded && !s.local[author] && len(s.watchers[author]) == 0
+}
+
+func headOf(e *entry.Entry) Head {
+	return Head{Seq: e.Seq, ID: e.ID(), Time: e.Time}
+}
+
+// inFeed reports whether e belongs in feeds: it is a post, reply or
+// repost, and not redacted.
+func inFeed(e *entry.Entry) bool {
+	switch e.Kind {
+	case entry.KindPost, entry.KindReply, entry.KindRepost:
+		return !e.Redacted()
+	}
+	return false
 }
 
 // feedsOf returns the accounts whose feeds show author's posts.
@@ -208,10 +387,38 @@ func parseFeedRow(key, v []byte) (*entry.Entry, error) {
 	return e, nil
 }
 
-// Entries returns the entries of author's log after seq after, in
-// ascending order: at most maxCount of them, and no more than fit in
-// maxBytes of encoded entries, except that the first entry is returned
-// whatever its size.
+// Loc is where an entry is: its author's log and its seq there.
+type Loc struct {
+	Author entry.Key
+	Seq    uint64
+}
+
+// Locate finds held entries whose ID starts with prefix: at most limit of
+// them, in ID order.
+func (s *Store) Locate(prefix []byte, limit int) ([]Loc, error) {
+	start := append([]byte{prefixID}, prefix...)
+	var out []Loc
+	it := s.kv.Find(start, prefixEnd(start), false)
+	for len(out) < limit && it.Next() {
+		v := it.Value()
+		if len(v) != len(entry.Key{})+8 {
+			err := corrupt("ID index row", it.Key())
+			it.Close()
+			return nil, err
+		}
+		var l Loc
+		copy(l.Author[:], v)
+		l.Seq = binary.BigEndian.Uint64(v[len(l.Author):])
+		out = append(out, l)
+	}
+	return out, it.Close()
+}
+
+// Entries returns the entries held of author's log after seq after, in
+// ascending order and in the form stored (full or redacted): at most
+// maxCount of them, and no more than fit in maxBytes of encoded entries,
+// except that the first entry is returned whatever its size. If after is
+// below the tail (see Span), they start at the tail.
 func (s *Store) Entries(author entry.Key, after uint64, maxCount, maxBytes int) ([]*entry.Entry, error) {
 	if maxCount <= 0 || after == ^uint64(0) {
 		return nil, nil
@@ -239,8 +446,9 @@ func (s *Store) Entries(author entry.Key, after uint64, maxCount, maxBytes int) 
 	return es, nil
 }
 
-// Timeline returns author's posts with a seq below before, or all of them
-// if before is 0, newest first: at most limit of them.
+// Timeline returns the entries of author's log that feeds show (posts,
+// replies and reposts, not redacted) with a seq below before, or all of
+// them if before is 0, newest first: at most limit of them.
 func (s *Store) Timeline(author entry.Key, before uint64, limit int) ([]*entry.Entry, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -258,7 +466,7 @@ func (s *Store) Timeline(author entry.Key, before uint64, limit int) ([]*entry.E
 			it.Close()
 			return nil, err
 		}
-		if e.Kind == entry.KindPost {
+		if inFeed(e) {
 			es = append(es, e)
 		}
 	}
@@ -268,16 +476,68 @@ func (s *Store) Timeline(author entry.Key, before uint64, limit int) ([]*entry.E
 	return es, nil
 }
 
-// eachPost calls fn for each stored post of author, in seq order.
-func (s *Store) eachPost(author entry.Key, fn func(*entry.Entry)) error {
+// eachFeedEntry calls fn for each stored entry of author that belongs in
+// feeds, in seq order.
+func (s *Store) eachFeedEntry(author entry.Key, fn func(*entry.Entry)) error {
 	return s.scan(keyOf(prefixEntry, author), func(k, v []byte) error {
 		e, err := parseEntry(k, v)
 		if err != nil {
 			return err
 		}
-		if e.Kind == entry.KindPost {
+		if inFeed(e) {
 			fn(e)
 		}
 		return nil
 	})
+}
+
+// Fork is evidence that an author signed two different entries at the same
+// position of its log.
+type Fork struct {
+	Seq   uint64
+	Held  []byte // the entry held at Seq when the other arrived, as signed
+	Other []byte // the first conflicting entry that arrived, as signed
+}
+
+// Forks returns the evidence kept of forks of author's log, by seq. Append
+// keeps the first conflicting entry it meets at each position.
+func (s *Store) Forks(author entry.Key) ([]Fork, error) {
+	var fs []Fork
+	err := s.scan(keyOf(prefixFork, author), func(k, v []byte) error {
+		f, ok := decodeFork(k, v)
+		if !ok {
+			return corrupt("fork evidence", k)
+		}
+		fs = append(fs, f)
+		return nil
+	})
+	return fs, err
+}
+
+// ForkedAuthors returns the authors of whose logs Forks has evidence,
+// sorted by key.
+func (s *Store) ForkedAuthors() ([]entry.Key, error) {
+	var keys []entry.Key
+	start, end := []byte{prefixFork}, prefixEnd([]byte{prefixFork})
+	for {
+		it := s.kv.Find(start, end, false)
+		ok := it.Next()
+		var author entry.Key
+		if ok {
+			if len(it.Key()) != 1+keyLen+8 {
+				err := corrupt("fork evidence", it.Key())
+				it.Close()
+				return nil, err
+			}
+			author = entry.Key(it.Key()[1 : 1+keyLen])
+		}
+		if err := it.Close(); err != nil {
+			return nil, err
+		}
+		if !ok {
+			return keys, nil
+		}
+		keys = append(keys, author)
+		start = prefixEnd(keyOf(prefixFork, author)) // skip to the next author
+	}
 }

@@ -18,33 +18,27 @@ type Notification struct {
 	FromName string
 	Time     time.Time
 	Read     bool
+	Entry    entry.ID // the entry it is about (a reply, repost, mention), or zero
 }
 
-// AddNotification stores n for account. A notification with the same Time
-// and ID is replaced.
-func (s *Store) AddNotification(account entry.Key, n Notification) error {
+// AddNotification stores n for account, unless a notification with the
+// same Time and ID is stored already: it reports whether n was added.
+func (s *Store) AddNotification(account entry.Key, n Notification) (added bool, err error) {
 	if len(n.Kind) > math.MaxUint8 {
-		return fmt.Errorf("store: notification kind of %d bytes is longer than 255", len(n.Kind))
+		return false, fmt.Errorf("store: notification kind of %d bytes is longer than 255", len(n.Kind))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	unread, err := s.Unread(account)
 	if err != nil {
-		return err
+		return false, err
 	}
 	key := notifyKey(account, n.Time, n.ID)
-	v, err := s.kv.Get(key)
-	switch {
+	switch _, err := s.kv.Get(key); {
 	case err == nil:
-		old, ok := decodeNotification(key, v)
-		if !ok {
-			return corrupt("notification", key)
-		}
-		if !old.Read {
-			unread--
-		}
+		return false, nil
 	case !errors.Is(err, ErrNotFound):
-		return err
+		return false, err
 	}
 	if !n.Read {
 		unread++
@@ -52,7 +46,7 @@ func (s *Store) AddNotification(account entry.Key, n Notification) error {
 	var b Batch
 	b.Put(key, n.encode())
 	b.Put(keyOf(prefixUnread, account), encodeUint(uint64(unread)))
-	return s.kv.Commit(&b, false)
+	return true, s.kv.Commit(&b, false)
 }
 
 // Notifications returns account's notifications, newest first: at most

@@ -25,9 +25,16 @@ type Store struct {
 	// cmu guards the caches, which mirror what is committed.
 	cmu      sync.RWMutex
 	local    map[entry.Key]bool               // keys of local accounts
-	heads    map[entry.Key]Head               // author → head of its log
+	logs     map[entry.Key]logState           // author → the part of its log held
 	watchers map[entry.Key]map[entry.Key]bool // author → local accounts following it
+	orphans  map[entry.Key]time.Time          // author → when it stopped being watched
+	deleted  map[entry.Key]bool               // authors with tombstones
 	names    map[entry.Key]string             // key → display name
+
+	// gcmu serialises GC calls and guards gcNext, the first author the
+	// next GC call looks at.
+	gcmu   sync.Mutex
+	gcNext entry.Key
 }
 
 // New returns a Store over kv, loading its caches. If New succeeds, the
@@ -37,8 +44,10 @@ func New(kv KV) (*Store, error) {
 	s := &Store{
 		kv:       kv,
 		local:    make(map[entry.Key]bool),
-		heads:    make(map[entry.Key]Head),
+		logs:     make(map[entry.Key]logState),
 		watchers: make(map[entry.Key]map[entry.Key]bool),
+		orphans:  make(map[entry.Key]time.Time),
+		deleted:  make(map[entry.Key]bool),
 		names:    make(map[entry.Key]string),
 	}
 	if err := s.checkVersion(); err != nil {
@@ -60,7 +69,50 @@ func New(kv KV) (*Store, error) {
 		if !ok || len(k) != 1+keyLen {
 			return corrupt("head", k)
 		}
-		s.heads[entry.Key(k[1:])] = h
+		s.logs[entry.Key(k[1:])] = logState{head: h}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = s.scan([]byte{prefixTail}, func(k, v []byte) error {
+		tail, ok := decodeUint(v)
+		if !ok || len(k) != 1+keyLen {
+			return corrupt("tail", k)
+		}
+		author := entry.Key(k[1:])
+		l, held := s.logs[author]
+		if !held || tail == 0 || tail > l.head.Seq {
+			return corrupt("tail", k)
+		}
+		l.tail = tail
+		s.logs[author] = l
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for author, l := range s.logs {
+		if l.tail == 0 {
+			return nil, corrupt("head without a tail", keyOf(prefixHead, author))
+		}
+	}
+	err = s.scan([]byte{prefixOrphan}, func(k, v []byte) error {
+		n, ok := decodeUint(v)
+		if !ok || len(k) != 1+keyLen {
+			return corrupt("unwatched time", k)
+		}
+		s.orphans[entry.Key(k[1:])] = bitsTime(n)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = s.scan([]byte{prefixTombstone}, func(k, v []byte) error {
+		if len(k) != 1+keyLen+8+len(entry.ID{}) {
+			return corrupt("tombstone", k)
+		}
+		s.deleted[entry.Key(k[1:1+keyLen])] = true
 		return nil
 	})
 	if err != nil {
@@ -70,7 +122,11 @@ func New(kv KV) (*Store, error) {
 		if len(k) != 1+2*keyLen {
 			return corrupt("watcher", k)
 		}
-		s.addWatcher(entry.Key(k[1:1+keyLen]), entry.Key(k[1+keyLen:]))
+		author, account := entry.Key(k[1:1+keyLen]), entry.Key(k[1+keyLen:])
+		if s.watchers[author] == nil {
+			s.watchers[author] = make(map[entry.Key]bool)
+		}
+		s.watchers[author][account] = true
 		return nil
 	})
 	if err != nil {
@@ -106,7 +162,10 @@ func (s *Store) checkVersion() error {
 	if !ok {
 		return corrupt("layout version", key)
 	}
-	if n != layoutVersion {
+	switch {
+	case n < layoutVersion:
+		return fmt.Errorf("store: database has layout version %d, from an older program whose entries this one cannot read: start with a new data directory", n)
+	case n > layoutVersion:
 		return fmt.Errorf("store: database has layout version %d, this program reads version %d: use a newer program", n, layoutVersion)
 	}
 	return nil
@@ -165,7 +224,8 @@ func (s *Store) PutAccount(a Account) error {
 	}
 	var b Batch
 	b.Put(key, a.encode())
-	err = s.eachPost(a.Key, func(e *entry.Entry) {
+	b.Delete(keyOf(prefixOrphan, a.Key)) // local logs are kept whoever follows them
+	err = s.eachFeedEntry(a.Key, func(e *entry.Entry) {
 		b.Put(feedKey(a.Key, e), feedValue(e))
 	})
 	if err != nil {
@@ -176,6 +236,7 @@ func (s *Store) PutAccount(a Account) error {
 	}
 	s.cmu.Lock()
 	s.local[a.Key] = true
+	delete(s.orphans, a.Key)
 	s.cmu.Unlock()
 	return nil
 }
@@ -327,5 +388,7 @@ func (s *Store) Known(author entry.Key) (uint64, error) {
 
 // sortKeys sorts keys bytewise.
 func sortKeys(keys []entry.Key) {
-	slices.SortFunc(keys, func(a, b entry.Key) int { return bytes.Compare(a[:], b[:]) })
+	slices.SortFunc(keys, compareKeys)
 }
+
+func compareKeys(a, b entry.Key) int { return bytes.Compare(a[:], b[:]) }

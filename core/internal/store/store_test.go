@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -22,6 +23,11 @@ func TestAppend(t *testing.T) {
 	badPrev := a.entryAt(2, b1.ID(), now(), "links to another log")
 	sameTime := a.entryAt(2, a1.ID(), a1.Time, "not after a1")
 	earlier := a.entryAt(2, a1.ID(), hlc.Timestamp{Wall: a1.Time.Wall - 1}, "before a1")
+	otherFirst := a.entryAt(1, entry.ID{}, a1.Time, "another first post")
+	// c2 links to c1 but is stamped before it: a log no honest author signs.
+	c := newWriter(t, "carol")
+	c1 := c.nextAt(hlc.Timestamp{Wall: a1.Time.Wall + 10}, entry.KindPost, []byte("c1"))
+	c2 := c.nextAt(hlc.Timestamp{Wall: a1.Time.Wall + 5}, entry.KindPost, []byte("c2"))
 	sentinels := []error{store.ErrFork, store.ErrBadChain, store.ErrGap}
 
 	tests := []struct {
@@ -89,9 +95,45 @@ func TestAppend(t *testing.T) {
 			heads:    [2]uint64{1, 0},
 		},
 		{
-			name:     "gap at start",
-			in:       []*entry.Entry{a2},
-			wantErrs: []error{store.ErrGap},
+			name:  "start past seq 1",
+			in:    []*entry.Entry{a3, a4},
+			want:  []*entry.Entry{a3, a4},
+			heads: [2]uint64{4, 0},
+		},
+		{
+			name:   "entry below the tail",
+			before: []*entry.Entry{a3, a4},
+			in:     []*entry.Entry{a2},
+			want:   []*entry.Entry{a2},
+			heads:  [2]uint64{4, 0},
+		},
+		{
+			name:   "run below the tail",
+			before: []*entry.Entry{a3},
+			in:     []*entry.Entry{a1, b1, a2, a4, b2},
+			want:   []*entry.Entry{a1, b1, a2, a4, b2},
+			heads:  [2]uint64{4, 2},
+		},
+		{
+			name:   "unlinked far below the tail",
+			before: []*entry.Entry{a3, a4},
+			in:     []*entry.Entry{a1},
+			heads:  [2]uint64{4, 0},
+		},
+		{
+			name:     "below the tail, not linked",
+			before:   []*entry.Entry{a2, a3},
+			in:       []*entry.Entry{otherFirst},
+			wantErrs: []error{store.ErrBadChain},
+			wantMsg:  a.key.Short() + " seq 1",
+			heads:    [2]uint64{3, 0},
+		},
+		{
+			name:     "below the tail, not earlier",
+			before:   []*entry.Entry{c2},
+			in:       []*entry.Entry{c1},
+			wantErrs: []error{store.ErrBadChain},
+			wantMsg:  c.key.Short() + " seq 1",
 		},
 		{
 			name:     "bad prev",
@@ -550,8 +592,8 @@ func TestNotifications(t *testing.T) {
 			return store.Notification{ID: [16]byte{id}, Kind: kind, From: bob.key, FromName: "bob", Time: t0.Add(time.Duration(sec) * time.Second)}
 		}
 		for _, x := range []store.Notification{n(1, 10, "follow"), n(3, 30, "post"), n(2, 20, "unfollow"), n(4, 20, "post")} {
-			if err := s.AddNotification(alice.key, x); err != nil {
-				t.Fatalf("AddNotification() = %v", err)
+			if added, err := s.AddNotification(alice.key, x); !added || err != nil {
+				t.Fatalf("AddNotification() = %v, %v; want added", added, err)
 			}
 		}
 		ids := func(ns []store.Notification) []string {
@@ -595,14 +637,26 @@ func TestNotifications(t *testing.T) {
 		s.MarkRead(alice.key, [][16]byte{{3}})
 		unread(2)
 
-		// Adding a notification again replaces it.
-		s.AddNotification(alice.key, n(2, 20, "unfollow"))
+		// Adding a notification again changes nothing: a read one stays read.
+		if added, err := s.AddNotification(alice.key, n(1, 10, "follow")); added || err != nil {
+			t.Fatalf("AddNotification(again) = %v, %v; want not added", added, err)
+		}
 		unread(2)
+		list(10, "3 post read", "2 unfollow", "4 post", "1 follow read")
 		read := n(5, 40, "follow")
 		read.Read = true
 		s.AddNotification(alice.key, read)
 		unread(2)
 		list(1, "5 follow read")
+		e := n(6, 50, "reply")
+		e.Entry = entry.ID{7}
+		s.AddNotification(alice.key, e)
+		if ns, _ := s.Notifications(alice.key, 1); len(ns) != 1 || ns[0].Entry != (entry.ID{7}) {
+			t.Fatalf("Notifications() = %+v, want the reply with its entry ID", ns)
+		}
+		unread(3)
+		s.MarkRead(alice.key, [][16]byte{{6}})
+		unread(2)
 
 		if ns, _ := s.Notifications(bob.key, 10); len(ns) != 0 {
 			t.Errorf("Notifications(bob) = %q, want none", ids(ns))
@@ -870,4 +924,33 @@ func TestConcurrent(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestLayoutVersion(t *testing.T) {
+	tests := []struct {
+		version uint64
+		wantMsg string // in New's error; "" for none
+	}{
+		{1, "start with a new data directory"},
+		{2, ""},
+		{3, "use a newer program"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.version), func(t *testing.T) {
+			kv := store.NewMemory()
+			defer kv.Close()
+			var b store.Batch
+			b.Put([]byte{'v'}, binary.BigEndian.AppendUint64(nil, tt.version)) // see doc.go
+			if err := kv.Commit(&b, false); err != nil {
+				t.Fatal(err)
+			}
+			s, err := store.New(kv)
+			if tt.wantMsg == "" && err != nil || tt.wantMsg != "" && (err == nil || !strings.Contains(err.Error(), tt.wantMsg)) {
+				t.Errorf("New() over version %d = %v, want an error mentioning %q", tt.version, err, tt.wantMsg)
+			}
+			if s != nil {
+				s.Close()
+			}
+		})
+	}
 }

@@ -7,8 +7,9 @@
 // # Sync
 //
 // The client sends one Request: for many authors at once, the highest
-// sequence number it holds. The server answers with a stream of entry frames,
-// each carrying one signed entry exactly as stored, and a final frame whose
+// sequence number it holds. The server answers with a stream of entry
+// frames, each carrying one signed entry exactly as stored (in full, or
+// redacted: without its body, as after a delete), and a final frame whose
 // More flag says the response was cut by a count or byte limit and the
 // client should ask again from where it got to.
 //

@@ -46,6 +46,7 @@ func FuzzResponse(f *testing.F) {
 	f.Add(requestBytes(req), cat(valid, endFrame(0)))
 	f.Add(requestBytes(req), cat(valid[:len(valid)/3], endFrame(flagMore)))
 	f.Add(requestBytes(Request{}), endFrame(0))
+	f.Add(requestBytes(req), cat(entryFrame(log[0].Redact().Bytes()), entryFrame(log[1].Bytes()), endFrame(0)))
 	for _, tt := range badResponses(f) {
 		f.Add(requestBytes(tt.req), tt.resp)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -50,8 +51,36 @@ func newLog(t testing.TB, priv ed25519.PrivateKey, n int, text func(seq uint64) 
 	return log
 }
 
-// bigPost returns the text of a post whose entry is close to entry.MaxSize.
+// bigPost returns the text of the longest post.
 func bigPost(seq uint64) string { return strings.Repeat("😀", entry.MaxPostChars) }
+
+// bigLog returns the first n entries of priv's log, each of entry.MaxSize
+// bytes: entries of a kind this version does not know, with the longest
+// body.
+func bigLog(t testing.TB, priv ed25519.PrivateKey, n int) []*entry.Entry {
+	t.Helper()
+	log := make([]*entry.Entry, 0, n)
+	var prev entry.ID
+	for seq := uint64(1); seq <= uint64(n); seq++ {
+		body := bytes.Repeat([]byte{byte(seq)}, entry.MaxBody)
+		e, err := entry.New(priv, seq, prev, hlc.Timestamp{Wall: t0.Wall + seq}, entry.Kind(200), body)
+		if err != nil {
+			t.Fatalf("entry.New(seq %d) = %v", seq, err)
+		}
+		log = append(log, e)
+		prev = e.ID()
+	}
+	return log
+}
+
+// redacted returns es with the entries at the given indexes redacted.
+func redacted(es []*entry.Entry, at ...int) []*entry.Entry {
+	out := slices.Clone(es)
+	for _, i := range at {
+		out[i] = out[i].Redact()
+	}
+	return out
+}
 
 // memSource is an in-memory Source holding whole or partial logs.
 type memSource struct {

@@ -9,15 +9,14 @@ import (
 )
 
 const (
-	minEntrySize   = entry.HeaderSize + entry.SigSize
 	maxNoticeFrame = 1 + MaxNoticeEntries*(2+entry.MaxSize) + 2 + MaxNoticeName
 	ack            = 0x01
 )
 
 // Notice is a direct message from one peer to another, carrying 1 to
-// MaxNoticeEntries signed entries exactly as signed: for example the
-// sender's follow entry that names the receiver, or a post the receiver
-// should not wait for gossip to see.
+// MaxNoticeEntries signed entries, each full or redacted, exactly as
+// encoded: for example the sender's follow entry that names the receiver,
+// or a post the receiver should not wait for gossip to see.
 //
 // Name optionally carries the sender's signed name record (at most
 // MaxNoticeName bytes), so the receiver can show who the sender is: a

@@ -40,6 +40,8 @@ func noticeCases(t testing.TB) []Notice {
 		{Entries: [][]byte{follow}, Name: nameRecord(1)},
 		{Entries: raws(newLog(t, alice, MaxNoticeEntries, bigPost))},
 		{Entries: raws(newLog(t, carol, 3, nil)), Name: nameRecord(177)},
+		{Entries: raws(redacted(newLog(t, carol, 3, nil), 1))},
+		{Entries: raws(redacted(bigLog(t, bob, MaxNoticeEntries), 0, 5, 15)), Name: nameRecord(MaxNoticeName)},
 		largestNotice(t),
 	}
 }
@@ -157,8 +159,8 @@ func TestNoticeFrameCap(t *testing.T) {
 	if _, err := ReadNotice(&b); err != nil {
 		t.Fatalf("ReadNotice(largest) = %v", err)
 	}
-	if maxNoticeFrame != 76_195 {
-		t.Errorf("notice frame cap = %d, docs/PROTOCOL.md says 76,195", maxNoticeFrame)
+	if maxNoticeFrame != 142_243 {
+		t.Errorf("notice frame cap = %d, docs/PROTOCOL.md says 142,243", maxNoticeFrame)
 	}
 }
 

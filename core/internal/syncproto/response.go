@@ -26,10 +26,13 @@ const (
 )
 
 // Source is where Serve finds the entries it sends, typically the store.
+// Serve sends each entry in the form the source returns it: a redacted
+// entry (entry.Entry.Redacted) goes out without its body.
 type Source interface {
 	// Entries returns the entries of author's log it holds with a seq
 	// greater than after, in increasing seq order: all of them, up to
-	// maxCount entries and maxBytes bytes of signed encodings in total.
+	// maxCount entries and maxBytes bytes of encodings (Entry.Bytes) in
+	// total.
 	// It stops early only at a limit or at the end of what it holds;
 	// entries it does not hold are skipped (a partial log, as after
 	// retention, is fine). For an unknown author it returns nothing and
@@ -111,16 +114,18 @@ func writeEnd(w io.Writer, more bool) error {
 // Fetch runs the client side of one sync exchange: it writes req to w, then
 // reads the response from r and calls fn with the entries in arrival order,
 // in batches of up to 256, as they come in. fn must not be nil; it runs on
-// the calling goroutine and owns each batch it is given. Fetch returns more=true when the server cut the response at a limit: send
-// another request with the Haves advanced to what arrived.
+// the calling goroutine and owns each batch it is given. Fetch returns
+// more=true when the server cut the response at a limit: send another
+// request with the Haves advanced to what arrived.
 //
-// Fetch parses every entry (entry.Parse) but does not verify signatures:
-// fn must, before trusting or storing anything. It checks the response
-// against req and fails with ErrProtocol on any violation: an entry that
-// does not parse (the error also wraps the entry package's sentinel), an
-// author req did not ask for, a seq not above the want's Have or not above
-// the author's previous entry in this response, more entries or bytes than
-// req.Limits allow, an oversized, unknown or truncated frame.
+// Fetch parses every entry (entry.Parse), full or redacted, but does not
+// verify signatures: fn must, before trusting or storing anything. It
+// checks the response against req and fails with ErrProtocol on any
+// violation: an entry that does not parse (the error also wraps the entry
+// package's sentinel), an author req did not ask for, a seq not above the
+// want's Have or not above the author's previous entry in this response,
+// more entries or bytes than req.Limits allow, an oversized, unknown or
+// truncated frame.
 //
 // When the response breaks off, with a violation or an I/O error, the
 // entries that arrived and passed the checks before it are still handed to

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/hlc"
 )
 
 // span describes seqs lo..hi of one author as seqs() would.
@@ -26,9 +27,9 @@ func join(s ...string) string {
 }
 
 func TestFetchServe(t *testing.T) {
-	aliceLog := newLog(t, alice, 30, func(seq uint64) string { return fmt.Sprintf("post %04d", seq) })
+	aliceLog := newLog(t, alice, 30, func(seq uint64) string { return fmt.Sprintf("post %04d %s", seq, strings.Repeat("-", 200)) })
 	bobLog := newLog(t, bob, 5, nil)
-	bigLog := newLog(t, carol, 5, bigPost)
+	carolLog := bigLog(t, carol, 5)
 	src := newSource(aliceLog, bobLog)
 	// A store-and-forward peer that kept only some of bob's entries.
 	partial := newSource(aliceLog[:3], []*entry.Entry{bobLog[1], bobLog[3], bobLog[4]})
@@ -71,7 +72,7 @@ func TestFetchServe(t *testing.T) {
 			want: span("b", 1, 5)},
 		{name: "byte limit", src: src, req: Request{Wants: []Want{{Author: author(alice)}}, MaxBytes: uint32(28*size + size - 1)}, want: span("a", 1, 28), wantMore: true},
 		{name: "byte limit reached exactly", src: src, req: Request{Wants: []Want{{Author: author(alice)}}, MaxBytes: uint32(30 * size)}, want: span("a", 1, 30)},
-		{name: "byte limit below one entry", src: newSource(bigLog), req: Request{Wants: []Want{{Author: author(carol)}}, MaxBytes: 1}, want: "c1", wantMore: true},
+		{name: "byte limit below one entry", src: newSource(carolLog), req: Request{Wants: []Want{{Author: author(carol)}}, MaxBytes: 1}, want: "c1", wantMore: true},
 		{name: "partial log", src: partial, req: Request{Wants: []Want{{Author: author(bob)}, {Author: author(alice), Have: 1}}}, want: "b2 b4 b5 a2 a3"},
 		{name: "partial log after a gap", src: partial, req: Request{Wants: []Want{{Author: author(bob), Have: 2}}}, want: "b4 b5"},
 	}
@@ -93,6 +94,68 @@ func TestFetchServe(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFetchServeRedacted checks that redacted entries, as a holder keeps
+// them after a delete, go through Serve and Fetch as they are: without
+// their bodies, verifiable, chained, and counted at their redacted size.
+func TestFetchServeRedacted(t *testing.T) {
+	log := newLog(t, alice, 3, nil)
+	del, err := entry.New(alice, 4, log[2].ID(), hlc.Timestamp{Wall: t0.Wall + 4}, entry.KindDelete,
+		entry.Delete{Seq: 2, ID: log[1].ID()}.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := append(redacted(log, 1), del)
+	big := redacted(bigLog(t, carol, 3), 0, 1, 2)
+
+	tests := []struct {
+		name     string
+		held     []*entry.Entry
+		req      Request
+		want     string
+		wantMore bool
+	}{
+		{"redacted among full entries", held, Request{Wants: []Want{{Author: author(alice)}}}, "a1 a2 a3 a4", false},
+		{"redacted first", held, Request{Wants: []Want{{Author: author(alice), Have: 1}}, MaxEntries: 1}, "a2", true},
+		// Three redacted entries of entry.MaxSize bytes each fit the
+		// smallest byte limit: what counts is the bytes sent.
+		{"byte limit counts the redacted size", big, Request{Wants: []Want{{Author: author(carol)}}, MaxBytes: 1}, "c1 c2 c3", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := exchange(t, newSource(tt.held), tt.req)
+			if res.err != nil || res.serveErr != nil {
+				t.Fatalf("Fetch() = %v, Serve() = %v", res.err, res.serveErr)
+			}
+			if got := seqs(res.entries); got != tt.want || res.more != tt.wantMore {
+				t.Fatalf("Fetch() = %q, more %v; want %q, %v", got, res.more, tt.want, tt.wantMore)
+			}
+			byID := map[entry.ID]*entry.Entry{}
+			for _, e := range tt.held {
+				byID[e.ID()] = e
+			}
+			var prev *entry.Entry
+			for _, e := range res.entries {
+				h := byID[e.ID()]
+				if h == nil || !bytes.Equal(e.Bytes(), h.Bytes()) || e.Redacted() != h.Redacted() || e.Redacted() != (e.Body == nil) {
+					t.Fatalf("Fetch() seq %d = %x, Redacted() %v; want it as held", e.Seq, e.Bytes(), e.Redacted())
+				}
+				if err := e.Verify(); err != nil {
+					t.Errorf("seq %d: Verify() = %v", e.Seq, err)
+				}
+				if prev != nil && prev.Seq+1 == e.Seq {
+					if err := e.Follows(prev); err != nil {
+						t.Errorf("seq %d: Follows() = %v", e.Seq, err)
+					}
+				}
+				prev = e
+			}
+		})
+	}
+	if got := exchange(t, newSource(held), Request{Wants: []Want{{Author: author(alice)}}}).entries[1]; !got.Redacted() || len(got.Bytes()) != entry.BaseSize {
+		t.Fatalf("entry 2 arrived with %d bytes, Redacted() %v; want %d, true", len(got.Bytes()), got.Redacted(), entry.BaseSize)
 	}
 }
 
@@ -134,7 +197,7 @@ func syncAll(t *testing.T, src Source, req Request) (got []*entry.Entry, rounds 
 }
 
 func TestSyncContinues(t *testing.T) {
-	src := newSource(newLog(t, alice, 25, nil), newLog(t, bob, 12, nil), newLog(t, carol, 3, bigPost))
+	src := newSource(newLog(t, alice, 25, nil), newLog(t, bob, 12, nil), bigLog(t, carol, 3))
 	tests := []struct {
 		name       string
 		req        Request
@@ -236,7 +299,7 @@ type badResponse struct {
 func badResponses(t testing.TB) []badResponse {
 	a := newLog(t, alice, 5, nil)
 	b := newLog(t, bob, 5, nil)
-	big := newLog(t, carol, 3, bigPost)
+	big := bigLog(t, carol, 3)
 	wantAB := []Want{{Author: author(alice), Have: 1}, {Author: author(bob)}}
 	frames := func(es ...*entry.Entry) []byte {
 		var out []byte
@@ -261,6 +324,8 @@ func badResponses(t testing.TB) []badResponse {
 		{name: "entry that does not parse", req: Request{Wants: wantAB}, resp: cat(frames(a[1]), entryFrame(malformed), endFrame(0)), also: entry.ErrMalformed, wantDelivered: "a2"},
 		{name: "entry too short", req: Request{Wants: wantAB}, resp: cat(entryFrame(a[1].Bytes()[:100]), endFrame(0)), also: entry.ErrMalformed},
 		{name: "entry with trailing byte", req: Request{Wants: wantAB}, resp: cat(entryFrame(append(bytes.Clone(a[1].Bytes()), 0)), endFrame(0)), also: entry.ErrMalformed},
+		{name: "redacted entry with trailing byte", req: Request{Wants: wantAB}, resp: cat(entryFrame(append(bytes.Clone(a[1].Redact().Bytes()), 0)), endFrame(0)), also: entry.ErrMalformed},
+		{name: "redacted entry cut short", req: Request{Wants: wantAB}, resp: cat(entryFrame(a[1].Redact().Bytes()[:entry.BaseSize-1]), endFrame(0)), also: entry.ErrMalformed},
 		{name: "empty frame", req: Request{Wants: wantAB}, resp: cat([]byte{0}, endFrame(0))},
 		{name: "unknown frame type", req: Request{Wants: wantAB}, resp: cat([]byte{2, 9, 0}, endFrame(0))},
 		{name: "final frame too short", req: Request{Wants: wantAB}, resp: []byte{1, frameEnd}},

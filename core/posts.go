@@ -1,0 +1,252 @@
+package core
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/store"
+)
+
+// minIDPrefix is the shortest post ID prefix commands accept.
+const minIDPrefix = 8
+
+// Reply posts text as a reply to the post with the given ID (or unique ID
+// prefix of at least 8 hex digits). The post's author is notified.
+func (n *Node) Reply(ctx context.Context, postID, text string) (Post, error) {
+	sess, err := n.requireSession()
+	if err != nil {
+		return Post{}, err
+	}
+	parent, err := n.findPost(postID)
+	if err != nil {
+		return Post{}, err
+	}
+	body := entry.Reply{Parent: refOf(parent), Text: text}.Bytes()
+	if _, err := entry.ParseReply(body); err != nil {
+		return Post{}, fmt.Errorf("%w: %w", ErrInvalidPost, err)
+	}
+	e, err := n.appendOwn(ctx, sess, entry.KindReply, body)
+	if err != nil {
+		return Post{}, err
+	}
+	n.tell(sess, e, parent.Author)
+	return n.post(e), nil
+}
+
+// Repost shares the post with the given ID (or unique ID prefix) with the
+// account's followers. Reposting a repost reposts its original.
+func (n *Node) Repost(ctx context.Context, postID string) (Post, error) {
+	sess, err := n.requireSession()
+	if err != nil {
+		return Post{}, err
+	}
+	target, err := n.findPost(postID)
+	if err != nil {
+		return Post{}, err
+	}
+	if target.Kind == entry.KindRepost {
+		r, _ := entry.ParseRepost(target.Body)
+		if target, err = n.store.Entry(r.Of.Author, r.Of.Seq); err != nil || target.ID() != r.Of.ID || target.Redacted() {
+			return Post{}, fmt.Errorf("%w: the reposted post is not available", ErrNoPost)
+		}
+	}
+	e, err := n.appendOwn(ctx, sess, entry.KindRepost, entry.Repost{Of: refOf(target)}.Bytes())
+	if err != nil {
+		return Post{}, err
+	}
+	n.tell(sess, e, target.Author)
+	return n.post(e), nil
+}
+
+// Delete deletes one of the account's own posts, replies or reposts: it
+// appends a signed tombstone to the log, and every node that learns it
+// (this one at once) removes the post's text, stops serving it and never
+// shows it again.
+func (n *Node) Delete(ctx context.Context, postID string) error {
+	sess, err := n.requireSession()
+	if err != nil {
+		return err
+	}
+	target, err := n.findPost(postID)
+	if err != nil {
+		return err
+	}
+	if target.Author != sess.key {
+		return fmt.Errorf("%w: it is @%s's", ErrNotYours, n.nameOf(target.Author))
+	}
+	_, err = n.appendOwn(ctx, sess, entry.KindDelete, entry.Delete{Seq: target.Seq, ID: target.ID()}.Bytes())
+	return err // appending it redacted the post (observe)
+}
+
+// findPost finds a held, undeleted post, reply or repost by its ID or a
+// unique prefix of it.
+func (n *Node) findPost(postID string) (*entry.Entry, error) {
+	postID = strings.ToLower(strings.TrimSpace(postID))
+	if len(postID) < minIDPrefix || len(postID) > 2*len(entry.ID{}) {
+		return nil, fmt.Errorf("%w: %q: give the post's ID or its first %d or more hex digits", ErrNoPost, postID, minIDPrefix)
+	}
+	prefix, err := hex.DecodeString(postID[:len(postID)&^1])
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q is not a hex post ID", ErrNoPost, postID)
+	}
+	matches, err := n.store.Locate(prefix, 2)
+	if err != nil {
+		return nil, err
+	}
+	var found []*entry.Entry
+	for _, m := range matches {
+		if e, err := n.store.Entry(m.Author, m.Seq); err == nil && strings.HasPrefix(e.ID().String(), postID) {
+			found = append(found, e)
+		}
+	}
+	switch {
+	case len(found) == 0:
+		return nil, fmt.Errorf("%w: %s", ErrNoPost, postID)
+	case len(found) > 1:
+		return nil, fmt.Errorf("%w: %s matches more than one post; give more digits", ErrNoPost, postID)
+	}
+	e := found[0]
+	switch {
+	case e.Redacted():
+		return nil, fmt.Errorf("%w: %s was deleted", ErrNoPost, postID)
+	case e.Kind != entry.KindPost && e.Kind != entry.KindReply && e.Kind != entry.KindRepost:
+		return nil, fmt.Errorf("%w: %s is not a post", ErrNoPost, postID)
+	}
+	return e, nil
+}
+
+func refOf(e *entry.Entry) entry.Ref { return entry.Ref{Author: e.Author, Seq: e.Seq, ID: e.ID()} }
+
+// tell sends e directly to the devices of the accounts it concerns, besides
+// to: the replied-to or reposted author, and everyone it mentions. Names are
+// resolved through the account's pins, else the DHT; all of it runs in the
+// background and failures only mean they learn it later, by sync.
+func (n *Node) tell(sess *session, e *entry.Entry, to entry.Key) {
+	n.goSession(sess, func(ctx context.Context) {
+		targets := map[entry.Key]bool{}
+		if to != sess.key {
+			targets[to] = true
+		}
+		if text, ok := entry.Text(e); ok {
+			for _, name := range entry.Mentions(text) {
+				if name == sess.name {
+					continue
+				}
+				if k, err := n.resolve(ctx, sess, name); err == nil && k != sess.key {
+					targets[k] = true
+				}
+			}
+		}
+		for k := range targets {
+			n.notify(ctx, sess, k, e)
+		}
+	})
+}
+
+// concerns lists the local accounts an entry by someone else is about, and
+// how: a reply to, a repost of, or a mention of their posts or names.
+func (n *Node) concerns(e *entry.Entry) map[entry.Key]NotificationKind {
+	out := map[entry.Key]NotificationKind{}
+	switch e.Kind {
+	case entry.KindReply:
+		if r, err := entry.ParseReply(e.Body); err == nil && n.store.IsLocal(r.Parent.Author) {
+			out[r.Parent.Author] = NotifyReply
+		}
+	case entry.KindRepost:
+		if r, err := entry.ParseRepost(e.Body); err == nil && n.store.IsLocal(r.Of.Author) {
+			out[r.Of.Author] = NotifyRepost
+		}
+	}
+	if text, ok := entry.Text(e); ok {
+		if names := entry.Mentions(text); len(names) > 0 {
+			accts, _ := n.store.Accounts()
+			for _, a := range accts {
+				for _, name := range names {
+					if a.Name == name {
+						if _, ok := out[a.Key]; !ok {
+							out[a.Key] = NotifyMention
+						}
+					}
+				}
+			}
+		}
+	}
+	delete(out, e.Author)
+	return out
+}
+
+// addNotification records a notification for a local account once per
+// cause (the same entry never notifies twice, whether it came by notice,
+// gossip or sync) and emits it to watchers if the account is logged in.
+func (n *Node) addNotification(account entry.Key, kind NotificationKind, e *entry.Entry) {
+	name := n.nameOf(e.Author)
+	id := sha256.Sum256(append([]byte(kind), e.Bytes()[:entry.BaseSize]...))
+	x := store.Notification{Kind: string(kind), From: e.Author, FromName: name, Time: e.Time.Time().UTC()}
+	copy(x.ID[:], id[:])
+	if kind == NotifyReply || kind == NotifyRepost || kind == NotifyMention {
+		x.Entry = e.ID()
+	}
+	added, err := n.store.AddNotification(account, x)
+	if err != nil {
+		n.log.Warn("notification not recorded", "err", err)
+		return
+	}
+	if !added {
+		return
+	}
+	if sess := n.session(); sess != nil && sess.key == account {
+		nt := n.notification(x)
+		n.events.emit(Event{Kind: EventNotification, Notification: &nt})
+	}
+}
+
+// notification converts a stored notification for display.
+func (n *Node) notification(x store.Notification) Notification {
+	name := x.FromName
+	if name == "" {
+		name = n.nameOf(x.From)
+	}
+	nt := Notification{
+		ID:   hex.EncodeToString(x.ID[:]),
+		Kind: NotificationKind(x.Kind),
+		From: User{Name: name, Key: x.From.String()},
+		Time: x.Time,
+		Read: x.Read,
+	}
+	if !x.Entry.IsZero() {
+		if ms, err := n.store.Locate(x.Entry[:], 1); err == nil && len(ms) == 1 {
+			if e, err := n.store.Entry(ms[0].Author, ms[0].Seq); err == nil && !e.Redacted() {
+				p := n.post(e)
+				nt.Post = &p
+			}
+		}
+	}
+	return nt
+}
+
+// redact applies a tombstone: the deleted entry loses its text here, leaves
+// every feed, and is served only without it from now on.
+func (n *Node) redact(e *entry.Entry) {
+	d, err := entry.ParseDelete(e.Body)
+	if err != nil {
+		return
+	}
+	changed, err := n.store.Redact(e.Author, d.Seq, d.ID)
+	if err != nil {
+		n.log.Warn("delete not applied", "author", e.Author.Short(), "seq", d.Seq, "err", err)
+		return
+	}
+	if changed {
+		n.events.emit(Event{Kind: EventDelete, Post: &Post{ID: d.ID.String(), AuthorKey: e.Author.String(), Author: n.nameOf(e.Author), Seq: d.Seq}})
+	}
+}
+
+// nameOf returns the display name of an account, "" if unknown.
+func (n *Node) nameOf(k entry.Key) string {
+	name, _ := n.store.Name(k)
+	return name
+}
