@@ -13,6 +13,7 @@ import (
 	dht "github.com/libp2p/go-libp2p-kad-dht"
 	dhtpb "github.com/libp2p/go-libp2p-kad-dht/pb"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
@@ -206,6 +207,7 @@ func (n *Node) login(acct store.Account, priv ed25519.PrivateKey) (*session, err
 	n.goSession(sess, func(ctx context.Context) {
 		n.locateFollowed(ctx, sess)
 		n.syncAll(ctx)
+		n.meetHolders(ctx, sess)
 	})
 	return sess, nil
 }
@@ -392,6 +394,21 @@ func (n *Node) resolve(ctx context.Context, sess *session, name string) (entry.K
 		return entry.Key{}, err
 	}
 	return rec.Account, nil
+}
+
+// meetHolders connects to the devices that announced they hold the
+// account's own log: its followers. Connecting prompts them to deliver any
+// notices they queued while this device was away (follows, replies).
+func (n *Node) meetHolders(ctx context.Context, sess *session) {
+	for _, p := range n.findHolders(ctx, sess.key) {
+		if n.host.Network().Connectedness(p) == network.Connected {
+			n.requestSync(p) // connected already: ask it along with the rest
+			continue
+		}
+		dctx, cancel := context.WithTimeout(ctx, dialTimeout)
+		n.connect(dctx, peer.AddrInfo{ID: p})
+		cancel()
+	}
 }
 
 // locateFollowed looks up the name records of followed authors whose device

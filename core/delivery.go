@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -25,6 +26,7 @@ func topicOf(author entry.Key) string { return "/skein/log/1/" + author.String()
 type subscription struct {
 	topic  *pubsub.Topic
 	sub    *pubsub.Subscription
+	joins  *pubsub.TopicEventHandler
 	cancel context.CancelFunc
 	done   chan struct{}
 	ps     *pubsub.PubSub
@@ -34,6 +36,7 @@ type subscription struct {
 func (s *subscription) close() {
 	s.cancel()
 	s.sub.Cancel()
+	s.joins.Cancel()
 	<-s.done
 	s.topic.Close()
 	s.ps.UnregisterTopicValidator(s.name)
@@ -62,14 +65,44 @@ func (n *Node) subscribe(sess *session, author entry.Key) error {
 		ps.UnregisterTopicValidator(name)
 		return err
 	}
+	joins, err := t.EventHandler()
+	if err != nil {
+		sub.Cancel()
+		t.Close()
+		ps.UnregisterTopicValidator(name)
+		return err
+	}
 	ctx, cancel := context.WithCancel(sess.ctx)
-	s := &subscription{topic: t, sub: sub, cancel: cancel, done: make(chan struct{}), ps: ps, name: name}
+	s := &subscription{topic: t, sub: sub, joins: joins, cancel: cancel, done: make(chan struct{}), ps: ps, name: name}
 	sess.subs[author] = s
 	go func() {
 		defer close(s.done)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n.watchJoins(ctx, joins, author)
+		}()
 		n.readTopic(ctx, sub)
+		wg.Wait()
 	}()
 	return nil
+}
+
+// watchJoins syncs the author's log with each peer that joins the author's
+// topic. Entries published between a follow's first sync and the moment
+// the author's device learns of the subscription would otherwise wait for
+// the next entry or the periodic sync.
+func (n *Node) watchJoins(ctx context.Context, joins *pubsub.TopicEventHandler, author entry.Key) {
+	for {
+		ev, err := joins.NextPeerEvent(ctx)
+		if err != nil {
+			return
+		}
+		if ev.Type == pubsub.PeerJoin {
+			n.syncPeer(ctx, ev.Peer, []entry.Key{author})
+		}
+	}
 }
 
 // unsubscribe stops receiving an author's entries live.
@@ -150,12 +183,54 @@ func (n *Node) ingest(es []*entry.Entry) ([]*entry.Entry, error) {
 		}
 	}
 	added, err := n.store.Append(es, false)
+	if errors.Is(err, store.ErrFork) {
+		n.reportForks(es)
+	}
 	err = errors.Join(err, errFuture)
 	n.noteLatest(es)
 	for _, e := range added {
 		n.observe(e)
 	}
 	return added, err
+}
+
+// reportForks notifies the local accounts concerned (the author, if local,
+// and its followers) of every fork recorded in the logs of es's authors:
+// two different entries signed for one seq. The store keeps the first
+// entry and the conflicting one as evidence.
+func (n *Node) reportForks(es []*entry.Entry) {
+	seen := map[entry.Key]bool{}
+	for _, e := range es {
+		if seen[e.Author] {
+			continue
+		}
+		seen[e.Author] = true
+		forks, err := n.store.Forks(e.Author)
+		if err != nil {
+			continue
+		}
+		var concerned []entry.Key
+		if n.store.IsLocal(e.Author) {
+			concerned = append(concerned, e.Author)
+		}
+		if accts, err := n.store.Accounts(); err == nil {
+			for _, a := range accts {
+				if a.Key != e.Author && n.store.Shows(a.Key, e.Author) {
+					concerned = append(concerned, a.Key)
+				}
+			}
+		}
+		for _, f := range forks {
+			other, err := entry.ParseStored(f.Other, nil)
+			if err != nil {
+				continue
+			}
+			n.log.Warn("forked log", "author", e.Author.Short(), "seq", f.Seq)
+			for _, a := range concerned {
+				n.addNotification(a, NotifyFork, other)
+			}
+		}
+	}
 }
 
 // noteLatest records the highest seq seen of each author in es: it tells how
@@ -262,36 +337,93 @@ func (n *Node) noteFollower(account entry.Key, e *entry.Entry) {
 	}
 }
 
-// notify tells a followed (or unfollowed) user about it directly, if their
-// device is reachable. The notice carries the follow entry and the sender's
-// name record, so the receiver can verify both.
+// notify tells the account target about e (a follow, unfollow, reply,
+// repost or mention) directly on its device. If the device is unknown or
+// unreachable, the notice is queued and delivered when it can be: when the
+// device connects, or at the next periodic sync.
 func (n *Node) notify(ctx context.Context, sess *session, target entry.Key, e *entry.Entry) {
-	p, ok := n.deviceOf(target)
-	if !ok {
-		return
+	if p, ok := n.deviceOf(target); ok {
+		if err := n.sendNotice(ctx, sess, p, []*entry.Entry{e}); err == nil {
+			return
+		} else {
+			n.log.Debug("notice not delivered; queued", "peer", p, "err", err)
+		}
 	}
+	if err := n.store.QueueNotice(target, e); err != nil {
+		n.log.Warn("notice lost", "err", err)
+	}
+}
+
+// sendNotice sends es to device p and waits for its acknowledgement. The
+// notice carries the logged-in account's signed name record when the
+// entries are its own, so the receiver can tell who they are from.
+func (n *Node) sendNotice(ctx context.Context, sess *session, p peer.ID, es []*entry.Entry) error {
 	ctx, cancel := context.WithTimeout(ctx, noticeTimeout)
 	defer cancel()
 	s, err := n.host.NewStream(network.WithAllowLimitedConn(ctx, "notify"), p, syncproto.NotifyID)
 	if err != nil {
-		n.log.Debug("notice not delivered", "peer", p, "err", err)
-		return
+		return err
 	}
 	defer s.Close()
 	if dl, ok := ctx.Deadline(); ok {
 		s.SetDeadline(dl)
 	}
-	notice := syncproto.Notice{Entries: [][]byte{e.Bytes()}}
-	if rec, err := n.ownRecord(sess); err == nil {
-		notice.Name = rec
+	var notice syncproto.Notice
+	for _, e := range es {
+		notice.Entries = append(notice.Entries, e.Bytes())
+	}
+	if sess != nil && es[0].Author == sess.key {
+		if rec, err := n.ownRecord(sess); err == nil {
+			notice.Name = rec
+		}
 	}
 	if err := syncproto.WriteNotice(s, notice); err != nil {
-		n.log.Debug("notice not delivered", "peer", p, "err", err)
-		return
+		s.Reset()
+		return err
 	}
 	s.CloseWrite()
-	if err := syncproto.ReadAck(s); err != nil {
-		n.log.Debug("notice not acknowledged", "peer", p, "err", err)
+	return syncproto.ReadAck(s)
+}
+
+// flushNotices delivers the notices queued for the accounts whose device is
+// p, or for every account with queued notices if p is "" (looking their
+// devices up by name when unknown).
+func (n *Node) flushNotices(ctx context.Context, p peer.ID) {
+	targets, err := n.store.NoticeTargets()
+	if err != nil {
+		return
+	}
+	sess := n.session()
+	for _, t := range targets {
+		dev, ok := n.deviceOf(t)
+		if p == "" && !ok {
+			if name := n.nameOf(t); name != "" {
+				if rec, _, err := n.lookupName(ctx, name); err == nil && rec.Account == t {
+					dev, ok = n.deviceOf(t)
+				}
+			}
+		}
+		if !ok || p != "" && dev != p {
+			continue
+		}
+		queued, err := n.store.QueuedNotices(t, syncproto.MaxNoticeEntries)
+		if err != nil || len(queued) == 0 {
+			continue
+		}
+		// One notice per author, as the name record is the author's.
+		byAuthor := map[entry.Key][]*entry.Entry{}
+		for _, e := range queued {
+			byAuthor[e.Author] = append(byAuthor[e.Author], e)
+		}
+		for _, es := range byAuthor {
+			if err := n.sendNotice(ctx, sess, dev, es); err != nil {
+				n.log.Debug("queued notices still not delivered", "peer", dev, "err", err)
+				continue
+			}
+			for _, e := range es {
+				n.store.DropNotice(t, e)
+			}
+		}
 	}
 }
 
@@ -385,11 +517,16 @@ func (n *Node) serveSync(s network.Stream) {
 	}
 }
 
-// requestSync asks the sync loop to sync with p soon.
+// requestSync asks the sync loop to sync with p soon. Requests for a peer
+// already waiting are merged; a request made while a sync with p runs
+// causes one more after it, so nothing announced in between is missed.
 func (n *Node) requestSync(p peer.ID) {
+	n.syncMu.Lock()
+	n.syncWant[p] = true
+	n.syncMu.Unlock()
 	select {
-	case n.syncReq <- p:
-	default:
+	case n.syncKick <- struct{}{}:
+	default: // the loop has been kicked already
 	}
 }
 
@@ -399,23 +536,30 @@ func (n *Node) syncLoop() {
 	defer n.wg.Done()
 	t := time.NewTicker(n.cfg.SyncInterval)
 	defer t.Stop()
-	last := make(map[peer.ID]time.Time)
 	for {
 		select {
 		case <-n.ctx.Done():
 			return
-		case p := <-n.syncReq:
-			if time.Since(last[p]) < 5*time.Second {
-				continue
+		case <-n.syncKick:
+			for {
+				n.syncMu.Lock()
+				var p peer.ID
+				for q := range n.syncWant {
+					p = q
+					break
+				}
+				delete(n.syncWant, p)
+				n.syncMu.Unlock()
+				if p == "" || n.ctx.Err() != nil {
+					break
+				}
+				n.flushNotices(n.ctx, p)
+				if authors, err := n.store.Watched(); err == nil && len(authors) > 0 {
+					n.syncPeer(n.ctx, p, authors)
+				}
 			}
-			authors, err := n.store.Watched()
-			if err != nil || len(authors) == 0 {
-				continue
-			}
-			last[p] = time.Now()
-			n.syncPeer(n.ctx, p, authors)
 		case <-t.C:
-			clear(last)
+			n.flushNotices(n.ctx, "")
 			n.syncAll(n.ctx)
 		}
 	}

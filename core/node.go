@@ -113,7 +113,9 @@ type Node struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	syncReq     chan peer.ID
+	syncKick    chan struct{}    // wakes the sync loop
+	syncMu      sync.Mutex       // guards syncWant
+	syncWant    map[peer.ID]bool // peers to sync with soon
 	announceReq chan entry.Key
 
 	mu      sync.Mutex
@@ -163,7 +165,8 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		clock:       hlc.New(nil),
 		kdf:         keystore.DefaultParams,
 		boot:        boot,
-		syncReq:     make(chan peer.ID, 64),
+		syncKick:    make(chan struct{}, 1),
+		syncWant:    make(map[peer.ID]bool),
 		announceReq: make(chan entry.Key, 64),
 		devices:     make(map[entry.Key]peer.ID),
 		contact:     make(map[peer.ID]time.Time),
@@ -365,10 +368,7 @@ func (n *Node) connect(ctx context.Context, ai peer.AddrInfo) error {
 func (n *Node) connected(_ network.Network, c network.Conn) {
 	n.touch(c.RemotePeer())
 	n.events.emit(Event{Kind: EventConnectivity, Peers: len(n.host.Network().Peers())})
-	select {
-	case n.syncReq <- c.RemotePeer():
-	default: // a sync is queued already; the periodic one catches the rest
-	}
+	n.requestSync(c.RemotePeer())
 }
 
 func (n *Node) disconnected(_ network.Network, c network.Conn) {

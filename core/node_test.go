@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -62,6 +64,7 @@ func (tn *testNet) node(dir string) *Node {
 		ListenAddrs:    loopback,
 		BootstrapAddrs: tn.relay.Addrs(),
 		kdf:            cheapKDF,
+		Logger:         testLogger(),
 	})
 	if err != nil {
 		tn.t.Fatal(err)
@@ -79,6 +82,14 @@ func (tn *testNet) user(name string) *Node {
 		tn.t.Fatalf("Register(%s): %v", name, err)
 	}
 	return n
+}
+
+// testLogger logs to stderr at debug level if $SKEIN_TEST_LOG is set.
+func testLogger() *slog.Logger {
+	if os.Getenv("SKEIN_TEST_LOG") == "" {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // waitFor polls cond every 20 ms for up to 20 s.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/skein-p2p/skein/core/internal/entry"
 )
 
 // TestNewFollowerOfOfflineAuthor: alice is offline; dave follows her and
@@ -125,4 +127,60 @@ func TestRestoreOnNewDevice(t *testing.T) {
 	if _, err := n.RestorePhrase(ctx, "bob", phrase, "x"); !errors.Is(err, ErrNameTaken) {
 		t.Fatalf("RestorePhrase(bob, alice's phrase) = %v, want ErrNameTaken", err)
 	}
+}
+
+// TestFollowWhileOffline: bob follows alice while her device is off; his
+// side is consistent at once, and alice learns it when she is back, with a
+// notification.
+func TestFollowWhileOffline(t *testing.T) {
+	tn := newTestNet(t)
+	ctx := context.Background()
+	aliceDir := t.TempDir()
+	alice := tn.node(aliceDir)
+	if _, err := alice.Register(ctx, "alice", "pw-alice"); err != nil {
+		t.Fatal(err)
+	}
+	mustPost(t, alice, "before bob")
+	bob := tn.user("bob")
+	waitFor(t, "alice's record", func() bool { _, err := bob.Whois(ctx, "alice"); return err == nil })
+	alice.Close()
+
+	mustFollow(t, bob, "alice")
+	fl, _ := bob.Following(ctx)
+	if len(fl) != 1 || fl[0].Name != "alice" {
+		t.Fatalf("bob Following() = %+v, want alice at once", fl)
+	}
+	aliceKey := mustKey(t, fl[0].Key)
+	probe := tn.node("")
+	waitFor(t, "bob announces that he holds alice's log", func() bool {
+		return slices.Contains(probe.findHolders(ctx, aliceKey), bob.host.ID())
+	})
+
+	alice = tn.node(aliceDir)
+	events := watchEvents(t, alice)
+	if _, err := alice.Login(ctx, "alice", "pw-alice"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "alice learns of bob", func() bool {
+		fs, _ := alice.Followers(ctx)
+		return len(fs) == 1 && fs[0].Name == "bob"
+	})
+	waitFor(t, "notification event", events.has(EventNotification, func(ev Event) bool {
+		return ev.Notification.Kind == NotifyFollower && ev.Notification.From.Name == "bob"
+	}))
+	ns, _ := alice.Notifications(ctx, 10, false)
+	if len(ns) != 1 || ns[0].Kind != NotifyFollower || ns[0].From.Name != "bob" || ns[0].Read {
+		t.Fatalf("Notifications() = %+v, want one unread follower notification from bob", ns)
+	}
+	// bob gets what alice wrote before, now that she is back.
+	waitFor(t, "bob catches up", hasFeed(bob, "alice: before bob"))
+}
+
+func mustKey(t *testing.T, s string) entry.Key {
+	t.Helper()
+	k, err := entry.ParseKey(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

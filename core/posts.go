@@ -126,25 +126,20 @@ func refOf(e *entry.Entry) entry.Ref { return entry.Ref{Author: e.Author, Seq: e
 // resolved through the account's pins, else the DHT; all of it runs in the
 // background and failures only mean they learn it later, by sync.
 func (n *Node) tell(sess *session, e *entry.Entry, to entry.Key) {
-	n.goSession(sess, func(ctx context.Context) {
-		targets := map[entry.Key]bool{}
-		if to != sess.key {
-			targets[to] = true
+	if to != sess.key {
+		n.goSession(sess, func(ctx context.Context) { n.notify(ctx, sess, to, e) })
+	}
+	text, _ := entry.Text(e)
+	for _, name := range entry.Mentions(text) {
+		if name == sess.name {
+			continue
 		}
-		if text, ok := entry.Text(e); ok {
-			for _, name := range entry.Mentions(text) {
-				if name == sess.name {
-					continue
-				}
-				if k, err := n.resolve(ctx, sess, name); err == nil && k != sess.key {
-					targets[k] = true
-				}
+		n.goSession(sess, func(ctx context.Context) {
+			if k, err := n.resolve(ctx, sess, name); err == nil && k != sess.key && k != to {
+				n.notify(ctx, sess, k, e)
 			}
-		}
-		for k := range targets {
-			n.notify(ctx, sess, k, e)
-		}
-	})
+		})
+	}
 }
 
 // concerns lists the local accounts an entry by someone else is about, and

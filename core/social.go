@@ -37,6 +37,7 @@ func (n *Node) Post(ctx context.Context, text string) (Post, error) {
 	if err != nil {
 		return Post{}, err
 	}
+	n.tell(sess, e, sess.key) // the accounts it mentions
 	return n.post(e), nil
 }
 

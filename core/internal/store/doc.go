@@ -33,6 +33,7 @@
 //	r <account> <follower>                 follower: seq, since, active, name
 //	n <account> <^time> <id>               notification: read, from, entry ID, kind length, kind, from name
 //	i <entry ID>                           ID index: author, seq of the held entry with this ID
+//	q <target> <author> <seq>              notice queued for target's device: the entry
 //	u <account>                            number of unread notifications
 //	p <account> <name>                     pinned key of name, for account
 //	d <key>                                display name of key (device-wide)

@@ -37,6 +37,7 @@ const (
 	prefixOrphan    = 'o'
 	prefixTombstone = 'x'
 	prefixID        = 'i'
+	prefixNotice    = 'q'
 )
 
 const (

@@ -247,3 +247,32 @@ func testLocate(t *testing.T, s *store.Store) {
 		t.Fatalf("Locate(no such prefix) = %v, want none", got)
 	}
 }
+
+func TestNoticeQueue(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, newStore func(t *testing.T) *store.Store) {
+		s := newStore(t)
+		alice, bob, carol := newWriter(t, "alice"), newWriter(t, "bob"), newWriter(t, "carol")
+		f1, f2 := bob.follow(alice), carol.follow(alice)
+		for _, e := range []*entry.Entry{f2, f1} {
+			if err := s.QueueNotice(alice.key, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.QueueNotice(bob.key, carol.post("hi @bob"))
+		targets, err := s.NoticeTargets()
+		if err != nil || len(targets) != 2 {
+			t.Fatalf("NoticeTargets() = %v, %v; want alice and bob", targets, err)
+		}
+		got, err := s.QueuedNotices(alice.key, 10)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("QueuedNotices(alice) = %d, %v; want 2", len(got), err)
+		}
+		if err := s.DropNotice(alice.key, f1); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = s.QueuedNotices(alice.key, 10)
+		if len(got) != 1 || got[0].ID() != f2.ID() {
+			t.Fatalf("QueuedNotices(alice) after drop = %v, want carol's follow", got)
+		}
+	})
+}
