@@ -323,3 +323,101 @@ func liveRawGossipSub(b *testing.B, followers int, verify bool) []float64 {
 	}
 	return lat
 }
+
+// BenchmarkOfflineAuthorFetch measures how long a new follower of an
+// offline author takes to obtain the author's 1,000 posts from the other
+// followers holding them (found through the DHT), with 3 holders and with
+// 1, in the same run. Nodes listen on TCP only, so the dial to the offline
+// author fails at once and the figure is the holders' part.
+func BenchmarkOfflineAuthorFetch(b *testing.B) {
+	for _, holders := range []int{1, 3} {
+		b.Run(fmt.Sprintf("holders=%d", holders), func(b *testing.B) {
+			benchOfflineFetch(b, holders)
+		})
+	}
+}
+
+func benchOfflineFetch(b *testing.B, holders int) {
+	const posts = 1000
+	ctx := context.Background()
+	tcp := loopback[:1]
+	relay, err := NewRelay(ctx, RelayConfig{DataDir: b.TempDir(), ListenAddrs: tcp})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer relay.Close()
+	start := func(name string) *Node {
+		n, err := New(ctx, Config{DataDir: b.TempDir(), ListenAddrs: tcp, BootstrapAddrs: relay.Addrs(), kdf: cheapKDF})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for n.host.DHT.RoutingTable().Size() == 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if _, err := n.Register(ctx, name, "pw"); err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	wait := func(what string, cond func() bool) {
+		deadline := time.Now().Add(time.Minute)
+		for !cond() {
+			if time.Now().After(deadline) {
+				b.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+
+	author := start("author")
+	sess := author.session()
+	var batch []*entry.Entry
+	prev := entry.ID{}
+	t0 := hlc.Timestamp{Wall: uint64(time.Now().Add(-time.Hour).UnixMilli())}
+	for seq := uint64(1); seq <= posts; seq++ {
+		t0.Logical++
+		e, err := entry.New(sess.priv, seq, prev, t0, entry.KindPost, fmt.Appendf(nil, "post %d, as long as a short post usually is", seq))
+		if err != nil {
+			b.Fatal(err)
+		}
+		prev = e.ID()
+		batch = append(batch, e)
+	}
+	if _, err := author.store.Append(batch, true); err != nil {
+		b.Fatal(err)
+	}
+	author.publishName(ctx, sess) // announces seq 1000
+
+	var hs []*Node
+	for i := range holders {
+		h := start(fmt.Sprintf("holder%d", i))
+		defer h.Close()
+		if _, err := h.Follow(ctx, "author"); err != nil {
+			b.Fatal(err)
+		}
+		wait("holder sync", func() bool { hd, _ := h.store.Head(sess.key); return hd.Seq == posts })
+		hs = append(hs, h)
+	}
+	probe := start("probe")
+	defer probe.Close()
+	wait("announcements", func() bool { return len(probe.findHolders(ctx, sess.key)) == holders })
+	author.Close()
+
+	var total time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		f := start(fmt.Sprintf("follower%d", i))
+		b.StartTimer()
+		t := time.Now()
+		if _, err := f.Follow(ctx, "author"); err != nil {
+			b.Fatal(err)
+		}
+		wait("follower fetch", func() bool { hd, _ := f.store.Head(sess.key); return hd.Seq == posts })
+		total += time.Since(t)
+		b.StopTimer()
+		f.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/fetch")
+}

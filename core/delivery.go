@@ -642,16 +642,31 @@ func (n *Node) syncRound(ctx context.Context, p peer.ID, authors []entry.Key) (a
 		}
 		req.Wants = append(req.Wants, syncproto.Want{Author: a, Have: h.Seq})
 	}
+	more, err = n.fetch(ctx, p, req, func(good []*entry.Entry) {
+		got, _ := n.ingest(good)
+		added += len(got)
+	})
+	return added, more, err
+}
+
+// fetch runs one sync exchange with p, connecting first if need be, and
+// hands fn each batch of entries once their signatures are verified. A
+// forged entry ends the exchange with an error after the good ones before
+// it were handed over.
+func (n *Node) fetch(ctx context.Context, p peer.ID, req syncproto.Request, fn func([]*entry.Entry)) (more bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 	defer cancel()
 	if n.host.Network().Connectedness(p) != network.Connected {
-		if err := n.connect(ctx, peer.AddrInfo{ID: p}); err != nil {
-			return 0, false, err
+		dctx, dcancel := context.WithTimeout(ctx, dialTimeout)
+		err := n.connect(dctx, peer.AddrInfo{ID: p})
+		dcancel()
+		if err != nil {
+			return false, err
 		}
 	}
 	s, err := n.host.NewStream(network.WithAllowLimitedConn(ctx, "sync"), p, syncproto.SyncID)
 	if err != nil {
-		return 0, false, err
+		return false, err
 	}
 	defer s.Close()
 	if dl, ok := ctx.Deadline(); ok {
@@ -659,8 +674,7 @@ func (n *Node) syncRound(ctx context.Context, p peer.ID, authors []entry.Key) (a
 	}
 	more, err = syncproto.Fetch(bufio.NewReader(s), s, req, func(batch []*entry.Entry) error {
 		good, verr := verifyAll(batch)
-		got, _ := n.ingest(good)
-		added += len(got)
+		fn(good)
 		if verr != nil {
 			return fmt.Errorf("core: peer %s sent a forged entry: %w", p, verr)
 		}
@@ -669,5 +683,5 @@ func (n *Node) syncRound(ctx context.Context, p peer.ID, authors []entry.Key) (a
 	if err != nil {
 		s.Reset()
 	}
-	return added, more, err
+	return more, err
 }

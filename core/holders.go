@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/ipfs/go-cid"
@@ -9,6 +10,7 @@ import (
 	"github.com/multiformats/go-multihash"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/syncproto"
 )
 
 const (
@@ -134,16 +136,69 @@ func (n *Node) findHolders(ctx context.Context, author entry.Key) []peer.ID {
 	return out
 }
 
-// syncFromHolders pulls author's log from whichever holders the DHT names,
-// one after another, until what is held reaches the latest seq known (or
-// every holder was tried). It returns the number of entries added.
+// syncFromHolders pulls author's log from the holders the DHT names. When
+// several hold it and much is missing, the missing range is split among
+// them and fetched in parallel; then, and for whatever that left, holders
+// are asked one after another until what is held reaches the latest seq
+// known. It returns the number of entries added.
 func (n *Node) syncFromHolders(ctx context.Context, author entry.Key) int {
-	total := 0
-	for _, p := range n.findHolders(ctx, author) {
-		added, _ := n.syncPeer(ctx, p, []entry.Key{author})
-		total += added
+	holders := n.findHolders(ctx, author)
+	total := n.fetchSplit(ctx, author, holders)
+	for _, p := range holders {
 		if n.caughtUp(author) {
 			break
+		}
+		added, _ := n.syncPeer(ctx, p, []entry.Key{author})
+		total += added
+	}
+	return total
+}
+
+// minSplit is the least number of missing entries per holder worth a
+// parallel fetch.
+const minSplit = 64
+
+// fetchSplit fetches the entries of author between the held head and the
+// latest known seq from several holders at once, one contiguous range
+// each, verifies them as they arrive and stores them in order.
+func (n *Node) fetchSplit(ctx context.Context, author entry.Key, holders []peer.ID) int {
+	head, err := n.store.Head(author)
+	if err != nil {
+		return 0
+	}
+	known, err := n.store.Known(author)
+	if err != nil || known <= head.Seq {
+		return 0
+	}
+	missing := known - head.Seq
+	parts := min(uint64(len(holders)), missing/minSplit, 4)
+	if parts < 2 {
+		return 0
+	}
+	ranges := make([][]*entry.Entry, parts)
+	var wg sync.WaitGroup
+	for i := range parts {
+		from := head.Seq + missing*i/parts // Have: the range starts after it
+		to := head.Seq + missing*(i+1)/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req := syncproto.Request{
+				Wants:      []syncproto.Want{{Author: author, Have: from}},
+				MaxEntries: uint32(to - from),
+			}
+			n.fetch(ctx, holders[i], req, func(good []*entry.Entry) {
+				ranges[i] = append(ranges[i], good...)
+			})
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for _, r := range ranges {
+		added, err := n.ingest(r)
+		total += len(added)
+		if err != nil {
+			break // a range came short: the sequential pass fills in
 		}
 	}
 	return total

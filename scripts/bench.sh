@@ -13,6 +13,7 @@ FEED_ENTRIES=${SKEIN_BENCH_ENTRIES:-1000000}
 cmds=(
   "go test -run '^\$' -bench '^BenchmarkCatchUpIngest\$' -benchtime 5x -count 1 ./core/"
   "go test -run '^\$' -bench '^BenchmarkLiveDelivery\$' -benchtime 200x -count 1 ./core/"
+  "go test -run '^\$' -bench '^BenchmarkOfflineAuthorFetch\$' -benchtime 10x -count 1 ./core/"
   "SKEIN_BENCH_ENTRIES=$FEED_ENTRIES go test -run '^\$' -bench '^Benchmark(FeedPage|RawRangeScan)\$' -benchtime 2000x -count 2 ./core/internal/store/"
 )
 for i in "${!cmds[@]}"; do
@@ -36,8 +37,11 @@ lratio=$(metric "$out/1.txt" BenchmarkLiveDelivery pub-p99/raw-p99)
 rv50=$(metric "$out/1.txt" BenchmarkLiveDelivery rawverify-p50-ms)
 rv99=$(metric "$out/1.txt" BenchmarkLiveDelivery rawverify-p99-ms)
 rvratio=$(awk -v a="$pub99" -v b="$rv99" 'BEGIN { printf "%.2f", a / b }')
-feed=$(metric "$out/2.txt" BenchmarkFeedPage p50-ns)
-scan=$(metric "$out/2.txt" BenchmarkRawRangeScan p50-ns)
+feed=$(metric "$out/3.txt" BenchmarkFeedPage p50-ns)
+scan=$(metric "$out/3.txt" BenchmarkRawRangeScan p50-ns)
+h1=$(metric "$out/2.txt" BenchmarkOfflineAuthorFetch/holders=1 ms/fetch)
+h3=$(metric "$out/2.txt" BenchmarkOfflineAuthorFetch/holders=3 ms/fetch)
+hratio=$(awk -v a="$h1" -v b="$h3" 'BEGIN { printf "%.2f", a / b }')
 fratio=$(awk -v a="$feed" -v b="$scan" 'BEGIN { printf "%.2f", a / b }')
 post99r=$(awk -v a="$post99" -v b="$raw99" 'BEGIN { printf "%.2f", a / b }')
 
@@ -58,6 +62,7 @@ traffic is on 127.0.0.1.
 | live delivery, 20 followers: hand-off to GossipSub → follower's event callback | p50 $pub50 ms, p99 $pub99 ms | raw GossipSub, same stack and topology: p50 $raw50 ms, p99 $raw99 ms | $lratio (p99) | p99 ≤ 50 ms and ≤ 2 |
 | live delivery, 20 followers: same, against raw GossipSub whose subscribers verify each entry's signature | p50 $pub50 ms, p99 $pub99 ms | raw GossipSub + ed25519 check: p50 $rv50 ms, p99 $rv99 ms | $rvratio (p99) | (explains the row above) |
 | live delivery, 20 followers: \`Post\` call (durable write included) → callback | p50 $post50 ms, p99 $post99 ms | raw GossipSub p99 $raw99 ms | $post99r (p99) | p99 ≤ 50 ms |
+| new follower of an offline author gets its 1,000 posts from 3 holders | $h3 ms | the same from 1 holder: $h1 ms | $hratio (1 holder ÷ 3) | report both |
 
 What each one does:
 
@@ -77,6 +82,14 @@ What each one does:
   libp2p/GossipSub configuration to 20 plain hosts connected to the publisher.
   The third live-delivery row starts it when \`Post\` is called, so it includes signing and
   the synced (fsync) LevelDB write that \`Post\` waits for.
+- **Offline author** (\`core/bench_test.go\`): an author with 1,000 posts, followed by
+  1 or 3 holders who synced them and announced it in the DHT, goes offline. A new
+  follower calls \`Follow\`; the clock stops when it holds all 1,000. That covers
+  the name lookup, the failed attempt at the author's device, the provider lookup
+  and the fetch, which with several holders is split into one range per holder
+  fetched in parallel. Nodes listen on TCP only here, so the attempt at the
+  offline author fails at once (a QUIC dial to a vanished peer waits for its
+  handshake timeout).
 - **Why live delivery is above 2× raw GossipSub here**: every follower must check
   the entry's Ed25519 signature before accepting or forwarding it (≈ 45 µs), and
   in this benchmark all 20 followers share the machine's cores, so the last
