@@ -120,9 +120,24 @@ var commands = []command{
 		new:     func() runner { return &loginCmd{} }},
 	{name: "logout", summary: "log the current account out",
 		new: func() runner { return &logoutCmd{} }},
+	{name: "export", synopsis: "[--password-file F] [--key-file F]", intersperse: true,
+		summary: "print the logged-in account's recovery phrase, or write its key file to F",
+		new:     func() runner { return &exportCmd{} }},
+	{name: "restore", synopsis: "[--phrase-file F] [--password-file F] NAME | --key-file F [--password-file F]", intersperse: true,
+		summary: "restore an account on this device from its recovery phrase or key file, and log it in",
+		new:     func() runner { return &restoreCmd{} }},
 	{name: "post", synopsis: "TEXT...",
 		summary: "post TEXT (the arguments joined by spaces, up to 1,000 characters)",
 		new:     func() runner { return &postCmd{} }},
+	{name: "reply", synopsis: "ID TEXT...",
+		summary: "reply TEXT to the post ID (the 8 hex digits in brackets in feeds)",
+		new:     func() runner { return &replyCmd{} }},
+	{name: "repost", synopsis: "ID", intersperse: true,
+		summary: "repost the post ID to your followers",
+		new:     func() runner { return &repostCmd{} }},
+	{name: "delete", synopsis: "ID", intersperse: true,
+		summary: "delete your post, reply or repost ID, here and wherever it was copied",
+		new:     func() runner { return &deleteCmd{} }},
 	{name: "follow", synopsis: "NAME", intersperse: true,
 		summary: "follow the user NAME",
 		new:     func() runner { return &followCmd{} }},
@@ -151,7 +166,7 @@ var commands = []command{
 		summary: "describe the daemon's node and the logged-in account",
 		new:     func() runner { return &statusCmd{} }},
 	{name: "watch", synopsis: "[--json]", intersperse: true,
-		summary: "print new posts, followers and connectivity changes as they happen, until interrupted",
+		summary: "print new posts, deletions, notifications and connectivity changes as they happen, until interrupted",
 		new:     func() runner { return &watchCmd{} }},
 	{name: "shell", summary: "an interactive menu",
 		new: func() runner { return &shellCmd{} }},
@@ -273,9 +288,10 @@ Commands:
 Global flags:
   --home DIR     the home directory (default $SKEIN_HOME, else ~/.skein)
 
-Passwords for register and login come from --password-file F (its first
-line), else $SKEIN_PASSWORD, else a prompt. $SKEIN_LOG sets the daemon's log
-level: debug, info (default), warn or error.
+Passwords for register, login, export and restore come from --password-file F
+(its first line), else $SKEIN_PASSWORD, else a prompt. The recovery phrase
+for restore comes from --phrase-file F, else $SKEIN_PHRASE, else a prompt.
+$SKEIN_LOG sets the daemon's log level: debug, info (default), warn or error.
 `)
 }
 

@@ -125,31 +125,32 @@ func TestCommands(t *testing.T) {
 	check("follow @bob", "following @bob (key 81b637d8)\n")
 	check("follow carol", "following @carol (key 4c26d907)\n")
 	node.AddPost("bob", "hello from bob")
-	if got := mustRun(t, home, "post", "hello,", "skein"); got != "2026-11-22 03:40  @alice  hello, skein\n" {
+	if got := mustRun(t, home, "post", "hello,", "skein"); got != "2026-11-22 03:40  @alice  [5bedd18a]  hello, skein\n" {
 		t.Errorf("skein post printed %q", got)
 	}
 	node.AddPost("carol", "line one\nline two")
 	check("feed", ""+
-		"2026-11-22 03:40  @carol  line one\n"+
-		"                          line two\n"+
-		"2026-11-22 03:40  @alice  hello, skein\n"+
-		"2026-11-22 03:40  @bob  hello from bob\n")
+		"2026-11-22 03:40  @carol  [761f2df6]  line one\n"+
+		"                                      line two\n"+
+		"2026-11-22 03:40  @alice  [5bedd18a]  hello, skein\n"+
+		"2026-11-22 03:40  @bob  [7a05e79a]  hello from bob\n")
 	check("feed --limit 2", ""+
-		"2026-11-22 03:40  @carol  line one\n"+
-		"                          line two\n"+
-		"2026-11-22 03:40  @alice  hello, skein\n"+
+		"2026-11-22 03:40  @carol  [761f2df6]  line one\n"+
+		"                                      line two\n"+
+		"2026-11-22 03:40  @alice  [5bedd18a]  hello, skein\n"+
 		"more: skein feed --limit 2 --cursor 2\n")
-	check("feed --limit 2 --cursor 2", "2026-11-22 03:40  @bob  hello from bob\n")
-	check("timeline bob", "2026-11-22 03:40  @bob  hello from bob\n")
+	check("feed --limit 2 --cursor 2", "2026-11-22 03:40  @bob  [7a05e79a]  hello from bob\n")
+	check("timeline bob", "2026-11-22 03:40  @bob  [7a05e79a]  hello from bob\n")
 	check("following", ""+
-		"@bob  81b637d8  since 2026-11-22 03:40\n"+
-		"@carol  4c26d907  since 2026-11-22 03:40\n")
+		"@bob  81b637d8  since 2026-11-22 03:40  have 1 (complete)\n"+
+		"@carol  4c26d907  since 2026-11-22 03:40  have 1 (complete)\n")
 	check("followers", "no followers yet\n")
 	check("notifications", "no notifications\n")
 	check("whois bob", ""+
 		"name: @bob\n"+
 		"key: 81b637d8fcd2c6da6359e6963113a1170de795e4b725b84d1e0b4cfd9ec58ce9\n"+
 		"pinned: yes\n"+
+		"online: no (last seen 2026-11-22 03:40)\n"+
 		"entries: 1 announced, 1 held here\n"+
 		"updated: -\n"+
 		"peer: 12D3KooWFake\n"+
@@ -200,11 +201,11 @@ func TestNotifications(t *testing.T) {
 	mustRun(t, home, "follow", "bob")
 	mustRun(t, home, "logout")
 	mustRun(t, home, "login", "bob")
-	want := "2026-11-22 03:40  @alice followed you  (new)\n"
+	want := "* 2026-11-22 03:40  @alice followed you\n"
 	if got := mustRun(t, home, "notifications"); got != want {
 		t.Errorf("notifications = %q, want %q", got, want)
 	}
-	want = "2026-11-22 03:40  @alice followed you\n"
+	want = "  2026-11-22 03:40  @alice followed you\n"
 	if got := mustRun(t, home, "notifications"); got != want {
 		t.Errorf("notifications again = %q, want %q (read)", got, want)
 	}
@@ -264,6 +265,8 @@ func TestNoDaemon(t *testing.T) {
 	for _, args := range [][]string{
 		{"feed"}, {"status", "--json"}, {"post", "hi"}, {"login", "alice"}, {"register", "alice"},
 		{"logout"}, {"follow", "bob"}, {"whois", "bob"}, {"watch"}, {"shell"}, {"notifications"},
+		{"export"}, {"export", "--key-file", filepath.Join(home, "k")}, {"restore", "alice"}, {"restore", "--key-file", "/nonexistent"},
+		{"reply", "3f2a91c0", "hi"}, {"repost", "3f2a91c0"}, {"delete", "3f2a91c0"},
 	} {
 		e, stdout, stderr := testEnv(strings.NewReader("secret\n"), nil)
 		err := e.run(t.Context(), append([]string{"--home", home}, args...))
@@ -416,7 +419,7 @@ func TestWatch(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &ev); err != nil || ev.Kind != core.EventPost || ev.Post.Author != "bob" {
 				t.Errorf("watch --json printed %q (%v), want one post event", out, err)
 			}
-		} else if !strings.HasSuffix(out, "  @bob  live from bob\n") {
+		} else if !strings.HasSuffix(out, "  @bob  [7a05e79a]  live from bob\n") {
 			t.Errorf("watch printed %q, want bob's post", out)
 		}
 	}
@@ -467,4 +470,173 @@ func TestExplain(t *testing.T) {
 	if got := e.explain(t.Context(), nil); got != nil {
 		t.Errorf("explain(nil) = %v, want nil", got)
 	}
+}
+
+func TestReplyRepostDelete(t *testing.T) {
+	home, node := fakeDaemon(t)
+	node.AddUser("bob")
+	node.AddUser("carol")
+	bobs := node.AddPost("bob", "hello from bob") // [7a05e79a]
+	mustRun(t, home, "register", "alice")
+	mustRun(t, home, "follow", "bob")
+
+	tests := []struct {
+		args string
+		want string // the output, or the error
+		err  bool
+	}{
+		{args: "reply 7a05e79a welcome, @bob", want: "2026-11-22 03:40  @alice  [5bedd18a]  ↳ @bob: welcome, @bob\n"},
+		{args: "reply [7A05E79A] again", want: "2026-11-22 03:40  @alice  [ac324657]  ↳ @bob: again\n"},
+		{args: "reply " + bobs.ID + " in full", want: "  ↳ @bob: in full\n"},
+		{args: "repost 7a05e79a", want: "  reposted @bob: hello from bob\n"},
+		{args: "repost 5bedd18a", want: "  reposted @alice: welcome, @bob\n"},
+		{args: "delete ac324657", want: "deleted post [ac324657]\n"},
+		{args: "reply 00000000 hello?", want: "no such post: 00000000", err: true},
+		{args: "repost ac324657", want: "no such post: ac324657 was deleted", err: true},
+		{args: "delete 7a05e79a", want: "not your post: it is @bob's", err: true},
+		{args: "reply 7a05e79a " + strings.Repeat("é", 1001), want: "invalid post: post is 1001 characters, limit 1000", err: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args[:min(len(tt.args), 30)], func(t *testing.T) {
+			out, err := run(t, home, strings.Fields(tt.args)...)
+			switch {
+			case tt.err && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("skein %s error = %v, want %q", tt.args, err, tt.want)
+			case !tt.err && err != nil:
+				t.Errorf("skein %s error = %v", tt.args, err)
+			case !tt.err && !strings.HasSuffix(out, tt.want):
+				t.Errorf("skein %s printed %q, want it to end in %q", tt.args, out, tt.want)
+			}
+		})
+	}
+
+	// bob deletes the post alice reposted: her repost stays, its original
+	// is gone.
+	if err := node.AddDelete("bob", bobs.ID); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, home, "feed")
+	for _, want := range []string{
+		"  @alice  [", "]  reposted a post that is not available\n",
+		"  reposted @alice: welcome, @bob\n",
+		"  @alice  [5bedd18a]  ↳ @bob: welcome, @bob\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("feed lacks %q:\n%s", want, out)
+		}
+	}
+	for _, gone := range []string{"hello from bob", "again"} {
+		if strings.Contains(out, gone) {
+			t.Errorf("feed still shows the deleted %q:\n%s", gone, out)
+		}
+	}
+}
+
+func TestNotificationKinds(t *testing.T) {
+	home, node := fakeDaemon(t)
+	node.AddUser("bob")
+	mustRun(t, home, "register", "alice")
+	mine := mustRun(t, home, "post", "my first post")
+	id := mine[strings.Index(mine, "[")+1 : strings.Index(mine, "]")]
+	if _, err := node.AddReply("bob", id, "nice\npost"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := node.AddRepost("bob", id); err != nil {
+		t.Fatal(err)
+	}
+	node.AddPost("bob", "say hi to @alice")
+	if st := mustRun(t, home, "status"); !strings.Contains(st, "notifications: 3 unread\n") {
+		t.Errorf("status does not count 3 unread notifications:\n%s", st)
+	}
+	want := "" +
+		"* 2026-11-22 03:40  @bob mentioned you: say hi to @alice\n" +
+		"* 2026-11-22 03:40  @bob reposted your post: my first post\n" +
+		"* 2026-11-22 03:40  @bob replied to your post: nice post\n"
+	if got := mustRun(t, home, "notifications"); got != want {
+		t.Errorf("notifications =\n%s\nwant:\n%s", got, want)
+	}
+	if got := mustRun(t, home, "notifications", "--limit", "1"); got != "  2026-11-22 03:40  @bob mentioned you: say hi to @alice\n" {
+		t.Errorf("notifications after reading them = %q", got)
+	}
+	if st := mustRun(t, home, "status"); !strings.Contains(st, "notifications: 0 unread\n") {
+		t.Errorf("status after reading = \n%s", st)
+	}
+	var ns api.Notifications
+	if err := json.Unmarshal([]byte(mustRun(t, home, "notifications", "--json")), &ns); err != nil ||
+		len(ns.Notifications) != 3 || ns.Notifications[2].Post == nil || ns.Notifications[2].Post.Text != "nice\npost" {
+		t.Errorf("notifications --json = %+v, %v, want the reply's post in the third", ns, err)
+	}
+}
+
+func TestWhoisOnline(t *testing.T) {
+	home, node := fakeDaemon(t)
+	node.AddUser("bob")
+	node.AddUser("carol")
+	mustRun(t, home, "register", "alice")
+	node.SetOnline("bob", false, time.Date(2026, 11, 22, 4, 10, 0, 0, time.UTC))
+	node.SetOnline("carol", true, time.Time{})
+	tests := []struct{ name, want string }{
+		{"alice", "online: yes\n"},
+		{"bob", "online: no (last seen 2026-11-22 04:10)\n"},
+		{"carol", "online: yes\n"},
+	}
+	for _, tt := range tests {
+		if out := mustRun(t, home, "whois", tt.name); !strings.Contains(out, tt.want) {
+			t.Errorf("whois %s does not say %q:\n%s", tt.name, tt.want, out)
+		}
+	}
+	var p core.Profile
+	if err := json.Unmarshal([]byte(mustRun(t, home, "whois", "bob", "--json")), &p); err != nil || p.Online || p.LastSeen.IsZero() {
+		t.Errorf("whois bob --json = %+v, %v, want offline with a last-seen time", p, err)
+	}
+}
+
+func TestFollowingJSONLog(t *testing.T) {
+	home, node := fakeDaemon(t)
+	node.AddUser("bob")
+	mustRun(t, home, "register", "alice")
+	mustRun(t, home, "follow", "bob")
+	if out := mustRun(t, home, "following"); out != "@bob  81b637d8  since 2026-11-22 03:40  have nothing yet\n" {
+		t.Errorf("following = %q", out)
+	}
+	node.AddPost("bob", "one")
+	node.AddPost("bob", "two")
+	var users api.Users
+	if err := json.Unmarshal([]byte(mustRun(t, home, "following", "--json")), &users); err != nil || len(users.Users) != 1 ||
+		users.Users[0].Log == nil || *users.Users[0].Log != (core.LogState{From: 1, To: 2, Latest: 2}) {
+		t.Errorf("following --json = %+v, %v, want bob's log 1–2 of 2", users, err)
+	}
+}
+
+func TestWatchNotificationsAndDeletes(t *testing.T) {
+	home, node := fakeDaemon(t)
+	node.AddUser("bob")
+	mustRun(t, home, "register", "alice")
+	mustRun(t, home, "follow", "bob")
+	mine := mustRun(t, home, "post", "mine")
+	id := mine[strings.Index(mine, "[")+1 : strings.Index(mine, "]")]
+	bobs := node.AddPost("bob", "soon gone")
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	e, stdout, stderr := testEnv(strings.NewReader(""), nil)
+	done := make(chan error, 1)
+	go func() { done <- e.run(ctx, []string{"--home", home, "watch"}) }()
+	waitUntil(t, func() bool { return strings.Contains(stderr.String(), "watching") && node.Watchers() == 1 })
+	if _, err := node.AddReply("bob", id, "a reply"); err != nil {
+		t.Fatal(err)
+	}
+	if err := node.AddDelete("bob", bobs.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, func() bool { return strings.Contains(stdout.String(), "deleted a post") })
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("watch returned %v after an interrupt, want nil", err)
+	}
+	wantInOrder(t, stdout.String(),
+		"2026-11-22 03:40  @bob replied to your post: a reply\n", // the notification
+		"  @bob  [", "]  ↳ @alice: a reply\n", // and the reply, in the feed
+		"  @bob deleted a post ["+shortID(bobs.ID)+"]\n",
+	)
 }

@@ -97,6 +97,60 @@ func (p *postCmd) run(ctx context.Context, e *env, c *api.Client) error {
 	return nil
 }
 
+type replyCmd struct{ id, text string }
+
+func (*replyCmd) flags(*flag.FlagSet) {}
+
+func (r *replyCmd) args(a []string) error {
+	if len(a) == 0 || a[0] == "" {
+		return errors.New("missing ID")
+	}
+	var err error
+	if r.id, err = postID(a[0]); err != nil {
+		return err
+	}
+	if r.text = strings.Join(a[1:], " "); r.text == "" {
+		return errors.New("missing TEXT")
+	}
+	return nil
+}
+
+func (r *replyCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	p, err := c.Reply(ctx, r.id, r.text)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, postLine(p))
+	return nil
+}
+
+type repostCmd struct{ id string }
+
+func (*repostCmd) flags(*flag.FlagSet)     {}
+func (r *repostCmd) args(a []string) error { return postIDArg(a, &r.id) }
+
+func (r *repostCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	p, err := c.Repost(ctx, r.id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, postLine(p))
+	return nil
+}
+
+type deleteCmd struct{ id string }
+
+func (*deleteCmd) flags(*flag.FlagSet)     {}
+func (d *deleteCmd) args(a []string) error { return postIDArg(a, &d.id) }
+
+func (d *deleteCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	if err := c.Delete(ctx, d.id); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "deleted post [%s]\n", shortID(d.id))
+	return nil
+}
+
 type followCmd struct{ name string }
 
 func (*followCmd) flags(*flag.FlagSet)     {}
@@ -343,6 +397,29 @@ func noArgs(a []string) error {
 		return fmt.Errorf("unexpected argument %q", a[0])
 	}
 	return nil
+}
+
+// postIDArg takes the one argument ID, a post ID.
+func postIDArg(a []string, p *string) error {
+	switch {
+	case len(a) == 0 || a[0] == "":
+		return errors.New("missing ID")
+	case len(a) > 1:
+		return fmt.Errorf("unexpected argument %q after ID", a[1])
+	}
+	var err error
+	*p, err = postID(a[0])
+	return err
+}
+
+// postID checks a post ID given by the user: a full ID or a prefix of at
+// least 8 hex digits, as feeds show it; brackets around it are dropped.
+func postID(s string) (string, error) {
+	id := strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
+	if len(id) < 8 || len(id) > 64 || strings.Trim(id, "0123456789abcdef") != "" {
+		return "", fmt.Errorf("invalid post ID %q: use the 8 hex digits in brackets that feed and timeline show, or more", s)
+	}
+	return id, nil
 }
 
 func oneArg(a []string, what string, p *string) error {

@@ -25,6 +25,7 @@ const (
 	commandTimeout = 60 * time.Second // one command
 	stopGrace      = 10 * time.Second // SIGTERM until exit
 	deliverWithin  = 20 * time.Second // a post or follow to arrive
+	restoreWithin  = 90 * time.Second // a restored account's log to be fetched back
 )
 
 // testNet is a relay and daemons in homes under one short temporary
@@ -205,12 +206,12 @@ func TestEndToEnd(t *testing.T) {
 			t.Cleanup(func() { p.Stop(stopGrace) })
 			watchers[u] = p
 		}
-		if out := n.must("alice", "post", "hello", "from", "alice"); !strings.HasSuffix(out, "  @alice  hello from alice\n") {
+		if out := n.must("alice", "post", "hello", "from", "alice"); !strings.HasPrefix(out, "20") || !strings.HasSuffix(out, "  @alice  ["+idIn(out)+"]  hello from alice\n") {
 			t.Errorf("post printed %q", out)
 		}
 		wctx, wcancel := context.WithTimeout(t.Context(), deliverWithin)
 		defer wcancel()
-		if err := watchers["bob"].WaitFor(wctx, "  @alice  hello from alice"); err != nil {
+		if err := watchers["bob"].WaitFor(wctx, "]  hello from alice"); err != nil {
 			t.Error(err)
 		}
 		if err := watchers["carol"].WaitFor(wctx, `"text":"hello from alice"`); err != nil {
@@ -231,13 +232,13 @@ func TestEndToEnd(t *testing.T) {
 	step("feed", func(t *testing.T, n *testNet) {
 		n.eventually(deliverWithin, "bob's feed has alice's post", func() bool { return n.feedHas("bob", "hello from alice") })
 		var p struct {
-			Posts []struct{ Author, Text string }
+			Posts []struct{ ID, Author, Text string }
 		}
 		if err := json.Unmarshal([]byte(n.must("bob", "feed", "--json")), &p); err != nil || len(p.Posts) == 0 ||
 			p.Posts[0].Author != "alice" || p.Posts[0].Text != "hello from alice" {
 			t.Errorf("bob's feed --json = %+v, %v; want alice's post first", p, err)
 		}
-		if out := n.must("bob", "feed"); !strings.Contains(out, "  @alice  hello from alice\n") {
+		if out := n.must("bob", "feed"); !strings.Contains(out, "  @alice  ["+shortID(p.Posts[0].ID)+"]  hello from alice\n") {
 			t.Errorf("bob's feed = %q", out)
 		}
 	})
@@ -260,16 +261,80 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("alice's followers = %q", out)
 		}
 		out = n.must("alice", "notifications")
-		if !strings.Contains(out, "@bob followed you  (new)") || !strings.Contains(out, "@carol followed you  (new)") {
-			t.Errorf("alice's notifications = %q, want new followers bob and carol", out)
+		for _, who := range []string{"@bob", "@carol"} {
+			if l := lineWith(out, who+" followed you"); !strings.HasPrefix(l, "* ") {
+				t.Errorf("alice's notifications = %q, want %s's follow marked unread", out, who)
+			}
 		}
-		if out := n.must("alice", "notifications"); strings.Contains(out, "(new)") {
-			t.Errorf("alice's notifications after reading them = %q, want none new", out)
+		if out := n.must("alice", "notifications"); strings.Contains(out, "* ") {
+			t.Errorf("alice's notifications after reading them = %q, want none unread", out)
 		}
+		if out := n.must("alice", "status"); !strings.Contains(out, "notifications: 0 unread\n") {
+			t.Errorf("alice's status after reading her notifications:\n%s", out)
+		}
+	})
+
+	step("reply, repost, delete", func(t *testing.T, n *testNet) {
+		n.eventually(deliverWithin, "alice follows bob", func() bool { return n.skein("alice", "follow", "bob").Code == 0 })
+		ctx, cancel := context.WithTimeout(t.Context(), startTimeout)
+		defer cancel()
+		watch, err := localnet.Start(ctx, "alice's watch", skeinBin, nil, "skein watch: watching", "--home", n.home("alice"), "watch")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { watch.Stop(stopGrace) })
+
+		hello := n.postID("bob", "hello from alice")
+		out := n.must("bob", "reply", hello[:8], "welcome,", "alice")
+		if !strings.HasSuffix(out, "]  ↳ @alice: welcome, alice\n") {
+			t.Errorf("reply printed %q", out)
+		}
+		reply := idIn(out)
+		if out := n.must("bob", "repost", "["+hello[:8]+"]"); !strings.HasSuffix(out, "]  reposted @alice: hello from alice\n") {
+			t.Errorf("repost printed %q", out)
+		}
+		wctx, wcancel := context.WithTimeout(t.Context(), deliverWithin)
+		defer wcancel()
+		for _, want := range []string{"  @bob replied to your post: welcome, alice", "  @bob reposted your post: hello from alice"} {
+			if err := watch.WaitFor(wctx, want); err != nil {
+				t.Error(err)
+			}
+		}
+		n.eventually(deliverWithin, "alice's feed has bob's reply and repost", func() bool {
+			return n.feedHas("alice", "  @bob  ["+reply+"]  ↳ @alice: welcome, alice\n", "]  reposted @alice: hello from alice\n")
+		})
+		out = n.must("alice", "notifications")
+		for _, want := range []string{"@bob replied to your post: welcome, alice", "@bob reposted your post: hello from alice"} {
+			if l := lineWith(out, want); !strings.HasPrefix(l, "* ") {
+				t.Errorf("alice's notifications = %q, want %q unread", out, want)
+			}
+		}
+
+		// A deletion reaches the followers' feeds: bob's reply leaves
+		// alice's, alice's post leaves carol's.
+		if out := n.must("bob", "delete", reply); out != "deleted post ["+reply+"]\n" {
+			t.Errorf("delete printed %q", out)
+		}
+		doomed := idIn(n.must("alice", "post", "a post to delete"))
+		n.eventually(deliverWithin, "carol's feed has the post to delete", func() bool { return n.feedHas("carol", "a post to delete") })
+		wantError(t, "carol deletes alice's post", n.skein("carol", "delete", doomed), "not your post")
+		n.must("alice", "delete", doomed)
+		n.eventually(deliverWithin, "the deleted posts leave the feeds", func() bool {
+			return !n.feedHas("carol", "a post to delete") && !n.feedHas("bob", "a post to delete") && !n.feedHas("alice", "welcome, alice")
+		})
+		if err := watch.WaitFor(wctx, "@bob deleted a post ["+reply+"]"); err != nil {
+			t.Error(err)
+		}
+		wantError(t, "a reply to a deleted post", n.skein("bob", "reply", doomed, "too late"), "no such post")
+		wantError(t, "a reply to an unknown post", n.skein("bob", "reply", "00000000", "hello?"), "no such post")
+		wantError(t, "a bad post ID", n.skein("bob", "repost", "xyz"), `invalid post ID "xyz"`)
 	})
 
 	step("offline catch-up", func(t *testing.T, n *testNet) {
 		n.stop("carol")
+		if out := n.must("bob", "whois", "carol"); !strings.Contains(out, "\nonline: no (last seen 20") {
+			t.Errorf("bob's whois carol while she is away:\n%s", out)
+		}
 		n.must("alice", "post", "while carol is away, one")
 		n.must("alice", "post", "while carol is away, two")
 		n.start("carol")
@@ -279,8 +344,12 @@ func TestEndToEnd(t *testing.T) {
 		n.eventually(deliverWithin, "carol's feed catches up", func() bool {
 			return n.feedHas("carol", "hello from alice", "while carol is away, one", "while carol is away, two")
 		})
-		if out := n.must("carol", "following"); !strings.HasPrefix(out, "@alice  ") {
-			t.Errorf("carol's following after a restart = %q, want alice", out)
+		n.eventually(deliverWithin, "carol holds all of alice's log", func() bool {
+			out := n.must("carol", "following")
+			return strings.HasPrefix(out, "@alice  ") && strings.HasSuffix(out, " (complete)\n")
+		})
+		if out := n.must("carol", "whois", "alice"); !strings.Contains(out, "\nonline: yes\n") {
+			t.Errorf("carol's whois alice:\n%s", out)
 		}
 	})
 
@@ -346,7 +415,7 @@ func TestEndToEnd(t *testing.T) {
 
 	step("shell", func(t *testing.T, n *testNet) {
 		input := strings.Join([]string{
-			"9",                  // logout
+			"12",                 // logout
 			"0", "bob", "bob-pw", // login
 			"3", "posted from the shell", // post
 			"0",    // feed
@@ -358,12 +427,102 @@ func TestEndToEnd(t *testing.T) {
 		}
 		wantInOrder(t, r.Stdout,
 			"Logged in: bob", "Option -> ", "Logged out.", "Not logged in", "Username: Password: \nLogged in as @bob.",
-			"Post text: Posted.\n", "|= Feed =|", "  @bob  posted from the shell\n", "Bye.\n")
+			"Post text: Posted.\n", "|= Feed =|", "  @bob  [", "]  posted from the shell\n", "Bye.\n")
 		// The end of input ends the shell too.
 		if r := n.skeinEnv("bob", nil, "", "shell"); r.Code != 0 || !strings.HasSuffix(r.Stdout, "Option -> \n") {
 			t.Errorf("shell at the end of input: %s", r)
 		}
 	})
+
+	step("export", func(t *testing.T, n *testNet) {
+		r := n.skein("alice", "export")
+		if r.Code != 0 || len(strings.Fields(r.Stdout)) != 24 || !strings.HasPrefix(r.Stderr, "skein export: anyone who has these 24 words owns @alice") {
+			t.Fatalf("export: %s", r)
+		}
+		if err := os.WriteFile(filepath.Join(n.root, "phrase"), []byte(r.Stdout), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		keyFile := filepath.Join(n.root, "alice.key")
+		if out := n.must("alice", "export", "--key-file", keyFile); !strings.HasPrefix(out, "wrote the key file of @alice to "+keyFile) {
+			t.Errorf("export --key-file printed %q", out)
+		}
+		if fi, err := os.Stat(keyFile); err != nil || fi.Mode().Perm() != 0o600 || fi.Size() == 0 {
+			t.Errorf("the key file: %v, %v; want a file with mode 0600", fi, err)
+		}
+		wantError(t, "export over a file", n.skein("alice", "export", "--key-file", keyFile), "already exists")
+		wantError(t, "export with a wrong password", n.skeinEnv("alice", []string{"SKEIN_PASSWORD=nope"}, "", "export"), "wrong password")
+	})
+
+	step("restore on a new device", func(t *testing.T, n *testNet) {
+		// alice's device is gone, and so, for now, are the others holding
+		// her log: the new device must wait for them.
+		for _, u := range []string{"alice", "bob", "carol"} {
+			n.stop(u)
+		}
+		n.start("alice2")
+		out := n.must("alice2", "restore", "alice", "--phrase-file", filepath.Join(n.root, "phrase"))
+		if !strings.HasPrefix(out, "restored @alice (key ") || !strings.Contains(out, "\nrestoring: ") {
+			t.Errorf("restore printed %q", out)
+		}
+		if out := n.must("alice2", "status"); !strings.Contains(out, "account: @alice\n") || !strings.Contains(out, "\nrestoring: yes\n") {
+			t.Errorf("status right after the restore:\n%s", out)
+		}
+		wantError(t, "a post while restoring", n.skein("alice2", "post", "too soon"), "account is being restored")
+		// carol comes back, with her copy of alice's log.
+		n.start("carol")
+		n.must("carol", "login", "carol")
+		n.eventually(restoreWithin, "the restore ends", func() bool {
+			return !strings.Contains(n.must("alice2", "status"), "restoring")
+		})
+		if out := n.must("alice2", "timeline", "alice"); !strings.Contains(out, "while carol is away, two") || strings.Contains(out, "a post to delete") {
+			t.Errorf("alice's restored timeline:\n%s", out)
+		}
+		if out := n.must("alice2", "following"); !strings.HasPrefix(out, "@bob  ") {
+			t.Errorf("alice's restored following = %q, want bob", out)
+		}
+		if out := n.must("alice2", "post", "hello from my new device"); !strings.HasSuffix(out, "]  hello from my new device\n") {
+			t.Errorf("post after the restore printed %q", out)
+		}
+		n.eventually(deliverWithin, "carol gets the post from alice's new device", func() bool {
+			return n.feedHas("carol", "hello from my new device")
+		})
+	})
+}
+
+// idIn returns the short post ID in brackets in out, as post, reply and
+// repost print it.
+func idIn(out string) string {
+	i, j := strings.Index(out, "["), strings.Index(out, "]")
+	if i < 0 || j < i {
+		return ""
+	}
+	return out[i+1 : j]
+}
+
+// lineWith returns the first line of out containing s, "" if none.
+func lineWith(out, s string) string {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
+}
+
+// postID returns the full ID of the post with text in user's feed.
+func (n *testNet) postID(user, text string) string {
+	n.t.Helper()
+	var p struct{ Posts []struct{ ID, Text string } }
+	if err := json.Unmarshal([]byte(n.must(user, "feed", "--json", "--limit", "100")), &p); err != nil {
+		n.t.Fatalf("%s's feed --json: %v", user, err)
+	}
+	for _, post := range p.Posts {
+		if post.Text == text {
+			return post.ID
+		}
+	}
+	n.t.Fatalf("%s's feed has no post %q", user, text)
+	return ""
 }
 
 func TestDemo(t *testing.T) {
@@ -381,7 +540,7 @@ func TestDemo(t *testing.T) {
 		"$ skein --home ~carol daemon",
 		"$ skein --home ~carol login carol\nlogged in as @carol",
 		"$ skein --home ~carol feed\n",
-		"@alice  seriously, there is cake",
+		"@alice  [", "]  seriously, there is cake",
 		"That's Skein",
 	)
 	// The story says where it ran; that directory must be gone.

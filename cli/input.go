@@ -11,7 +11,8 @@ import (
 	"sync"
 )
 
-// password returns the password for register or login: the first line of
+// password returns the password for register, login, export or restore:
+// the first line of
 // file if set, else $SKEIN_PASSWORD, else what the user types at a prompt
 // on stdin (twice if confirm is set and stdin is a terminal). An explicit
 // --password-file wins over the environment so that one command can use a
@@ -45,7 +46,9 @@ func (e *env) password(ctx context.Context, file string, confirm bool) (string, 
 func (e *env) promptPassword(ctx context.Context, w io.Writer, confirm bool) (string, error) {
 	term := e.isTerminal()
 	pw, err := e.readSecret(ctx, w, "Password: ", term)
-	if err != nil {
+	if errors.Is(err, io.EOF) {
+		return "", errNoPassword
+	} else if err != nil {
 		return "", err
 	}
 	if pw == "" {
@@ -53,7 +56,9 @@ func (e *env) promptPassword(ctx context.Context, w io.Writer, confirm bool) (st
 	}
 	if confirm && term {
 		again, err := e.readSecret(ctx, w, "Repeat password: ", term)
-		if err != nil {
+		if errors.Is(err, io.EOF) {
+			return "", errNoPassword
+		} else if err != nil {
 			return "", err
 		}
 		if again != pw {
@@ -63,6 +68,9 @@ func (e *env) promptPassword(ctx context.Context, w io.Writer, confirm bool) (st
 	return pw, nil
 }
 
+// readSecret reads a line from stdin without echo at a terminal (term),
+// writing prompt to w first unless w is nil. It returns io.EOF at the end of
+// input.
 func (e *env) readSecret(ctx context.Context, w io.Writer, prompt string, term bool) (string, error) {
 	if w != nil {
 		fmt.Fprint(w, prompt)
@@ -79,11 +87,10 @@ func (e *env) readSecret(ctx context.Context, w io.Writer, prompt string, term b
 	if w != nil {
 		fmt.Fprintln(w) // the typed newline was not echoed
 	}
-	if errors.Is(err, io.EOF) {
-		return "", errors.New("no password: the input ended; use $SKEIN_PASSWORD or --password-file F")
-	}
 	return pw, err
 }
+
+var errNoPassword = errors.New("no password: the input ended; use $SKEIN_PASSWORD or --password-file F")
 
 // isTerminal reports whether stdin is a terminal.
 func (e *env) isTerminal() bool {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/skein-p2p/skein/cli/internal/api"
 	"github.com/skein-p2p/skein/core"
@@ -39,12 +40,59 @@ func handle(name, key string) string {
 	return "@" + name
 }
 
-// postLine formats a post as "2026-11-22 03:41  @alice  hello, skein"; the
-// lines of a multi-line post after the first are indented under the text.
+// shortID abbreviates a post ID to its first 8 hex digits, the shortest
+// prefix that commands accept.
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// postLine formats a post, reply or repost for feeds and timelines:
+//
+//	2026-11-22 04:10  @alice  [3f2a91c0]  hello, skein
+//	2026-11-22 04:12  @bob  [7c01d2e4]  ↳ @alice: welcome!
+//	2026-11-22 04:13  @bob  [a9f0c3b1]  reposted @alice: hello, skein
+//
+// The bracketed short ID is what reply, repost and delete take. The lines of
+// a multi-line text after the first are indented under its start.
 func postLine(p core.Post) string {
 	head := formatTime(p.Time) + "  " + handle(p.Author, p.AuthorKey) + "  "
-	text := strings.ReplaceAll(p.Text, "\r\n", "\n")
-	return head + strings.ReplaceAll(text, "\n", "\n"+strings.Repeat(" ", len(head)))
+	if p.ID != "" {
+		head += "[" + shortID(p.ID) + "]  "
+	}
+	return indent(head, postBody(p))
+}
+
+// postBody is what postLine shows after the author and ID.
+func postBody(p core.Post) string {
+	switch p.Kind {
+	case core.KindReply:
+		if r := p.ReplyTo; r != nil && (r.Author != "" || r.AuthorKey != "") {
+			return "↳ " + handle(r.Author, r.AuthorKey) + ": " + p.Text
+		}
+		return "↳ " + p.Text
+	case core.KindRepost:
+		o := p.RepostOf
+		if o == nil || o.Unavailable {
+			return "reposted a post that is not available"
+		}
+		return "reposted " + handle(o.Author, o.AuthorKey) + ": " + o.Text
+	}
+	return p.Text
+}
+
+// indent returns head followed by text, the lines of text after the first
+// indented by the width of head.
+func indent(head, text string) string {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	return head + strings.ReplaceAll(text, "\n", "\n"+strings.Repeat(" ", utf8.RuneCountInString(head)))
+}
+
+// oneLine joins the lines of text with spaces, for one-line summaries.
+func oneLine(text string) string {
+	return strings.Join(strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' }), " ")
 }
 
 // writePage writes the posts of a page, then, if there is a next page, the
@@ -70,7 +118,8 @@ func moreCommand(command string, limit int) string {
 	return s
 }
 
-// writeUsers writes "@name  <key short>  since <time>" lines.
+// writeUsers writes "@name  <key short>  since <time>" lines, followed, for
+// the following list, by how much of the user's log this node holds.
 func writeUsers(w io.Writer, users []core.User, empty string) {
 	if len(users) == 0 {
 		fmt.Fprintln(w, empty)
@@ -80,33 +129,91 @@ func writeUsers(w io.Writer, users []core.User, empty string) {
 		if !u.Since.IsZero() {
 			line += "  since " + formatTime(u.Since)
 		}
+		if u.Log != nil {
+			line += "  " + logState(*u.Log)
+		}
 		fmt.Fprintln(w, line)
 	}
 }
 
+// logState says which part of a followed user's log is held: "have 1–40,
+// latest known 42", "have 1–42 (complete)", "have nothing yet, latest known
+// 42". A log that starts after 1 is not complete (retention collected its
+// start), even when it reaches the latest entry.
+func logState(l core.LogState) string {
+	latest := max(l.Latest, l.To)
+	var have string
+	switch {
+	case l.To == 0:
+		have = "have nothing yet"
+		if latest == 0 {
+			return have
+		}
+		return fmt.Sprintf("%s, latest known %d", have, latest)
+	case l.From == l.To:
+		have = fmt.Sprintf("have %d", l.To)
+	default:
+		have = fmt.Sprintf("have %d–%d", max(l.From, 1), l.To)
+	}
+	if l.From <= 1 && l.To >= latest {
+		return have + " (complete)"
+	}
+	return fmt.Sprintf("%s, latest known %d", have, latest)
+}
+
+// notificationText says what a notification is about, on one line:
+// "@bob replied to your post: <text>".
 func notificationText(n core.Notification) string {
 	who := handle(n.From.Name, n.From.Key)
+	withText := func(s, text string) string {
+		if text = oneLine(text); text != "" {
+			s += ": " + text
+		}
+		return s
+	}
 	switch n.Kind {
 	case core.NotifyFollower:
 		return who + " followed you"
 	case core.NotifyUnfollow:
 		return who + " unfollowed you"
+	case core.NotifyReply:
+		if n.Post != nil {
+			return withText(who+" replied to your post", n.Post.Text)
+		}
+		return who + " replied to your post"
+	case core.NotifyRepost:
+		if n.Post != nil && n.Post.RepostOf != nil && !n.Post.RepostOf.Unavailable {
+			return withText(who+" reposted your post", n.Post.RepostOf.Text)
+		}
+		return who + " reposted your post"
+	case core.NotifyMention:
+		if n.Post != nil {
+			return withText(who+" mentioned you", n.Post.Text)
+		}
+		return who + " mentioned you"
+	case core.NotifyFork:
+		return fmt.Sprintf("%s's log has two different entries in one place (a fork): their key may be in use on another device", who)
 	}
 	return fmt.Sprintf("%s: %s", who, n.Kind)
 }
 
-// writeNotifications writes one line per notification; unread ones end in
-// "(new)".
+// notificationLine formats a notification as "* 2026-11-22 04:10  <text>",
+// the star marking it unread ("  " when read).
+func notificationLine(n core.Notification) string {
+	mark := "  "
+	if !n.Read {
+		mark = "* "
+	}
+	return mark + formatTime(n.Time) + "  " + notificationText(n)
+}
+
+// writeNotifications writes one line per notification.
 func writeNotifications(w io.Writer, ns []core.Notification) {
 	if len(ns) == 0 {
 		fmt.Fprintln(w, "no notifications")
 	}
 	for _, n := range ns {
-		line := formatTime(n.Time) + "  " + notificationText(n)
-		if !n.Read {
-			line += "  (new)"
-		}
-		fmt.Fprintln(w, line)
+		fmt.Fprintln(w, notificationLine(n))
 	}
 }
 
@@ -127,6 +234,15 @@ func eventLine(ev core.Event, now time.Time) string {
 		}
 	case core.EventConnectivity:
 		return fmt.Sprintf("%s  connected to %d peer%s", formatTime(now), ev.Peers, plural(ev.Peers))
+	case core.EventNotification:
+		// A new follower or unfollow comes as its own event too.
+		if n := ev.Notification; n != nil && n.Kind != core.NotifyFollower && n.Kind != core.NotifyUnfollow {
+			return formatTime(n.Time) + "  " + notificationText(*n)
+		}
+	case core.EventDelete:
+		if p := ev.Post; p != nil {
+			return fmt.Sprintf("%s  %s deleted a post [%s]", formatTime(now), handle(p.Author, p.AuthorKey), shortID(p.ID))
+		}
 	}
 	return ""
 }
@@ -147,9 +263,13 @@ func writeStatus(w io.Writer, st core.Status) {
 	fmt.Fprintf(w, "account: %s\n", account)
 	if st.Account != "" {
 		fmt.Fprintf(w, "key: %s\n", st.Key)
+		if st.Restoring {
+			fmt.Fprintln(w, "restoring: yes")
+		}
 		fmt.Fprintf(w, "entries: %d\n", st.Entries)
 		fmt.Fprintf(w, "following: %d\n", st.Following)
 		fmt.Fprintf(w, "followers: %d\n", st.Followers)
+		fmt.Fprintf(w, "notifications: %d unread\n", st.Unread)
 	}
 	fmt.Fprintf(w, "accounts: %s\n", orNone(strings.Join(st.Accounts, ", ")))
 	fmt.Fprintf(w, "peer: %s\n", st.PeerID)
@@ -169,12 +289,25 @@ func writeProfile(w io.Writer, p core.Profile) {
 		pinned = "yes"
 	}
 	fmt.Fprintf(w, "pinned: %s\n", pinned)
+	fmt.Fprintf(w, "online: %s\n", presence(p))
 	fmt.Fprintf(w, "entries: %d announced, %d held here\n", p.LatestSeq, p.Held)
 	fmt.Fprintf(w, "updated: %s\n", formatTime(p.Updated))
 	fmt.Fprintf(w, "peer: %s\n", orNone(p.PeerID))
 	for _, a := range p.Addrs {
 		fmt.Fprintf(w, "addr: %s\n", a)
 	}
+}
+
+// presence says whether a user is online: "yes", or "no (last seen
+// 2026-11-22 04:10)".
+func presence(p core.Profile) string {
+	switch {
+	case p.Online:
+		return "yes"
+	case p.LastSeen.IsZero():
+		return "no"
+	}
+	return "no (last seen " + formatTime(p.LastSeen) + ")"
 }
 
 func orNone(s string) string {

@@ -106,12 +106,15 @@ func (s *shell) menu(loggedIn bool) []menuItem {
 		{"1", "Follow user", []string{"follow"}, s.follow},
 		{"2", "Unfollow user", []string{"unfollow"}, s.unfollow},
 		{"3", "Create new post", []string{"post"}, s.post},
-		{"4", "See following and followers", []string{"following", "followers"}, s.lists},
-		{"5", "Notifications", []string{"notifications"}, s.notifications},
-		{"6", "User timeline", []string{"timeline"}, s.timeline},
-		{"7", "Who is", []string{"whois"}, s.whois},
-		{"8", "Status", []string{"status"}, s.status},
-		{"9", "Logout", []string{"logout"}, s.logout},
+		{"4", "Reply to a post", []string{"reply"}, s.reply},
+		{"5", "Repost a post", []string{"repost"}, s.repost},
+		{"6", "Delete one of your posts", []string{"delete"}, s.delete},
+		{"7", "See following and followers", []string{"following", "followers"}, s.lists},
+		{"8", "Notifications", []string{"notifications"}, s.notifications},
+		{"9", "User timeline", []string{"timeline"}, s.timeline},
+		{"10", "Who is", []string{"whois"}, s.whois},
+		{"11", "Status", []string{"status"}, s.status},
+		{"12", "Logout", []string{"logout"}, s.logout},
 		quit,
 	}
 }
@@ -265,6 +268,63 @@ func (s *shell) post(ctx context.Context) error {
 		return err
 	}
 	fmt.Fprintln(s.e.stdout, "Posted.")
+	return nil
+}
+
+// askPostID asks for a post ID; "" means the user cancelled.
+func (s *shell) askPostID(ctx context.Context, prompt string) (string, error) {
+	id, err := s.ask(ctx, prompt)
+	if err != nil || id == "" {
+		return "", err
+	}
+	return postID(id)
+}
+
+func (s *shell) reply(ctx context.Context) error {
+	id, err := s.askPostID(ctx, "Reply to post (its ID from the feed, Enter to cancel): ")
+	if err != nil || id == "" {
+		return err
+	}
+	text, err := s.ask(ctx, "Reply text: ")
+	if err != nil {
+		return err
+	}
+	if text == "" {
+		fmt.Fprintln(s.e.stdout, "Nothing posted.")
+		return nil
+	}
+	p, err := s.c.Reply(ctx, id, text)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(s.e.stdout, "Replied:")
+	fmt.Fprintln(s.e.stdout, postLine(p))
+	return nil
+}
+
+func (s *shell) repost(ctx context.Context) error {
+	id, err := s.askPostID(ctx, "Repost post (its ID from the feed, Enter to cancel): ")
+	if err != nil || id == "" {
+		return err
+	}
+	p, err := s.c.Repost(ctx, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(s.e.stdout, "Reposted:")
+	fmt.Fprintln(s.e.stdout, postLine(p))
+	return nil
+}
+
+func (s *shell) delete(ctx context.Context) error {
+	id, err := s.askPostID(ctx, "Delete your post (its ID from the feed, Enter to cancel): ")
+	if err != nil || id == "" {
+		return err
+	}
+	if err := s.c.Delete(ctx, id); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.e.stdout, "Deleted post [%s].\n", shortID(id))
 	return nil
 }
 

@@ -38,6 +38,8 @@ type session struct {
 	own       *pubsub.Topic
 
 	headMoved chan struct{} // own log grew: the name record's seq is stale
+	appended  atomic.Uint64 // own entries appended in this session
+	published atomic.Uint64 // value of appended at the last name publication
 
 	mu          sync.Mutex
 	subs        map[entry.Key]*subscription // followed authors' topics
@@ -166,16 +168,11 @@ func (n *Node) login(acct store.Account, priv ed25519.PrivateKey) (*session, err
 		return nil, err
 	}
 	n.clock.Observe(head.Time)
-	own, err := n.host.PubSub.Join(topicOf(acct.Key))
-	if err != nil {
-		return nil, fmt.Errorf("core: join own topic: %w", err)
-	}
 	sess := &session{
 		name:      acct.Name,
 		key:       acct.Key,
 		priv:      priv,
 		created:   acct.Created,
-		own:       own,
 		subs:      make(map[entry.Key]*subscription),
 		headMoved: make(chan struct{}, 1),
 	}
@@ -184,15 +181,27 @@ func (n *Node) login(acct store.Account, priv ed25519.PrivateKey) (*session, err
 	switch {
 	case n.closed:
 		n.mu.Unlock()
-		own.Close()
+		sess.cancel()
 		return nil, ErrClosed
 	case n.sess != nil:
 		n.mu.Unlock()
-		own.Close()
+		sess.cancel()
 		return nil, ErrLoggedIn
 	}
 	n.sess = sess
 	n.mu.Unlock()
+
+	// The account subscribes to its own topic too, not only to publish on
+	// it: that makes its device a topic peer that followers see join,
+	// which is when they sync (see watchJoins).
+	if err := n.subscribe(sess, acct.Key); err != nil {
+		n.mu.Lock()
+		n.sess = nil
+		n.mu.Unlock()
+		sess.cancel()
+		return nil, fmt.Errorf("core: join own topic: %w", err)
+	}
+	sess.own = sess.subs[acct.Key].topic
 
 	follows, err := n.store.Following(acct.Key)
 	if err != nil {
@@ -226,8 +235,22 @@ func (n *Node) Logout(ctx context.Context) error {
 		return ErrNotLoggedIn
 	}
 	sess.stop()
+	n.finalName(sess)
 	n.log.Info("logged out", "name", sess.name)
 	return nil
+}
+
+// finalName republishes the name record of a session that is ending if
+// its log grew since the last publication, so that the seq it announces,
+// which a restore relies on, is not left behind. It takes at most a few
+// seconds.
+func (n *Node) finalName(sess *session) {
+	if sess.published.Load() == sess.appended.Load() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(n.ctx, 3*time.Second)
+	defer cancel()
+	n.publishName(ctx, sess)
 }
 
 // sessionLoop republishes the account's name record periodically, and tears
@@ -240,7 +263,6 @@ func (n *Node) sessionLoop(ctx context.Context, sess *session) {
 			delete(sess.subs, k)
 		}
 		sess.mu.Unlock()
-		sess.own.Close()
 	}()
 	// Republish every NameInterval; after a failure, retry sooner; after
 	// the own log grew, within nameDebounce, so the announced seq stays
@@ -284,6 +306,7 @@ func (n *Node) waitRouting(ctx context.Context) {
 // reports whether that reached the network. Errors are logged: the record is
 // republished periodically.
 func (n *Node) publishName(ctx context.Context, sess *session) bool {
+	version := sess.appended.Load()
 	val, err := n.ownRecord(sess)
 	if err != nil {
 		n.log.Warn("publish name", "err", err)
@@ -296,6 +319,7 @@ func (n *Node) publishName(ctx context.Context, sess *session) bool {
 		n.log.Warn("name record not published", "name", sess.name, "err", err)
 		return false
 	}
+	sess.published.Store(version)
 	n.log.Debug("name record published", "name", sess.name)
 	return true
 }

@@ -81,7 +81,7 @@ func (n *Node) subscribe(sess *session, author entry.Key) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			n.watchJoins(ctx, joins, author)
+			n.watchJoins(ctx, sess, joins, author)
 		}()
 		n.readTopic(ctx, sub)
 		wg.Wait()
@@ -89,18 +89,33 @@ func (n *Node) subscribe(sess *session, author entry.Key) error {
 	return nil
 }
 
-// watchJoins syncs the author's log with each peer that joins the author's
-// topic. Entries published between a follow's first sync and the moment
-// the author's device learns of the subscription would otherwise wait for
-// the next entry or the periodic sync.
-func (n *Node) watchJoins(ctx context.Context, joins *pubsub.TopicEventHandler, author entry.Key) {
+// watchJoins reacts to each peer that joins the author's topic. On a
+// followed author's topic it syncs the log with the peer. On the account's
+// own topic it sends the peer the newest own entry: a follower that missed
+// entries published just before this device learned of its subscription
+// sees the gap and syncs. Without this, such entries would wait for the
+// next entry or the periodic sync.
+func (n *Node) watchJoins(ctx context.Context, sess *session, joins *pubsub.TopicEventHandler, author entry.Key) {
 	for {
 		ev, err := joins.NextPeerEvent(ctx)
 		if err != nil {
 			return
 		}
-		if ev.Type == pubsub.PeerJoin {
+		if ev.Type != pubsub.PeerJoin {
+			continue
+		}
+		if author != sess.key {
 			n.syncPeer(ctx, ev.Peer, []entry.Key{author})
+			continue
+		}
+		head, err := n.store.Head(author)
+		if err != nil || head.Seq == 0 {
+			continue
+		}
+		if e, err := n.store.Entry(author, head.Seq); err == nil {
+			if err := n.sendNotice(ctx, sess, ev.Peer, []*entry.Entry{e}); err != nil {
+				n.log.Debug("head not sent to new subscriber", "peer", ev.Peer, "err", err)
+			}
 		}
 	}
 }
@@ -121,7 +136,7 @@ func (n *Node) unsubscribe(sess *session, author entry.Key) {
 // the part of the author's log already held.
 func (n *Node) validator(author entry.Key) pubsub.ValidatorEx {
 	return func(ctx context.Context, from peer.ID, m *pubsub.Message) pubsub.ValidationResult {
-		if m.Local {
+		if from == n.host.ID() {
 			return pubsub.ValidationAccept // our own, just signed and stored
 		}
 		e, err := entry.Decode(m.Data)
@@ -158,10 +173,10 @@ func (n *Node) readTopic(ctx context.Context, sub *pubsub.Subscription) {
 			return
 		}
 		e, ok := m.ValidatorData.(*entry.Entry)
-		if !ok || m.Local {
+		if !ok || m.ReceivedFrom == n.host.ID() {
 			continue
 		}
-		if _, err := n.ingest([]*entry.Entry{e}); errors.Is(err, store.ErrGap) {
+		if _, err := n.ingest([]*entry.Entry{e}); errors.Is(err, store.ErrGap) || n.missingStart(e.Author) {
 			// Missed something: pull the rest from whoever sent this.
 			n.requestSync(m.ReceivedFrom)
 		} else if err != nil {
@@ -461,7 +476,11 @@ func (n *Node) serveNotice(s network.Stream) {
 		}
 		// Store it if it extends what we hold of the sender's log; either
 		// way the signed entry proves what it says.
-		if _, err := n.ingest([]*entry.Entry{e}); err == nil {
+		_, err = n.ingest([]*entry.Entry{e})
+		if errors.Is(err, store.ErrGap) || n.missingStart(e.Author) {
+			n.requestSync(s.Conn().RemotePeer()) // the sender holds the rest
+		}
+		if err == nil {
 			continue // ingesting it notified whoever it concerns
 		}
 		switch e.Kind {
@@ -646,7 +665,45 @@ func (n *Node) syncRound(ctx context.Context, p peer.ID, authors []entry.Key) (a
 		got, _ := n.ingest(good)
 		added += len(got)
 	})
-	return added, more, err
+	if err != nil {
+		return added, more, err
+	}
+	// Logs whose start is missing (the first entry held came by gossip or
+	// a notice): ask for the part below, down to what retention keeps.
+	for _, a := range authors {
+		if !n.missingStart(a) {
+			continue
+		}
+		floor, tail := n.startWanted(a)
+		back := syncproto.Request{Wants: []syncproto.Want{{Author: a, Have: floor - 1}}, MaxEntries: uint32(tail - floor)}
+		n.fetch(ctx, p, back, func(good []*entry.Entry) {
+			got, _ := n.ingest(good)
+			added += len(got)
+		})
+	}
+	return added, more, nil
+}
+
+// startWanted returns the lowest seq of author's log this node wants to
+// hold under its retention policy, and the lowest it holds.
+func (n *Node) startWanted(author entry.Key) (floor, tail uint64) {
+	tail, head, err := n.store.Span(author)
+	if err != nil || head == 0 {
+		return 1, 1
+	}
+	keep := uint64(n.cfg.Retention.store().KeepPerAuthor)
+	floor = 1
+	if head > keep {
+		floor = head - keep + 1
+	}
+	return floor, tail
+}
+
+// missingStart reports whether a followed author's log lacks entries below
+// the first one held that retention would keep.
+func (n *Node) missingStart(author entry.Key) bool {
+	floor, tail := n.startWanted(author)
+	return tail > floor && n.store.Watches(author)
 }
 
 // fetch runs one sync exchange with p, connecting first if need be, and

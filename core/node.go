@@ -187,6 +187,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		st.Close()
 		return nil, fmt.Errorf("core: %w", err)
 	}
+	n.log = log.With("node", n.host.ID().ShortString())
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.host.SetStreamHandler(syncproto.SyncID, n.serveSync)
 	n.host.SetStreamHandler(syncproto.NotifyID, n.serveNotice)
@@ -214,6 +215,7 @@ func (n *Node) Close() error {
 		n.mu.Unlock()
 		if sess != nil {
 			sess.stop()
+			n.finalName(sess)
 		}
 		n.cancel()
 		n.host.RemoveStreamHandler(syncproto.SyncID)

@@ -184,14 +184,20 @@ func (n *Node) fetchOwnLog(ctx context.Context, sess *session) {
 			}
 		}
 		known, _ := n.store.Known(sess.key)
-		// Done when the log reaches what was announced; an account that
-		// announced nothing is done once a holder answered, or after a few
-		// attempts found none: a new post then cannot fork anything known.
-		if n.caughtUp(sess.key) || known == 0 && (answered || attempt >= 3) {
+		// Done when the log reaches what was announced (which it can only
+		// have got from someone who answered); an account that announced
+		// nothing is done once a source answered, or, if there is no
+		// source at all, after a few attempts. While announced holders
+		// exist but none answers, it waits for them: finishing early could
+		// fork the log.
+		if n.caughtUp(sess.key) || known == 0 && (answered || len(sources) == 0 && attempt >= 3) {
 			sess.restoring.Store(false)
 			h, _ := n.store.Head(sess.key)
 			n.log.Info("restored", "name", sess.name, "entries", h.Seq)
 			n.publishName(ctx, sess)
+			// The follows came back with the log; now their logs.
+			n.locateFollowed(ctx, sess)
+			n.syncAll(ctx)
 			return
 		}
 		select {

@@ -143,6 +143,7 @@ func (n *Node) appendOwn(ctx context.Context, sess *session, kind entry.Kind, bo
 		return nil, fmt.Errorf("core: store own entry: %w", err)
 	}
 	n.observe(e)
+	sess.appended.Add(1)
 	select {
 	case sess.headMoved <- struct{}{}:
 	default:

@@ -3,20 +3,31 @@
 //
 // Changes are POSTs with a JSON body, reads are GETs with query parameters:
 //
-//	POST /v1/register     {"name", "password"}  -> core.User
-//	POST /v1/login        {"name", "password"}  -> core.User
-//	POST /v1/logout                             -> {}
-//	POST /v1/post         {"text"}              -> core.Post
-//	POST /v1/follow       {"name"}              -> core.User
-//	POST /v1/unfollow     {"name"}              -> {}
-//	GET  /v1/feed?limit=&cursor=                -> core.Page
-//	GET  /v1/timeline?name=&limit=&cursor=      -> core.Page
-//	GET  /v1/following                          -> Users
-//	GET  /v1/followers                          -> Users
-//	GET  /v1/notifications?limit=&mark_read=1   -> Notifications
-//	GET  /v1/whois?name=                        -> core.Profile
-//	GET  /v1/status                             -> core.Status
-//	GET  /v1/events                             -> core.Event, one JSON object a line
+//	POST /v1/register     {"name", "password"}            -> core.User
+//	POST /v1/login        {"name", "password"}            -> core.User
+//	POST /v1/logout                                       -> {}
+//	POST /v1/post         {"text"}                        -> core.Post
+//	POST /v1/follow       {"name"}                        -> core.User
+//	POST /v1/unfollow     {"name"}                        -> {}
+//	POST /v1/reply        {"id", "text"}                  -> core.Post
+//	POST /v1/repost       {"id"}                          -> core.Post
+//	POST /v1/delete       {"id"}                          -> {}
+//	POST /v1/export       {"password", "key_file"}        -> Secret
+//	POST /v1/restore      {"name", "phrase", "password"}  -> core.User
+//	POST /v1/restore      {"key_file", "password"}        -> core.User
+//	GET  /v1/feed?limit=&cursor=                          -> core.Page
+//	GET  /v1/timeline?name=&limit=&cursor=                -> core.Page
+//	GET  /v1/following                                    -> Users
+//	GET  /v1/followers                                    -> Users
+//	GET  /v1/notifications?limit=&mark_read=1             -> Notifications
+//	GET  /v1/whois?name=                                  -> core.Profile
+//	GET  /v1/status                                       -> core.Status
+//	GET  /v1/events                                       -> core.Event, one JSON object a line
+//
+// id is a post's ID or a unique prefix of it, at least 8 hex digits. Export
+// answers the recovery phrase, or with "key_file": true the key file (base64
+// in JSON); restore takes one of the two. Secrets travel only over the
+// socket, which only its owner may open, and are never logged.
 //
 // limit is 1 to MaxLimit, DefaultLimit when absent. Request bodies are at
 // most MaxBody bytes. A failed request answers with a 4xx or 5xx status and
@@ -42,6 +53,9 @@ type Node interface {
 	Post(ctx context.Context, text string) (core.Post, error)
 	Follow(ctx context.Context, name string) (core.User, error)
 	Unfollow(ctx context.Context, name string) error
+	Reply(ctx context.Context, postID, text string) (core.Post, error)
+	Repost(ctx context.Context, postID string) (core.Post, error)
+	Delete(ctx context.Context, postID string) error
 	Feed(ctx context.Context, cursor string, limit int) (core.Page, error)
 	Timeline(ctx context.Context, name, cursor string, limit int) (core.Page, error)
 	Following(ctx context.Context) ([]core.User, error)
@@ -49,6 +63,10 @@ type Node interface {
 	Notifications(ctx context.Context, limit int, markRead bool) ([]core.Notification, error)
 	Whois(ctx context.Context, name string) (core.Profile, error)
 	Status(ctx context.Context) (core.Status, error)
+	ExportPhrase(ctx context.Context, password string) (string, error)
+	ExportKeyFile(ctx context.Context, password string) ([]byte, error)
+	RestorePhrase(ctx context.Context, name, phrase, password string) (core.User, error)
+	RestoreKeyFile(ctx context.Context, keyFile []byte, password string) (core.User, error)
 	Watch(ctx context.Context, fn func(core.Event)) error
 }
 
@@ -75,6 +93,41 @@ type PostRequest struct {
 // NameRequest is the body of /v1/follow and /v1/unfollow.
 type NameRequest struct {
 	Name string `json:"name"`
+}
+
+// PostIDRequest is the body of /v1/repost and /v1/delete.
+type PostIDRequest struct {
+	ID string `json:"id"`
+}
+
+// ReplyRequest is the body of /v1/reply.
+type ReplyRequest struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+// ExportRequest is the body of /v1/export. The password is the logged-in
+// account's; with KeyFile set the answer is the key file, else the
+// recovery phrase.
+type ExportRequest struct {
+	Password string `json:"password"`
+	KeyFile  bool   `json:"key_file,omitempty"`
+}
+
+// Secret is the answer of /v1/export: one of its fields is set.
+type Secret struct {
+	Phrase  string `json:"phrase,omitempty"`
+	KeyFile []byte `json:"key_file,omitempty"`
+}
+
+// RestoreRequest is the body of /v1/restore: Name and Phrase to restore
+// from a recovery phrase, with Password the account's new password here;
+// or KeyFile, with Password the one the file was sealed with.
+type RestoreRequest struct {
+	Name     string `json:"name,omitempty"`
+	Phrase   string `json:"phrase,omitempty"`
+	KeyFile  []byte `json:"key_file,omitempty"`
+	Password string `json:"password"`
 }
 
 // Users is the answer of /v1/following and /v1/followers.
@@ -143,6 +196,10 @@ var codes = []struct {
 	{core.ErrNotFollowing, "not_following", http.StatusConflict},
 	{core.ErrSelfFollow, "self_follow", http.StatusBadRequest},
 	{core.ErrBadCursor, "bad_cursor", http.StatusBadRequest},
+	{core.ErrBadSecret, "bad_secret", http.StatusBadRequest},
+	{core.ErrRestoring, "restoring", http.StatusConflict},
+	{core.ErrNoPost, "no_post", http.StatusNotFound},
+	{core.ErrNotYours, "not_yours", http.StatusForbidden},
 	{core.ErrClosed, "closed", http.StatusServiceUnavailable},
 }
 

@@ -59,6 +59,21 @@ func (n errNode) Notifications(context.Context, int, bool) ([]core.Notification,
 func (n errNode) Timeline(context.Context, string, string, int) (core.Page, error) {
 	return core.Page{}, n.err
 }
+func (n errNode) Reply(context.Context, string, string) (core.Post, error) {
+	return core.Post{}, n.err
+}
+func (n errNode) Repost(context.Context, string) (core.Post, error)    { return core.Post{}, n.err }
+func (n errNode) Delete(context.Context, string) error                 { return n.err }
+func (n errNode) ExportPhrase(context.Context, string) (string, error) { return "", n.err }
+func (n errNode) ExportKeyFile(context.Context, string) ([]byte, error) {
+	return nil, n.err
+}
+func (n errNode) RestorePhrase(context.Context, string, string, string) (core.User, error) {
+	return core.User{}, n.err
+}
+func (n errNode) RestoreKeyFile(context.Context, []byte, string) (core.User, error) {
+	return core.User{}, n.err
+}
 
 func TestErrorMapping(t *testing.T) {
 	for _, c := range codes {
@@ -155,6 +170,16 @@ func TestBadRequests(t *testing.T) {
 		{"GET", "/v1/notifications?mark_read=maybe", "", 400, CodeBadRequest},
 		{"GET", "/v1/feed", "", 401, "not_logged_in"},
 		{"POST", "/v1/register", `{"name":"A!","password":"pw"}`, 400, "invalid_name"},
+		{"GET", "/v1/reply", "", 405, CodeMethodNotAllowed},
+		{"POST", "/v1/reply", `{"id":"3f2a91c0","text":"hi","extra":1}`, 400, CodeBadRequest},
+		{"POST", "/v1/repost", `{"id":"3f2a91c0"}`, 401, "not_logged_in"},
+		{"POST", "/v1/delete", "", 400, CodeBadRequest},
+		{"POST", "/v1/export", `{"password":"pw"}`, 401, "not_logged_in"},
+		{"POST", "/v1/restore", `{"password":"pw"}`, 400, CodeBadRequest},
+		{"POST", "/v1/restore", `{"name":"dave","phrase":"a b","key_file":"eA==","password":"pw"}`, 400, CodeBadRequest},
+		{"POST", "/v1/restore", `{"key_file":"not base64!","password":"pw"}`, 400, CodeBadRequest},
+		{"POST", "/v1/restore", `{"key_file":"eA==","password":"pw"}`, 400, "bad_secret"},
+		{"POST", "/v1/restore", `{"name":"dave","phrase":"a b","password":"pw"}`, 400, "bad_secret"},
 	}
 	for _, tt := range tests {
 		status, e := rawRequest(t, url, tt.method, tt.path, tt.body)
@@ -389,5 +414,116 @@ func waitFor(t *testing.T, ok func() bool) {
 			t.Fatal("condition not met within 10 s")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestErrorCodes(t *testing.T) {
+	// The codes and statuses are part of the API: pin them.
+	tests := []struct {
+		err    error
+		code   string
+		status int
+	}{
+		{core.ErrBadSecret, "bad_secret", http.StatusBadRequest},
+		{core.ErrRestoring, "restoring", http.StatusConflict},
+		{core.ErrNoPost, "no_post", http.StatusNotFound},
+		{core.ErrNotYours, "not_yours", http.StatusForbidden},
+		{core.ErrWrongPassword, "wrong_password", http.StatusUnauthorized},
+		{core.ErrNotLoggedIn, "not_logged_in", http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			cl, _, _ := serve(t, errNode{fmt.Errorf("%w: details", tt.err)})
+			err := cl.Delete(context.Background(), "3f2a91c0")
+			var e *Error
+			if !errors.As(err, &e) || e.Code != tt.code || e.Status != tt.status || !errors.Is(err, tt.err) {
+				t.Errorf("Delete() error = %#v, want code %q status %d matching %v", err, tt.code, tt.status, tt.err)
+			}
+		})
+	}
+}
+
+func TestPostActionsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	node := apitest.NewNode(time.Unix(1e9, 0))
+	node.AddUser("bob")
+	bobs := node.AddPost("bob", "from bob")
+	cl, _, _ := serve(t, node)
+	if _, err := cl.Reply(ctx, bobs.ID[:8], "hi"); !errors.Is(err, core.ErrNotLoggedIn) {
+		t.Fatalf("Reply() logged out error = %v, want ErrNotLoggedIn", err)
+	}
+	cl.Register(ctx, "alice", "pw")
+	r, err := cl.Reply(ctx, bobs.ID[:8], "hi @bob")
+	if err != nil || r.Kind != core.KindReply || r.ReplyTo == nil || r.ReplyTo.ID != bobs.ID || r.ReplyTo.Author != "bob" {
+		t.Fatalf("Reply() = %+v, %v, want a reply to bob's post", r, err)
+	}
+	rp, err := cl.Repost(ctx, bobs.ID)
+	if err != nil || rp.Kind != core.KindRepost || rp.RepostOf == nil || rp.RepostOf.Text != "from bob" {
+		t.Fatalf("Repost() = %+v, %v, want a repost of bob's post", rp, err)
+	}
+	if err := cl.Delete(ctx, bobs.ID); !errors.Is(err, core.ErrNotYours) {
+		t.Errorf("Delete(bob's) error = %v, want ErrNotYours", err)
+	}
+	if err := cl.Delete(ctx, r.ID); err != nil {
+		t.Errorf("Delete(reply) error = %v", err)
+	}
+	if err := cl.Delete(ctx, r.ID); !errors.Is(err, core.ErrNoPost) {
+		t.Errorf("Delete(reply) again error = %v, want ErrNoPost", err)
+	}
+	if _, err := cl.Repost(ctx, "ffffffff"); !errors.Is(err, core.ErrNoPost) {
+		t.Errorf("Repost(unknown) error = %v, want ErrNoPost", err)
+	}
+	p, err := cl.Timeline(ctx, "alice", "", 0)
+	if err != nil || len(p.Posts) != 1 || p.Posts[0].ID != rp.ID {
+		t.Errorf("Timeline(alice) = %+v, %v, want only the repost", p, err)
+	}
+}
+
+func TestExportRestoreRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	node := apitest.NewNode(time.Unix(1e9, 0))
+	node.AddUser("dave")
+	cl, _, _ := serve(t, node)
+	if _, err := cl.ExportPhrase(ctx, "pw"); !errors.Is(err, core.ErrNotLoggedIn) {
+		t.Fatalf("ExportPhrase() logged out error = %v, want ErrNotLoggedIn", err)
+	}
+	cl.Register(ctx, "alice", "pw")
+	if _, err := cl.ExportPhrase(ctx, "nope"); !errors.Is(err, core.ErrWrongPassword) {
+		t.Errorf("ExportPhrase(wrong password) error = %v, want ErrWrongPassword", err)
+	}
+	if phrase, err := cl.ExportPhrase(ctx, "pw"); err != nil || phrase != apitest.Phrase("alice") {
+		t.Errorf("ExportPhrase() = %q, %v", phrase, err)
+	}
+	if kf, err := cl.ExportKeyFile(ctx, "pw"); err != nil || string(kf) != string(apitest.KeyFile("alice", "pw")) {
+		t.Errorf("ExportKeyFile() = %q, %v", kf, err)
+	}
+	if _, err := cl.RestorePhrase(ctx, "dave", apitest.Phrase("dave"), "pw"); !errors.Is(err, core.ErrLoggedIn) {
+		t.Errorf("RestorePhrase() logged in error = %v, want ErrLoggedIn", err)
+	}
+	cl.Logout(ctx)
+	if _, err := cl.RestorePhrase(ctx, "dave", "abandon", "pw"); !errors.Is(err, core.ErrBadSecret) {
+		t.Errorf("RestorePhrase(bad phrase) error = %v, want ErrBadSecret", err)
+	}
+	if _, err := cl.RestoreKeyFile(ctx, []byte("junk"), "pw"); !errors.Is(err, core.ErrBadSecret) {
+		t.Errorf("RestoreKeyFile(junk) error = %v, want ErrBadSecret", err)
+	}
+	u, err := cl.RestorePhrase(ctx, "dave", apitest.Phrase("dave"), "new-pw")
+	if err != nil || u.Name != "dave" {
+		t.Fatalf("RestorePhrase() = %+v, %v, want dave", u, err)
+	}
+	if st, err := cl.Status(ctx); err != nil || !st.Restoring {
+		t.Errorf("Status() = %+v, %v, want restoring", st, err)
+	}
+	if _, err := cl.Post(ctx, "too soon"); !errors.Is(err, core.ErrRestoring) {
+		t.Errorf("Post() while restoring error = %v, want ErrRestoring", err)
+	}
+	node.FinishRestore()
+	if _, err := cl.Post(ctx, "now"); err != nil {
+		t.Errorf("Post() after restoring error = %v", err)
+	}
+	cl.Logout(ctx)
+	u, err = cl.RestoreKeyFile(ctx, apitest.KeyFile("erin", "erin-pw"), "erin-pw")
+	if err != nil || u.Name != "erin" {
+		t.Errorf("RestoreKeyFile() = %+v, %v, want erin", u, err)
 	}
 }

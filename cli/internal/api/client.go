@@ -83,6 +83,64 @@ func (c *Client) Unfollow(ctx context.Context, name string) error {
 	return c.call(ctx, http.MethodPost, "/v1/unfollow", nil, NameRequest{name}, nil)
 }
 
+// Reply posts text as a reply to the post id (a full ID or a unique prefix
+// of at least 8 hex digits).
+func (c *Client) Reply(ctx context.Context, id, text string) (core.Post, error) {
+	var p core.Post
+	err := c.call(ctx, http.MethodPost, "/v1/reply", nil, ReplyRequest{ID: id, Text: text}, &p)
+	return p, err
+}
+
+// Repost reposts the post id.
+func (c *Client) Repost(ctx context.Context, id string) (core.Post, error) {
+	var p core.Post
+	err := c.call(ctx, http.MethodPost, "/v1/repost", nil, PostIDRequest{ID: id}, &p)
+	return p, err
+}
+
+// Delete deletes the logged-in account's post id.
+func (c *Client) Delete(ctx context.Context, id string) error {
+	return c.call(ctx, http.MethodPost, "/v1/delete", nil, PostIDRequest{ID: id}, nil)
+}
+
+// ExportPhrase returns the logged-in account's recovery phrase; password
+// is the account's.
+func (c *Client) ExportPhrase(ctx context.Context, password string) (string, error) {
+	var s Secret
+	err := c.call(ctx, http.MethodPost, "/v1/export", nil, ExportRequest{Password: password}, &s)
+	if err == nil && s.Phrase == "" {
+		err = errors.New("api: the daemon answered no recovery phrase")
+	}
+	return s.Phrase, err
+}
+
+// ExportKeyFile returns the logged-in account's key file, sealed with
+// password, the account's.
+func (c *Client) ExportKeyFile(ctx context.Context, password string) ([]byte, error) {
+	var s Secret
+	err := c.call(ctx, http.MethodPost, "/v1/export", nil, ExportRequest{Password: password, KeyFile: true}, &s)
+	if err == nil && len(s.KeyFile) == 0 {
+		err = errors.New("api: the daemon answered no key file")
+	}
+	return s.KeyFile, err
+}
+
+// RestorePhrase restores the account name from its recovery phrase,
+// protected here by password, and logs it in.
+func (c *Client) RestorePhrase(ctx context.Context, name, phrase, password string) (core.User, error) {
+	var u core.User
+	err := c.call(ctx, http.MethodPost, "/v1/restore", nil, RestoreRequest{Name: name, Phrase: phrase, Password: password}, &u)
+	return u, err
+}
+
+// RestoreKeyFile restores the account of a key file, sealed with password,
+// and logs it in.
+func (c *Client) RestoreKeyFile(ctx context.Context, keyFile []byte, password string) (core.User, error) {
+	var u core.User
+	err := c.call(ctx, http.MethodPost, "/v1/restore", nil, RestoreRequest{KeyFile: keyFile, Password: password}, &u)
+	return u, err
+}
+
 // Feed returns a page of the feed; cursor "" is the newest page, limit 0
 // the default size.
 func (c *Client) Feed(ctx context.Context, cursor string, limit int) (core.Page, error) {

@@ -53,6 +53,11 @@ func NewServer(node Node, log *slog.Logger) *Server {
 		"/v1/post":          {http.MethodPost, s.post},
 		"/v1/follow":        {http.MethodPost, s.follow},
 		"/v1/unfollow":      {http.MethodPost, s.unfollow},
+		"/v1/reply":         {http.MethodPost, s.reply},
+		"/v1/repost":        {http.MethodPost, s.repost},
+		"/v1/delete":        {http.MethodPost, s.delete},
+		"/v1/export":        {http.MethodPost, s.export},
+		"/v1/restore":       {http.MethodPost, s.restore},
 		"/v1/feed":          {http.MethodGet, s.feed},
 		"/v1/timeline":      {http.MethodGet, s.timeline},
 		"/v1/following":     {http.MethodGet, s.following},
@@ -161,6 +166,59 @@ func (s *Server) unfollow(r *http.Request) (any, error) {
 		return nil, err
 	}
 	return Empty{}, s.node.Unfollow(r.Context(), n.Name)
+}
+
+func (s *Server) reply(r *http.Request) (any, error) {
+	var p ReplyRequest
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	return s.node.Reply(r.Context(), p.ID, p.Text)
+}
+
+func (s *Server) repost(r *http.Request) (any, error) {
+	var p PostIDRequest
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	return s.node.Repost(r.Context(), p.ID)
+}
+
+func (s *Server) delete(r *http.Request) (any, error) {
+	var p PostIDRequest
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	return Empty{}, s.node.Delete(r.Context(), p.ID)
+}
+
+func (s *Server) export(r *http.Request) (any, error) {
+	var x ExportRequest
+	if err := decode(r, &x); err != nil {
+		return nil, err
+	}
+	if x.KeyFile {
+		b, err := s.node.ExportKeyFile(r.Context(), x.Password)
+		return Secret{KeyFile: b}, err
+	}
+	phrase, err := s.node.ExportPhrase(r.Context(), x.Password)
+	return Secret{Phrase: phrase}, err
+}
+
+func (s *Server) restore(r *http.Request) (any, error) {
+	var x RestoreRequest
+	if err := decode(r, &x); err != nil {
+		return nil, err
+	}
+	switch {
+	case len(x.KeyFile) > 0 && (x.Name != "" || x.Phrase != ""):
+		return nil, &Error{Code: CodeBadRequest, Message: "restore from a key file or from a name and phrase, not both"}
+	case len(x.KeyFile) > 0:
+		return s.node.RestoreKeyFile(r.Context(), x.KeyFile, x.Password)
+	case x.Phrase == "":
+		return nil, &Error{Code: CodeBadRequest, Message: "restore needs a key file, or a name and a recovery phrase"}
+	}
+	return s.node.RestorePhrase(r.Context(), x.Name, x.Phrase, x.Password)
 }
 
 func (s *Server) feed(r *http.Request) (any, error) {

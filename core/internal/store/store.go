@@ -288,6 +288,14 @@ func (s *Store) Shows(account, author entry.Key) bool {
 	return s.watchers[author][account]
 }
 
+// Watches reports whether any local account follows author. It reads
+// memory only.
+func (s *Store) Watches(author entry.Key) bool {
+	s.cmu.RLock()
+	defer s.cmu.RUnlock()
+	return len(s.watchers[author]) > 0
+}
+
 // Meta returns the device setting called name, or an error wrapping
 // ErrNotFound.
 func (s *Store) Meta(name string) ([]byte, error) {

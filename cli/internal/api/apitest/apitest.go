@@ -1,7 +1,11 @@
 // Package apitest provides an in-memory fake of api.Node for tests of the
 // local API and of the commands that use it. It models one device whose
-// accounts can follow each other and users added with AddUser; it checks
-// inputs and reports errors the way core does, wrapping core's sentinels.
+// accounts can follow, reply to and repost each other and users added with
+// AddUser, who stand for the accounts of other devices; it checks inputs and
+// reports errors the way core does, wrapping core's sentinels.
+//
+// Its recovery phrases and key files are stand-ins (Phrase, KeyFile): they
+// have the shape of core's but protect nothing.
 package apitest
 
 import (
@@ -28,6 +32,7 @@ type Node struct {
 	users    map[string]*user
 	current  *user
 	watchers map[int]func(core.Event)
+	pending  []core.Event // emitted by unlock
 	nextID   int
 	closed   bool
 	done     chan struct{} // closed by Close
@@ -36,10 +41,21 @@ type Node struct {
 type user struct {
 	core.User
 	password  string // "" for users of other devices
-	posts     []core.Post
+	restoring bool   // restored and its log not yet fetched back
+	posts     []*post
 	following map[string]time.Time
 	followers map[string]time.Time
 	notes     []core.Notification
+	online    bool
+	lastSeen  time.Time
+}
+
+// post is a post, reply or repost as stored: a repost holds only the ID of
+// the original, which is looked up whenever it is shown.
+type post struct {
+	core.Post
+	repostOf string
+	deleted  bool
 }
 
 // NewNode returns an empty fake whose clock starts at start.
@@ -50,7 +66,7 @@ func NewNode(start time.Time) *Node {
 // AddUser adds a user of another device that accounts can follow.
 func (n *Node) AddUser(name string) core.User {
 	n.mu.Lock()
-	defer n.mu.Unlock()
+	defer n.unlock()
 	return n.addUser(name, "").User
 }
 
@@ -58,23 +74,56 @@ func (n *Node) AddUser(name string) core.User {
 // reports it to watchers if the logged-in account follows name.
 func (n *Node) AddPost(name, text string) core.Post {
 	n.mu.Lock()
+	defer n.unlock()
+	return n.addPost(n.users[name], core.KindPost, text, nil, "")
+}
+
+// AddReply adds a reply by the user name to the post id, as if received
+// from the network; the replied-to author is notified.
+func (n *Node) AddReply(name, id, text string) (core.Post, error) {
+	n.mu.Lock()
+	defer n.unlock()
+	return n.reply(n.users[name], id, text)
+}
+
+// AddRepost adds a repost by the user name of the post id, as if received
+// from the network; the reposted author is notified.
+func (n *Node) AddRepost(name, id string) (core.Post, error) {
+	n.mu.Lock()
+	defer n.unlock()
+	return n.repost(n.users[name], id)
+}
+
+// AddDelete deletes the post id of the user name, as if the tombstone came
+// from the network.
+func (n *Node) AddDelete(name, id string) error {
+	n.mu.Lock()
+	defer n.unlock()
+	return n.delete(n.users[name], id)
+}
+
+// SetOnline sets what Whois says of the presence of the user name.
+func (n *Node) SetOnline(name string, online bool, lastSeen time.Time) {
+	n.mu.Lock()
+	defer n.unlock()
 	u := n.users[name]
-	p := n.addPost(u, text)
-	var fns []func(core.Event)
-	if c := n.current; c != nil {
-		if _, ok := c.following[name]; ok {
-			fns = n.watchFns()
-		}
+	u.online, u.lastSeen = online, lastSeen
+}
+
+// FinishRestore ends the restoring mode of the logged-in account, as core
+// does once the account's log is fetched back.
+func (n *Node) FinishRestore() {
+	n.mu.Lock()
+	defer n.unlock()
+	if n.current != nil {
+		n.current.restoring = false
 	}
-	n.mu.Unlock()
-	emit(fns, core.Event{Kind: core.EventPost, Post: &p})
-	return p
 }
 
 // Close makes every later call fail with core.ErrClosed and ends Watch.
 func (n *Node) Close() error {
 	n.mu.Lock()
-	defer n.mu.Unlock()
+	defer n.unlock()
 	if !n.closed {
 		n.closed = true
 		close(n.done)
@@ -85,7 +134,7 @@ func (n *Node) Close() error {
 // Register implements api.Node.
 func (n *Node) Register(ctx context.Context, name, password string) (core.User, error) {
 	n.mu.Lock()
-	defer n.mu.Unlock()
+	defer n.unlock()
 	if err := n.check(false); err != nil {
 		return core.User{}, err
 	}
@@ -108,7 +157,7 @@ func (n *Node) Register(ctx context.Context, name, password string) (core.User, 
 // Login implements api.Node.
 func (n *Node) Login(ctx context.Context, name, password string) (core.User, error) {
 	n.mu.Lock()
-	defer n.mu.Unlock()
+	defer n.unlock()
 	if err := n.check(false); err != nil {
 		return core.User{}, err
 	}
@@ -129,7 +178,7 @@ func (n *Node) Login(ctx context.Context, name, password string) (core.User, err
 // Logout implements api.Node.
 func (n *Node) Logout(ctx context.Context) error {
 	n.mu.Lock()
-	defer n.mu.Unlock()
+	defer n.unlock()
 	if err := n.check(true); err != nil {
 		return err
 	}
@@ -140,84 +189,97 @@ func (n *Node) Logout(ctx context.Context) error {
 // Post implements api.Node.
 func (n *Node) Post(ctx context.Context, text string) (core.Post, error) {
 	n.mu.Lock()
-	if err := n.check(true); err != nil {
-		n.mu.Unlock()
+	defer n.unlock()
+	if err := n.checkWrite(); err != nil {
 		return core.Post{}, err
 	}
-	if !utf8.ValidString(text) {
-		n.mu.Unlock()
-		return core.Post{}, fmt.Errorf("%w: post is not valid UTF-8", core.ErrInvalidPost)
+	if err := checkText(text); err != nil {
+		return core.Post{}, err
 	}
-	if c := utf8.RuneCountInString(text); c > 1000 {
-		n.mu.Unlock()
-		return core.Post{}, fmt.Errorf("%w: post is %d characters, limit 1000", core.ErrInvalidPost, c)
+	return n.addPost(n.current, core.KindPost, text, nil, ""), nil
+}
+
+// Reply implements api.Node.
+func (n *Node) Reply(ctx context.Context, postID, text string) (core.Post, error) {
+	n.mu.Lock()
+	defer n.unlock()
+	if err := n.checkWrite(); err != nil {
+		return core.Post{}, err
 	}
-	if strings.TrimSpace(text) == "" {
-		n.mu.Unlock()
-		return core.Post{}, fmt.Errorf("%w: post is empty", core.ErrInvalidPost)
+	return n.reply(n.current, postID, text)
+}
+
+// Repost implements api.Node.
+func (n *Node) Repost(ctx context.Context, postID string) (core.Post, error) {
+	n.mu.Lock()
+	defer n.unlock()
+	if err := n.checkWrite(); err != nil {
+		return core.Post{}, err
 	}
-	p := n.addPost(n.current, text)
-	fns := n.watchFns()
-	n.mu.Unlock()
-	emit(fns, core.Event{Kind: core.EventPost, Post: &p})
-	return p, nil
+	return n.repost(n.current, postID)
+}
+
+// Delete implements api.Node.
+func (n *Node) Delete(ctx context.Context, postID string) error {
+	n.mu.Lock()
+	defer n.unlock()
+	if err := n.checkWrite(); err != nil {
+		return err
+	}
+	return n.delete(n.current, postID)
 }
 
 // Follow implements api.Node.
 func (n *Node) Follow(ctx context.Context, name string) (core.User, error) {
 	n.mu.Lock()
-	if err := n.check(true); err != nil {
-		n.mu.Unlock()
+	defer n.unlock()
+	if err := n.checkWrite(); err != nil {
 		return core.User{}, err
 	}
 	if err := checkName(name); err != nil {
-		n.mu.Unlock()
 		return core.User{}, err
 	}
 	u, ok := n.users[name]
 	switch {
 	case !ok:
-		n.mu.Unlock()
 		return core.User{}, fmt.Errorf("%w: %s", core.ErrUnknownName, name)
 	case u == n.current:
-		n.mu.Unlock()
 		return core.User{}, core.ErrSelfFollow
 	}
 	t := n.tick()
 	n.current.following[name] = t
 	u.followers[n.current.Name] = t
-	from := n.current.User
-	n.nextID++
-	u.notes = append(u.notes, core.Notification{ID: strconv.Itoa(n.nextID), Kind: core.NotifyFollower, From: from, Time: t})
-	n.mu.Unlock()
+	n.note(u, core.NotifyFollower, n.current.User, t, nil)
 	return core.User{Name: u.Name, Key: u.Key, Since: t}, nil
 }
 
 // Unfollow implements api.Node.
 func (n *Node) Unfollow(ctx context.Context, name string) error {
 	n.mu.Lock()
-	defer n.mu.Unlock()
-	if err := n.check(true); err != nil {
+	defer n.unlock()
+	if err := n.checkWrite(); err != nil {
 		return err
 	}
 	if _, ok := n.current.following[name]; !ok {
 		return fmt.Errorf("%w: %s", core.ErrNotFollowing, name)
 	}
 	delete(n.current.following, name)
-	delete(n.users[name].followers, n.current.Name)
+	u := n.users[name]
+	delete(u.followers, n.current.Name)
+	n.note(u, core.NotifyUnfollow, n.current.User, n.tick(), nil)
 	return nil
 }
 
 // Feed implements api.Node.
 func (n *Node) Feed(ctx context.Context, cursor string, limit int) (core.Page, error) {
 	n.mu.Lock()
-	defer n.mu.Unlock()
+	defer n.unlock()
 	if err := n.check(true); err != nil {
 		return core.Page{}, err
 	}
-	posts := slices.Clone(n.current.posts)
+	posts := n.shown(n.current)
 	for name := range n.current.following {
-		posts = append(posts, n.users[name].posts...)
+		posts = append(posts, n.shown(n.users[name])...)
 	}
 	return paginate(posts, cursor, limit)
 }
@@ -225,7 +287,7 @@ func (n *Node) Feed(ctx context.Context, cursor string, limit int) (core.Page, e
 // Timeline implements api.Node.
 func (n *Node) Timeline(ctx context.Context, name, cursor string, limit int) (core.Page, error) {
 	n.mu.Lock()
-	defer n.mu.Unlock()
+	defer n.unlock()
 	if err := n.check(false); err != nil {
 		return core.Page{}, err
 	}
@@ -233,23 +295,29 @@ func (n *Node) Timeline(ctx context.Context, name, cursor string, limit int) (co
 	if !ok {
 		return core.Page{}, fmt.Errorf("%w: %s", core.ErrUnknownName, name)
 	}
-	return paginate(slices.Clone(u.posts), cursor, limit)
+	return paginate(n.shown(u), cursor, limit)
 }
 
-// Following implements api.Node.
+// Following implements api.Node. The fake holds every entry of everyone, so
+// every log is complete.
 func (n *Node) Following(ctx context.Context) ([]core.User, error) {
 	n.mu.Lock()
-	defer n.mu.Unlock()
+	defer n.unlock()
 	if err := n.check(true); err != nil {
 		return nil, err
 	}
-	return n.list(n.current.following), nil
+	users := n.list(n.current.following)
+	for i, u := range users {
+		seq := uint64(len(n.users[u.Name].posts))
+		users[i].Log = &core.LogState{From: min(seq, 1), To: seq, Latest: seq}
+	}
+	return users, nil
 }
 
 // Followers implements api.Node.
 func (n *Node) Followers(ctx context.Context) ([]core.User, error) {
 	n.mu.Lock()
-	defer n.mu.Unlock()
+	defer n.unlock()
 	if err := n.check(true); err != nil {
 		return nil, err
 	}
@@ -259,7 +327,7 @@ func (n *Node) Followers(ctx context.Context) ([]core.User, error) {
 // Notifications implements api.Node.
 func (n *Node) Notifications(ctx context.Context, limit int, markRead bool) ([]core.Notification, error) {
 	n.mu.Lock()
-	defer n.mu.Unlock()
+	defer n.unlock()
 	if err := n.check(true); err != nil {
 		return nil, err
 	}
@@ -274,10 +342,12 @@ func (n *Node) Notifications(ctx context.Context, limit int, markRead bool) ([]c
 	return out, nil
 }
 
-// Whois implements api.Node.
+// Whois implements api.Node. The accounts of this device are online; the
+// others are as SetOnline said, by default offline and last seen when they
+// last posted.
 func (n *Node) Whois(ctx context.Context, name string) (core.Profile, error) {
 	n.mu.Lock()
-	defer n.mu.Unlock()
+	defer n.unlock()
 	if err := n.check(false); err != nil {
 		return core.Profile{}, err
 	}
@@ -291,6 +361,13 @@ func (n *Node) Whois(ctx context.Context, name string) (core.Profile, error) {
 		Addrs:     []string{"/ip4/127.0.0.1/tcp/4001"},
 		LatestSeq: uint64(len(u.posts)),
 		Held:      uint64(len(u.posts)),
+		Online:    u.online || u.password != "",
+		LastSeen:  u.lastSeen,
+	}
+	if p.Online {
+		p.LastSeen = n.now
+	} else if p.LastSeen.IsZero() && len(u.posts) > 0 {
+		p.LastSeen = u.posts[len(u.posts)-1].Time
 	}
 	if n.current != nil {
 		_, p.Pinned = n.current.following[name]
@@ -301,7 +378,7 @@ func (n *Node) Whois(ctx context.Context, name string) (core.Profile, error) {
 // Status implements api.Node.
 func (n *Node) Status(ctx context.Context) (core.Status, error) {
 	n.mu.Lock()
-	defer n.mu.Unlock()
+	defer n.unlock()
 	if err := n.check(false); err != nil {
 		return core.Status{}, err
 	}
@@ -320,11 +397,95 @@ func (n *Node) Status(ctx context.Context) (core.Status, error) {
 		st.Account, st.Key = c.Name, c.Key
 		st.Entries = uint64(len(c.posts))
 		st.Following, st.Followers = len(c.following), len(c.followers)
+		st.Restoring = c.restoring
+		for _, x := range c.notes {
+			if !x.Read {
+				st.Unread++
+			}
+		}
 	}
 	return st, nil
 }
 
-// Watch implements api.Node. Unlike core it reports only posts.
+// ExportPhrase implements api.Node.
+func (n *Node) ExportPhrase(ctx context.Context, password string) (string, error) {
+	n.mu.Lock()
+	defer n.unlock()
+	if err := n.checkPassword(password); err != nil {
+		return "", err
+	}
+	return Phrase(n.current.Name), nil
+}
+
+// ExportKeyFile implements api.Node.
+func (n *Node) ExportKeyFile(ctx context.Context, password string) ([]byte, error) {
+	n.mu.Lock()
+	defer n.unlock()
+	if err := n.checkPassword(password); err != nil {
+		return nil, err
+	}
+	return KeyFile(n.current.Name, password), nil
+}
+
+// RestorePhrase implements api.Node: the phrase must be Phrase(name), and
+// name a user of another device (AddUser). The account is logged in and
+// restoring until FinishRestore.
+func (n *Node) RestorePhrase(ctx context.Context, name, phrase, password string) (core.User, error) {
+	n.mu.Lock()
+	defer n.unlock()
+	if err := n.check(false); err != nil {
+		return core.User{}, err
+	}
+	if err := checkName(name); err != nil {
+		return core.User{}, err
+	}
+	words := strings.Fields(strings.ToLower(phrase))
+	if len(words) != 24 {
+		return core.User{}, fmt.Errorf("%w: %d words, want 24: check for a missing or extra word", core.ErrBadSecret, len(words))
+	}
+	u, ok := n.users[name]
+	if !ok {
+		return core.User{}, fmt.Errorf("%w: restoring from a phrase needs the name's record; is the network reachable?", core.ErrUnknownName)
+	}
+	if strings.Join(words, " ") != Phrase(name) {
+		for other := range n.users {
+			if strings.Join(words, " ") == Phrase(other) {
+				return core.User{}, fmt.Errorf("%w: %s belongs to key %s, not to this phrase's", core.ErrNameTaken, name, u.Key[:8])
+			}
+		}
+		return core.User{}, fmt.Errorf("%w: checksum fails: a word is wrong or out of place", core.ErrBadSecret)
+	}
+	return n.restore(u, password)
+}
+
+// RestoreKeyFile implements api.Node: keyFile must be one made by KeyFile or
+// ExportKeyFile. An unknown name makes a new user.
+func (n *Node) RestoreKeyFile(ctx context.Context, keyFile []byte, password string) (core.User, error) {
+	n.mu.Lock()
+	defer n.unlock()
+	if err := n.check(false); err != nil {
+		return core.User{}, err
+	}
+	name, sealed, ok := parseKeyFile(keyFile)
+	if !ok {
+		return core.User{}, fmt.Errorf("%w: not a Skein key file", core.ErrBadSecret)
+	}
+	if sealed != seal(password) {
+		return core.User{}, fmt.Errorf("%w for the key file of %s", core.ErrWrongPassword, name)
+	}
+	if n.current != nil {
+		return core.User{}, core.ErrLoggedIn
+	}
+	u, ok := n.users[name]
+	if !ok {
+		u = n.addUser(name, "")
+	}
+	return n.restore(u, password)
+}
+
+// Watch implements api.Node. It reports posts of the logged-in account and
+// of those it follows, deletions of them, and the account's notifications;
+// no connectivity.
 func (n *Node) Watch(ctx context.Context, fn func(core.Event)) error {
 	n.mu.Lock()
 	if err := n.check(false); err != nil {
@@ -355,6 +516,62 @@ func (n *Node) Watchers() int {
 	return len(n.watchers)
 }
 
+// Phrase returns the fake's recovery phrase of the account name: 24 words
+// that depend on the name only.
+func Phrase(name string) string {
+	sum := sha256.Sum256([]byte("phrase/" + name))
+	words := make([]string, 24)
+	for i := range words {
+		words[i] = phraseWords[int(sum[i])%len(phraseWords)]
+	}
+	return strings.Join(words, " ")
+}
+
+var phraseWords = []string{
+	"abandon", "ability", "able", "about", "above", "absent", "absorb", "abstract",
+	"absurd", "abuse", "access", "accident", "account", "accuse", "achieve", "acid",
+}
+
+// KeyFile returns the fake's key file of the account name sealed with
+// password, as ExportKeyFile on the device holding the account makes it.
+func KeyFile(name, password string) []byte {
+	return fmt.Appendf(nil, "skein-key-file v1\nname: %s\ncreated: 2026-01-01T00:00:00.000Z\nsecret: %s\n", name, seal(password))
+}
+
+func seal(password string) string {
+	sum := sha256.Sum256([]byte("seal/" + password))
+	return hex.EncodeToString(sum[:])
+}
+
+func parseKeyFile(b []byte) (name, sealed string, ok bool) {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 4 || lines[0] != "skein-key-file v1" {
+		return "", "", false
+	}
+	name, ok1 := strings.CutPrefix(lines[1], "name: ")
+	sealed, ok2 := strings.CutPrefix(lines[3], "secret: ")
+	return name, sealed, ok1 && ok2 && checkName(name) == nil
+}
+
+// unlock unlocks n.mu and then reports the events queued while it was
+// held.
+func (n *Node) unlock() {
+	evs := n.pending
+	n.pending = nil
+	var fns []func(core.Event)
+	if len(evs) > 0 {
+		for _, fn := range n.watchers {
+			fns = append(fns, fn)
+		}
+	}
+	n.mu.Unlock()
+	for _, ev := range evs {
+		for _, fn := range fns {
+			fn(ev)
+		}
+	}
+}
+
 func (n *Node) check(loggedIn bool) error {
 	if n.closed {
 		return core.ErrClosed
@@ -363,6 +580,41 @@ func (n *Node) check(loggedIn bool) error {
 		return core.ErrNotLoggedIn
 	}
 	return nil
+}
+
+// checkWrite checks that the logged-in account may append to its log.
+func (n *Node) checkWrite() error {
+	if err := n.check(true); err != nil {
+		return err
+	}
+	if n.current.restoring {
+		return core.ErrRestoring
+	}
+	return nil
+}
+
+func (n *Node) checkPassword(password string) error {
+	if err := n.check(true); err != nil {
+		return err
+	}
+	if password != n.current.password {
+		return fmt.Errorf("%w for %s", core.ErrWrongPassword, n.current.Name)
+	}
+	return nil
+}
+
+func (n *Node) restore(u *user, password string) (core.User, error) {
+	switch {
+	case n.current != nil:
+		return core.User{}, core.ErrLoggedIn
+	case u.password != "":
+		return core.User{}, fmt.Errorf("%w: %s", core.ErrAccountExists, u.Name)
+	case password == "":
+		return core.User{}, fmt.Errorf("empty password: choose a password")
+	}
+	u.password, u.restoring = password, true
+	n.current = u
+	return u.User, nil
 }
 
 func (n *Node) tick() time.Time {
@@ -382,12 +634,176 @@ func (n *Node) addUser(name, password string) *user {
 	return u
 }
 
-func (n *Node) addPost(u *user, text string) core.Post {
+// addPost appends a post, reply or repost to u's log, notifies those it
+// concerns and reports it to the logged-in account's watchers if it is in
+// its feed.
+func (n *Node) addPost(u *user, kind core.PostKind, text string, replyTo *post, repostOf string) core.Post {
 	seq := uint64(len(u.posts) + 1)
 	id := sha256.Sum256(fmt.Appendf(nil, "%s/%d", u.Key, seq))
-	p := core.Post{ID: hex.EncodeToString(id[:]), Author: u.Name, AuthorKey: u.Key, Seq: seq, Time: n.tick(), Text: text}
+	p := &post{
+		Post:     core.Post{ID: hex.EncodeToString(id[:]), Kind: kind, Author: u.Name, AuthorKey: u.Key, Seq: seq, Time: n.tick(), Text: text},
+		repostOf: repostOf,
+	}
+	if replyTo != nil {
+		p.ReplyTo = &core.PostRef{ID: replyTo.ID, Author: replyTo.Author, AuthorKey: replyTo.AuthorKey, Seq: replyTo.Seq}
+	}
 	u.posts = append(u.posts, p)
-	return p
+	shown := n.show(p)
+	notified := map[string]bool{u.Name: true}
+	switch {
+	case replyTo != nil:
+		notified[replyTo.Author] = true
+		n.note(n.users[replyTo.Author], core.NotifyReply, u.User, p.Time, &shown)
+	case repostOf != "":
+		if orig := n.byID(repostOf); orig != nil {
+			notified[orig.Author] = true
+			n.note(n.users[orig.Author], core.NotifyRepost, u.User, p.Time, &shown)
+		}
+	}
+	for _, name := range mentions(text) {
+		if m, ok := n.users[name]; ok && !notified[name] {
+			notified[name] = true
+			n.note(m, core.NotifyMention, u.User, p.Time, &shown)
+		}
+	}
+	if n.inFeed(u) {
+		n.pending = append(n.pending, core.Event{Kind: core.EventPost, Post: &shown})
+	}
+	return shown
+}
+
+func (n *Node) reply(u *user, id, text string) (core.Post, error) {
+	parent, err := n.find(id)
+	if err != nil {
+		return core.Post{}, err
+	}
+	if err := checkText(text); err != nil {
+		return core.Post{}, err
+	}
+	return n.addPost(u, core.KindReply, text, parent, ""), nil
+}
+
+func (n *Node) repost(u *user, id string) (core.Post, error) {
+	target, err := n.find(id)
+	if err != nil {
+		return core.Post{}, err
+	}
+	if target.repostOf != "" {
+		if target = n.byID(target.repostOf); target == nil || target.deleted {
+			return core.Post{}, fmt.Errorf("%w: the reposted post is not available", core.ErrNoPost)
+		}
+	}
+	return n.addPost(u, core.KindRepost, "", nil, target.ID), nil
+}
+
+func (n *Node) delete(u *user, id string) error {
+	p, err := n.find(id)
+	if err != nil {
+		return err
+	}
+	if p.Author != u.Name {
+		return fmt.Errorf("%w: it is @%s's", core.ErrNotYours, p.Author)
+	}
+	p.deleted, p.Text = true, ""
+	n.tick()
+	if n.inFeed(u) {
+		n.pending = append(n.pending, core.Event{Kind: core.EventDelete, Post: &core.Post{ID: p.ID, Author: p.Author, AuthorKey: p.AuthorKey, Seq: p.Seq}})
+	}
+	return nil
+}
+
+// find finds an undeleted post by its ID or a unique prefix of 8 or more
+// hex digits.
+func (n *Node) find(id string) (*post, error) {
+	id = strings.ToLower(strings.TrimSpace(id))
+	if len(id) < 8 || len(id) > 64 {
+		return nil, fmt.Errorf("%w: %q: give the post's ID or its first 8 or more hex digits", core.ErrNoPost, id)
+	}
+	if _, err := hex.DecodeString(id[:len(id)&^1]); err != nil {
+		return nil, fmt.Errorf("%w: %q is not a hex post ID", core.ErrNoPost, id)
+	}
+	var found []*post
+	for _, u := range n.users {
+		for _, p := range u.posts {
+			if strings.HasPrefix(p.ID, id) {
+				found = append(found, p)
+			}
+		}
+	}
+	switch {
+	case len(found) == 0:
+		return nil, fmt.Errorf("%w: %s", core.ErrNoPost, id)
+	case len(found) > 1:
+		return nil, fmt.Errorf("%w: %s matches more than one post; give more digits", core.ErrNoPost, id)
+	case found[0].deleted:
+		return nil, fmt.Errorf("%w: %s was deleted", core.ErrNoPost, id)
+	}
+	return found[0], nil
+}
+
+func (n *Node) byID(id string) *post {
+	for _, u := range n.users {
+		for _, p := range u.posts {
+			if p.ID == id {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// show returns p as a feed shows it: a repost with its original, or the
+// original's reference marked unavailable if it was deleted.
+func (n *Node) show(p *post) core.Post {
+	out := p.Post
+	if p.repostOf != "" {
+		orig := n.byID(p.repostOf)
+		switch {
+		case orig == nil:
+			out.RepostOf = &core.Post{ID: p.repostOf, Unavailable: true}
+		case orig.deleted:
+			out.RepostOf = &core.Post{ID: orig.ID, Kind: orig.Kind, Author: orig.Author, AuthorKey: orig.AuthorKey, Seq: orig.Seq, Unavailable: true}
+		default:
+			o := orig.Post
+			out.RepostOf = &o
+		}
+	}
+	return out
+}
+
+// shown returns u's undeleted posts as a feed shows them.
+func (n *Node) shown(u *user) []core.Post {
+	var out []core.Post
+	for _, p := range u.posts {
+		if !p.deleted {
+			out = append(out, n.show(p))
+		}
+	}
+	return out
+}
+
+// inFeed reports whether u's posts are in the logged-in account's feed.
+func (n *Node) inFeed(u *user) bool {
+	c := n.current
+	if c == nil {
+		return false
+	}
+	_, ok := c.following[u.Name]
+	return ok || c == u
+}
+
+// note adds a notification for u and reports it to the watchers if u is
+// logged in.
+func (n *Node) note(u *user, kind core.NotificationKind, from core.User, t time.Time, p *core.Post) {
+	if u == nil || u.Name == from.Name {
+		return
+	}
+	n.nextID++
+	x := core.Notification{ID: strconv.Itoa(n.nextID), Kind: kind, From: core.User{Name: from.Name, Key: from.Key}, Time: t, Post: p}
+	u.notes = append(u.notes, x)
+	if u == n.current {
+		n.pending = append(n.pending, core.Event{Kind: core.EventNotification, Notification: &x})
+	}
 }
 
 func (n *Node) list(names map[string]time.Time) []core.User {
@@ -397,20 +813,6 @@ func (n *Node) list(names map[string]time.Time) []core.User {
 	}
 	slices.SortFunc(out, func(a, b core.User) int { return strings.Compare(a.Name, b.Name) })
 	return out
-}
-
-func (n *Node) watchFns() []func(core.Event) {
-	var fns []func(core.Event)
-	for _, fn := range n.watchers {
-		fns = append(fns, fn)
-	}
-	return fns
-}
-
-func emit(fns []func(core.Event), ev core.Event) {
-	for _, fn := range fns {
-		fn(ev)
-	}
 }
 
 // paginate sorts posts newest first and returns the page at cursor, an
@@ -433,6 +835,19 @@ func paginate(posts []core.Post, cursor string, limit int) (core.Page, error) {
 	return p, nil
 }
 
+func checkText(text string) error {
+	if !utf8.ValidString(text) {
+		return fmt.Errorf("%w: post is not valid UTF-8", core.ErrInvalidPost)
+	}
+	if c := utf8.RuneCountInString(text); c > 1000 {
+		return fmt.Errorf("%w: post is %d characters, limit 1000", core.ErrInvalidPost, c)
+	}
+	if strings.TrimSpace(text) == "" {
+		return fmt.Errorf("%w: post is empty", core.ErrInvalidPost)
+	}
+	return nil
+}
+
 func checkName(name string) error {
 	if len(name) < 3 || len(name) > 32 {
 		return fmt.Errorf("%w %q: use 3 to 32 characters", core.ErrInvalidName, name)
@@ -443,4 +858,25 @@ func checkName(name string) error {
 		}
 	}
 	return nil
+}
+
+// mentions returns the names mentioned as @name in text, as core reads
+// them.
+func mentions(text string) []string {
+	isName := func(b byte) bool { return 'a' <= b && b <= 'z' || '0' <= b && b <= '9' || b == '_' }
+	var names []string
+	for i := 0; i < len(text); i++ {
+		if text[i] != '@' || i > 0 && isName(text[i-1]) {
+			continue
+		}
+		j := i + 1
+		for j < len(text) && isName(text[j]) {
+			j++
+		}
+		if name := text[i+1 : j]; len(name) >= 3 && len(name) <= 32 && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+		i = j - 1
+	}
+	return names
 }
