@@ -55,12 +55,16 @@ type daemonCmd struct {
 	listen    []string
 	bootstrap []string
 	dhtServer bool
+	retention core.Retention
 }
 
 func (d *daemonCmd) flags(fs *flag.FlagSet) {
 	fs.Var(addrsFlag{addrs: &d.listen}, "listen", "listen on `MULTIADDR` (repeatable; default all interfaces, TCP and QUIC)")
 	fs.Var(addrsFlag{addrs: &d.bootstrap, p2p: true}, "bootstrap", "join the network through `MULTIADDR`, ending in /p2p/<id> (repeatable)")
 	fs.BoolVar(&d.dhtServer, "dht-server", false, "always answer DHT queries (default: only when publicly reachable)")
+	fs.IntVar(&d.retention.KeepPerAuthor, "keep-per-author", 0, "keep the newest `N` entries of each followed user (default 1000)")
+	fs.DurationVar(&d.retention.KeepFor, "keep-for", 0, "also keep every entry younger than `D` (default 720h: 30 days)")
+	fs.DurationVar(&d.retention.UnfollowGrace, "unfollow-grace", 0, "drop an unfollowed user's entries after `D` (default 168h: 7 days)")
 }
 
 func (*daemonCmd) args(a []string) error { return noArgs(a) }
@@ -93,6 +97,7 @@ func (d *daemonCmd) run(ctx context.Context, e *env, _ *api.Client) error {
 		DataDir:        filepath.Join(e.home, "data"),
 		ListenAddrs:    d.listen,
 		BootstrapAddrs: d.bootstrap,
+		Retention:      d.retention,
 		Logger:         log,
 	}
 	if d.dhtServer {

@@ -54,13 +54,14 @@ func TestDaemon(t *testing.T) {
 	node := apitest.NewNode(start)
 	boot := "/ip4/127.0.0.1/tcp/4001/p2p/" + testPeer
 	stderr, cfg, stop := startDaemon(t, home, node,
-		"--listen", "/ip4/127.0.0.1/tcp/0", "--bootstrap", boot, "--dht-server")
+		"--listen", "/ip4/127.0.0.1/tcp/0", "--bootstrap", boot, "--dht-server", "--keep-per-author", "50")
 
 	want := core.Config{
 		DataDir:        filepath.Join(home, "data"),
 		ListenAddrs:    []string{"/ip4/127.0.0.1/tcp/0"},
 		BootstrapAddrs: []string{boot},
 		DHTMode:        core.DHTServer,
+		Retention:      core.Retention{KeepPerAuthor: 50},
 	}
 	got := cfg()
 	if got.Logger == nil {

@@ -6,6 +6,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/skein-p2p/skein/core"
 )
 
 // A real peer ID: multiaddr checks /p2p/ values.
@@ -20,6 +23,8 @@ func TestParse(t *testing.T) {
 		{"daemon", &daemonCmd{}},
 		{"daemon --listen /ip4/127.0.0.1/tcp/0 --listen /ip4/127.0.0.1/udp/0/quic-v1 --bootstrap " + boot + " --dht-server",
 			&daemonCmd{listen: []string{"/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"}, bootstrap: []string{boot}, dhtServer: true}},
+		{"daemon --keep-per-author 50 --keep-for 48h --unfollow-grace 1h",
+			&daemonCmd{retention: core.Retention{KeepPerAuthor: 50, KeepFor: 48 * time.Hour, UnfollowGrace: time.Hour}}},
 		{"relay", &relayCmd{}},
 		{"relay -listen /ip4/0.0.0.0/tcp/4001", &relayCmd{listen: []string{"/ip4/0.0.0.0/tcp/4001"}}},
 		{"register alice", &registerCmd{name: "alice"}},

@@ -36,6 +36,7 @@ type session struct {
 	appendMu  sync.Mutex  // serialises appends to the account's own log
 	restoring atomic.Bool // own log not yet fetched back after a restore
 	own       *pubsub.Topic
+	ownJoins  *pubsub.TopicEventHandler
 
 	headMoved chan struct{} // own log grew: the name record's seq is stale
 	appended  atomic.Uint64 // own entries appended in this session
@@ -191,17 +192,17 @@ func (n *Node) login(acct store.Account, priv ed25519.PrivateKey) (*session, err
 	n.sess = sess
 	n.mu.Unlock()
 
-	// The account subscribes to its own topic too, not only to publish on
-	// it: that makes its device a topic peer that followers see join,
-	// which is when they sync (see watchJoins).
-	if err := n.subscribe(sess, acct.Key); err != nil {
+	// The own topic is joined to publish on it, and watched: when a
+	// follower's subscription arrives, the follower is sent the newest
+	// entry (see watchJoins). It is not subscribed to: the device would
+	// join the topic's mesh and slow delivery to everyone else.
+	if err := n.joinOwn(sess); err != nil {
 		n.mu.Lock()
 		n.sess = nil
 		n.mu.Unlock()
 		sess.cancel()
 		return nil, fmt.Errorf("core: join own topic: %w", err)
 	}
-	sess.own = sess.subs[acct.Key].topic
 
 	follows, err := n.store.Following(acct.Key)
 	if err != nil {
@@ -263,6 +264,8 @@ func (n *Node) sessionLoop(ctx context.Context, sess *session) {
 			delete(sess.subs, k)
 		}
 		sess.mu.Unlock()
+		sess.ownJoins.Cancel()
+		sess.own.Close()
 	}()
 	// Republish every NameInterval; after a failure, retry sooner; after
 	// the own log grew, within nameDebounce, so the announced seq stays

@@ -120,6 +120,23 @@ func (n *Node) watchJoins(ctx context.Context, sess *session, joins *pubsub.Topi
 	}
 }
 
+// joinOwn joins the session's own topic, to publish on it, and watches who
+// subscribes to it. The session loop closes both when the session ends.
+func (n *Node) joinOwn(sess *session) error {
+	t, err := n.host.PubSub.Join(topicOf(sess.key))
+	if err != nil {
+		return err
+	}
+	joins, err := t.EventHandler()
+	if err != nil {
+		t.Close()
+		return err
+	}
+	sess.own, sess.ownJoins = t, joins
+	n.goSession(sess, func(ctx context.Context) { n.watchJoins(ctx, sess, joins, sess.key) })
+	return nil
+}
+
 // unsubscribe stops receiving an author's entries live.
 func (n *Node) unsubscribe(sess *session, author entry.Key) {
 	sess.mu.Lock()

@@ -284,3 +284,37 @@ func TestRetentionKeepsStorageBounded(t *testing.T) {
 		t.Fatalf("Following() log state = %+v, want %d–%d", fl[0].Log, tail, head)
 	}
 }
+
+// TestForkReported: two different entries signed by alice's key for one
+// seq (her key used on two devices at once) are reported to her followers,
+// and the first one stays.
+func TestForkReported(t *testing.T) {
+	tn := newTestNet(t)
+	alice, bob := tn.user("alice"), tn.user("bob")
+	ctx := context.Background()
+	mustFollow(t, bob, "alice")
+	first := mustPost(t, alice, "the real one")
+	waitFor(t, "bob has it", hasFeed(bob, "alice: the real one"))
+	sess := alice.session()
+	held, _ := alice.store.Entry(sess.key, first.Seq)
+	fork, err := entry.New(sess.priv, held.Seq, held.Prev, alice.clock.Now(), entry.KindPost, []byte("the other one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mallory := newForger(t)
+	if err := mallory.Connect(ctx, peer.AddrInfo{ID: bob.host.ID(), Addrs: bob.host.Addrs()}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := mallory.NewStream(ctx, bob.host.ID(), syncproto.NotifyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syncproto.WriteNotice(s, syncproto.Notice{Entries: [][]byte{fork.Bytes()}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	waitFor(t, "fork notification", hasNotification(bob, NotifyFork, "alice", ""))
+	if e, _ := bob.store.Entry(sess.key, first.Seq); e == nil || e.ID() != held.ID() {
+		t.Fatalf("bob's entry at seq %d = %v, want the first one kept", first.Seq, e)
+	}
+}

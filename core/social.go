@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
@@ -70,19 +72,8 @@ func (n *Node) Follow(ctx context.Context, name string) (User, error) {
 	// Appending the entry recorded the follow and subscribed (replayFollow).
 	since := e.Time.Time()
 	n.announce(target)
-	n.goSession(sess, func(ctx context.Context) {
-		n.notify(ctx, sess, target, e)
-		// The author's device first; if it is unreachable or did not
-		// bring everything announced, the log's other holders.
-		reached := false
-		if p, ok := n.deviceOf(target); ok {
-			_, err := n.syncPeer(ctx, p, []entry.Key{target})
-			reached = err == nil
-		}
-		if !reached || !n.caughtUp(target) {
-			n.syncFromHolders(ctx, target)
-		}
-	})
+	n.goSession(sess, func(ctx context.Context) { n.notify(ctx, sess, target, e) })
+	n.goSession(sess, func(ctx context.Context) { n.catchUpNew(ctx, target) })
 	return User{Name: name, Key: target.String(), Since: since}, nil
 }
 
@@ -224,6 +215,44 @@ func (n *Node) Timeline(ctx context.Context, name, cursor string, limit int) (Pa
 		p.Posts = append(p.Posts, n.post(e))
 	}
 	return p, nil
+}
+
+// catchUpNew fetches a newly followed author's log: from the author's
+// device if it is connected, else from the device and the log's other
+// holders at once, so an unreachable device (a dial to it can take
+// seconds to fail) does not hold up the copies others keep.
+func (n *Node) catchUpNew(ctx context.Context, author entry.Key) {
+	p, ok := n.deviceOf(author)
+	if ok && n.host.Network().Connectedness(p) == network.Connected {
+		if _, err := n.syncPeer(ctx, p, []entry.Key{author}); err == nil && n.caughtUp(author) {
+			return
+		}
+		n.syncFromHolders(ctx, author)
+		return
+	}
+	var wg sync.WaitGroup
+	if ok {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n.syncPeer(ctx, p, []entry.Key{author})
+		}()
+	}
+	// Holders may not have announced the log yet: try again a few times,
+	// further apart each time, while nothing of it is held.
+	for wait := 2 * time.Second; ; wait *= 2 {
+		n.syncFromHolders(ctx, author)
+		if h, err := n.store.Head(author); err != nil || h.Seq > 0 || wait > 16*time.Second {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+			continue
+		}
+		break
+	}
+	wg.Wait()
 }
 
 // catchUp fetches what the author's record announces beyond what is held,
