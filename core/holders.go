@@ -211,10 +211,10 @@ func (n *Node) fetchSplit(ctx context.Context, author entry.Key, holders []peer.
 }
 
 // caughtUp reports whether the log held of author reaches the latest seq
-// seen announced for it (and anything at all is held).
+// seen announced for it (trivially so if nothing was announced).
 func (n *Node) caughtUp(author entry.Key) bool {
 	h, err := n.store.Head(author)
-	if err != nil || h.Seq == 0 {
+	if err != nil {
 		return false
 	}
 	known, err := n.store.Known(author)

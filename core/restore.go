@@ -190,9 +190,9 @@ func (n *Node) fetchOwnLog(ctx context.Context, sess *session) {
 		// source at all, after a few attempts. While announced holders
 		// exist but none answers, it waits for them: finishing early could
 		// fork the log.
-		if n.caughtUp(sess.key) || known == 0 && (answered || len(sources) == 0 && attempt >= 3) {
+		h, _ := n.store.Head(sess.key)
+		if known > 0 && h.Seq >= known || known == 0 && (answered || len(sources) == 0 && attempt >= 3) {
 			sess.restoring.Store(false)
-			h, _ := n.store.Head(sess.key)
 			n.log.Info("restored", "name", sess.name, "entries", h.Seq)
 			n.publishName(ctx, sess)
 			// The follows came back with the log; now their logs.

@@ -8,10 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
@@ -19,9 +17,12 @@ import (
 )
 
 const (
-	presenceTimeout = 3 * time.Second
-	defaultPageSize = 20
-	maxPageSize     = 500
+	// deviceDialTimeout bounds the first attempt at a followed author's
+	// device before its log's other holders are asked.
+	deviceDialTimeout = 2 * time.Second
+	presenceTimeout   = 3 * time.Second
+	defaultPageSize   = 20
+	maxPageSize       = 500
 )
 
 // Post appends a post to the logged-in account's log, durably, and
@@ -218,41 +219,32 @@ func (n *Node) Timeline(ctx context.Context, name, cursor string, limit int) (Pa
 }
 
 // catchUpNew fetches a newly followed author's log: from the author's
-// device if it is connected, else from the device and the log's other
-// holders at once, so an unreachable device (a dial to it can take
-// seconds to fail) does not hold up the copies others keep.
+// device if it answers a short dial, else, or for whatever the device did
+// not bring, from the log's other holders. Holders are tried again a few
+// times while nothing of what the author announced is held, as they may
+// not have announced the log yet.
 func (n *Node) catchUpNew(ctx context.Context, author entry.Key) {
-	p, ok := n.deviceOf(author)
-	if ok && n.host.Network().Connectedness(p) == network.Connected {
-		if _, err := n.syncPeer(ctx, p, []entry.Key{author}); err == nil && n.caughtUp(author) {
-			return
+	if p, ok := n.deviceOf(author); ok {
+		dctx, cancel := context.WithTimeout(ctx, deviceDialTimeout)
+		err := n.connect(dctx, peer.AddrInfo{ID: p})
+		cancel()
+		if err == nil {
+			if _, err := n.syncPeer(ctx, p, []entry.Key{author}); err == nil && n.caughtUp(author) {
+				return
+			}
 		}
-		n.syncFromHolders(ctx, author)
-		return
 	}
-	var wg sync.WaitGroup
-	if ok {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			n.syncPeer(ctx, p, []entry.Key{author})
-		}()
-	}
-	// Holders may not have announced the log yet: try again a few times,
-	// further apart each time, while nothing of it is held.
-	for wait := 2 * time.Second; ; wait *= 2 {
+	for wait := 2 * time.Second; !n.caughtUp(author); wait *= 2 {
 		n.syncFromHolders(ctx, author)
-		if h, err := n.store.Head(author); err != nil || h.Seq > 0 || wait > 16*time.Second {
-			break
+		if n.caughtUp(author) || wait > 16*time.Second {
+			return
 		}
 		select {
 		case <-ctx.Done():
+			return
 		case <-time.After(wait):
-			continue
 		}
-		break
 	}
-	wg.Wait()
 }
 
 // catchUp fetches what the author's record announces beyond what is held,
