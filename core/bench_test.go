@@ -35,6 +35,27 @@ func singleCoreVerifyRate(b *testing.B) float64 {
 	return n / time.Since(start).Seconds()
 }
 
+// fillLog writes n signed posts, an hour old, to the logged-in account's log
+// of node, straight into its store.
+func fillLog(b *testing.B, node *Node, n int) {
+	sess := node.session()
+	batch := make([]*entry.Entry, 0, n)
+	var prev entry.ID
+	t := hlc.Timestamp{Wall: uint64(time.Now().Add(-time.Hour).UnixMilli())}
+	for seq := uint64(1); seq <= uint64(n); seq++ {
+		t.Logical++
+		e, err := entry.New(sess.priv, seq, prev, t, entry.KindPost, fmt.Appendf(nil, "post number %d of the benchmark, about as long as a short post", seq))
+		if err != nil {
+			b.Fatal(err)
+		}
+		prev = e.ID()
+		batch = append(batch, e)
+	}
+	if _, err := node.store.Append(batch, true); err != nil {
+		b.Fatal(err)
+	}
+}
+
 // BenchmarkCatchUpIngest measures a follower pulling 10,000 entries from
 // their author over loopback: every entry verified and stored. Reported as
 // entries/s and as a ratio to single-core ed25519.Verify/s.
@@ -50,23 +71,7 @@ func BenchmarkCatchUpIngest(b *testing.B) {
 		b.Fatal(err)
 	}
 	sess := author.session()
-	var (
-		batch []*entry.Entry
-		prev  entry.ID
-		t     = hlc.Timestamp{Wall: uint64(time.Now().Add(-time.Hour).UnixMilli())}
-	)
-	for seq := uint64(1); seq <= entries; seq++ {
-		t.Logical++
-		e, err := entry.New(sess.priv, seq, prev, t, entry.KindPost, fmt.Appendf(nil, "post number %d of the benchmark, about as long as a short post", seq))
-		if err != nil {
-			b.Fatal(err)
-		}
-		prev = e.ID()
-		batch = append(batch, e)
-	}
-	if _, err := author.store.Append(batch, true); err != nil {
-		b.Fatal(err)
-	}
+	fillLog(b, author, entries)
 
 	verify := singleCoreVerifyRate(b)
 	var total time.Duration
@@ -371,21 +376,7 @@ func benchOfflineFetch(b *testing.B, holders int) {
 
 	author := start("author")
 	sess := author.session()
-	var batch []*entry.Entry
-	prev := entry.ID{}
-	t0 := hlc.Timestamp{Wall: uint64(time.Now().Add(-time.Hour).UnixMilli())}
-	for seq := uint64(1); seq <= posts; seq++ {
-		t0.Logical++
-		e, err := entry.New(sess.priv, seq, prev, t0, entry.KindPost, fmt.Appendf(nil, "post %d, as long as a short post usually is", seq))
-		if err != nil {
-			b.Fatal(err)
-		}
-		prev = e.ID()
-		batch = append(batch, e)
-	}
-	if _, err := author.store.Append(batch, true); err != nil {
-		b.Fatal(err)
-	}
+	fillLog(b, author, posts)
 	author.publishName(ctx, sess) // announces seq 1000
 
 	var hs []*Node
