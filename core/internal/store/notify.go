@@ -121,17 +121,6 @@ func (s *Store) MarkRead(account entry.Key, ids [][16]byte) error {
 
 // Unread returns the number of account's notifications not marked read.
 func (s *Store) Unread(account entry.Key) (int, error) {
-	key := keyOf(prefixUnread, account)
-	v, err := s.kv.Get(key)
-	if errors.Is(err, ErrNotFound) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	n, ok := decodeUint(v)
-	if !ok {
-		return 0, corrupt("unread count", key)
-	}
-	return int(n), nil
+	n, err := s.getUint(keyOf(prefixUnread, account), "unread count")
+	return int(n), err
 }

@@ -379,7 +379,12 @@ func (s *Store) SetKnown(author entry.Key, seq uint64) error {
 
 // Known returns the highest seq recorded by SetKnown for author, or 0.
 func (s *Store) Known(author entry.Key) (uint64, error) {
-	key := keyOf(prefixKnown, author)
+	return s.getUint(keyOf(prefixKnown, author), "known seq")
+}
+
+// getUint reads a counter stored under key, 0 if there is none; what names
+// it in the error for a damaged value.
+func (s *Store) getUint(key []byte, what string) (uint64, error) {
 	v, err := s.kv.Get(key)
 	if errors.Is(err, ErrNotFound) {
 		return 0, nil
@@ -389,7 +394,7 @@ func (s *Store) Known(author entry.Key) (uint64, error) {
 	}
 	n, ok := decodeUint(v)
 	if !ok {
-		return 0, corrupt("known seq", key)
+		return 0, corrupt(what, key)
 	}
 	return n, nil
 }
