@@ -35,6 +35,23 @@ func singleCoreVerifyRate(b *testing.B) float64 {
 	return n / time.Since(start).Seconds()
 }
 
+// benchUser starts a node with cfg in a new data directory, waits until
+// its DHT has a peer, and registers name on it.
+func benchUser(b *testing.B, cfg Config, name string) *Node {
+	cfg.DataDir, cfg.kdf = b.TempDir(), cheapKDF
+	n, err := New(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for n.host.DHT.RoutingTable().Size() == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := n.Register(context.Background(), name, "pw"); err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
 // fillLog writes n signed posts, an hour old, to the logged-in account's log
 // of node, straight into its store.
 func fillLog(b *testing.B, node *Node, n int) {
@@ -147,23 +164,13 @@ func liveSkein(b *testing.B, followers int) (post, pub []float64) {
 		received = make(chan [2]float64, 1024)
 	)
 	start := func(name string) *Node {
-		cfg := Config{DataDir: b.TempDir(), ListenAddrs: loopback[:1], BootstrapAddrs: relay.Addrs(), kdf: cheapKDF}
+		cfg := Config{ListenAddrs: loopback[:1], BootstrapAddrs: relay.Addrs()}
 		cfg.publishHook = func(e *entry.Entry) {
 			mu.Lock()
 			handed[string(e.Body)] = time.Now()
 			mu.Unlock()
 		}
-		n, err := New(ctx, cfg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for n.host.DHT.RoutingTable().Size() == 0 {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if _, err := n.Register(ctx, name, "pw"); err != nil {
-			b.Fatal(err)
-		}
-		return n
+		return benchUser(b, cfg, name)
 	}
 	author := start("author")
 	defer author.Close()
@@ -352,17 +359,7 @@ func benchOfflineFetch(b *testing.B, holders int) {
 	}
 	defer relay.Close()
 	start := func(name string) *Node {
-		n, err := New(ctx, Config{DataDir: b.TempDir(), ListenAddrs: tcp, BootstrapAddrs: relay.Addrs(), kdf: cheapKDF})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for n.host.DHT.RoutingTable().Size() == 0 {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if _, err := n.Register(ctx, name, "pw"); err != nil {
-			b.Fatal(err)
-		}
-		return n
+		return benchUser(b, Config{ListenAddrs: tcp, BootstrapAddrs: relay.Addrs()}, name)
 	}
 	wait := func(what string, cond func() bool) {
 		deadline := time.Now().Add(time.Minute)
