@@ -35,6 +35,7 @@ type session struct {
 
 	appendMu  sync.Mutex  // serialises appends to the account's own log
 	restoring atomic.Bool // own log not yet fetched back after a restore
+	located   atomic.Bool // locateFollowed has run to its end
 	own       *pubsub.Topic
 	ownJoins  *pubsub.TopicEventHandler
 
@@ -44,6 +45,7 @@ type session struct {
 
 	mu          sync.Mutex
 	subs        map[entry.Key]*subscription // followed authors' topics
+	pending     []*entry.Entry              // own entries to publish when live again
 	lastUpdated uint64                      // Updated of the last name record published
 }
 
@@ -204,21 +206,11 @@ func (n *Node) login(acct store.Account, priv ed25519.PrivateKey) (*session, err
 		return nil, fmt.Errorf("core: join own topic: %w", err)
 	}
 
-	follows, err := n.store.Following(acct.Key)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range follows {
-		if err := n.subscribe(sess, f.Target); err != nil {
-			n.log.Warn("subscribe failed", "author", f.Name, "err", err)
-		}
-	}
-	n.goSession(sess, func(ctx context.Context) { n.sessionLoop(ctx, sess) })
-	n.goSession(sess, func(ctx context.Context) {
-		n.locateFollowed(ctx, sess)
-		n.syncAll(ctx)
-		n.meetHolders(ctx, sess)
-	})
+	// In foreground mode, subscribe, sync and keep the name record
+	// fresh; otherwise that starts when the node is next in foreground.
+	n.powerMu.Lock()
+	n.sessionLive(sess)
+	n.powerMu.Unlock()
 	return sess, nil
 }
 
@@ -235,7 +227,7 @@ func (n *Node) Logout(ctx context.Context) error {
 	case sess == nil:
 		return ErrNotLoggedIn
 	}
-	sess.stop()
+	n.endSession(sess)
 	n.finalName(sess)
 	n.log.Info("logged out", "name", sess.name)
 	return nil
@@ -254,19 +246,17 @@ func (n *Node) finalName(sess *session) {
 	n.publishName(ctx, sess)
 }
 
-// sessionLoop republishes the account's name record periodically, and tears
-// down the session's topics when it ends.
-func (n *Node) sessionLoop(ctx context.Context, sess *session) {
-	defer func() {
-		sess.mu.Lock()
-		for k, s := range sess.subs {
-			s.close()
-			delete(sess.subs, k)
-		}
-		sess.mu.Unlock()
-		sess.ownJoins.Cancel()
-		sess.own.Close()
-	}()
+// endSession stops everything the session started and leaves its topics.
+func (n *Node) endSession(sess *session) {
+	sess.stop()
+	n.unsubscribeAll(sess)
+	sess.ownJoins.Cancel()
+	sess.own.Close()
+}
+
+// nameLoop republishes the account's name record periodically, in
+// foreground mode.
+func (n *Node) nameLoop(ctx context.Context, sess *session) {
 	// Republish every NameInterval; after a failure, retry sooner; after
 	// the own log grew, within nameDebounce, so the announced seq stays
 	// fresh without a DHT write per post.
@@ -462,4 +452,7 @@ func (n *Node) locateFollowed(ctx context.Context, sess *session) {
 		}()
 	}
 	wg.Wait()
+	if ctx.Err() == nil {
+		sess.located.Store(true)
+	}
 }

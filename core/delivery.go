@@ -46,8 +46,8 @@ func (s *subscription) close() {
 func (n *Node) subscribe(sess *session, author entry.Key) error {
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
-	if _, ok := sess.subs[author]; ok || sess.ctx.Err() != nil {
-		return nil
+	if _, ok := sess.subs[author]; ok || sess.ctx.Err() != nil || !n.isLive() {
+		return nil // only foreground mode subscribes
 	}
 	ps := n.host.PubSub
 	name := topicOf(author)
@@ -568,13 +568,12 @@ func (n *Node) requestSync(p peer.ID) {
 
 // syncLoop runs syncs: with peers as they connect or are asked for, and with
 // everyone every SyncInterval.
-func (n *Node) syncLoop() {
-	defer n.wg.Done()
+func (n *Node) syncLoop(ctx context.Context) {
 	t := time.NewTicker(n.cfg.SyncInterval)
 	defer t.Stop()
 	for {
 		select {
-		case <-n.ctx.Done():
+		case <-ctx.Done():
 			return
 		case <-n.syncKick:
 			for {
@@ -586,17 +585,17 @@ func (n *Node) syncLoop() {
 				}
 				delete(n.syncWant, p)
 				n.syncMu.Unlock()
-				if p == "" || n.ctx.Err() != nil {
+				if p == "" || ctx.Err() != nil {
 					break
 				}
-				n.flushNotices(n.ctx, p)
+				n.flushNotices(ctx, p)
 				if authors, err := n.store.Watched(); err == nil && len(authors) > 0 {
-					n.syncPeer(n.ctx, p, authors)
+					n.syncPeer(ctx, p, authors)
 				}
 			}
 		case <-t.C:
-			n.flushNotices(n.ctx, "")
-			n.syncAll(n.ctx)
+			n.flushNotices(ctx, "")
+			n.syncAll(ctx)
 		}
 	}
 }
@@ -688,7 +687,7 @@ func (n *Node) syncRound(ctx context.Context, p peer.ID, authors []entry.Key) (a
 	// Logs whose start is missing (the first entry held came by gossip or
 	// a notice): ask for the part below, down to what retention keeps.
 	for _, a := range authors {
-		if !n.missingStart(a) {
+		if n.metered.Load() || !n.missingStart(a) { // no backfill on a metered network
 			continue
 		}
 		floor, tail := n.startWanted(a)

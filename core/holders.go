@@ -49,9 +49,8 @@ func (n *Node) announce(author entry.Key) {
 // Each log is announced when it is first held and then every
 // announceEvery, one announcement at a time, at most one per
 // announceSpacing.
-func (n *Node) announceLoop() {
-	defer n.wg.Done()
-	last := make(map[entry.Key]time.Time)
+func (n *Node) announceLoop(ctx context.Context) {
+	last := n.announced // kept across power-mode switches
 	var queue []entry.Key
 	queued := make(map[entry.Key]bool)
 	enqueue := func(a entry.Key) {
@@ -75,7 +74,7 @@ func (n *Node) announceLoop() {
 	var lastAnnounce time.Time
 	for {
 		select {
-		case <-n.ctx.Done():
+		case <-ctx.Done():
 			return
 		case a := <-n.announceReq:
 			enqueue(a)
@@ -87,15 +86,15 @@ func (n *Node) announceLoop() {
 			continue
 		case <-tick.C:
 		}
-		if len(queue) == 0 || n.host.DHT.RoutingTable().Size() == 0 {
-			continue
+		if len(queue) == 0 || n.host.DHT.RoutingTable().Size() == 0 || n.metered.Load() {
+			continue // on a metered network, announcing waits
 		}
 		lastAnnounce = time.Now()
 		a := queue[0]
 		queue = queue[1:]
 		delete(queued, a)
-		ctx, cancel := context.WithTimeout(n.ctx, findTimeout)
-		err := n.host.DHT.Provide(ctx, logKey(a), true)
+		actx, cancel := context.WithTimeout(ctx, findTimeout)
+		err := n.host.DHT.Provide(actx, logKey(a), true)
 		cancel()
 		if err != nil {
 			n.log.Debug("announce failed", "author", a.Short(), "err", err)

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	dht "github.com/libp2p/go-libp2p-kad-dht"
@@ -75,6 +76,16 @@ type Config struct {
 	NameInterval time.Duration
 	// Retention says which entries of other accounts are kept.
 	Retention Retention
+	// PowerMode is the mode the node starts in (see SetPowerMode).
+	// Default PowerForeground.
+	PowerMode PowerMode
+	// BackgroundSync is how often a node in PowerBackground wakes for its
+	// batched sync. Default 15 minutes.
+	BackgroundSync time.Duration
+	// MaxConns is the connection manager's high-water mark: above it, the
+	// least useful connections are closed down to a third of it. Default
+	// 192; phones use fewer.
+	MaxConns int
 	// Logger receives the node's logs. Default: discard.
 	Logger *slog.Logger
 
@@ -111,7 +122,16 @@ type Node struct {
 
 	ctx    context.Context // the node's lifetime
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
+
+	powerMu    sync.Mutex              // serialises power-mode changes and session starts
+	power      PowerMode               // as set by the app
+	network    NetworkType             // as set by the app
+	running    PowerMode               // the mode applied: power, or off without a network
+	live       *group                  // foreground loops; nil unless running in foreground
+	background *group                  // the background waker; nil unless in background
+	liveFlag   atomic.Bool             // live != nil, read without powerMu
+	metered    atomic.Bool             // network == NetworkCellular
+	announced  map[entry.Key]time.Time // when each held log was last announced
 
 	syncKick    chan struct{}    // wakes the sync loop
 	syncMu      sync.Mutex       // guards syncWant
@@ -123,6 +143,7 @@ type Node struct {
 	closed  bool
 	devices map[entry.Key]peer.ID // account → device from its name record
 	contact map[peer.ID]time.Time // device → when last connected, for presence
+	synced  time.Time             // end of the last background sync
 
 	closeOnce sync.Once
 	closeErr  error
@@ -139,6 +160,16 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	if cfg.NameInterval <= 0 {
 		cfg.NameInterval = defaultNameInterval
+	}
+	if cfg.BackgroundSync <= 0 {
+		cfg.BackgroundSync = defaultBackgroundSync
+	}
+	if cfg.PowerMode < PowerForeground || cfg.PowerMode > PowerOff {
+		return nil, fmt.Errorf("core: unknown power mode %d", int(cfg.PowerMode))
+	}
+	connHigh := 192
+	if cfg.MaxConns > 0 {
+		connHigh = max(cfg.MaxConns, backgroundConns)
 	}
 	log := orDiscard(cfg.Logger)
 	boot, err := p2p.ParseAddrs(cfg.BootstrapAddrs)
@@ -170,6 +201,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		announceReq: make(chan entry.Key, 64),
 		devices:     make(map[entry.Key]peer.ID),
 		contact:     make(map[peer.ID]time.Time),
+		announced:   make(map[entry.Key]time.Time),
 	}
 	if cfg.kdf != nil {
 		n.kdf = *cfg.kdf
@@ -181,7 +213,12 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		DHTMode:     cfg.DHTMode.opt(),
 		Validator:   record.NamespacedValidator{names.Namespace: names.Validator{}},
 		PubSub:      true,
-		Logger:      log,
+		ConnLow:     connHigh / 3,
+		ConnHigh:    connHigh,
+		// The DHT refreshes when this node says: a node in background
+		// mode must not be woken by the DHT's own timers.
+		ManualRefresh: true,
+		Logger:        log,
 	})
 	if err != nil {
 		st.Close()
@@ -195,12 +232,11 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		ConnectedF:    n.connected,
 		DisconnectedF: n.disconnected,
 	})
-	n.wg.Add(4)
-	go n.bootstrapLoop()
-	go n.syncLoop()
-	go n.announceLoop()
-	go n.gcLoop()
-	log.Info("node started", "peer", n.host.ID(), "addrs", n.host.Addrs())
+	n.powerMu.Lock()
+	n.power = cfg.PowerMode
+	n.applyPower()
+	n.powerMu.Unlock()
+	log.Info("node started", "peer", n.host.ID(), "addrs", n.host.Addrs(), "power", cfg.PowerMode)
 	return n, nil
 }
 
@@ -214,13 +250,21 @@ func (n *Node) Close() error {
 		n.sess = nil
 		n.mu.Unlock()
 		if sess != nil {
-			sess.stop()
+			n.endSession(sess)
 			n.finalName(sess)
 		}
+		n.powerMu.Lock()
+		switch {
+		case n.live != nil:
+			n.stopLive()
+		case n.background != nil:
+			n.background.stop()
+			n.background = nil
+		}
+		n.powerMu.Unlock()
 		n.cancel()
 		n.host.RemoveStreamHandler(syncproto.SyncID)
 		n.host.RemoveStreamHandler(syncproto.NotifyID)
-		n.wg.Wait()
 		n.events.close()
 		n.closeErr = errors.Join(n.host.Close(), n.store.Close())
 	})
@@ -244,6 +288,9 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 		Peers:   len(n.host.Network().Peers()),
 		DHTMode: "client",
 	}
+	n.powerMu.Lock()
+	st.Power, st.Network = n.power, n.network
+	n.powerMu.Unlock()
 	if n.host.DHT.Mode() == dht.ModeServer {
 		st.DHTMode = "server"
 	}
@@ -310,22 +357,20 @@ func (n *Node) requireSession() (*session, error) {
 
 // bootstrapLoop keeps the node connected to its bootstrap peers: it dials
 // each one that is not connected, at start and then every 30 seconds, and
-// refreshes the DHT routing table after a (re)connect.
-func (n *Node) bootstrapLoop() {
-	defer n.wg.Done()
-	if len(n.boot) == 0 {
-		return
-	}
+// refreshes the DHT routing table after a (re)connect and every
+// refreshEvery. It runs in foreground mode only.
+func (n *Node) bootstrapLoop(ctx context.Context) {
 	t := time.NewTicker(30 * time.Second)
 	defer t.Stop()
+	var refreshed time.Time
 	for {
 		joined := false
 		for _, ai := range n.boot {
 			if n.host.Network().Connectedness(ai.ID) == network.Connected {
 				continue
 			}
-			ctx, cancel := context.WithTimeout(n.ctx, dialTimeout)
-			err := n.connect(ctx, ai)
+			dctx, cancel := context.WithTimeout(ctx, dialTimeout)
+			err := n.connect(dctx, ai)
 			cancel()
 			if err != nil {
 				n.log.Warn("bootstrap peer unreachable", "peer", ai.ID, "err", err)
@@ -334,19 +379,22 @@ func (n *Node) bootstrapLoop() {
 			n.host.ConnManager().Protect(ai.ID, "bootstrap")
 			joined = true
 		}
-		if joined {
+		if joined || time.Since(refreshed) >= refreshEvery && n.host.DHT.RoutingTable().Size() > 0 {
 			select {
 			case <-n.host.DHT.RefreshRoutingTable():
-			case <-n.ctx.Done():
+			case <-ctx.Done():
 				return
 			}
+			refreshed = time.Now()
+		}
+		if joined {
 			if sess := n.session(); sess != nil {
 				n.goSession(sess, func(ctx context.Context) { n.publishName(ctx, sess) })
 			}
 		}
 		select {
 		case <-t.C:
-		case <-n.ctx.Done():
+		case <-ctx.Done():
 			return
 		}
 	}

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"time"
 
 	"github.com/skein-p2p/skein/core/internal/store"
@@ -42,9 +43,7 @@ func (r Retention) store() store.Retention {
 // gcLoop applies the retention policy: every gcEvery a pass over the held
 // logs, in steps of at most gcBudget deletions with a pause between them,
 // so that it never holds up posting or syncing for long.
-func (n *Node) gcLoop() {
-	defer n.wg.Done()
-	policy := n.cfg.Retention.store()
+func (n *Node) gcLoop(ctx context.Context) {
 	every := gcEvery
 	if n.cfg.gcInterval > 0 {
 		every = n.cfg.gcInterval
@@ -53,27 +52,33 @@ func (n *Node) gcLoop() {
 	defer t.Stop()
 	for {
 		select {
-		case <-n.ctx.Done():
+		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		for done := false; !done; {
-			removed, d, err := n.store.GC(n.ctx, policy, time.Now(), gcBudget)
-			if err != nil {
-				if n.ctx.Err() == nil {
-					n.log.Warn("garbage collection failed", "err", err)
-				}
-				break
+		n.gcPass(ctx)
+	}
+}
+
+// gcPass runs one garbage-collection pass.
+func (n *Node) gcPass(ctx context.Context) {
+	policy := n.cfg.Retention.store()
+	for done := false; !done; {
+		removed, d, err := n.store.GC(ctx, policy, time.Now(), gcBudget)
+		if err != nil {
+			if ctx.Err() == nil {
+				n.log.Warn("garbage collection failed", "err", err)
 			}
-			done = d
-			if removed > 0 {
-				n.log.Debug("garbage collected", "entries", removed)
-			}
-			select {
-			case <-n.ctx.Done():
-				return
-			case <-time.After(gcPause):
-			}
+			break
+		}
+		done = d
+		if removed > 0 {
+			n.log.Debug("garbage collected", "entries", removed)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(gcPause):
 		}
 	}
 }

@@ -74,7 +74,9 @@ func (n *Node) Follow(ctx context.Context, name string) (User, error) {
 	since := e.Time.Time()
 	n.announce(target)
 	n.goSession(sess, func(ctx context.Context) { n.notify(ctx, sess, target, e) })
-	n.goSession(sess, func(ctx context.Context) { n.catchUpNew(ctx, target) })
+	if n.isLive() { // otherwise the next sync, live or background, catches up
+		n.goSession(sess, func(ctx context.Context) { n.catchUpNew(ctx, target) })
+	}
 	return User{Name: name, Key: target.String(), Since: since}, nil
 }
 
@@ -142,6 +144,12 @@ func (n *Node) appendOwn(ctx context.Context, sess *session, kind entry.Kind, bo
 	}
 	if n.cfg.publishHook != nil {
 		n.cfg.publishHook(e)
+	}
+	if !n.isLive() {
+		sess.mu.Lock()
+		sess.pending = append(sess.pending, e)
+		sess.mu.Unlock()
+		return e, nil
 	}
 	// pubsub keeps the slice it is given: hand it a copy.
 	if err := sess.own.Publish(ctx, bytes.Clone(e.Bytes())); err != nil {

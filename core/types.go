@@ -103,18 +103,20 @@ type Notification struct {
 
 // Status describes the node.
 type Status struct {
-	PeerID    string   `json:"peer_id"`
-	Addrs     []string `json:"addrs"` // listen addresses with /p2p/<id>
-	Peers     int      `json:"peers"` // connected peers
-	DHTMode   string   `json:"dht_mode"`
-	Account   string   `json:"account,omitempty"` // logged-in username
-	Key       string   `json:"key,omitempty"`     // logged-in account key
-	Entries   uint64   `json:"entries"`           // entries (posts, follows, unfollows) in the logged-in account's log
-	Following int      `json:"following"`
-	Unread    int      `json:"unread"` // unread notifications
-	Followers int      `json:"followers"`
-	Restoring bool     `json:"restoring,omitempty"` // the account's own log is still being fetched after a restore
-	Accounts  []string `json:"accounts"`            // accounts stored on this device
+	PeerID    string      `json:"peer_id"`
+	Addrs     []string    `json:"addrs"` // listen addresses with /p2p/<id>
+	Peers     int         `json:"peers"` // connected peers
+	DHTMode   string      `json:"dht_mode"`
+	Account   string      `json:"account,omitempty"` // logged-in username
+	Key       string      `json:"key,omitempty"`     // logged-in account key
+	Entries   uint64      `json:"entries"`           // entries (posts, follows, unfollows) in the logged-in account's log
+	Following int         `json:"following"`
+	Unread    int         `json:"unread"` // unread notifications
+	Followers int         `json:"followers"`
+	Restoring bool        `json:"restoring,omitempty"` // the account's own log is still being fetched after a restore
+	Accounts  []string    `json:"accounts"`            // accounts stored on this device
+	Power     PowerMode   `json:"power"`               // power mode set by the app
+	Network   NetworkType `json:"network"`             // network type set by the app
 }
 
 // EventKind says what an Event is about.

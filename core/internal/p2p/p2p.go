@@ -55,7 +55,11 @@ type Config struct {
 	PubSub      bool // start GossipSub
 	ConnLow     int  // connection manager low water mark, default 64
 	ConnHigh    int  // connection manager high water mark, default 192
-	Logger      *slog.Logger
+	// ManualRefresh turns off the DHT's own routing-table refresh and its
+	// dials to bootstrap peers: the caller refreshes when it chooses, so a
+	// node in a low-power mode is not woken by DHT timers.
+	ManualRefresh bool
+	Logger        *slog.Logger
 }
 
 // Host is a running libp2p host with its DHT and, if configured, GossipSub.
@@ -64,6 +68,9 @@ type Host struct {
 	host.Host
 	DHT    *dht.IpfsDHT
 	PubSub *pubsub.PubSub // nil unless Config.PubSub
+	// Gate caps the host's connections; it lets everything through until
+	// its Set is called.
+	Gate *Gate
 
 	cancel    context.CancelFunc
 	closeOnce sync.Once
@@ -101,6 +108,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		cm.Close()
 		return nil, fmt.Errorf("p2p: resource manager: %w", err)
 	}
+	gate := &Gate{limit: -1}
 	h, err := libp2p.New(
 		libp2p.Identity(cfg.Key),
 		// Listen below, once the host exists: if libp2p.New fails to
@@ -114,6 +122,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		libp2p.Muxer(yamux.ID, yamux.DefaultTransport),
 		libp2p.ConnectionManager(cm),
 		libp2p.ResourceManager(rm),
+		libp2p.ConnectionGater(gate),
 		libp2p.UserAgent("skein/0.1"),
 	)
 	if err != nil {
@@ -128,12 +137,17 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, fmt.Errorf("p2p: listen on %q: %w", cfg.ListenAddrs, err)
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	hh := &Host{Host: h, cancel: cancel}
+	gate.attach(h.Network())
+	hh := &Host{Host: h, Gate: gate, cancel: cancel}
 
 	opts := []dht.Option{
 		dht.ProtocolPrefix(ProtocolPrefix),
 		dht.Mode(cfg.DHTMode),
-		dht.BootstrapPeers(cfg.Bootstrap...), // never the public defaults
+	}
+	if cfg.ManualRefresh {
+		opts = append(opts, dht.DisableAutoRefresh(), dht.BootstrapPeers())
+	} else {
+		opts = append(opts, dht.BootstrapPeers(cfg.Bootstrap...)) // never the public defaults
 	}
 	if cfg.Validator != nil {
 		opts = append(opts, dht.Validator(cfg.Validator))

@@ -1,0 +1,67 @@
+package p2p
+
+import (
+	"sync"
+
+	"github.com/libp2p/go-libp2p/core/control"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// Gate is the host's connection gater: it caps how many connections the host
+// may have, so that a node in a low-power mode opens few or none. A new
+// connection, dialled or accepted, is refused once the host has limit
+// connections; inbound ones are refused unless allowed. The zero Gate, and
+// a limit below zero, let everything through.
+type Gate struct {
+	mu      sync.Mutex
+	limit   int // -1: no limit
+	inbound bool
+	net     network.Network
+}
+
+// Set changes the cap. Existing connections are kept; the caller closes
+// those it no longer wants.
+func (g *Gate) Set(limit int, inbound bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.limit, g.inbound = limit, inbound
+}
+
+// attach gives the gate the network whose connections it counts.
+func (g *Gate) attach(n network.Network) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.net = n
+}
+
+func (g *Gate) allow(inbound bool) bool {
+	g.mu.Lock()
+	limit, in, n := g.limit, g.inbound, g.net
+	g.mu.Unlock()
+	if limit < 0 || n == nil {
+		return true
+	}
+	if inbound && !in {
+		return false
+	}
+	return len(n.Conns()) < limit
+}
+
+// InterceptPeerDial implements connmgr.ConnectionGater.
+func (g *Gate) InterceptPeerDial(peer.ID) bool { return g.allow(false) }
+
+// InterceptAddrDial implements connmgr.ConnectionGater.
+func (g *Gate) InterceptAddrDial(peer.ID, ma.Multiaddr) bool { return true }
+
+// InterceptAccept implements connmgr.ConnectionGater.
+func (g *Gate) InterceptAccept(network.ConnMultiaddrs) bool { return g.allow(true) }
+
+// InterceptSecured implements connmgr.ConnectionGater.
+func (g *Gate) InterceptSecured(network.Direction, peer.ID, network.ConnMultiaddrs) bool {
+	return true
+}
+
+// InterceptUpgraded implements connmgr.ConnectionGater.
+func (g *Gate) InterceptUpgraded(network.Conn) (bool, control.DisconnectReason) { return true, 0 }

@@ -1,0 +1,409 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/skein-p2p/skein/core/internal/entry"
+)
+
+// PowerMode says how much of the network a node uses, so that a phone can
+// save its battery. The app sets it from its lifecycle with SetPowerMode.
+type PowerMode int
+
+// Power modes.
+const (
+	// PowerForeground: live delivery. The node subscribes to the authors
+	// it follows, keeps its connections, and syncs on every connection.
+	PowerForeground PowerMode = iota
+	// PowerBackground: no open connection and no timer between wakes. Every
+	// Config.BackgroundSync the node wakes, opens at most three connections
+	// (a bootstrap peer and up to two devices of followed authors), runs
+	// one batched sync with each, delivers queued posts and notices, and
+	// closes them again. It accepts no inbound connection.
+	PowerBackground
+	// PowerOff: no network at all. Posts are stored and published when the
+	// node is next in an online mode.
+	PowerOff
+)
+
+var powerNames = [...]string{"foreground", "background", "off"}
+
+func (m PowerMode) String() string {
+	if m < 0 || int(m) >= len(powerNames) {
+		return fmt.Sprintf("PowerMode(%d)", int(m))
+	}
+	return powerNames[m]
+}
+
+// MarshalText makes a PowerMode read as its name in JSON.
+func (m PowerMode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// ParsePowerMode parses a power mode's name.
+func ParsePowerMode(s string) (PowerMode, error) {
+	for i, name := range powerNames {
+		if s == name {
+			return PowerMode(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown power mode %q: use foreground, background or off", s)
+}
+
+// NetworkType is the kind of network the device is on, as the app learns it
+// from the operating system.
+type NetworkType int
+
+// Network types.
+const (
+	// NetworkWiFi is an unmetered network (Wi-Fi, wired): no restriction.
+	NetworkWiFi NetworkType = iota
+	// NetworkCellular is a metered network: the node fetches the posts of
+	// the authors it follows but nothing eagerly beyond them: it neither
+	// backfills old history of a log nor announces itself as a holder of
+	// logs (which invites other devices to fetch from it).
+	NetworkCellular
+	// NetworkNone: the device has no network; the node behaves as in
+	// PowerOff until the network returns, whatever its power mode.
+	NetworkNone
+)
+
+var networkNames = [...]string{"wifi", "cellular", "none"}
+
+func (t NetworkType) String() string {
+	if t < 0 || int(t) >= len(networkNames) {
+		return fmt.Sprintf("NetworkType(%d)", int(t))
+	}
+	return networkNames[t]
+}
+
+// MarshalText makes a NetworkType read as its name in JSON.
+func (t NetworkType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// ParseNetworkType parses a network type's name.
+func ParseNetworkType(s string) (NetworkType, error) {
+	for i, name := range networkNames {
+		if s == name {
+			return NetworkType(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown network type %q: use wifi, cellular or none", s)
+}
+
+const (
+	defaultBackgroundSync = 15 * time.Minute
+	backgroundConns       = 3                // connections a background wake may open
+	backgroundPeers       = 2                // devices of followed authors it syncs with
+	wakeBudget            = 2 * time.Minute  // bounds one background wake
+	wakeDial              = 5 * time.Second  // one dial during a wake
+	refreshEvery          = 10 * time.Minute // DHT routing table refresh in foreground
+)
+
+// group is a set of goroutines that stop together.
+type group struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newGroup(parent context.Context) *group {
+	g := &group{}
+	g.ctx, g.cancel = context.WithCancel(parent)
+	return g
+}
+
+func (g *group) run(fn func(ctx context.Context)) {
+	g.wg.Go(func() { fn(g.ctx) })
+}
+
+func (g *group) stop() {
+	g.cancel()
+	g.wg.Wait()
+}
+
+// SetPowerMode switches the node to mode m. The switch is done when it
+// returns: leaving foreground unsubscribes from every topic and closes every
+// connection; entering it reconnects, resubscribes, syncs and publishes
+// what was posted in the meantime.
+func (n *Node) SetPowerMode(m PowerMode) error {
+	if m < PowerForeground || m > PowerOff {
+		return fmt.Errorf("core: unknown power mode %d", int(m))
+	}
+	n.powerMu.Lock()
+	defer n.powerMu.Unlock()
+	if err := n.alive(); err != nil {
+		return err
+	}
+	n.power = m
+	n.applyPower()
+	return nil
+}
+
+// SetNetworkType tells the node which kind of network the device is on.
+func (n *Node) SetNetworkType(t NetworkType) error {
+	if t < NetworkWiFi || t > NetworkNone {
+		return fmt.Errorf("core: unknown network type %d", int(t))
+	}
+	n.powerMu.Lock()
+	defer n.powerMu.Unlock()
+	if err := n.alive(); err != nil {
+		return err
+	}
+	n.network = t
+	n.metered.Store(t == NetworkCellular)
+	n.applyPower()
+	return nil
+}
+
+// effective is the mode the node runs in: its power mode, or PowerOff
+// without a network. n.powerMu is held.
+func (n *Node) effective() PowerMode {
+	if n.network == NetworkNone {
+		return PowerOff
+	}
+	return n.power
+}
+
+// applyPower moves the node to its effective mode. n.powerMu is held.
+func (n *Node) applyPower() {
+	want := n.effective()
+	if n.running == want && (n.live != nil || n.background != nil || want == PowerOff) {
+		return
+	}
+	switch {
+	case n.live != nil:
+		n.stopLive()
+	case n.background != nil:
+		n.background.stop()
+		n.background = nil
+	}
+	n.running = want
+	switch want {
+	case PowerForeground:
+		n.host.Gate.Set(-1, true)
+		n.startLive()
+	case PowerBackground:
+		n.host.Gate.Set(0, false)
+		n.closeAll()
+		n.background = newGroup(n.ctx)
+		n.background.run(n.backgroundLoop)
+	case PowerOff:
+		n.host.Gate.Set(0, false)
+		n.closeAll()
+	}
+	n.log.Info("power mode", "mode", want, "set", n.power, "network", n.network)
+}
+
+// isLive reports whether the node is in foreground mode.
+func (n *Node) isLive() bool { return n.liveFlag.Load() }
+
+// startLive starts everything foreground mode runs. n.powerMu is held.
+func (n *Node) startLive() {
+	n.live = newGroup(n.ctx)
+	n.liveFlag.Store(true)
+	n.live.run(n.bootstrapLoop)
+	n.live.run(n.syncLoop)
+	n.live.run(n.announceLoop)
+	n.live.run(n.gcLoop)
+	if sess := n.session(); sess != nil {
+		n.sessionLive(sess)
+	}
+}
+
+// stopLive stops what startLive started and unsubscribes from every topic.
+// n.powerMu is held.
+func (n *Node) stopLive() {
+	n.liveFlag.Store(false)
+	n.live.stop()
+	n.live = nil
+	if sess := n.session(); sess != nil {
+		n.unsubscribeAll(sess)
+	}
+}
+
+// goLive runs fn for sess while both the session and foreground mode last.
+// n.powerMu is held.
+func (n *Node) goLive(sess *session, fn func(ctx context.Context)) {
+	if n.live == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(sess.ctx)
+	stop := context.AfterFunc(n.live.ctx, cancel)
+	sess.wg.Add(1)
+	n.live.wg.Go(func() {
+		defer sess.wg.Done()
+		defer stop()
+		defer cancel()
+		fn(ctx)
+	})
+}
+
+// sessionLive starts the session's foreground work: its subscriptions, the
+// name record's republishing, a sync of everything followed, and the
+// publication of what was posted while the node was not live. n.powerMu is
+// held.
+func (n *Node) sessionLive(sess *session) {
+	follows, err := n.store.Following(sess.key)
+	if err != nil {
+		n.log.Warn("following list unreadable", "err", err)
+	}
+	for _, f := range follows {
+		if err := n.subscribe(sess, f.Target); err != nil {
+			n.log.Warn("subscribe failed", "author", f.Name, "err", err)
+		}
+	}
+	n.goLive(sess, func(ctx context.Context) { n.nameLoop(ctx, sess) })
+	n.goLive(sess, func(ctx context.Context) {
+		n.locateFollowed(ctx, sess)
+		n.syncAll(ctx)
+		n.meetHolders(ctx, sess)
+		n.publishPending(ctx, sess)
+	})
+}
+
+// unsubscribeAll ends every subscription of the session.
+func (n *Node) unsubscribeAll(sess *session) {
+	sess.mu.Lock()
+	subs := sess.subs
+	sess.subs = make(map[entry.Key]*subscription)
+	sess.mu.Unlock()
+	for _, s := range subs {
+		s.close()
+	}
+}
+
+// publishPending hands GossipSub the own entries appended while the node
+// was not live. Followers that miss them sync them; this only makes those
+// connected now get them at once.
+func (n *Node) publishPending(ctx context.Context, sess *session) {
+	sess.mu.Lock()
+	pending := sess.pending
+	sess.pending = nil
+	sess.mu.Unlock()
+	for _, e := range pending {
+		if err := sess.own.Publish(ctx, bytes.Clone(e.Bytes())); err != nil {
+			n.log.Debug("queued post not published; followers will sync it", "seq", e.Seq, "err", err)
+		}
+	}
+	if len(pending) > 0 {
+		n.log.Info("published queued entries", "entries", len(pending))
+	}
+}
+
+// closeAll closes every connection.
+func (n *Node) closeAll() {
+	for _, p := range n.host.Network().Peers() {
+		n.host.Network().ClosePeer(p)
+	}
+}
+
+// backgroundLoop wakes every Config.BackgroundSync for one batched exchange
+// with the network, and sleeps in between. The first wake comes at once if
+// the last full sync is older than that interval.
+func (n *Node) backgroundLoop(ctx context.Context) {
+	every := n.cfg.BackgroundSync
+	t := time.NewTimer(max(0, every-time.Since(n.lastSynced())))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n.wake(ctx)
+		t.Reset(every)
+	}
+}
+
+// lastSynced returns when the node last finished a sync with every peer it
+// could reach.
+func (n *Node) lastSynced() time.Time {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.synced
+}
+
+func (n *Node) markSynced() {
+	n.mu.Lock()
+	n.synced = time.Now()
+	n.mu.Unlock()
+}
+
+// wake is one background exchange: connect to a bootstrap peer and up to
+// two devices of followed authors, pull every followed log from each in one
+// request, deliver queued notices and posts, republish the name record if
+// the own log grew, collect garbage, then close every connection.
+func (n *Node) wake(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, wakeBudget)
+	defer cancel()
+	n.host.Gate.Set(backgroundConns, false)
+	defer func() {
+		n.host.Gate.Set(0, false)
+		n.closeAll()
+	}()
+	start := time.Now()
+	var peers []peer.ID
+	dial := func(ai peer.AddrInfo) bool {
+		dctx, cancel := context.WithTimeout(ctx, wakeDial)
+		defer cancel()
+		if err := n.connect(dctx, ai); err != nil {
+			n.log.Debug("wake: peer unreachable", "peer", ai.ID, "err", err)
+			return false
+		}
+		peers = append(peers, ai.ID)
+		return true
+	}
+	for _, ai := range n.boot {
+		if dial(ai) {
+			break
+		}
+	}
+	sess := n.session()
+	if sess != nil && !sess.located.Load() && len(peers) > 0 {
+		// Once per session: learn the followed authors' devices from
+		// their name records, through the bootstrap peer.
+		n.locateFollowed(ctx, sess)
+	}
+	authors, err := n.store.Watched()
+	if err != nil {
+		n.log.Warn("wake: followed logs unreadable", "err", err)
+	}
+	devices := 0
+	tried := make(map[peer.ID]bool)
+	for _, a := range authors {
+		if devices == backgroundPeers || ctx.Err() != nil {
+			break
+		}
+		p, ok := n.deviceOf(a)
+		if !ok || tried[p] || p == n.host.ID() {
+			continue
+		}
+		tried[p] = true
+		if dial(peer.AddrInfo{ID: p}) {
+			devices++
+		}
+	}
+	added := 0
+	for _, p := range peers {
+		n.flushNotices(ctx, p)
+		if len(authors) > 0 {
+			got, _ := n.syncPeer(ctx, p, authors)
+			added += got
+		}
+	}
+	if ctx.Err() == nil && len(peers) > 0 {
+		n.markSynced()
+	}
+	if sess != nil && ctx.Err() == nil && len(peers) > 0 {
+		n.publishPending(ctx, sess)
+		if sess.published.Load() != sess.appended.Load() {
+			n.publishName(ctx, sess)
+		}
+	}
+	n.gcPass(ctx)
+	n.log.Info("background wake", "peers", len(peers), "entries", added, "took", time.Since(start).Round(time.Millisecond))
+}

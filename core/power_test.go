@@ -1,0 +1,240 @@
+package core
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// peers returns how many peers n is connected to.
+func peers(n *Node) int { return len(n.host.Network().Peers()) }
+
+// subscribed returns how many followed authors' topics n's session is
+// subscribed to.
+func subscribed(n *Node) int {
+	sess := n.session()
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	return len(sess.subs)
+}
+
+// dialFails reports whether from cannot keep a connection to to. A QUIC
+// handshake completes before the listener's gater sees the connection, so
+// a refused connection may exist for a moment on the dialling side.
+func dialFails(from, to *Node) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	ai := peer.AddrInfo{ID: to.host.ID(), Addrs: to.host.Addrs()}
+	from.host.Network().ClosePeer(to.host.ID())
+	if from.host.Connect(ctx, ai) != nil {
+		return true
+	}
+	for ctx.Err() == nil {
+		if from.host.Network().Connectedness(to.host.ID()) != network.Connected {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
+}
+
+func setPower(t *testing.T, n *Node, m PowerMode) {
+	t.Helper()
+	if err := n.SetPowerMode(m); err != nil {
+		t.Fatalf("SetPowerMode(%v): %v", m, err)
+	}
+	st, err := n.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Power != m {
+		t.Fatalf("Status().Power = %v after SetPowerMode(%v)", st.Power, m)
+	}
+}
+
+func TestPowerOffQueuesPosts(t *testing.T) {
+	tn := newTestNet(t)
+	alice := tn.user("alice")
+	bob := tn.user("bob")
+	mustFollow(t, bob, "alice")
+	mustPost(t, alice, "before")
+	waitFor(t, "live post", hasFeed(bob, "alice: before"))
+
+	setPower(t, alice, PowerOff)
+	if n := peers(alice); n != 0 {
+		t.Fatalf("off: %d peers connected, want 0", n)
+	}
+	if subscribed(bob) != 1 {
+		t.Fatal("bob lost his subscription")
+	}
+	if !dialFails(bob, alice) {
+		t.Fatal("off: alice accepted a connection")
+	}
+	if !dialFails(alice, bob) {
+		t.Fatal("off: alice dialled out")
+	}
+	// Posting while off works and stays local.
+	mustPost(t, alice, "written offline")
+	if has := hasFeed(alice, "alice: written offline"); !has() {
+		t.Fatal("the post written offline is not in alice's own feed")
+	}
+	if n := peers(alice); n != 0 {
+		t.Fatalf("off: posting connected %d peers", n)
+	}
+
+	setPower(t, alice, PowerForeground)
+	waitFor(t, "queued post delivered", hasFeed(bob, "alice: written offline"))
+	waitFor(t, "reconnected", func() bool { return peers(alice) > 0 })
+}
+
+func TestPowerBackgroundWakes(t *testing.T) {
+	tn := newTestNet(t)
+	alice := tn.user("alice")
+	bob := tn.user("bob")
+	mustFollow(t, bob, "alice")
+	if subscribed(bob) != 1 {
+		t.Fatalf("foreground: %d subscriptions, want 1", subscribed(bob))
+	}
+
+	bob.cfg.BackgroundSync = 300 * time.Millisecond
+	setPower(t, bob, PowerBackground)
+	if n := subscribed(bob); n != 0 {
+		t.Fatalf("background: %d subscriptions, want 0", n)
+	}
+	mustPost(t, alice, "while bob sleeps")
+	waitFor(t, "post fetched by a background wake", hasFeed(bob, "alice: while bob sleeps"))
+	// Between wakes bob holds no connection and accepts none.
+	waitFor(t, "connections closed after the wake", func() bool { return peers(bob) == 0 })
+	if !dialFails(alice, bob) {
+		t.Fatal("background: bob accepted a connection between wakes")
+	}
+
+	// A post in background is kept and reaches alice (who follows bob)
+	// by the next wake at the latest.
+	mustFollow(t, alice, "bob")
+	mustPost(t, bob, "posted in background")
+	waitFor(t, "background post delivered", hasFeed(alice, "bob: posted in background"))
+
+	setPower(t, bob, PowerForeground)
+	waitFor(t, "resubscribed", func() bool { return subscribed(bob) == 1 })
+	mustPost(t, alice, "live again")
+	waitFor(t, "live delivery after background", hasFeed(bob, "alice: live again"))
+}
+
+func TestPowerStartsInBackground(t *testing.T) {
+	tn := newTestNet(t)
+	alice := tn.user("alice")
+	dir := t.TempDir()
+	bob := tn.node(dir)
+	if _, err := bob.Register(context.Background(), "bob", "pw-bob"); err != nil {
+		t.Fatal(err)
+	}
+	mustFollow(t, bob, "alice")
+	mustPost(t, alice, "one")
+	waitFor(t, "live post", hasFeed(bob, "alice: one"))
+	if err := bob.Close(); err != nil {
+		t.Fatal(err)
+	}
+	mustPost(t, alice, "two")
+
+	// An app woken by the system starts the node straight in background:
+	// the first wake comes at once, as the last sync is old.
+	bob, err := New(context.Background(), Config{
+		DataDir:        dir,
+		ListenAddrs:    loopback,
+		BootstrapAddrs: tn.relay.Addrs(),
+		PowerMode:      PowerBackground,
+		BackgroundSync: time.Hour,
+		kdf:            cheapKDF,
+		Logger:         testLogger(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bob.Close()
+	if _, err := bob.Login(context.Background(), "bob", "pw-bob"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "first wake fetched the missed post", hasFeed(bob, "alice: two"))
+}
+
+func TestNetworkType(t *testing.T) {
+	tn := newTestNet(t)
+	alice := tn.user("alice")
+	bob := tn.user("bob")
+	mustFollow(t, bob, "alice")
+
+	tests := []struct {
+		network NetworkType
+		live    bool // runs in foreground
+		metered bool
+	}{
+		{NetworkCellular, true, true},
+		{NetworkNone, false, false},
+		{NetworkWiFi, true, false},
+	}
+	for _, tt := range tests {
+		if err := bob.SetNetworkType(tt.network); err != nil {
+			t.Fatal(err)
+		}
+		st, err := bob.Status(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Network != tt.network || st.Power != PowerForeground {
+			t.Errorf("%v: status says network %v power %v", tt.network, st.Network, st.Power)
+		}
+		if bob.isLive() != tt.live || bob.metered.Load() != tt.metered {
+			t.Errorf("%v: live %v metered %v, want %v %v", tt.network, bob.isLive(), bob.metered.Load(), tt.live, tt.metered)
+		}
+		if !tt.live && peers(bob) != 0 {
+			t.Errorf("%v: %d peers connected", tt.network, peers(bob))
+		}
+	}
+	// Back on Wi-Fi after no network, delivery is live again.
+	mustPost(t, alice, "back online")
+	waitFor(t, "delivery after the network returned", hasFeed(bob, "alice: back online"))
+
+	if err := bob.SetNetworkType(NetworkType(7)); err == nil {
+		t.Error("SetNetworkType(7) succeeded")
+	}
+	if err := bob.SetPowerMode(PowerMode(-1)); err == nil {
+		t.Error("SetPowerMode(-1) succeeded")
+	}
+}
+
+// TestPowerSwitching flips modes quickly, with a session and without; the
+// leak check in TestMain fails the package if a switch leaves goroutines.
+func TestPowerSwitching(t *testing.T) {
+	tn := newTestNet(t)
+	alice := tn.user("alice")
+	bob := tn.user("bob")
+	mustFollow(t, bob, "alice")
+	bob.cfg.BackgroundSync = 10 * time.Millisecond
+	modes := []PowerMode{PowerBackground, PowerOff, PowerForeground, PowerOff, PowerBackground, PowerBackground, PowerForeground}
+	for range 3 {
+		for _, m := range modes {
+			setPower(t, bob, m)
+		}
+	}
+	if err := bob.Logout(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range modes {
+		setPower(t, bob, m)
+	}
+	if _, err := bob.Login(context.Background(), "bob", "pw-bob"); err != nil {
+		t.Fatal(err)
+	}
+	mustPost(t, alice, "still works")
+	waitFor(t, "delivery after switching", hasFeed(bob, "alice: still works"))
+	if err := bob.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := bob.SetPowerMode(PowerBackground); err != ErrClosed {
+		t.Fatalf("SetPowerMode after Close: %v, want ErrClosed", err)
+	}
+}
