@@ -1,0 +1,90 @@
+package mobile
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/skein-p2p/skein/core"
+)
+
+// Listener receives the node's events. Its methods are called one at a
+// time, in order, on a thread the node owns (not the UI thread): hand the
+// event to the UI thread and return quickly.
+type Listener interface {
+	// OnPost reports a new post in the feed.
+	OnPost(p *Post)
+	// OnFollower reports a new follower of the account.
+	OnFollower(u *User)
+	// OnNotification reports a new notification.
+	OnNotification(n *Notification)
+	// OnConnectivity reports the number of connected peers when it
+	// changes, and once when the listener is set.
+	OnConnectivity(peers int)
+}
+
+// SetListener makes l receive the node's events from now on, replacing the
+// previous listener; nil removes it. Once it returns, the previous listener
+// is called no more, except for a call that is running at that moment. A
+// listener set before Start receives events once the node is started.
+func (n *Node) SetListener(l Listener) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.unwatch()
+	n.listener = l
+	if l != nil && n.node != nil && !n.closed {
+		n.watch(l)
+	}
+}
+
+// watcher is the goroutine that calls a listener.
+type watcher struct {
+	cancel  context.CancelFunc
+	stopped atomic.Bool // no call may start once set
+}
+
+// watch starts the goroutine that calls l for each event. n.mu is held.
+func (n *Node) watch(l Listener) {
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &watcher{cancel: cancel}
+	n.watcher = w
+	cn := n.node
+	n.watchers.Add(1)
+	go func() {
+		defer n.watchers.Done()
+		cn.Watch(ctx, func(ev core.Event) {
+			if !w.stopped.Load() {
+				dispatch(l, ev)
+			}
+		})
+	}()
+}
+
+// unwatch stops the listener goroutine without waiting for it, so that a
+// listener method may call SetListener. n.mu is held.
+func (n *Node) unwatch() {
+	if w := n.watcher; w != nil {
+		w.stopped.Store(true)
+		w.cancel()
+		n.watcher = nil
+	}
+}
+
+// dispatch calls the Listener method for ev.
+func dispatch(l Listener, ev core.Event) {
+	switch ev.Kind {
+	case core.EventPost:
+		if ev.Post != nil {
+			l.OnPost(newPost(*ev.Post))
+		}
+	case core.EventFollower:
+		if ev.User != nil {
+			l.OnFollower(newUser(*ev.User))
+		}
+	case core.EventNotification:
+		if ev.Notification != nil {
+			l.OnNotification(newNotification(*ev.Notification))
+		}
+	case core.EventConnectivity:
+		l.OnConnectivity(ev.Peers)
+	}
+}
