@@ -106,7 +106,7 @@ type command struct {
 }
 
 var commands = []command{
-	{name: "daemon", synopsis: "[--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--dht-server]",
+	{name: "daemon", synopsis: "[--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--dht-server] [--power MODE]",
 		summary: "run the node and serve the local API that the other commands use", local: true,
 		new: func() runner { return &daemonCmd{} }},
 	{name: "relay", synopsis: "[--listen MULTIADDR]...",
@@ -165,6 +165,12 @@ var commands = []command{
 	{name: "status", synopsis: "[--json]", intersperse: true,
 		summary: "describe the daemon's node and the logged-in account",
 		new:     func() runner { return &statusCmd{} }},
+	{name: "power", synopsis: "[foreground|background|off] [--json]", intersperse: true,
+		summary: "show the power mode and network type, or set the mode: foreground (live), background (sync now and then) or off",
+		new:     func() runner { return &powerCmd{} }},
+	{name: "network", synopsis: "wifi|cellular|none [--json]", intersperse: true,
+		summary: "tell the daemon the device's network: wifi, cellular (metered: fetch less) or none (offline)",
+		new:     func() runner { return &networkCmd{} }},
 	{name: "watch", synopsis: "[--json]", intersperse: true,
 		summary: "print new posts, deletions, notifications and connectivity changes as they happen, until interrupted",
 		new:     func() runner { return &watchCmd{} }},

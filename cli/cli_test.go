@@ -174,8 +174,9 @@ func TestCommands(t *testing.T) {
 		t.Errorf("following --json is not indented:\n%s", out)
 	}
 	var st core.Status
-	if err := json.Unmarshal([]byte(mustRun(t, home, "status", "--json")), &st); err != nil || st.Account != "alice" {
-		t.Errorf("status --json = %+v, %v, want alice", st, err)
+	if err := json.Unmarshal([]byte(mustRun(t, home, "status", "--json")), &st); err != nil ||
+		st.Account != "alice" || st.Power != core.PowerForeground || st.Network != core.NetworkWiFi {
+		t.Errorf("status --json = %+v, %v, want alice, foreground, wifi", st, err)
 	}
 	var pr core.Profile
 	if err := json.Unmarshal([]byte(mustRun(t, home, "whois", "bob", "--json")), &pr); err != nil || pr.Name != "bob" || !pr.Pinned {
@@ -186,9 +187,49 @@ func TestCommands(t *testing.T) {
 		t.Errorf("notifications --json = %+v, %v, want an empty list", ns, err)
 	}
 	status := mustRun(t, home, "status")
-	for _, want := range []string{"account: @alice\n", "entries: 1\n", "following: 1\n", "accounts: alice\n", "addr: /ip4/127.0.0.1/tcp/4001/p2p/12D3KooWFake\n"} {
+	for _, want := range []string{"account: @alice\n", "entries: 1\n", "following: 1\n", "accounts: alice\n",
+		"power: foreground, network: wifi\n", "addr: /ip4/127.0.0.1/tcp/4001/p2p/12D3KooWFake\n"} {
 		if !strings.Contains(status, want) {
 			t.Errorf("status does not say %q:\n%s", want, status)
+		}
+	}
+}
+
+func TestPower(t *testing.T) {
+	home, node := fakeDaemon(t)
+	tests := []struct{ args, want string }{
+		{"power", "power: foreground, network: wifi\n"},
+		{"power background", "power: background, network: wifi\n"},
+		{"network cellular", "power: background, network: cellular\n"},
+		{"power", "power: background, network: cellular\n"},
+		{"power off --json", "{\n  \"power\": \"off\",\n  \"network\": \"cellular\"\n}\n"},
+		{"network --json none", "{\n  \"power\": \"off\",\n  \"network\": \"none\"\n}\n"},
+		{"power foreground", "power: foreground, network: none (offline until the network returns)\n"},
+		{"network wifi", "power: foreground, network: wifi\n"},
+		{"power --json", "{\n  \"power\": \"foreground\",\n  \"network\": \"wifi\"\n}\n"},
+	}
+	for _, tt := range tests {
+		if got := mustRun(t, home, strings.Fields(tt.args)...); got != tt.want {
+			t.Errorf("skein %s printed %q, want %q", tt.args, got, tt.want)
+		}
+	}
+	// Logged out or in, the mode is the node's; status shows it.
+	mustRun(t, home, "power", "background")
+	mustRun(t, home, "register", "alice")
+	if st, _ := node.Status(t.Context()); st.Power != core.PowerBackground || st.Network != core.NetworkWiFi {
+		t.Errorf("the node's power = %v, network %v, want background, wifi", st.Power, st.Network)
+	}
+	if out := mustRun(t, home, "status"); !strings.Contains(out, "\npower: background, network: wifi\n") {
+		t.Errorf("status does not show the power mode:\n%s", out)
+	}
+	var st struct{ Power, Network string }
+	if err := json.Unmarshal([]byte(mustRun(t, home, "status", "--json")), &st); err != nil || st.Power != "background" || st.Network != "wifi" {
+		t.Errorf("status --json = %+v, %v, want background, wifi", st, err)
+	}
+	node.Close()
+	for _, args := range [][]string{{"power", "off"}, {"network", "wifi"}, {"power"}} {
+		if _, err := run(t, home, args...); err == nil || err.Error() != "node is closed" {
+			t.Errorf("skein %s on a closed node error = %v, want node is closed", args, err)
 		}
 	}
 }
@@ -267,6 +308,7 @@ func TestNoDaemon(t *testing.T) {
 		{"logout"}, {"follow", "bob"}, {"whois", "bob"}, {"watch"}, {"shell"}, {"notifications"},
 		{"export"}, {"export", "--key-file", filepath.Join(home, "k")}, {"restore", "alice"}, {"restore", "--key-file", "/nonexistent"},
 		{"reply", "3f2a91c0", "hi"}, {"repost", "3f2a91c0"}, {"delete", "3f2a91c0"},
+		{"power"}, {"power", "off"}, {"network", "cellular"},
 	} {
 		e, stdout, stderr := testEnv(strings.NewReader("secret\n"), nil)
 		err := e.run(t.Context(), append([]string{"--home", home}, args...))

@@ -333,6 +333,84 @@ func (s *statusCmd) run(ctx context.Context, e *env, c *api.Client) error {
 	return nil
 }
 
+type powerCmd struct {
+	mode core.PowerMode
+	set  bool // a mode was given
+	json bool
+}
+
+func (p *powerCmd) flags(fs *flag.FlagSet) { jsonFlag(fs, &p.json) }
+
+func (p *powerCmd) args(a []string) error {
+	switch {
+	case len(a) == 0:
+		return nil
+	case len(a) > 1:
+		return fmt.Errorf("unexpected argument %q after the power mode", a[1])
+	}
+	m, err := core.ParsePowerMode(a[0])
+	if err != nil {
+		return fmt.Errorf("invalid power mode %q: use foreground, background or off", a[0])
+	}
+	p.mode, p.set = m, true
+	return nil
+}
+
+func (p *powerCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	var pw api.Power
+	if p.set {
+		var err error
+		if pw, err = c.SetPowerMode(ctx, p.mode); err != nil {
+			return err
+		}
+	} else {
+		st, err := c.Status(ctx)
+		if err != nil {
+			return err
+		}
+		pw = api.Power{Power: st.Power, Network: st.Network}
+	}
+	if p.json {
+		return writeJSON(e.stdout, pw)
+	}
+	fmt.Fprintln(e.stdout, powerLine(pw.Power, pw.Network))
+	return nil
+}
+
+type networkCmd struct {
+	network core.NetworkType
+	json    bool
+}
+
+func (n *networkCmd) flags(fs *flag.FlagSet) { jsonFlag(fs, &n.json) }
+
+func (n *networkCmd) args(a []string) error {
+	switch {
+	case len(a) == 0 || a[0] == "":
+		return errors.New("missing network type: use wifi, cellular or none")
+	case len(a) > 1:
+		return fmt.Errorf("unexpected argument %q after the network type", a[1])
+	}
+	t, err := core.ParseNetworkType(a[0])
+	if err != nil {
+		return fmt.Errorf("invalid network type %q: use wifi, cellular or none", a[0])
+	}
+	n.network = t
+	return nil
+}
+
+func (n *networkCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	pw, err := c.SetNetworkType(ctx, n.network)
+	if err != nil {
+		return err
+	}
+	if n.json {
+		return writeJSON(e.stdout, pw)
+	}
+	fmt.Fprintln(e.stdout, powerLine(pw.Power, pw.Network))
+	return nil
+}
+
 type watchCmd struct{ json bool }
 
 func (w *watchCmd) flags(fs *flag.FlagSet) {

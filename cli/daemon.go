@@ -51,11 +51,60 @@ func (f addrsFlag) Set(s string) error {
 	return nil
 }
 
+// powerFlag is a flag holding a power mode by name.
+type powerFlag struct{ mode *core.PowerMode }
+
+func (f powerFlag) String() string {
+	if f.mode == nil {
+		return ""
+	}
+	return f.mode.String()
+}
+
+func (f powerFlag) Set(s string) error {
+	m, err := core.ParsePowerMode(s)
+	if err != nil {
+		return errors.New("use foreground, background or off")
+	}
+	*f.mode = m
+	return nil
+}
+
+// minBackgroundSync is the shortest --background-sync: each wake dials
+// out, so shorter would keep the radio busy, defeating background mode.
+const minBackgroundSync = time.Second
+
+// syncFlag is the --background-sync flag: a duration of at least
+// minBackgroundSync.
+type syncFlag struct{ d *time.Duration }
+
+func (f syncFlag) String() string {
+	if f.d == nil || *f.d == 0 {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f syncFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		return errors.New("use a duration such as 15m, 90s or 1h")
+	case d < minBackgroundSync:
+		return fmt.Errorf("use %v or more", minBackgroundSync)
+	}
+	*f.d = d
+	return nil
+}
+
 type daemonCmd struct {
-	listen    []string
-	bootstrap []string
-	dhtServer bool
-	retention core.Retention
+	listen         []string
+	bootstrap      []string
+	dhtServer      bool
+	retention      core.Retention
+	power          core.PowerMode
+	backgroundSync time.Duration
+	maxConns       int
 }
 
 func (d *daemonCmd) flags(fs *flag.FlagSet) {
@@ -65,9 +114,17 @@ func (d *daemonCmd) flags(fs *flag.FlagSet) {
 	fs.IntVar(&d.retention.KeepPerAuthor, "keep-per-author", 0, "keep the newest `N` entries of each followed user (default 1000)")
 	fs.DurationVar(&d.retention.KeepFor, "keep-for", 0, "also keep every entry younger than `D` (default 720h: 30 days)")
 	fs.DurationVar(&d.retention.UnfollowGrace, "unfollow-grace", 0, "drop an unfollowed user's entries after `D` (default 168h: 7 days)")
+	fs.Var(powerFlag{&d.power}, "power", "start in power `MODE`: foreground, background or off; change it with skein power")
+	fs.Var(syncFlag{&d.backgroundSync}, "background-sync", "in background mode, wake to sync every `DURATION` (default 15m)")
+	fs.IntVar(&d.maxConns, "max-conns", 0, "close the least useful connections above `N` (default 192)")
 }
 
-func (*daemonCmd) args(a []string) error { return noArgs(a) }
+func (d *daemonCmd) args(a []string) error {
+	if d.maxConns < 0 {
+		return fmt.Errorf("invalid --max-conns %d: use a positive number, or 0 for the default", d.maxConns)
+	}
+	return noArgs(a)
+}
 
 // run opens the node and serves the API on DIR/skein.sock until ctx is done.
 // Its status lines go to stderr: "skein daemon: listening on <addr>" for
@@ -98,6 +155,9 @@ func (d *daemonCmd) run(ctx context.Context, e *env, _ *api.Client) error {
 		ListenAddrs:    d.listen,
 		BootstrapAddrs: d.bootstrap,
 		Retention:      d.retention,
+		PowerMode:      d.power,
+		BackgroundSync: d.backgroundSync,
+		MaxConns:       d.maxConns,
 		Logger:         log,
 	}
 	if d.dhtServer {

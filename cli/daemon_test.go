@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/skein-p2p/skein/cli/internal/api/apitest"
 	"github.com/skein-p2p/skein/core"
@@ -115,6 +116,29 @@ func TestDaemon(t *testing.T) {
 	want2 := "no daemon running for " + home
 	if _, err := run(t, home, "status"); err == nil || !strings.HasPrefix(err.Error(), want2) {
 		t.Errorf("status after stop = %v, want %q", err, want2)
+	}
+}
+
+func TestDaemonPowerFlags(t *testing.T) {
+	// The flags reach the node's config; zero values leave core's defaults.
+	tests := []struct {
+		args []string
+		want core.Config // its power fields
+	}{
+		{nil, core.Config{}},
+		{[]string{"--power", "background", "--background-sync", "1s"}, core.Config{PowerMode: core.PowerBackground, BackgroundSync: time.Second}},
+		{[]string{"--power", "off", "--max-conns", "16"}, core.Config{PowerMode: core.PowerOff, MaxConns: 16}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			home := shortTempDir(t)
+			_, cfg, _ := startDaemon(t, home, apitest.NewNode(start), tt.args...)
+			got := cfg()
+			if got.PowerMode != tt.want.PowerMode || got.BackgroundSync != tt.want.BackgroundSync || got.MaxConns != tt.want.MaxConns {
+				t.Errorf("the node's config has power %v, background sync %v, max conns %d; want %v, %v, %d",
+					got.PowerMode, got.BackgroundSync, got.MaxConns, tt.want.PowerMode, tt.want.BackgroundSync, tt.want.MaxConns)
+			}
+		})
 	}
 }
 

@@ -67,12 +67,13 @@ func (n *testNet) with(t *testing.T) *testNet {
 
 func (n *testNet) home(user string) string { return filepath.Join(n.root, user) }
 
-// start starts user's daemon and waits until it is ready.
-func (n *testNet) start(user string) {
+// start starts user's daemon, with the extra daemon flags, and waits until
+// it is ready.
+func (n *testNet) start(user string, extra ...string) {
 	n.t.Helper()
 	ctx, cancel := context.WithTimeout(n.t.Context(), startTimeout)
 	defer cancel()
-	p, err := localnet.StartDaemon(ctx, user+"'s daemon", skeinBin, n.home(user), n.relay, nil)
+	p, err := localnet.StartDaemon(ctx, user+"'s daemon", skeinBin, n.home(user), n.relay, nil, extra...)
 	if err != nil {
 		n.t.Fatal(err)
 	}

@@ -272,12 +272,23 @@ func writeStatus(w io.Writer, st core.Status) {
 		fmt.Fprintf(w, "notifications: %d unread\n", st.Unread)
 	}
 	fmt.Fprintf(w, "accounts: %s\n", orNone(strings.Join(st.Accounts, ", ")))
+	fmt.Fprintln(w, powerLine(st.Power, st.Network))
 	fmt.Fprintf(w, "peer: %s\n", st.PeerID)
 	fmt.Fprintf(w, "dht: %s\n", st.DHTMode)
 	fmt.Fprintf(w, "peers: %d\n", st.Peers)
 	for _, a := range st.Addrs {
 		fmt.Fprintf(w, "addr: %s\n", a)
 	}
+}
+
+// powerLine describes a power mode and network type on one line, saying
+// when the lack of a network keeps the node offline whatever its mode.
+func powerLine(m core.PowerMode, t core.NetworkType) string {
+	line := fmt.Sprintf("power: %s, network: %s", m, t)
+	if t == core.NetworkNone && m != core.PowerOff {
+		line += " (offline until the network returns)"
+	}
+	return line
 }
 
 // writeProfile writes a profile as "key: value" lines.

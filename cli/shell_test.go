@@ -248,20 +248,41 @@ func TestWriteStatus(t *testing.T) {
 		st   core.Status
 		want string
 	}{
-		{core.Status{PeerID: "p", DHTMode: "client"}, "account: (not logged in)\naccounts: none\npeer: p\ndht: client\npeers: 0\n"},
+		{core.Status{PeerID: "p", DHTMode: "client"},
+			"account: (not logged in)\naccounts: none\npower: foreground, network: wifi\npeer: p\ndht: client\npeers: 0\n"},
 		{core.Status{PeerID: "p", DHTMode: "server", Account: "alice", Key: "k", Entries: 3, Following: 1, Followers: 2, Unread: 4,
-			Accounts: []string{"alice", "bob"}, Peers: 5, Addrs: []string{"/a"}},
+			Accounts: []string{"alice", "bob"}, Peers: 5, Addrs: []string{"/a"}, Power: core.PowerBackground, Network: core.NetworkCellular},
 			"account: @alice\nkey: k\nentries: 3\nfollowing: 1\nfollowers: 2\nnotifications: 4 unread\n" +
-				"accounts: alice, bob\npeer: p\ndht: server\npeers: 5\naddr: /a\n"},
-		{core.Status{PeerID: "p", DHTMode: "client", Account: "alice", Key: "k", Restoring: true, Accounts: []string{"alice"}},
+				"accounts: alice, bob\npower: background, network: cellular\npeer: p\ndht: server\npeers: 5\naddr: /a\n"},
+		{core.Status{PeerID: "p", DHTMode: "client", Account: "alice", Key: "k", Restoring: true, Accounts: []string{"alice"}, Power: core.PowerOff},
 			"account: @alice\nkey: k\nrestoring: yes\nentries: 0\nfollowing: 0\nfollowers: 0\nnotifications: 0 unread\n" +
-				"accounts: alice\npeer: p\ndht: client\npeers: 0\n"},
+				"accounts: alice\npower: off, network: wifi\npeer: p\ndht: client\npeers: 0\n"},
+		{core.Status{PeerID: "p", DHTMode: "client", Network: core.NetworkNone},
+			"account: (not logged in)\naccounts: none\npower: foreground, network: none (offline until the network returns)\npeer: p\ndht: client\npeers: 0\n"},
 	}
 	for _, tt := range tests {
 		var b syncBuffer
 		writeStatus(&b, tt.st)
 		if b.String() != tt.want {
 			t.Errorf("writeStatus(%+v) =\n%s\nwant:\n%s", tt.st, b.String(), tt.want)
+		}
+	}
+}
+
+func TestPowerLine(t *testing.T) {
+	tests := []struct {
+		m    core.PowerMode
+		n    core.NetworkType
+		want string
+	}{
+		{core.PowerForeground, core.NetworkWiFi, "power: foreground, network: wifi"},
+		{core.PowerBackground, core.NetworkCellular, "power: background, network: cellular"},
+		{core.PowerOff, core.NetworkNone, "power: off, network: none"},
+		{core.PowerBackground, core.NetworkNone, "power: background, network: none (offline until the network returns)"},
+	}
+	for _, tt := range tests {
+		if got := powerLine(tt.m, tt.n); got != tt.want {
+			t.Errorf("powerLine(%v, %v) = %q, want %q", tt.m, tt.n, got, tt.want)
 		}
 	}
 }

@@ -44,6 +44,16 @@ func (m PowerMode) String() string {
 // MarshalText makes a PowerMode read as its name in JSON.
 func (m PowerMode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
+// UnmarshalText reads a PowerMode from its name.
+func (m *PowerMode) UnmarshalText(b []byte) error {
+	v, err := ParsePowerMode(string(b))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
 // ParsePowerMode parses a power mode's name.
 func ParsePowerMode(s string) (PowerMode, error) {
 	for i, name := range powerNames {
@@ -83,6 +93,16 @@ func (t NetworkType) String() string {
 
 // MarshalText makes a NetworkType read as its name in JSON.
 func (t NetworkType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText reads a NetworkType from its name.
+func (t *NetworkType) UnmarshalText(b []byte) error {
+	v, err := ParseNetworkType(string(b))
+	if err != nil {
+		return err
+	}
+	*t = v
+	return nil
+}
 
 // ParseNetworkType parses a network type's name.
 func ParseNetworkType(s string) (NetworkType, error) {

@@ -15,6 +15,8 @@
 //	POST /v1/export       {"password", "key_file"}        -> Secret
 //	POST /v1/restore      {"name", "phrase", "password"}  -> core.User
 //	POST /v1/restore      {"key_file", "password"}        -> core.User
+//	POST /v1/power        {"mode"}                        -> Power
+//	POST /v1/network      {"type"}                        -> Power
 //	GET  /v1/feed?limit=&cursor=                          -> core.Page
 //	GET  /v1/timeline?name=&limit=&cursor=                -> core.Page
 //	GET  /v1/following                                    -> Users
@@ -28,6 +30,12 @@
 // answers the recovery phrase, or with "key_file": true the key file (base64
 // in JSON); restore takes one of the two. Secrets travel only over the
 // socket, which only its owner may open, and are never logged.
+//
+// mode is a power mode by name: "foreground", "background" or "off"; type
+// is a network type: "wifi", "cellular" or "none". Both answer the power
+// mode set and the network type, by name, as /v1/status also shows them
+// ("power" and "network"); with network "none" the node is offline
+// whatever its mode.
 //
 // limit is 1 to MaxLimit, DefaultLimit when absent. Request bodies are at
 // most MaxBody bytes. A failed request answers with a 4xx or 5xx status and
@@ -68,6 +76,8 @@ type Node interface {
 	RestorePhrase(ctx context.Context, name, phrase, password string) (core.User, error)
 	RestoreKeyFile(ctx context.Context, keyFile []byte, password string) (core.User, error)
 	Watch(ctx context.Context, fn func(core.Event)) error
+	SetPowerMode(m core.PowerMode) error
+	SetNetworkType(t core.NetworkType) error
 }
 
 var _ Node = (*core.Node)(nil)
@@ -128,6 +138,25 @@ type RestoreRequest struct {
 	Phrase   string `json:"phrase,omitempty"`
 	KeyFile  []byte `json:"key_file,omitempty"`
 	Password string `json:"password"`
+}
+
+// PowerRequest is the body of /v1/power: a power mode's name, as
+// core.ParsePowerMode reads it.
+type PowerRequest struct {
+	Mode string `json:"mode"`
+}
+
+// NetworkRequest is the body of /v1/network: a network type's name, as
+// core.ParseNetworkType reads it.
+type NetworkRequest struct {
+	Type string `json:"type"`
+}
+
+// Power is the answer of /v1/power and /v1/network: the power mode set and
+// the network type, which travel by name.
+type Power struct {
+	Power   core.PowerMode   `json:"power"`
+	Network core.NetworkType `json:"network"`
 }
 
 // Users is the answer of /v1/following and /v1/followers.

@@ -74,6 +74,8 @@ func (n errNode) RestorePhrase(context.Context, string, string, string) (core.Us
 func (n errNode) RestoreKeyFile(context.Context, []byte, string) (core.User, error) {
 	return core.User{}, n.err
 }
+func (n errNode) SetPowerMode(core.PowerMode) error     { return n.err }
+func (n errNode) SetNetworkType(core.NetworkType) error { return n.err }
 
 func TestErrorMapping(t *testing.T) {
 	for _, c := range codes {
@@ -180,6 +182,14 @@ func TestBadRequests(t *testing.T) {
 		{"POST", "/v1/restore", `{"key_file":"not base64!","password":"pw"}`, 400, CodeBadRequest},
 		{"POST", "/v1/restore", `{"key_file":"eA==","password":"pw"}`, 400, "bad_secret"},
 		{"POST", "/v1/restore", `{"name":"dave","phrase":"a b","password":"pw"}`, 400, "bad_secret"},
+		{"GET", "/v1/power", "", 405, CodeMethodNotAllowed},
+		{"POST", "/v1/power", "", 400, CodeBadRequest},
+		{"POST", "/v1/power", `{}`, 400, CodeBadRequest},
+		{"POST", "/v1/power", `{"mode":"turbo"}`, 400, CodeBadRequest},
+		{"POST", "/v1/power", `{"mode":"Off"}`, 400, CodeBadRequest},
+		{"POST", "/v1/power", `{"mode":2}`, 400, CodeBadRequest},
+		{"POST", "/v1/network", `{"type":"5g"}`, 400, CodeBadRequest},
+		{"POST", "/v1/network", `{"mode":"wifi"}`, 400, CodeBadRequest},
 	}
 	for _, tt := range tests {
 		status, e := rawRequest(t, url, tt.method, tt.path, tt.body)
@@ -525,5 +535,96 @@ func TestExportRestoreRoundTrip(t *testing.T) {
 	u, err = cl.RestoreKeyFile(ctx, apitest.KeyFile("erin", "erin-pw"), "erin-pw")
 	if err != nil || u.Name != "erin" {
 		t.Errorf("RestoreKeyFile() = %+v, %v, want erin", u, err)
+	}
+}
+
+func TestPowerRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	node := apitest.NewNode(time.Unix(1e9, 0))
+	cl, _, url := serve(t, node)
+	tests := []struct {
+		name string
+		set  func() (Power, error)
+		want Power
+	}{
+		{"background", func() (Power, error) { return cl.SetPowerMode(ctx, core.PowerBackground) }, Power{core.PowerBackground, core.NetworkWiFi}},
+		{"cellular", func() (Power, error) { return cl.SetNetworkType(ctx, core.NetworkCellular) }, Power{core.PowerBackground, core.NetworkCellular}},
+		{"off", func() (Power, error) { return cl.SetPowerMode(ctx, core.PowerOff) }, Power{core.PowerOff, core.NetworkCellular}},
+		{"none", func() (Power, error) { return cl.SetNetworkType(ctx, core.NetworkNone) }, Power{core.PowerOff, core.NetworkNone}},
+		{"foreground", func() (Power, error) { return cl.SetPowerMode(ctx, core.PowerForeground) }, Power{core.PowerForeground, core.NetworkNone}},
+		{"wifi", func() (Power, error) { return cl.SetNetworkType(ctx, core.NetworkWiFi) }, Power{core.PowerForeground, core.NetworkWiFi}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.set()
+			if err != nil || got != tt.want {
+				t.Fatalf("set %s = %+v, %v, want %+v", tt.name, got, err, tt.want)
+			}
+			st, err := cl.Status(ctx)
+			if err != nil || st.Power != tt.want.Power || st.Network != tt.want.Network {
+				t.Errorf("Status() = power %v network %v, %v, want %v %v", st.Power, st.Network, err, tt.want.Power, tt.want.Network)
+			}
+		})
+	}
+
+	// On the wire, modes and types are names.
+	resp, err := http.Post(url+"/v1/power", "application/json", strings.NewReader(`{"mode":"background"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := `{"power":"background","network":"wifi"}` + "\n"; resp.StatusCode != 200 || string(b) != want {
+		t.Errorf("POST /v1/power = %d %q, want 200 %q", resp.StatusCode, b, want)
+	}
+	resp, err = http.Get(url + "/v1/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"power":"background","network":"wifi"`) {
+		t.Errorf("GET /v1/status = %s, want the power mode and network type by name", b)
+	}
+
+	node.Close()
+	if _, err := cl.SetPowerMode(ctx, core.PowerOff); !errors.Is(err, core.ErrClosed) {
+		t.Errorf("SetPowerMode() after Close error = %v, want ErrClosed", err)
+	}
+	if _, err := cl.SetNetworkType(ctx, core.NetworkWiFi); !errors.Is(err, core.ErrClosed) {
+		t.Errorf("SetNetworkType() after Close error = %v, want ErrClosed", err)
+	}
+}
+
+func TestPowerUnmarshal(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Power
+		wantErr bool
+	}{
+		{in: `{"power":"off","network":"cellular"}`, want: Power{core.PowerOff, core.NetworkCellular}},
+		{in: `{"power":"background"}`, want: Power{Power: core.PowerBackground}},
+		{in: `{}`, want: Power{}},
+		{in: `{"power":"turbo","network":"wifi"}`, wantErr: true},
+		{in: `{"power":"off","network":"5g"}`, wantErr: true},
+		{in: `{"power":1}`, wantErr: true},
+	}
+	for _, tt := range tests {
+		var got Power
+		err := json.Unmarshal([]byte(tt.in), &got)
+		if tt.wantErr != (err != nil) || !tt.wantErr && got != tt.want {
+			t.Errorf("Unmarshal(%s) = %+v, %v, want %+v (error: %v)", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestStatusUnknownPower(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"peer_id":"p","power":"hyperdrive","network":"wifi"}`)
+	}))
+	defer ts.Close()
+	_, err := newClient(ts.URL, ts.Client()).Status(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `unknown power mode "hyperdrive"`) {
+		t.Fatalf("Status() error = %v, want the unknown power mode named", err)
 	}
 }

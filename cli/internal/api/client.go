@@ -197,6 +197,22 @@ func (c *Client) Status(ctx context.Context) (core.Status, error) {
 	return s, err
 }
 
+// SetPowerMode switches the daemon's node to the power mode m. It returns
+// the mode and network type then in effect.
+func (c *Client) SetPowerMode(ctx context.Context, m core.PowerMode) (Power, error) {
+	var p Power
+	err := c.call(ctx, http.MethodPost, "/v1/power", nil, PowerRequest{Mode: m.String()}, &p)
+	return p, err
+}
+
+// SetNetworkType tells the daemon's node which kind of network the device
+// is on. It returns the power mode and network type then in effect.
+func (c *Client) SetNetworkType(ctx context.Context, t core.NetworkType) (Power, error) {
+	var p Power
+	err := c.call(ctx, http.MethodPost, "/v1/network", nil, NetworkRequest{Type: t.String()}, &p)
+	return p, err
+}
+
 // Events calls fn for each event the daemon streams, once started has been
 // called (started may be nil), until ctx is done, fn returns an error or the
 // stream ends. It returns ctx.Err(), fn's error, or the reason the stream

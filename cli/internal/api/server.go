@@ -58,6 +58,8 @@ func NewServer(node Node, log *slog.Logger) *Server {
 		"/v1/delete":        {http.MethodPost, s.delete},
 		"/v1/export":        {http.MethodPost, s.export},
 		"/v1/restore":       {http.MethodPost, s.restore},
+		"/v1/power":         {http.MethodPost, s.power},
+		"/v1/network":       {http.MethodPost, s.network},
 		"/v1/feed":          {http.MethodGet, s.feed},
 		"/v1/timeline":      {http.MethodGet, s.timeline},
 		"/v1/following":     {http.MethodGet, s.following},
@@ -219,6 +221,45 @@ func (s *Server) restore(r *http.Request) (any, error) {
 		return nil, &Error{Code: CodeBadRequest, Message: "restore needs a key file, or a name and a recovery phrase"}
 	}
 	return s.node.RestorePhrase(r.Context(), x.Name, x.Phrase, x.Password)
+}
+
+func (s *Server) power(r *http.Request) (any, error) {
+	var p PowerRequest
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	m, err := core.ParsePowerMode(p.Mode)
+	if err != nil {
+		return nil, &Error{Code: CodeBadRequest, Message: err.Error()}
+	}
+	if err := s.node.SetPowerMode(m); err != nil {
+		return nil, err
+	}
+	return s.powerState(r)
+}
+
+func (s *Server) network(r *http.Request) (any, error) {
+	var n NetworkRequest
+	if err := decode(r, &n); err != nil {
+		return nil, err
+	}
+	t, err := core.ParseNetworkType(n.Type)
+	if err != nil {
+		return nil, &Error{Code: CodeBadRequest, Message: err.Error()}
+	}
+	if err := s.node.SetNetworkType(t); err != nil {
+		return nil, err
+	}
+	return s.powerState(r)
+}
+
+// powerState answers the node's power mode and network type.
+func (s *Server) powerState(r *http.Request) (any, error) {
+	st, err := s.node.Status(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return Power{Power: st.Power, Network: st.Network}, nil
 }
 
 func (s *Server) feed(r *http.Request) (any, error) {

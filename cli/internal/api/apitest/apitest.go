@@ -5,7 +5,9 @@
 // reports errors the way core does, wrapping core's sentinels.
 //
 // Its recovery phrases and key files are stand-ins (Phrase, KeyFile): they
-// have the shape of core's but protect nothing.
+// have the shape of core's but protect nothing. Its power mode and network
+// type are only recorded and reported by Status: it has no network, and
+// always reports 0 peers.
 package apitest
 
 import (
@@ -34,6 +36,8 @@ type Node struct {
 	watchers map[int]func(core.Event)
 	pending  []core.Event // emitted by unlock
 	nextID   int
+	power    core.PowerMode   // as set by SetPowerMode; the fake has no network to switch
+	network  core.NetworkType // as set by SetNetworkType
 	closed   bool
 	done     chan struct{} // closed by Close
 }
@@ -386,6 +390,8 @@ func (n *Node) Status(ctx context.Context) (core.Status, error) {
 		PeerID:  "12D3KooWFake",
 		Addrs:   []string{"/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWFake"},
 		DHTMode: "client",
+		Power:   n.power,
+		Network: n.network,
 	}
 	for name, u := range n.users {
 		if u.password != "" {
@@ -405,6 +411,36 @@ func (n *Node) Status(ctx context.Context) (core.Status, error) {
 		}
 	}
 	return st, nil
+}
+
+// SetPowerMode implements api.Node. It records m for Status, checked as
+// core checks it; the fake has no connections to close or reopen.
+func (n *Node) SetPowerMode(m core.PowerMode) error {
+	if m < core.PowerForeground || m > core.PowerOff {
+		return fmt.Errorf("core: unknown power mode %d", int(m))
+	}
+	n.mu.Lock()
+	defer n.unlock()
+	if err := n.check(false); err != nil {
+		return err
+	}
+	n.power = m
+	return nil
+}
+
+// SetNetworkType implements api.Node. It records t for Status, checked as
+// core checks it.
+func (n *Node) SetNetworkType(t core.NetworkType) error {
+	if t < core.NetworkWiFi || t > core.NetworkNone {
+		return fmt.Errorf("core: unknown network type %d", int(t))
+	}
+	n.mu.Lock()
+	defer n.unlock()
+	if err := n.check(false); err != nil {
+		return err
+	}
+	n.network = t
+	return nil
 }
 
 // ExportPhrase implements api.Node.
