@@ -24,7 +24,7 @@ demo: build ## a relay and three users on loopback: register, follow, post, catc
 	$(BIN)/skein-demo --skein $(BIN)/skein
 
 .PHONY: test
-test: deps vet fmt-check ## all tests, with the race detector (fuzz seed corpora included)
+test: deps vet fmt-check bind-check jvm-test ## all tests, with the race detector (fuzz seed corpora included)
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 .PHONY: vet
@@ -33,8 +33,24 @@ vet: ## go vet
 
 .PHONY: fmt-check
 fmt-check: ## fail if gofmt would change a file
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bind/build/*')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+.PHONY: bind-check
+bind-check: deps ## fail if gobind skips part of ./mobile or core stops cross-compiling for android/ios
+	GO="$(GO)" bind/check.sh
+
+.PHONY: jvm-test
+jvm-test: deps ## test the Java binding of ./mobile on this JVM (apt-installs liblog and junit4 if missing)
+	GO="$(GO)" bind/jvm-test.sh
+
+.PHONY: android
+android: deps ## build bind/out/skein.aar (needs the Android SDK and NDK)
+	GO="$(GO)" bind/android.sh
+
+.PHONY: ios
+ios: deps ## build bind/out/Skein.xcframework (needs macOS and Xcode)
+	GO="$(GO)" bind/ios.sh
 
 FUZZTIME ?= 30s
 .PHONY: fuzz
@@ -51,4 +67,4 @@ bench: deps ## run the benchmarks and write docs/BENCHMARKS.md
 
 .PHONY: clean
 clean: ## remove build output
-	rm -rf $(BIN)
+	rm -rf $(BIN) bind/build bind/out

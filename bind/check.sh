@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# bind/check.sh (make bind-check): fail fast when package mobile stops being
+# bindable, without the Android SDK or Xcode.
+#
+#  1. gobind generates the Go+Java and Go+Objective-C bindings, as gomobile
+#     would, into a temporary directory. gobind skips any method, field or
+#     function whose types it cannot bind and only leaves a "// skipped ..."
+#     comment in the generated code; every such comment fails the check.
+#  2. core and mobile cross-compile for android/arm64 and ios/arm64 (cgo off,
+#     so no NDK or Xcode is needed).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+gen() { # gen NAME GOBIND-FLAGS...: generate into $tmp/NAME
+	local name="$1"
+	shift
+	step "gobind $* $PKG"
+	if ! "$GO" tool gobind "$@" -outdir "$tmp/$name" "$PKG" 2>"$tmp/$name.stderr"; then
+		cat "$tmp/$name.stderr" >&2
+		die "gobind $* failed"
+	fi
+	# gobind reports problems it survives on stderr; none are expected.
+	if [[ -s "$tmp/$name.stderr" ]]; then
+		cat "$tmp/$name.stderr" >&2
+		die "gobind $* printed warnings"
+	fi
+}
+gen java -lang=go,java -javapkg "$JAVAPKG"
+gen objc -lang=go,objc -prefix "$OBJCPREFIX"
+
+skipped="$(grep -rhoE '// skipped .*' "$tmp" | sed 's#^// #  #' | sort -u || true)"
+if [[ -n "$skipped" ]]; then
+	printf '%s\n' "$skipped" >&2
+	die "gobind skipped the declarations above: their types cannot be bound; use string, bool, int/int64, []byte, *Struct or an interface instead"
+fi
+
+step "cross-compile ./core/... ./mobile/... for android/arm64"
+# github.com/wlynxg/anet reaches into package net with go:linkname.
+CGO_ENABLED=0 GOOS=android GOARCH=arm64 "$GO" build -ldflags=-checklinkname=0 -o /dev/null ./core/... ./mobile/...
+
+step "cross-compile ./core/... ./mobile/... for ios/arm64"
+CGO_ENABLED=0 GOOS=ios GOARCH=arm64 "$GO" build -o /dev/null ./core/... ./mobile/...
+
+echo "bind-check: ok"
