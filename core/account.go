@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,12 +16,17 @@ import (
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/keystore"
 	"github.com/skein-p2p/skein/core/internal/names"
+	"github.com/skein-p2p/skein/core/internal/p2p"
 	"github.com/skein-p2p/skein/core/internal/store"
 )
+
+// dhtProtocol is the protocol DHT servers speak.
+const dhtProtocol = protocol.ID(p2p.ProtocolPrefix + "/kad/1.0.0")
 
 // session is the logged-in account and everything that runs for it.
 type session struct {
@@ -283,16 +289,29 @@ func (n *Node) nameLoop(ctx context.Context, sess *session) {
 }
 
 // waitRouting waits, within ctx, until the DHT routing table has a peer,
-// if any bootstrap peer is connected: right after connecting, identify may
-// not have finished yet.
+// as long as a connected peer may still enter it: right after connecting,
+// identify may not have finished yet.
 func (n *Node) waitRouting(ctx context.Context) {
-	for n.host.DHT.RoutingTable().Size() == 0 && len(n.host.Network().Peers()) > 0 {
+	for n.host.DHT.RoutingTable().Size() == 0 && n.dhtPeerPending() {
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// dhtPeerPending reports whether a connected peer serves the DHT or has not
+// been identified yet. Peers in DHT client mode never enter the routing
+// table: with only those connected, there is nothing to wait for.
+func (n *Node) dhtPeerPending() bool {
+	for _, p := range n.host.Network().Peers() {
+		protos, err := n.host.Peerstore().GetProtocols(p)
+		if err != nil || len(protos) == 0 || slices.Contains(protos, dhtProtocol) {
+			return true
+		}
+	}
+	return false
 }
 
 // publishName signs and stores the account's name record in the DHT and
