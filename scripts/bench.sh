@@ -8,6 +8,12 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 FEED_ENTRIES=${SKEIN_BENCH_ENTRIES:-1000000}
+IDLE=${SKEIN_BENCH_IDLE:-10m}
+# The idle benchmark captures packets with tcpdump in network namespaces of
+# its own: it needs root, iproute2 and tcpdump.
+if [ "$(id -u)" = 0 ] && ! command -v tcpdump >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq tcpdump iproute2 >/dev/null
+fi
 # The store benchmarks run twice: the first pass after building the
 # database is skewed by LevelDB's background compaction; the last counts.
 cmds=(
@@ -15,6 +21,8 @@ cmds=(
   "go test -run '^\$' -bench '^BenchmarkLiveDelivery\$' -benchtime 200x -count 1 ./core/"
   "go test -run '^\$' -bench '^BenchmarkOfflineAuthorFetch\$' -benchtime 10x -count 1 ./core/"
   "SKEIN_BENCH_ENTRIES=$FEED_ENTRIES go test -run '^\$' -bench '^Benchmark(FeedPage|RawRangeScan)\$' -benchtime 2000x -count 2 ./core/internal/store/"
+  "SKEIN_BENCH_IDLE=$IDLE go test -run '^\$' -bench '^BenchmarkIdle\$' -benchtime 1x -timeout 90m -v ./cli/internal/powerbench/"
+  "scripts/libsize.sh"
 )
 for i in "${!cmds[@]}"; do
   echo "== ${cmds[$i]}" >&2
@@ -42,6 +50,19 @@ scan=$(metric "$out/3.txt" BenchmarkRawRangeScan p50-ns)
 h1=$(metric "$out/2.txt" BenchmarkOfflineAuthorFetch/holders=1 ms/fetch)
 h3=$(metric "$out/2.txt" BenchmarkOfflineAuthorFetch/holders=3 ms/fetch)
 hratio=$(awk -v a="$h1" -v b="$h3" 'BEGIN { printf "%.2f", a / b }')
+bgkbh=$(metric "$out/4.txt" BenchmarkIdle bg-KB/h)
+bgwph=$(metric "$out/4.txt" BenchmarkIdle bg-wakeups/h)
+bgidlekb=$(metric "$out/4.txt" BenchmarkIdle bg-idle-KB)
+bgidlew=$(metric "$out/4.txt" BenchmarkIdle bg-idle-wakeups)
+wakekb=$(metric "$out/4.txt" BenchmarkIdle wake-KB)
+wakes=$(metric "$out/4.txt" BenchmarkIdle wake-seconds)
+fgkbh=$(metric "$out/4.txt" BenchmarkIdle fg-KB/h)
+fgwph=$(metric "$out/4.txt" BenchmarkIdle fg-wakeups/h)
+rss=$(metric "$out/4.txt" BenchmarkIdle bg-rss-MiB)
+hwm=$(metric "$out/4.txt" BenchmarkIdle bg-peak-rss-MiB)
+rssn=$(metric "$out/4.txt" BenchmarkIdle rss-authors)
+libline=$(grep -m1 'libgojni.so: ' "$out/5.txt" || echo "libgojni.so: ? bytes (? MB)")
+libmb=$(echo "$libline" | sed -E 's/.*\(([0-9.]+) MB.*/\1/')
 fratio=$(awk -v a="$feed" -v b="$scan" 'BEGIN { printf "%.2f", a / b }')
 post99r=$(awk -v a="$post99" -v b="$raw99" 'BEGIN { printf "%.2f", a / b }')
 
@@ -63,6 +84,37 @@ traffic is on 127.0.0.1.
 | live delivery, 20 followers: same, against raw GossipSub whose subscribers verify each entry's signature | p50 $pub50 ms, p99 $pub99 ms | raw GossipSub + ed25519 check: p50 $rv50 ms, p99 $rv99 ms | $rvratio (p99) | (explains the row above) |
 | live delivery, 20 followers: \`Post\` call (durable write included) → callback | p50 $post50 ms, p99 $post99 ms | raw GossipSub p99 $raw99 ms | $post99r (p99) | p99 ≤ 50 ms |
 | new follower of an offline author gets its 1,000 posts from 3 holders | $h3 ms | the same from 1 holder: $h1 ms | $hratio (1 holder ÷ 3) | report both |
+
+## Mobile
+
+| benchmark | Skein | beside it (same run) | target |
+|---|---|---|---|
+| background mode, following 50 authors, 2 peers reachable: traffic | $(printf %.0f "$bgkbh") KB/h | foreground idle: $(printf %.0f "$fgkbh") KB/h | ≤ 200 KB/h |
+| background mode, same: network wakeups (seconds with a packet) | $(printf %.1f "$bgwph")/h | foreground idle: $(printf %.0f "$fgwph")/h | ≤ 4/h |
+| background mode: the parts of the two rows above | idle $IDLE: $bgidlekb KB in $bgidlew s; one wake: $wakekb KB in $wakes s | | |
+| native library: gobind glue, linux/arm64 c-shared, \`-s -w -trimpath\` | $libmb MB | | ≤ 20 MB |
+| resident memory of a background-mode node following $(printf %.0f "$rssn") authors | $(printf %.1f "$rss") MiB (peak $(printf %.1f "$hwm") MiB) | | report |
+
+- **Idle traffic** (\`cli/internal/powerbench\`): a relay and one device holding
+  the authors' logs share a network namespace; two \`skein daemon\` processes,
+  each in a namespace of its own behind a veth on a bridge, register and follow
+  50 authors. One goes to background mode, the other stays in foreground, and
+  both idle for $IDLE while tcpdump on each one's only interface records every
+  IP packet: outside the node's code, and nothing but its traffic. Bytes are IP
+  packet sizes; a wakeup is a wall-clock second in which a packet was sent or
+  received. A background node wakes every 15 minutes, so a 10-minute window may
+  hold no wake at all; the cost of a wake is therefore measured over 3 wakes of
+  the same node restarted with a 20 s interval (after its first wake, which also
+  looks the authors up once per session), and the hourly figure is the idle
+  window scaled to an hour plus 4 wakes. Foreground mode keeps connections
+  alive (yamux and QUIC keepalives, GossipSub heartbeats): that is the cost
+  background mode avoids.
+- **Library size** (\`scripts/libsize.sh\`, see docs/DEPENDENCIES.md): the gobind JNI
+  glue of \`./mobile\` built as gomobile builds it, but for linux/arm64 with
+  Debian's cross compiler, a proxy for the Android \`libgojni.so\`.
+- **Memory**: after the traffic figures, the background node goes to
+  foreground, follows authors up to $(printf %.0f "$rssn") and holds one post of each,
+  returns to background, and VmRSS/VmHWM are read from \`/proc\` 5 s later.
 
 What each one does:
 
@@ -104,7 +156,7 @@ DOC
 for i in "${!cmds[@]}"; do
   echo '```'
   echo "\$ ${cmds[$i]}"
-  grep -E '^(Benchmark|goos|goarch|pkg|cpu|store benchmark)' "$out/$i.txt" || true
+  grep -E '^(Benchmark|goos|goarch|pkg|cpu|store benchmark|.*libgojni.so: | +powerbench_test.go:)' "$out/$i.txt" || true
   echo '```'
   echo
 done

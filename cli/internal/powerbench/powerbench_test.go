@@ -20,9 +20,10 @@ import (
 )
 
 const (
-	bgIP       = "127.0.0.2" // the node measured in background mode
-	fgIP       = "127.0.0.3" // the same node in foreground mode, beside it
-	netAuthors = 50          // authors followed for the traffic figures
+	netIP      = "10.231.0.1" // the relay and the authors' device
+	bgIP       = "10.231.0.2" // the node measured in background mode
+	fgIP       = "10.231.0.3" // the same node in foreground mode, beside it
+	netAuthors = 50           // authors followed for the traffic figures
 	password   = "bench-password"
 	wakeEvery  = 20 * time.Second // background interval while wakes are measured
 	wakes      = 3                // wakes measured
@@ -85,44 +86,39 @@ func runIdle(b *testing.B, tcpdump string, idle time.Duration, authors int) {
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/skein-p2p/skein/cli/cmd/skein").CombinedOutput(); err != nil {
 		b.Fatalf("build skein: %v\n%s", err, out)
 	}
+	nets := newNetwork(b)
+	defer nets.close(b)
 
-	// The relay and the authors' device, in this process, on 127.0.0.1.
-	relay, err := core.NewRelay(ctx, core.RelayConfig{DataDir: filepath.Join(tmp, "relay"), ListenAddrs: localnetListen("127.0.0.1")})
+	// The relay and the authors' device share one namespace.
+	relay, err := localnet.Start(ctx, "relay", "ip", nil, "skein relay: ready",
+		append([]string{"netns", "exec", nets.net, bin, "--home", filepath.Join(tmp, "relay"), "relay"}, listenFlags(netIP)...)...)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer relay.Close()
-	device, err := core.New(ctx, core.Config{
-		DataDir:        filepath.Join(tmp, "device"),
-		ListenAddrs:    localnetListen("127.0.0.1"),
-		BootstrapAddrs: relay.Addrs(),
-	})
-	if err != nil {
-		b.Fatal(err)
+	defer relay.Stop(10 * time.Second)
+	var boot []string
+	for _, l := range relay.Lines() {
+		if strings.HasPrefix(l, "/ip4/"+netIP+"/") && strings.Contains(l, "/p2p/") {
+			boot = append(boot, l)
+		}
 	}
-	defer device.Close()
-	waitUntil(b, ctx, "the authors' device joined", func() bool {
-		st, err := device.Status(ctx)
-		return err == nil && st.Peers > 0
-	})
+	device := &phone{name: "device", home: filepath.Join(tmp, "device"), ns: nets.net, ip: netIP, bin: bin, bootstrap: boot}
+	device.start(b, ctx)
+	defer device.proc.Stop(10 * time.Second)
 	start := time.Now()
 	for i := range authors {
 		name := author(i)
-		if _, err := device.Register(ctx, name, password); err != nil {
-			b.Fatalf("register %s: %v", name, err)
-		}
-		if _, err := device.Post(ctx, "a post by "+name); err != nil {
-			b.Fatal(err)
-		}
-		if err := device.Logout(ctx); err != nil {
-			b.Fatal(err)
-		}
+		device.must(b, ctx, "register", name)
+		device.must(b, ctx, "post", "a post by "+name)
+		device.must(b, ctx, "logout")
 	}
 	b.Logf("%d authors registered in %v", authors, time.Since(start).Round(time.Second))
 
-	bg := startPhone(b, ctx, bin, tmp, "bg", bgIP, relay.Addrs())
-	defer bg.proc.Stop(10 * time.Second)
-	fg := startPhone(b, ctx, bin, tmp, "fg", fgIP, relay.Addrs())
+	bg := &phone{name: "phone_bg", home: filepath.Join(tmp, "bg"), ns: nets.bg, ip: bgIP, bin: bin, bootstrap: boot}
+	bg.start(b, ctx)
+	defer func() { bg.proc.Stop(10 * time.Second) }()
+	fg := &phone{name: "phone_fg", home: filepath.Join(tmp, "fg"), ns: nets.fg, ip: fgIP, bin: bin, bootstrap: boot}
+	fg.start(b, ctx)
 	defer fg.proc.Stop(10 * time.Second)
 	for _, ph := range []*phone{bg, fg} {
 		ph.must(b, ctx, "register", ph.name)
@@ -132,16 +128,15 @@ func runIdle(b *testing.B, tcpdump string, idle time.Duration, authors int) {
 	// Idle: bg in background, fg in foreground, both captured.
 	bg.must(b, ctx, "power", "background")
 	time.Sleep(2 * time.Second) // the switch closes bg's connections
-	capt := startCapture(b, tcpdump)
+	bgCapt, fgCapt := startCapture(b, tcpdump, nets.bg), startCapture(b, tcpdump, nets.fg)
 	b.Logf("idling for %v", idle)
 	select {
 	case <-time.After(idle):
 	case <-ctx.Done():
 		b.Fatal(ctx.Err())
 	}
-	idlePackets := capt.stop(b)
-	bgIdle := summarize(idlePackets, bgIP, idle)
-	fgIdle := summarize(idlePackets, fgIP, idle)
+	bgIdle := summarize(bgCapt.stop(b), bgIP, idle)
+	fgIdle := summarize(fgCapt.stop(b), fgIP, idle)
 
 	// The cost of a wake: restart bg with a short background interval,
 	// let its first wake (which also looks the authors up) pass, and
@@ -152,19 +147,21 @@ func runIdle(b *testing.B, tcpdump string, idle time.Duration, authors int) {
 	bg.start(b, ctx, "--power", "background", "--background-sync", wakeEvery.String())
 	bg.must(b, ctx, "login", bg.name)
 	time.Sleep(wakeEvery / 2)
-	capt = startCapture(b, tcpdump)
+	bgCapt = startCapture(b, tcpdump, nets.bg)
 	window := wakes * wakeEvery
 	time.Sleep(window)
-	wakePackets := capt.stop(b)
-	w := summarize(wakePackets, bgIP, window)
+	w := summarize(bgCapt.stop(b), bgIP, window)
 	if w.packets == 0 {
-		b.Fatal("no packet of the background node captured during its wakes: the capture misses its traffic")
+		b.Fatal("no packet of the background node captured during its wakes")
 	}
 	perWakeBytes := float64(w.bytes) / wakes
 	perWakeSecs := float64(w.seconds) / wakes
 	wakesPerHour := float64(time.Hour) / float64(15*time.Minute)
 	bgBytesHour := bgIdle.perHour(float64(bgIdle.bytes)) + wakesPerHour*perWakeBytes
 	bgWakeupsHour := bgIdle.perHour(float64(bgIdle.seconds)) + wakesPerHour*perWakeSecs
+	b.Logf("background idle %v: %d packets, %d bytes, %d seconds with traffic", idle, bgIdle.packets, bgIdle.bytes, bgIdle.seconds)
+	b.Logf("%d wakes: %d packets, %d bytes, %d seconds with traffic", wakes, w.packets, w.bytes, w.seconds)
+	b.Logf("foreground idle %v: %d packets, %d bytes, %d seconds with traffic", idle, fgIdle.packets, fgIdle.bytes, fgIdle.seconds)
 
 	// Memory: the background node following many authors.
 	bg.must(b, ctx, "power", "foreground")
@@ -187,36 +184,94 @@ func runIdle(b *testing.B, tcpdump string, idle time.Duration, authors int) {
 	b.ReportMetric(float64(authors), "rss-authors")
 }
 
+// network is three network namespaces joined by a bridge in the first:
+// net (relay and authors' device), bg and fg (the two measured nodes), each
+// measured node alone behind its own interface, so that a capture there
+// sees all of its traffic and nothing else. Nothing in them is routed
+// anywhere.
+type network struct {
+	net, bg, fg string
+}
+
+// ipCmd runs ip with args.
+func ipCmd(args ...string) error {
+	out, err := exec.Command("ip", args...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+func newNetwork(b *testing.B) *network {
+	if _, err := exec.LookPath("ip"); err != nil {
+		b.Skip("SKIP: ip (iproute2) not installed")
+	}
+	prefix := fmt.Sprintf("skpb%d", os.Getpid()%100000) // per run: parallel runs do not collide
+	n := &network{net: prefix + "n", bg: prefix + "b", fg: prefix + "f"}
+	for _, ns := range []string{n.net, n.bg, n.fg} {
+		if err := ipCmd("netns", "add", ns); err != nil {
+			n.close(b)
+			b.Skip("SKIP: cannot create network namespaces: ", err)
+		}
+	}
+	steps := [][]string{
+		{"-n", n.net, "link", "set", "lo", "up"},
+		{"-n", n.net, "link", "add", "br0", "type", "bridge"},
+		{"-n", n.net, "addr", "add", netIP + "/24", "dev", "br0"},
+		{"-n", n.net, "link", "set", "br0", "up"},
+	}
+	for _, p := range []struct{ ns, ip, side string }{{n.bg, bgIP, "b"}, {n.fg, fgIP, "f"}} {
+		host, peer := prefix+p.side+"h", prefix+p.side+"p"
+		steps = append(steps,
+			[]string{"-n", n.net, "link", "add", host, "type", "veth", "peer", "name", peer, "netns", p.ns},
+			[]string{"-n", n.net, "link", "set", host, "master", "br0", "up"},
+			[]string{"-n", p.ns, "link", "set", "lo", "up"},
+			[]string{"-n", p.ns, "link", "set", peer, "name", "eth0"},
+			[]string{"-n", p.ns, "addr", "add", p.ip + "/24", "dev", "eth0"},
+			[]string{"-n", p.ns, "link", "set", "eth0", "up"},
+		)
+	}
+	for _, s := range steps {
+		if err := ipCmd(s...); err != nil {
+			n.close(b)
+			b.Fatal(err)
+		}
+	}
+	return n
+}
+
+// close deletes the namespaces, and with them their interfaces.
+func (n *network) close(b *testing.B) {
+	for _, ns := range []string{n.net, n.bg, n.fg} {
+		if err := ipCmd("netns", "del", ns); err != nil && !strings.Contains(err.Error(), "No such file") {
+			b.Log(err)
+		}
+	}
+}
+
+func listenFlags(ip string) []string {
+	return []string{"--listen", "/ip4/" + ip + "/tcp/0", "--listen", "/ip4/" + ip + "/udp/0/quic-v1"}
+}
+
 func author(i int) string { return fmt.Sprintf("author_%03d", i) }
 
-func localnetListen(ip string) []string {
-	return []string{"/ip4/" + ip + "/tcp/0", "/ip4/" + ip + "/udp/0/quic-v1"}
-}
-
-// phone is a skein daemon process standing for a phone.
+// phone is a skein daemon process in a network namespace of its own.
 type phone struct {
-	name, home, ip string
-	bin            string
-	bootstrap      []string
-	proc           *localnet.Proc
-}
-
-func startPhone(b *testing.B, ctx context.Context, bin, tmp, name, ip string, bootstrap []string) *phone {
-	ph := &phone{name: "phone_" + name, home: filepath.Join(tmp, name), ip: ip, bin: bin, bootstrap: bootstrap}
-	ph.start(b, ctx)
-	return ph
+	name, home string
+	ns, ip     string
+	bin        string
+	bootstrap  []string
+	proc       *localnet.Proc
 }
 
 func (ph *phone) start(b *testing.B, ctx context.Context, extra ...string) {
-	args := []string{"--home", ph.home, "daemon"}
-	for _, l := range localnetListen(ph.ip) {
-		args = append(args, "--listen", l)
-	}
+	args := []string{"netns", "exec", ph.ns, ph.bin, "--home", ph.home, "daemon"}
+	args = append(args, listenFlags(ph.ip)...)
 	for _, a := range ph.bootstrap {
 		args = append(args, "--bootstrap", a)
 	}
 	args = append(args, extra...)
-	p, err := localnet.Start(ctx, ph.name, ph.bin, nil, "skein daemon: ready", args...)
+	p, err := localnet.Start(ctx, ph.name, "ip", nil, "skein daemon: ready", args...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -239,12 +294,12 @@ func (ph *phone) follow(b *testing.B, ctx context.Context, from, to int) {
 		ph.must(b, ctx, "follow", author(i))
 	}
 	waitUntil(b, ctx, fmt.Sprintf("%s holds %d authors' posts", ph.name, to), func() bool {
-		var users []core.User
-		if err := json.Unmarshal([]byte(ph.must(b, ctx, "following", "--json")), &users); err != nil {
+		var list struct{ Users []core.User }
+		if err := json.Unmarshal([]byte(ph.must(b, ctx, "following", "--json")), &list); err != nil {
 			b.Fatal(err)
 		}
 		held := 0
-		for _, u := range users {
+		for _, u := range list.Users {
 			if u.Log != nil && u.Log.To >= 1 {
 				held++
 			}
@@ -278,15 +333,13 @@ type capture struct {
 	done    chan struct{}
 }
 
-// startCapture runs tcpdump on lo for the measured nodes' addresses.
-func startCapture(b *testing.B, tcpdump string) *capture {
-	cmd := exec.Command(tcpdump, "-i", "lo", "-e", "-nn", "-tt", "-l", "-q",
-		"host "+bgIP+" or host "+fgIP)
+// startCapture runs tcpdump on the only interface of namespace ns.
+func startCapture(b *testing.B, tcpdump, ns string) *capture {
+	cmd := exec.Command("ip", "netns", "exec", ns, tcpdump, "-i", "eth0", "-e", "-nn", "-tt", "-l", "-q", "ip")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
 	}
-	cmd.Stderr = nil
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
