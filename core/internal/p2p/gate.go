@@ -12,8 +12,10 @@ import (
 // Gate is the host's connection gater: it caps how many connections the host
 // may have, so that a node in a low-power mode opens few or none. A new
 // connection, dialled or accepted, is refused once the host has limit
-// connections; inbound ones are refused unless allowed. The zero Gate, and
-// a limit below zero, let everything through.
+// connections; inbound ones are refused unless allowed. A connection is
+// checked when it is dialled or accepted, after its handshake, and right
+// before it joins the host's connections. The zero Gate, and a limit below
+// zero, let everything through.
 type Gate struct {
 	mu      sync.Mutex
 	limit   int // -1: no limit
@@ -58,10 +60,15 @@ func (g *Gate) InterceptAddrDial(peer.ID, ma.Multiaddr) bool { return true }
 // InterceptAccept implements connmgr.ConnectionGater.
 func (g *Gate) InterceptAccept(network.ConnMultiaddrs) bool { return g.allow(true) }
 
-// InterceptSecured implements connmgr.ConnectionGater.
-func (g *Gate) InterceptSecured(network.Direction, peer.ID, network.ConnMultiaddrs) bool {
-	return true
+// InterceptSecured implements connmgr.ConnectionGater. A dial let through
+// before the cap was lowered is checked again here, once its handshake is
+// done, so that it cannot add a connection the cap no longer allows.
+func (g *Gate) InterceptSecured(dir network.Direction, _ peer.ID, _ network.ConnMultiaddrs) bool {
+	return g.allow(dir == network.DirInbound)
 }
 
-// InterceptUpgraded implements connmgr.ConnectionGater.
-func (g *Gate) InterceptUpgraded(network.Conn) (bool, control.DisconnectReason) { return true, 0 }
+// InterceptUpgraded implements connmgr.ConnectionGater: the last check,
+// right before the connection joins the host's.
+func (g *Gate) InterceptUpgraded(c network.Conn) (bool, control.DisconnectReason) {
+	return g.allow(c.Stat().Direction == network.DirInbound), 0
+}
