@@ -1,0 +1,126 @@
+package org.skein.demo.core;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.util.Arrays;
+
+import org.junit.After;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+
+/** Compose: 1..1000 characters (code points), checked before the node; posting on a real node. */
+public class ComposePresenterTest {
+    /** Every wait is bounded; this also bounds a node call that would hang. */
+    @Rule
+    public final Timeout timeout = Timeout.seconds(90);
+
+    private TestNodes nodes;
+    private UiThread ui;
+
+    @After
+    public void tearDown() throws Exception {
+        if (ui != null) {
+            ui.close();
+        }
+        if (nodes != null) {
+            nodes.close();
+        }
+    }
+
+    static String repeat(String s, int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append(s);
+        }
+        return b.toString();
+    }
+
+    @Test
+    public void postsOnRealNodeAndTheNodeAgreesOnTheLimit() throws Exception {
+        nodes = new TestNodes();
+        ui = new UiThread();
+        NodeClient client = nodes.started("");
+        client.register("frank", "frank-password");
+        ComposePresenter compose = new ComposePresenter(client, ui.executors);
+        FeedPresenterTest.RecordingComposeView view = new FeedPresenterTest.RecordingComposeView();
+        compose.attach(view);
+
+        String longest = repeat("é", Validation.MAX_POST_CHARS); // 1000 code points
+        assertTrue(compose.submit(longest));
+        Poll.until("posted", () -> view.posted.get() != null || !view.errors.isEmpty());
+        assertTrue(view.errors.toString(), view.errors.isEmpty());
+        PostItem p = view.posted.get();
+        assertEquals(longest, p.text);
+        assertEquals("frank", p.author);
+        assertFalse(p.id.isEmpty());
+
+        // The node itself refuses one more character: the presenter's limit is the node's.
+        try {
+            client.post(longest + "é");
+            throw new AssertionError("the node accepted 1001 characters");
+        } catch (Exception e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("1001 characters"));
+        }
+        PostPage page = client.feed("", 10);
+        assertEquals(1, page.posts.size());
+        assertEquals(p.id, page.posts.get(0).id);
+    }
+
+    @Test
+    public void nodeErrorIsShown() throws Exception {
+        nodes = new TestNodes();
+        ui = new UiThread();
+        NodeClient client = nodes.started(""); // nobody logged in
+        ComposePresenter compose = new ComposePresenter(client, ui.executors);
+        FeedPresenterTest.RecordingComposeView view = new FeedPresenterTest.RecordingComposeView();
+        compose.attach(view);
+        assertTrue(compose.submit("hello?"));
+        Poll.until("refused", () -> !view.errors.isEmpty());
+        assertTrue(view.errors.get(0), view.errors.get(0).startsWith("not logged in"));
+        Poll.until("ready again", () -> !compose.isPosting());
+    }
+
+    @Test
+    public void invalidTextNeverReachesTheNode() {
+        FakeClient fake = new FakeClient();
+        ComposePresenter compose = new ComposePresenter(fake, AppExecutors.direct());
+        FeedPresenterTest.RecordingComposeView view = new FeedPresenterTest.RecordingComposeView();
+        compose.attach(view);
+        assertFalse(compose.submit(""));
+        assertFalse(compose.submit(" \n\t "));
+        assertFalse(compose.submit(null));
+        assertFalse(compose.submit(repeat("x", 1001)));
+        assertEquals(4, view.errors.size());
+        assertEquals("Write something first", view.errors.get(0));
+        assertEquals("A post has at most 1000 characters (this one has 1001)", view.errors.get(3));
+        assertTrue(fake.calls.isEmpty());
+
+        // Emoji are two UTF-16 chars but one code point each: 1000 of them fit.
+        String emoji = repeat("\uD83D\uDE00", 1000);
+        assertTrue(compose.submit(emoji));
+        assertTrue(compose.submit("  padded  "));
+        assertEquals(Arrays.asList("post " + emoji, "post padded"), fake.calls);
+    }
+
+    @Test
+    public void counterFollowsText() {
+        ComposePresenter compose = new ComposePresenter(new FakeClient(), AppExecutors.direct());
+        FeedPresenterTest.RecordingComposeView view = new FeedPresenterTest.RecordingComposeView();
+        compose.attach(view);
+        compose.textChanged("");
+        assertEquals(0, view.used);
+        assertFalse(view.canPost);
+        compose.textChanged(" hi ");
+        assertEquals(2, view.used);
+        assertTrue(view.canPost);
+        compose.textChanged(repeat("a", 1000) + "  ");
+        assertEquals(1000, view.used);
+        assertTrue(view.canPost);
+        compose.textChanged(repeat("a", 1001));
+        assertEquals(1001, view.used);
+        assertFalse(view.canPost);
+    }
+}
