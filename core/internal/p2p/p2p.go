@@ -2,6 +2,9 @@
 // Noise and TLS, yamux, a connection manager and a resource manager), a
 // Kademlia DHT under the private protocol prefix /skein, and GossipSub.
 //
+// The host is assembled from go-libp2p's parts (host.go), not by libp2p.New,
+// which links every transport go-libp2p has into the mobile library.
+//
 // Nothing here dials a public address on its own: there are no default
 // bootstrap peers, no NAT port mapping and no mDNS. The host only dials the
 // bootstrap peers it is given and peers the node asks it to reach.
@@ -19,7 +22,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/libp2p/go-libp2p"
 	dht "github.com/libp2p/go-libp2p-kad-dht"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pubsubpb "github.com/libp2p/go-libp2p-pubsub/pb"
@@ -28,12 +30,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/host/resource-manager"
-	yamux "github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
-	noise "github.com/libp2p/go-libp2p/p2p/security/noise"
-	tls "github.com/libp2p/go-libp2p/p2p/security/tls"
-	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
-	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
 )
 
@@ -103,34 +100,25 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("p2p: connection manager: %w", err)
 	}
-	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(rcmgr.DefaultLimits.AutoScale()))
+	// Without metrics: nothing reads them, and they cost work on every
+	// stream and connection.
+	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(rcmgr.DefaultLimits.AutoScale()), rcmgr.WithMetricsDisabled())
 	if err != nil {
 		cm.Close()
 		return nil, fmt.Errorf("p2p: resource manager: %w", err)
 	}
 	gate := &Gate{limit: -1}
-	h, err := libp2p.New(
-		libp2p.Identity(cfg.Key),
-		// Listen below, once the host exists: if libp2p.New fails to
-		// listen, it returns without closing the swarm it built.
-		libp2p.NoListenAddrs,
-		libp2p.EnableRelay(), // NoListenAddrs turns off libp2p's default
-		libp2p.Transport(tcp.NewTCPTransport),
-		libp2p.Transport(quic.NewTransport),
-		libp2p.Security(noise.ID, noise.New),
-		libp2p.Security(tls.ID, tls.New),
-		libp2p.Muxer(yamux.ID, yamux.DefaultTransport),
-		libp2p.ConnectionManager(cm),
-		libp2p.ResourceManager(rm),
-		libp2p.ConnectionGater(gate),
-		libp2p.UserAgent("skein/0.1"),
-	)
+	// The host listens below, once it exists, so that a failed listen
+	// leaves a host to close.
+	h, err := newBasicHost(hostConfig{
+		key:       cfg.Key,
+		connMgr:   cm,
+		rcmgr:     rm,
+		gater:     gate,
+		userAgent: "skein/0.1",
+	})
 	if err != nil {
-		// libp2p.New closes neither if an option fails; both Close
-		// methods are safe to call again.
-		rm.Close()
-		cm.Close()
-		return nil, fmt.Errorf("p2p: start host: %w", err)
+		return nil, fmt.Errorf("p2p: start host: %w", err) // rm and cm closed
 	}
 	if err := h.Network().Listen(listen...); err != nil {
 		h.Close() // also closes cm and rm
