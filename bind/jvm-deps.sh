@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bind/jvm-deps.sh: install the Debian packages bind/jvm-test.sh needs when
 # they are missing: android-liblog-dev (android/log.h and liblog, which the
-# gobind JNI glue includes and links) and junit4 (JUnit 4 with hamcrest).
+# gobind JNI glue includes and links), junit4 (JUnit 4 with hamcrest), and a
+# JDK if there is no javac.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -17,6 +18,7 @@ missing=()
 for p in "${PACKAGES[@]}"; do
 	installed "$p" || missing+=("$p")
 done
+command -v javac >/dev/null || [[ -x "${JAVA_HOME:-/nonexistent}/bin/javac" ]] || missing+=(openjdk-17-jdk-headless)
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 if [[ "$(id -u)" -ne 0 ]]; then
