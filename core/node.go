@@ -130,6 +130,7 @@ type Node struct {
 	live       *group                  // foreground loops; nil unless running in foreground
 	background *group                  // the background waker; nil unless in background
 	liveFlag   atomic.Bool             // live != nil, read without powerMu
+	wakeKick   chan struct{}           // asks the background loop to wake now
 	metered    atomic.Bool             // network == NetworkCellular
 	announced  map[entry.Key]time.Time // when each held log was last announced
 
@@ -202,6 +203,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		devices:     make(map[entry.Key]peer.ID),
 		contact:     make(map[peer.ID]time.Time),
 		announced:   make(map[entry.Key]time.Time),
+		wakeKick:    make(chan struct{}, 1),
 	}
 	if cfg.kdf != nil {
 		n.kdf = *cfg.kdf

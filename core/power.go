@@ -267,6 +267,13 @@ func (n *Node) goLive(sess *session, fn func(ctx context.Context)) {
 // publication of what was posted while the node was not live. n.powerMu is
 // held.
 func (n *Node) sessionLive(sess *session) {
+	if n.background != nil {
+		// A login in background: the app was woken to sync; do it now.
+		select {
+		case n.wakeKick <- struct{}{}:
+		default:
+		}
+	}
 	follows, err := n.store.Following(sess.key)
 	if err != nil {
 		n.log.Warn("following list unreadable", "err", err)
@@ -323,7 +330,7 @@ func (n *Node) closeAll() {
 
 // backgroundLoop wakes every Config.BackgroundSync for one batched exchange
 // with the network, and sleeps in between. The first wake comes at once if
-// the last full sync is older than that interval.
+// the last full sync is older than that interval; a login wakes it too.
 func (n *Node) backgroundLoop(ctx context.Context) {
 	every := n.cfg.BackgroundSync
 	t := time.NewTimer(max(0, every-time.Since(n.lastSynced())))
@@ -333,6 +340,10 @@ func (n *Node) backgroundLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-n.wakeKick:
+			if !t.Stop() {
+				<-t.C
+			}
 		}
 		n.wake(ctx)
 		t.Reset(every)
@@ -353,10 +364,11 @@ func (n *Node) markSynced() {
 	n.mu.Unlock()
 }
 
-// wake is one background exchange: connect to a bootstrap peer and up to
-// two devices of followed authors, pull every followed log from each in one
-// request, deliver queued notices and posts, republish the name record if
-// the own log grew, collect garbage, then close every connection.
+// wake is one background exchange: connect to up to two devices of
+// followed authors (and to a bootstrap peer if none answers, or to look the
+// authors up or publish the name record), pull every followed log from each
+// in one request, deliver queued notices and posts, republish the name
+// record if the own log grew, collect garbage, then close every connection.
 func (n *Node) wake(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, wakeBudget)
 	defer cancel()
@@ -377,16 +389,28 @@ func (n *Node) wake(ctx context.Context) {
 		peers = append(peers, ai.ID)
 		return true
 	}
-	for _, ai := range n.boot {
-		if dial(ai) {
-			break
+	// The bootstrap peer only when needed: to look the followed authors
+	// up, to publish the name record, or when no author's device answers.
+	booted := false
+	dialBoot := func() {
+		if booted {
+			return
+		}
+		booted = true
+		for _, ai := range n.boot {
+			if dial(ai) {
+				return
+			}
 		}
 	}
 	sess := n.session()
-	if sess != nil && !sess.located.Load() && len(peers) > 0 {
+	if sess != nil && !sess.located.Load() {
 		// Once per session: learn the followed authors' devices from
 		// their name records, through the bootstrap peer.
-		n.locateFollowed(ctx, sess)
+		dialBoot()
+		if len(peers) > 0 {
+			n.locateFollowed(ctx, sess)
+		}
 	}
 	authors, err := n.store.Watched()
 	if err != nil {
@@ -406,6 +430,9 @@ func (n *Node) wake(ctx context.Context) {
 		if dial(peer.AddrInfo{ID: p}) {
 			devices++
 		}
+	}
+	if devices == 0 || sess != nil && sess.published.Load() != sess.appended.Load() {
+		dialBoot()
 	}
 	added := 0
 	for _, p := range peers {

@@ -104,8 +104,9 @@ traffic is on 127.0.0.1.
   packet sizes; a wakeup is a wall-clock second in which a packet was sent or
   received. A background node wakes every 15 minutes, so a 10-minute window may
   hold no wake at all; the cost of a wake is therefore measured over 3 wakes of
-  the same node restarted with a 20 s interval (after its first wake, which also
-  looks the authors up once per session), and the hourly figure is the idle
+  the same node restarted with a 20 s interval (after its first wakes: the one
+  at start, before the login, and the first with a session, which looks the
+  authors up once per session), and the hourly figure is the idle
   window scaled to an hour plus 4 wakes. Foreground mode keeps connections
   alive (yamux and QUIC keepalives, GossipSub heartbeats): that is the cost
   background mode avoids.
