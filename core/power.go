@@ -23,9 +23,9 @@ const (
 	PowerForeground PowerMode = iota
 	// PowerBackground: no open connection and no timer between wakes. Every
 	// Config.BackgroundSync the node wakes, opens at most three connections
-	// (a bootstrap peer and up to two devices of followed authors), runs
-	// one batched sync with each, delivers queued posts and notices, and
-	// closes them again. It accepts no inbound connection.
+	// (up to two devices of followed authors, and a bootstrap peer when
+	// needed), runs one batched sync with each, delivers queued posts and
+	// notices, and closes them again. It accepts no inbound connection.
 	PowerBackground
 	// PowerOff: no network at all. Posts are stored and published when the
 	// node is next in an online mode.
