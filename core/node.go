@@ -126,7 +126,7 @@ type Node struct {
 	powerMu    sync.Mutex              // serialises power-mode changes and session starts
 	power      PowerMode               // as set by the app
 	network    NetworkType             // as set by the app
-	running    PowerMode               // the mode applied: power, or off without a network
+	running    PowerMode               // the mode applied: power, or off without a network; -1 before the first
 	live       *group                  // foreground loops; nil unless running in foreground
 	background *group                  // the background waker; nil unless in background
 	liveFlag   atomic.Bool             // live != nil, read without powerMu
@@ -236,6 +236,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	})
 	n.powerMu.Lock()
 	n.power = cfg.PowerMode
+	n.running = -1 // nothing runs yet: applyPower starts the mode
 	n.applyPower()
 	n.powerMu.Unlock()
 	log.Info("node started", "peer", n.host.ID(), "addrs", n.host.Addrs(), "power", cfg.PowerMode)
@@ -256,13 +257,7 @@ func (n *Node) Close() error {
 			n.finalName(sess)
 		}
 		n.powerMu.Lock()
-		switch {
-		case n.live != nil:
-			n.stopLive()
-		case n.background != nil:
-			n.background.stop()
-			n.background = nil
-		}
+		n.stopMode()
 		n.powerMu.Unlock()
 		n.cancel()
 		n.host.RemoveStreamHandler(syncproto.SyncID)

@@ -191,16 +191,10 @@ func (n *Node) effective() PowerMode {
 // applyPower moves the node to its effective mode. n.powerMu is held.
 func (n *Node) applyPower() {
 	want := n.effective()
-	if n.running == want && (n.live != nil || n.background != nil || want == PowerOff) {
+	if n.running == want {
 		return
 	}
-	switch {
-	case n.live != nil:
-		n.stopLive()
-	case n.background != nil:
-		n.background.stop()
-		n.background = nil
-	}
+	n.stopMode()
 	n.running = want
 	switch want {
 	case PowerForeground:
@@ -216,6 +210,17 @@ func (n *Node) applyPower() {
 		n.closeAll()
 	}
 	n.log.Info("power mode", "mode", want, "set", n.power, "network", n.network)
+}
+
+// stopMode stops what the running mode started. n.powerMu is held.
+func (n *Node) stopMode() {
+	switch {
+	case n.live != nil:
+		n.stopLive()
+	case n.background != nil:
+		n.background.stop()
+		n.background = nil
+	}
 }
 
 // isLive reports whether the node is in foreground mode.
