@@ -21,6 +21,20 @@ type Gate struct {
 	limit   int // -1: no limit
 	inbound bool
 	net     network.Network
+	// relayOnly holds peers this host dials through circuit relays only.
+	relayOnly map[peer.ID]bool
+}
+
+// RelayOnly makes the host dial p only through circuit relays, never
+// directly, as if p sat behind a NAT that drops unsolicited packets. Tests
+// use it to keep two hosts on one machine on a relayed connection.
+func (g *Gate) RelayOnly(p peer.ID) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.relayOnly == nil {
+		g.relayOnly = make(map[peer.ID]bool)
+	}
+	g.relayOnly[p] = true
 }
 
 // Set changes the cap. Existing connections are kept; the caller closes
@@ -55,7 +69,16 @@ func (g *Gate) allow(inbound bool) bool {
 func (g *Gate) InterceptPeerDial(peer.ID) bool { return g.allow(false) }
 
 // InterceptAddrDial implements connmgr.ConnectionGater.
-func (g *Gate) InterceptAddrDial(peer.ID, ma.Multiaddr) bool { return true }
+func (g *Gate) InterceptAddrDial(p peer.ID, a ma.Multiaddr) bool {
+	g.mu.Lock()
+	only := g.relayOnly[p]
+	g.mu.Unlock()
+	if !only {
+		return true
+	}
+	_, err := a.ValueForProtocol(ma.P_CIRCUIT)
+	return err == nil
+}
 
 // InterceptAccept implements connmgr.ConnectionGater.
 func (g *Gate) InterceptAccept(network.ConnMultiaddrs) bool { return g.allow(true) }

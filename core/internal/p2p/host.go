@@ -2,6 +2,7 @@ package p2p
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -10,8 +11,10 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/connmgr"
 	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/peerstore"
 	"github.com/libp2p/go-libp2p/core/sec"
 	"github.com/libp2p/go-libp2p/core/transport"
 	"github.com/libp2p/go-libp2p/p2p/host/autonat"
@@ -50,10 +53,12 @@ import (
 // default dial timeouts, dial ranker, backoff and DNS resolver of the
 // swarm, the QUIC connection manager with the resource manager's admission
 // checks, identify with observed-address discovery, ping, the circuit v2
-// relay client and an AutoNAT v1 client. As there: no NAT port mapping, no
-// hole punching, no relay service, no AutoNAT service or v2, no autorelay.
-// The one difference is metrics: libp2p.New registered Prometheus metrics
-// on the global registry, which nothing here reads; this host has none.
+// relay client and an AutoNAT v1 client. As there: no NAT port mapping and
+// no AutoNAT v2. Hole punching (DCUtR) and the AutoNAT service are options
+// (hostConfig); the circuit relay service and AutoRelay are started on the
+// host by p2p.New and Host.StartAutoRelay. The one difference is metrics:
+// libp2p.New registered Prometheus metrics on the global registry, which
+// nothing here reads; this host has none.
 
 // hostConfig is what newBasicHost needs. Every field is required.
 type hostConfig struct {
@@ -62,6 +67,11 @@ type hostConfig struct {
 	rcmgr     network.ResourceManager
 	gater     connmgr.ConnectionGater
 	userAgent string
+
+	// Optional.
+	holePunch      bool                 // run DCUtR: upgrade relayed connections to direct ones
+	autonatService bool                 // answer other peers' AutoNAT dial-back requests
+	reachability   network.Reachability // if not Unknown, AutoNAT's answer, fixed
 }
 
 // basicHost is the host newBasicHost returns. Its Close stops what
@@ -111,14 +121,83 @@ func newBasicHost(cfg hostConfig) (_ *basicHost, err error) {
 		return nil, err
 	}
 	bus := eventbus.NewBus()
-
-	// QUIC: one UDP socket per local address for every QUIC connection,
-	// whose stateless-reset and token keys derive from the device key.
-	resetKey, tokenKey, err := quicKeys(cfg.key)
+	sw, up, closers, err := newSwarm(cfg.key, ps, bus, cfg.rcmgr, cfg.gater,
+		swarm.WithUDPBlackHoleSuccessCounter(&swarm.BlackHoleSuccessCounter{N: 100, MinSuccesses: 5, Name: "UDP"}),
+		swarm.WithIPv6BlackHoleSuccessCounter(&swarm.BlackHoleSuccessCounter{N: 100, MinSuccesses: 5, Name: "IPv6"}),
+	)
+	undo = append(undo, closers...)
 	if err != nil {
 		return nil, err
 	}
-	rm := cfg.rcmgr
+
+	oam, err := observedaddrs.NewManager(bus, sw)
+	if err != nil {
+		return nil, err
+	}
+	undo = append(undo, oam)
+	bh, err := bhost.NewHost(sw, &bhost.HostOpts{
+		EventBus:             bus,
+		ConnManager:          cfg.connMgr,
+		EnablePing:           true,
+		UserAgent:            cfg.userAgent,
+		ObservedAddrsManager: oam,
+		EnableHolePunching:   cfg.holePunch,
+	})
+	if err != nil {
+		return nil, err
+	}
+	h := &basicHost{BasicHost: bh, stop: []io.Closer{oam}}
+	for _, c := range slices.Backward(closers) {
+		h.stop = append(h.stop, c) // the swarm, then QUIC's manager
+	}
+	// From here h.Close stops everything: it closes the BasicHost, which
+	// closes the swarm, the peerstore and both managers.
+	undo = []io.Closer{h}
+	if err := relay.AddTransport(bh, up); err != nil {
+		return nil, err
+	}
+	oam.Start(sw)
+	bh.Start()
+
+	// AutoNAT v1 client: asks peers that run the service whether this
+	// host's public addresses are reachable; the DHT's auto mode and
+	// AutoRelay follow the answer.
+	anOpts := []autonat.Option{autonat.UsingAddresses(func() []ma.Multiaddr {
+		return slices.DeleteFunc(slices.Clone(bh.AllAddrs()), func(a ma.Multiaddr) bool { return !manet.IsPublicAddr(a) })
+	})}
+	if cfg.autonatService {
+		// The service dials back from a swarm of its own, under a key of
+		// its own, so that a dial-back proves the address reachable by a
+		// stranger rather than through an existing connection.
+		dialer, err := newDialer(cfg.rcmgr, cfg.gater)
+		if err != nil {
+			return nil, fmt.Errorf("autonat service: %w", err)
+		}
+		h.stop = append([]io.Closer{dialer}, h.stop...)
+		anOpts = append(anOpts, autonat.EnableService(dialer.Swarm))
+	}
+	if cfg.reachability != network.ReachabilityUnknown {
+		anOpts = append(anOpts, autonat.WithReachability(cfg.reachability))
+	}
+	an, err := autonat.New(bh, anOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("autonat: %w", err)
+	}
+	bh.SetAutoNat(an)
+	return h, nil
+}
+
+// newSwarm makes a swarm for key with Skein's transports (TCP and QUIC),
+// security (Noise, then TLS) and muxer (yamux), and the upgrader its relay
+// transport needs. It returns what it made that needs closing, in the
+// order it made them, also when it fails.
+func newSwarm(key crypto.PrivKey, ps peerstore.Peerstore, bus event.Bus, rm network.ResourceManager, gater connmgr.ConnectionGater, opts ...swarm.Option) (_ *swarm.Swarm, _ transport.Upgrader, closers []io.Closer, err error) {
+	// QUIC: one UDP socket per local address for every QUIC connection,
+	// whose stateless-reset and token keys derive from the device key.
+	resetKey, tokenKey, err := quicKeys(key)
+	if err != nil {
+		return nil, nil, closers, err
+	}
 	qcm, err := quicreuse.NewConnManager(resetKey, tokenKey,
 		quicreuse.ConnContext(func(ctx context.Context, ci *quicgo.ClientInfo) (context.Context, error) {
 			// Even without a multiaddr, the resource manager decides.
@@ -137,85 +216,86 @@ func newBasicHost(cfg hostConfig) (_ *basicHost, err error) {
 		quicreuse.VerifySourceAddress(func(addr net.Addr) bool { return rm.VerifySourceAddress(addr) }),
 	)
 	if err != nil {
-		return nil, err
+		return nil, nil, closers, err
 	}
-	undo = append(undo, qcm)
+	closers = append(closers, qcm)
 
-	sw, err := swarm.NewSwarm(id, ps, bus,
-		swarm.WithUDPBlackHoleSuccessCounter(&swarm.BlackHoleSuccessCounter{N: 100, MinSuccesses: 5, Name: "UDP"}),
-		swarm.WithIPv6BlackHoleSuccessCounter(&swarm.BlackHoleSuccessCounter{N: 100, MinSuccesses: 5, Name: "IPv6"}),
-		swarm.WithConnectionGater(cfg.gater),
-		swarm.WithResourceManager(rm),
-	)
+	id, err := peer.IDFromPrivateKey(key)
 	if err != nil {
-		return nil, err
+		return nil, nil, closers, err
 	}
-	undo = append(undo, sw)
+	sw, err := swarm.NewSwarm(id, ps, bus, append(opts, swarm.WithConnectionGater(gater), swarm.WithResourceManager(rm))...)
+	if err != nil {
+		return nil, nil, closers, err
+	}
+	closers = append(closers, sw)
 
 	// Noise first: the first security protocol is the one a dialler offers.
 	muxers := []tptu.StreamMuxer{{ID: yamux.ID, Muxer: yamux.DefaultTransport}}
-	nt, err := noise.New(noise.ID, cfg.key, muxers)
+	nt, err := noise.New(noise.ID, key, muxers)
 	if err != nil {
-		return nil, err
+		return nil, nil, closers, err
 	}
-	tt, err := tls.New(tls.ID, cfg.key, muxers)
+	tt, err := tls.New(tls.ID, key, muxers)
 	if err != nil {
-		return nil, err
+		return nil, nil, closers, err
 	}
-	up, err := tptu.New([]sec.SecureTransport{nt, tt}, muxers, nil, rm, cfg.gater)
+	up, err := tptu.New([]sec.SecureTransport{nt, tt}, muxers, nil, rm, gater)
 	if err != nil {
-		return nil, err
+		return nil, nil, closers, err
 	}
 	tcpt, err := tcp.NewTCPTransport(up, rm, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, closers, err
 	}
-	quict, err := quic.NewTransport(cfg.key, qcm, nil, cfg.gater, rm)
+	quict, err := quic.NewTransport(key, qcm, nil, gater, rm)
 	if err != nil {
-		return nil, err
+		return nil, nil, closers, err
 	}
 	for _, t := range []transport.Transport{tcpt, quict} {
 		if err := sw.AddTransport(t); err != nil {
-			return nil, err
+			return nil, nil, closers, err
 		}
 	}
 
-	oam, err := observedaddrs.NewManager(bus, sw)
-	if err != nil {
-		return nil, err
-	}
-	undo = append(undo, oam)
-	bh, err := bhost.NewHost(sw, &bhost.HostOpts{
-		EventBus:             bus,
-		ConnManager:          cfg.connMgr,
-		EnablePing:           true,
-		UserAgent:            cfg.userAgent,
-		ObservedAddrsManager: oam,
-	})
-	if err != nil {
-		return nil, err
-	}
-	h := &basicHost{BasicHost: bh, stop: []io.Closer{oam, sw, qcm}}
-	// From here h.Close stops everything: it closes the BasicHost, which
-	// closes the swarm, the peerstore and both managers.
-	undo = []io.Closer{h}
-	if err := relay.AddTransport(bh, up); err != nil {
-		return nil, err
-	}
-	oam.Start(sw)
-	bh.Start()
+	return sw, up, closers, nil
+}
 
-	// AutoNAT v1 client: asks peers that run the service whether this
-	// host's public addresses are reachable; the DHT's auto mode follows
-	// the answer.
-	an, err := autonat.New(bh, autonat.UsingAddresses(func() []ma.Multiaddr {
-		return slices.DeleteFunc(slices.Clone(bh.AllAddrs()), func(a ma.Multiaddr) bool { return !manet.IsPublicAddr(a) })
-	}))
+// dialer is a swarm that only dials, under a throwaway key: what the AutoNAT
+// service dials back with.
+type dialer struct {
+	*swarm.Swarm
+	closers []io.Closer
+}
+
+func newDialer(rm network.ResourceManager, gater connmgr.ConnectionGater) (*dialer, error) {
+	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
 	if err != nil {
-		return nil, fmt.Errorf("autonat: %w", err)
+		return nil, err
 	}
-	bh.SetAutoNat(an)
-	return h, nil
+	ps, err := pstoremem.NewPeerstore()
+	if err != nil {
+		return nil, err
+	}
+	sw, _, closers, err := newSwarm(key, ps, eventbus.NewBus(), rm, gater,
+		swarm.WithDialRanker(swarm.NoDelayDialRanker),
+		swarm.WithUDPBlackHoleSuccessCounter(nil),
+		swarm.WithIPv6BlackHoleSuccessCounter(nil),
+	)
+	d := &dialer{Swarm: sw, closers: append([]io.Closer{ps}, closers...)}
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// Close closes the swarm, QUIC's manager and the peerstore.
+func (d *dialer) Close() error {
+	for _, c := range slices.Backward(d.closers) {
+		c.Close()
+	}
+	return nil
 }
 
 // quicKeys derives QUIC's stateless-reset and token-generator keys from

@@ -28,9 +28,11 @@ import (
 	record "github.com/libp2p/go-libp2p-record"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/host/resource-manager"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
+	relayv2 "github.com/libp2p/go-libp2p/p2p/protocol/circuitv2/relay"
 	ma "github.com/multiformats/go-multiaddr"
 )
 
@@ -56,7 +58,18 @@ type Config struct {
 	// dials to bootstrap peers: the caller refreshes when it chooses, so a
 	// node in a low-power mode is not woken by DHT timers.
 	ManualRefresh bool
-	Logger        *slog.Logger
+	// HolePunch runs DCUtR: a connection relayed through a circuit relay
+	// is upgraded to a direct one when both NATs allow it.
+	HolePunch bool
+	// RelayService, if set, runs a circuit relay v2 service with these
+	// resources, whatever AutoNAT says: the operator chose to relay.
+	RelayService *relayv2.Resources
+	// AutoNATService answers other peers' AutoNAT dial-back requests.
+	AutoNATService bool
+	// Reachability, if not network.ReachabilityUnknown, fixes AutoNAT's
+	// answer instead of asking peers, which takes 15 s or more.
+	Reachability network.Reachability
+	Logger       *slog.Logger
 }
 
 // Host is a running libp2p host with its DHT and, if configured, GossipSub.
@@ -68,6 +81,8 @@ type Host struct {
 	// Gate caps the host's connections; it lets everything through until
 	// its Set is called.
 	Gate *Gate
+
+	relay *relayv2.Relay // nil unless Config.RelayService
 
 	cancel    context.CancelFunc
 	closeOnce sync.Once
@@ -116,6 +131,10 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		rcmgr:     rm,
 		gater:     gate,
 		userAgent: "skein/0.1",
+
+		holePunch:      cfg.HolePunch,
+		autonatService: cfg.AutoNATService,
+		reachability:   cfg.Reachability,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("p2p: start host: %w", err) // rm and cm closed
@@ -127,6 +146,13 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	runCtx, cancel := context.WithCancel(context.Background())
 	gate.attach(h.Network())
 	hh := &Host{Host: h, Gate: gate, cancel: cancel}
+	if cfg.RelayService != nil {
+		hh.relay, err = relayv2.New(h, relayv2.WithResources(*cfg.RelayService))
+		if err != nil {
+			hh.Close()
+			return nil, fmt.Errorf("p2p: start relay service: %w", err)
+		}
+	}
 
 	opts := []dht.Option{
 		dht.ProtocolPrefix(ProtocolPrefix),
@@ -175,6 +201,9 @@ func (h *Host) Close() error {
 	h.closeOnce.Do(func() {
 		h.cancel() // stops GossipSub, whose context derives from it
 		var errs []error
+		if h.relay != nil {
+			errs = append(errs, h.relay.Close())
+		}
 		if h.DHT != nil {
 			errs = append(errs, h.DHT.Close())
 		}
