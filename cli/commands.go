@@ -333,6 +333,30 @@ func (s *statusCmd) run(ctx context.Context, e *env, c *api.Client) error {
 	return nil
 }
 
+type peersCmd struct{ json bool }
+
+func (p *peersCmd) flags(fs *flag.FlagSet) { jsonFlag(fs, &p.json) }
+func (*peersCmd) args(a []string) error    { return noArgs(a) }
+
+func (p *peersCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	cs, err := c.Connections(ctx)
+	if err != nil {
+		return err
+	}
+	if p.json {
+		return writeJSON(e.stdout, api.Connections{Connections: nonNilConns(cs)})
+	}
+	writeConnections(e.stdout, cs)
+	return nil
+}
+
+func nonNilConns(cs []core.Connection) []core.Connection {
+	if cs == nil {
+		return []core.Connection{}
+	}
+	return cs
+}
+
 type powerCmd struct {
 	mode core.PowerMode
 	set  bool // a mode was given

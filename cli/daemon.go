@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -70,6 +71,54 @@ func (f powerFlag) Set(s string) error {
 	return nil
 }
 
+// reachFlag is the --reachability flag.
+type reachFlag struct{ r *core.Reachability }
+
+func (f reachFlag) String() string {
+	if f.r == nil {
+		return ""
+	}
+	return f.r.String()
+}
+
+func (f reachFlag) Set(s string) error {
+	r, err := core.ParseReachability(s)
+	if err != nil {
+		return errors.New("use auto, private or public")
+	}
+	*f.r = r
+	return nil
+}
+
+// bytesFlag is a size in bytes, with an optional KiB, MiB or GiB suffix.
+type bytesFlag struct{ n *int64 }
+
+func (f bytesFlag) String() string {
+	if f.n == nil {
+		return ""
+	}
+	return strconv.FormatInt(*f.n, 10)
+}
+
+func (f bytesFlag) Set(s string) error {
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
+		if v, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = v, u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v <= 0 || v > (1<<62)/mult {
+		return errors.New("use a positive number of bytes, optionally with KiB, MiB or GiB")
+	}
+	*f.n = v * mult
+	return nil
+}
+
 // minBackgroundSync is the shortest --background-sync: each wake dials
 // out, so shorter would keep the radio busy, defeating background mode.
 const minBackgroundSync = time.Second
@@ -105,6 +154,9 @@ type daemonCmd struct {
 	power          core.PowerMode
 	backgroundSync time.Duration
 	maxConns       int
+	relays         []string
+	reachability   core.Reachability
+	storeForward   bool
 }
 
 func (d *daemonCmd) flags(fs *flag.FlagSet) {
@@ -117,6 +169,9 @@ func (d *daemonCmd) flags(fs *flag.FlagSet) {
 	fs.Var(powerFlag{&d.power}, "power", "start in power `MODE`: foreground, background or off; change it with skein power")
 	fs.Var(syncFlag{&d.backgroundSync}, "background-sync", "in background mode, wake to sync every `DURATION` (default 15m)")
 	fs.IntVar(&d.maxConns, "max-conns", 0, "close the least useful connections above `N` (default 192)")
+	fs.Var(addrsFlag{addrs: &d.relays, p2p: true}, "relay", "behind a NAT, be reachable through the relay at `MULTIADDR`, ending in /p2p/<id> (repeatable; relays found through the DHT are used too)")
+	fs.Var(reachFlag{&d.reachability}, "reachability", "`R`: auto (AutoNAT finds out), private (behind a NAT: use relays at once) or public")
+	fs.BoolVar(&d.storeForward, "store-forward", false, "ask store-and-forward relays to keep the logs you follow, so a background wake syncs with one peer (the relay learns whom you follow)")
 }
 
 func (d *daemonCmd) args(a []string) error {
@@ -158,6 +213,9 @@ func (d *daemonCmd) run(ctx context.Context, e *env, _ *api.Client) error {
 		PowerMode:      d.power,
 		BackgroundSync: d.backgroundSync,
 		MaxConns:       d.maxConns,
+		RelayAddrs:     d.relays,
+		Reachability:   d.reachability,
+		StoreForward:   d.storeForward,
 		Logger:         log,
 	}
 	if d.dhtServer {
@@ -251,13 +309,40 @@ func clearSocket(ctx context.Context, path string) error {
 	return nil
 }
 
-type relayCmd struct{ listen []string }
-
-func (r *relayCmd) flags(fs *flag.FlagSet) {
-	fs.Var(addrsFlag{addrs: &r.listen}, "listen", "listen on `MULTIADDR` (repeatable; default TCP and QUIC on port 4001)")
+type relayCmd struct {
+	listen       []string
+	bootstrap    []string
+	limits       core.RelayLimits
+	storeForward bool
+	maxClients   int
+	keepPer      int
 }
 
-func (*relayCmd) args(a []string) error { return noArgs(a) }
+func (r *relayCmd) flags(fs *flag.FlagSet) {
+	d := core.DefaultRelayLimits
+	fs.Var(addrsFlag{addrs: &r.listen}, "listen", "listen on `MULTIADDR` (repeatable; default TCP and QUIC on port 4001)")
+	fs.Var(addrsFlag{addrs: &r.bootstrap, p2p: true}, "bootstrap", "peer with the relay at `MULTIADDR`, ending in /p2p/<id> (repeatable)")
+	fs.DurationVar(&r.limits.Duration, "relay-duration", 0, fmt.Sprintf("close a relayed connection after `D` (default %v)", d.Duration))
+	fs.Var(bytesFlag{&r.limits.Data}, "relay-data", fmt.Sprintf("close a relayed connection after `N` bytes each way (default %dMiB)", d.Data>>20))
+	fs.IntVar(&r.limits.MaxReservations, "max-reservations", 0, fmt.Sprintf("relay for at most `N` peers at once (default %d)", d.MaxReservations))
+	fs.IntVar(&r.limits.MaxCircuits, "max-circuits", 0, fmt.Sprintf("at most `N` relayed connections per peer (default %d)", d.MaxCircuits))
+	fs.IntVar(&r.limits.MaxReservationsPerIP, "max-per-ip", 0, fmt.Sprintf("relay for at most `N` peers behind one IP address (default %d)", d.MaxReservationsPerIP))
+	fs.BoolVar(&r.storeForward, "store-forward", false, "keep and serve the logs that clients who opt in (daemon --store-forward) follow")
+	fs.IntVar(&r.maxClients, "max-keep-clients", 0, "with --store-forward, keep logs for at most `N` accounts (default 1000)")
+	fs.IntVar(&r.keepPer, "keep-per-author", 0, "with --store-forward, keep the newest `N` entries of each log (default 1000)")
+}
+
+func (r *relayCmd) args(a []string) error {
+	for _, v := range []int{r.limits.MaxReservations, r.limits.MaxCircuits, r.limits.MaxReservationsPerIP, r.maxClients, r.keepPer} {
+		if v < 0 {
+			return errors.New("counts must be positive, or 0 for the default")
+		}
+	}
+	if r.limits.Duration < 0 {
+		return errors.New("--relay-duration must be positive")
+	}
+	return noArgs(a)
+}
 
 // run runs a relay until ctx is done. It prints its addresses, one a line,
 // to stdout, then "skein relay: ready" to stderr.
@@ -270,9 +355,14 @@ func (r *relayCmd) run(ctx context.Context, e *env, _ *api.Client) error {
 		return err
 	}
 	rl, err := e.newRelay(ctx, core.RelayConfig{
-		DataDir:     filepath.Join(e.home, "relay"),
-		ListenAddrs: r.listen,
-		Logger:      log,
+		DataDir:        filepath.Join(e.home, "relay"),
+		ListenAddrs:    r.listen,
+		BootstrapAddrs: r.bootstrap,
+		Limits:         r.limits,
+		StoreForward:   r.storeForward,
+		MaxKeepClients: r.maxClients,
+		Retention:      core.Retention{KeepPerAuthor: r.keepPer},
+		Logger:         log,
 	})
 	if err != nil {
 		return err

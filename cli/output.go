@@ -275,9 +275,26 @@ func writeStatus(w io.Writer, st core.Status) {
 	fmt.Fprintln(w, powerLine(st.Power, st.Network))
 	fmt.Fprintf(w, "peer: %s\n", st.PeerID)
 	fmt.Fprintf(w, "dht: %s\n", st.DHTMode)
+	fmt.Fprintf(w, "reachability: %s\n", st.Reachability)
 	fmt.Fprintf(w, "peers: %d\n", st.Peers)
 	for _, a := range st.Addrs {
 		fmt.Fprintf(w, "addr: %s\n", a)
+	}
+}
+
+// writeConnections prints one line per connection: the peer, direct or
+// relayed, the direction and the remote address.
+func writeConnections(w io.Writer, cs []core.Connection) {
+	if len(cs) == 0 {
+		fmt.Fprintln(w, "no connections")
+		return
+	}
+	for _, c := range cs {
+		via := "direct"
+		if c.Relayed {
+			via = "relayed"
+		}
+		fmt.Fprintf(w, "%s %s %s %s\n", c.Peer, via, c.Direction, c.Addr)
 	}
 }
 

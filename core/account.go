@@ -14,7 +14,6 @@ import (
 	dht "github.com/libp2p/go-libp2p-kad-dht"
 	dhtpb "github.com/libp2p/go-libp2p-kad-dht/pb"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
-	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 
@@ -437,7 +436,7 @@ func (n *Node) resolve(ctx context.Context, sess *session, name string) (entry.K
 // notices they queued while this device was away (follows, replies).
 func (n *Node) meetHolders(ctx context.Context, sess *session) {
 	for _, p := range n.findHolders(ctx, sess.key) {
-		if n.host.Network().Connectedness(p) == network.Connected {
+		if n.reachable(p) {
 			n.requestSync(p) // connected already: ask it along with the rest
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -36,7 +37,9 @@ type subscription struct {
 func (s *subscription) close() {
 	s.cancel()
 	s.sub.Cancel()
-	s.joins.Cancel()
+	if s.joins != nil {
+		s.joins.Cancel()
+	}
 	<-s.done
 	s.topic.Close()
 	s.ps.UnregisterTopicValidator(s.name)
@@ -647,12 +650,29 @@ func (n *Node) syncPeer(ctx context.Context, p peer.ID, authors []entry.Key) (in
 		return 0, nil
 	}
 	total := 0
+	stalled := 0 // interrupted answers in a row that brought nothing
 	var err error
 	for round := 0; round < maxSyncRounds; round++ {
 		var added int
 		var more bool
+		held := n.heldSeqs(authors)
 		added, more, err = n.syncRound(ctx, p, authors)
 		total += added
+		// Progress is what is held now, whoever fetched it: another sync
+		// with p may share the connection.
+		if n.heldSeqs(authors) > held {
+			stalled = 0
+		} else {
+			stalled++
+		}
+		if errors.Is(err, errInterrupted) && ctx.Err() == nil && stalled <= maxStalls {
+			// The connection went away mid-answer: a relayed connection
+			// that reached its limit, or one replaced by a direct one.
+			// What arrived is stored; ask again from there, for as long
+			// as asking again brings entries.
+			n.log.Info("sync interrupted; resuming", "peer", p, "entries", total, "err", err)
+			continue
+		}
 		if err != nil {
 			n.log.Debug("sync failed", "peer", p, "err", err)
 			break
@@ -665,6 +685,17 @@ func (n *Node) syncPeer(ctx context.Context, p peer.ID, authors []entry.Key) (in
 		n.log.Info("synced", "peer", p, "entries", total)
 	}
 	return total, err
+}
+
+// heldSeqs sums the head seqs of the authors' logs held.
+func (n *Node) heldSeqs(authors []entry.Key) uint64 {
+	var sum uint64
+	for _, a := range authors {
+		if h, err := n.store.Head(a); err == nil {
+			sum += h.Seq
+		}
+	}
+	return sum
 }
 
 // syncRound is one request/response exchange of syncPeer.
@@ -729,7 +760,7 @@ func (n *Node) missingStart(author entry.Key) bool {
 func (n *Node) fetch(ctx context.Context, p peer.ID, req syncproto.Request, fn func([]*entry.Entry)) (more bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 	defer cancel()
-	if n.host.Network().Connectedness(p) != network.Connected {
+	if !n.reachable(p) {
 		dctx, dcancel := context.WithTimeout(ctx, dialTimeout)
 		err := n.connect(dctx, peer.AddrInfo{ID: p})
 		dcancel()
@@ -745,16 +776,29 @@ func (n *Node) fetch(ctx context.Context, p peer.ID, req syncproto.Request, fn f
 	if dl, ok := ctx.Deadline(); ok {
 		s.SetDeadline(dl)
 	}
+	forged := false
 	more, err = syncproto.Fetch(bufio.NewReader(s), s, req, func(batch []*entry.Entry) error {
 		good, verr := verifyAll(batch)
 		fn(good)
 		if verr != nil {
+			forged = true
 			return fmt.Errorf("core: peer %s sent a forged entry: %w", p, verr)
 		}
 		return nil
 	})
 	if err != nil {
 		s.Reset()
+		// A stream that ends mid-frame was cut, as a relay cuts a
+		// connection at its limit: worth asking again, unlike a
+		// malformed answer.
+		cut := !errors.Is(err, syncproto.ErrProtocol) || errors.Is(err, io.ErrUnexpectedEOF)
+		if !forged && cut && ctx.Err() == nil {
+			err = fmt.Errorf("%w: %w", errInterrupted, err)
+		}
 	}
 	return more, err
 }
+
+// errInterrupted marks a sync answer cut off by its stream or connection
+// ending, rather than refused or malformed: worth asking again.
+var errInterrupted = errors.New("core: sync interrupted")

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -82,6 +83,20 @@ type Config struct {
 	// BackgroundSync is how often a node in PowerBackground wakes for its
 	// batched sync. Default 15 minutes.
 	BackgroundSync time.Duration
+	// RelayAddrs are full multiaddrs (ending in /p2p/<id>) of circuit
+	// relays, such as skein relay, to hold a reservation with while the
+	// node is not publicly reachable, so that peers can reach it through
+	// them. Relays among the peers found through the DHT are used too.
+	// Default none.
+	RelayAddrs []string
+	// Reachability says whether others can dial this node directly.
+	// Default ReachabilityAuto: AutoNAT finds out, which takes 15 s or more.
+	Reachability Reachability
+	// StoreForward asks store-and-forward relays (skein relay
+	// --store-forward) to keep the logs the logged-in account follows, and
+	// its own, so that a background wake syncs with that one peer. Default
+	// off: the relay learns whom the account follows.
+	StoreForward bool
 	// MaxConns is the connection manager's high-water mark: above it, the
 	// least useful connections are closed down to a third of it. Default
 	// 192; phones use fewer.
@@ -107,6 +122,7 @@ const (
 	noticeTimeout       = 10 * time.Second
 	nameDebounce        = 5 * time.Second // republish delay after the own log grew
 	maxSyncRounds       = 256             // bounds one catch-up at 256 × syncproto.MaxEntries
+	maxStalls           = 3               // interrupted sync answers in a row that added nothing before syncPeer gives up
 )
 
 // Node is a running Skein node.
@@ -119,6 +135,7 @@ type Node struct {
 	kdf    keystore.Params
 	events hub
 	boot   []peer.AddrInfo
+	relays []peer.AddrInfo
 
 	ctx    context.Context // the node's lifetime
 	cancel context.CancelFunc
@@ -138,6 +155,7 @@ type Node struct {
 	syncMu      sync.Mutex       // guards syncWant
 	syncWant    map[peer.ID]bool // peers to sync with soon
 	announceReq chan entry.Key
+	keepKick    chan struct{} // the following list changed: tell store-and-forward relays
 
 	mu      sync.Mutex
 	sess    *session
@@ -145,6 +163,7 @@ type Node struct {
 	devices map[entry.Key]peer.ID // account → device from its name record
 	contact map[peer.ID]time.Time // device → when last connected, for presence
 	synced  time.Time             // end of the last background sync
+	keeper  peer.AddrInfo         // the store-and-forward relay that keeps the followed logs
 
 	closeOnce sync.Once
 	closeErr  error
@@ -177,6 +196,13 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("core: bootstrap: %w", err)
 	}
+	relays, err := p2p.ParseAddrs(cfg.RelayAddrs)
+	if err != nil {
+		return nil, fmt.Errorf("core: relay: %w", err)
+	}
+	if cfg.Reachability < ReachabilityAuto || cfg.Reachability > ReachabilityPublic {
+		return nil, fmt.Errorf("core: unknown reachability %d", int(cfg.Reachability))
+	}
 	key, err := p2p.LoadKey(filepath.Join(cfg.DataDir, "device.key"))
 	if err != nil {
 		return nil, fmt.Errorf("core: %w", err)
@@ -200,6 +226,8 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		syncKick:    make(chan struct{}, 1),
 		syncWant:    make(map[peer.ID]bool),
 		announceReq: make(chan entry.Key, 64),
+		keepKick:    make(chan struct{}, 1),
+		relays:      relays,
 		devices:     make(map[entry.Key]peer.ID),
 		contact:     make(map[peer.ID]time.Time),
 		announced:   make(map[entry.Key]time.Time),
@@ -220,6 +248,8 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		// The DHT refreshes when this node says: a node in background
 		// mode must not be woken by the DHT's own timers.
 		ManualRefresh: true,
+		HolePunch:     true,
+		Reachability:  cfg.Reachability.network(),
 		Logger:        log,
 	})
 	if err != nil {
@@ -284,6 +314,8 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 		Addrs:   n.Addrs(),
 		Peers:   len(n.host.Network().Peers()),
 		DHTMode: "client",
+
+		Reachability: strings.ToLower(n.host.Reachability().String()),
 	}
 	n.powerMu.Lock()
 	st.Power, st.Network = n.power, n.network
@@ -363,7 +395,7 @@ func (n *Node) bootstrapLoop(ctx context.Context) {
 	for {
 		joined := false
 		for _, ai := range n.boot {
-			if n.host.Network().Connectedness(ai.ID) == network.Connected {
+			if n.reachable(ai.ID) {
 				continue
 			}
 			dctx, cancel := context.WithTimeout(ctx, dialTimeout)
@@ -400,6 +432,8 @@ func (n *Node) bootstrapLoop(ctx context.Context) {
 // connect dials a peer, retrying once: two loopback hosts dialling each
 // other at the same moment can fail the Noise handshake (go-libp2p#2925).
 func (n *Node) connect(ctx context.Context, ai peer.AddrInfo) error {
+	// A connection through a relay will do: Skein's protocols use it.
+	ctx = network.WithAllowLimitedConn(ctx, "skein")
 	err := n.host.Connect(ctx, ai)
 	if err != nil && ctx.Err() == nil {
 		select {
@@ -433,7 +467,7 @@ func (n *Node) touch(p peer.ID) {
 // presence says whether a device is connected now, and when this node was
 // last in contact with it (zero if never).
 func (n *Node) presence(p peer.ID) (online bool, last time.Time) {
-	if n.host.Network().Connectedness(p) == network.Connected {
+	if n.reachable(p) {
 		return true, time.Now()
 	}
 	n.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -234,6 +235,7 @@ func (n *Node) startLive() {
 	n.live.run(n.syncLoop)
 	n.live.run(n.announceLoop)
 	n.live.run(n.gcLoop)
+	n.live.run(n.relayLoop)
 	if sess := n.session(); sess != nil {
 		n.sessionLive(sess)
 	}
@@ -289,6 +291,7 @@ func (n *Node) sessionLive(sess *session) {
 		}
 	}
 	n.goLive(sess, func(ctx context.Context) { n.nameLoop(ctx, sess) })
+	n.keepChanged() // tell store-and-forward relays what this account follows
 	n.goLive(sess, func(ctx context.Context) {
 		n.locateFollowed(ctx, sess)
 		n.syncAll(ctx)
@@ -385,6 +388,9 @@ func (n *Node) wake(ctx context.Context) {
 	start := time.Now()
 	var peers []peer.ID
 	dial := func(ai peer.AddrInfo) bool {
+		if slices.Contains(peers, ai.ID) {
+			return true
+		}
 		dctx, cancel := context.WithTimeout(ctx, wakeDial)
 		defer cancel()
 		if err := n.connect(dctx, ai); err != nil {
@@ -408,8 +414,14 @@ func (n *Node) wake(ctx context.Context) {
 			}
 		}
 	}
+	// A store-and-forward relay keeps every followed log: one exchange
+	// with it is the whole sync, and no author needs looking up.
+	kept := false
+	if k, ok := n.keeperPeer(); ok && n.cfg.StoreForward {
+		kept = dial(k)
+	}
 	sess := n.session()
-	if sess != nil && !sess.located.Load() {
+	if !kept && sess != nil && !sess.located.Load() {
 		// Once per session: learn the followed authors' devices from
 		// their name records, through the bootstrap peer.
 		dialBoot()
@@ -424,7 +436,7 @@ func (n *Node) wake(ctx context.Context) {
 	devices := 0
 	tried := make(map[peer.ID]bool)
 	for _, a := range authors {
-		if devices == backgroundPeers || ctx.Err() != nil {
+		if kept || devices == backgroundPeers || ctx.Err() != nil {
 			break
 		}
 		p, ok := n.deviceOf(a)
@@ -436,7 +448,7 @@ func (n *Node) wake(ctx context.Context) {
 			devices++
 		}
 	}
-	if devices == 0 || sess != nil && sess.published.Load() != sess.appended.Load() {
+	if devices == 0 && !kept || sess != nil && sess.published.Load() != sess.appended.Load() {
 		dialBoot()
 	}
 	added := 0

@@ -73,6 +73,7 @@ func (n *Node) Follow(ctx context.Context, name string) (User, error) {
 	// Appending the entry recorded the follow and subscribed (replayFollow).
 	since := e.Time.Time()
 	n.announce(target)
+	n.keepChanged()
 	n.goSession(sess, func(ctx context.Context) { n.notify(ctx, sess, target, e) })
 	if n.isLive() { // otherwise the next sync, live or background, catches up
 		n.goSession(sess, func(ctx context.Context) { n.catchUpNew(ctx, target) })
@@ -98,6 +99,7 @@ func (n *Node) Unfollow(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	n.keepChanged()
 	// Appending the entry ended the follow and the subscription.
 	n.goSession(sess, func(ctx context.Context) { n.notify(ctx, sess, target, e) })
 	return nil
@@ -155,6 +157,7 @@ func (n *Node) appendOwn(ctx context.Context, sess *session, kind entry.Kind, bo
 	if err := sess.own.Publish(ctx, bytes.Clone(e.Bytes())); err != nil {
 		n.log.Warn("publish failed; followers will sync it", "seq", e.Seq, "err", err)
 	}
+	n.goSession(sess, func(ctx context.Context) { n.pushLimited(ctx, sess, e) })
 	return e, nil
 }
 

@@ -117,6 +117,9 @@ type Status struct {
 	Accounts  []string    `json:"accounts"`            // accounts stored on this device
 	Power     PowerMode   `json:"power"`               // power mode set by the app
 	Network   NetworkType `json:"network"`             // network type set by the app
+	// Reachability is what AutoNAT found: "public", "private" (behind a
+	// NAT: reached through relays) or "unknown".
+	Reachability string `json:"reachability"`
 }
 
 // EventKind says what an Event is about.

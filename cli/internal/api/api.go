@@ -24,6 +24,7 @@
 //	GET  /v1/notifications?limit=&mark_read=1             -> Notifications
 //	GET  /v1/whois?name=                                  -> core.Profile
 //	GET  /v1/status                                       -> core.Status
+//	GET  /v1/peers                                        -> Connections
 //	GET  /v1/events                                       -> core.Event, one JSON object a line
 //
 // id is a post's ID or a unique prefix of it, at least 8 hex digits. Export
@@ -71,6 +72,7 @@ type Node interface {
 	Notifications(ctx context.Context, limit int, markRead bool) ([]core.Notification, error)
 	Whois(ctx context.Context, name string) (core.Profile, error)
 	Status(ctx context.Context) (core.Status, error)
+	Connections() []core.Connection
 	ExportPhrase(ctx context.Context, password string) (string, error)
 	ExportKeyFile(ctx context.Context, password string) ([]byte, error)
 	RestorePhrase(ctx context.Context, name, phrase, password string) (core.User, error)
@@ -162,6 +164,12 @@ type Power struct {
 // Users is the answer of /v1/following and /v1/followers.
 type Users struct {
 	Users []core.User `json:"users"`
+}
+
+// Connections is the answer of /v1/peers: the node's open connections,
+// direct or relayed.
+type Connections struct {
+	Connections []core.Connection `json:"connections"`
 }
 
 // Notifications is the answer of /v1/notifications.

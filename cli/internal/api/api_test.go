@@ -76,6 +76,7 @@ func (n errNode) RestoreKeyFile(context.Context, []byte, string) (core.User, err
 }
 func (n errNode) SetPowerMode(core.PowerMode) error     { return n.err }
 func (n errNode) SetNetworkType(core.NetworkType) error { return n.err }
+func (n errNode) Connections() []core.Connection        { return nil }
 
 func TestErrorMapping(t *testing.T) {
 	for _, c := range codes {

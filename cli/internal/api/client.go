@@ -197,6 +197,13 @@ func (c *Client) Status(ctx context.Context) (core.Status, error) {
 	return s, err
 }
 
+// Connections lists the daemon's node's open connections.
+func (c *Client) Connections(ctx context.Context) ([]core.Connection, error) {
+	var cs Connections
+	err := c.call(ctx, http.MethodGet, "/v1/peers", nil, nil, &cs)
+	return cs.Connections, err
+}
+
 // SetPowerMode switches the daemon's node to the power mode m. It returns
 // the mode and network type then in effect.
 func (c *Client) SetPowerMode(ctx context.Context, m core.PowerMode) (Power, error) {

@@ -67,6 +67,7 @@ func NewServer(node Node, log *slog.Logger) *Server {
 		"/v1/notifications": {http.MethodGet, s.notifications},
 		"/v1/whois":         {http.MethodGet, s.whois},
 		"/v1/status":        {http.MethodGet, s.status},
+		"/v1/peers":         {http.MethodGet, s.peers},
 		"/v1/events":        {http.MethodGet, nil}, // streams; see events
 	}
 	s.http = &http.Server{
@@ -313,6 +314,10 @@ func (s *Server) status(r *http.Request) (any, error) {
 	st, err := s.node.Status(r.Context())
 	st.Addrs, st.Accounts = nonNil(st.Addrs), nonNil(st.Accounts)
 	return st, err
+}
+
+func (s *Server) peers(*http.Request) (any, error) {
+	return Connections{Connections: nonNil(s.node.Connections())}, nil
 }
 
 // streamLine is one line of /v1/events: an event, or an error that ends

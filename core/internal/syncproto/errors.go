@@ -16,6 +16,8 @@ var (
 	ErrProtocol = errors.New("syncproto: protocol violation")
 	// ErrTooLarge means a message exceeds its size or count cap.
 	ErrTooLarge = errors.New("syncproto: message too large")
+	// ErrRefused means the peer understood a request and declined it.
+	ErrRefused = errors.New("syncproto: refused")
 )
 
 // protocolError is a protocol violation: it wraps ErrProtocol and the

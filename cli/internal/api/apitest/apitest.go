@@ -413,6 +413,17 @@ func (n *Node) Status(ctx context.Context) (core.Status, error) {
 	return st, nil
 }
 
+// Connections implements api.Node: the fake has one relayed connection.
+func (n *Node) Connections() []core.Connection {
+	return []core.Connection{{
+		Peer:      "12D3KooWPeer",
+		Addr:      "/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWRelay/p2p-circuit",
+		Relayed:   true,
+		Direction: "outbound",
+		Opened:    time.Unix(0, 0).UTC(),
+	}}
+}
+
 // SetPowerMode implements api.Node. It records m for Status, checked as
 // core checks it; the fake has no connections to close or reopen.
 func (n *Node) SetPowerMode(m core.PowerMode) error {
