@@ -24,8 +24,12 @@ demo: build ## a relay and three users on loopback: register, follow, post, catc
 	$(BIN)/skein-demo --skein $(BIN)/skein
 
 .PHONY: test
-test: deps vet fmt-check bind-check jvm-test ## all tests, with the race detector (fuzz seed corpora included)
+test: deps vet fmt-check bind-check jvm-test nat-test ## all tests, with the race detector (fuzz seed corpora included)
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+.PHONY: nat-test
+nat-test: deps ## skein processes behind simulated NATs in network namespaces (needs root; apt-installs iptables, conntrack)
+	GO="$(GO)" ./scripts/nat-test.sh
 
 .PHONY: vet
 vet: ## go vet

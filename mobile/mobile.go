@@ -43,6 +43,14 @@ type Config struct {
 	// or other nodes to join the network through, separated like
 	// ListenAddrs. Empty: the node dials nobody on its own.
 	BootstrapAddrs string
+	// RelayAddrs are full multiaddrs of circuit relays to stay reachable
+	// through behind a NAT, separated like ListenAddrs. Bootstrap peers
+	// that run a relay service are used without being listed here.
+	RelayAddrs string
+	// StoreForward asks store-and-forward relays to keep the logs the
+	// account follows, so that a background wake syncs with one peer. The
+	// relay learns whom the account follows.
+	StoreForward bool
 	// BackgroundSyncMinutes is how often a node in PowerBackground wakes
 	// for its batched sync. Default 15.
 	BackgroundSyncMinutes int
@@ -95,6 +103,8 @@ func NewNode(cfg *Config) (*Node, error) {
 		DataDir:        cfg.DataDir,
 		ListenAddrs:    splitAddrs(cfg.ListenAddrs),
 		BootstrapAddrs: splitAddrs(cfg.BootstrapAddrs),
+		RelayAddrs:     splitAddrs(cfg.RelayAddrs),
+		StoreForward:   cfg.StoreForward,
 		DHTMode:        dhtMode,
 		BackgroundSync: time.Duration(cfg.BackgroundSyncMinutes) * time.Minute,
 		PowerMode:      mode,
