@@ -14,6 +14,10 @@ IDLE=${SKEIN_BENCH_IDLE:-10m}
 if [ "$(id -u)" = 0 ] && ! command -v tcpdump >/dev/null; then
   apt-get update -qq && apt-get install -y -qq tcpdump iproute2 >/dev/null
 fi
+# The NAT benchmark builds NAT routers with iptables in namespaces.
+if [ "$(id -u)" = 0 ] && { ! command -v iptables >/dev/null || ! command -v conntrack >/dev/null; }; then
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends iptables nftables conntrack >/dev/null
+fi
 # The store benchmarks run twice: the first pass after building the
 # database is skewed by LevelDB's background compaction; the last counts.
 cmds=(
@@ -23,6 +27,7 @@ cmds=(
   "SKEIN_BENCH_ENTRIES=$FEED_ENTRIES go test -run '^\$' -bench '^Benchmark(FeedPage|RawRangeScan)\$' -benchtime 2000x -count 2 ./core/internal/store/"
   "SKEIN_BENCH_IDLE=$IDLE go test -run '^\$' -bench '^BenchmarkIdle\$' -benchtime 1x -timeout 90m -v ./cli/internal/powerbench/"
   "scripts/libsize.sh"
+  "go test -run '^\$' -bench '^BenchmarkNAT\$' -benchtime 1x -timeout 20m -v ./cli/internal/nattest/"
 )
 for i in "${!cmds[@]}"; do
   echo "== ${cmds[$i]}" >&2
@@ -63,6 +68,11 @@ hwm=$(metric "$out/4.txt" BenchmarkIdle bg-peak-rss-MiB)
 rssn=$(metric "$out/4.txt" BenchmarkIdle rss-authors)
 libline=$(grep -m1 'libgojni.so: ' "$out/5.txt" || echo "libgojni.so: ? bytes (? MB)")
 libmb=$(echo "$libline" | sed -E 's/.*\(([0-9.]+) MB.*/\1/')
+natfirst=$(metric "$out/6.txt" BenchmarkNAT s_first_post_via_relay)
+natup=$(metric "$out/6.txt" BenchmarkNAT s_direct_upgrade)
+natrelay=$(metric "$out/6.txt" BenchmarkNAT entries/s_relay)
+natdirect=$(metric "$out/6.txt" BenchmarkNAT entries/s_direct)
+natratio=$(metric "$out/6.txt" BenchmarkNAT relay/direct)
 fratio=$(awk -v a="$feed" -v b="$scan" 'BEGIN { printf "%.2f", a / b }')
 post99r=$(awk -v a="$post99" -v b="$raw99" 'BEGIN { printf "%.2f", a / b }')
 
@@ -151,13 +161,27 @@ What each one does:
   that: raw GossipSub plus only the signature check lands where Skein does, so
   Skein's own machinery (store, feed index, events) adds little beyond it.
 
+## Behind NATs
+
+| benchmark | Skein | beside it (same run) | ratio |
+|---|---|---|---|
+| daemons started behind two NATs → the first post delivered through the relay | $natfirst s | | |
+| endpoint-independent NATs: relayed connection → direct one by hole punching | $natup s | | |
+| catch-up of 5,000 entries through the relay (author behind a symmetric NAT) | $(printf %.0f "$natrelay") entries/s | the same catch-up directly, author on the internet side: $(printf %.0f "$natdirect") entries/s | $natratio (relay ÷ direct) |
+
+- **NAT** (\`cli/internal/nattest\`, docs/NAT.md): real \`skein\` processes in network
+  namespaces: a relay on an "internet" bridge (192.0.0.64/26), three iptables NAT
+  routers that drop unsolicited packets (two endpoint-independent, one symmetric
+  with \`--random-fully\`), one daemon behind each, and a daemon on the internet
+  side. The follower is the same daemon, behind a NAT, for both catch-ups.
+
 ## Raw output
 
 DOC
 for i in "${!cmds[@]}"; do
   echo '```'
   echo "\$ ${cmds[$i]}"
-  grep -E '^(Benchmark|goos|goarch|pkg|cpu|store benchmark|.*libgojni.so: | +powerbench_test.go:)' "$out/$i.txt" || true
+  grep -E '^(Benchmark|goos|goarch|pkg|cpu|store benchmark|.*libgojni.so: | +(powerbench|nat)_test.go:)' "$out/$i.txt" || true
   echo '```'
   echo
 done
