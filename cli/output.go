@@ -275,7 +275,9 @@ func writeStatus(w io.Writer, st core.Status) {
 	fmt.Fprintln(w, powerLine(st.Power, st.Network))
 	fmt.Fprintf(w, "peer: %s\n", st.PeerID)
 	fmt.Fprintf(w, "dht: %s\n", st.DHTMode)
-	fmt.Fprintf(w, "reachability: %s\n", st.Reachability)
+	if st.Reachability != "" {
+		fmt.Fprintf(w, "reachability: %s\n", st.Reachability)
+	}
 	fmt.Fprintf(w, "peers: %d\n", st.Peers)
 	for _, a := range st.Addrs {
 		fmt.Fprintf(w, "addr: %s\n", a)

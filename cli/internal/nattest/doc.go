@@ -42,6 +42,12 @@
 // against the same catch-up directly (from an author on the internet
 // side).
 //
+// Nobody dials a daemon behind NAT before it is ready for hole punching:
+// go-libp2p answers DCUtR only once the host has learnt a public address of
+// its own from the relay, and never retries the upgrade of a relayed
+// connection opened before. The daemon shows no sign of that but a debug
+// line of go-libp2p's, which the test enables and waits for.
+//
 // Both need root, iproute2 (ip netns), iptables and conntrack. Run the
 // test with `make nat-test` (scripts/nat-test.sh), which installs what is
 // missing with apt-get and skips with a "SKIP:" line without root; TestNAT
@@ -53,5 +59,6 @@
 // Namespaces are named sknat<pid>... so that parallel runs do not collide;
 // `ip netns list` shows any left by a run that was killed. SKEIN_LOG, if
 // set, is passed on to the daemons and the relay (debug, info, warn,
-// error); their output ends up in the failure messages.
+// error). The end of their output is in the failure messages; with
+// SKEIN_NAT_LOGS=DIR, a failure also writes each one's whole output to DIR.
 package nattest

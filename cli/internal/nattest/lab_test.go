@@ -1,6 +1,7 @@
 package nattest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -78,7 +79,8 @@ func newLab(tb testing.TB) *lab {
 	l.dir = dir
 	l.onClose(func() { os.RemoveAll(dir) })
 	l.bin = filepath.Join(dir, "skein")
-	if out, err := exec.Command("go", "build", "-o", l.bin, "github.com/skein-p2p/skein/cli/cmd/skein").CombinedOutput(); err != nil {
+	goCmd := cmp.Or(os.Getenv("GO"), "go") // as scripts/nat-test.sh runs it
+	if out, err := exec.Command(goCmd, "build", "-o", l.bin, "github.com/skein-p2p/skein/cli/cmd/skein").CombinedOutput(); err != nil {
 		tb.Fatalf("building skein: %v\n%s", err, out)
 	}
 	l.net = newNetwork(tb)
@@ -101,15 +103,21 @@ func (l *lab) close() {
 }
 
 // fatalf fails the test with the message and the end of every process's
-// output.
+// output. If SKEIN_NAT_LOGS names a directory, each process's whole output
+// is written there too, one file per process.
 func (l *lab) fatalf(format string, args ...any) {
 	l.tb.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, format, args...)
+	dir := os.Getenv("SKEIN_NAT_LOGS")
 	for _, p := range l.procs {
 		fmt.Fprintf(&b, "\n%s's output ends with:\n%s", p.Name, p.Tail(25))
-		os.MkdirAll("/tmp/natdbg", 0o755)
-		os.WriteFile("/tmp/natdbg/"+strings.ReplaceAll(p.Name, " ", "_")+".log", []byte(strings.Join(p.Lines(), "\n")), 0o644)
+		if dir != "" {
+			name := filepath.Join(dir, strings.NewReplacer(" ", "_", "'", "").Replace(p.Name)+".log")
+			if err := os.WriteFile(name, []byte(strings.Join(p.Lines(), "\n")+"\n"), 0o644); err != nil {
+				fmt.Fprintf(&b, "\n(%v)", err)
+			}
+		}
 	}
 	l.tb.Fatal(b.String())
 }
