@@ -45,7 +45,14 @@ func TestPresence(t *testing.T) {
 	tn := newTestNet(t)
 	alice, bob := tn.user("alice"), tn.user("bob")
 	ctx := context.Background()
-	p, err := alice.Whois(ctx, "bob")
+	// Bob's name record reaches the relay's DHT a moment after Register
+	// returns on a loaded machine: look until it is there.
+	var p Profile
+	var err error
+	waitFor(t, "bob's name record", func() bool {
+		p, err = alice.Whois(ctx, "bob")
+		return !errors.Is(err, ErrUnknownName)
+	})
 	if err != nil || !p.Online {
 		t.Fatalf("Whois(bob) while bob runs = %+v, %v; want online", p, err)
 	}

@@ -240,14 +240,17 @@ func (n *Node) catchUpNew(ctx context.Context, author entry.Key) {
 		err := n.connect(dctx, peer.AddrInfo{ID: p})
 		cancel()
 		if err == nil {
-			if _, err := n.syncPeer(ctx, p, []entry.Key{author}); err == nil && n.caughtUp(author) {
+			if _, err := n.syncPeer(ctx, p, []entry.Key{author}); err == nil && n.caughtUp(author) && !n.missingStart(author) {
 				return
 			}
 		}
 	}
-	for wait := 2 * time.Second; !n.caughtUp(author); wait *= 2 {
+	// Done when the head is what the name record announced and nothing is
+	// missing below it: a part fetched from one holder may have failed.
+	done := func() bool { return n.caughtUp(author) && (n.metered.Load() || !n.missingStart(author)) }
+	for wait := 2 * time.Second; !done(); wait *= 2 {
 		n.syncFromHolders(ctx, author)
-		if n.caughtUp(author) || wait > 16*time.Second {
+		if done() || wait > 16*time.Second {
 			return
 		}
 		select {
