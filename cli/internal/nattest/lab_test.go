@@ -8,9 +8,12 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -61,7 +64,13 @@ type lab struct {
 func newLab(tb testing.TB) *lab {
 	tb.Helper()
 	l := &lab{tb: tb}
-	ctx, cancel := context.WithTimeout(context.Background(), labTimeout)
+	// SIGINT or SIGTERM (^C, a timeout command) ends every wait, so that
+	// the test fails and close still stops the processes and deletes the
+	// namespaces. SIGKILL, or go test's own -timeout, leaves them behind:
+	// labTimeout is shorter than the -timeout of scripts/nat-test.sh.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	l.onClose(stop)
+	ctx, cancel := context.WithTimeout(ctx, labTimeout)
 	l.ctx = ctx
 	l.onClose(cancel)
 	ok := false
@@ -103,15 +112,16 @@ func (l *lab) close() {
 }
 
 // fatalf fails the test with the message and the end of every process's
-// output. If SKEIN_NAT_LOGS names a directory, each process's whole output
-// is written there too, one file per process.
+// output, without go-libp2p's hole-punching debug lines. If SKEIN_NAT_LOGS
+// names a directory, each process's whole output is written there too,
+// one file per process.
 func (l *lab) fatalf(format string, args ...any) {
 	l.tb.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, format, args...)
 	dir := os.Getenv("SKEIN_NAT_LOGS")
 	for _, p := range l.procs {
-		fmt.Fprintf(&b, "\n%s's output ends with:\n%s", p.Name, p.Tail(25))
+		fmt.Fprintf(&b, "\n%s's output ends with:\n%s", p.Name, tail(p.Lines(), 25))
 		if dir != "" {
 			name := filepath.Join(dir, strings.NewReplacer(" ", "_", "'", "").Replace(p.Name)+".log")
 			if err := os.WriteFile(name, []byte(strings.Join(p.Lines(), "\n")+"\n"), 0o644); err != nil {
@@ -120,6 +130,19 @@ func (l *lab) fatalf(format string, args ...any) {
 		}
 	}
 	l.tb.Fatal(b.String())
+}
+
+// tail returns the last n lines that are not go-libp2p's hole-punching
+// debug lines, indented.
+func tail(lines []string, n int) string {
+	var keep []string
+	for i := len(lines) - 1; i >= 0 && len(keep) < n; i-- {
+		if !strings.Contains(lines[i], "logger=p2p-holepunch") {
+			keep = append(keep, lines[i])
+		}
+	}
+	slices.Reverse(keep)
+	return "    " + strings.Join(keep, "\n    ")
 }
 
 // holePunchReady is what go-libp2p's hole-punching service logs, at debug
