@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/hlc"
 	"github.com/skein-p2p/skein/core/internal/names"
+	"github.com/skein-p2p/skein/core/internal/p2p"
 	"github.com/skein-p2p/skein/core/internal/store"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
 )
@@ -547,11 +549,15 @@ func (n *Node) ownRecord(sess *session) ([]byte, error) {
 }
 
 // serveSync answers a sync request from the store.
-func (n *Node) serveSync(s network.Stream) {
+func (n *Node) serveSync(s network.Stream) { serveSync(s, n.store, n.log) }
+
+// serveSync answers one sync request on s from src. Relays with
+// store-and-forward serve their kept logs with it too.
+func serveSync(s network.Stream, src syncproto.Source, log *slog.Logger) {
 	defer s.Close()
 	s.SetDeadline(time.Now().Add(syncTimeout))
-	if err := syncproto.Serve(bufio.NewReader(s), s, n.store); err != nil {
-		n.log.Debug("sync request failed", "peer", s.Conn().RemotePeer(), "err", err)
+	if err := syncproto.Serve(bufio.NewReader(s), s, src); err != nil {
+		log.Debug("sync request failed", "peer", s.Conn().RemotePeer(), "err", err)
 		s.Reset()
 	}
 }
@@ -768,7 +774,15 @@ func (n *Node) fetch(ctx context.Context, p peer.ID, req syncproto.Request, fn f
 			return false, err
 		}
 	}
-	s, err := n.host.NewStream(network.WithAllowLimitedConn(ctx, "sync"), p, syncproto.SyncID)
+	return fetchFrom(ctx, n.host, p, req, fn)
+}
+
+// fetchFrom runs one sync exchange with p, which must be connected, over a
+// relayed connection if that is all there is, and hands fn each batch of
+// entries once their signatures are verified. An answer cut off mid-stream
+// returns an error wrapping errInterrupted.
+func fetchFrom(ctx context.Context, h *p2p.Host, p peer.ID, req syncproto.Request, fn func([]*entry.Entry)) (more bool, err error) {
+	s, err := h.NewStream(network.WithAllowLimitedConn(ctx, "sync"), p, syncproto.SyncID)
 	if err != nil {
 		return false, err
 	}

@@ -94,7 +94,7 @@ func newKeeper(h *p2p.Host, st *store.Store, cfg RelayConfig, log *slog.Logger) 
 		k.subscribe(a)
 	}
 	h.SetStreamHandler(syncproto.KeepID, k.serveKeep)
-	h.SetStreamHandler(syncproto.SyncID, k.serveSync)
+	h.SetStreamHandler(syncproto.SyncID, func(s network.Stream) { serveSync(s, st, log) })
 	h.Network().Notify(&network.NotifyBundle{ConnectedF: k.connected})
 	k.wg.Go(k.loop)
 	return k, nil
@@ -273,16 +273,6 @@ func (k *keeper) ingest(es []*entry.Entry) int {
 	return len(got)
 }
 
-// serveSync answers a sync request from the kept logs.
-func (k *keeper) serveSync(s network.Stream) {
-	defer s.Close()
-	s.SetDeadline(time.Now().Add(syncTimeout))
-	if err := syncproto.Serve(bufio.NewReader(s), s, k.store); err != nil {
-		k.log.Debug("sync request failed", "peer", s.Conn().RemotePeer(), "err", err)
-		s.Reset()
-	}
-}
-
 // connected pulls from a client device as it connects again: it holds
 // what its account follows, perhaps newer than what is kept.
 func (k *keeper) connected(_ network.Network, c network.Conn) {
@@ -363,26 +353,7 @@ func (k *keeper) syncFrom(ctx context.Context, p peer.ID, authors []entry.Key) (
 func (k *keeper) fetch(ctx context.Context, p peer.ID, req syncproto.Request, fn func([]*entry.Entry)) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 	defer cancel()
-	s, err := k.host.NewStream(network.WithAllowLimitedConn(ctx, "sync"), p, syncproto.SyncID)
-	if err != nil {
-		return false, err
-	}
-	defer s.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		s.SetDeadline(dl)
-	}
-	more, err := syncproto.Fetch(bufio.NewReader(s), s, req, func(batch []*entry.Entry) error {
-		good, verr := verifyAll(batch)
-		fn(good)
-		if verr != nil {
-			return fmt.Errorf("core: peer %s sent a forged entry: %w", p, verr)
-		}
-		return nil
-	})
-	if err != nil {
-		s.Reset()
-	}
-	return more, err
+	return fetchFrom(ctx, k.host, p, req, fn)
 }
 
 // loop pulls every interval, from the connected holders that the relay's

@@ -215,14 +215,22 @@ func (n *Node) keeperPeer() (peer.AddrInfo, bool) {
 	return n.keeper, n.keeper.ID != ""
 }
 
-// pushLimited sends a new own entry as a notice to the peers connected only
-// through a relay: GossipSub does not use relayed connections, so a
-// follower reached that way would otherwise wait for its next sync.
-func (n *Node) pushLimited(ctx context.Context, sess *session, e *entry.Entry) {
+// limitedPeers lists the peers connected only through a relay: GossipSub
+// does not use relayed connections, so a follower reached that way gets a
+// new post as a notice (pushTo) or else waits for its next sync.
+func (n *Node) limitedPeers() []peer.ID {
+	var out []peer.ID
 	for _, p := range n.host.Network().Peers() {
-		if n.host.Network().Connectedness(p) != network.Limited {
-			continue
+		if n.host.Network().Connectedness(p) == network.Limited {
+			out = append(out, p)
 		}
+	}
+	return out
+}
+
+// pushTo sends a new own entry as a notice to each of peers.
+func (n *Node) pushTo(ctx context.Context, sess *session, peers []peer.ID, e *entry.Entry) {
+	for _, p := range peers {
 		if err := n.sendNotice(ctx, sess, p, []*entry.Entry{e}); err != nil {
 			n.log.Debug("relayed push failed; the peer will sync", "peer", p, "err", err)
 		}

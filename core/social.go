@@ -157,7 +157,9 @@ func (n *Node) appendOwn(ctx context.Context, sess *session, kind entry.Kind, bo
 	if err := sess.own.Publish(ctx, bytes.Clone(e.Bytes())); err != nil {
 		n.log.Warn("publish failed; followers will sync it", "seq", e.Seq, "err", err)
 	}
-	n.goSession(sess, func(ctx context.Context) { n.pushLimited(ctx, sess, e) })
+	if limited := n.limitedPeers(); len(limited) > 0 {
+		n.goSession(sess, func(ctx context.Context) { n.pushTo(ctx, sess, limited, e) })
+	}
 	return e, nil
 }
 
