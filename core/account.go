@@ -45,6 +45,7 @@ type session struct {
 	ownJoins  *pubsub.TopicEventHandler
 
 	headMoved chan struct{} // own log grew: the name record's seq is stale
+	publishMu sync.Mutex    // one name publication at a time
 	appended  atomic.Uint64 // own entries appended in this session
 	published atomic.Uint64 // value of appended at the last name publication
 
@@ -317,6 +318,11 @@ func (n *Node) dhtPeerPending() bool {
 // reports whether that reached the network. Errors are logged: the record is
 // republished periodically.
 func (n *Node) publishName(ctx context.Context, sess *session) bool {
+	// Publications in turn: the DHT stores a record locally before sending
+	// it, so one cut short would leave a newer local record that makes a
+	// concurrent, older one fail ("old record") without reaching anyone.
+	sess.publishMu.Lock()
+	defer sess.publishMu.Unlock()
 	version := sess.appended.Load()
 	val, err := n.ownRecord(sess)
 	if err != nil {

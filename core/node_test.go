@@ -232,8 +232,13 @@ func TestAccounts(t *testing.T) {
 
 	// The name is claimed in the DHT: another device cannot take it.
 	other := tn.node("")
+	var lastErr error
 	waitFor(t, "name record", func() bool {
 		_, err := other.Whois(ctx, "alice")
+		if err != nil && fmt.Sprint(err) != fmt.Sprint(lastErr) {
+			t.Logf("whois: %v", err)
+		}
+		lastErr = err
 		return err == nil
 	})
 	if _, err := other.Register(ctx, "alice", "pw"); !errors.Is(err, ErrNameTaken) {

@@ -25,9 +25,12 @@ type Gate struct {
 	relayOnly map[peer.ID]bool
 }
 
-// RelayOnly makes the host dial p only through circuit relays, never
-// directly, as if p sat behind a NAT that drops unsolicited packets. Tests
-// use it to keep two hosts on one machine on a relayed connection.
+// RelayOnly makes the host reach p only through circuit relays, never
+// directly, as if p sat behind a NAT that drops unsolicited packets: direct
+// dials to p are refused, and so is any direct connection with p, either
+// way, that completes its handshake afterwards (a dial already in flight,
+// an inbound one, a hole punch). Tests use it to keep two hosts on one
+// machine on a relayed connection.
 func (g *Gate) RelayOnly(p peer.ID) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -70,28 +73,35 @@ func (g *Gate) InterceptPeerDial(peer.ID) bool { return g.allow(false) }
 
 // InterceptAddrDial implements connmgr.ConnectionGater.
 func (g *Gate) InterceptAddrDial(p peer.ID, a ma.Multiaddr) bool {
-	g.mu.Lock()
-	only := g.relayOnly[p]
-	g.mu.Unlock()
-	if !only {
-		return true
-	}
-	_, err := a.ValueForProtocol(ma.P_CIRCUIT)
-	return err == nil
+	return g.relayed(p, a)
 }
 
 // InterceptAccept implements connmgr.ConnectionGater.
 func (g *Gate) InterceptAccept(network.ConnMultiaddrs) bool { return g.allow(true) }
 
 // InterceptSecured implements connmgr.ConnectionGater. A dial let through
-// before the cap was lowered is checked again here, once its handshake is
-// done, so that it cannot add a connection the cap no longer allows.
-func (g *Gate) InterceptSecured(dir network.Direction, _ peer.ID, _ network.ConnMultiaddrs) bool {
-	return g.allow(dir == network.DirInbound)
+// before the cap was lowered, or before its peer was made relay-only, is
+// checked again here, once its handshake is done, so that it cannot add a
+// connection the gate no longer allows.
+func (g *Gate) InterceptSecured(dir network.Direction, p peer.ID, addrs network.ConnMultiaddrs) bool {
+	return g.relayed(p, addrs.RemoteMultiaddr()) && g.allow(dir == network.DirInbound)
 }
 
 // InterceptUpgraded implements connmgr.ConnectionGater: the last check,
 // right before the connection joins the host's.
 func (g *Gate) InterceptUpgraded(c network.Conn) (bool, control.DisconnectReason) {
-	return g.allow(c.Stat().Direction == network.DirInbound), 0
+	return g.relayed(c.RemotePeer(), c.RemoteMultiaddr()) && g.allow(c.Stat().Direction == network.DirInbound), 0
+}
+
+// relayed reports whether a connection with p at addr may stand: any may,
+// unless p is relay-only and addr is not a circuit.
+func (g *Gate) relayed(p peer.ID, addr ma.Multiaddr) bool {
+	g.mu.Lock()
+	only := g.relayOnly[p]
+	g.mu.Unlock()
+	if !only {
+		return true
+	}
+	_, err := addr.ValueForProtocol(ma.P_CIRCUIT)
+	return err == nil
 }
