@@ -57,6 +57,10 @@ func TestPresence(t *testing.T) {
 		t.Fatalf("Whois(bob) while bob runs = %+v, %v; want online", p, err)
 	}
 	bob.Close()
+	// Alice learns of the closed connection when its close reaches her.
+	waitFor(t, "alice to see bob's connection closed", func() bool {
+		return !alice.reachable(bob.host.ID())
+	})
 	p, err = alice.Whois(ctx, "bob")
 	if err != nil || p.Online || p.LastSeen.IsZero() {
 		t.Fatalf("Whois(bob) after bob stopped = %+v, %v; want offline with a last-seen time", p, err)
