@@ -724,17 +724,58 @@ func (n *Node) syncRound(ctx context.Context, p peer.ID, authors []entry.Key) (a
 	// Logs whose start is missing (the first entry held came by gossip or
 	// a notice): ask for the part below, down to what retention keeps.
 	for _, a := range authors {
+		if ctx.Err() != nil {
+			break
+		}
 		if n.metered.Load() || !n.missingStart(a) { // no backfill on a metered network
 			continue
 		}
-		floor, tail := n.startWanted(a)
-		back := syncproto.Request{Wants: []syncproto.Want{{Author: a, Have: floor - 1}}, MaxEntries: uint32(tail - floor)}
-		n.fetch(ctx, p, back, func(good []*entry.Entry) {
-			got, _ := n.ingest(good)
-			added += len(got)
-		})
+		added += n.backfill(ctx, p, a)
 	}
 	return added, more, nil
+}
+
+// Backfill chunk sizes, in entries: the first asked for, and the least a
+// chunk shrinks to after answers cut short.
+const (
+	backfillChunk    = 2048
+	minBackfillChunk = 16
+)
+
+// backfill fetches from p the part of author's log below the first entry
+// held, down to what retention keeps, and returns the number of entries
+// added. The store takes entries below the held part only as a run that
+// ends just below it, so each answer is collected whole before it is
+// stored, and the part is asked for in chunks, the newest first: an answer
+// cut short (a relay's limit) loses one chunk, and the next chunk asked
+// for is half the size. It stops when the start is no longer missing, or
+// when p has nothing more of it.
+func (n *Node) backfill(ctx context.Context, p peer.ID, author entry.Key) int {
+	total := 0
+	chunk := uint64(backfillChunk)
+	for range maxSyncRounds {
+		if ctx.Err() != nil || !n.missingStart(author) {
+			break
+		}
+		floor, tail := n.startWanted(author)
+		from := floor
+		if tail-floor > chunk {
+			from = tail - chunk
+		}
+		req := syncproto.Request{Wants: []syncproto.Want{{Author: author, Have: from - 1}}, MaxEntries: uint32(tail - from)}
+		var got []*entry.Entry
+		_, err := n.fetch(ctx, p, req, func(good []*entry.Entry) { got = append(got, good...) })
+		added, _ := n.ingest(got)
+		total += len(added)
+		switch {
+		case errors.Is(err, errInterrupted) && chunk > minBackfillChunk:
+			chunk /= 2
+			n.log.Info("backfill interrupted; asking for smaller chunks", "peer", p, "author", author.Short(), "chunk", chunk, "err", err)
+		case err != nil, len(added) == 0:
+			return total
+		}
+	}
+	return total
 }
 
 // startWanted returns the lowest seq of author's log this node wants to

@@ -244,3 +244,50 @@ func TestStoreForward(t *testing.T) {
 	}
 	waitFor(t, "the post, from the relay", hasFeed(alice, "bob: while alice sleeps"))
 }
+
+// TestBackfill: alice holds only the newest entry of bob's log, as after a
+// notice, when she follows him; the part below comes in chunks, each taken
+// whole, directly and through a relay that cuts every relayed connection
+// after 128 KiB, less than one first chunk.
+func TestBackfill(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		limit int64 // the relay's data limit per relayed connection; 0: direct
+	}{
+		{"direct", 0},
+		{"through a relay cutting connections", 128 << 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cuts := &counter{msg: "backfill interrupted; asking for smaller chunks"}
+			r, alice, bob := relayedNet(t, tc.limit, slog.New(cuts))
+			const posts = backfillChunk + 500 // two chunks at least; about 400 KiB
+			for i := range posts {
+				if _, err := bob.Post(context.Background(), fmt.Sprintf("post %d with some padding to make it longer", i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			bobKey := bob.session().key
+			newest, err := bob.store.Entries(bobKey, posts-1, 1, 1<<20)
+			if err != nil || len(newest) != 1 {
+				t.Fatalf("bob's newest entry: %v, %v", newest, err)
+			}
+			if got, err := alice.ingest(newest); len(got) != 1 {
+				t.Fatalf("alice took %d of bob's newest entry: %v", len(got), err)
+			}
+			if tc.limit > 0 {
+				circuitTo(t, r, alice, bob)
+			}
+			mustFollow(t, alice, "bob")
+			waitFor(t, "alice to hold bob's whole log", func() bool {
+				tail, head, _ := alice.store.Span(bobKey)
+				return tail == 1 && head == posts
+			})
+			if tc.limit > 0 && cuts.n.Load() == 0 {
+				t.Fatal("the relay never cut a backfill answer: the test proves nothing")
+			}
+			if got := len(feedTexts(t, alice)); got == 0 {
+				t.Fatal("alice's feed is empty")
+			}
+		})
+	}
+}
