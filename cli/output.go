@@ -278,6 +278,12 @@ func writeStatus(w io.Writer, st core.Status) {
 	if st.Reachability != "" {
 		fmt.Fprintf(w, "reachability: %s\n", st.Reachability)
 	}
+	switch {
+	case st.HolePunch:
+		fmt.Fprintln(w, "hole punching: ready")
+	case st.Reachability == "private":
+		fmt.Fprintln(w, "hole punching: waiting for peers to observe a public address")
+	}
 	fmt.Fprintf(w, "peers: %d\n", st.Peers)
 	for _, a := range st.Addrs {
 		fmt.Fprintf(w, "addr: %s\n", a)

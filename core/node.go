@@ -316,6 +316,7 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 		DHTMode: "client",
 
 		Reachability: strings.ToLower(n.host.Reachability().String()),
+		HolePunch:    n.host.HolePunchReady(),
 	}
 	n.powerMu.Lock()
 	st.Power, st.Network = n.power, n.network

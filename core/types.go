@@ -120,6 +120,10 @@ type Status struct {
 	// Reachability is what AutoNAT found: "public", "private" (behind a
 	// NAT: reached through relays) or "unknown".
 	Reachability string `json:"reachability"`
+	// HolePunch says whether the node answers hole punching (DCUtR): it
+	// does once peers have told it a public address of its own. A peer
+	// reached through a relay can then get a direct connection.
+	HolePunch bool `json:"hole_punch"`
 }
 
 // EventKind says what an Event is about.

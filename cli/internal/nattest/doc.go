@@ -45,8 +45,8 @@
 // Nobody dials a daemon behind NAT before it is ready for hole punching:
 // go-libp2p answers DCUtR only once the host has learnt a public address of
 // its own from the relay, and never retries the upgrade of a relayed
-// connection opened before. The daemon shows no sign of that but a debug
-// line of go-libp2p's, which the test enables and waits for.
+// connection opened before. The test waits until `skein status` says
+// "hole punching: ready".
 //
 // Both need root, iproute2 (ip netns), iptables and conntrack. Run the
 // test with `make nat-test` (scripts/nat-test.sh), which installs what is

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -112,7 +111,7 @@ func (l *lab) close() {
 }
 
 // fatalf fails the test with the message and the end of every process's
-// output, without go-libp2p's hole-punching debug lines. If SKEIN_NAT_LOGS
+// output. If SKEIN_NAT_LOGS
 // names a directory, each process's whole output is written there too,
 // one file per process.
 func (l *lab) fatalf(format string, args ...any) {
@@ -132,32 +131,14 @@ func (l *lab) fatalf(format string, args ...any) {
 	l.tb.Fatal(b.String())
 }
 
-// tail returns the last n lines that are not go-libp2p's hole-punching
-// debug lines, indented.
+// tail returns the last n lines, indented.
 func tail(lines []string, n int) string {
-	var keep []string
-	for i := len(lines) - 1; i >= 0 && len(keep) < n; i-- {
-		if !strings.Contains(lines[i], "logger=p2p-holepunch") {
-			keep = append(keep, lines[i])
-		}
-	}
-	slices.Reverse(keep)
-	return "    " + strings.Join(keep, "\n    ")
+	return "    " + strings.Join(lines[max(0, len(lines)-n):], "\n    ")
 }
 
-// holePunchReady is what go-libp2p's hole-punching service logs, at debug
-// level, once the host knows a public address of its own (observed by the
-// relay): only then does it answer /libp2p/dcutr, and only then does it
-// try to upgrade the relayed connections that open. A relayed connection
-// that opens before, on either side, is never upgraded. The daemon has no
-// other sign of it: this line is the test's, enabled by env.
-const holePunchReady = "Host now has a public address"
-
-// env is the environment of the relay and the daemons: go-libp2p's
-// hole-punching logs at debug level, for holePunchReady, and SKEIN_LOG if
-// set.
+// env is the environment of the relay and the daemons: SKEIN_LOG, if set.
 func (l *lab) env() []string {
-	env := []string{"GOLOG_LOG_LEVEL=p2p-holepunch=debug", "GOLOG_LOG_FMT=nocolor"}
+	var env []string
 	if v := os.Getenv("SKEIN_LOG"); v != "" {
 		env = append(env, "SKEIN_LOG="+v)
 	}
@@ -303,16 +284,14 @@ func (d *daemon) tcpPort() string {
 func (d *daemon) tcpAddr(ip string) string { return net.JoinHostPort(ip, d.tcpPort()) }
 
 // waitBehindNAT waits until the daemon, behind NAT, can be reached: it has
-// a relay reservation, and hole punching is ready (see holePunchReady).
-// Nobody must dial it before.
+// a relay reservation, and hole punching is ready. go-libp2p answers DCUtR
+// only once the host knows a public address of its own (observed by the
+// relay), and never upgrades a relayed connection opened before, on either
+// side: nobody must dial the daemon before.
 func (d *daemon) waitBehindNAT() {
 	d.l.tb.Helper()
 	d.l.eventually(reserveWithin, d.user+"'s daemon has a relay reservation (a /p2p-circuit address in skein status)", d.hasRelayAddr)
-	ctx, cancel := context.WithTimeout(d.l.ctx, reserveWithin)
-	defer cancel()
-	if err := d.proc.WaitFor(ctx, holePunchReady); err != nil {
-		d.l.fatalf("hole punching not ready on %s's daemon: %v", d.user, err)
-	}
+	d.l.eventually(reserveWithin, d.user+"'s daemon is ready for hole punching (hole_punch in skein status)", func() bool { return d.status().HolePunch })
 }
 
 // hasRelayAddr reports whether the daemon has a relay reservation: an

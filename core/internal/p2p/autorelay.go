@@ -9,6 +9,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/host/autorelay"
 	"github.com/libp2p/go-libp2p/p2p/protocol/circuitv2/proto"
+	"github.com/libp2p/go-libp2p/p2p/protocol/holepunch"
 	ma "github.com/multiformats/go-multiaddr"
 )
 
@@ -79,6 +80,14 @@ func (a *AutoRelay) Close() error { return a.ar.Close() }
 func Relayed(c network.Conn) bool {
 	_, err := c.RemoteMultiaddr().ValueForProtocol(ma.P_CIRCUIT)
 	return err == nil
+}
+
+// HolePunchReady reports whether the host answers hole punching (DCUtR)
+// requests. go-libp2p starts to once the host knows a public address of its
+// own, as peers observed it; before, a peer reached through a relay cannot
+// upgrade its connection to a direct one.
+func (h *Host) HolePunchReady() bool {
+	return slices.Contains(h.Mux().Protocols(), holepunch.Protocol)
 }
 
 // Reachability returns what AutoNAT found out about the host, or was told
