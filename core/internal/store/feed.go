@@ -62,8 +62,10 @@ type Follow struct {
 // SetFollowing records f for account, which is normally a local account.
 // When f starts a follow, the posts of f.Target already held are added to
 // account's feed, and later ones will be; when it ends one, they are
-// removed from the feed, unless f.Target is account itself. The write is
-// durable when SetFollowing returns.
+// removed from the feed, unless f.Target is account itself. An account
+// that is not local (a relay's store-and-forward client) has no feed: its
+// follows only keep f.Target's log watched. The write is durable when
+// SetFollowing returns.
 func (s *Store) SetFollowing(account entry.Key, f Follow) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -83,7 +85,7 @@ func (s *Store) SetFollowing(account entry.Key, f Follow) error {
 	case f.Active && !old.Active:
 		b.Put(watcher, nil)
 		b.Delete(orphan)
-		if f.Target != account {
+		if f.Target != account && s.IsLocal(account) {
 			err = s.eachFeedEntry(f.Target, func(e *entry.Entry) {
 				b.Put(feedKey(account, e), feedValue(e))
 			})

@@ -330,7 +330,9 @@ func inFeed(e *entry.Entry) bool {
 	return false
 }
 
-// feedsOf returns the accounts whose feeds show author's posts.
+// feedsOf returns the accounts whose feeds show author's posts: the local
+// accounts among author and those following author. A relay's kept logs
+// are followed by accounts of other devices, which have no feed here.
 func (s *Store) feedsOf(author entry.Key) []entry.Key {
 	s.cmu.RLock()
 	defer s.cmu.RUnlock()
@@ -339,7 +341,7 @@ func (s *Store) feedsOf(author entry.Key) []entry.Key {
 		accounts = append(accounts, author)
 	}
 	for account := range s.watchers[author] {
-		if account != author {
+		if account != author && s.local[account] {
 			accounts = append(accounts, account)
 		}
 	}

@@ -288,8 +288,8 @@ func (s *Store) Shows(account, author entry.Key) bool {
 	return s.watchers[author][account]
 }
 
-// Watches reports whether any local account follows author. It reads
-// memory only.
+// Watches reports whether any account follows author: a local one, or on a
+// relay a store-and-forward client. It reads memory only.
 func (s *Store) Watches(author entry.Key) bool {
 	s.cmu.RLock()
 	defer s.cmu.RUnlock()

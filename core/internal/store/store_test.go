@@ -273,6 +273,18 @@ func TestFeed(t *testing.T) {
 		checkFeed(t, s, alice, newestFirst(aliceFeed...))
 		checkFeed(t, s, ann, newestFirst(annFeed...))
 		checkFeed(t, s, bob, nil) // not local, follows no one
+
+		// An account of another device, as a relay's store-and-forward
+		// client: its follows keep logs watched, and it has no feed here,
+		// for logs held before it followed or after.
+		zed, eve := newWriter(t, "zed"), newWriter(t, "eve")
+		mustFollow(t, s, zed, eve.following())
+		mustAppend(t, s, eve.post("e1"))
+		mustFollow(t, s, zed, bob.following())
+		if !s.Watches(eve.key) {
+			t.Error("Watches(eve) = false, followed by zed")
+		}
+		checkFeed(t, s, zed, nil)
 	})
 }
 
