@@ -34,6 +34,10 @@ import (
 // holders of each log that the relay's own DHT provider records name and
 // that are connected to it.
 //
+// It announces itself, with DHT provider records, as a holder of every kept
+// log it holds entries of, so that anyone fetching a log whose author is
+// offline can find it, not only its clients.
+//
 // In the store, each client account is recorded as following the authors
 // it asked for, so the store's retention policy bounds what is kept, and a
 // log nobody asks for any more is dropped after the unfollow grace.
@@ -97,6 +101,7 @@ func newKeeper(h *p2p.Host, st *store.Store, cfg RelayConfig, log *slog.Logger) 
 	h.SetStreamHandler(syncproto.SyncID, func(s network.Stream) { serveSync(s, st, log) })
 	h.Network().Notify(&network.NotifyBundle{ConnectedF: k.connected})
 	k.wg.Go(k.loop)
+	k.wg.Go(k.announceLoop)
 	return k, nil
 }
 
@@ -394,6 +399,61 @@ func (k *keeper) loop() {
 			collected = time.Now()
 			k.gc()
 		}
+	}
+}
+
+// announceLoop announces the relay as a holder of each kept log it holds
+// entries of: when first held, then every announceEvery; one announcement
+// at a time, at most one per announceSpacing, the list of kept logs read
+// again at most once a minute.
+func (k *keeper) announceLoop() {
+	last := make(map[entry.Key]time.Time)
+	var queue []entry.Key
+	var scanned time.Time
+	t := time.NewTicker(announceSpacing)
+	defer t.Stop()
+	for {
+		select {
+		case <-k.ctx.Done():
+			return
+		case <-t.C:
+		}
+		if len(queue) == 0 && time.Since(scanned) >= time.Minute {
+			scanned = time.Now()
+			kept, err := k.store.Watched()
+			if err != nil {
+				continue
+			}
+			still := make(map[entry.Key]bool, len(kept))
+			for _, a := range kept {
+				still[a] = true
+			}
+			for a := range last { // logs dropped since
+				if !still[a] {
+					delete(last, a)
+				}
+			}
+			for _, a := range kept {
+				if h, err := k.store.Head(a); err == nil && h.Seq > 0 && time.Since(last[a]) >= announceEvery {
+					queue = append(queue, a)
+				}
+			}
+		}
+		if len(queue) == 0 {
+			continue
+		}
+		a := queue[0]
+		queue = queue[1:]
+		ctx, cancel := context.WithTimeout(k.ctx, findTimeout)
+		err := k.host.DHT.Provide(ctx, logKey(a), true)
+		cancel()
+		if err != nil && k.host.DHT.RoutingTable().Size() > 0 {
+			k.log.Debug("announce failed", "author", a.Short(), "err", err)
+			continue // retried by the next scan
+		}
+		// With no other DHT server to tell, the record is in the relay's
+		// own provider store, where lookups that reach it find it.
+		last[a] = time.Now()
 	}
 }
 

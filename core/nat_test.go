@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -243,6 +244,13 @@ func TestStoreForward(t *testing.T) {
 	default: // a wake is asked for already
 	}
 	waitFor(t, "the post, from the relay", hasFeed(alice, "bob: while alice sleeps"))
+
+	// The relay announces the logs it keeps: someone who is not its client
+	// finds it as a holder of bob's.
+	dave := tn.user("dave")
+	waitFor(t, "the relay among the holders of bob's log", func() bool {
+		return slices.Contains(dave.findHolders(context.Background(), bobKey), r.host.ID())
+	})
 }
 
 // TestBackfill: alice holds only the newest entry of bob's log, as after a
