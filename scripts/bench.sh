@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Skein's benchmarks and writes docs/BENCHMARKS.md: the commands, the
 # raw `go test -bench` output, and each figure as a ratio to the baseline
-# measured in the same run. Everything runs on 127.0.0.1.
+# measured in the same run. Everything runs on 127.0.0.1 or in network
+# namespaces of the benchmarks' own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
@@ -84,7 +85,7 @@ Written by \`make bench\` (\`scripts/bench.sh\`) on $(date -u +%Y-%m-%d), $(npro
 $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(go version | cut -d' ' -f3).
 Every figure is reported beside a baseline measured in the same run, because the
 machines are noisy: compare ratios, not absolute numbers, across runs. All
-traffic is on 127.0.0.1.
+traffic is on 127.0.0.1 or inside network namespaces the benchmark creates.
 
 | benchmark | Skein | baseline (same run) | ratio | target |
 |---|---|---|---|---|
