@@ -2,10 +2,12 @@ package core
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/ipfs/go-cid"
+	dht "github.com/libp2p/go-libp2p-kad-dht"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/multiformats/go-multihash"
 
@@ -46,23 +48,58 @@ func (n *Node) announce(author entry.Key) {
 
 // announceLoop announces, with DHT provider records, every log this node
 // holds for someone: the local accounts' own logs and the logs they follow.
-// Each log is announced when it is first held and then every
-// announceEvery, one announcement at a time, at most one per
-// announceSpacing.
+// It waits while the network is metered or no DHT server is known.
 func (n *Node) announceLoop(ctx context.Context) {
-	last := n.announced // kept across power-mode switches
+	a := announcer{
+		dht:   n.host.DHT,
+		log:   n.log,
+		held:  n.heldLogs,
+		req:   n.announceReq,
+		pause: n.metered.Load,
+		last:  n.announced, // kept across power-mode switches
+	}
+	a.run(ctx)
+}
+
+// announcer announces, with DHT provider records, the logs that held lists:
+// each when first listed or asked for on req, then every announceEvery; one
+// announcement at a time, at most one per announceSpacing; the list read
+// again every minute.
+type announcer struct {
+	dht  *dht.IpfsDHT
+	log  *slog.Logger
+	held func() []entry.Key
+	req  <-chan entry.Key // logs to announce soon; may be nil
+	// pause, if set, holds announcements back while it reports true.
+	pause func() bool
+	// local makes a record in the host's own provider store enough while
+	// it knows no other DHT server: a relay's, where lookups reach it.
+	// Otherwise announcing waits for a DHT server to tell.
+	local bool
+	last  map[entry.Key]time.Time // when each log was last announced
+}
+
+func (a *announcer) run(ctx context.Context) {
 	var queue []entry.Key
 	queued := make(map[entry.Key]bool)
-	enqueue := func(a entry.Key) {
-		if !queued[a] {
-			queued[a] = true
-			queue = append(queue, a)
+	enqueue := func(k entry.Key) {
+		if !queued[k] {
+			queued[k] = true
+			queue = append(queue, k)
 		}
 	}
 	scan := func() {
-		for _, a := range n.heldLogs() {
-			if time.Since(last[a]) >= announceEvery {
-				enqueue(a)
+		listed := a.held()
+		still := make(map[entry.Key]bool, len(listed))
+		for _, k := range listed {
+			still[k] = true
+			if time.Since(a.last[k]) >= announceEvery {
+				enqueue(k)
+			}
+		}
+		for k := range a.last { // logs no longer held
+			if !still[k] {
+				delete(a.last, k)
 			}
 		}
 	}
@@ -76,8 +113,8 @@ func (n *Node) announceLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case a := <-n.announceReq:
-			enqueue(a)
+		case k := <-a.req:
+			enqueue(k)
 			if time.Since(lastAnnounce) < announceSpacing {
 				continue // the next tick gets to it
 			}
@@ -86,21 +123,23 @@ func (n *Node) announceLoop(ctx context.Context) {
 			continue
 		case <-tick.C:
 		}
-		if len(queue) == 0 || n.host.DHT.RoutingTable().Size() == 0 || n.metered.Load() {
-			continue // on a metered network, announcing waits
+		alone := a.dht.RoutingTable().Size() == 0
+		if len(queue) == 0 || (alone && !a.local) || (a.pause != nil && a.pause()) {
+			continue
 		}
 		lastAnnounce = time.Now()
-		a := queue[0]
+		k := queue[0]
 		queue = queue[1:]
-		delete(queued, a)
+		delete(queued, k)
 		actx, cancel := context.WithTimeout(ctx, findTimeout)
-		err := n.host.DHT.Provide(actx, logKey(a), true)
+		err := a.dht.Provide(actx, logKey(k), true)
 		cancel()
-		if err != nil {
-			n.log.Debug("announce failed", "author", a.Short(), "err", err)
+		if err != nil && !alone {
+			a.log.Debug("announce failed", "author", k.Short(), "err", err)
 			continue // retried by the next scan
 		}
-		last[a] = time.Now()
+		// Alone, the record is in the host's own provider store.
+		a.last[k] = time.Now()
 	}
 }
 

@@ -57,6 +57,8 @@ type keeper struct {
 	clients map[entry.Key]keepClient
 	topics  map[entry.Key]*subscription
 	busy    map[peer.ID]bool // peers being synced from
+
+	announceReq chan entry.Key // kept logs held for the first time
 }
 
 // keepClient is one registered account.
@@ -81,6 +83,8 @@ func newKeeper(h *p2p.Host, st *store.Store, cfg RelayConfig, log *slog.Logger) 
 		clients:    make(map[entry.Key]keepClient),
 		topics:     make(map[entry.Key]*subscription),
 		busy:       make(map[peer.ID]bool),
+
+		announceReq: make(chan entry.Key, 64),
 	}
 	if b, err := st.Meta(metaKeepClients); err == nil {
 		for ; len(b) >= 40; b = b[40:] {
@@ -271,9 +275,25 @@ func (k *keeper) validator(author entry.Key) pubsub.ValidatorEx {
 
 // ingest stores verified entries of kept logs.
 func (k *keeper) ingest(es []*entry.Entry) int {
+	// Logs held for the first time are announced at once.
+	fresh := make(map[entry.Key]bool)
+	for _, e := range es {
+		if h, err := k.store.Head(e.Author); err == nil && h.Seq == 0 {
+			fresh[e.Author] = true
+		}
+	}
 	got, err := k.store.Append(es, false)
 	if err != nil && len(got) == 0 && !errors.Is(err, store.ErrGap) {
 		k.log.Debug("keep: entries not stored", "err", err)
+	}
+	for _, e := range got {
+		if fresh[e.Author] {
+			delete(fresh, e.Author)
+			select {
+			case k.announceReq <- e.Author:
+			default: // the next scan gets to it
+			}
+		}
 	}
 	return len(got)
 }
@@ -403,58 +423,33 @@ func (k *keeper) loop() {
 }
 
 // announceLoop announces the relay as a holder of each kept log it holds
-// entries of: when first held, then every announceEvery; one announcement
-// at a time, at most one per announceSpacing, the list of kept logs read
-// again at most once a minute.
+// entries of. Alone in the DHT, its own provider store is enough: lookups
+// that reach it find the records there.
 func (k *keeper) announceLoop() {
-	last := make(map[entry.Key]time.Time)
-	var queue []entry.Key
-	var scanned time.Time
-	t := time.NewTicker(announceSpacing)
-	defer t.Stop()
-	for {
-		select {
-		case <-k.ctx.Done():
-			return
-		case <-t.C:
-		}
-		if len(queue) == 0 && time.Since(scanned) >= time.Minute {
-			scanned = time.Now()
-			kept, err := k.store.Watched()
-			if err != nil {
-				continue
-			}
-			still := make(map[entry.Key]bool, len(kept))
-			for _, a := range kept {
-				still[a] = true
-			}
-			for a := range last { // logs dropped since
-				if !still[a] {
-					delete(last, a)
-				}
-			}
-			for _, a := range kept {
-				if h, err := k.store.Head(a); err == nil && h.Seq > 0 && time.Since(last[a]) >= announceEvery {
-					queue = append(queue, a)
-				}
-			}
-		}
-		if len(queue) == 0 {
-			continue
-		}
-		a := queue[0]
-		queue = queue[1:]
-		ctx, cancel := context.WithTimeout(k.ctx, findTimeout)
-		err := k.host.DHT.Provide(ctx, logKey(a), true)
-		cancel()
-		if err != nil && k.host.DHT.RoutingTable().Size() > 0 {
-			k.log.Debug("announce failed", "author", a.Short(), "err", err)
-			continue // retried by the next scan
-		}
-		// With no other DHT server to tell, the record is in the relay's
-		// own provider store, where lookups that reach it find it.
-		last[a] = time.Now()
+	a := announcer{
+		dht:   k.host.DHT,
+		log:   k.log,
+		held:  k.heldLogs,
+		req:   k.announceReq,
+		local: true,
+		last:  make(map[entry.Key]time.Time),
 	}
+	a.run(k.ctx)
+}
+
+// heldLogs lists the kept logs the relay holds entries of.
+func (k *keeper) heldLogs() []entry.Key {
+	kept, err := k.store.Watched()
+	if err != nil {
+		return nil
+	}
+	held := kept[:0]
+	for _, a := range kept {
+		if h, err := k.store.Head(a); err == nil && h.Seq > 0 {
+			held = append(held, a)
+		}
+	}
+	return held
 }
 
 func (k *keeper) gc() {
