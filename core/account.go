@@ -480,3 +480,32 @@ func (n *Node) locateFollowed(ctx context.Context, sess *session) {
 		sess.located.Store(true)
 	}
 }
+
+// ownRecord signs a fresh name record of the session's account: its
+// device, addresses and latest seq, with an update time later than that of
+// any record signed before.
+func (n *Node) ownRecord(sess *session) ([]byte, error) {
+	head, err := n.store.Head(sess.key)
+	if err != nil {
+		return nil, err
+	}
+	var addrs [][]byte
+	for _, a := range n.host.Addrs() {
+		if len(addrs) == names.MaxAddrs {
+			break
+		}
+		addrs = append(addrs, a.Bytes())
+	}
+	sess.mu.Lock()
+	updated := max(uint64(time.Now().UnixMilli()), sess.lastUpdated+1)
+	sess.lastUpdated = updated
+	sess.mu.Unlock()
+	return names.Sign(sess.priv, names.Record{
+		Name:    sess.name,
+		Created: uint64(sess.created.UnixMilli()),
+		Updated: updated,
+		HeadSeq: head.Seq,
+		PeerID:  []byte(n.host.ID()),
+		Addrs:   addrs,
+	})
+}
