@@ -430,6 +430,35 @@ func (n *Node) bootstrapLoop(ctx context.Context) {
 	}
 }
 
+// joinTimeout bounds how long the start of foreground work waits for the
+// node to be back in the network.
+const joinTimeout = 10 * time.Second
+
+// waitJoined waits, within ctx and joinTimeout, until the node is connected
+// to one of its bootstrap peers and, if that peer serves the DHT, has it in
+// its routing table, so that name and holder lookups made next can reach
+// the DHT. A node without bootstrap peers does not wait.
+func (n *Node) waitJoined(ctx context.Context) {
+	if len(n.boot) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, joinTimeout)
+	defer cancel()
+	for {
+		for _, ai := range n.boot {
+			if n.reachable(ai.ID) {
+				n.waitRouting(ctx)
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 // connect dials a peer, retrying once: two loopback hosts dialling each
 // other at the same moment can fail the Noise handshake (go-libp2p#2925).
 func (n *Node) connect(ctx context.Context, ai peer.AddrInfo) error {

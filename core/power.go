@@ -293,6 +293,11 @@ func (n *Node) sessionLive(sess *session) {
 	n.goLive(sess, func(ctx context.Context) { n.nameLoop(ctx, sess) })
 	n.keepChanged() // tell store-and-forward relays what this account follows
 	n.goLive(sess, func(ctx context.Context) {
+		// Coming back from another mode, the node has no connection yet:
+		// looking names and holders up before it is back in the DHT would
+		// find nobody, and the author's followers would stay unconnected
+		// until their next periodic sync.
+		n.waitJoined(ctx)
 		n.locateFollowed(ctx, sess)
 		n.syncAll(ctx)
 		n.meetHolders(ctx, sess)

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -236,5 +237,64 @@ func TestPowerSwitching(t *testing.T) {
 	}
 	if err := bob.SetPowerMode(PowerBackground); err != ErrClosed {
 		t.Fatalf("SetPowerMode after Close: %v, want ErrClosed", err)
+	}
+}
+
+// TestPowerQuickSwitches switches modes back to back, as screen rotations
+// and quick app switches do on a phone, on the author's node and on the
+// follower's, then posts: the post must reach the follower live (the
+// periodic sync is minutes away) and the follower's watcher must see it.
+func TestPowerQuickSwitches(t *testing.T) {
+	tests := []struct {
+		name       string
+		switcher   string // "author" or "follower"
+		concurrent bool   // switches from several goroutines at once
+	}{
+		{"author", "author", false},
+		{"follower", "follower", false},
+		{"author concurrent", "author", true},
+		{"follower concurrent", "follower", true},
+	}
+	cycle := []PowerMode{PowerBackground, PowerForeground, PowerOff, PowerForeground, PowerBackground}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tn := newTestNet(t)
+			alice := tn.user("alice")
+			bob := tn.user("bob")
+			mustFollow(t, bob, "alice")
+			mustPost(t, alice, "before")
+			waitFor(t, "the first post", hasFeed(bob, "alice: before"))
+
+			n := alice
+			if tt.switcher == "follower" {
+				n = bob
+			}
+			if tt.concurrent {
+				var wg sync.WaitGroup
+				for g := range 6 {
+					wg.Go(func() {
+						for i := range 5 {
+							n.SetPowerMode(cycle[(g+i)%len(cycle)])
+						}
+					})
+				}
+				wg.Wait()
+			} else {
+				for i := range 29 {
+					if err := n.SetPowerMode(cycle[i%len(cycle)]); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			setPower(t, n, PowerForeground)
+
+			w := watchEvents(t, bob)
+			mustPost(t, alice, "after switching")
+			waitFor(t, "live delivery after quick switches", hasFeed(bob, "alice: after switching"))
+			waitFor(t, "the follower's post event", w.has(EventPost, func(ev Event) bool { return ev.Post.Text == "after switching" }))
+			if got := subscribed(bob); got != 1 {
+				t.Errorf("bob is subscribed to %d topics, want 1", got)
+			}
+		})
 	}
 }
