@@ -103,7 +103,9 @@ func (n *Node) watchJoins(ctx context.Context, sess *session, joins *pubsub.Topi
 			continue
 		}
 		if author != sess.key {
-			n.syncPeer(ctx, ev.Peer, []entry.Key{author})
+			// By the sync loop, not here: a peer that never answers
+			// would hold up every join after its own.
+			n.requestSync(ev.Peer)
 			continue
 		}
 		head, err := n.store.Head(author)

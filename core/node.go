@@ -108,6 +108,9 @@ type Config struct {
 	kdf *keystore.Params
 	// gcInterval overrides how often garbage collection runs (tests).
 	gcInterval time.Duration
+	// serveLimits overrides the budgets of what the node serves by sync
+	// (tests).
+	serveLimits *serveLimits
 	// publishHook, if set, is called as an own entry is handed to
 	// GossipSub, after it was stored durably (benchmarks time from it).
 	publishHook func(*entry.Entry)
@@ -258,7 +261,8 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	n.log = log.With("node", n.host.ID().ShortString())
 	n.ctx, n.cancel = context.WithCancel(context.Background())
-	n.host.SetStreamHandler(syncproto.SyncID, n.serveSync)
+	srv := newSyncServer(n.store, cfg.serveLimits, n.log)
+	n.host.SetStreamHandler(syncproto.SyncID, func(s network.Stream) { srv.serve(n.ctx, s) })
 	n.host.SetStreamHandler(syncproto.NotifyID, n.serveNotice)
 	n.host.Network().Notify(&network.NotifyBundle{
 		ConnectedF:    n.connected,

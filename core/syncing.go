@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
+	"net"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -16,20 +17,6 @@ import (
 	"github.com/skein-p2p/skein/core/internal/p2p"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
 )
-
-// serveSync answers a sync request from the store.
-func (n *Node) serveSync(s network.Stream) { serveSync(s, n.store, n.log) }
-
-// serveSync answers one sync request on s from src. Relays with
-// store-and-forward serve their kept logs with it too.
-func serveSync(s network.Stream, src syncproto.Source, log *slog.Logger) {
-	defer s.Close()
-	s.SetDeadline(time.Now().Add(syncTimeout))
-	if err := syncproto.Serve(bufio.NewReader(s), s, src); err != nil {
-		log.Debug("sync request failed", "peer", s.Conn().RemotePeer(), "err", err)
-		s.Reset()
-	}
-}
 
 // requestSync asks the sync loop to sync with p soon. Requests for a peer
 // already waiting are merged; a request made while a sync with p runs
@@ -44,42 +31,73 @@ func (n *Node) requestSync(p peer.ID) {
 	}
 }
 
-// syncLoop runs syncs: with peers as they connect or are asked for, and with
-// everyone every SyncInterval.
+// syncWorkers bounds the syncs the sync loop runs at once, each with a
+// different peer, so that a peer that is slow to answer, or never does,
+// holds up only its own.
+const syncWorkers = 4
+
+// syncLoop runs syncs: with peers as they connect or are asked for, up to
+// syncWorkers at once and one at a time with each peer, and with everyone
+// every SyncInterval.
 func (n *Node) syncLoop(ctx context.Context) {
 	t := time.NewTicker(n.cfg.SyncInterval)
 	defer t.Stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	done := make(chan peer.ID)
+	passDone := make(chan struct{})
+	busy := make(map[peer.ID]bool) // peers being synced with
+	pass := false                  // a periodic pass runs
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-n.syncKick:
-			for {
-				n.syncMu.Lock()
-				var p peer.ID
-				for q := range n.syncWant {
-					p = q
-					break
-				}
-				delete(n.syncWant, p)
-				n.syncMu.Unlock()
-				if p == "" || ctx.Err() != nil {
-					break
-				}
+		n.syncMu.Lock()
+		for p := range n.syncWant {
+			if len(busy) >= syncWorkers {
+				break
+			}
+			if busy[p] {
+				continue // asked again while a sync runs: once more after it
+			}
+			delete(n.syncWant, p)
+			busy[p] = true
+			wg.Go(func() {
 				n.flushNotices(ctx, p)
 				if authors, err := n.store.Watched(); err == nil && len(authors) > 0 {
 					n.syncPeer(ctx, p, authors)
 				}
-			}
+				select {
+				case done <- p:
+				case <-ctx.Done():
+				}
+			})
+		}
+		n.syncMu.Unlock()
+		select {
+		case <-ctx.Done():
+			return
+		case <-n.syncKick:
+		case p := <-done:
+			delete(busy, p)
 		case <-t.C:
-			n.flushNotices(ctx, "")
-			n.syncAll(ctx)
+			if pass {
+				continue // the last one is still running
+			}
+			pass = true
+			wg.Go(func() {
+				n.flushNotices(ctx, "")
+				n.syncAll(ctx)
+				select {
+				case passDone <- struct{}{}:
+				case <-ctx.Done():
+				}
+			})
+		case <-passDone:
+			pass = false
 		}
 	}
 }
 
 // syncAll pulls every followed log from the authors' devices and from the
-// other connected peers.
+// other connected peers, from up to syncWorkers of them at once.
 func (n *Node) syncAll(ctx context.Context) {
 	authors, err := n.store.Watched()
 	if err != nil || len(authors) == 0 {
@@ -99,12 +117,22 @@ func (n *Node) syncAll(ctx context.Context) {
 			peers = append(peers, p)
 		}
 	}
+	slots := make(chan struct{}, syncWorkers)
+	var wg sync.WaitGroup
 	for _, p := range peers {
-		if ctx.Err() != nil {
-			return
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
 		}
-		n.syncPeer(ctx, p, authors)
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			n.syncPeer(ctx, p, authors)
+		})
 	}
+	wg.Wait()
 	// Whatever is still behind what was announced, ask the other holders.
 	for _, a := range authors {
 		if ctx.Err() != nil {
@@ -301,7 +329,11 @@ func fetchFrom(ctx context.Context, h *p2p.Host, p peer.ID, req syncproto.Reques
 		s.SetDeadline(dl)
 	}
 	forged := false
-	more, err = syncproto.Fetch(bufio.NewReader(s), s, req, func(batch []*entry.Entry) error {
+	r := &idleReader{s: s, idle: syncIdle}
+	if dl, ok := ctx.Deadline(); ok {
+		r.end = dl
+	}
+	more, err = syncproto.Fetch(bufio.NewReader(r), s, req, func(batch []*entry.Entry) error {
 		good, verr := verifyAll(batch)
 		fn(good)
 		if verr != nil {
@@ -316,7 +348,10 @@ func fetchFrom(ctx context.Context, h *p2p.Host, p peer.ID, req syncproto.Reques
 		// connection at its limit: worth asking again, unlike a
 		// malformed answer.
 		cut := !errors.Is(err, syncproto.ErrProtocol) || errors.Is(err, io.ErrUnexpectedEOF)
-		if !forged && cut && ctx.Err() == nil {
+		// A peer that went silent is not worth asking again at once.
+		var ne net.Error
+		silent := errors.As(err, &ne) && ne.Timeout()
+		if !forged && cut && !silent && ctx.Err() == nil {
 			err = fmt.Errorf("%w: %w", errInterrupted, err)
 		}
 	}
@@ -326,3 +361,27 @@ func fetchFrom(ctx context.Context, h *p2p.Host, p peer.ID, req syncproto.Reques
 // errInterrupted marks a sync answer cut off by its stream or connection
 // ending, rather than refused or malformed: worth asking again.
 var errInterrupted = errors.New("core: sync interrupted")
+
+// syncIdle is how long a sync answer may go without a byte arriving before
+// the client gives up on it: a peer that never answers, or stops midway,
+// holds a sync worker for this long rather than the whole syncTimeout.
+const syncIdle = 10 * time.Second
+
+// idleReader reads from a stream with a read deadline idle from the start
+// of each read, but never past end (if set).
+type idleReader struct {
+	s    network.Stream
+	idle time.Duration
+	end  time.Time
+}
+
+func (r *idleReader) Read(p []byte) (int, error) {
+	dl := time.Now().Add(r.idle)
+	if !r.end.IsZero() && r.end.Before(dl) {
+		dl = r.end
+	}
+	if err := r.s.SetReadDeadline(dl); err != nil {
+		return 0, err
+	}
+	return r.s.Read(p)
+}

@@ -17,18 +17,17 @@ import (
 
 	ma "github.com/multiformats/go-multiaddr"
 	manet "github.com/multiformats/go-multiaddr/net"
-	"golang.org/x/time/rate"
 )
 
 // Limiter is a table of token buckets, one per key, each refilled at the
-// same rate up to the same burst. The table holds at most a fixed number of
-// keys: past it, the least recently used bucket is forgotten, which gives
-// that key a full bucket again if it comes back. A bucket unused for
-// burst/rate is full anyway, so an attacker gains from the eviction only by
-// keeping more than that many keys busy at once.
+// same rate up to the same burst; a new key's bucket starts full. The table
+// holds at most a fixed number of keys: past it, the least recently used
+// bucket is forgotten, which gives that key a full bucket again if it comes
+// back. A bucket unused for burst/rate is full anyway, so an attacker gains
+// from the eviction only by keeping more than that many keys busy at once.
 type Limiter struct {
-	rate  rate.Limit
-	burst int
+	rate  float64 // tokens a second
+	burst float64
 	max   int
 	now   func() time.Time
 
@@ -38,37 +37,43 @@ type Limiter struct {
 }
 
 type bucket struct {
-	key string
-	l   *rate.Limiter
+	key    string
+	tokens float64
+	last   time.Time // when tokens was last brought up to date
 }
 
 // New returns a Limiter that lets each key spend perSecond tokens a second
 // on average and up to burst at once, tracking at most maxKeys keys.
 func New(perSecond float64, burst, maxKeys int) *Limiter {
 	return &Limiter{
-		rate:  rate.Limit(perSecond),
-		burst: max(burst, 1),
+		rate:  perSecond,
+		burst: float64(max(burst, 1)),
 		max:   max(maxKeys, 1),
 		now:   time.Now,
 		keys:  make(map[string]*list.Element),
 	}
 }
 
-// bucket returns key's bucket, making it the most recently used. l.mu is
-// held.
-func (l *Limiter) bucket(key string) *rate.Limiter {
+// bucket returns key's bucket, refilled up to now and made the most
+// recently used. l.mu is held.
+func (l *Limiter) bucket(key string, now time.Time) *bucket {
 	if e, ok := l.keys[key]; ok {
 		l.lru.MoveToFront(e)
-		return e.Value.(*bucket).l
+		b := e.Value.(*bucket)
+		if d := now.Sub(b.last).Seconds(); d > 0 {
+			b.tokens = min(l.burst, b.tokens+d*l.rate)
+			b.last = now
+		}
+		return b
 	}
 	if l.lru.Len() >= l.max {
 		old := l.lru.Back()
 		l.lru.Remove(old)
 		delete(l.keys, old.Value.(*bucket).key)
 	}
-	b := &bucket{key: key, l: rate.NewLimiter(l.rate, l.burst)}
+	b := &bucket{key: key, tokens: l.burst, last: now}
 	l.keys[key] = l.lru.PushFront(b)
-	return b.l
+	return b
 }
 
 // Allow takes one token from key's bucket and reports whether there was one.
@@ -79,24 +84,65 @@ func (l *Limiter) Allow(key string) bool { return l.AllowN(key, 1) }
 func (l *Limiter) AllowN(key string, n int) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.bucket(key).AllowN(l.now(), n)
+	b := l.bucket(key, l.now())
+	if b.tokens < float64(n) {
+		return false
+	}
+	b.tokens -= float64(n)
+	return true
+}
+
+// Take takes up to n whole tokens from key's bucket, as many as it holds,
+// and returns how many it took.
+func (l *Limiter) Take(key string, n int) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(key, l.now())
+	got := min(n, int(b.tokens))
+	if got < 0 {
+		got = 0
+	}
+	b.tokens -= float64(got)
+	return got
+}
+
+// Give puts n tokens back into key's bucket, up to its burst: tokens taken
+// and not spent.
+func (l *Limiter) Give(key string, n int) {
+	if n <= 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(key, l.now())
+	b.tokens = min(l.burst, b.tokens+float64(n))
 }
 
 // WaitN takes n tokens from key's bucket, waiting until it holds them or ctx
 // ends. n larger than the burst is taken in parts of at most the burst.
 func (l *Limiter) WaitN(ctx context.Context, key string, n int) error {
 	for n > 0 {
-		part := min(n, l.burst)
-		l.mu.Lock()
-		r := l.bucket(key).ReserveN(l.now(), part)
-		l.mu.Unlock()
-		if d := r.Delay(); d > 0 {
-			t := time.NewTimer(d)
+		part := min(n, int(l.burst))
+		for {
+			l.mu.Lock()
+			b := l.bucket(key, l.now())
+			short := float64(part) - b.tokens
+			if short <= 0 {
+				b.tokens -= float64(part)
+			}
+			l.mu.Unlock()
+			if short <= 0 {
+				break
+			}
+			if l.rate <= 0 {
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			t := time.NewTimer(time.Duration(short / l.rate * float64(time.Second)))
 			select {
 			case <-t.C:
 			case <-ctx.Done():
 				t.Stop()
-				r.Cancel()
 				return ctx.Err()
 			}
 		}

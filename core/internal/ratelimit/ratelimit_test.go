@@ -173,3 +173,27 @@ func TestLogDiscard(t *testing.T) {
 		t.Fatal("a discarding Log tracked keys")
 	}
 }
+
+func TestLimiterTakeGive(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(1000, 0)}
+	l := New(100, 1000, 8)
+	l.now = clock.now
+	if got := l.Take("a", 600); got != 600 {
+		t.Fatalf("Take(600) of a full bucket of 1000 = %d", got)
+	}
+	if got := l.Take("a", 600); got != 400 {
+		t.Fatalf("Take(600) of 400 left = %d, want 400", got)
+	}
+	if got := l.Take("a", 1); got != 0 {
+		t.Fatalf("Take(1) of an empty bucket = %d", got)
+	}
+	l.Give("a", 150)
+	clock.add(time.Second) // +100
+	if got := l.Take("a", 1000); got != 250 {
+		t.Fatalf("Take after Give(150) and a second = %d, want 250", got)
+	}
+	l.Give("a", 5000)
+	if got := l.Take("a", 5000); got != 1000 {
+		t.Fatalf("Give beyond the burst: Take = %d, want the burst, 1000", got)
+	}
+}

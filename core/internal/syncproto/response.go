@@ -55,6 +55,15 @@ func Serve(r io.Reader, w io.Writer, src Source) error {
 	if err != nil {
 		return err
 	}
+	return ServeRequest(w, req, src)
+}
+
+// ServeRequest is Serve for a request already read: a server that lowers a
+// request's limits (to what it is willing to send this peer now) reads the
+// request with ReadRequest, changes MaxEntries or MaxBytes, and serves it.
+// A lower limit only cuts the response short, with the More flag set, so
+// the client asks again.
+func ServeRequest(w io.Writer, req Request, src Source) error {
 	bw := bufio.NewWriterSize(w, 32<<10)
 	more, err := serve(bw, req, src)
 	if err == nil {

@@ -1,0 +1,192 @@
+package core
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/ratelimit"
+	"github.com/skein-p2p/skein/core/internal/syncproto"
+)
+
+// serveLimits bound what a node sends by sync to one peer, and to one
+// network (ratelimit.Network: an IPv4 /24 or IPv6 /48), so that small
+// requests cannot make it send without end: each has a budget of bytes that
+// refills at a steady rate up to a burst, and a cap on the sync streams it
+// is served at once.
+type serveLimits struct {
+	PeerBurst int // bytes one peer may pull at once
+	PeerRate  int // bytes a second its budget refills
+	NetBurst  int // bytes one network may pull at once
+	NetRate   int // bytes a second its budget refills
+	Streams   int // sync streams served to one peer at once
+}
+
+// defaultServeLimits lets a peer pull 64 MiB at once, a full catch-up of
+// hundreds of followed logs at the default retention, and then 256 KiB a
+// second; a network twice that. Periodic syncs of a caught-up peer need a
+// few kilobytes.
+var defaultServeLimits = serveLimits{
+	PeerBurst: 64 << 20,
+	PeerRate:  256 << 10,
+	NetBurst:  128 << 20,
+	NetRate:   512 << 10,
+	Streams:   4,
+}
+
+// serveKeys bounds the peers and networks whose budgets are tracked.
+const serveKeys = 4096
+
+// syncServer answers sync requests from src, within the budgets of
+// serveLimits. It is safe for concurrent use.
+type syncServer struct {
+	src    syncproto.Source
+	log    *slog.Logger
+	limits serveLimits
+	peers  *ratelimit.Limiter // bytes per peer
+	nets   *ratelimit.Limiter // bytes per network
+
+	mu      sync.Mutex
+	streams map[peer.ID]int // sync streams being served, per peer
+}
+
+func newSyncServer(src syncproto.Source, limits *serveLimits, log *slog.Logger) *syncServer {
+	l := defaultServeLimits
+	if limits != nil {
+		l = *limits
+	}
+	return &syncServer{
+		src:     src,
+		log:     log,
+		limits:  l,
+		peers:   ratelimit.New(float64(l.PeerRate), l.PeerBurst, serveKeys),
+		nets:    ratelimit.New(float64(l.NetRate), l.NetBurst, serveKeys),
+		streams: make(map[peer.ID]int),
+	}
+}
+
+// serve answers one sync request on s. A peer with Streams requests being
+// served already has this one reset. The answer carries at most what the
+// peer's and its network's budgets hold when it starts (at least one
+// entry's worth, waited for if need be); an answer cut by the budget says
+// so, and the peer asks again when it likes.
+func (srv *syncServer) serve(ctx context.Context, s network.Stream) {
+	defer s.Close()
+	p := s.Conn().RemotePeer()
+	if !srv.acquire(p) {
+		srv.log.Debug("sync request refused: too many at once", "peer", p, "limit", srv.limits.Streams)
+		s.Reset()
+		return
+	}
+	defer srv.release(p)
+	deadline := time.Now().Add(syncTimeout)
+	s.SetDeadline(deadline)
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	req, err := syncproto.ReadRequest(bufio.NewReader(s))
+	if err != nil {
+		srv.log.Debug("bad sync request", "peer", p, "err", err)
+		s.Reset()
+		return
+	}
+	_, want := req.Limits()
+	b := budget{srv: srv, peer: p.String(), net: ratelimit.Network(s.Conn().RemoteMultiaddr())}
+	granted, err := b.take(ctx, want)
+	if err != nil {
+		s.Reset()
+		return
+	}
+	req.MaxBytes = uint32(granted)
+	w := &countingWriter{w: s}
+	err = syncproto.ServeRequest(w, req, srv.src)
+	b.give(granted - min(w.n, granted))
+	if err != nil {
+		srv.log.Debug("sync request failed", "peer", p, "err", err)
+		s.Reset()
+	}
+}
+
+func (srv *syncServer) acquire(p peer.ID) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.streams[p] >= srv.limits.Streams {
+		return false
+	}
+	srv.streams[p]++
+	return true
+}
+
+func (srv *syncServer) release(p peer.ID) {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.streams[p]--; srv.streams[p] <= 0 {
+		delete(srv.streams, p)
+	}
+}
+
+// budget is what one answer may take from a peer's and its network's
+// budgets.
+type budget struct {
+	srv  *syncServer
+	peer string
+	net  string // "" for a relayed peer: its relay bounds it
+}
+
+// take takes up to want bytes from both budgets, at least one entry's
+// worth, waiting within ctx until they hold that much.
+func (b budget) take(ctx context.Context, want int) (int, error) {
+	least := min(want, entry.MaxSize)
+	for {
+		got := b.srv.peers.Take(b.peer, want)
+		if b.net != "" && got >= least {
+			n := b.srv.nets.Take(b.net, got)
+			b.srv.peers.Give(b.peer, got-n)
+			if n < least {
+				b.srv.nets.Give(b.net, n)
+				got = 0
+			} else {
+				got = n
+			}
+		}
+		if got >= least {
+			return got, nil
+		}
+		b.srv.peers.Give(b.peer, got)
+		// Both refill at least this fast: wait for one entry's worth.
+		wait := time.Duration(float64(least) / float64(min(b.srv.limits.PeerRate, b.srv.limits.NetRate)) * float64(time.Second))
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return 0, ctx.Err()
+		}
+	}
+}
+
+// give puts back n bytes taken and not spent.
+func (b budget) give(n int) {
+	b.srv.peers.Give(b.peer, n)
+	if b.net != "" {
+		b.srv.nets.Give(b.net, n)
+	}
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += n
+	return n, err
+}
