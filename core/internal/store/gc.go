@@ -37,9 +37,10 @@ type Retention struct {
 	UnfollowGrace time.Duration
 }
 
-// floor returns the lowest seq that r keeps by count of a log whose head
-// is head: the newest KeepPerAuthor entries, and never fewer than the head.
-func (r Retention) floor(head uint64) uint64 {
+// Floor returns the lowest seq that r keeps by count of a followed log
+// whose head is head: r keeps the newest KeepPerAuthor entries, and never
+// fewer than the head.
+func (r Retention) Floor(head uint64) uint64 {
 	keep := uint64(max(r.KeepPerAuthor, 1))
 	if head <= keep {
 		return 1
@@ -73,7 +74,7 @@ func collectable(seq, floor uint64, next hlc.Timestamp, cutoff int64) bool {
 // An entry's age is not known before it is fetched, which is why the mark
 // is kept.
 func (r Retention) KeepsBelow(first *entry.Entry, head uint64, now time.Time) bool {
-	return first.Seq > 1 && !collectable(first.Seq-1, r.floor(head), first.Time, r.cutoff(now))
+	return first.Seq > 1 && !collectable(first.Seq-1, r.Floor(head), first.Time, r.cutoff(now))
 }
 
 // Kept returns the part of run that r keeps, judging ages against now:
@@ -81,7 +82,7 @@ func (r Retention) KeepsBelow(first *entry.Entry, head uint64, now time.Time) bo
 // seq order, and next is the entry after the last of them. Kept drops from
 // the start of run the entries that GC would collect.
 func (r Retention) Kept(run []*entry.Entry, next *entry.Entry, head uint64, now time.Time) []*entry.Entry {
-	floor, cutoff := r.floor(head), r.cutoff(now)
+	floor, cutoff := r.Floor(head), r.cutoff(now)
 	for i, e := range run {
 		after := next
 		if i+1 < len(run) {
@@ -178,7 +179,7 @@ func (s *Store) collect(author entry.Key, r Retention, now time.Time, limit int)
 	case !held || local:
 		return 0, false, nil
 	case watched:
-		floor := r.floor(l.head.Seq)
+		floor := r.Floor(l.head.Seq)
 		if l.tail >= floor {
 			return 0, false, nil
 		}
