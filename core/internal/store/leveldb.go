@@ -71,7 +71,7 @@ func NewMemory() KV {
 	return &levelDB{db: db, now: time.Now}
 }
 
-// Reopening after a failed write: the backoff between attempts that
+// Reopening after a failed write: the backoff after attempts that
 // failed, and how long an attempt waits for the reads in progress.
 const (
 	minReopenBackoff = 100 * time.Millisecond
@@ -121,13 +121,13 @@ func openLevel(c levelConfig) (KV, error) {
 // old database to end (it gives up after wait and tries later, so an
 // iterator held across a write cannot deadlock it; calls made meanwhile
 // wait for it, then use the old database if it gave up, which still
-// reads). After a write failed for want of space, an attempt is made once
-// the disk shows room for the journals again, or maxReopenBackoff after
-// the last attempt (the room a disk shows is not always what the process
-// may use); after other errors, with an exponential backoff; never twice
-// within minReopenBackoff. If the database cannot be reopened for writing,
-// it is opened read-only, so reads go on. Nothing runs in the background:
-// writes drive the recovery.
+// reads). The first attempt is made by the next write, except that after
+// a write failed for want of space it waits until the disk shows room for
+// the journals again, or maxReopenBackoff (the room a disk shows is not
+// always what the process may use); after an attempt that failed, the next
+// waits for an exponential backoff too. If the database cannot be reopened
+// for writing, it is opened read-only, so reads go on. Nothing runs in the
+// background: writes drive the recovery.
 type levelDB struct {
 	dir  string
 	open func(readOnly bool) (*leveldb.DB, error) // nil in memory: never reopened
@@ -144,8 +144,8 @@ type levelDB struct {
 	reopening bool
 	broken    error     // why writes need a reopen first; nil while they work
 	failures  int       // reopen attempts that failed since writes last worked
-	last      time.Time // when writes broke, or the last attempt started or failed
-	next      time.Time // the backoff ends
+	last      time.Time // when writes broke, or the last attempt failed
+	next      time.Time // the backoff after the last failed attempt ends
 }
 
 func (l *levelDB) Get(key []byte) ([]byte, error) {
@@ -203,7 +203,7 @@ func (l *levelDB) wrote(err error) error {
 		return l.broken // another write broke it and it was reopened read-only meanwhile
 	}
 	if l.broken == nil {
-		l.last = l.now() // the first attempt waits minReopenBackoff
+		l.last = l.now()
 	} else {
 		l.backoff() // a reopen did not help
 	}
@@ -245,21 +245,21 @@ func (l *levelDB) recover() error {
 	return l.reopen()
 }
 
-// due reports whether a reopen may be tried now: not within
-// minReopenBackoff of the last attempt; after a write failed for want of
-// space, as soon as the disk shows room for the journals again, or once
-// maxReopenBackoff has passed; otherwise after the backoff. l.mu is held.
+// due reports whether a reopen may be tried now: not before the backoff
+// after a failed attempt ends; and after a write failed for want of space,
+// only once the disk shows room for the journals again, or
+// maxReopenBackoff after writes broke or the last attempt. l.mu is held.
 func (l *levelDB) due() bool {
 	now := l.now()
-	if now.Sub(l.last) < minReopenBackoff {
+	if now.Before(l.next) {
 		return false
 	}
-	if errors.Is(l.broken, ErrNoSpace) && l.free != nil {
-		if free, ok := l.free(l.dir); ok {
-			return free >= l.journalSize()+reopenMargin || now.Sub(l.last) >= maxReopenBackoff
+	if errors.Is(l.broken, ErrNoSpace) && l.free != nil && now.Sub(l.last) < maxReopenBackoff {
+		if free, ok := l.free(l.dir); ok && free < l.journalSize()+reopenMargin {
+			return false // still full: do not churn the disk
 		}
 	}
-	return !now.Before(l.next)
+	return true
 }
 
 // journalSize returns the size of the database's journals, which opening
@@ -321,7 +321,6 @@ func (l *levelDB) drain() bool {
 // it read-only so that reads go on. It returns nil if writes may be tried.
 // Nothing uses l.db, and l.mu is held.
 func (l *levelDB) reopen() error {
-	l.last = l.now()
 	if l.db != nil {
 		l.db.Close() // the error is the one that broke writes
 		l.db = nil
