@@ -260,22 +260,23 @@ type backfiller struct {
 // missing reports whether author's log is followed and lacks entries below
 // the first one held that retention keeps at now.
 func (b backfiller) missing(author entry.Key, now time.Time) bool {
-	_, ok := b.start(author, now)
+	_, _, ok := b.start(author, now)
 	return ok
 }
 
-// start returns the first entry held of author's log if the log is
-// followed and retention keeps entries below it at now.
-func (b backfiller) start(author entry.Key, now time.Time) (first *entry.Entry, missing bool) {
+// start returns the first entry held of author's log and the seq of its
+// head, and reports whether the log is followed and retention keeps
+// entries below that first one at now.
+func (b backfiller) start(author entry.Key, now time.Time) (first *entry.Entry, head uint64, missing bool) {
 	tail, head, err := b.store.Span(author)
 	if err != nil || tail <= 1 || !b.store.Watches(author) {
-		return nil, false
+		return nil, 0, false
 	}
 	first, err = b.store.Entry(author, tail)
 	if err != nil {
-		return nil, false
+		return nil, 0, false
 	}
-	return first, b.retention.KeepsBelow(first, head, now)
+	return first, head, b.retention.KeepsBelow(first, head, now)
 }
 
 // run fetches from p the part of author's log below the first entry held,
@@ -295,12 +296,11 @@ func (b backfiller) run(ctx context.Context, p peer.ID, author entry.Key) int {
 			break
 		}
 		now := time.Now()
-		first, missing := b.start(author, now)
+		first, head, missing := b.start(author, now)
 		if !missing {
 			break
 		}
 		tail := first.Seq
-		_, head, _ := b.store.Span(author)
 		from := uint64(1)
 		if tail > chunk {
 			from = tail - chunk
