@@ -138,8 +138,10 @@ func writeUsers(w io.Writer, users []core.User, empty string) {
 
 // logState says which part of a followed user's log is held: "have 1–40,
 // latest known 42", "have 1–42 (complete)", "have nothing yet, latest known
-// 42". A log that starts after 1 is not complete (retention collected its
-// start), even when it reaches the latest entry.
+// 42". A log that starts after 1 is not complete, even when it reaches the
+// latest entry: "have 120–200 (older entries not kept)" when retention
+// keeps nothing below (core.LogState.Trimmed), else "have 120–200, latest
+// known 200" while they may still be fetched.
 func logState(l core.LogState) string {
 	latest := max(l.Latest, l.To)
 	var have string
@@ -155,8 +157,11 @@ func logState(l core.LogState) string {
 	default:
 		have = fmt.Sprintf("have %d–%d", max(l.From, 1), l.To)
 	}
-	if l.From <= 1 && l.To >= latest {
+	switch {
+	case l.From <= 1 && l.To >= latest:
 		return have + " (complete)"
+	case l.Trimmed && l.To >= latest:
+		return have + " (older entries not kept)"
 	}
 	return fmt.Sprintf("%s, latest known %d", have, latest)
 }

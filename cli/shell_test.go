@@ -196,6 +196,8 @@ func TestLogState(t *testing.T) {
 		{core.LogState{From: 0, To: 0, Latest: 42}, "have nothing yet, latest known 42"},
 		{core.LogState{}, "have nothing yet"},
 		{core.LogState{From: 120, To: 200, Latest: 200}, "have 120–200, latest known 200"},
+		{core.LogState{From: 120, To: 200, Latest: 200, Trimmed: true}, "have 120–200 (older entries not kept)"},
+		{core.LogState{From: 120, To: 150, Latest: 200, Trimmed: true}, "have 120–150, latest known 200"},
 		{core.LogState{From: 120, To: 150, Latest: 200}, "have 120–150, latest known 200"},
 		{core.LogState{From: 7, To: 7, Latest: 9}, "have 7, latest known 9"},
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/store"
 )
 
 // Errors returned by Node methods. Returned errors wrap one of these where
@@ -27,4 +28,8 @@ var (
 	ErrNoPost        = errors.New("no such post")
 	ErrNotYours      = errors.New("not your post")
 	ErrRestoring     = errors.New("account is being restored: its log is still being fetched from the network; try again when restoring is done")
+	// ErrNoSpace reports a write refused because the disk holding the
+	// node's data is full. Nothing written before is lost, and writes work
+	// again by themselves once space is freed, without a restart.
+	ErrNoSpace = store.ErrNoSpace
 )

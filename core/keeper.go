@@ -347,7 +347,8 @@ func (k *keeper) pull(p peer.ID, authors []entry.Key) {
 }
 
 // syncFrom fetches from p what it holds of authors' logs beyond what is
-// kept, in rounds until p has nothing more.
+// kept, in rounds until p has nothing more, then what it holds below the
+// first entry kept that the relay's retention keeps.
 func (k *keeper) syncFrom(ctx context.Context, p peer.ID, authors []entry.Key) (int, error) {
 	total := 0
 	for len(authors) > 0 {
@@ -372,8 +373,22 @@ func (k *keeper) syncFrom(ctx context.Context, p peer.ID, authors []entry.Key) (
 				break
 			}
 		}
+		// Kept logs whose first entry came by gossip: fill them in from
+		// below, down to what the relay's retention keeps.
+		fill := k.filler()
+		for _, a := range chunk {
+			if ctx.Err() != nil {
+				return total, ctx.Err()
+			}
+			total += fill.run(ctx, p, a)
+		}
 	}
 	return total, nil
+}
+
+// filler returns the keeper's backfiller.
+func (k *keeper) filler() backfiller {
+	return backfiller{log: k.log, store: k.store, retention: k.retention.store(), fetch: k.fetch, ingest: k.ingest}
 }
 
 func (k *keeper) fetch(ctx context.Context, p peer.ID, req syncproto.Request, fn func([]*entry.Entry)) (bool, error) {

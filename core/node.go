@@ -518,13 +518,12 @@ func (n *Node) deviceOf(author entry.Key) (peer.ID, bool) {
 }
 
 // learnRecord remembers what a verified name record says: the account's
-// name, its device and the device's addresses, and its latest seq.
+// name, its device and the device's addresses, and its latest seq. The
+// name and seq are only cached in the store: if the store cannot take them
+// (a full disk), the record is used all the same.
 func (n *Node) learnRecord(r names.Record) (peer.ID, error) {
-	if err := n.store.PutName(r.Account, r.Name); err != nil {
-		return "", err
-	}
-	if err := n.store.SetKnown(r.Account, r.HeadSeq); err != nil {
-		return "", err
+	if err := errors.Join(n.store.PutName(r.Account, r.Name), n.store.SetKnown(r.Account, r.HeadSeq)); err != nil {
+		n.log.Warn("name record not cached", "name", r.Name, "err", err)
 	}
 	pid, err := peer.IDFromBytes(r.PeerID)
 	if err != nil {

@@ -305,7 +305,7 @@ func (n *Node) Following(ctx context.Context) ([]User, error) {
 			return nil, err
 		}
 		out = append(out, User{Name: f.Name, Key: f.Target.String(), Since: f.Since,
-			Log: &LogState{From: tail, To: head, Latest: max(known, head)}})
+			Log: &LogState{From: tail, To: head, Latest: max(known, head), Trimmed: tail > 1 && !n.missingStart(f.Target)}})
 	}
 	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/p2p"
+	"github.com/skein-p2p/skein/core/internal/store"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
 )
 
@@ -240,61 +241,118 @@ const (
 )
 
 // backfill fetches from p the part of author's log below the first entry
-// held, down to what retention keeps, and returns the number of entries
-// added. The store takes entries below the held part only as a run that
-// ends just below it, so each answer is collected whole before it is
-// stored, and the part is asked for in chunks, the newest first: an answer
-// cut short (a relay's limit) loses one chunk, and the next chunk asked
-// for is half the size. It stops when the start is no longer missing, or
-// when p has nothing more of it.
+// held that retention keeps, and returns the number of entries added.
 func (n *Node) backfill(ctx context.Context, p peer.ID, author entry.Key) int {
+	return n.filler().run(ctx, p, author)
+}
+
+// missingStart reports whether a followed author's log lacks entries below
+// the first one held that retention keeps.
+func (n *Node) missingStart(author entry.Key) bool {
+	return n.filler().missing(author, time.Now())
+}
+
+// filler returns the node's backfiller.
+func (n *Node) filler() backfiller {
+	return backfiller{
+		log:       n.log,
+		store:     n.store,
+		retention: n.cfg.Retention.store(),
+		fetch:     n.fetch,
+		ingest: func(es []*entry.Entry) int {
+			added, _ := n.ingest(es)
+			return len(added)
+		},
+	}
+}
+
+// A backfiller fills in followed logs below the first entry held, from a
+// peer, down to what retention keeps. A log's first entry held can arrive
+// by gossip or a notice, newest first; the entries below it are then
+// fetched in chunks, the newest first. An entry's age is not known before
+// it is fetched, so a backfiller goes on while the first entry held is
+// young or among the newest KeepPerAuthor, and stops once it is neither
+// (store.Retention.KeepsBelow); GC keeps that entry, so that the two
+// agree. Nodes and the keepers of store-and-forward relays use it.
+type backfiller struct {
+	log       *slog.Logger
+	store     *store.Store
+	retention store.Retention
+	// fetch runs one sync exchange with p, handing fn each batch of
+	// verified entries.
+	fetch func(ctx context.Context, p peer.ID, req syncproto.Request, fn func([]*entry.Entry)) (more bool, err error)
+	// ingest stores verified entries and returns how many it added.
+	ingest func([]*entry.Entry) int
+}
+
+// missing reports whether author's log is followed and lacks entries below
+// the first one held that retention keeps at now.
+func (b backfiller) missing(author entry.Key, now time.Time) bool {
+	_, _, ok := b.start(author, now)
+	return ok
+}
+
+// start returns the first entry held of author's log and the seq of its
+// head, and reports whether the log is followed and retention keeps
+// entries below that first one at now.
+func (b backfiller) start(author entry.Key, now time.Time) (first *entry.Entry, head uint64, missing bool) {
+	tail, head, err := b.store.Span(author)
+	if err != nil || tail <= 1 || !b.store.Watches(author) {
+		return nil, 0, false
+	}
+	first, err = b.store.Entry(author, tail)
+	if err != nil {
+		return nil, 0, false
+	}
+	return first, head, b.retention.KeepsBelow(first, head, now)
+}
+
+// run fetches from p the part of author's log below the first entry held,
+// down to what retention keeps, and returns the number of entries added.
+// The store takes entries below the held part only as a run that ends just
+// below it, so each answer is collected whole before it is stored, and the
+// part is asked for in chunks, the newest first: an answer cut short (a
+// relay's limit) loses one chunk, and the next chunk asked for is half the
+// size. Below the newest KeepPerAuthor entries, a chunk's entries that
+// retention would not keep are dropped before they are stored. run stops
+// when the start is no longer missing, or when p has nothing more of it.
+func (b backfiller) run(ctx context.Context, p peer.ID, author entry.Key) int {
 	total := 0
 	chunk := uint64(backfillChunk)
 	for range maxSyncRounds {
-		if ctx.Err() != nil || !n.missingStart(author) {
+		if ctx.Err() != nil {
 			break
 		}
-		floor, tail := n.startWanted(author)
-		from := floor
-		if tail-floor > chunk {
+		now := time.Now()
+		first, head, missing := b.start(author, now)
+		if !missing {
+			break
+		}
+		tail := first.Seq
+		from := uint64(1)
+		if tail > chunk {
 			from = tail - chunk
+		}
+		if floor := b.retention.Floor(head); tail > floor {
+			from = max(from, floor) // kept whatever their age
 		}
 		req := syncproto.Request{Wants: []syncproto.Want{{Author: author, Have: from - 1}}, MaxEntries: uint32(tail - from)}
 		var got []*entry.Entry
-		_, err := n.fetch(ctx, p, req, func(good []*entry.Entry) { got = append(got, good...) })
-		added, _ := n.ingest(got)
-		total += len(added)
+		_, err := b.fetch(ctx, p, req, func(good []*entry.Entry) { got = append(got, good...) })
+		if len(got) > 0 && got[len(got)-1].Seq == tail-1 {
+			got = b.retention.Kept(got, first, head, now)
+		}
+		added := b.ingest(got)
+		total += added
 		switch {
 		case errors.Is(err, errInterrupted) && chunk > minBackfillChunk:
 			chunk /= 2
-			n.log.Info("backfill interrupted; asking for smaller chunks", "peer", p, "author", author.Short(), "chunk", chunk, "err", err)
-		case err != nil, len(added) == 0:
+			b.log.Info("backfill interrupted; asking for smaller chunks", "peer", p, "author", author.Short(), "chunk", chunk, "err", err)
+		case err != nil, added == 0:
 			return total
 		}
 	}
 	return total
-}
-
-// startWanted returns the lowest seq of author's log this node wants to
-// hold under its retention policy, and the lowest it holds.
-func (n *Node) startWanted(author entry.Key) (floor, tail uint64) {
-	tail, head, err := n.store.Span(author)
-	if err != nil || head == 0 {
-		return 1, 1
-	}
-	keep := uint64(n.cfg.Retention.store().KeepPerAuthor)
-	floor = 1
-	if head > keep {
-		floor = head - keep + 1
-	}
-	return floor, tail
-}
-
-// missingStart reports whether a followed author's log lacks entries below
-// the first one held that retention would keep.
-func (n *Node) missingStart(author entry.Key) bool {
-	floor, tail := n.startWanted(author)
-	return tail > floor && n.store.Watches(author)
 }
 
 // fetch runs one sync exchange with p, connecting first if need be, and

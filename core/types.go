@@ -76,6 +76,11 @@ type LogState struct {
 	From   uint64 `json:"from"`   // lowest seq held, 0 if none
 	To     uint64 `json:"to"`     // highest seq held, 0 if none
 	Latest uint64 `json:"latest"` // highest seq known to exist
+	// Trimmed says that the entries below From are not kept under this
+	// node's Retention (older than KeepFor, beyond the newest
+	// KeepPerAuthor), so none is missing; false when From is 1, or while
+	// those entries are still to be fetched.
+	Trimmed bool `json:"trimmed,omitempty"`
 }
 
 // NotificationKind says what a Notification is about.

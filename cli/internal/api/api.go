@@ -238,6 +238,7 @@ var codes = []struct {
 	{core.ErrNoPost, "no_post", http.StatusNotFound},
 	{core.ErrNotYours, "not_yours", http.StatusForbidden},
 	{core.ErrClosed, "closed", http.StatusServiceUnavailable},
+	{core.ErrNoSpace, "no_space", http.StatusInsufficientStorage},
 }
 
 // ErrNoDaemon is returned by the Client when nothing listens on the socket.

@@ -441,6 +441,7 @@ func TestErrorCodes(t *testing.T) {
 		{core.ErrNotYours, "not_yours", http.StatusForbidden},
 		{core.ErrWrongPassword, "wrong_password", http.StatusUnauthorized},
 		{core.ErrNotLoggedIn, "not_logged_in", http.StatusUnauthorized},
+		{core.ErrNoSpace, "no_space", http.StatusInsufficientStorage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {

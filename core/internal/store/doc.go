@@ -69,7 +69,12 @@
 //
 // GC deletes the start of each followed log, outside the newest
 // Retention.KeepPerAuthor entries and older than Retention.KeepFor, moving
-// the tail up; it never deletes a head or any entry of a local account. A
+// the tail up, but keeps the newest of the entries older than KeepFor: a
+// node that fills a log in from below cannot know an entry's age before
+// fetching it, and stops once the first entry it holds is that old and
+// outside the newest KeepPerAuthor (Retention.KeepsBelow), so the two
+// agree and nothing is fetched only to be collected again. GC never
+// deletes a head or any entry of a local account. A
 // log that is neither local nor followed gets an o row, written when the
 // last local follower unfollows or when Append first adds an entry of it,
 // and removed when it is followed again; once that time is older than

@@ -14,6 +14,11 @@ var (
 	// ErrClosed reports an operation on a closed KV or Store.
 	ErrClosed = errors.New("store: closed")
 
+	// ErrNoSpace reports a write refused because the disk is full (or
+	// the quota used up). Nothing acknowledged before is lost, and writes
+	// work again by themselves once space is freed.
+	ErrNoSpace = errors.New("store: no space left on device")
+
 	// ErrCorrupt reports a stored value that cannot be decoded.
 	ErrCorrupt = errors.New("store: corrupt value")
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/hlc"
 )
 
 // gcBatch is the most entries GC deletes in one batch, holding the write
@@ -25,13 +26,73 @@ type Retention struct {
 	KeepPerAuthor int
 
 	// KeepFor keeps the entries of followed authors whose HLC time is
-	// less than KeepFor before GC's now, however many they are.
+	// less than KeepFor before GC's now, however many they are; and, when
+	// they reach below the newest KeepPerAuthor, the newest entry older
+	// than that, which marks where they start (see KeepsBelow).
 	KeepFor time.Duration
 
 	// UnfollowGrace is how long the log of an author that no local
 	// account follows is kept after it stopped being followed, or after
 	// it was first fetched if it never was. Then GC drops it whole.
 	UnfollowGrace time.Duration
+}
+
+// Floor returns the lowest seq that r keeps by count of a followed log
+// whose head is head: r keeps the newest KeepPerAuthor entries, and never
+// fewer than the head.
+func (r Retention) Floor(head uint64) uint64 {
+	keep := uint64(max(r.KeepPerAuthor, 1))
+	if head <= keep {
+		return 1
+	}
+	return head - keep + 1
+}
+
+// cutoff returns the HLC wall time (ms) at or before which an entry is
+// older than KeepFor at now.
+func (r Retention) cutoff(now time.Time) int64 {
+	return now.Add(-max(r.KeepFor, 0)).UnixMilli()
+}
+
+// collectable reports whether r lets GC delete the entry at seq of a
+// followed log whose count floor is floor, given the time of the entry
+// after it: when the entry is below the count floor and the next one is
+// older than KeepFor (the cutoff). So of the entries older than KeepFor
+// below the count floor, the newest stays: it marks where the entries
+// that retention keeps start, for nodes filling the log in from below
+// (KeepsBelow).
+func collectable(seq, floor uint64, next hlc.Timestamp, cutoff int64) bool {
+	return seq < floor && int64(next.Wall) <= cutoff
+}
+
+// KeepsBelow reports whether r keeps entries below first, the first entry
+// held of a followed log whose head is head, judging ages against now: it
+// does while first is among the newest KeepPerAuthor entries or younger
+// than KeepFor. Once first is neither, it is the newest entry older than
+// KeepFor below the count floor, the one GC keeps as a mark, and nothing
+// before it is kept: a node filling the log in from its peers stops there.
+// An entry's age is not known before it is fetched, which is why the mark
+// is kept.
+func (r Retention) KeepsBelow(first *entry.Entry, head uint64, now time.Time) bool {
+	return first.Seq > 1 && !collectable(first.Seq-1, r.Floor(head), first.Time, r.cutoff(now))
+}
+
+// Kept returns the part of run that r keeps, judging ages against now:
+// run holds consecutive entries of a followed log whose head is head, in
+// seq order, and next is the entry after the last of them. Kept drops from
+// the start of run the entries that GC would collect.
+func (r Retention) Kept(run []*entry.Entry, next *entry.Entry, head uint64, now time.Time) []*entry.Entry {
+	floor, cutoff := r.Floor(head), r.cutoff(now)
+	for i, e := range run {
+		after := next
+		if i+1 < len(run) {
+			after = run[i+1]
+		}
+		if !collectable(e.Seq, floor, after.Time, cutoff) {
+			return run[i:]
+		}
+	}
+	return nil
 }
 
 // DefaultRetention returns the retention a node uses unless configured
@@ -118,11 +179,11 @@ func (s *Store) collect(author entry.Key, r Retention, now time.Time, limit int)
 	case !held || local:
 		return 0, false, nil
 	case watched:
-		keep := uint64(max(r.KeepPerAuthor, 1)) // never the head
-		if l.head.Seq <= keep {
+		floor := r.Floor(l.head.Seq)
+		if l.tail >= floor {
 			return 0, false, nil
 		}
-		return s.trim(author, l, l.head.Seq-keep, now.Add(-max(r.KeepFor, 0)), limit)
+		return s.trim(author, l, floor, r.cutoff(now), limit)
 	case !orphan:
 		if err := s.put(keyOf(prefixOrphan, author), encodeUint(timeBits(now)), false); err != nil {
 			return 0, false, err
@@ -138,28 +199,32 @@ func (s *Store) collect(author entry.Key, r Retention, now time.Time, limit int)
 }
 
 // trim deletes up to limit entries from the start of author's log, whose
-// state is l: those up to seq last with an HLC time not after before. It
-// reports whether there may be more to delete.
-func (s *Store) trim(author entry.Key, l logState, last uint64, before time.Time, limit int) (n int, more bool, err error) {
+// state is l: those below seq floor that are collectable, the entry after
+// each being at or before cutoff (an HLC wall time in ms). It reports
+// whether there may be more to delete.
+func (s *Store) trim(author entry.Key, l logState, floor uint64, cutoff int64, limit int) (n int, more bool, err error) {
 	var (
 		b        Batch
 		tail     = l.tail
-		cutoff   = before.UnixMilli()
 		accounts = s.feedsOf(author)
+		prev     *entry.Entry // the entry before e, not deleted yet
 	)
-	it := s.kv.Find(entryKey(author, l.tail), entryKey(author, last+1), false)
+	it := s.kv.Find(entryKey(author, l.tail), entryKey(author, floor+1), false)
 	for n < limit && it.Next() {
 		e, err := parseEntry(it.Key(), it.Value())
 		if err != nil {
 			it.Close()
 			return 0, false, err
 		}
-		if int64(e.Time.Wall) > cutoff {
-			break // too young, and so are the entries after it
+		if prev != nil {
+			if !collectable(prev.Seq, floor, e.Time, cutoff) {
+				break // e is young, and so are the entries after it
+			}
+			s.deleteEntry(&b, prev, accounts)
+			tail = e.Seq
+			n++
 		}
-		s.deleteEntry(&b, e, accounts)
-		tail = e.Seq + 1
-		n++
+		prev = e
 	}
 	if err := it.Close(); err != nil {
 		return 0, false, err

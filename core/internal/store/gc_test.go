@@ -44,23 +44,39 @@ func gcAll(t *testing.T, s *store.Store, r store.Retention, now time.Time) int {
 	return 0
 }
 
+// retentionBase and retentionNow are the times of retentionTests: bob's
+// 10 hourly posts, the first at retentionBase plus an hour, are 9h to 0h
+// old at retentionNow, and a minute.
+var (
+	retentionBase = time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	retentionNow  = retentionBase.Add(10*time.Hour + time.Minute)
+)
+
+// retentionTests are policies applied to bob's 10 hourly posts, with the
+// seq of the first one each keeps. Of the posts older than KeepFor below
+// the count floor, the newest stays: it tells a node filling the log in
+// from below where to stop.
+var retentionTests = []struct {
+	name     string
+	r        store.Retention
+	wantTail uint64
+}{
+	{"newest 3", store.Retention{KeepPerAuthor: 3}, 8},
+	{"newest 3 and younger than 5h30", store.Retention{KeepPerAuthor: 3, KeepFor: 5*time.Hour + 30*time.Minute}, 4},
+	{"younger than 2h", store.Retention{KeepFor: 2 * time.Hour}, 8},
+	{"younger than 2h and the newest 2", store.Retention{KeepPerAuthor: 2, KeepFor: 2 * time.Hour}, 8},
+	{"younger than 2h30 and the newest 2", store.Retention{KeepPerAuthor: 2, KeepFor: 2*time.Hour + 30*time.Minute}, 7},
+	{"newest 3 and younger than 1h", store.Retention{KeepPerAuthor: 3, KeepFor: time.Hour}, 8},
+	{"none but the head", store.Retention{}, 10},
+	{"negative counts as zero", store.Retention{KeepPerAuthor: -5, KeepFor: -time.Hour}, 10},
+	{"more than held", store.Retention{KeepPerAuthor: 20}, 1},
+	{"all younger", store.Retention{KeepFor: 100 * time.Hour}, 1},
+	{"all younger but the first", store.Retention{KeepFor: 9*time.Hour + 30*time.Minute}, 1},
+	{"default", store.DefaultRetention(), 1},
+}
+
 func TestGCRetention(t *testing.T) {
-	base := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
-	now := base.Add(10*time.Hour + time.Minute) // bob's 10 posts are 9h to 0h old, and a minute
-	tests := []struct {
-		name     string
-		r        store.Retention
-		wantTail uint64
-	}{
-		{"newest 3", store.Retention{KeepPerAuthor: 3}, 8},
-		{"newest 3 and younger than 5h30", store.Retention{KeepPerAuthor: 3, KeepFor: 5*time.Hour + 30*time.Minute}, 5},
-		{"younger than 2h", store.Retention{KeepFor: 2 * time.Hour}, 9},
-		{"none but the head", store.Retention{}, 10},
-		{"negative counts as zero", store.Retention{KeepPerAuthor: -5, KeepFor: -time.Hour}, 10},
-		{"more than held", store.Retention{KeepPerAuthor: 20}, 1},
-		{"all younger", store.Retention{KeepFor: 100 * time.Hour}, 1},
-		{"default", store.DefaultRetention(), 1},
-	}
+	base, now, tests := retentionBase, retentionNow, retentionTests
 	forEachEngine(t, func(t *testing.T, newStore func(t *testing.T) *store.Store) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -101,6 +117,53 @@ func TestGCRetention(t *testing.T) {
 				}
 				checkHeld(t, s, bob, append(slices.Clone(bobLog), next))
 			})
+		}
+	})
+}
+
+// TestRetentionBackfill fills bob's log in from below, starting from his
+// newest post, in chunks of several sizes, keeping of each chunk what
+// Retention.Kept keeps and going on while Retention.KeepsBelow says so, as
+// a node back-filling a log from a peer does. It must stop where GC stops:
+// holding what GC keeps, so that GC then has nothing to collect and the
+// next backfill nothing to fetch.
+func TestRetentionBackfill(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, newStore func(t *testing.T) *store.Store) {
+		for _, tt := range retentionTests {
+			for _, chunk := range []uint64{1, 3, 16} {
+				t.Run(fmt.Sprintf("%s/chunks of %d", tt.name, chunk), func(t *testing.T) {
+					s := newStore(t)
+					alice, bob := newWriter(t, "alice"), newWriter(t, "bob")
+					mustAccount(t, s, alice)
+					mustFollow(t, s, alice, bob.following())
+					bobLog := hourly(bob, retentionBase, 10)
+					mustAppend(t, s, bobLog[9])
+					const head = 10
+					for range head {
+						tail, _, _ := s.Span(bob.key)
+						first, err := s.Entry(bob.key, tail)
+						if err != nil {
+							t.Fatalf("Entry(bob, %d) = %v", tail, err)
+						}
+						if !tt.r.KeepsBelow(first, head, retentionNow) {
+							break
+						}
+						from := uint64(1)
+						if tail > chunk {
+							from = tail - chunk
+						}
+						kept := tt.r.Kept(bobLog[from-1:tail-1], first, head, retentionNow)
+						if len(kept) == 0 {
+							t.Fatalf("Kept(%d–%d) = none, but KeepsBelow(%d) = true", from, tail-1, tail)
+						}
+						mustAppend(t, s, kept...)
+					}
+					checkHeld(t, s, bob, bobLog[tt.wantTail-1:])
+					if n := gcAll(t, s, tt.r, retentionNow); n != 0 {
+						t.Errorf("GC() after backfill removed %d entries, want 0", n)
+					}
+				})
+			}
 		}
 	})
 }

@@ -20,7 +20,9 @@ type KV interface {
 	// of them are visible or none is. If sync is set, the writes are
 	// durable (flushed to stable storage) before Commit returns; otherwise
 	// they survive a crash of the process but maybe not of the machine.
-	// Commit does not retain b.
+	// Commit does not retain b. A Commit refused because the disk is full
+	// returns an error wrapping ErrNoSpace; later ones work again once
+	// space is freed, without reopening the KV.
 	Commit(b *Batch, sync bool) error
 
 	// Close releases the store. Operations after Close fail with an error

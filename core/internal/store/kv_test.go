@@ -20,6 +20,13 @@ func TestKV(t *testing.T) {
 			kvtest.Test(t, func(t *testing.T) store.KV { return eng.open(t) })
 		})
 	}
+	// The storage TestLevelDBFullDisk fills, while it has room.
+	t.Run("leveldb on a disk that can fill", func(t *testing.T) {
+		kvtest.Test(t, func(t *testing.T) store.KV {
+			kv, _, _, _ := openFullDisk(t)
+			return kv
+		})
+	})
 }
 
 // killChildEnv names the database directory to the child process of
