@@ -615,3 +615,33 @@ func TestVector(t *testing.T) {
 		t.Errorf("docs/PROTOCOL.md does not contain the name record test vector %s", vectorHex)
 	}
 }
+
+// smallOrderRecord returns r for "alice" "signed" by the small-order
+// identity key with the signature that verifies every message under
+// crypto/ed25519 alone: R = the identity point, S = 0.
+func smallOrderRecord(t testing.TB) []byte {
+	r := baseRecord(t)
+	r.Account = entry.Key{1} // the identity point
+	b := r.appendUnsigned(nil)
+	sig := make([]byte, ed25519.SignatureSize)
+	sig[0] = 1
+	if !ed25519.Verify(r.Account[:], signedMessage(b), sig) {
+		t.Fatal("ed25519.Verify refuses the universal signature: the test no longer shows the attack")
+	}
+	return append(b, sig...)
+}
+
+// TestSmallOrderAccount: name records follow the one signature rule of
+// entries (entry.VerifySignature), which refuses small-order keys.
+func TestSmallOrderAccount(t *testing.T) {
+	b := smallOrderRecord(t)
+	if r, err := Decode(b); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("Decode(small-order record) = %+v, %v; want %v", r, err, ErrBadSignature)
+	}
+	if err := testValidator.Validate(Key("alice"), b); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("Validate(small-order record) = %v, want %v", err, ErrBadSignature)
+	}
+	if _, _, err := testValidator.Resolve([][]byte{b}, Key("alice")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Resolve(small-order record) = %v, want %v", err, ErrNotFound)
+	}
+}

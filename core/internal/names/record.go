@@ -138,7 +138,7 @@ func parse(value []byte) (Record, error) {
 // verify checks r's signature over value, the encoding r was parsed from.
 func (r *Record) verify(value []byte) error {
 	unsigned := value[:len(value)-ed25519.SignatureSize]
-	if !ed25519.Verify(ed25519.PublicKey(r.Account[:]), signedMessage(unsigned), r.Sig[:]) {
+	if !entry.VerifySignature(r.Account, signedMessage(unsigned), r.Sig[:]) {
 		return fmt.Errorf("%w: name %q by %s", ErrBadSignature, r.Name, r.Account.Short())
 	}
 	return nil
