@@ -5,30 +5,42 @@
 //
 // A name claim is a Record signed by the account's Ed25519 key and stored
 // under the DHT key Key(name), "/skein-name/<name>". Besides the name and the
-// account key it carries when the name was first claimed (Created), when this
+// account key it carries proof of work for the claim (Nonce), when the
+// account says it claimed the name (Created, informative only), when this
 // record was published (Updated), the account's log head at publish time
 // (HeadSeq) and the publishing device's peer ID and addresses, so that one
 // lookup both resolves a name and says where to sync from. The wire layout
 // (all integers big-endian, lengths in bytes) is:
 //
 //	offset    size  field
-//	0         1     format version, 1
+//	0         1     format version, 2
 //	1         32    account Ed25519 public key
-//	33        8     Created, ms since the Unix epoch, >= 1
-//	41        8     Updated, ms since the Unix epoch, >= Created
-//	49        8     HeadSeq
-//	57        1     name length n, 3 to 32
-//	58        n     name: a-z, 0-9 and _
-//	58+n      1     peer ID length p, 1 to 64
-//	59+n      p     peer ID (binary multihash)
-//	59+n+p    1     address count c, 0 to 16
-//	60+n+p    ...   c times: 2-byte length l (1 to 256), l bytes of binary multiaddr
+//	33        8     work nonce (see HasWork)
+//	41        8     Created, ms since the Unix epoch, >= 1
+//	49        8     Updated, ms since the Unix epoch, >= Created
+//	57        8     HeadSeq
+//	65        1     name length n, 3 to 32
+//	66        n     name: a-z, 0-9 and _
+//	66+n      1     peer ID length p, 1 to 64
+//	67+n      p     peer ID (binary multihash)
+//	67+n+p    1     address count c, 0 to 16
+//	68+n+p    ...   c times: 2-byte length l (1 to 256), l bytes of binary multiaddr
 //	end-64    64    Ed25519 signature over SigContext || every byte before it
 //
 // The encoding is canonical: every field has one representation (fixed-width
 // integers, exact lengths, multiaddrs in their canonical binary form) and no
 // byte may follow the signature, so a Record has exactly one encoding. A
 // record is at most MaxSize bytes.
+//
+// # Work
+//
+// A claim costs work: the nonce must make SHA-256(WorkContext ‖ account ‖
+// len(name) ‖ name ‖ nonce) start with WorkBits zero bits, about a million
+// hashes. The work binds the account and the name only, so Work runs once
+// per claim and every later record of the claim reuses the nonce. A record
+// without enough work is invalid everywhere: Decode, Validate and Resolve
+// refuse it. The account key follows the signature rule of entries
+// (entry.VerifySignature): a small-order key is refused.
 //
 // # Validation and selection
 //

@@ -7,7 +7,11 @@ import "errors"
 var (
 	// ErrMalformed means a record does not decode or breaks a field rule.
 	ErrMalformed = errors.New("names: malformed record")
-	// ErrBadSignature means a record's signature does not verify.
+	// ErrNoWork means a record's nonce is not proof of work for its
+	// account's claim of its name (see HasWork).
+	ErrNoWork = errors.New("names: not enough proof of work")
+	// ErrBadSignature means a record's signature does not verify, or its
+	// account key is not a valid key (see entry.VerifySignature).
 	ErrBadSignature = errors.New("names: bad signature")
 	// ErrWrongKey means a DHT key is not a name key, or a record is stored
 	// under another name's key.
