@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -401,8 +402,9 @@ func TestSelect(t *testing.T) {
 	first := claimBy(t, hi, "alice", t0, t0)
 	update := claimBy(t, hi, "alice", t0, t0+h)
 	update2 := claimBy(t, hi, "alice", t0, t0+2*h)
-	later := claimBy(t, lo, "alice", t0+h, t0+5*h)
-	sameTime := claimBy(t, lo, "alice", t0, t0)
+	backDated := claimBy(t, lo, "alice", 1, t0+5*h)
+	sameTime := claimBy(t, lo, "alice", t0, t0) // and the smaller key
+	laterCreated := claimBy(t, hi, "alice", t0+3*h, t0+3*h)
 	otherName := claimBy(t, lo, "alicia", 1, 1)
 	// Two records of one account with equal times differ only in HeadSeq.
 	r := baseRecord(t)
@@ -412,33 +414,41 @@ func TestSelect(t *testing.T) {
 	if bytes.Compare(update2b, update2) < 0 {
 		tieWinner = update2b
 	}
+	junk := []byte("junk")
+	badSig := func() []byte { b := bytes.Clone(first); b[len(b)-1] ^= 1; return b }()
 
 	tests := []struct {
-		name   string
-		values [][]byte
-		want   []byte // nil: Select fails
+		name    string
+		values  [][]byte
+		want    []byte // nil: Select fails
+		shuffle bool   // one account only: the order of values does not matter
 	}{
-		{"one", [][]byte{first}, first},
-		{"update by same key wins over older", [][]byte{first, update}, update},
-		{"latest of several updates", [][]byte{update, first, update2}, update2},
-		{"later claim by other key loses", [][]byte{later, first}, first},
-		{"later claim loses to every update", [][]byte{later, update2, first, update}, update2},
-		{"same Created: smaller account key wins", [][]byte{first, sameTime}, sameTime},
-		{"same Created: smaller key wins over the other's updates", [][]byte{update2, sameTime, update}, sameTime},
-		{"same times: smaller encoding wins", [][]byte{update2, update2b}, tieWinner},
-		{"identical values", [][]byte{first, first}, first},
-		{"invalid values skipped", [][]byte{[]byte("junk"), nil, first, append(bytes.Clone(update), 0)}, first},
-		{"other name skipped", [][]byte{otherName, later}, later},
-		{"bad signature skipped", [][]byte{later, func() []byte { b := bytes.Clone(first); b[len(b)-1] ^= 1; return b }()}, later},
-		{"none valid", [][]byte{[]byte("junk"), otherName}, nil},
-		{"empty", nil, nil},
+		{"one", [][]byte{first}, first, true},
+		{"update by same key wins over older", [][]byte{first, update}, update, true},
+		{"latest of several updates", [][]byte{update, first, update2}, update2, true},
+		{"a later Created with a later update wins within one account", [][]byte{update2, laterCreated}, laterCreated, true},
+		{"same times: smaller encoding wins", [][]byte{update2, update2b}, tieWinner, true},
+		{"identical values", [][]byte{first, first}, first, true},
+		// Between accounts, the first valid value's account is kept:
+		// Created and key order decide nothing.
+		{"back-dated claim by another key after", [][]byte{first, backDated}, first, false},
+		{"back-dated claim by another key first", [][]byte{backDated, first}, backDated, false},
+		{"same Created and smaller key after", [][]byte{update, sameTime}, update, false},
+		{"first account's latest among others", [][]byte{first, backDated, update2, sameTime, update}, update2, false},
+		{"invalid values skipped", [][]byte{junk, nil, first, append(bytes.Clone(update), 0)}, first, false},
+		{"other name skipped", [][]byte{otherName, backDated, first}, backDated, false},
+		{"bad signature skipped", [][]byte{badSig, backDated, first}, backDated, false},
+		{"none valid", [][]byte{junk, otherName}, nil, true},
+		{"empty", nil, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 2))
 			for range 20 {
 				values := slices.Clone(tt.values)
-				rng.Shuffle(len(values), func(i, j int) { values[i], values[j] = values[j], values[i] })
+				if tt.shuffle {
+					rng.Shuffle(len(values), func(i, j int) { values[i], values[j] = values[j], values[i] })
+				}
 				i, err := testValidator.Select(Key("alice"), values)
 				if tt.want == nil {
 					if err == nil {
@@ -455,14 +465,14 @@ func TestSelect(t *testing.T) {
 				if j := slices.IndexFunc(values, func(v []byte) bool { return bytes.Equal(v, tt.want) }); i != j {
 					t.Errorf("Select() = %d, want the first best, %d", i, j)
 				}
-				// kad-dht only ever compares two values at a time: on a
-				// lookup [best so far, received], on a put [new, stored].
-				// Both folds must agree with Select over the whole set.
+				// A lookup by kad-dht compares two values at a time, [best
+				// so far, received]: the fold must agree with Select over
+				// the whole set.
 				if got := foldLookup(t, values); !bytes.Equal(got, tt.want) {
 					t.Errorf("lookup fold picked %s, want %s", describe(got), describe(tt.want))
 				}
-				if got := foldPut(t, values); !bytes.Equal(got, tt.want) {
-					t.Errorf("put fold kept %s, want %s", describe(got), describe(tt.want))
+				if !tt.shuffle {
+					break
 				}
 			}
 		})
@@ -474,7 +484,7 @@ func describe(b []byte) string {
 	if err != nil {
 		return err.Error()
 	}
-	return r.Account.Short() + " " + r.Name
+	return fmt.Sprintf("%s %s updated %d", r.Account.Short(), r.Name, r.Updated)
 }
 
 // foldLookup imitates kad-dht's processValues over valid values.
@@ -497,28 +507,6 @@ func foldLookup(t *testing.T, values [][]byte) []byte {
 		}
 	}
 	return best
-}
-
-// foldPut imitates a kad-dht value store receiving values as PUTs.
-func foldPut(t *testing.T, values [][]byte) []byte {
-	var stored []byte
-	for _, v := range values {
-		if testValidator.Validate(Key("alice"), v) != nil {
-			continue
-		}
-		if stored == nil {
-			stored = v
-			continue
-		}
-		i, err := testValidator.Select(Key("alice"), [][]byte{v, stored})
-		if err != nil {
-			t.Fatalf("Select() error = %v", err)
-		}
-		if i == 0 {
-			stored = v
-		}
-	}
-	return stored
 }
 
 func TestSelectBadKey(t *testing.T) {
@@ -544,9 +532,13 @@ func TestResolve(t *testing.T) {
 	a1 := claimBy(t, 1, "alice", t0, t0)
 	a2 := claimBy(t, 1, "alice", t0, t0+h)
 	b := claimBy(t, 2, "alice", t0+h, t0+h)
-	c := claimBy(t, 3, "alice", t0-h, t0-h) // back-dated
+	c := claimBy(t, 3, "alice", 1, t0-h) // back-dated
 	future := claimBy(t, 4, "alice", t0, uint64(testNow.Add(2*time.Hour).UnixMilli()))
 	bobs := claimBy(t, 5, "bob", t0, t0)
+	lowWork := signRaw(account(6), baseRecord(t))
+	small := smallOrderRecord(t)
+	none := [][]byte(nil)
+	vals := func(v ...[]byte) [][]byte { return v }
 	sorted := func(seeds ...byte) []entry.Key {
 		var ks []entry.Key
 		for _, s := range seeds {
@@ -557,43 +549,57 @@ func TestResolve(t *testing.T) {
 	}
 	tests := []struct {
 		name       string
-		values     [][]byte
-		wantBest   []byte
-		wantOthers []entry.Key
+		anchored   [][]byte
+		found      [][]byte
+		want       []byte // the record resolved to; nil for none
+		wantClaims []entry.Key
+		anchoredOK bool
 		wantErr    error
 	}{
-		{"one", [][]byte{a1}, a1, nil, nil},
-		{"updates of one key are no conflict", [][]byte{a1, a2, a1}, a2, nil, nil},
-		{"later claim is a conflict", [][]byte{b, a1, a2}, a2, sorted(2), nil},
-		{"back-dated claim wins and is a conflict", [][]byte{a2, b, c, b}, c, sorted(1, 2), nil},
-		{"future and other names ignored", [][]byte{future, a1, bobs}, a1, nil, nil},
-		{"only invalid", [][]byte{future, bobs, []byte("x")}, nil, nil, ErrNotFound},
-		{"empty", nil, nil, nil, ErrNotFound},
+		{"one", none, vals(a1), a1, sorted(1), false, nil},
+		{"updates of one key are no conflict", none, vals(a1, a2, a1), a2, sorted(1), false, nil},
+		{"two keys without anchors: conflict", none, vals(b, a1, a2), nil, sorted(1, 2), false, ErrConflict},
+		{"back-dated claim without anchors: conflict, never a guess", none, vals(a2, c), nil, sorted(1, 3), false, ErrConflict},
+		{"anchor decides against a back-dated claim", vals(a1), vals(c, b, c), a1, sorted(1, 2, 3), true, nil},
+		{"anchor decides, newest record from anywhere", vals(a1), vals(a2, c), a2, sorted(1, 3), true, nil},
+		{"anchors agree", vals(a1, a2), vals(b), a2, sorted(1, 2), true, nil},
+		{"anchors disagree: conflict", vals(a1, c), vals(a2), nil, sorted(1, 3), true, ErrConflict},
+		{"invalid anchor records do not count", vals(future, lowWork, small, bobs), vals(b), b, sorted(2), false, nil},
+		{"future, low-work, small-order and other names ignored", none, vals(future, a1, bobs, lowWork, small), a1, sorted(1), false, nil},
+		{"only invalid", vals(small), vals(future, bobs, []byte("x"), lowWork), nil, nil, false, ErrNotFound},
+		{"empty", none, none, nil, nil, false, ErrNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			best, others, err := testValidator.Resolve(tt.values, Key("alice"))
+			res, err := testValidator.Resolve(Key("alice"), tt.anchored, tt.found)
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Fatalf("Resolve() error = %v, want %v", err, tt.wantErr)
 			}
-			if tt.wantErr != nil {
-				return
+			var claims []entry.Key
+			for _, c := range res.Claims {
+				claims = append(claims, c.Account)
 			}
-			want, _ := Decode(tt.wantBest)
-			if !equal(best, want) {
-				t.Errorf("Resolve() best = %+v, want %+v", best, want)
+			if !slices.Equal(claims, tt.wantClaims) {
+				t.Errorf("Resolve() claims = %v, want %v", claims, tt.wantClaims)
 			}
-			if !slices.Equal(others, tt.wantOthers) {
-				t.Errorf("Resolve() others = %v, want %v", others, tt.wantOthers)
+			if res.Anchored != tt.anchoredOK {
+				t.Errorf("Resolve() anchored = %v, want %v", res.Anchored, tt.anchoredOK)
+			}
+			var want Record
+			if tt.want != nil {
+				want, _ = Decode(tt.want)
+			}
+			if !equal(res.Record, want) {
+				t.Errorf("Resolve() record = %+v, want %+v", res.Record, want)
 			}
 		})
 	}
-	if _, _, err := Resolve([][]byte{a1}, "/skein-name/"); !errors.Is(err, ErrWrongKey) {
+	if _, err := Resolve("/skein-name/", nil, vals(a1)); !errors.Is(err, ErrWrongKey) {
 		t.Errorf("Resolve(bad key) error = %v, want %v", err, ErrWrongKey)
 	}
 	// The package function uses the system clock: t0 records are in the past.
-	if _, others, err := Resolve([][]byte{a1, b}, Key("alice")); err != nil || len(others) != 1 {
-		t.Errorf("Resolve() = %v, %v; want one other key", others, err)
+	if res, err := Resolve(Key("alice"), vals(a1), vals(b)); err != nil || res.Record.Account != keyOf(1) {
+		t.Errorf("Resolve() = %+v, %v; want alice's key", res, err)
 	}
 }
 
@@ -750,7 +756,7 @@ func TestSmallOrderAccount(t *testing.T) {
 	if err := testValidator.Validate(Key("alice"), b); !errors.Is(err, ErrBadSignature) {
 		t.Errorf("Validate(small-order record) = %v, want %v", err, ErrBadSignature)
 	}
-	if _, _, err := testValidator.Resolve([][]byte{b}, Key("alice")); !errors.Is(err, ErrNotFound) {
+	if _, err := testValidator.Resolve(Key("alice"), nil, [][]byte{b}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Resolve(small-order record) = %v, want %v", err, ErrNotFound)
 	}
 }
@@ -808,7 +814,7 @@ func TestWork(t *testing.T) {
 	if err := testValidator.Validate(Key("alice"), b); !errors.Is(err, ErrNoWork) {
 		t.Errorf("Validate(low work) = %v, want %v", err, ErrNoWork)
 	}
-	if _, _, err := testValidator.Resolve([][]byte{b}, Key("alice")); !errors.Is(err, ErrNotFound) {
+	if _, err := testValidator.Resolve(Key("alice"), nil, [][]byte{b}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Resolve(low work) = %v, want %v", err, ErrNotFound)
 	}
 	// Work for another account's claim of the name is no work for this one.

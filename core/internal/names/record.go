@@ -74,7 +74,10 @@ func Sign(priv ed25519.PrivateKey, r Record) ([]byte, error) {
 		return nil, fmt.Errorf("names: invalid private key of %d bytes", len(priv))
 	}
 	r.Account = entry.KeyOf(priv.Public().(ed25519.PublicKey))
-	if entry.ValidName(r.Name) == nil && !HasWork(r.Account, r.Name, r.Nonce) {
+	if err := r.checkFields(); err != nil {
+		return nil, err
+	}
+	if !HasWork(r.Account, r.Name, r.Nonce) {
 		r.Nonce = Work(r.Account, r.Name)
 	}
 	if err := r.check(); err != nil {
@@ -153,6 +156,17 @@ func (r *Record) verify(value []byte) error {
 
 // check validates every field except the signature, and last the work.
 func (r *Record) check() error {
+	if err := r.checkFields(); err != nil {
+		return err
+	}
+	if !HasWork(r.Account, r.Name, r.Nonce) {
+		return fmt.Errorf("%w: nonce %d for %q by %s", ErrNoWork, r.Nonce, r.Name, r.Account.Short())
+	}
+	return nil
+}
+
+// checkFields validates every field but the work and the signature.
+func (r *Record) checkFields() error {
 	if err := entry.ValidName(r.Name); err != nil {
 		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
@@ -180,9 +194,6 @@ func (r *Record) check() error {
 		if !bytes.Equal(m.Bytes(), a) {
 			return fmt.Errorf("%w: address %d is not in canonical form", ErrMalformed, i)
 		}
-	}
-	if !HasWork(r.Account, r.Name, r.Nonce) {
-		return fmt.Errorf("%w: nonce %d for %q by %s", ErrNoWork, r.Nonce, r.Name, r.Account.Short())
 	}
 	return nil
 }
