@@ -47,34 +47,41 @@
 // Validator implements record.Validator; register it with
 // dht.NamespacedValidator(Namespace, names.Validator{}). kad-dht calls
 // Validate on every value it stores or receives, and Select with two values,
-// [new, stored] when a PUT arrives (index 0 replaces the stored value) and
-// [best so far, received] during a lookup.
+// [new, stored] when a PUT arrives and [best so far, received] during a
+// lookup.
 //
-// Validate accepts a value if it decodes, its signature verifies, its name is
-// the one in the DHT key and neither timestamp is more than MaxClockSkew
-// ahead of the local clock.
+// Validate accepts a value if it decodes, carries its work, its account key
+// is a valid key and the signature verifies, its name is the one in the
+// DHT key and neither timestamp is more than MaxClockSkew ahead of the local
+// clock.
 //
-// Select orders claims by Created (earliest first), then account key (bytes,
-// smaller first), then Updated (latest first), then the encoding's bytes
-// (smaller first), and returns the first of the best. So the earliest claim
-// holds the name, a later claim by another key never displaces it, and the
-// holder's own latest record replaces its older ones: only the claiming key
-// can update a name. Clients must carry Created over unchanged into every
-// update (look the record up first when publishing from a new device): a
-// record with a later Created loses even to the same account's older record.
+// Created is self-asserted and a key is chosen at will, so no order between
+// two accounts' records is one an attacker could not win. Select therefore
+// never chooses between accounts: it keeps the account of the first valid
+// value, and of its records the latest Updated (then the smaller encoding).
 // Identical values compare equal and Select returns index 0, so republishing
-// the same bytes (needed within kad-dht's 48 h record age) succeeds.
+// the same bytes succeeds.
 //
-// # Trust
+// # Servers: the first claim holds
 //
-// Created is self-asserted: anyone can sign a back-dated claim for a name
-// that is already taken, and that claim wins wherever the DHT stores it. The
-// DHT alone cannot tell the first claimant from a liar. Skein therefore does
-// not let the DHT decide who a name means once a user has seen it: a follow is
-// pinned to the key it first resolved to (trust on first use), and lookups
-// collect every value the DHT returns and call Resolve, which reports the
-// other keys that also claim the name so the caller can report a conflict
-// instead of silently switching keys.
+// A DHT server stores name records in a Registry, the datastore of kad-dht's
+// value store (dht.ValueDatastore). The first valid record of a name it
+// stores makes its account the name's holder there, and the Registry
+// refuses any other account's record of the name (ErrClaimed) until the
+// claim lapses, ClaimLifetime after the holder's last record. It is
+// persisted, and bounded (Limits): when full it refuses new names and never
+// evicts a live claim. A Guard, kad-dht's OnRequestHook, bounds the rate of
+// PUT_VALUE requests and of new claims per peer and per network (Rates).
 //
-// All functions and Validator's methods are safe for concurrent use.
+// # Lookups
+//
+// A lookup collects the records held by the node's anchors (the peers its
+// user configured) and every other record it finds, and Resolve decides:
+// the account the anchors' records name; without anchor records, the
+// account every record names; otherwise a conflict (ErrConflict), never a
+// guess. A follow is pinned to the key it first resolved to (trust on first
+// use) by the caller.
+//
+// All functions and the methods of Validator, Registry and Guard are safe
+// for concurrent use.
 package names
