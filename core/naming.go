@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	dht "github.com/libp2p/go-libp2p-kad-dht"
 	record "github.com/libp2p/go-libp2p-record"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -194,8 +193,8 @@ func (n *Node) publishName(ctx context.Context, sess *session) bool {
 }
 
 // lookupName asks for every record claiming name: each connected anchor
-// directly, the DHT (the local store included) and each of the peers
-// closest to the name's key. It resolves them with names.Resolve: the
+// directly, the node's own store, and each of the servers closest to the
+// name's key, found by a DHT walk. It resolves them with names.Resolve: the
 // anchors' claim decides; without one, the account all records name. It
 // returns ErrNameConflict with the claims found when nothing decides, and
 // ErrUnknownName if nobody claims the name. The record decided on is
@@ -236,13 +235,12 @@ func (n *Node) lookupName(ctx context.Context, name string) (names.Resolution, e
 	for _, p := range anchors {
 		ask(p, true)
 	}
-	wg.Add(1)
-	go func() { // the best value found by a DHT search, local store included
-		defer wg.Done()
-		if v, _ := n.host.DHT.GetValue(ctx, key, dht.Quorum(2)); len(v) > 0 {
-			add(false, v)
-		}
-	}()
+	if v, ok := n.names.Record(name); ok { // this node's own store
+		add(false, v)
+	}
+	// Not kad-dht's GetValue: after a search it puts the value it found
+	// best (the first account it heard from) to the servers that lack it,
+	// which would spread an attacker's claim to fresh servers.
 	if closest, err := n.host.DHT.GetClosestPeers(ctx, key); err == nil {
 		for _, p := range closest {
 			if !slices.Contains(anchors, p) {

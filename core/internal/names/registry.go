@@ -244,6 +244,22 @@ func (r *Registry) Holds(name string) (entry.Key, bool) {
 	return c.account, true
 }
 
+// Record returns the latest record of name's live claim: the name record
+// itself, not kad-dht's wrapping.
+func (r *Registry) Record(name string) ([]byte, bool) {
+	r.mu.Lock()
+	c, ok, err := r.get(name)
+	r.mu.Unlock()
+	if err != nil || !ok {
+		return nil, false
+	}
+	var rec recpb.Record
+	if err := proto.Unmarshal(c.record, &rec); err != nil {
+		return nil, false
+	}
+	return rec.GetValue(), true
+}
+
 // Len returns the number of claims held and the bytes they take.
 func (r *Registry) Len() (names int, bytes int64) {
 	r.mu.Lock()

@@ -114,6 +114,12 @@ func TestRegistryFirstClaimHolds(t *testing.T) {
 	if got := s.get("alice"); !bytes.Equal(got, update) {
 		t.Errorf("served %s after the update, want it", describe(got))
 	}
+	if got, ok := s.reg.Record("alice"); !ok || !bytes.Equal(got, update) {
+		t.Errorf("Record(alice) = %s, %v; want the update", describe(got), ok)
+	}
+	if got, ok := s.reg.Record("bob"); ok {
+		t.Errorf("Record(bob) = %s, want none", describe(got))
+	}
 	if err := s.put("alice", held); !errors.Is(err, records.ErrOldRecord) {
 		t.Errorf("put(older record of the holder) = %v, want %v", err, records.ErrOldRecord)
 	}
