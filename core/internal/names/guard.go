@@ -54,9 +54,9 @@ const (
 // Guard screens the PUT_VALUE requests of a DHT server before kad-dht
 // handles them, as its OnRequestHook: it refuses a request over its peer's
 // or its network's rate, a record that does not parse or lacks its work,
-// and another account's record for a name the Registry holds, by dropping
-// the request's record, so that kad-dht's handler fails it and resets the
-// stream. It never blocks. Refusals are logged through a ratelimit.Log.
+// and a record the Registry would not admit (another account's record for
+// a name it holds, a new name when it is full), by dropping the request's
+// record, so that kad-dht's handler fails it and resets the stream. It never blocks. Refusals are logged through a ratelimit.Log.
 // A Guard is safe for concurrent use.
 type Guard struct {
 	reg                   *Registry
@@ -109,13 +109,11 @@ func (g *Guard) Hook(ctx context.Context, s network.Stream, req *dhtpb.Message) 
 		refuse("name record refused: invalid", "name", name, "err", err)
 		return
 	}
-	account, held := g.reg.Holds(name)
-	switch {
-	case held && account == r.Account:
+	if account, held := g.reg.Holds(name); held && account == r.Account {
 		return // an update of a claim held
-	case held:
-		refuse("name record refused: the name is claimed by another account", "name", name,
-			"claimant", r.Account.Short(), "holder", account.Short())
+	}
+	if err := g.reg.Admit(name, r.Account); err != nil {
+		refuse("name record refused", "name", name, "err", err)
 		return
 	}
 	if !g.peerClaims.Allow(peerKey) {

@@ -244,6 +244,46 @@ func (r *Registry) Holds(name string) (entry.Key, bool) {
 	return c.account, true
 }
 
+// Admit says whether Put would store a record of name by account now, as
+// far as the claim and the bounds go: nil for an update of the account's
+// claim or a new claim within the bounds, else an error wrapping
+// ErrClaimed, ErrAccountLimit or ErrFull. A Guard asks it to refuse a PUT
+// before it is validated. Put checks again.
+func (r *Registry) Admit(name string, account entry.Key) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, held, err := r.get(name)
+	switch {
+	case err != nil:
+		return err
+	case held && c.account == account:
+		return nil
+	case held:
+		return fmt.Errorf("%w: %q is held by %s, not %s", ErrClaimed, name, c.account.Short(), account.Short())
+	}
+	if r.full(0) && r.now().Sub(r.swept) >= sweepEvery {
+		if err := r.sweep(); err != nil {
+			return err
+		}
+	}
+	n, err := r.claimsOf(account)
+	switch {
+	case err != nil:
+		return err
+	case n >= r.limits.PerAccount:
+		return fmt.Errorf("%w: %s holds %d names here", ErrAccountLimit, account.Short(), n)
+	case r.full(0):
+		return fmt.Errorf("%w: %d names, %d bytes", ErrFull, r.names, r.bytes)
+	}
+	return nil
+}
+
+// full reports whether the registry cannot take a new row of size bytes.
+// r.mu is held.
+func (r *Registry) full(size int64) bool {
+	return r.names >= r.limits.MaxNames || r.bytes+size > r.limits.MaxBytes
+}
+
 // Record returns the latest record of name's live claim: the name record
 // itself, not kad-dht's wrapping.
 func (r *Registry) Record(name string) ([]byte, bool) {
@@ -358,7 +398,7 @@ func (r *Registry) Put(ctx context.Context, key ds.Key, value []byte) error {
 	}
 	// A new claim. When full, look for lapsed claims to make room, at
 	// most every sweepEvery; then drop a lapsed claim left in its place.
-	if (r.names >= r.limits.MaxNames || r.bytes+size > r.limits.MaxBytes) && r.now().Sub(r.swept) >= sweepEvery {
+	if r.full(size) && r.now().Sub(r.swept) >= sweepEvery {
 		if err := r.sweep(); err != nil {
 			return err
 		}

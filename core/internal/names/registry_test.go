@@ -210,6 +210,21 @@ func TestRegistryLimits(t *testing.T) {
 			t.Fatalf("%s: put(%s) = %v, want %v", st.name, st.claim, err, st.want)
 		}
 	}
+	// Admit, which a Guard asks before validating a PUT, agrees.
+	for _, tt := range []struct {
+		claim string
+		seed  byte
+		want  error
+	}{
+		{"alice", 1, nil},
+		{"alice", 3, ErrClaimed},
+		{"alice3", 1, ErrAccountLimit},
+		{"carol", 3, ErrFull},
+	} {
+		if err := s.reg.Admit(tt.claim, keyOf(tt.seed)); tt.want == nil && err != nil || !errors.Is(err, tt.want) {
+			t.Errorf("Admit(%s by %d) = %v, want %v", tt.claim, tt.seed, err, tt.want)
+		}
+	}
 	// Updates pass when full.
 	if err := s.put("alice", signedAt(t, 1, "alice", t0, t0+h)); err != nil {
 		t.Fatalf("update when full: %v", err)
