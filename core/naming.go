@@ -97,8 +97,9 @@ func (n *Node) putAnchors(ctx context.Context, name string, value []byte) claimR
 		res claimResult
 		wg  sync.WaitGroup
 	)
-	for _, p := range n.anchorPeers(ctx) {
-		res.tried++
+	anchors := n.anchorPeers(ctx)
+	res.tried = len(anchors)
+	for _, p := range anchors {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
