@@ -316,6 +316,7 @@ type relayCmd struct {
 	storeForward bool
 	maxClients   int
 	keepPer      int
+	maxNames     int
 }
 
 func (r *relayCmd) flags(fs *flag.FlagSet) {
@@ -330,10 +331,11 @@ func (r *relayCmd) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&r.storeForward, "store-forward", false, "keep and serve the logs that clients who opt in (daemon --store-forward) follow")
 	fs.IntVar(&r.maxClients, "max-keep-clients", 0, "with --store-forward, keep logs for at most `N` accounts (default 1000)")
 	fs.IntVar(&r.keepPer, "keep-per-author", 0, "with --store-forward, keep the newest `N` entries of each log (default 1000)")
+	fs.IntVar(&r.maxNames, "max-names", 0, "hold at most `N` username claims; when full, take no new name (default 100000)")
 }
 
 func (r *relayCmd) args(a []string) error {
-	for _, v := range []int{r.limits.MaxReservations, r.limits.MaxCircuits, r.limits.MaxReservationsPerIP, r.maxClients, r.keepPer} {
+	for _, v := range []int{r.limits.MaxReservations, r.limits.MaxCircuits, r.limits.MaxReservationsPerIP, r.maxClients, r.keepPer, r.maxNames} {
 		if v < 0 {
 			return errors.New("counts must be positive, or 0 for the default")
 		}
@@ -362,6 +364,7 @@ func (r *relayCmd) run(ctx context.Context, e *env, _ *api.Client) error {
 		StoreForward:   r.storeForward,
 		MaxKeepClients: r.maxClients,
 		Retention:      core.Retention{KeepPerAuthor: r.keepPer},
+		MaxNames:       r.maxNames,
 		Logger:         log,
 	})
 	if err != nil {

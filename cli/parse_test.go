@@ -31,6 +31,7 @@ func TestParse(t *testing.T) {
 		{"daemon -power=foreground --max-conns 0", &daemonCmd{power: core.PowerForeground}},
 		{"relay", &relayCmd{}},
 		{"relay -listen /ip4/0.0.0.0/tcp/4001", &relayCmd{listen: []string{"/ip4/0.0.0.0/tcp/4001"}}},
+		{"relay --max-names 5000", &relayCmd{maxNames: 5000}},
 		{"register alice", &registerCmd{name: "alice"}},
 		{"register alice --password-file pw.txt", &registerCmd{name: "alice", passwordFile: "pw.txt"}},
 		{"login --password-file pw.txt alice", &loginCmd{name: "alice", passwordFile: "pw.txt"}},
@@ -159,6 +160,7 @@ func TestParseErrors(t *testing.T) {
 		{"network 5g", `network: invalid network type "5g": use wifi, cellular or none`},
 		{"network wifi cellular", `network: unexpected argument "cellular" after the network type`},
 		{"relay --listen /nope/1", "invalid multiaddr"},
+		{"relay --max-names -1", "counts must be positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {

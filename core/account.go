@@ -6,13 +6,10 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	dht "github.com/libp2p/go-libp2p-kad-dht"
-	dhtpb "github.com/libp2p/go-libp2p-kad-dht/pb"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
@@ -33,6 +30,7 @@ type session struct {
 	key     entry.Key
 	priv    ed25519.PrivateKey
 	created time.Time
+	nonce   uint64 // the work of the account's name claim
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -71,10 +69,14 @@ func (n *Node) goSession(sess *session, fn func(ctx context.Context)) {
 	}()
 }
 
-// Register creates an account on this device, claims its name in the DHT
-// and logs in. It fails with ErrNameTaken if another key already claims the
-// name, and with ErrInvalidName unless the name is 3 to 32 characters of
-// a-z, 0-9 and _.
+// Register creates an account on this device, claims its name and logs
+// in. The claim costs about 0.2 s of work (proof of work, so that names
+// cannot be claimed by the million), and goes first to the relays and
+// bootstrap peers the node is connected to, which keep the first claim of
+// a name. Register fails with ErrNameTaken, leaving no account behind, if
+// a lookup finds another key claiming the name or a relay holds another
+// key's claim, and with ErrInvalidName unless the name is 3 to 32
+// characters of a-z, 0-9 and _.
 func (n *Node) Register(ctx context.Context, name, password string) (User, error) {
 	if err := n.alive(); err != nil {
 		return User{}, err
@@ -93,12 +95,11 @@ func (n *Node) Register(ctx context.Context, name, password string) (User, error
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return User{}, err
 	}
-	rec, others, err := n.lookupName(ctx, name)
+	res, err := n.lookupName(ctx, name)
 	switch {
 	case err == nil:
-		return User{}, fmt.Errorf("%w: %s is %s", ErrNameTaken, name, rec.Account.Short())
+		return User{}, fmt.Errorf("%w: %s is %s", ErrNameTaken, name, res.Record.Account.Short())
 	case errors.Is(err, ErrNameConflict):
-		_ = others
 		return User{}, fmt.Errorf("%w: %s", ErrNameTaken, name)
 	case !errors.Is(err, ErrUnknownName):
 		return User{}, err
@@ -107,12 +108,34 @@ func (n *Node) Register(ctx context.Context, name, password string) (User, error
 	if err != nil {
 		return User{}, err
 	}
+	key := keyOf(priv)
+	created := time.Now().UTC().Truncate(time.Millisecond)
+	nonce := names.Work(key, name)
+	// Claim the name at the anchors before anything is stored here: one
+	// that holds another key's claim (registered since the lookup) makes
+	// the name taken.
+	claim, err := names.Sign(priv, names.Record{
+		Name:    name,
+		Nonce:   nonce,
+		Created: uint64(created.UnixMilli()),
+		Updated: uint64(created.UnixMilli()),
+		PeerID:  []byte(n.host.ID()),
+		Addrs:   n.recordAddrs(),
+	})
+	if err != nil {
+		return User{}, err
+	}
+	switch c := n.putAnchors(ctx, name, claim); {
+	case c.taken:
+		return User{}, fmt.Errorf("%w: %s is %s at your relay", ErrNameTaken, name, c.holder.Short())
+	case c.tried > 0 && c.accepted == 0:
+		return User{}, fmt.Errorf("core: no relay took the claim of %s (%w): try again", name, c.err)
+	}
 	blob, err := keystore.Seal(priv, password, n.kdf)
 	if err != nil {
 		return User{}, err
 	}
-	key := keyOf(priv)
-	acct := store.Account{Name: name, Key: key, Secret: blob, Created: time.Now().UTC().Truncate(time.Millisecond)}
+	acct := store.Account{Name: name, Key: key, Secret: blob, Created: created}
 	if err := n.store.PutAccount(acct); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			return User{}, fmt.Errorf("%w: %s", ErrAccountExists, name)
@@ -120,6 +143,9 @@ func (n *Node) Register(ctx context.Context, name, password string) (User, error
 		return User{}, err
 	}
 	if err := n.store.PutName(key, name); err != nil {
+		return User{}, err
+	}
+	if err := n.keepWork(key, name, nonce); err != nil {
 		return User{}, err
 	}
 	sess, err := n.login(acct, priv)
@@ -176,14 +202,22 @@ func (n *Node) login(acct store.Account, priv ed25519.PrivateKey) (*session, err
 	if err != nil {
 		return nil, err
 	}
+	nonce, err := n.nameWork(acct.Key, acct.Name)
+	if err != nil {
+		return nil, err
+	}
 	n.clock.Observe(head.Time)
 	sess := &session{
-		name:      acct.Name,
-		key:       acct.Key,
-		priv:      priv,
-		created:   acct.Created,
-		subs:      make(map[entry.Key]*subscription),
-		headMoved: make(chan struct{}, 1),
+		name:    acct.Name,
+		key:     acct.Key,
+		priv:    priv,
+		created: acct.Created,
+		nonce:   nonce,
+		// A name record of this session is later than the account's
+		// claim, which Register put to the anchors.
+		lastUpdated: uint64(acct.Created.UnixMilli()),
+		subs:        make(map[entry.Key]*subscription),
+		headMoved:   make(chan struct{}, 1),
 	}
 	sess.ctx, sess.cancel = context.WithCancel(n.ctx)
 	n.mu.Lock()
@@ -288,155 +322,6 @@ func (n *Node) nameLoop(ctx context.Context, sess *session) {
 	}
 }
 
-// waitRouting waits, within ctx, until the DHT routing table has a peer,
-// as long as a connected peer may still enter it: right after connecting,
-// identify may not have finished yet.
-func (n *Node) waitRouting(ctx context.Context) {
-	for n.host.DHT.RoutingTable().Size() == 0 && n.dhtPeerPending() {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
-// dhtPeerPending reports whether a connected peer serves the DHT or has not
-// been identified yet. Peers in DHT client mode never enter the routing
-// table: with only those connected, there is nothing to wait for.
-func (n *Node) dhtPeerPending() bool {
-	for _, p := range n.host.Network().Peers() {
-		protos, err := n.host.Peerstore().GetProtocols(p)
-		if err != nil || len(protos) == 0 || slices.Contains(protos, dhtProtocol) {
-			return true
-		}
-	}
-	return false
-}
-
-// publishName signs and stores the account's name record in the DHT and
-// reports whether that reached the network. Errors are logged: the record is
-// republished periodically.
-func (n *Node) publishName(ctx context.Context, sess *session) bool {
-	// Publications in turn: the DHT stores a record locally before sending
-	// it, so one cut short would leave a newer local record that makes a
-	// concurrent, older one fail ("old record") without reaching anyone.
-	sess.publishMu.Lock()
-	defer sess.publishMu.Unlock()
-	version := sess.appended.Load()
-	val, err := n.ownRecord(sess)
-	if err != nil {
-		n.log.Warn("publish name", "err", err)
-		return false
-	}
-	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	n.waitRouting(wctx)
-	cancel()
-	if err := n.host.DHT.PutValue(ctx, names.Key(sess.name), val); err != nil {
-		n.log.Warn("name record not published", "name", sess.name, "err", err)
-		return false
-	}
-	sess.published.Store(version)
-	n.log.Debug("name record published", "name", sess.name)
-	return true
-}
-
-// lookupName asks the DHT for every record claiming name: the local one and
-// one from each of the peers closest to the name's key. It returns the
-// winning record and the other keys that claim the name, with
-// ErrNameConflict if there are any, or ErrUnknownName if nobody claims it.
-func (n *Node) lookupName(ctx context.Context, name string) (names.Record, []entry.Key, error) {
-	if err := entry.ValidName(name); err != nil {
-		return names.Record{}, nil, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
-	defer cancel()
-	key := names.Key(name)
-	n.waitRouting(ctx)
-
-	var (
-		mu   sync.Mutex
-		vals [][]byte
-		wg   sync.WaitGroup
-	)
-	add := func(v []byte) {
-		mu.Lock()
-		vals = append(vals, v)
-		mu.Unlock()
-	}
-	wg.Add(1)
-	go func() { // the best value found by a DHT search, local store included
-		defer wg.Done()
-		if v, err := n.host.DHT.GetValue(ctx, key, dht.Quorum(2)); err == nil || len(v) > 0 {
-			if len(v) > 0 {
-				add(v)
-			}
-		}
-	}()
-	pm, err := dhtpb.NewProtocolMessenger(n.host.DHT.MessageSender())
-	if err == nil {
-		if closest, err := n.host.DHT.GetClosestPeers(ctx, key); err == nil {
-			for _, p := range closest {
-				wg.Add(1)
-				go func(p peer.ID) { // every peer's own copy, to see conflicts
-					defer wg.Done()
-					if rec, _, err := pm.GetValue(ctx, p, key); err == nil && rec != nil {
-						add(rec.GetValue())
-					}
-				}(p)
-			}
-		}
-	}
-	wg.Wait()
-
-	best, others, err := names.Resolve(vals, key)
-	if errors.Is(err, names.ErrNotFound) {
-		if len(n.host.Network().Peers()) == 0 {
-			return names.Record{}, nil, fmt.Errorf("%w: %s (no peers connected: is the bootstrap address right?)", ErrUnknownName, name)
-		}
-		return names.Record{}, nil, fmt.Errorf("%w: %s", ErrUnknownName, name)
-	}
-	if err != nil {
-		return names.Record{}, nil, err
-	}
-	if _, err := n.learnRecord(best); err != nil {
-		return names.Record{}, nil, err
-	}
-	if len(others) > 0 {
-		return best, others, fmt.Errorf("%w: %s is claimed by %s and %d other key(s)", ErrNameConflict, name, best.Account.Short(), len(others))
-	}
-	return best, nil, nil
-}
-
-// resolve maps a name to an account key for the logged-in account: the key
-// pinned on first use if there is one, else the DHT's answer, which is then
-// pinned. A pinned name whose DHT record names another key is reported as
-// ErrNameConflict.
-func (n *Node) resolve(ctx context.Context, sess *session, name string) (entry.Key, error) {
-	if name == sess.name {
-		return sess.key, nil
-	}
-	pinned, err := n.store.Pinned(sess.key, name)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return entry.Key{}, err
-	}
-	havePin := err == nil
-	rec, others, err := n.lookupName(ctx, name)
-	switch {
-	case havePin && err == nil && rec.Account != pinned:
-		return pinned, fmt.Errorf("%w: %s is pinned to %s but the network says %s", ErrNameConflict, name, pinned.Short(), rec.Account.Short())
-	case havePin:
-		return pinned, nil // lookups may fail offline; the pin stands
-	case err != nil:
-		_ = others
-		return entry.Key{}, err
-	}
-	if err := n.store.Pin(sess.key, name, rec.Account); err != nil {
-		return entry.Key{}, err
-	}
-	return rec.Account, nil
-}
-
 // meetHolders connects to the devices that announced they hold the
 // account's own log: its followers. Connecting prompts them to deliver any
 // notices they queued while this device was away (follows, replies).
@@ -469,9 +354,8 @@ func (n *Node) locateFollowed(ctx context.Context, sess *session) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			rec, _, err := n.lookupName(ctx, f.Name)
-			if err != nil && rec.Account != f.Target {
-				n.log.Debug("followed author not found", "name", f.Name, "err", err)
+			if _, ok := n.lookupAccount(ctx, f.Name, f.Target); !ok {
+				n.log.Debug("followed author not found", "name", f.Name, "key", f.Target.Short())
 			}
 		}()
 	}
@@ -479,33 +363,4 @@ func (n *Node) locateFollowed(ctx context.Context, sess *session) {
 	if ctx.Err() == nil {
 		sess.located.Store(true)
 	}
-}
-
-// ownRecord signs a fresh name record of the session's account: its
-// device, addresses and latest seq, with an update time later than that of
-// any record signed before.
-func (n *Node) ownRecord(sess *session) ([]byte, error) {
-	head, err := n.store.Head(sess.key)
-	if err != nil {
-		return nil, err
-	}
-	var addrs [][]byte
-	for _, a := range n.host.Addrs() {
-		if len(addrs) == names.MaxAddrs {
-			break
-		}
-		addrs = append(addrs, a.Bytes())
-	}
-	sess.mu.Lock()
-	updated := max(uint64(time.Now().UnixMilli()), sess.lastUpdated+1)
-	sess.lastUpdated = updated
-	sess.mu.Unlock()
-	return names.Sign(sess.priv, names.Record{
-		Name:    sess.name,
-		Created: uint64(sess.created.UnixMilli()),
-		Updated: updated,
-		HeadSeq: head.Seq,
-		PeerID:  []byte(n.host.ID()),
-		Addrs:   addrs,
-	})
 }

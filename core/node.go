@@ -22,6 +22,7 @@ import (
 	"time"
 
 	dht "github.com/libp2p/go-libp2p-kad-dht"
+	dhtpb "github.com/libp2p/go-libp2p-kad-dht/pb"
 	record "github.com/libp2p/go-libp2p-record"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -32,6 +33,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/keystore"
 	"github.com/skein-p2p/skein/core/internal/names"
 	"github.com/skein-p2p/skein/core/internal/p2p"
+	"github.com/skein-p2p/skein/core/internal/ratelimit"
 	"github.com/skein-p2p/skein/core/internal/store"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
 )
@@ -139,6 +141,9 @@ type Node struct {
 	events hub
 	boot   []peer.AddrInfo
 	relays []peer.AddrInfo
+	dhtMsg *dhtpb.ProtocolMessenger // DHT requests to one peer: anchors, a name's closest peers
+	names  *names.Registry          // the name records this node stores as a DHT server
+	refuse *ratelimit.Log           // refused DHT requests
 
 	ctx    context.Context // the node's lifetime
 	cancel context.CancelFunc
@@ -219,7 +224,15 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		kv.Close()
 		return nil, fmt.Errorf("core: %w", err)
 	}
+	reg, err := names.OpenRegistry(store.Prefix(kv, []byte{store.NamePrefix}), names.Limits{})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("core: %w", err)
+	}
+	refuse := ratelimit.NewLog(log)
 	n := &Node{
+		names:       reg,
+		refuse:      refuse,
 		cfg:         cfg,
 		log:         log,
 		store:       st,
@@ -245,9 +258,14 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		Bootstrap:   boot,
 		DHTMode:     cfg.DHTMode.opt(),
 		Validator:   record.NamespacedValidator{names.Namespace: names.Validator{}},
-		PubSub:      true,
-		ConnLow:     connHigh / 3,
-		ConnHigh:    connHigh,
+		// Name records go to the registry, which keeps the first claim of
+		// a name; claims outlive kad-dht's 48 h.
+		Values:       reg,
+		MaxRecordAge: names.ClaimLifetime,
+		OnRequest:    names.NewGuard(reg, names.Rates{}, refuse).Hook,
+		PubSub:       true,
+		ConnLow:      connHigh / 3,
+		ConnHigh:     connHigh,
 		// The DHT refreshes when this node says: a node in background
 		// mode must not be woken by the DHT's own timers.
 		ManualRefresh: true,
@@ -256,6 +274,13 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		Logger:        log,
 	})
 	if err != nil {
+		refuse.Close()
+		st.Close()
+		return nil, fmt.Errorf("core: %w", err)
+	}
+	if n.dhtMsg, err = dhtpb.NewProtocolMessenger(n.host.DHT.MessageSender()); err != nil {
+		n.host.Close()
+		refuse.Close()
 		st.Close()
 		return nil, fmt.Errorf("core: %w", err)
 	}
@@ -297,7 +322,9 @@ func (n *Node) Close() error {
 		n.host.RemoveStreamHandler(syncproto.SyncID)
 		n.host.RemoveStreamHandler(syncproto.NotifyID)
 		n.events.close()
-		n.closeErr = errors.Join(n.host.Close(), n.store.Close())
+		hostErr := n.host.Close()
+		n.refuse.Close()
+		n.closeErr = errors.Join(hostErr, n.store.Close())
 	})
 	return n.closeErr
 }

@@ -2,8 +2,6 @@ package core
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,14 +11,9 @@ import (
 	"testing"
 	"time"
 
-	dht "github.com/libp2p/go-libp2p-kad-dht"
-	record "github.com/libp2p/go-libp2p-record"
-	"github.com/libp2p/go-libp2p/core/crypto"
 	"go.uber.org/goleak"
 
 	"github.com/skein-p2p/skein/core/internal/keystore"
-	"github.com/skein-p2p/skein/core/internal/names"
-	"github.com/skein-p2p/skein/core/internal/p2p"
 )
 
 func TestMain(m *testing.M) {
@@ -360,56 +353,5 @@ func TestPostValidation(t *testing.T) {
 				t.Fatalf("Post() = %v, want ErrInvalidPost", err)
 			}
 		})
-	}
-}
-
-// TestNameConflictReported: a back-dated claim of a taken name by another
-// key wins on the DHT server (Created is self-asserted), but an account
-// that pinned the name reports the conflict instead of following the
-// newcomer.
-func TestNameConflictReported(t *testing.T) {
-	tn := newTestNet(t)
-	alice, bob := tn.user("alice"), tn.user("bob")
-	ctx := context.Background()
-	mustFollow(t, bob, "alice")
-	aliceKey := alice.session().key
-
-	_, mallory, _ := ed25519.GenerateKey(rand.Reader)
-	forged, err := names.Sign(mallory, names.Record{
-		Name: "alice", Created: 1, Updated: 2,
-		PeerID: []byte(alice.host.ID()), // any valid peer ID
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A hostile DHT client stores it on the relay.
-	k, _, _ := crypto.GenerateEd25519Key(rand.Reader)
-	boot, _ := p2p.ParseAddrs(tn.relay.Addrs())
-	h, err := p2p.New(ctx, p2p.Config{
-		Key: k, ListenAddrs: loopback, Bootstrap: boot, DHTMode: dht.ModeClient,
-		Validator: record.NamespacedValidator{names.Namespace: names.Validator{}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	if err := h.Connect(ctx, boot[0]); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "routing table", func() bool { return h.DHT.RoutingTable().Size() > 0 })
-	if err := h.DHT.PutValue(ctx, names.Key("alice"), forged); err != nil {
-		t.Fatal(err)
-	}
-	_, err = bob.Whois(ctx, "alice")
-	if !errors.Is(err, ErrNameConflict) {
-		t.Fatalf("Whois(alice) after a conflicting claim = %v, want ErrNameConflict", err)
-	}
-	fl, _ := bob.Following(ctx)
-	if len(fl) != 1 || fl[0].Key != aliceKey.String() {
-		t.Fatalf("Following() = %+v, want the pinned alice", fl)
-	}
-	// Following again keeps the pinned key.
-	if _, err := bob.Follow(ctx, "alice"); !errors.Is(err, ErrNameConflict) {
-		t.Fatalf("Follow(alice) = %v, want ErrNameConflict", err)
 	}
 }

@@ -76,7 +76,7 @@ func (n *Node) flushNotices(ctx context.Context, p peer.ID) {
 		dev, ok := n.deviceOf(t)
 		if p == "" && !ok {
 			if name := n.nameOf(t); name != "" {
-				if rec, _, err := n.lookupName(ctx, name); err == nil && rec.Account == t {
+				if _, found := n.lookupAccount(ctx, name, t); found {
 					dev, ok = n.deviceOf(t)
 				}
 			}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/skein-p2p/skein/core/internal/names"
 	"github.com/skein-p2p/skein/core/internal/p2p"
+	"github.com/skein-p2p/skein/core/internal/ratelimit"
 	"github.com/skein-p2p/skein/core/internal/store"
 )
 
@@ -44,8 +45,16 @@ type RelayConfig struct {
 	// SyncInterval is how often store-and-forward pulls the kept logs from
 	// the connected peers that hold them. Default 1 minute.
 	SyncInterval time.Duration
+	// MaxNames bounds the name claims the relay holds as a DHT server.
+	// Default 100,000. When full it takes no new name until claims lapse
+	// (30 days after their owner last published); it never drops a live
+	// claim.
+	MaxNames int
 	// Logger receives the relay's logs. Default: discard.
 	Logger *slog.Logger
+
+	// nameRates overrides the rates of DHT puts the relay takes (tests).
+	nameRates names.Rates
 }
 
 // RelayLimits bound the circuit relay service: what one relayed
@@ -128,8 +137,11 @@ func (l RelayLimits) resources() relayv2.Resources {
 // concurrent use.
 type Relay struct {
 	host   *p2p.Host
-	store  *store.Store // nil without store-and-forward
-	keeper *keeper      // nil without store-and-forward
+	kv     store.KV        // the relay's database: name claims, and kept logs
+	names  *names.Registry // the name claims it holds
+	refuse *ratelimit.Log  // refused DHT requests
+	store  *store.Store    // nil without store-and-forward
+	keeper *keeper         // nil without store-and-forward
 	limits RelayLimits
 }
 
@@ -158,26 +170,40 @@ func NewRelay(ctx context.Context, cfg RelayConfig) (*Relay, error) {
 	if err != nil {
 		return nil, fmt.Errorf("core: %w", err)
 	}
+	// One database holds the name claims, which must survive a restart (a
+	// relay that forgot them would take a claim of any name), and the kept
+	// logs of store-and-forward.
+	kv, err := store.OpenLevelDB(filepath.Join(cfg.DataDir, "kept"))
+	if err != nil {
+		return nil, fmt.Errorf("core: %w", err)
+	}
+	reg, err := names.OpenRegistry(store.Prefix(kv, []byte{store.NamePrefix}), names.Limits{MaxNames: cfg.MaxNames})
+	if err != nil {
+		kv.Close()
+		return nil, fmt.Errorf("core: %w", err)
+	}
 	var st *store.Store
 	if cfg.StoreForward {
-		kv, err := store.OpenLevelDB(filepath.Join(cfg.DataDir, "kept"))
-		if err != nil {
-			return nil, fmt.Errorf("core: %w", err)
-		}
 		if st, err = store.New(kv); err != nil {
 			kv.Close()
 			return nil, fmt.Errorf("core: %w", err)
 		}
 	}
+	refuse := ratelimit.NewLog(log)
 	h, err := p2p.New(ctx, p2p.Config{
 		Key:         key,
 		ListenAddrs: cfg.ListenAddrs,
 		Bootstrap:   boot,
 		DHTMode:     dht.ModeServer,
 		Validator:   record.NamespacedValidator{names.Namespace: names.Validator{}},
-		PubSub:      cfg.StoreForward,
-		ConnLow:     512,
-		ConnHigh:    1024,
+		// Name records go to the registry, which keeps the first claim of
+		// a name; claims outlive kad-dht's 48 h.
+		Values:       reg,
+		MaxRecordAge: names.ClaimLifetime,
+		OnRequest:    names.NewGuard(reg, cfg.nameRates, refuse).Hook,
+		PubSub:       cfg.StoreForward,
+		ConnLow:      512,
+		ConnHigh:     1024,
 		// A relay is run where it is reachable: it says so rather than
 		// waiting for peers to confirm it.
 		Reachability:   network.ReachabilityPublic,
@@ -186,12 +212,11 @@ func NewRelay(ctx context.Context, cfg RelayConfig) (*Relay, error) {
 		Logger:         log,
 	})
 	if err != nil {
-		if st != nil {
-			st.Close()
-		}
+		refuse.Close()
+		kv.Close()
 		return nil, fmt.Errorf("core: %w", err)
 	}
-	r := &Relay{host: h, store: st, limits: limits}
+	r := &Relay{host: h, kv: kv, names: reg, refuse: refuse, store: st, limits: limits}
 	if st != nil {
 		if r.keeper, err = newKeeper(h, st, cfg, log); err != nil {
 			r.Close()
@@ -225,9 +250,10 @@ func (r *Relay) Close() error {
 		r.keeper = nil
 	}
 	err := r.host.Close()
-	if r.store != nil {
-		err = errors.Join(err, r.store.Close())
-		r.store = nil
+	if r.kv != nil {
+		r.refuse.Close()
+		err = errors.Join(err, r.kv.Close()) // the store's too
+		r.kv, r.store = nil, nil
 	}
 	return err
 }

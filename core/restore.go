@@ -80,14 +80,15 @@ func (n *Node) RestorePhrase(ctx context.Context, name, phrase, password string)
 	if err != nil {
 		return User{}, fmt.Errorf("%w: %w", ErrBadSecret, err)
 	}
-	rec, _, err := n.lookupName(ctx, name)
+	res, err := n.lookupName(ctx, name)
 	if errors.Is(err, ErrUnknownName) {
 		return User{}, fmt.Errorf("%w: restoring from a phrase needs the name's record; is the network reachable?", err)
 	} else if err != nil && !errors.Is(err, ErrNameConflict) {
 		return User{}, err
 	}
-	if rec.Account != keyOf(priv) {
-		return User{}, fmt.Errorf("%w: %s belongs to key %s, not to this phrase's", ErrNameTaken, name, rec.Account.Short())
+	rec, err := ownClaim(res, err, name, keyOf(priv), "phrase")
+	if err != nil {
+		return User{}, err
 	}
 	return n.restore(ctx, name, priv, time.UnixMilli(int64(rec.Created)).UTC(), password, &rec)
 }
@@ -107,16 +108,33 @@ func (n *Node) RestoreKeyFile(ctx context.Context, keyFile []byte, password stri
 		return User{}, fmt.Errorf("%w: %w", ErrBadSecret, err)
 	}
 	var rec *names.Record
-	switch r, _, err := n.lookupName(ctx, x.Name); {
+	switch res, err := n.lookupName(ctx, x.Name); {
 	case err == nil || errors.Is(err, ErrNameConflict):
-		if r.Account != keyOf(priv) {
-			return User{}, fmt.Errorf("%w: %s belongs to key %s, not to this key file's", ErrNameTaken, x.Name, r.Account.Short())
+		r, err := ownClaim(res, err, x.Name, keyOf(priv), "key file")
+		if err != nil {
+			return User{}, err
 		}
 		rec = &r
 	case !errors.Is(err, ErrUnknownName):
 		return User{}, err
 	}
 	return n.restore(ctx, x.Name, priv, x.Created, password, rec)
+}
+
+// ownClaim returns the record of account, restored from a secret of the
+// kind what, among what a lookup of name found: the record the lookup
+// decided on if it is the account's, or the account's claim when the
+// lookup found a conflict (the account's republication then asserts it).
+// Otherwise the name is another key's: ErrNameTaken.
+func ownClaim(res names.Resolution, lookupErr error, name string, account entry.Key, what string) (names.Record, error) {
+	if lookupErr == nil && res.Record.Account != account {
+		return names.Record{}, fmt.Errorf("%w: %s belongs to key %s, not to this %s's", ErrNameTaken, name, res.Record.Account.Short(), what)
+	}
+	r, ok := res.Claim(account)
+	if !ok {
+		return names.Record{}, fmt.Errorf("%w: %s is claimed by other keys, not by this %s's", ErrNameTaken, name, what)
+	}
+	return r, nil
 }
 
 // restore stores the account and logs in, in restoring mode: until the
@@ -145,6 +163,9 @@ func (n *Node) restore(ctx context.Context, name string, priv []byte, created ti
 	}
 	if rec != nil {
 		if _, err := n.learnRecord(*rec); err != nil {
+			return User{}, err
+		}
+		if err := n.keepWork(key, name, rec.Nonce); err != nil { // the claim's work, done once
 			return User{}, err
 		}
 	}

@@ -354,21 +354,42 @@ func (n *Node) Notifications(ctx context.Context, limit int, markRead bool) ([]N
 	return out, nil
 }
 
-// Whois looks a user up by name in the DHT. A conflict (two keys claiming
-// the name, or a key other than the one pinned) is returned as an error
-// wrapping ErrNameConflict together with the profile of the winning claim.
+// Whois looks a user up by name. A conflict (keys claiming the name that
+// nothing decides between, or a key other than the one pinned) is returned
+// as an error wrapping ErrNameConflict, together with the profile of the
+// pinned key's claim if the name is pinned, or the name alone.
 func (n *Node) Whois(ctx context.Context, name string) (Profile, error) {
 	if err := n.alive(); err != nil {
 		return Profile{}, err
 	}
-	rec, _, err := n.lookupName(ctx, name)
+	res, err := n.lookupName(ctx, name)
 	if err != nil && !errors.Is(err, ErrNameConflict) {
 		return Profile{}, err
+	}
+	rec := res.Record
+	pinned := false
+	if sess := n.session(); sess != nil {
+		if k, perr := n.store.Pinned(sess.key, name); perr == nil {
+			pinned = true
+			switch {
+			case err == nil && k != rec.Account:
+				err = fmt.Errorf("%w: %s is pinned to %s but the network says %s", ErrNameConflict, name, k.Short(), rec.Account.Short())
+			case err != nil:
+				if c, ok := res.Claim(k); ok {
+					rec = c
+					n.learnRecord(c)
+				}
+			}
+		}
+	}
+	if rec.Name == "" {
+		return Profile{User: User{Name: name}, Pinned: pinned}, err
 	}
 	p := Profile{
 		User:      User{Name: rec.Name, Key: rec.Account.String()},
 		Updated:   time.UnixMilli(int64(rec.Updated)).UTC(),
 		LatestSeq: rec.HeadSeq,
+		Pinned:    pinned,
 	}
 	p.LastSeen = p.Updated
 	if pid, ok := n.deviceOf(rec.Account); ok {
@@ -390,14 +411,6 @@ func (n *Node) Whois(ctx context.Context, name string) (Profile, error) {
 	}
 	if h, herr := n.store.Head(rec.Account); herr == nil {
 		p.Held = h.Seq
-	}
-	if sess := n.session(); sess != nil {
-		if k, perr := n.store.Pinned(sess.key, name); perr == nil {
-			p.Pinned = true
-			if k != rec.Account && err == nil {
-				err = fmt.Errorf("%w: %s is pinned to %s but the network says %s", ErrNameConflict, name, k.Short(), rec.Account.Short())
-			}
-		}
 	}
 	return p, err
 }

@@ -320,21 +320,35 @@ func frame(b []byte) (*Entry, error) {
 // bodyLen returns the body length in the header b starts with.
 func bodyLen(b []byte) int { return int(binary.BigEndian.Uint16(b[offBodyLen:])) }
 
-// Verify checks the entry's signature against its author. The signature
-// covers the header, and the body through its hash, so Verify works alike
-// on full and redacted entries. An author key of small order, for which one
-// signature fits every message, never verifies.
+// Verify checks the entry's signature against its author with
+// VerifySignature. The signature covers the header, and the body through
+// its hash, so Verify works alike on full and redacted entries. An author
+// key of small order, for which one signature fits every message, never
+// verifies.
 func (e *Entry) Verify() error {
 	if len(e.raw) < BaseSize {
 		return fmt.Errorf("%w: entry was not built by New or Parse", ErrMalformed)
 	}
-	if smallOrder(e.Author) {
-		return fmt.Errorf("%w: author key %s has small order", ErrBadSignature, e.Author.Short())
-	}
-	if !ed25519.Verify(ed25519.PublicKey(e.Author[:]), signedMessage(e.raw[:HeaderSize]), e.Sig[:]) {
+	if !VerifySignature(e.Author, signedMessage(e.raw[:HeaderSize]), e.Sig[:]) {
 		return fmt.Errorf("%w: %s seq %d", ErrBadSignature, e.Author.Short(), e.Seq)
 	}
 	return nil
+}
+
+// VerifySignature reports whether sig is key's Ed25519 signature of
+// message. It is the one signature rule of every Skein signature: entries,
+// name records and keep requests. It refuses a key that is not a valid
+// curve point or whose order divides the cofactor 8 (the identity and the
+// other small-order points): for such a key a single signature, such as R =
+// the identity and S = 0, verifies every message, so anyone could sign "as"
+// it. Then it verifies as RFC 8032 and crypto/ed25519 do (cofactorless,
+// non-canonical S refused), never with ZIP-215's more lenient rules, so that
+// every node accepts exactly the same signatures.
+func VerifySignature(key Key, message, sig []byte) bool {
+	if len(sig) != ed25519.SignatureSize || smallOrder(key) {
+		return false
+	}
+	return ed25519.Verify(ed25519.PublicKey(key[:]), message, sig)
 }
 
 // check validates every header field except the body hash, and the body's

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
@@ -793,5 +794,80 @@ func BenchmarkParse(b *testing.B) {
 		if _, err := Parse(raw); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// smallOrderKeys are the encodings of the points of the curve whose order
+// divides 8 (libsodium's list), and an encoding that is not a point.
+var smallOrderKeys = []struct {
+	name, hex string
+}{
+	{"identity", "0100000000000000000000000000000000000000000000000000000000000000"},
+	{"order 2", "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"},
+	{"order 4", "0000000000000000000000000000000000000000000000000000000000000000"},
+	{"order 4, other sign", "0000000000000000000000000000000000000000000000000000000000000080"},
+	{"order 8", "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"},
+	{"order 8, other sign", "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"},
+	{"order 8, second", "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"},
+	{"order 8, second, other sign", "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa"},
+	{"not a point", "0200000000000000000000000000000000000000000000000000000000000000"},
+}
+
+func TestVerifySignature(t *testing.T) {
+	msg := []byte("skein/test\x00any message")
+	good := ed25519.Sign(alice, msg)
+	universal := make([]byte, SigSize)
+	universal[0] = 1 // R = the identity point, S = 0
+	identity := Key{1}
+	// The reason for the rule: crypto/ed25519 accepts the universal
+	// signature for the identity key, whatever the message.
+	if !ed25519.Verify(identity[:], msg, universal) {
+		t.Fatal("ed25519.Verify refuses the universal signature: the test no longer shows the attack")
+	}
+	tests := []struct {
+		name string
+		key  Key
+		msg  []byte
+		sig  []byte
+		want bool
+	}{
+		{"valid", pubKey(alice), msg, good, true},
+		{"other message", pubKey(alice), append(bytes.Clone(msg), '!'), good, false},
+		{"other key", pubKey(bob), msg, good, false},
+		{"short signature", pubKey(alice), msg, good[:SigSize-1], false},
+		{"long signature", pubKey(alice), msg, append(bytes.Clone(good), 0), false},
+		{"no signature", pubKey(alice), msg, nil, false},
+		{"non-canonical S", pubKey(alice), msg, func() []byte {
+			// S + L, where L is the group order: RFC 8032 refuses it.
+			s := bytes.Clone(good)
+			l := [32]byte{0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+				0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10}
+			var carry uint16
+			for i := range 32 {
+				v := uint16(s[32+i]) + uint16(l[i]) + carry
+				s[32+i], carry = byte(v), v>>8
+			}
+			return s
+		}(), false},
+	}
+	for _, k := range smallOrderKeys {
+		b, err := hex.DecodeString(k.hex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests = append(tests, struct {
+			name string
+			key  Key
+			msg  []byte
+			sig  []byte
+			want bool
+		}{"small order: " + k.name + ", universal signature", Key(b), msg, universal, false})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := VerifySignature(tt.key, tt.msg, tt.sig); got != tt.want {
+				t.Errorf("VerifySignature() = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -41,6 +41,6 @@ func FuzzDecode(f *testing.F) {
 		if i, err := testValidator.Select(key, [][]byte{b, vector}); err != nil || i > 1 {
 			t.Fatalf("Select() = %d, %v", i, err)
 		}
-		_, _, _ = testValidator.Resolve([][]byte{vector, b}, key)
+		_, _ = testValidator.Resolve(key, [][]byte{b}, [][]byte{vector, b})
 	})
 }

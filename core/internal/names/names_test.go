@@ -3,12 +3,16 @@ package names
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,9 +68,33 @@ func baseRecord(t testing.TB) Record {
 	}
 }
 
+// workCache holds the work nonces found in this test run, by account key
+// and name: each costs about 2^WorkBits hashes.
+var workCache sync.Map
+
+// workFor returns Work(account, name), computed once per test run.
+func workFor(account entry.Key, name string) uint64 {
+	k := string(account[:]) + name
+	if n, ok := workCache.Load(k); ok {
+		return n.(uint64)
+	}
+	n := Work(account, name)
+	workCache.Store(k, n)
+	return n
+}
+
+// withWork sets r.Nonce to the work for priv's claim of r.Name, if the name
+// is valid.
+func withWork(priv ed25519.PrivateKey, r Record) Record {
+	if entry.ValidName(r.Name) == nil {
+		r.Nonce = workFor(entry.KeyOf(priv.Public().(ed25519.PublicKey)), r.Name)
+	}
+	return r
+}
+
 func mustSign(t testing.TB, priv ed25519.PrivateKey, r Record) []byte {
 	t.Helper()
-	b, err := Sign(priv, r)
+	b, err := Sign(priv, withWork(priv, r))
 	if err != nil {
 		t.Fatalf("Sign() error = %v", err)
 	}
@@ -74,7 +102,7 @@ func mustSign(t testing.TB, priv ed25519.PrivateKey, r Record) []byte {
 }
 
 // signRaw encodes and signs r without validating it, as a hostile peer
-// could.
+// could. It keeps r.Nonce.
 func signRaw(priv ed25519.PrivateKey, r Record) []byte {
 	r.Account = entry.KeyOf(priv.Public().(ed25519.PublicKey))
 	b := r.appendUnsigned(nil)
@@ -130,6 +158,7 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatalf("Decode() error = %v", err)
 			}
 			want.Account = entry.KeyOf(priv.Public().(ed25519.PublicKey))
+			want.Nonce = workFor(want.Account, want.Name)
 			want.Sig = got.Sig
 			if !equal(got, want) {
 				t.Errorf("Decode() = %+v, want %+v", got, want)
@@ -137,13 +166,13 @@ func TestRoundTrip(t *testing.T) {
 		})
 	}
 	// Document the real bound that the field limits give.
-	if n := len(mustSign(t, account(1), max)); n != 4348 {
-		t.Errorf("largest record = %d bytes, want 4348 (update the docs)", n)
+	if n := len(mustSign(t, account(1), max)); n != 4356 {
+		t.Errorf("largest record = %d bytes, want 4356 (update the docs)", n)
 	}
 }
 
 func equal(a, b Record) bool {
-	return a.Name == b.Name && a.Account == b.Account && a.Created == b.Created && a.Updated == b.Updated &&
+	return a.Name == b.Name && a.Account == b.Account && a.Nonce == b.Nonce && a.Created == b.Created && a.Updated == b.Updated &&
 		a.HeadSeq == b.HeadSeq && bytes.Equal(a.PeerID, b.PeerID) &&
 		slices.EqualFunc(a.Addrs, b.Addrs, bytes.Equal) && a.Sig == b.Sig
 }
@@ -245,23 +274,24 @@ func TestTamper(t *testing.T) {
 	}{
 		{"version", 0},
 		{"account", 1},
-		{"created", 33 + 7},
-		{"updated", 41 + 7},
-		{"head seq", 49 + 7},
-		{"name length", 57},
-		{"name", 58},
-		{"peer ID length", 58 + n},
-		{"peer ID", 59 + n + 10},
-		{"address count", 59 + n + p},
-		{"address length", 60 + n + p + 1},
-		{"address", 60 + n + p + 2 + 1},
+		{"nonce", 33 + 7},
+		{"created", 41 + 7},
+		{"updated", 49 + 7},
+		{"head seq", 57 + 7},
+		{"name length", 65},
+		{"name", 66},
+		{"peer ID length", 66 + n},
+		{"peer ID", 67 + n + 10},
+		{"address count", 67 + n + p},
+		{"address length", 68 + n + p + 1},
+		{"address", 68 + n + p + 2 + 1},
 		{"signature", len(good) - 1},
 	}
 	for _, f := range fields {
 		t.Run(f.name, func(t *testing.T) {
 			b := bytes.Clone(good)
 			b[f.off] ^= 0x01
-			if r, err := Decode(b); !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrBadSignature) {
+			if r, err := Decode(b); !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrBadSignature) && !errors.Is(err, ErrNoWork) {
 				t.Errorf("Decode() = %+v, %v; want an error", r, err)
 			}
 		})
@@ -277,7 +307,7 @@ func TestTamper(t *testing.T) {
 	})
 	t.Run("truncated", func(t *testing.T) {
 		for i := range len(good) {
-			if _, err := Decode(good[:i]); !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrBadSignature) {
+			if _, err := Decode(good[:i]); !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrBadSignature) && !errors.Is(err, ErrNoWork) {
 				t.Errorf("Decode(first %d bytes) error = %v", i, err)
 			}
 		}
@@ -372,8 +402,9 @@ func TestSelect(t *testing.T) {
 	first := claimBy(t, hi, "alice", t0, t0)
 	update := claimBy(t, hi, "alice", t0, t0+h)
 	update2 := claimBy(t, hi, "alice", t0, t0+2*h)
-	later := claimBy(t, lo, "alice", t0+h, t0+5*h)
-	sameTime := claimBy(t, lo, "alice", t0, t0)
+	backDated := claimBy(t, lo, "alice", 1, t0+5*h)
+	sameTime := claimBy(t, lo, "alice", t0, t0) // and the smaller key
+	laterCreated := claimBy(t, hi, "alice", t0+3*h, t0+3*h)
 	otherName := claimBy(t, lo, "alicia", 1, 1)
 	// Two records of one account with equal times differ only in HeadSeq.
 	r := baseRecord(t)
@@ -383,33 +414,41 @@ func TestSelect(t *testing.T) {
 	if bytes.Compare(update2b, update2) < 0 {
 		tieWinner = update2b
 	}
+	junk := []byte("junk")
+	badSig := func() []byte { b := bytes.Clone(first); b[len(b)-1] ^= 1; return b }()
 
 	tests := []struct {
-		name   string
-		values [][]byte
-		want   []byte // nil: Select fails
+		name    string
+		values  [][]byte
+		want    []byte // nil: Select fails
+		shuffle bool   // one account only: the order of values does not matter
 	}{
-		{"one", [][]byte{first}, first},
-		{"update by same key wins over older", [][]byte{first, update}, update},
-		{"latest of several updates", [][]byte{update, first, update2}, update2},
-		{"later claim by other key loses", [][]byte{later, first}, first},
-		{"later claim loses to every update", [][]byte{later, update2, first, update}, update2},
-		{"same Created: smaller account key wins", [][]byte{first, sameTime}, sameTime},
-		{"same Created: smaller key wins over the other's updates", [][]byte{update2, sameTime, update}, sameTime},
-		{"same times: smaller encoding wins", [][]byte{update2, update2b}, tieWinner},
-		{"identical values", [][]byte{first, first}, first},
-		{"invalid values skipped", [][]byte{[]byte("junk"), nil, first, append(bytes.Clone(update), 0)}, first},
-		{"other name skipped", [][]byte{otherName, later}, later},
-		{"bad signature skipped", [][]byte{later, func() []byte { b := bytes.Clone(first); b[len(b)-1] ^= 1; return b }()}, later},
-		{"none valid", [][]byte{[]byte("junk"), otherName}, nil},
-		{"empty", nil, nil},
+		{"one", [][]byte{first}, first, true},
+		{"update by same key wins over older", [][]byte{first, update}, update, true},
+		{"latest of several updates", [][]byte{update, first, update2}, update2, true},
+		{"a later Created with a later update wins within one account", [][]byte{update2, laterCreated}, laterCreated, true},
+		{"same times: smaller encoding wins", [][]byte{update2, update2b}, tieWinner, true},
+		{"identical values", [][]byte{first, first}, first, true},
+		// Between accounts, the first valid value's account is kept:
+		// Created and key order decide nothing.
+		{"back-dated claim by another key after", [][]byte{first, backDated}, first, false},
+		{"back-dated claim by another key first", [][]byte{backDated, first}, backDated, false},
+		{"same Created and smaller key after", [][]byte{update, sameTime}, update, false},
+		{"first account's latest among others", [][]byte{first, backDated, update2, sameTime, update}, update2, false},
+		{"invalid values skipped", [][]byte{junk, nil, first, append(bytes.Clone(update), 0)}, first, false},
+		{"other name skipped", [][]byte{otherName, backDated, first}, backDated, false},
+		{"bad signature skipped", [][]byte{badSig, backDated, first}, backDated, false},
+		{"none valid", [][]byte{junk, otherName}, nil, true},
+		{"empty", nil, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 2))
 			for range 20 {
 				values := slices.Clone(tt.values)
-				rng.Shuffle(len(values), func(i, j int) { values[i], values[j] = values[j], values[i] })
+				if tt.shuffle {
+					rng.Shuffle(len(values), func(i, j int) { values[i], values[j] = values[j], values[i] })
+				}
 				i, err := testValidator.Select(Key("alice"), values)
 				if tt.want == nil {
 					if err == nil {
@@ -426,14 +465,14 @@ func TestSelect(t *testing.T) {
 				if j := slices.IndexFunc(values, func(v []byte) bool { return bytes.Equal(v, tt.want) }); i != j {
 					t.Errorf("Select() = %d, want the first best, %d", i, j)
 				}
-				// kad-dht only ever compares two values at a time: on a
-				// lookup [best so far, received], on a put [new, stored].
-				// Both folds must agree with Select over the whole set.
+				// A lookup by kad-dht compares two values at a time, [best
+				// so far, received]: the fold must agree with Select over
+				// the whole set.
 				if got := foldLookup(t, values); !bytes.Equal(got, tt.want) {
 					t.Errorf("lookup fold picked %s, want %s", describe(got), describe(tt.want))
 				}
-				if got := foldPut(t, values); !bytes.Equal(got, tt.want) {
-					t.Errorf("put fold kept %s, want %s", describe(got), describe(tt.want))
+				if !tt.shuffle {
+					break
 				}
 			}
 		})
@@ -445,7 +484,7 @@ func describe(b []byte) string {
 	if err != nil {
 		return err.Error()
 	}
-	return r.Account.Short() + " " + r.Name
+	return fmt.Sprintf("%s %s updated %d", r.Account.Short(), r.Name, r.Updated)
 }
 
 // foldLookup imitates kad-dht's processValues over valid values.
@@ -468,28 +507,6 @@ func foldLookup(t *testing.T, values [][]byte) []byte {
 		}
 	}
 	return best
-}
-
-// foldPut imitates a kad-dht value store receiving values as PUTs.
-func foldPut(t *testing.T, values [][]byte) []byte {
-	var stored []byte
-	for _, v := range values {
-		if testValidator.Validate(Key("alice"), v) != nil {
-			continue
-		}
-		if stored == nil {
-			stored = v
-			continue
-		}
-		i, err := testValidator.Select(Key("alice"), [][]byte{v, stored})
-		if err != nil {
-			t.Fatalf("Select() error = %v", err)
-		}
-		if i == 0 {
-			stored = v
-		}
-	}
-	return stored
 }
 
 func TestSelectBadKey(t *testing.T) {
@@ -515,9 +532,13 @@ func TestResolve(t *testing.T) {
 	a1 := claimBy(t, 1, "alice", t0, t0)
 	a2 := claimBy(t, 1, "alice", t0, t0+h)
 	b := claimBy(t, 2, "alice", t0+h, t0+h)
-	c := claimBy(t, 3, "alice", t0-h, t0-h) // back-dated
+	c := claimBy(t, 3, "alice", 1, t0-h) // back-dated
 	future := claimBy(t, 4, "alice", t0, uint64(testNow.Add(2*time.Hour).UnixMilli()))
 	bobs := claimBy(t, 5, "bob", t0, t0)
+	lowWork := signRaw(account(6), baseRecord(t))
+	small := smallOrderRecord(t)
+	none := [][]byte(nil)
+	vals := func(v ...[]byte) [][]byte { return v }
 	sorted := func(seeds ...byte) []entry.Key {
 		var ks []entry.Key
 		for _, s := range seeds {
@@ -528,43 +549,57 @@ func TestResolve(t *testing.T) {
 	}
 	tests := []struct {
 		name       string
-		values     [][]byte
-		wantBest   []byte
-		wantOthers []entry.Key
+		anchored   [][]byte
+		found      [][]byte
+		want       []byte // the record resolved to; nil for none
+		wantClaims []entry.Key
+		anchoredOK bool
 		wantErr    error
 	}{
-		{"one", [][]byte{a1}, a1, nil, nil},
-		{"updates of one key are no conflict", [][]byte{a1, a2, a1}, a2, nil, nil},
-		{"later claim is a conflict", [][]byte{b, a1, a2}, a2, sorted(2), nil},
-		{"back-dated claim wins and is a conflict", [][]byte{a2, b, c, b}, c, sorted(1, 2), nil},
-		{"future and other names ignored", [][]byte{future, a1, bobs}, a1, nil, nil},
-		{"only invalid", [][]byte{future, bobs, []byte("x")}, nil, nil, ErrNotFound},
-		{"empty", nil, nil, nil, ErrNotFound},
+		{"one", none, vals(a1), a1, sorted(1), false, nil},
+		{"updates of one key are no conflict", none, vals(a1, a2, a1), a2, sorted(1), false, nil},
+		{"two keys without anchors: conflict", none, vals(b, a1, a2), nil, sorted(1, 2), false, ErrConflict},
+		{"back-dated claim without anchors: conflict, never a guess", none, vals(a2, c), nil, sorted(1, 3), false, ErrConflict},
+		{"anchor decides against a back-dated claim", vals(a1), vals(c, b, c), a1, sorted(1, 2, 3), true, nil},
+		{"anchor decides, newest record from anywhere", vals(a1), vals(a2, c), a2, sorted(1, 3), true, nil},
+		{"anchors agree", vals(a1, a2), vals(b), a2, sorted(1, 2), true, nil},
+		{"anchors disagree: conflict", vals(a1, c), vals(a2), nil, sorted(1, 3), true, ErrConflict},
+		{"invalid anchor records do not count", vals(future, lowWork, small, bobs), vals(b), b, sorted(2), false, nil},
+		{"future, low-work, small-order and other names ignored", none, vals(future, a1, bobs, lowWork, small), a1, sorted(1), false, nil},
+		{"only invalid", vals(small), vals(future, bobs, []byte("x"), lowWork), nil, nil, false, ErrNotFound},
+		{"empty", none, none, nil, nil, false, ErrNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			best, others, err := testValidator.Resolve(tt.values, Key("alice"))
+			res, err := testValidator.Resolve(Key("alice"), tt.anchored, tt.found)
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Fatalf("Resolve() error = %v, want %v", err, tt.wantErr)
 			}
-			if tt.wantErr != nil {
-				return
+			var claims []entry.Key
+			for _, c := range res.Claims {
+				claims = append(claims, c.Account)
 			}
-			want, _ := Decode(tt.wantBest)
-			if !equal(best, want) {
-				t.Errorf("Resolve() best = %+v, want %+v", best, want)
+			if !slices.Equal(claims, tt.wantClaims) {
+				t.Errorf("Resolve() claims = %v, want %v", claims, tt.wantClaims)
 			}
-			if !slices.Equal(others, tt.wantOthers) {
-				t.Errorf("Resolve() others = %v, want %v", others, tt.wantOthers)
+			if res.Anchored != tt.anchoredOK {
+				t.Errorf("Resolve() anchored = %v, want %v", res.Anchored, tt.anchoredOK)
+			}
+			var want Record
+			if tt.want != nil {
+				want, _ = Decode(tt.want)
+			}
+			if !equal(res.Record, want) {
+				t.Errorf("Resolve() record = %+v, want %+v", res.Record, want)
 			}
 		})
 	}
-	if _, _, err := Resolve([][]byte{a1}, "/skein-name/"); !errors.Is(err, ErrWrongKey) {
+	if _, err := Resolve("/skein-name/", nil, vals(a1)); !errors.Is(err, ErrWrongKey) {
 		t.Errorf("Resolve(bad key) error = %v, want %v", err, ErrWrongKey)
 	}
 	// The package function uses the system clock: t0 records are in the past.
-	if _, others, err := Resolve([][]byte{a1, b}, Key("alice")); err != nil || len(others) != 1 {
-		t.Errorf("Resolve() = %v, %v; want one other key", others, err)
+	if res, err := Resolve(Key("alice"), vals(a1), vals(b)); err != nil || res.Record.Account != keyOf(1) {
+		t.Errorf("Resolve() = %+v, %v; want alice's key", res, err)
 	}
 }
 
@@ -574,16 +609,39 @@ func TestResolve(t *testing.T) {
 // times (peer ID 12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq). If the
 // encoding changes on purpose, update both.
 const vectorHex = "" +
-	"01" + // version
+	"02" + // version
 	"8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c" + // account
+	"000000000010d325" + // work nonce 1102629
 	"0000019b76daa800" + // Created 1767225600000, 2026-01-01T00:00:00Z
 	"0000019b77119680" + // Updated 1767229200000, 2026-01-01T01:00:00Z
 	"000000000000002a" + // HeadSeq 42
 	"05" + "616c696365" + // name "alice"
 	"26" + "002408011220" + "8139770ea87d175f56a35466c34c7ecccb8d8a91b4ee37a25df60f5b8fc9b394" + // peer ID
 	"01" + "0008" + "047f000001060fa1" + // one address: /ip4/127.0.0.1/tcp/4001
-	"922c7ea7a4ba713be38314272515f7f88ba73014ce605dc9cd294ce553ab42ff" + // signature
-	"5f0eec117660edc89fc490c596b9d42e1e4a1240dbb44898d6b00a083966210d"
+	"8cbe0ed178384069f6d9c3e0cd304f2fa020657f76eac09c7666456f06c06bf8" + // signature
+	"639eb00e077fdcc0f93a850257828f1ec001904a17ef97a53718eb9a38f2e808"
+
+// vectorWorkHash is SHA-256 of the vector's work input: 20 leading zero
+// bits.
+const vectorWorkHash = "00000fb95e717196235bcece1b313e3177f1a13bb894c7772b37814d8258f6fd"
+
+// smallOrderHex is the small-order test vector in docs/PROTOCOL.md: the
+// vector's fields, but claimed by the identity point (01 followed by 31
+// zero bytes, which has small order) with its own work nonce, and the
+// signature R = the identity, S = 0, which crypto/ed25519 accepts for that
+// key and every message. Every node must refuse it.
+const smallOrderHex = "" +
+	"02" + // version
+	"0100000000000000000000000000000000000000000000000000000000000000" + // account: the identity point
+	"0000000000041c2e" + // work nonce 269358
+	"0000019b76daa800" + // Created
+	"0000019b77119680" + // Updated
+	"000000000000002a" + // HeadSeq 42
+	"05" + "616c696365" + // name "alice"
+	"26" + "002408011220" + "8139770ea87d175f56a35466c34c7ecccb8d8a91b4ee37a25df60f5b8fc9b394" + // peer ID
+	"01" + "0008" + "047f000001060fa1" + // one address: /ip4/127.0.0.1/tcp/4001
+	"0100000000000000000000000000000000000000000000000000000000000000" + // signature R: the identity
+	"0000000000000000000000000000000000000000000000000000000000000000" // signature S: 0
 
 func TestVector(t *testing.T) {
 	r := Record{
@@ -605,13 +663,190 @@ func TestVector(t *testing.T) {
 	if err := testValidator.Validate(Key("alice"), want); err != nil {
 		t.Errorf("Validate(vector) error = %v", err)
 	}
+	// The nonce is the smallest with enough work, so every device finds it.
+	if got := Work(keyOf(1), "alice"); got != 1102629 {
+		t.Errorf("Work(alice's key, alice) = %d, want 1102629", got)
+	}
+	in := workInput(keyOf(1), "alice")
+	binary.BigEndian.PutUint64(in[len(in)-8:], 1102629)
+	sum := sha256.Sum256(in)
+	if got := hex.EncodeToString(sum[:]); got != vectorWorkHash {
+		t.Errorf("work hash = %s, want %s", got, vectorWorkHash)
+	}
+	if got := hex.EncodeToString(in); got != vectorWorkInput {
+		t.Errorf("work input = %s, want %s", got, vectorWorkInput)
+	}
+}
 
-	// The protocol document must carry the same vector.
+// vectorWorkInput is the work input of the vector: WorkContext, the
+// account, the name's length and the name, and the nonce.
+const vectorWorkInput = "" +
+	"736b65696e2f6e616d652d776f726b2f763100" + // "skein/name-work/v1\x00"
+	"8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c" + // account
+	"05" + "616c696365" + // name "alice"
+	"000000000010d325" // nonce 1102629
+
+// TestSmallOrderVector checks the small-order vector: it carries enough
+// work and a signature that crypto/ed25519 alone accepts, and is refused
+// for its key.
+func TestSmallOrderVector(t *testing.T) {
+	b, err := hex.DecodeString(smallOrderHex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hex.EncodeToString(smallOrderRecord(t)); got != smallOrderHex {
+		t.Errorf("small-order record = %s, want %s", got, smallOrderHex)
+	}
+	r, err := parse(b)
+	if err != nil {
+		t.Fatalf("parse(small-order vector) error = %v, want nil: only its key is wrong", err)
+	}
+	if !ed25519.Verify(r.Account[:], signedMessage(b[:len(b)-ed25519.SignatureSize]), r.Sig[:]) {
+		t.Error("ed25519.Verify refuses the small-order vector: it no longer shows the attack")
+	}
+	if err := testValidator.Validate(Key("alice"), b); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("Validate(small-order vector) = %v, want %v", err, ErrBadSignature)
+	}
+}
+
+// TestVectorsDocumented checks that docs/PROTOCOL.md carries the vectors
+// exactly as the code makes them.
+func TestVectorsDocumented(t *testing.T) {
 	doc, err := os.ReadFile("../../../docs/PROTOCOL.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(strings.Join(strings.Fields(string(doc)), ""), vectorHex) {
-		t.Errorf("docs/PROTOCOL.md does not contain the name record test vector %s", vectorHex)
+	flat := strings.Join(strings.Fields(string(doc)), "")
+	for _, v := range []struct{ name, hex string }{
+		{"name record test vector", vectorHex},
+		{"work input of the vector", vectorWorkInput},
+		{"work hash of the vector", vectorWorkHash},
+		{"small-order vector", smallOrderHex},
+	} {
+		if !strings.Contains(flat, v.hex) {
+			t.Errorf("docs/PROTOCOL.md does not contain the %s %s", v.name, v.hex)
+		}
 	}
+}
+
+// smallOrderRecord returns the base record for "alice" "signed" by the
+// small-order identity key with the signature that verifies every message
+// under crypto/ed25519 alone: R = the identity point, S = 0. It carries
+// enough work, so only the key is wrong.
+func smallOrderRecord(t testing.TB) []byte {
+	r := baseRecord(t)
+	r.Account = entry.Key{1} // the identity point
+	r.Nonce = workFor(r.Account, r.Name)
+	b := r.appendUnsigned(nil)
+	sig := make([]byte, ed25519.SignatureSize)
+	sig[0] = 1
+	if !ed25519.Verify(r.Account[:], signedMessage(b), sig) {
+		t.Fatal("ed25519.Verify refuses the universal signature: the test no longer shows the attack")
+	}
+	return append(b, sig...)
+}
+
+// TestSmallOrderAccount: name records follow the one signature rule of
+// entries (entry.VerifySignature), which refuses small-order keys.
+func TestSmallOrderAccount(t *testing.T) {
+	b := smallOrderRecord(t)
+	if r, err := Decode(b); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("Decode(small-order record) = %+v, %v; want %v", r, err, ErrBadSignature)
+	}
+	if err := testValidator.Validate(Key("alice"), b); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("Validate(small-order record) = %v, want %v", err, ErrBadSignature)
+	}
+	if _, err := testValidator.Resolve(Key("alice"), nil, [][]byte{b}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Resolve(small-order record) = %v, want %v", err, ErrNotFound)
+	}
+}
+
+func TestLeadingZeros(t *testing.T) {
+	tests := []struct {
+		hex  string
+		want int
+	}{
+		{"80" + strings.Repeat("00", 31), 0},
+		{"00000fff" + strings.Repeat("ff", 28), 20},
+		{"000007" + strings.Repeat("ff", 29), 21},
+		{"0000000000000000" + "01" + strings.Repeat("00", 23), 71},
+		{strings.Repeat("00", 32), 256},
+	}
+	for _, tt := range tests {
+		b, _ := hex.DecodeString(tt.hex)
+		if got := leadingZeros([32]byte(b)); got != tt.want {
+			t.Errorf("leadingZeros(%s) = %d, want %d", tt.hex, got, tt.want)
+		}
+	}
+}
+
+// TestWork: a record's nonce must be proof of work for its account and
+// name, everywhere a record is read.
+func TestWork(t *testing.T) {
+	alice := keyOf(1)
+	nonce := workFor(alice, "alice")
+	if HasWork(alice, "alice", 0) {
+		t.Fatal("nonce 0 has enough work for alice: pick other test inputs")
+	}
+	for _, tt := range []struct {
+		name    string
+		account entry.Key
+		claim   string
+		nonce   uint64
+		want    bool
+	}{
+		{"the work", alice, "alice", nonce, true},
+		{"no work", alice, "alice", 0, false},
+		{"next nonce", alice, "alice", nonce + 1, false},
+		{"other account", keyOf(2), "alice", nonce, false},
+		{"other name", alice, "alicia", nonce, false},
+	} {
+		if got := HasWork(tt.account, tt.claim, tt.nonce); got != tt.want {
+			t.Errorf("%s: HasWork() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+
+	lowWork := baseRecord(t) // nonce 0
+	b := signRaw(account(1), lowWork)
+	if r, err := Decode(b); !errors.Is(err, ErrNoWork) {
+		t.Errorf("Decode(low work) = %+v, %v; want %v", r, err, ErrNoWork)
+	}
+	if err := testValidator.Validate(Key("alice"), b); !errors.Is(err, ErrNoWork) {
+		t.Errorf("Validate(low work) = %v, want %v", err, ErrNoWork)
+	}
+	if _, err := testValidator.Resolve(Key("alice"), nil, [][]byte{b}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Resolve(low work) = %v, want %v", err, ErrNotFound)
+	}
+	// Work for another account's claim of the name is no work for this one.
+	stolen := baseRecord(t)
+	stolen.Nonce = workFor(keyOf(2), "alice")
+	if err := testValidator.Validate(Key("alice"), signRaw(account(1), stolen)); !errors.Is(err, ErrNoWork) {
+		t.Errorf("Validate(another account's work) = %v, want %v", err, ErrNoWork)
+	}
+
+	// Sign finds the work when the record has none, and keeps a nonce
+	// that is work already.
+	r, err := Decode(mustSignNoCache(t, account(1), lowWork))
+	if err != nil || r.Nonce != nonce {
+		t.Errorf("Sign(no work) has nonce %d, %v; want %d", r.Nonce, err, nonce)
+	}
+	other := nonce + 1
+	for !HasWork(alice, "alice", other) {
+		other++
+	}
+	given := baseRecord(t)
+	given.Nonce = other
+	if r, err := Decode(mustSignNoCache(t, account(1), given)); err != nil || r.Nonce != other {
+		t.Errorf("Sign(nonce %d) has nonce %d, %v; want it kept", other, r.Nonce, err)
+	}
+}
+
+// mustSignNoCache is Sign without the test's work cache.
+func mustSignNoCache(t testing.TB, priv ed25519.PrivateKey, r Record) []byte {
+	t.Helper()
+	b, err := Sign(priv, r)
+	if err != nil {
+		t.Fatalf("Sign() error = %v", err)
+	}
+	return b
 }

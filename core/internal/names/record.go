@@ -25,13 +25,13 @@ const SigContext = "skein/name/v1\x00"
 
 // Limits of the encoding.
 const (
-	Version      = 1
+	Version      = 2
 	MaxPeerIDLen = 64 // libp2p inlines keys of up to 42 bytes; hashed IDs are 34
 	MaxAddrs     = 16
 	MaxAddrLen   = 256
 	MaxSize      = 8 << 10 // hard cap; the field limits give at most 4,348
 
-	fixedSize = 1 + len(entry.Key{}) + 8 + 8 + 8 // up to the name length
+	fixedSize = 1 + len(entry.Key{}) + 8 + 8 + 8 + 8 // up to the name length
 	minSize   = fixedSize + 1 + 3 + 1 + 1 + 1 + ed25519.SignatureSize
 )
 
@@ -56,7 +56,8 @@ func nameFromKey(key string) (string, error) {
 type Record struct {
 	Name    string    // the claimed username
 	Account entry.Key // the claiming account's public key
-	Created uint64    // ms since the Unix epoch when the name was first claimed; kept on updates
+	Nonce   uint64    // proof of work for Account's claim of Name (HasWork)
+	Created uint64    // ms since the Unix epoch when the name was first claimed, as the claimant says; informative only
 	Updated uint64    // ms since the Unix epoch when this record was published; strictly increases per update
 	HeadSeq uint64    // highest seq of the account's log at publish time
 	PeerID  []byte    // libp2p peer ID bytes of the publishing device
@@ -65,12 +66,20 @@ type Record struct {
 }
 
 // Sign validates r, sets its Account to priv's public key and returns its
-// signed encoding. r.Sig is ignored.
+// signed encoding. r.Sig is ignored. If r.Nonce is not proof of work for
+// the account's claim of r.Name, Sign finds one with Work, which takes
+// about 2^WorkBits hashes: pass the nonce of an earlier record to skip that.
 func Sign(priv ed25519.PrivateKey, r Record) ([]byte, error) {
 	if len(priv) != ed25519.PrivateKeySize {
 		return nil, fmt.Errorf("names: invalid private key of %d bytes", len(priv))
 	}
 	r.Account = entry.KeyOf(priv.Public().(ed25519.PublicKey))
+	if err := r.checkFields(); err != nil {
+		return nil, err
+	}
+	if !HasWork(r.Account, r.Name, r.Nonce) {
+		r.Nonce = Work(r.Account, r.Name)
+	}
 	if err := r.check(); err != nil {
 		return nil, err
 	}
@@ -107,6 +116,7 @@ func parse(value []byte) (Record, error) {
 	raw := bytes.Clone(value)
 	d := decoder{b: raw[:len(raw)-ed25519.SignatureSize], off: 1}
 	copy(r.Account[:], d.next(len(r.Account)))
+	r.Nonce = d.uint64()
 	r.Created = d.uint64()
 	r.Updated = d.uint64()
 	r.HeadSeq = d.uint64()
@@ -138,14 +148,25 @@ func parse(value []byte) (Record, error) {
 // verify checks r's signature over value, the encoding r was parsed from.
 func (r *Record) verify(value []byte) error {
 	unsigned := value[:len(value)-ed25519.SignatureSize]
-	if !ed25519.Verify(ed25519.PublicKey(r.Account[:]), signedMessage(unsigned), r.Sig[:]) {
+	if !entry.VerifySignature(r.Account, signedMessage(unsigned), r.Sig[:]) {
 		return fmt.Errorf("%w: name %q by %s", ErrBadSignature, r.Name, r.Account.Short())
 	}
 	return nil
 }
 
-// check validates every field except the signature.
+// check validates every field except the signature, and last the work.
 func (r *Record) check() error {
+	if err := r.checkFields(); err != nil {
+		return err
+	}
+	if !HasWork(r.Account, r.Name, r.Nonce) {
+		return fmt.Errorf("%w: nonce %d for %q by %s", ErrNoWork, r.Nonce, r.Name, r.Account.Short())
+	}
+	return nil
+}
+
+// checkFields validates every field but the work and the signature.
+func (r *Record) checkFields() error {
 	if err := entry.ValidName(r.Name); err != nil {
 		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
@@ -191,6 +212,7 @@ func (r *Record) size() int {
 func (r *Record) appendUnsigned(b []byte) []byte {
 	b = append(b, Version)
 	b = append(b, r.Account[:]...)
+	b = binary.BigEndian.AppendUint64(b, r.Nonce)
 	b = binary.BigEndian.AppendUint64(b, r.Created)
 	b = binary.BigEndian.AppendUint64(b, r.Updated)
 	b = binary.BigEndian.AppendUint64(b, r.HeadSeq)

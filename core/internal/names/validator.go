@@ -61,11 +61,18 @@ func (v Validator) validate(name string, value []byte) (Record, error) {
 	return r, nil
 }
 
-// Select returns the index of the best of values for the DHT key, in the
-// order described in the package documentation; of equal values it returns
-// the first. Values that do not decode, fail their signature or belong to
-// another name are never selected; Select fails only if no value is valid.
-// Select does not read the clock, so its choice is stable over time.
+// Select returns the index of the best of values for the DHT key. Created
+// is what a claimant says and decides nothing, and no other order between
+// accounts is one an attacker could not win (a key is chosen at will), so
+// Select does not choose between accounts: it keeps the account of the
+// first valid value and returns that account's latest record (latest
+// Updated, then the smaller encoding; of equal values the first). kad-dht
+// calls it with [new, stored] on a PUT, where a Registry refuses another
+// account's record for a name it holds, and with [best so far, received]
+// during a lookup, whose choice Skein does not use: lookups collect every
+// value and Resolve them. Values that do not decode, fail their work or
+// signature, or belong to another name are never selected; Select fails
+// only if no value is valid. It does not read the clock.
 func (v Validator) Select(key string, values [][]byte) (int, error) {
 	name, err := nameFromKey(key)
 	if err != nil {
@@ -79,6 +86,9 @@ func (v Validator) Select(key string, values [][]byte) (int, error) {
 			continue
 		}
 		c := claim{r, value}
+		if best >= 0 && c.Account != bestClaim.Account {
+			continue
+		}
 		if best < 0 || c.compare(&bestClaim) < 0 {
 			best, bestClaim = i, c
 		}
@@ -89,38 +99,103 @@ func (v Validator) Select(key string, values [][]byte) (int, error) {
 	return best, nil
 }
 
-// Resolve validates values found under the DHT key, skipping invalid ones,
-// and returns the best record by Select's order and the distinct other
-// accounts that also claim the name, sorted by key. A non-empty others means
-// the name is contested: see the package documentation. It returns
-// ErrNotFound if no value is valid.
-func Resolve(values [][]byte, key string) (best Record, others []entry.Key, err error) {
-	return Validator{}.Resolve(values, key)
+// Resolution is what a lookup of a name found, as Resolve decided it.
+type Resolution struct {
+	// Record is the latest record of the account the name resolves to; the
+	// zero Record if Resolve found a conflict.
+	Record Record
+	// Claims holds the latest valid record of every account found claiming
+	// the name, in account key order. More than one means the name is
+	// contested, even if the anchors decided.
+	Claims []Record
+	// Anchored says that the anchors' records decided.
+	Anchored bool
+}
+
+// Claim returns the latest record of account among the claims, if any.
+func (r Resolution) Claim(account entry.Key) (Record, bool) {
+	for _, c := range r.Claims {
+		if c.Account == account {
+			return c, true
+		}
+	}
+	return Record{}, false
+}
+
+// Resolve decides which account a name means from what a lookup of its DHT
+// key found: anchored are the values held by the node's anchors (the
+// relays and bootstrap peers its user configured, and so trusts), found
+// every other value (the DHT search, the closest peers' copies, the local
+// store). Invalid values are skipped. Created is never read:
+//
+//   - if the anchors' valid records all name one account, the name is that
+//     account's, whatever the other values say;
+//   - if they name several, it is a conflict;
+//   - with no valid anchor record, the name is the account every valid
+//     value names, and a conflict if they name several.
+//
+// The Resolution's Record is the decided account's latest record among all
+// the values. A conflict returns an error wrapping ErrConflict with the
+// claims; no valid value returns ErrNotFound.
+func Resolve(key string, anchored, found [][]byte) (Resolution, error) {
+	return Validator{}.Resolve(key, anchored, found)
 }
 
 // Resolve is like the package's Resolve, with v's clock.
-func (v Validator) Resolve(values [][]byte, key string) (best Record, others []entry.Key, err error) {
+func (v Validator) Resolve(key string, anchored, found [][]byte) (Resolution, error) {
 	name, err := nameFromKey(key)
 	if err != nil {
-		return Record{}, nil, err
+		return Resolution{}, err
 	}
-	var claims []claim
-	for _, value := range values {
-		if r, err := v.validate(name, value); err == nil {
-			claims = append(claims, claim{r, value})
+	latest := map[entry.Key]claim{}
+	anchors := map[entry.Key]bool{}
+	add := func(values [][]byte, anchor bool) {
+		for _, value := range values {
+			r, err := v.validate(name, value)
+			if err != nil {
+				continue
+			}
+			c := claim{r, value}
+			if old, ok := latest[r.Account]; !ok || c.compare(&old) < 0 {
+				latest[r.Account] = c
+			}
+			if anchor {
+				anchors[r.Account] = true
+			}
 		}
 	}
-	if len(claims) == 0 {
-		return Record{}, nil, fmt.Errorf("%w: %s: none of %d values is valid", ErrNotFound, key, len(values))
+	add(anchored, true)
+	add(found, false)
+	if len(latest) == 0 {
+		return Resolution{}, fmt.Errorf("%w: %s: none of %d values is valid", ErrNotFound, key, len(anchored)+len(found))
 	}
-	b := slices.MinFunc(claims, func(a, b claim) int { return a.compare(&b) })
-	for _, c := range claims {
-		if c.Account != b.Account && !slices.Contains(others, c.Account) {
-			others = append(others, c.Account)
+	var res Resolution
+	for _, c := range latest {
+		res.Claims = append(res.Claims, c.Record)
+	}
+	slices.SortFunc(res.Claims, func(a, b Record) int { return bytes.Compare(a.Account[:], b.Account[:]) })
+	decide := func(accounts int, pick func() entry.Key) error {
+		if accounts > 1 {
+			return fmt.Errorf("%w: %q is claimed by %d accounts", ErrConflict, name, accounts)
 		}
+		res.Record = latest[pick()].Record
+		return nil
 	}
-	slices.SortFunc(others, func(a, b entry.Key) int { return bytes.Compare(a[:], b[:]) })
-	return b.Record, others, nil
+	if len(anchors) > 0 {
+		res.Anchored = true
+		err = decide(len(anchors), func() entry.Key {
+			for k := range anchors {
+				return k
+			}
+			return entry.Key{}
+		})
+	} else {
+		err = decide(len(latest), func() entry.Key { return res.Claims[0].Account })
+	}
+	if err != nil {
+		return res, err
+	}
+	return res, nil
 }
 
 // claim is a decoded record with its encoding.
@@ -129,16 +204,10 @@ type claim struct {
 	raw []byte
 }
 
-// compare orders claims best first: earliest Created, then smallest account
-// key, then latest Updated, then smallest encoding. It is a total order on
-// encodings.
+// compare orders two records of one account, the one to keep first: the
+// latest Updated, then the smaller encoding. It is a total order on
+// encodings. It never compares accounts: nothing decides between them.
 func (c *claim) compare(d *claim) int {
-	if n := cmp.Compare(c.Created, d.Created); n != 0 {
-		return n
-	}
-	if n := bytes.Compare(c.Account[:], d.Account[:]); n != 0 {
-		return n
-	}
 	if n := cmp.Compare(d.Updated, c.Updated); n != 0 {
 		return n
 	}

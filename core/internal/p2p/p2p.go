@@ -22,7 +22,9 @@ import (
 	"sync"
 	"time"
 
+	ds "github.com/ipfs/go-datastore"
 	dht "github.com/libp2p/go-libp2p-kad-dht"
+	dhtpb "github.com/libp2p/go-libp2p-kad-dht/pb"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pubsubpb "github.com/libp2p/go-libp2p-pubsub/pb"
 	record "github.com/libp2p/go-libp2p-record"
@@ -58,6 +60,17 @@ type Config struct {
 	// dials to bootstrap peers: the caller refreshes when it chooses, so a
 	// node in a low-power mode is not woken by DHT timers.
 	ManualRefresh bool
+	// Values, if set, is where the DHT keeps the value records it stores
+	// (dht.ValueDatastore), such as a names.Registry; default kad-dht's
+	// map in memory.
+	Values ds.Batching
+	// MaxRecordAge is how long the DHT serves a value record after storing
+	// it (dht.MaxRecordAge); default kad-dht's, 48 h.
+	MaxRecordAge time.Duration
+	// OnRequest, if set, sees every DHT request before its handler
+	// (dht.OnRequestHook), and may drop a PUT_VALUE's record to refuse it.
+	// It must not block: it holds up the peer's stream.
+	OnRequest func(ctx context.Context, s network.Stream, req *dhtpb.Message)
 	// HolePunch runs DCUtR: a connection relayed through a circuit relay
 	// is upgraded to a direct one when both NATs allow it.
 	HolePunch bool
@@ -165,6 +178,15 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	}
 	if cfg.Validator != nil {
 		opts = append(opts, dht.Validator(cfg.Validator))
+	}
+	if cfg.Values != nil {
+		opts = append(opts, dht.ValueDatastore(cfg.Values))
+	}
+	if cfg.MaxRecordAge > 0 {
+		opts = append(opts, dht.MaxRecordAge(cfg.MaxRecordAge))
+	}
+	if cfg.OnRequest != nil {
+		opts = append(opts, dht.OnRequestHook(cfg.OnRequest))
 	}
 	hh.DHT, err = dht.New(h, opts...)
 	if err != nil {

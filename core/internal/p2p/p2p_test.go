@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	dht "github.com/libp2p/go-libp2p-kad-dht"
+	dhtpb "github.com/libp2p/go-libp2p-kad-dht/pb"
 	pubsubpb "github.com/libp2p/go-libp2p-pubsub/pb"
 	record "github.com/libp2p/go-libp2p-record"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -23,11 +25,18 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 	"go.uber.org/goleak"
 
+	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/names"
+	"github.com/skein-p2p/skein/core/internal/ratelimit"
+	"github.com/skein-p2p/skein/core/internal/store"
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m,
+		// goleveldb's pool drainer (name registries in memory) outlives
+		// DB.Close by up to a second.
+		goleak.IgnoreTopFunction("github.com/syndtr/goleveldb/leveldb.(*DB).mpoolDrain"),
+	)
 }
 
 // loopback listens on 127.0.0.1 only, TCP and QUIC, on ports the system
@@ -398,11 +407,24 @@ func newAccount(t testing.TB) ed25519.PrivateKey {
 	return priv
 }
 
+// newRegistry returns a name registry in memory.
+func newRegistry(t testing.TB, limits names.Limits) *names.Registry {
+	t.Helper()
+	kv := store.NewMemory()
+	t.Cleanup(func() { kv.Close() })
+	reg, err := names.OpenRegistry(kv, limits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
 func TestDHTValues(t *testing.T) {
 	validator := record.NamespacedValidator{names.Namespace: names.Validator{}}
 	var hosts []*Host
 	for range 3 {
-		hosts = append(hosts, newHost(t, Config{DHTMode: dht.ModeServer, Validator: validator}))
+		hosts = append(hosts, newHost(t, Config{DHTMode: dht.ModeServer, Validator: validator,
+			Values: newRegistry(t, names.Limits{}), MaxRecordAge: names.ClaimLifetime}))
 	}
 	a, b, c := hosts[0], hosts[1], hosts[2]
 	connect(t, a, b)
@@ -434,15 +456,15 @@ func TestDHTValues(t *testing.T) {
 		t.Fatalf("GetValue() from c = %x, %v; want %x, nil", got, err, first)
 	}
 
-	t.Run("later claim by another key", func(t *testing.T) {
-		rival := nameRecord(t, newAccount(t), "alice", now.Add(time.Second), c.ID())
-		if err := a.DHT.PutValue(ctx, key, rival); err == nil {
-			t.Errorf("PutValue(rival) on the first claim's host error = nil, want an error")
+	// Every server got the first claim and keeps it: a claim by another
+	// key, even back-dated, is refused by each one's registry.
+	t.Run("claim by another key", func(t *testing.T) {
+		rival := nameRecord(t, newAccount(t), "alice", time.UnixMilli(1), c.ID())
+		for i, h := range hosts {
+			if err := h.DHT.PutValue(ctx, key, rival); !errors.Is(err, names.ErrClaimed) {
+				t.Errorf("PutValue(rival) on host %d error = %v, want %v", i, err, names.ErrClaimed)
+			}
 		}
-		// c may or may not hold the first claim; if it does not, it keeps
-		// the rival locally, but its lookups still pick the first claim.
-		err := c.DHT.PutValue(ctx, key, rival)
-		t.Logf("PutValue(rival) from c: %v", err)
 		for i, h := range hosts {
 			if got, err := h.DHT.GetValue(ctx, key); err != nil || !bytes.Equal(got, first) {
 				t.Errorf("GetValue() from host %d = %x, %v; want the first claim %x", i, got, err, first)
@@ -573,5 +595,57 @@ func TestCloseTwice(t *testing.T) {
 				t.Errorf("second Close() error = %v, want nil", err)
 			}
 		})
+	}
+}
+
+// TestDHTPutGuard runs a server with a Registry and a Guard on its DHT
+// requests, as relays and nodes do, against a client that puts fresh names
+// directly: new claims beyond the peer's budget are refused, updates of the
+// claims held and lookups still pass.
+func TestDHTPutGuard(t *testing.T) {
+	validator := record.NamespacedValidator{names.Namespace: names.Validator{}}
+	reg := newRegistry(t, names.Limits{})
+	log := ratelimit.NewLog(nil)
+	defer log.Close()
+	guard := names.NewGuard(reg, names.Rates{PeerClaims: names.Rate{PerSecond: 0.001, Burst: 2}}, log)
+	server := newHost(t, Config{DHTMode: dht.ModeServer, Validator: validator,
+		Values: reg, MaxRecordAge: names.ClaimLifetime, OnRequest: guard.Hook})
+	client := newHost(t, Config{DHTMode: dht.ModeClient, Validator: validator})
+	connect(t, client, server)
+	pm, err := dhtpb.NewProtocolMessenger(client.DHT.MessageSender())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*wait)
+	defer cancel()
+	put := func(name string, priv ed25519.PrivateKey, at time.Time) error {
+		rec := record.MakePutRecord(names.Key(name), nameRecord(t, priv, name, at, client.ID()))
+		return pm.PutValue(ctx, server.ID(), rec)
+	}
+	owner := newAccount(t)
+	now := time.Now()
+	var accepted []string
+	for _, name := range []string{"flood_a", "flood_b", "flood_c", "flood_d"} {
+		if err := put(name, owner, now); err == nil {
+			accepted = append(accepted, name)
+		}
+	}
+	if len(accepted) != 2 {
+		t.Fatalf("accepted %q of 4 new claims, want the 2 of the peer's burst", accepted)
+	}
+	if n, _ := reg.Len(); n != 2 {
+		t.Errorf("registry holds %d names, want 2", n)
+	}
+	if err := put(accepted[0], owner, now.Add(time.Second)); err != nil {
+		t.Errorf("update of a held claim over the claim budget: %v", err)
+	}
+	if err := put(accepted[1], newAccount(t), time.UnixMilli(1)); err == nil {
+		t.Error("another key's back-dated claim of a held name was accepted")
+	}
+	if k, ok := reg.Holds(accepted[1]); !ok || k != entry.KeyOf(owner.Public().(ed25519.PublicKey)) {
+		t.Errorf("Holds(%s) = %s, %v; want the owner's key", accepted[1], k.Short(), ok)
+	}
+	if rec, _, err := pm.GetValue(ctx, server.ID(), names.Key(accepted[1])); err != nil || rec == nil {
+		t.Errorf("GetValue(%s) = %v, %v; want the held claim", accepted[1], rec, err)
 	}
 }

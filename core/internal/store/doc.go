@@ -43,6 +43,13 @@
 //	o <author>                             unwatched since: when the log became neither local
 //	                                       nor followed by a local account (8 bytes)
 //	x <author> <seq> <id>                  tombstone: the entry at seq with ID id is deleted (empty value)
+//	N c <name>                             name claim this node holds as a DHT server: account
+//	                                       (32 bytes), stored at (8, ms), kad-dht's record
+//	N a <account> <name>                   the account's claims (empty value)
+//
+// The N rows belong to core/internal/names.Registry, which reaches them
+// through a Prefix view (NamePrefix); the Store never reads them. A relay
+// keeps them in its database even without store-and-forward.
 //
 // Every entry from a log's tail to its head is held, and the e rows of a
 // log change in the same batch as its h and t rows. The layout version

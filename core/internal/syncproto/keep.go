@@ -59,9 +59,10 @@ func (k *KeepRequest) Sign(priv ed25519.PrivateKey) error {
 	return nil
 }
 
-// Verify reports whether k carries its account's signature.
+// Verify reports whether k carries its account's signature, by
+// entry.VerifySignature: a small-order account key never verifies.
 func (k *KeepRequest) Verify() bool {
-	return ed25519.Verify(k.Account[:], append([]byte(keepContext), k.unsigned()...), k.Sig[:])
+	return entry.VerifySignature(k.Account, append([]byte(keepContext), k.unsigned()...), k.Sig[:])
 }
 
 // WriteKeep writes k, signed, as one message.

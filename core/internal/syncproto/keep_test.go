@@ -74,3 +74,21 @@ func TestKeepReply(t *testing.T) {
 		t.Fatalf("malformed reply read as %v", err)
 	}
 }
+
+// TestKeepSmallOrderAccount: a keep request "by" the identity point with
+// the signature that fits every message (R = the identity, S = 0) does not
+// verify, though crypto/ed25519 alone accepts it.
+func TestKeepSmallOrderAccount(t *testing.T) {
+	identity := entry.Key{1}
+	universal := make([]byte, ed25519.SignatureSize)
+	universal[0] = 1 // R = the identity point, S = 0
+	req := KeepRequest{Account: identity, Time: 1, Authors: []entry.Key{{7}}}
+	copy(req.Sig[:], universal)
+	msg := append([]byte(keepContext), req.unsigned()...)
+	if !ed25519.Verify(identity[:], msg, universal) {
+		t.Fatal("ed25519.Verify refuses the universal signature: the test no longer shows the attack")
+	}
+	if req.Verify() {
+		t.Error("Verify() = true for a keep request by the small-order identity key, want false")
+	}
+}
