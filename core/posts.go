@@ -15,10 +15,14 @@ import (
 const minIDPrefix = 8
 
 // Reply posts text as a reply to the post with the given ID (or unique ID
-// prefix of at least 8 hex digits). The post's author is notified.
+// prefix of at least 8 hex digits). The post's author is notified. The
+// text must pass CheckPostText, as a post's.
 func (n *Node) Reply(ctx context.Context, postID, text string) (Post, error) {
 	sess, err := n.requireSession()
 	if err != nil {
+		return Post{}, err
+	}
+	if err := CheckPostText(text); err != nil {
 		return Post{}, err
 	}
 	parent, err := n.findPost(postID)

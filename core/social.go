@@ -26,15 +26,16 @@ const (
 )
 
 // Post appends a post to the logged-in account's log, durably, and
-// publishes it to followers. The text must be valid UTF-8 of 1 to 1,000
-// characters.
+// publishes it to followers. The text must pass CheckPostText: valid UTF-8
+// of 1 to 1,000 characters, with no control characters but newlines and
+// tabs and no bidirectional overrides.
 func (n *Node) Post(ctx context.Context, text string) (Post, error) {
 	sess, err := n.requireSession()
 	if err != nil {
 		return Post{}, err
 	}
-	if _, err := entry.ParsePost([]byte(text)); err != nil {
-		return Post{}, fmt.Errorf("%w: %w", ErrInvalidPost, err)
+	if err := CheckPostText(text); err != nil {
+		return Post{}, err
 	}
 	e, err := n.appendOwn(ctx, sess, entry.KindPost, []byte(text))
 	if err != nil {

@@ -892,7 +892,8 @@ func checkText(text string) error {
 	if strings.TrimSpace(text) == "" {
 		return fmt.Errorf("%w: post is empty", core.ErrInvalidPost)
 	}
-	return nil
+	// The characters new posts may not hold: core's own rule.
+	return core.CheckPostText(text)
 }
 
 func checkName(name string) error {
