@@ -359,7 +359,7 @@ func socketPath(home string) (string, error) {
 func (e *env) run(ctx context.Context, args []string) error {
 	inv, err := parse(args, e.getenv)
 	if err != nil {
-		return err
+		return e.explain(ctx, err)
 	}
 	switch inv.help {
 	case "":
@@ -385,8 +385,8 @@ func (e *env) run(ctx context.Context, args []string) error {
 	return e.explain(ctx, inv.runner.run(ctx, e, c))
 }
 
-// explain rewrites errors into what the user should read: one line, and
-// what to do where that is known.
+// explain rewrites errors into what the user should read: one inert line
+// (see inert), and what to do where that is known.
 func (e *env) explain(ctx context.Context, err error) error {
 	switch {
 	case err == nil:
@@ -396,11 +396,21 @@ func (e *env) explain(ctx context.Context, err error) error {
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		return errors.New("interrupted")
 	}
-	if msg := err.Error(); strings.ContainsAny(msg, "\r\n") {
-		return errors.New(strings.Join(strings.Fields(msg), " "))
+	if line := errorLine(err); line != err.Error() {
+		return &lineError{msg: line, err: err}
 	}
 	return err
 }
+
+// lineError is an error whose message was made one inert line (errorLine)
+// for the terminal; it still wraps the original.
+type lineError struct {
+	msg string
+	err error
+}
+
+func (e *lineError) Error() string { return e.msg }
+func (e *lineError) Unwrap() error { return e.err }
 
 func (e *env) noDaemon() error {
 	return fmt.Errorf("no daemon running for %s (start it with: skein --home %s daemon)", e.home, e.home)

@@ -35,7 +35,7 @@ func (r *registerCmd) run(ctx context.Context, e *env, c *api.Client) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "registered @%s (key %s) and logged in\n", u.Name, shortKey(u.Key))
+	fmt.Fprintf(e.stdout, "registered @%s (key %s) and logged in\n", inert(u.Name), shortKey(u.Key))
 	return nil
 }
 
@@ -59,7 +59,7 @@ func (r *loginCmd) run(ctx context.Context, e *env, c *api.Client) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "logged in as @%s\n", u.Name)
+	fmt.Fprintf(e.stdout, "logged in as @%s\n", inert(u.Name))
 	return nil
 }
 
@@ -161,7 +161,7 @@ func (f *followCmd) run(ctx context.Context, e *env, c *api.Client) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "following @%s (key %s)\n", u.Name, shortKey(u.Key))
+	fmt.Fprintf(e.stdout, "following @%s (key %s)\n", inert(u.Name), shortKey(u.Key))
 	return nil
 }
 
@@ -174,7 +174,7 @@ func (f *unfollowCmd) run(ctx context.Context, e *env, c *api.Client) error {
 	if err := c.Unfollow(ctx, f.name); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "unfollowed @%s\n", f.name)
+	fmt.Fprintf(e.stdout, "unfollowed @%s\n", inert(f.name))
 	return nil
 }
 

@@ -39,7 +39,7 @@ func (s *shell) run(ctx context.Context) error {
 	for {
 		items := s.menu(st.Account != "")
 		if st.Account != "" {
-			fmt.Fprintf(out, "\nLogged in: %s\n\n", st.Account)
+			fmt.Fprintf(out, "\nLogged in: %s\n\n", inert(st.Account))
 		} else {
 			fmt.Fprint(out, "\nNot logged in\n\n")
 		}
@@ -70,7 +70,7 @@ func (s *shell) run(ctx context.Context) error {
 			if errors.Is(err, api.ErrNoDaemon) {
 				return err
 			}
-			fmt.Fprintf(out, "error: %v\n", err)
+			fmt.Fprintf(out, "error: %s\n", errorLine(err))
 		}
 		if st, err = s.c.Status(ctx); err != nil {
 			if ctx.Err() != nil {
@@ -158,7 +158,7 @@ func (s *shell) login(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.e.stdout, "Logged in as @%s.\n", u.Name)
+	fmt.Fprintf(s.e.stdout, "Logged in as @%s.\n", inert(u.Name))
 	return nil
 }
 
@@ -175,7 +175,7 @@ func (s *shell) register(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.e.stdout, "Registered and logged in as @%s (key %s).\n", u.Name, shortKey(u.Key))
+	fmt.Fprintf(s.e.stdout, "Registered and logged in as @%s (key %s).\n", inert(u.Name), shortKey(u.Key))
 	return nil
 }
 
@@ -221,7 +221,7 @@ func (s *shell) follow(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.e.stdout, "Now following @%s.\n", u.Name)
+	fmt.Fprintf(s.e.stdout, "Now following @%s.\n", inert(u.Name))
 	return nil
 }
 
@@ -251,7 +251,7 @@ func (s *shell) unfollow(ctx context.Context) error {
 	if err := s.c.Unfollow(ctx, name); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.e.stdout, "Unfollowed @%s.\n", name)
+	fmt.Fprintf(s.e.stdout, "Unfollowed @%s.\n", inert(name))
 	return nil
 }
 
@@ -363,7 +363,7 @@ func (s *shell) timeline(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.e.stdout, "\n|= @%s =|\n", name)
+	fmt.Fprintf(s.e.stdout, "\n|= @%s =|\n", inert(name))
 	writePage(s.e.stdout, p, "No posts.", moreCommand("timeline "+shellQuote(name), api.DefaultLimit))
 	return nil
 }
