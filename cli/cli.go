@@ -238,6 +238,11 @@ func parse(args []string, getenv func(string) string) (*invocation, error) {
 	if errors.Is(err, flag.ErrHelp) {
 		return &invocation{help: name}, nil
 	}
+	for _, a := range pos {
+		if err == nil {
+			err = checkUTF8(fmt.Sprintf("argument %q", a), a)
+		}
+	}
 	if err == nil {
 		err = r.args(pos)
 	}

@@ -159,6 +159,11 @@ func TestParseErrors(t *testing.T) {
 		{"network 5g", `network: invalid network type "5g": use wifi, cellular or none`},
 		{"network wifi cellular", `network: unexpected argument "cellular" after the network type`},
 		{"relay --listen /nope/1", "invalid multiaddr"},
+		{"post bad \xff", `post: argument "\xff" is not valid UTF-8 (byte 0xff at offset 0): Skein text is UTF-8`},
+		{"post caf\xe9", `argument "caf\xe9" is not valid UTF-8 (byte 0xe9 at offset 3)`},
+		{"reply 3f2a91c0 \xed\xa0\x80", `reply: argument "\xed\xa0\x80" is not valid UTF-8`}, // a surrogate, encoded
+		{"follow \xc0\xaf", `follow: argument "\xc0\xaf" is not valid UTF-8`},                // an overlong '/'
+		{"timeline bob\xff", `argument "bob\xff" is not valid UTF-8`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {

@@ -133,10 +133,14 @@ func pick(items []menuItem, choice string) (menuItem, bool) {
 	return menuItem{}, false
 }
 
-// ask writes prompt and returns the line typed, trimmed.
+// ask writes prompt and returns the line typed, trimmed. A line that is
+// not valid UTF-8 is an error.
 func (s *shell) ask(ctx context.Context, prompt string) (string, error) {
 	fmt.Fprint(s.e.stdout, prompt)
 	line, err := s.e.readLine(ctx)
+	if err == nil {
+		err = checkUTF8("the line typed", line)
+	}
 	return strings.TrimSpace(line), err
 }
 

@@ -110,6 +110,42 @@ func TestShellEOF(t *testing.T) {
 	}
 }
 
+// TestShellInvalidUTF8: a line that is not UTF-8 is refused with an error,
+// nothing is posted, and the shell goes on.
+func TestShellInvalidUTF8(t *testing.T) {
+	home, _ := fakeDaemon(t)
+	mustRun(t, home, "register", "alice")
+	out := runShell(t, home, "3", "bad \xff text", "3", "good text", "0", "q")
+	wantInOrder(t, out,
+		"Post text: error: the line typed is not valid UTF-8 (byte 0xff at offset 4): Skein text is UTF-8",
+		"Post text: Posted.", "|= Feed =|", "good text\n", "Bye.")
+	if strings.Contains(out, "bad ") {
+		t.Errorf("the shell posted the bad line:\n%s", out)
+	}
+}
+
+// TestShellInert: what peers wrote reaches the shell's output inert.
+func TestShellInert(t *testing.T) {
+	home, node := fakeDaemon(t)
+	node.AddUser("bob")
+	mustRun(t, home, "register", "alice")
+	mustRun(t, home, "follow", "bob")
+	node.AddPost("bob", "@alice hi\x1b]0;owned\x07\r2026-01-01 00:00  @eve  fake\n2026-01-01 00:00  @eve  fake2\u009b2J\u202e")
+	out := runShell(t, home, "0", "8", "q")
+	if bad := rawControls(strings.ReplaceAll(out, "\n", ""), true); bad != "" {
+		t.Errorf("the shell printed %s:\n%s", bad, out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "2026-01-01") {
+			t.Errorf("the shell printed a line that passes for a post: %q", l)
+		}
+	}
+	wantInOrder(t, out, "|= Feed =|",
+		`@bob  [7a05e79a]  @alice hi\x1b]0;owned\x07\r2026-01-01 00:00  @eve  fake`+"\n"+strings.Repeat(" ", 36)+`2026-01-01 00:00  @eve  fake2\u009b2J\u202e`,
+		"|= Notifications =|",
+		`@bob mentioned you: @alice hi\x1b]0;owned\x07\r2026-01-01 00:00  @eve  fake 2026-01-01 00:00  @eve  fake2\u009b2J\u202e`)
+}
+
 func TestShellFeedPages(t *testing.T) {
 	home, node := fakeDaemon(t)
 	node.AddUser("bob")
