@@ -27,4 +27,7 @@ var (
 	ErrNoPost        = errors.New("no such post")
 	ErrNotYours      = errors.New("not your post")
 	ErrRestoring     = errors.New("account is being restored: its log is still being fetched from the network; try again when restoring is done")
+
+	ErrInvalidRequestID = errors.New("invalid request ID: use 1 to 64 ASCII letters, digits, '-', '_', '.' or ':'")
+	ErrRequestIDReused  = errors.New("request ID already used for another request: use a new ID for each request")
 )

@@ -43,6 +43,9 @@
 //	o <author>                             unwatched since: when the log became neither local
 //	                                       nor followed by a local account (8 bytes)
 //	x <author> <seq> <id>                  tombstone: the entry at seq with ID id is deleted (empty value)
+//	R <account> i <request ID>             request: seq of the own entry it appended (8 bytes),
+//	                                       digest of what it asked for (16 bytes)
+//	R <account> s <seq>                    request of the own entry at seq: its ID
 //
 // Every entry from a log's tail to its head is held, and the e rows of a
 // log change in the same batch as its h and t rows. The layout version
@@ -66,6 +69,14 @@
 // Redact and GC. Heads, tails, local accounts, watchers, unwatched times,
 // the authors with tombstones and display names are also cached in memory,
 // loaded when the Store opens.
+//
+// The R rows make a local API request that appends an own entry
+// idempotent: a client retrying a request whose answer it lost gets the
+// entry the first attempt appended. AppendRequest writes both rows of a
+// request in the batch of its entry, and forgets, in that batch, every
+// request older than the account's RequestWindow (1,000) newest entries,
+// so an account has at most that many R rows of each kind. i and s are
+// literal bytes naming the two kinds; a request ID is 1 to 64 bytes.
 //
 // GC deletes the start of each followed log, outside the newest
 // Retention.KeepPerAuthor entries and older than Retention.KeepFor, moving
