@@ -126,22 +126,22 @@ var commands = []command{
 	{name: "restore", synopsis: "[--phrase-file F] [--password-file F] NAME | --key-file F [--password-file F]", intersperse: true,
 		summary: "restore an account on this device from its recovery phrase or key file, and log it in",
 		new:     func() runner { return &restoreCmd{} }},
-	{name: "post", synopsis: "TEXT...",
+	{name: "post", synopsis: "[--request-id ID] TEXT...",
 		summary: "post TEXT (the arguments joined by spaces, up to 1,000 characters)",
 		new:     func() runner { return &postCmd{} }},
-	{name: "reply", synopsis: "ID TEXT...",
+	{name: "reply", synopsis: "[--request-id ID] ID TEXT...",
 		summary: "reply TEXT to the post ID (the 8 hex digits in brackets in feeds)",
 		new:     func() runner { return &replyCmd{} }},
-	{name: "repost", synopsis: "ID", intersperse: true,
+	{name: "repost", synopsis: "[--request-id ID] ID", intersperse: true,
 		summary: "repost the post ID to your followers",
 		new:     func() runner { return &repostCmd{} }},
-	{name: "delete", synopsis: "ID", intersperse: true,
+	{name: "delete", synopsis: "[--request-id ID] ID", intersperse: true,
 		summary: "delete your post, reply or repost ID, here and wherever it was copied",
 		new:     func() runner { return &deleteCmd{} }},
-	{name: "follow", synopsis: "NAME", intersperse: true,
+	{name: "follow", synopsis: "[--request-id ID] NAME", intersperse: true,
 		summary: "follow the user NAME",
 		new:     func() runner { return &followCmd{} }},
-	{name: "unfollow", synopsis: "NAME", intersperse: true,
+	{name: "unfollow", synopsis: "[--request-id ID] NAME", intersperse: true,
 		summary: "stop following the user NAME",
 		new:     func() runner { return &unfollowCmd{} }},
 	{name: "feed", synopsis: "[--limit N] [--cursor C] [--json]", intersperse: true,
@@ -400,6 +400,14 @@ func (e *env) explain(ctx context.Context, err error) error {
 		return e.noDaemon()
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		return errors.New("interrupted")
+	}
+	var broken *api.BrokenError
+	if errors.As(err, &broken) {
+		msg := "the daemon did not answer (" + broken.Err.Error() + "): the request may have been done"
+		if broken.RequestID != "" {
+			msg += fmt.Sprintf("; to finish it without doing it twice, run the same command again with --request-id %s", broken.RequestID)
+		}
+		err = &lineError{msg: msg, err: err}
 	}
 	if line := errorLine(err); line != err.Error() {
 		return &lineError{msg: line, err: err}

@@ -221,7 +221,7 @@ func (s *shell) follow(ctx context.Context) error {
 	if err != nil || name == "" {
 		return err
 	}
-	u, err := s.c.Follow(ctx, name)
+	u, err := s.c.Follow(withNewRequestID(ctx), name)
 	if err != nil {
 		return err
 	}
@@ -252,7 +252,7 @@ func (s *shell) unfollow(ctx context.Context) error {
 		}
 		name = fl.Users[i-1].Name
 	}
-	if err := s.c.Unfollow(ctx, name); err != nil {
+	if err := s.c.Unfollow(withNewRequestID(ctx), name); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.e.stdout, "Unfollowed @%s.\n", inert(name))
@@ -268,7 +268,7 @@ func (s *shell) post(ctx context.Context) error {
 		fmt.Fprintln(s.e.stdout, "Nothing posted.")
 		return nil
 	}
-	if _, err := s.c.Post(ctx, text); err != nil {
+	if _, err := s.c.Post(withNewRequestID(ctx), text); err != nil {
 		return err
 	}
 	fmt.Fprintln(s.e.stdout, "Posted.")
@@ -297,7 +297,7 @@ func (s *shell) reply(ctx context.Context) error {
 		fmt.Fprintln(s.e.stdout, "Nothing posted.")
 		return nil
 	}
-	p, err := s.c.Reply(ctx, id, text)
+	p, err := s.c.Reply(withNewRequestID(ctx), id, text)
 	if err != nil {
 		return err
 	}
@@ -311,7 +311,7 @@ func (s *shell) repost(ctx context.Context) error {
 	if err != nil || id == "" {
 		return err
 	}
-	p, err := s.c.Repost(ctx, id)
+	p, err := s.c.Repost(withNewRequestID(ctx), id)
 	if err != nil {
 		return err
 	}
@@ -325,7 +325,7 @@ func (s *shell) delete(ctx context.Context) error {
 	if err != nil || id == "" {
 		return err
 	}
-	if err := s.c.Delete(ctx, id); err != nil {
+	if err := s.c.Delete(withNewRequestID(ctx), id); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.e.stdout, "Deleted post [%s].\n", shortID(id))

@@ -126,6 +126,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(sw, r.Body, MaxBody)
 	ctx, cancel := context.WithTimeout(r.Context(), RequestTimeout)
 	defer cancel()
+	if vs := r.Header.Values(RequestIDHeader); len(vs) > 0 {
+		id, err := requestID(vs)
+		if err != nil {
+			e, status := s.toError(r, err)
+			writeError(sw, e, status)
+			return
+		}
+		ctx = core.WithRequestID(ctx, id)
+	}
 	v, err := rt.handle(r.WithContext(ctx))
 	if err != nil {
 		e, status := s.toError(r, err)
@@ -513,6 +522,20 @@ func hex4(b []byte) (rune, bool) {
 	}
 	n, err := strconv.ParseUint(string(b[:4]), 16, 16)
 	return rune(n), err == nil
+}
+
+// requestID returns the request ID of the Idempotency-Key header values
+// vs: one value, a token or a quoted string (a Structured Field string, as
+// the IETF draft has it) holding a valid ID.
+func requestID(vs []string) (string, error) {
+	if len(vs) != 1 {
+		return "", fmt.Errorf("%w: %d %s headers, want one", core.ErrInvalidRequestID, len(vs), RequestIDHeader)
+	}
+	id := strings.TrimSpace(vs[0])
+	if len(id) >= 2 && id[0] == '"' && id[len(id)-1] == '"' {
+		id = id[1 : len(id)-1]
+	}
+	return id, core.CheckRequestID(id)
 }
 
 // checkQuery refuses query parameters that are not valid UTF-8: decoding
