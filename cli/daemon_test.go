@@ -250,25 +250,26 @@ func TestNewLogger(t *testing.T) {
 }
 
 // TestLoggerInert: the daemon's log lines carry strings from peers (error
-// messages, addresses, names); its handler must write them inertly, one
-// record a line, whatever they hold.
+// messages, addresses, names); its handler (slog's text handler) writes
+// them quoted, one record a line, whatever they hold.
 func TestLoggerInert(t *testing.T) {
 	var buf syncBuffer
 	log, err := newLogger(&buf, "debug")
 	if err != nil {
 		t.Fatal(err)
 	}
-	log.Warn("bad notice "+hostile, "peer", hostile, "err", errors.New(hostile), hostile, 1,
-		"addrs", []string{hostile}, "group", map[string]string{hostile: hostile})
-	log.With("from", hostile).WithGroup(hostile).Info("x", "k", hostile)
+	const bad = foreignText + "\xff"
+	log.Warn("bad notice "+bad, "peer", bad, "err", errors.New(bad), bad, 1,
+		"addrs", []string{bad}, "group", map[string]string{bad: bad})
+	log.With("from", bad).WithGroup(bad).Info("x", "k", bad)
 	out := buf.String()
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if len(lines) != 2 {
 		t.Fatalf("two records wrote %d lines:\n%s", len(lines), out)
 	}
 	for _, l := range lines {
-		if bad := rawControls(l, false); bad != "" {
-			t.Errorf("the log line holds %s:\n%s", bad, l)
+		if bad := terminalSafe(l); bad != "" || strings.Contains(l, "\t") {
+			t.Errorf("the log line holds %s or a tab:\n%s", bad, l)
 		}
 		if !strings.HasPrefix(l, "time=") {
 			t.Errorf("a log line does not start a record: %q", l)

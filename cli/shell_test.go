@@ -130,20 +130,15 @@ func TestShellInert(t *testing.T) {
 	node.AddUser("bob")
 	mustRun(t, home, "register", "alice")
 	mustRun(t, home, "follow", "bob")
-	node.AddPost("bob", "@alice hi\x1b]0;owned\x07\r2026-01-01 00:00  @eve  fake\n2026-01-01 00:00  @eve  fake2\u009b2J\u202e")
+	node.AddPost("bob", foreignText)
 	out := runShell(t, home, "0", "8", "q")
-	if bad := rawControls(strings.ReplaceAll(out, "\n", ""), true); bad != "" {
+	if bad := terminalSafe(out); bad != "" {
 		t.Errorf("the shell printed %s:\n%s", bad, out)
 	}
-	for _, l := range strings.Split(out, "\n") {
-		if strings.HasPrefix(l, "2026-01-01") {
-			t.Errorf("the shell printed a line that passes for a post: %q", l)
-		}
-	}
 	wantInOrder(t, out, "|= Feed =|",
-		`@bob  [7a05e79a]  @alice hi\x1b]0;owned\x07\r2026-01-01 00:00  @eve  fake`+"\n"+strings.Repeat(" ", 36)+`2026-01-01 00:00  @eve  fake2\u009b2J\u202e`,
+		`@bob  [7a05e79a]  @alice look\x1b]0;owned\x07\r`+fakeHeader+"  I am carol\n"+strings.Repeat(" ", 36)+fakeHeader+`  me too\u009b2J\u202eexe.txt\x7f end\u2028tail`,
 		"|= Notifications =|",
-		`@bob mentioned you: @alice hi\x1b]0;owned\x07\r2026-01-01 00:00  @eve  fake 2026-01-01 00:00  @eve  fake2\u009b2J\u202e`)
+		`@bob mentioned you: @alice look\x1b]0;owned\x07\r`+fakeHeader+"  I am carol "+fakeHeader+`  me too\u009b2J\u202eexe.txt\x7f end\u2028tail`)
 }
 
 func TestShellFeedPages(t *testing.T) {
