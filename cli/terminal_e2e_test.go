@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -336,7 +337,13 @@ func newCutProxy(t *testing.T, home string, cuts int32, onCut func()) *cutProxy 
 			p.wg.Go(func() { p.forward(c) })
 		}
 	})
-	t.Cleanup(p.close)
+	t.Cleanup(func() {
+		p.close()
+		// Give the daemon its socket back if it still has it.
+		if _, err := os.Stat(sock); errors.Is(err, os.ErrNotExist) {
+			os.Rename(moved, sock)
+		}
+	})
 	return p
 }
 
@@ -411,10 +418,6 @@ func TestEndToEndPostOnce(t *testing.T) {
 		}
 		if out := n.must("alice", "feed"); strings.Count(out, "hello, once") != 1 {
 			t.Errorf("alice's feed =\n%s\nwant the post once", out)
-		}
-		proxy.close()
-		if err := os.Rename(filepath.Join(n.home("alice"), "daemon.sock"), filepath.Join(n.home("alice"), "skein.sock")); err != nil {
-			t.Fatal(err)
 		}
 	})
 
