@@ -84,7 +84,7 @@ func (*logoutCmd) run(ctx context.Context, e *env, c *api.Client) error {
 type requestFlag struct{ id string }
 
 func (r *requestFlag) flags(fs *flag.FlagSet) {
-	fs.StringVar(&r.id, "request-id", "", "send the request with the request ID `ID` (default: a new one); running a command again with the ID of one whose answer was lost does it at most once")
+	fs.StringVar(&r.id, "request-id", "", "send the request ID `ID` (default: a new one); run a command again with the ID of one whose answer was lost to finish it without doing it twice")
 }
 
 // check checks the flag's value.
