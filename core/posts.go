@@ -103,7 +103,7 @@ func (n *Node) Delete(ctx context.Context, postID string) error {
 	}
 	target, err := n.findPost(postID)
 	if err != nil {
-		return err
+		return n.settled(sess, req, err)
 	}
 	if target.Author != sess.key {
 		return fmt.Errorf("%w: it is @%s's", ErrNotYours, n.nameOf(target.Author))

@@ -117,3 +117,15 @@ func (n *Node) prior(sess *session, r *request) (*entry.Entry, error) {
 	}
 	return e, nil
 }
+
+// settled returns nil if an earlier request with r's ID appended an entry,
+// else err. A retry that races its first attempt can find that the first
+// already changed what the retry checks (the post deleted, the follow
+// ended) and fail on it; the first attempt's entry, stored with r's ID in
+// one batch before any such change, says that it did not fail.
+func (n *Node) settled(sess *session, r *request, err error) error {
+	if e, perr := n.prior(sess, r); e != nil && perr == nil {
+		return nil
+	}
+	return err
+}

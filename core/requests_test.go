@@ -144,6 +144,23 @@ func TestRequestIDConcurrent(t *testing.T) {
 	if got := entries(t, alice); got != before+1 {
 		t.Errorf("%d concurrent calls took the log from %d to %d entries, want one more", n, before, got)
 	}
+
+	// A retry of a delete that finds the post already deleted by its
+	// first attempt succeeds too.
+	ctx = WithRequestID(context.Background(), "same-delete")
+	before = entries(t, alice)
+	for i := range n {
+		wg.Go(func() { errs[i] = alice.Delete(ctx, ids[0]) })
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Errorf("delete %d = %v, want nil", i, errs[i])
+		}
+	}
+	if got := entries(t, alice); got != before+1 {
+		t.Errorf("%d concurrent deletes took the log from %d to %d entries, want one more", n, before, got)
+	}
 }
 
 // TestRequestIDAfterRestart: the request is stored with its entry, so a

@@ -126,7 +126,7 @@ func (n *Node) Unfollow(ctx context.Context, name string) error {
 	}
 	target, err := n.followedByName(sess, name)
 	if err != nil {
-		return err
+		return n.settled(sess, req, err)
 	}
 	e, replayed, err := n.appendRequest(ctx, sess, req, entry.KindUnfollow, entry.Follow{Target: target, Name: name}.Bytes())
 	if err != nil || replayed {
