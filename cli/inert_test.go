@@ -245,3 +245,27 @@ func TestMultiLinePostIndented(t *testing.T) {
 		t.Errorf("postLine() =\n%s\nwant\n%s", got, want)
 	}
 }
+
+// FuzzInert: whatever a string holds, inert leaves nothing a terminal
+// would obey, and inertText nothing but newlines and tabs; both keep safe
+// strings as they are.
+func FuzzInert(f *testing.F) {
+	for _, s := range []string{"", "hello", hostile, "a\r\nb", "\xff\xfe", "\u202e\u2066", "é\u0085", `\x1b`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		line, text := inert(s), inertText(s)
+		if bad := rawControls(line, false); bad != "" {
+			t.Errorf("inert(%q) = %q holds %s", s, line, bad)
+		}
+		if bad := rawControls(text, true); bad != "" {
+			t.Errorf("inertText(%q) = %q holds %s", s, text, bad)
+		}
+		if rawControls(s, false) == "" && line != s {
+			t.Errorf("inert(%q) = %q, want it unchanged", s, line)
+		}
+		if inert(line) != line || inertText(text) != text {
+			t.Errorf("inert is not idempotent on %q", s)
+		}
+	})
+}
