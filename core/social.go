@@ -177,12 +177,11 @@ func (n *Node) appendRequest(ctx context.Context, sess *session, r *request, kin
 	if err != nil {
 		return nil, false, err
 	}
+	var sr *store.Request
 	if r != nil {
-		_, err = n.store.AppendRequest(e, store.Request{ID: r.id, Sum: r.sum})
-	} else {
-		_, err = n.store.Append([]*entry.Entry{e}, true)
+		sr = &store.Request{ID: r.id, Sum: r.sum}
 	}
-	if err != nil {
+	if _, err := n.store.AppendOwn(e, sr); err != nil {
 		return nil, false, fmt.Errorf("core: store own entry: %w", err)
 	}
 	// The entry is stored: a client that went away gets it on retry, and

@@ -46,6 +46,8 @@
 //	R <account> i <request ID>             request: seq of the own entry it appended (8 bytes),
 //	                                       digest of what it asked for (16 bytes)
 //	R <account> s <seq>                    request of the own entry at seq: its ID
+//	R <account> p                          requests forgotten: seq up to which the s and i rows
+//	                                       are deleted (8 bytes)
 //
 // Every entry from a log's tail to its head is held, and the e rows of a
 // log change in the same batch as its h and t rows. The layout version
@@ -72,11 +74,13 @@
 //
 // The R rows make a local API request that appends an own entry
 // idempotent: a client retrying a request whose answer it lost gets the
-// entry the first attempt appended. AppendRequest writes both rows of a
+// entry the first attempt appended. AppendOwn writes both rows of a
 // request in the batch of its entry, and forgets, in that batch, every
 // request older than the account's RequestWindow (1,000) newest entries,
-// so an account has at most that many R rows of each kind. i and s are
-// literal bytes naming the two kinds; a request ID is 1 to 64 bytes.
+// from the p row on, so an account has at most that many i and s rows
+// (and Request ignores rows that entries appended by sync put out of the
+// window before the next AppendOwn). i, s and p are literal bytes naming
+// the kinds; a request ID is 1 to 64 bytes.
 //
 // GC deletes the start of each followed log, outside the newest
 // Retention.KeepPerAuthor entries and older than Retention.KeepFor, moving

@@ -30,8 +30,9 @@ type Request struct {
 
 // Sub-tables of the request rows, after the prefix and the account.
 const (
-	requestByID  = 'i'
-	requestBySeq = 's'
+	requestByID    = 'i'
+	requestBySeq   = 's'
+	requestsPruned = 'p'
 )
 
 func requestIDKey(account entry.Key, id string) []byte {
@@ -40,6 +41,10 @@ func requestIDKey(account entry.Key, id string) []byte {
 
 func requestSeqKey(account entry.Key, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(append(keyOf(prefixRequest, account), requestBySeq), seq)
+}
+
+func requestsPrunedKey(account entry.Key) []byte {
+	return append(keyOf(prefixRequest, account), requestsPruned)
 }
 
 // Request returns account's request with this ID if its entry is one of
@@ -62,42 +67,67 @@ func (s *Store) Request(account entry.Key, id string) (Request, error) {
 	return r, nil
 }
 
-// AppendRequest appends e, the next entry of a local account's own log,
-// durably, as Append(es, true) does, and records in the same batch that
-// request r appended it (r.Seq is ignored: it is e's). It forgets, in the
-// same batch, the requests of the account's entries that fall out of the
-// RequestWindow newest. r.ID must be 1 to MaxRequestID bytes.
-func (s *Store) AppendRequest(e *entry.Entry, r Request) ([]*entry.Entry, error) {
-	if r.ID == "" || len(r.ID) > MaxRequestID {
+// AppendOwn appends e, the next entry of a local account's own log,
+// durably, as Append(es, true) does. If r is not nil, it records in the
+// same batch that request r appended e (r.Seq is ignored: it is e's);
+// r.ID must be 1 to MaxRequestID bytes. In that batch it also forgets the
+// requests of the account's entries that e puts out of the RequestWindow
+// newest, and of any that entries appended otherwise (by sync) put out.
+func (s *Store) AppendOwn(e *entry.Entry, r *Request) ([]*entry.Entry, error) {
+	if r != nil && (r.ID == "" || len(r.ID) > MaxRequestID) {
 		return nil, fmt.Errorf("store: request ID of %d bytes", len(r.ID))
 	}
 	record := func(b *Batch) error {
-		v := binary.BigEndian.AppendUint64(make([]byte, 0, 8+RequestSumSize), e.Seq)
-		b.Put(requestIDKey(e.Author, r.ID), append(v, r.Sum[:]...))
-		b.Put(requestSeqKey(e.Author, e.Seq), []byte(r.ID))
+		if r != nil {
+			v := binary.BigEndian.AppendUint64(make([]byte, 0, 8+RequestSumSize), e.Seq)
+			b.Put(requestIDKey(e.Author, r.ID), append(v, r.Sum[:]...))
+			b.Put(requestSeqKey(e.Author, e.Seq), []byte(r.ID))
+		}
 		if e.Seq <= RequestWindow {
 			return nil
 		}
-		// Forget every request out of the window, not only the one just
-		// before it: appends without a request do not forget.
-		start := requestSeqKey(e.Author, 0)
-		end := requestSeqKey(e.Author, e.Seq-RequestWindow+1)
-		it := s.kv.Find(start, end, false)
-		for it.Next() {
-			id := string(it.Value())
-			b.Delete(it.Key())
-			idKey := requestIDKey(e.Author, id)
-			old, err := s.kv.Get(idKey)
-			switch {
-			case errors.Is(err, ErrNotFound):
-			case err != nil:
-				it.Close()
-				return err
-			case len(old) >= 8 && binary.BigEndian.Uint64(old) == binary.BigEndian.Uint64(it.Key()[len(it.Key())-8:]):
-				b.Delete(idKey)
-			}
-		}
-		return it.Close()
+		return s.forgetRequests(b, e.Author, e.Seq-RequestWindow)
 	}
 	return s.append([]*entry.Entry{e}, true, record)
+}
+
+// forgetRequests adds to b the deletion of account's requests of entries
+// up to seq through, and records that they are forgotten. It scans only
+// from where the last call stopped, so the deleted rows below, which
+// LevelDB keeps as tombstones for a while, are never walked again.
+func (s *Store) forgetRequests(b *Batch, account entry.Key, through uint64) error {
+	var from uint64 = 1
+	switch v, err := s.kv.Get(requestsPrunedKey(account)); {
+	case err == nil:
+		done, ok := decodeUint(v)
+		if !ok {
+			return corrupt("requests pruned", requestsPrunedKey(account))
+		}
+		from = done + 1
+	case !errors.Is(err, ErrNotFound):
+		return err
+	}
+	if from > through {
+		return nil
+	}
+	it := s.kv.Find(requestSeqKey(account, from), requestSeqKey(account, through+1), false)
+	for it.Next() {
+		seq := binary.BigEndian.Uint64(it.Key()[len(it.Key())-8:])
+		b.Delete(it.Key())
+		idKey := requestIDKey(account, string(it.Value()))
+		old, err := s.kv.Get(idKey)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			it.Close()
+			return err
+		case len(old) >= 8 && binary.BigEndian.Uint64(old) == seq:
+			b.Delete(idKey)
+		}
+	}
+	if err := it.Close(); err != nil {
+		return err
+	}
+	b.Put(requestsPrunedKey(account), encodeUint(through))
+	return nil
 }
