@@ -126,22 +126,22 @@ var commands = []command{
 	{name: "restore", synopsis: "[--phrase-file F] [--password-file F] NAME | --key-file F [--password-file F]", intersperse: true,
 		summary: "restore an account on this device from its recovery phrase or key file, and log it in",
 		new:     func() runner { return &restoreCmd{} }},
-	{name: "post", synopsis: "TEXT...",
+	{name: "post", synopsis: "[--request-id ID] TEXT...",
 		summary: "post TEXT (the arguments joined by spaces, up to 1,000 characters)",
 		new:     func() runner { return &postCmd{} }},
-	{name: "reply", synopsis: "ID TEXT...",
+	{name: "reply", synopsis: "[--request-id ID] ID TEXT...",
 		summary: "reply TEXT to the post ID (the 8 hex digits in brackets in feeds)",
 		new:     func() runner { return &replyCmd{} }},
-	{name: "repost", synopsis: "ID", intersperse: true,
+	{name: "repost", synopsis: "[--request-id ID] ID", intersperse: true,
 		summary: "repost the post ID to your followers",
 		new:     func() runner { return &repostCmd{} }},
-	{name: "delete", synopsis: "ID", intersperse: true,
+	{name: "delete", synopsis: "[--request-id ID] ID", intersperse: true,
 		summary: "delete your post, reply or repost ID, here and wherever it was copied",
 		new:     func() runner { return &deleteCmd{} }},
-	{name: "follow", synopsis: "NAME", intersperse: true,
+	{name: "follow", synopsis: "[--request-id ID] NAME", intersperse: true,
 		summary: "follow the user NAME",
 		new:     func() runner { return &followCmd{} }},
-	{name: "unfollow", synopsis: "NAME", intersperse: true,
+	{name: "unfollow", synopsis: "[--request-id ID] NAME", intersperse: true,
 		summary: "stop following the user NAME",
 		new:     func() runner { return &unfollowCmd{} }},
 	{name: "feed", synopsis: "[--limit N] [--cursor C] [--json]", intersperse: true,
@@ -237,6 +237,11 @@ func parse(args []string, getenv func(string) string) (*invocation, error) {
 	pos, err := parseFlags(cfs, args, cmd.intersperse)
 	if errors.Is(err, flag.ErrHelp) {
 		return &invocation{help: name}, nil
+	}
+	for _, a := range pos {
+		if err == nil {
+			err = checkUTF8(fmt.Sprintf("argument %q", a), a)
+		}
 	}
 	if err == nil {
 		err = r.args(pos)
@@ -359,7 +364,7 @@ func socketPath(home string) (string, error) {
 func (e *env) run(ctx context.Context, args []string) error {
 	inv, err := parse(args, e.getenv)
 	if err != nil {
-		return err
+		return e.explain(ctx, err)
 	}
 	switch inv.help {
 	case "":
@@ -385,8 +390,8 @@ func (e *env) run(ctx context.Context, args []string) error {
 	return e.explain(ctx, inv.runner.run(ctx, e, c))
 }
 
-// explain rewrites errors into what the user should read: one line, and
-// what to do where that is known.
+// explain rewrites errors into what the user should read: one inert line
+// (see inert), and what to do where that is known.
 func (e *env) explain(ctx context.Context, err error) error {
 	switch {
 	case err == nil:
@@ -396,11 +401,29 @@ func (e *env) explain(ctx context.Context, err error) error {
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		return errors.New("interrupted")
 	}
-	if msg := err.Error(); strings.ContainsAny(msg, "\r\n") {
-		return errors.New(strings.Join(strings.Fields(msg), " "))
+	var broken *api.BrokenError
+	if errors.As(err, &broken) {
+		msg := "the daemon did not answer (" + broken.Err.Error() + "): the request may have been done"
+		if broken.RequestID != "" {
+			msg += fmt.Sprintf("; to finish it without doing it twice, run the same command again with --request-id %s", broken.RequestID)
+		}
+		err = &lineError{msg: msg, err: err}
+	}
+	if line := errorLine(err); line != err.Error() {
+		return &lineError{msg: line, err: err}
 	}
 	return err
 }
+
+// lineError is an error whose message was made one inert line (errorLine)
+// for the terminal; it still wraps the original.
+type lineError struct {
+	msg string
+	err error
+}
+
+func (e *lineError) Error() string { return e.msg }
+func (e *lineError) Unwrap() error { return e.err }
 
 func (e *env) noDaemon() error {
 	return fmt.Errorf("no daemon running for %s (start it with: skein --home %s daemon)", e.home, e.home)

@@ -490,6 +490,33 @@ func waitUntil(t *testing.T, ok func() bool) {
 	}
 }
 
+// TestRequestIDFlag: a command run again with the request ID of the first
+// run is done once and prints the same; each run without the flag sends a
+// new ID.
+func TestRequestIDFlag(t *testing.T) {
+	home, node := fakeDaemon(t)
+	node.AddUser("bob")
+	mustRun(t, home, "register", "alice")
+	first := mustRun(t, home, "post", "--request-id", "r-1", "hello", "once")
+	if again := mustRun(t, home, "post", "--request-id", "r-1", "hello", "once"); again != first {
+		t.Errorf("post again with its request ID printed %q, want %q", again, first)
+	}
+	if _, err := run(t, home, "post", "--request-id", "r-1", "another"); !errors.Is(err, core.ErrRequestIDReused) {
+		t.Errorf("post with a used request ID = %v, want ErrRequestIDReused", err)
+	}
+	mustRun(t, home, "post", "twice")
+	mustRun(t, home, "post", "twice")
+	mustRun(t, home, "follow", "--request-id", "f-1", "bob")
+	mustRun(t, home, "unfollow", "--request-id", "u-1", "bob")
+	if out := mustRun(t, home, "unfollow", "--request-id", "u-1", "bob"); out != "unfollowed @bob\n" {
+		t.Errorf("unfollow again with its request ID printed %q", out)
+	}
+	out := mustRun(t, home, "feed")
+	if strings.Count(out, "hello once") != 1 || strings.Count(out, "twice") != 2 {
+		t.Errorf("feed =\n%s\nwant \"hello once\" once and \"twice\" twice", out)
+	}
+}
+
 func TestExplain(t *testing.T) {
 	e := &env{home: "/h"}
 	ctx, cancel := context.WithCancel(t.Context())
@@ -503,6 +530,9 @@ func TestExplain(t *testing.T) {
 		{ctx, context.Canceled, "interrupted"},
 		{t.Context(), errors.New("one\ntwo  three"), "one two three"},
 		{t.Context(), &api.Error{Message: "wrong password for alice", Code: "wrong_password"}, "wrong password for alice"},
+		{t.Context(), &api.BrokenError{RequestID: "c0ffee", Err: io.ErrUnexpectedEOF},
+			"the daemon did not answer (unexpected EOF): the request may have been done; to finish it without doing it twice, run the same command again with --request-id c0ffee"},
+		{t.Context(), &api.BrokenError{Err: io.EOF}, "the daemon did not answer (EOF): the request may have been done"},
 	}
 	for _, tt := range tests {
 		if got := e.explain(tt.ctx, tt.err); got == nil || got.Error() != tt.want {

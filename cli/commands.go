@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,7 +37,7 @@ func (r *registerCmd) run(ctx context.Context, e *env, c *api.Client) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "registered @%s (key %s) and logged in\n", u.Name, shortKey(u.Key))
+	fmt.Fprintf(e.stdout, "registered @%s (key %s) and logged in\n", inert(u.Name), shortKey(u.Key))
 	return nil
 }
 
@@ -59,7 +61,7 @@ func (r *loginCmd) run(ctx context.Context, e *env, c *api.Client) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "logged in as @%s\n", u.Name)
+	fmt.Fprintf(e.stdout, "logged in as @%s\n", inert(u.Name))
 	return nil
 }
 
@@ -76,20 +78,56 @@ func (*logoutCmd) run(ctx context.Context, e *env, c *api.Client) error {
 	return nil
 }
 
-type postCmd struct{ text string }
+// requestFlag is the --request-id flag of the commands that append to the
+// account's log. Each run sends a request ID, this one or a new one, so
+// that the daemon does the request once however often the client retries.
+type requestFlag struct{ id string }
 
-func (*postCmd) flags(*flag.FlagSet) {}
+func (r *requestFlag) flags(fs *flag.FlagSet) {
+	fs.StringVar(&r.id, "request-id", "", "send the request ID `ID` (default: a new one); run a command again with the ID of one whose answer was lost to finish it without doing it twice")
+}
+
+// check checks the flag's value.
+func (r *requestFlag) check() error {
+	if r.id == "" {
+		return nil
+	}
+	if err := core.CheckRequestID(r.id); err != nil {
+		return fmt.Errorf("--request-id: %v", err)
+	}
+	return nil
+}
+
+// with returns ctx carrying the request ID to send.
+func (r *requestFlag) with(ctx context.Context) context.Context {
+	if r.id != "" {
+		return core.WithRequestID(ctx, r.id)
+	}
+	return withNewRequestID(ctx)
+}
+
+// withNewRequestID returns ctx carrying a new random request ID.
+func withNewRequestID(ctx context.Context) context.Context {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return core.WithRequestID(ctx, hex.EncodeToString(b))
+}
+
+type postCmd struct {
+	requestFlag
+	text string
+}
 
 func (p *postCmd) args(a []string) error {
 	p.text = strings.Join(a, " ")
 	if p.text == "" {
 		return errors.New("missing TEXT")
 	}
-	return nil
+	return p.check()
 }
 
 func (p *postCmd) run(ctx context.Context, e *env, c *api.Client) error {
-	post, err := c.Post(ctx, p.text)
+	post, err := c.Post(p.with(ctx), p.text)
 	if err != nil {
 		return err
 	}
@@ -97,9 +135,10 @@ func (p *postCmd) run(ctx context.Context, e *env, c *api.Client) error {
 	return nil
 }
 
-type replyCmd struct{ id, text string }
-
-func (*replyCmd) flags(*flag.FlagSet) {}
+type replyCmd struct {
+	requestFlag
+	id, text string
+}
 
 func (r *replyCmd) args(a []string) error {
 	if len(a) == 0 || a[0] == "" {
@@ -112,11 +151,11 @@ func (r *replyCmd) args(a []string) error {
 	if r.text = strings.Join(a[1:], " "); r.text == "" {
 		return errors.New("missing TEXT")
 	}
-	return nil
+	return r.check()
 }
 
 func (r *replyCmd) run(ctx context.Context, e *env, c *api.Client) error {
-	p, err := c.Reply(ctx, r.id, r.text)
+	p, err := c.Reply(r.with(ctx), r.id, r.text)
 	if err != nil {
 		return err
 	}
@@ -124,13 +163,15 @@ func (r *replyCmd) run(ctx context.Context, e *env, c *api.Client) error {
 	return nil
 }
 
-type repostCmd struct{ id string }
+type repostCmd struct {
+	requestFlag
+	id string
+}
 
-func (*repostCmd) flags(*flag.FlagSet)     {}
-func (r *repostCmd) args(a []string) error { return postIDArg(a, &r.id) }
+func (r *repostCmd) args(a []string) error { return firstErr(postIDArg(a, &r.id), r.check()) }
 
 func (r *repostCmd) run(ctx context.Context, e *env, c *api.Client) error {
-	p, err := c.Repost(ctx, r.id)
+	p, err := c.Repost(r.with(ctx), r.id)
 	if err != nil {
 		return err
 	}
@@ -138,43 +179,49 @@ func (r *repostCmd) run(ctx context.Context, e *env, c *api.Client) error {
 	return nil
 }
 
-type deleteCmd struct{ id string }
+type deleteCmd struct {
+	requestFlag
+	id string
+}
 
-func (*deleteCmd) flags(*flag.FlagSet)     {}
-func (d *deleteCmd) args(a []string) error { return postIDArg(a, &d.id) }
+func (d *deleteCmd) args(a []string) error { return firstErr(postIDArg(a, &d.id), d.check()) }
 
 func (d *deleteCmd) run(ctx context.Context, e *env, c *api.Client) error {
-	if err := c.Delete(ctx, d.id); err != nil {
+	if err := c.Delete(d.with(ctx), d.id); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "deleted post [%s]\n", shortID(d.id))
 	return nil
 }
 
-type followCmd struct{ name string }
+type followCmd struct {
+	requestFlag
+	name string
+}
 
-func (*followCmd) flags(*flag.FlagSet)     {}
-func (f *followCmd) args(a []string) error { return oneArg(a, "NAME", &f.name) }
+func (f *followCmd) args(a []string) error { return firstErr(oneArg(a, "NAME", &f.name), f.check()) }
 
 func (f *followCmd) run(ctx context.Context, e *env, c *api.Client) error {
-	u, err := c.Follow(ctx, f.name)
+	u, err := c.Follow(f.with(ctx), f.name)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "following @%s (key %s)\n", u.Name, shortKey(u.Key))
+	fmt.Fprintf(e.stdout, "following @%s (key %s)\n", inert(u.Name), shortKey(u.Key))
 	return nil
 }
 
-type unfollowCmd struct{ name string }
+type unfollowCmd struct {
+	requestFlag
+	name string
+}
 
-func (*unfollowCmd) flags(*flag.FlagSet)     {}
-func (f *unfollowCmd) args(a []string) error { return oneArg(a, "NAME", &f.name) }
+func (f *unfollowCmd) args(a []string) error { return firstErr(oneArg(a, "NAME", &f.name), f.check()) }
 
 func (f *unfollowCmd) run(ctx context.Context, e *env, c *api.Client) error {
-	if err := c.Unfollow(ctx, f.name); err != nil {
+	if err := c.Unfollow(f.with(ctx), f.name); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "unfollowed @%s\n", f.name)
+	fmt.Fprintf(e.stdout, "unfollowed @%s\n", inert(f.name))
 	return nil
 }
 
@@ -497,6 +544,16 @@ func checkLimit(n int) error {
 func noArgs(a []string) error {
 	if len(a) > 0 {
 		return fmt.Errorf("unexpected argument %q", a[0])
+	}
+	return nil
+}
+
+// firstErr returns the first of errs that is not nil.
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -248,3 +248,31 @@ func TestNewLogger(t *testing.T) {
 		t.Errorf("a warn logger wrote %q", s)
 	}
 }
+
+// TestLoggerInert: the daemon's log lines carry strings from peers (error
+// messages, addresses, names); its handler (slog's text handler) writes
+// them quoted, one record a line, whatever they hold.
+func TestLoggerInert(t *testing.T) {
+	var buf syncBuffer
+	log, err := newLogger(&buf, "debug")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const bad = foreignText + "\xff"
+	log.Warn("bad notice "+bad, "peer", bad, "err", errors.New(bad), bad, 1,
+		"addrs", []string{bad}, "group", map[string]string{bad: bad})
+	log.With("from", bad).WithGroup(bad).Info("x", "k", bad)
+	out := buf.String()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("two records wrote %d lines:\n%s", len(lines), out)
+	}
+	for _, l := range lines {
+		if bad := terminalSafe(l); bad != "" || strings.Contains(l, "\t") {
+			t.Errorf("the log line holds %s or a tab:\n%s", bad, l)
+		}
+		if !strings.HasPrefix(l, "time=") {
+			t.Errorf("a log line does not start a record: %q", l)
+		}
+	}
+}

@@ -9,7 +9,28 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
+
+// checkUTF8 refuses text that is not valid UTF-8 before it goes to the
+// daemon, where the JSON encoding would silently replace the bad bytes
+// with U+FFFD. what names the text in the error. Passwords are not checked:
+// accounts sealed with a password whose bytes were replaced that way must
+// still open.
+func checkUTF8(what, s string) error {
+	if utf8.ValidString(s) {
+		return nil
+	}
+	i := 0
+	for {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		i += size
+	}
+	return fmt.Errorf("%s is not valid UTF-8 (byte 0x%02x at offset %d): Skein text is UTF-8; check the character encoding of your terminal or script", what, s[i], i)
+}
 
 // password returns the password for register, login, export or restore:
 // the first line of

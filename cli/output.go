@@ -24,29 +24,30 @@ func formatTime(t time.Time) string {
 }
 
 // shortKey abbreviates an account key to its first 8 hex digits, as core
-// does in its messages.
+// does in its messages. The result is inert.
 func shortKey(k string) string {
 	if len(k) > 8 {
-		return k[:8]
+		k = k[:8]
 	}
-	return k
+	return inert(k)
 }
 
 // handle names a user: @name, or the short key when the name is unknown.
+// The result is inert.
 func handle(name, key string) string {
 	if name == "" {
 		return shortKey(key)
 	}
-	return "@" + name
+	return "@" + inert(name)
 }
 
 // shortID abbreviates a post ID to its first 8 hex digits, the shortest
-// prefix that commands accept.
+// prefix that commands accept. The result is inert.
 func shortID(id string) string {
 	if len(id) > 8 {
-		return id[:8]
+		id = id[:8]
 	}
-	return id
+	return inert(id)
 }
 
 // postLine formats a post, reply or repost for feeds and timelines:
@@ -56,7 +57,9 @@ func shortID(id string) string {
 //	2026-11-22 04:13  @bob  [a9f0c3b1]  reposted @alice: hello, skein
 //
 // The bracketed short ID is what reply, repost and delete take. The lines of
-// a multi-line text after the first are indented under its start.
+// a multi-line text after the first are indented under its start, so that
+// no line of a text can pass for a post of its own; every peer's string is
+// inert.
 func postLine(p core.Post) string {
 	head := formatTime(p.Time) + "  " + handle(p.Author, p.AuthorKey) + "  "
 	if p.ID != "" {
@@ -65,47 +68,50 @@ func postLine(p core.Post) string {
 	return indent(head, postBody(p))
 }
 
-// postBody is what postLine shows after the author and ID.
+// postBody is what postLine shows after the author and ID: inert, with
+// the text's newlines.
 func postBody(p core.Post) string {
 	switch p.Kind {
 	case core.KindReply:
 		if r := p.ReplyTo; r != nil && (r.Author != "" || r.AuthorKey != "") {
-			return "↳ " + handle(r.Author, r.AuthorKey) + ": " + p.Text
+			return "↳ " + handle(r.Author, r.AuthorKey) + ": " + inertText(p.Text)
 		}
-		return "↳ " + p.Text
+		return "↳ " + inertText(p.Text)
 	case core.KindRepost:
 		o := p.RepostOf
 		if o == nil || o.Unavailable {
 			return "reposted a post that is not available"
 		}
-		return "reposted " + handle(o.Author, o.AuthorKey) + ": " + o.Text
+		return "reposted " + handle(o.Author, o.AuthorKey) + ": " + inertText(o.Text)
 	}
-	return p.Text
+	return inertText(p.Text)
 }
 
 // indent returns head followed by text, the lines of text after the first
-// indented by the width of head.
+// indented by the width of head. text must be inert (inertText), so that
+// newlines are its only line breaks.
 func indent(head, text string) string {
-	text = strings.ReplaceAll(text, "\r\n", "\n")
 	return head + strings.ReplaceAll(text, "\n", "\n"+strings.Repeat(" ", utf8.RuneCountInString(head)))
 }
 
-// oneLine joins the lines of text with spaces, for one-line summaries.
+// oneLine joins the lines of text with spaces, for one-line summaries, and
+// makes the rest inert.
 func oneLine(text string) string {
-	return strings.Join(strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' }), " ")
+	lines := strings.FieldsFunc(inertText(text), func(r rune) bool { return r == '\n' })
+	return strings.Join(lines, " ")
 }
 
 // writePage writes the posts of a page, then, if there is a next page, the
 // line "more: <more> --cursor C".
 func writePage(w io.Writer, p core.Page, empty, more string) {
 	if len(p.Posts) == 0 {
-		fmt.Fprintln(w, empty)
+		fmt.Fprintln(w, inert(empty))
 	}
 	for _, post := range p.Posts {
 		fmt.Fprintln(w, postLine(post))
 	}
 	if p.Next != "" {
-		fmt.Fprintf(w, "more: %s --cursor %s\n", more, shellQuote(p.Next))
+		fmt.Fprintf(w, "more: %s --cursor %s\n", inert(more), inert(shellQuote(p.Next)))
 	}
 }
 
@@ -122,7 +128,7 @@ func moreCommand(command string, limit int) string {
 // the following list, by how much of the user's log this node holds.
 func writeUsers(w io.Writer, users []core.User, empty string) {
 	if len(users) == 0 {
-		fmt.Fprintln(w, empty)
+		fmt.Fprintln(w, inert(empty))
 	}
 	for _, u := range users {
 		line := handle(u.Name, u.Key) + "  " + shortKey(u.Key)
@@ -199,7 +205,7 @@ func notificationText(n core.Notification) string {
 	case core.NotifyFork:
 		return fmt.Sprintf("%s's log has two different entries in one place (a fork): their key may be in use on another device", who)
 	}
-	return fmt.Sprintf("%s: %s", who, n.Kind)
+	return fmt.Sprintf("%s: %s", who, inert(string(n.Kind)))
 }
 
 // notificationLine formats a notification as "* 2026-11-22 04:10  <text>",
@@ -263,11 +269,11 @@ func plural(n int) string {
 func writeStatus(w io.Writer, st core.Status) {
 	account := "(not logged in)"
 	if st.Account != "" {
-		account = "@" + st.Account
+		account = "@" + inert(st.Account)
 	}
 	fmt.Fprintf(w, "account: %s\n", account)
 	if st.Account != "" {
-		fmt.Fprintf(w, "key: %s\n", st.Key)
+		fmt.Fprintf(w, "key: %s\n", inert(st.Key))
 		if st.Restoring {
 			fmt.Fprintln(w, "restoring: yes")
 		}
@@ -276,12 +282,12 @@ func writeStatus(w io.Writer, st core.Status) {
 		fmt.Fprintf(w, "followers: %d\n", st.Followers)
 		fmt.Fprintf(w, "notifications: %d unread\n", st.Unread)
 	}
-	fmt.Fprintf(w, "accounts: %s\n", orNone(strings.Join(st.Accounts, ", ")))
+	fmt.Fprintf(w, "accounts: %s\n", inert(orNone(strings.Join(st.Accounts, ", "))))
 	fmt.Fprintln(w, powerLine(st.Power, st.Network))
-	fmt.Fprintf(w, "peer: %s\n", st.PeerID)
-	fmt.Fprintf(w, "dht: %s\n", st.DHTMode)
+	fmt.Fprintf(w, "peer: %s\n", inert(st.PeerID))
+	fmt.Fprintf(w, "dht: %s\n", inert(st.DHTMode))
 	if st.Reachability != "" {
-		fmt.Fprintf(w, "reachability: %s\n", st.Reachability)
+		fmt.Fprintf(w, "reachability: %s\n", inert(st.Reachability))
 	}
 	switch {
 	case st.HolePunch:
@@ -291,7 +297,7 @@ func writeStatus(w io.Writer, st core.Status) {
 	}
 	fmt.Fprintf(w, "peers: %d\n", st.Peers)
 	for _, a := range st.Addrs {
-		fmt.Fprintf(w, "addr: %s\n", a)
+		fmt.Fprintf(w, "addr: %s\n", inert(a))
 	}
 }
 
@@ -307,7 +313,7 @@ func writeConnections(w io.Writer, cs []core.Connection) {
 		if c.Relayed {
 			via = "relayed"
 		}
-		fmt.Fprintf(w, "%s %s %s %s\n", c.Peer, via, c.Direction, c.Addr)
+		fmt.Fprintf(w, "%s %s %s %s\n", inert(c.Peer), via, inert(c.Direction), inert(c.Addr))
 	}
 }
 
@@ -323,8 +329,8 @@ func powerLine(m core.PowerMode, t core.NetworkType) string {
 
 // writeProfile writes a profile as "key: value" lines.
 func writeProfile(w io.Writer, p core.Profile) {
-	fmt.Fprintf(w, "name: @%s\n", p.Name)
-	fmt.Fprintf(w, "key: %s\n", p.Key)
+	fmt.Fprintf(w, "name: @%s\n", inert(p.Name))
+	fmt.Fprintf(w, "key: %s\n", inert(p.Key))
 	pinned := "no"
 	if p.Pinned {
 		pinned = "yes"
@@ -333,9 +339,9 @@ func writeProfile(w io.Writer, p core.Profile) {
 	fmt.Fprintf(w, "online: %s\n", presence(p))
 	fmt.Fprintf(w, "entries: %d announced, %d held here\n", p.LatestSeq, p.Held)
 	fmt.Fprintf(w, "updated: %s\n", formatTime(p.Updated))
-	fmt.Fprintf(w, "peer: %s\n", orNone(p.PeerID))
+	fmt.Fprintf(w, "peer: %s\n", inert(orNone(p.PeerID)))
 	for _, a := range p.Addrs {
-		fmt.Fprintf(w, "addr: %s\n", a)
+		fmt.Fprintf(w, "addr: %s\n", inert(a))
 	}
 }
 
@@ -358,23 +364,23 @@ func orNone(s string) string {
 	return s
 }
 
-// writeJSON writes v as indented JSON.
+// writeJSON writes v as indented JSON, inert (inertJSON).
 func writeJSON(w io.Writer, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(b, '\n'))
+	_, err = w.Write(append(inertJSON(b), '\n'))
 	return err
 }
 
-// writeJSONLine writes v as one line of JSON.
+// writeJSONLine writes v as one line of JSON, inert (inertJSON).
 func writeJSONLine(w io.Writer, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(b, '\n'))
+	_, err = w.Write(append(inertJSON(b), '\n'))
 	return err
 }
 

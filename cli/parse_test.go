@@ -46,6 +46,12 @@ func TestParse(t *testing.T) {
 		{"repost 3f2a91c0", &repostCmd{id: "3f2a91c0"}},
 		{"repost " + strings.Repeat("ab", 32), &repostCmd{id: strings.Repeat("ab", 32)}},
 		{"delete [3f2a91c0ff]", &deleteCmd{id: "3f2a91c0ff"}},
+		{"post --request-id 8e03978e-40d5 hello", &postCmd{requestFlag: requestFlag{"8e03978e-40d5"}, text: "hello"}},
+		{"reply --request-id r.1 3f2a91c0 hi", &replyCmd{requestFlag: requestFlag{"r.1"}, id: "3f2a91c0", text: "hi"}},
+		{"repost 3f2a91c0 --request-id r:2", &repostCmd{requestFlag: requestFlag{"r:2"}, id: "3f2a91c0"}},
+		{"delete --request-id r_3 3f2a91c0", &deleteCmd{requestFlag: requestFlag{"r_3"}, id: "3f2a91c0"}},
+		{"follow bob --request-id F", &followCmd{requestFlag: requestFlag{"F"}, name: "bob"}},
+		{"unfollow --request-id u bob", &unfollowCmd{requestFlag: requestFlag{"u"}, name: "bob"}},
 		{"export", &exportCmd{}},
 		{"export --key-file alice.key --password-file pw", &exportCmd{keyFile: "alice.key", passwordFile: "pw"}},
 		{"restore alice", &restoreCmd{name: "alice"}},
@@ -112,7 +118,10 @@ func TestParseErrors(t *testing.T) {
 		{"logout now", `logout: unexpected argument "now"`},
 		{"post", "post: missing TEXT"},
 		{"post -x hi", "post: flag provided but not defined: -x"},
-		{"reply", "reply: missing ID (usage: skein reply ID TEXT...)"},
+		{"reply", "reply: missing ID (usage: skein reply [--request-id ID] ID TEXT...)"},
+		{"post --request-id a/b hi", `post: --request-id: invalid request ID: use 1 to 64 ASCII letters, digits, '-', '_', '.' or ':': "a/b" holds '/'`},
+		{"repost 3f2a91c0 --request-id " + strings.Repeat("x", 65), "repost: --request-id: invalid request ID"},
+		{"follow bob --request-id", "flag needs an argument: -request-id"},
 		{"reply 3f2a91c0", "reply: missing TEXT"},
 		{"reply 3f2a91c nice", `reply: invalid post ID "3f2a91c": use the 8 hex digits in brackets`},
 		{"reply @alice nice", `invalid post ID "@alice"`},
@@ -161,6 +170,11 @@ func TestParseErrors(t *testing.T) {
 		{"network wifi cellular", `network: unexpected argument "cellular" after the network type`},
 		{"relay --listen /nope/1", "invalid multiaddr"},
 		{"relay --max-names -1", "counts must be positive"},
+		{"post bad \xff", `post: argument "\xff" is not valid UTF-8 (byte 0xff at offset 0): Skein text is UTF-8`},
+		{"post caf\xe9", `argument "caf\xe9" is not valid UTF-8 (byte 0xe9 at offset 3)`},
+		{"reply 3f2a91c0 \xed\xa0\x80", `reply: argument "\xed\xa0\x80" is not valid UTF-8`}, // a surrogate, encoded
+		{"follow \xc0\xaf", `follow: argument "\xc0\xaf" is not valid UTF-8`},                // an overlong '/'
+		{"timeline bob\xff", `argument "bob\xff" is not valid UTF-8`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {

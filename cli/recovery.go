@@ -53,7 +53,7 @@ func (x *exportCmd) run(ctx context.Context, e *env, c *api.Client) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "skein export: anyone who has these 24 words owns @%s: write them down, keep them offline and never share them\n", st.Account)
+		fmt.Fprintf(e.stderr, "skein export: anyone who has these 24 words owns @%s: write them down, keep them offline and never share them\n", inert(st.Account))
 		fmt.Fprintln(e.stdout, phrase)
 		return nil
 	}
@@ -65,7 +65,7 @@ func (x *exportCmd) run(ctx context.Context, e *env, c *api.Client) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote the key file of @%s to %s; restore it with: skein restore --key-file %s (and the account's password)\n",
-		st.Account, x.keyFile, shellQuote(x.keyFile))
+		inert(st.Account), inert(x.keyFile), inert(shellQuote(x.keyFile)))
 	return nil
 }
 
@@ -129,7 +129,7 @@ func (r *restoreCmd) run(ctx context.Context, e *env, c *api.Client) error {
 			return err
 		}
 	}
-	fmt.Fprintf(e.stdout, "restored @%s (key %s) on this device and logged in\n", u.Name, shortKey(u.Key))
+	fmt.Fprintf(e.stdout, "restored @%s (key %s) on this device and logged in\n", inert(u.Name), shortKey(u.Key))
 	fmt.Fprintln(e.stdout, "restoring: its log is being fetched back from the network; posting waits until then (skein status shows restoring: yes meanwhile)")
 	return nil
 }

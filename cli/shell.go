@@ -39,7 +39,7 @@ func (s *shell) run(ctx context.Context) error {
 	for {
 		items := s.menu(st.Account != "")
 		if st.Account != "" {
-			fmt.Fprintf(out, "\nLogged in: %s\n\n", st.Account)
+			fmt.Fprintf(out, "\nLogged in: %s\n\n", inert(st.Account))
 		} else {
 			fmt.Fprint(out, "\nNot logged in\n\n")
 		}
@@ -70,7 +70,7 @@ func (s *shell) run(ctx context.Context) error {
 			if errors.Is(err, api.ErrNoDaemon) {
 				return err
 			}
-			fmt.Fprintf(out, "error: %v\n", err)
+			fmt.Fprintf(out, "error: %s\n", errorLine(err))
 		}
 		if st, err = s.c.Status(ctx); err != nil {
 			if ctx.Err() != nil {
@@ -133,10 +133,14 @@ func pick(items []menuItem, choice string) (menuItem, bool) {
 	return menuItem{}, false
 }
 
-// ask writes prompt and returns the line typed, trimmed.
+// ask writes prompt and returns the line typed, trimmed. A line that is
+// not valid UTF-8 is an error.
 func (s *shell) ask(ctx context.Context, prompt string) (string, error) {
 	fmt.Fprint(s.e.stdout, prompt)
 	line, err := s.e.readLine(ctx)
+	if err == nil {
+		err = checkUTF8("the line typed", line)
+	}
 	return strings.TrimSpace(line), err
 }
 
@@ -158,7 +162,7 @@ func (s *shell) login(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.e.stdout, "Logged in as @%s.\n", u.Name)
+	fmt.Fprintf(s.e.stdout, "Logged in as @%s.\n", inert(u.Name))
 	return nil
 }
 
@@ -175,7 +179,7 @@ func (s *shell) register(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.e.stdout, "Registered and logged in as @%s (key %s).\n", u.Name, shortKey(u.Key))
+	fmt.Fprintf(s.e.stdout, "Registered and logged in as @%s (key %s).\n", inert(u.Name), shortKey(u.Key))
 	return nil
 }
 
@@ -217,11 +221,11 @@ func (s *shell) follow(ctx context.Context) error {
 	if err != nil || name == "" {
 		return err
 	}
-	u, err := s.c.Follow(ctx, name)
+	u, err := s.c.Follow(withNewRequestID(ctx), name)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.e.stdout, "Now following @%s.\n", u.Name)
+	fmt.Fprintf(s.e.stdout, "Now following @%s.\n", inert(u.Name))
 	return nil
 }
 
@@ -248,10 +252,10 @@ func (s *shell) unfollow(ctx context.Context) error {
 		}
 		name = fl.Users[i-1].Name
 	}
-	if err := s.c.Unfollow(ctx, name); err != nil {
+	if err := s.c.Unfollow(withNewRequestID(ctx), name); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.e.stdout, "Unfollowed @%s.\n", name)
+	fmt.Fprintf(s.e.stdout, "Unfollowed @%s.\n", inert(name))
 	return nil
 }
 
@@ -264,7 +268,7 @@ func (s *shell) post(ctx context.Context) error {
 		fmt.Fprintln(s.e.stdout, "Nothing posted.")
 		return nil
 	}
-	if _, err := s.c.Post(ctx, text); err != nil {
+	if _, err := s.c.Post(withNewRequestID(ctx), text); err != nil {
 		return err
 	}
 	fmt.Fprintln(s.e.stdout, "Posted.")
@@ -293,7 +297,7 @@ func (s *shell) reply(ctx context.Context) error {
 		fmt.Fprintln(s.e.stdout, "Nothing posted.")
 		return nil
 	}
-	p, err := s.c.Reply(ctx, id, text)
+	p, err := s.c.Reply(withNewRequestID(ctx), id, text)
 	if err != nil {
 		return err
 	}
@@ -307,7 +311,7 @@ func (s *shell) repost(ctx context.Context) error {
 	if err != nil || id == "" {
 		return err
 	}
-	p, err := s.c.Repost(ctx, id)
+	p, err := s.c.Repost(withNewRequestID(ctx), id)
 	if err != nil {
 		return err
 	}
@@ -321,7 +325,7 @@ func (s *shell) delete(ctx context.Context) error {
 	if err != nil || id == "" {
 		return err
 	}
-	if err := s.c.Delete(ctx, id); err != nil {
+	if err := s.c.Delete(withNewRequestID(ctx), id); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.e.stdout, "Deleted post [%s].\n", shortID(id))
@@ -363,7 +367,7 @@ func (s *shell) timeline(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.e.stdout, "\n|= @%s =|\n", name)
+	fmt.Fprintf(s.e.stdout, "\n|= @%s =|\n", inert(name))
 	writePage(s.e.stdout, p, "No posts.", moreCommand("timeline "+shellQuote(name), api.DefaultLimit))
 	return nil
 }

@@ -110,6 +110,37 @@ func TestShellEOF(t *testing.T) {
 	}
 }
 
+// TestShellInvalidUTF8: a line that is not UTF-8 is refused with an error,
+// nothing is posted, and the shell goes on.
+func TestShellInvalidUTF8(t *testing.T) {
+	home, _ := fakeDaemon(t)
+	mustRun(t, home, "register", "alice")
+	out := runShell(t, home, "3", "bad \xff text", "3", "good text", "0", "q")
+	wantInOrder(t, out,
+		"Post text: error: the line typed is not valid UTF-8 (byte 0xff at offset 4): Skein text is UTF-8",
+		"Post text: Posted.", "|= Feed =|", "good text\n", "Bye.")
+	if strings.Contains(out, "bad ") {
+		t.Errorf("the shell posted the bad line:\n%s", out)
+	}
+}
+
+// TestShellInert: what peers wrote reaches the shell's output inert.
+func TestShellInert(t *testing.T) {
+	home, node := fakeDaemon(t)
+	node.AddUser("bob")
+	mustRun(t, home, "register", "alice")
+	mustRun(t, home, "follow", "bob")
+	node.AddPost("bob", foreignText)
+	out := runShell(t, home, "0", "8", "q")
+	if bad := terminalSafe(out); bad != "" {
+		t.Errorf("the shell printed %s:\n%s", bad, out)
+	}
+	wantInOrder(t, out, "|= Feed =|",
+		`@bob  [7a05e79a]  @alice look\x1b]0;owned\x07\r`+fakeHeader+"  I am carol\n"+strings.Repeat(" ", 36)+fakeHeader+`  me too\u009b2J\u202eexe.txt\x7f end\u2028tail`,
+		"|= Notifications =|",
+		`@bob mentioned you: @alice look\x1b]0;owned\x07\r`+fakeHeader+"  I am carol "+fakeHeader+`  me too\u009b2J\u202eexe.txt\x7f end\u2028tail`)
+}
+
 func TestShellFeedPages(t *testing.T) {
 	home, node := fakeDaemon(t)
 	node.AddUser("bob")

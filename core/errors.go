@@ -32,4 +32,7 @@ var (
 	// node's data is full. Nothing written before is lost, and writes work
 	// again by themselves once space is freed, without a restart.
 	ErrNoSpace = store.ErrNoSpace
+
+	ErrInvalidRequestID = errors.New("invalid request ID: use 1 to 64 ASCII letters, digits, '-', '_', '.' or ':'")
+	ErrRequestIDReused  = errors.New("request ID already used for another request: use a new ID for each request")
 )

@@ -342,15 +342,29 @@ func TestPostValidation(t *testing.T) {
 		{"empty", "", false},
 		{"white space", " \n\t", false},
 		{"invalid UTF-8", "\xff\xfe", false},
+		{"newlines and tabs", "one\n\ttwo", true},
+		{"escape sequence", "\x1b]0;owned\x07hi", false},
+		{"carriage return", "hi\r2026-11-22 04:10  @bob  [3f2a91c0]  fake", false},
+		{"C1 control", "\u009b2J", false},
+		{"bidi override", "txt.\u202eexe", false},
 	}
+	ctx := context.Background()
+	parent := mustPost(t, alice, "a post to reply to")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := alice.Post(context.Background(), tt.text)
-			if tt.ok && err != nil {
-				t.Fatalf("Post() = %v, want success", err)
+			before, _ := alice.Status(ctx)
+			_, perr := alice.Post(ctx, tt.text)
+			_, rerr := alice.Reply(ctx, parent.ID, tt.text)
+			for what, err := range map[string]error{"Post": perr, "Reply": rerr} {
+				if tt.ok && err != nil {
+					t.Fatalf("%s() = %v, want success", what, err)
+				}
+				if !tt.ok && !errors.Is(err, ErrInvalidPost) {
+					t.Fatalf("%s() = %v, want ErrInvalidPost", what, err)
+				}
 			}
-			if !tt.ok && !errors.Is(err, ErrInvalidPost) {
-				t.Fatalf("Post() = %v, want ErrInvalidPost", err)
+			if after, _ := alice.Status(ctx); !tt.ok && after.Entries != before.Entries {
+				t.Errorf("the log went from %d to %d entries on a refused text", before.Entries, after.Entries)
 			}
 		})
 	}

@@ -15,10 +15,22 @@ import (
 const minIDPrefix = 8
 
 // Reply posts text as a reply to the post with the given ID (or unique ID
-// prefix of at least 8 hex digits). The post's author is notified.
+// prefix of at least 8 hex digits). The post's author is notified. The
+// text must pass CheckPostText, as a post's. A request ID in ctx makes a
+// retry return the first attempt's reply (WithRequestID).
 func (n *Node) Reply(ctx context.Context, postID, text string) (Post, error) {
 	sess, err := n.requireSession()
 	if err != nil {
+		return Post{}, err
+	}
+	req, prior, err := n.replay(ctx, sess, "reply", postID, text)
+	switch {
+	case err != nil:
+		return Post{}, err
+	case prior != nil:
+		return n.post(prior), nil
+	}
+	if err := CheckPostText(text); err != nil {
 		return Post{}, err
 	}
 	parent, err := n.findPost(postID)
@@ -29,20 +41,31 @@ func (n *Node) Reply(ctx context.Context, postID, text string) (Post, error) {
 	if _, err := entry.ParseReply(body); err != nil {
 		return Post{}, fmt.Errorf("%w: %w", ErrInvalidPost, err)
 	}
-	e, err := n.appendOwn(ctx, sess, entry.KindReply, body)
+	e, replayed, err := n.appendRequest(ctx, sess, req, entry.KindReply, body)
 	if err != nil {
 		return Post{}, err
 	}
-	n.tell(sess, e, parent.Author)
+	if !replayed {
+		n.tell(sess, e, parent.Author)
+	}
 	return n.post(e), nil
 }
 
 // Repost shares the post with the given ID (or unique ID prefix) with the
-// account's followers. Reposting a repost reposts its original.
+// account's followers. Reposting a repost reposts its original. A request
+// ID in ctx makes a retry return the first attempt's repost
+// (WithRequestID).
 func (n *Node) Repost(ctx context.Context, postID string) (Post, error) {
 	sess, err := n.requireSession()
 	if err != nil {
 		return Post{}, err
+	}
+	req, prior, err := n.replay(ctx, sess, "repost", postID)
+	switch {
+	case err != nil:
+		return Post{}, err
+	case prior != nil:
+		return n.post(prior), nil
 	}
 	target, err := n.findPost(postID)
 	if err != nil {
@@ -54,31 +77,38 @@ func (n *Node) Repost(ctx context.Context, postID string) (Post, error) {
 			return Post{}, fmt.Errorf("%w: the reposted post is not available", ErrNoPost)
 		}
 	}
-	e, err := n.appendOwn(ctx, sess, entry.KindRepost, entry.Repost{Of: refOf(target)}.Bytes())
+	e, replayed, err := n.appendRequest(ctx, sess, req, entry.KindRepost, entry.Repost{Of: refOf(target)}.Bytes())
 	if err != nil {
 		return Post{}, err
 	}
-	n.tell(sess, e, target.Author)
+	if !replayed {
+		n.tell(sess, e, target.Author)
+	}
 	return n.post(e), nil
 }
 
 // Delete deletes one of the account's own posts, replies or reposts: it
 // appends a signed tombstone to the log, and every node that learns it
 // (this one at once) removes the post's text, stops serving it and never
-// shows it again.
+// shows it again. A request ID in ctx makes a retry succeed without a
+// second tombstone (WithRequestID).
 func (n *Node) Delete(ctx context.Context, postID string) error {
 	sess, err := n.requireSession()
 	if err != nil {
 		return err
 	}
+	req, prior, err := n.replay(ctx, sess, "delete", postID)
+	if err != nil || prior != nil {
+		return err
+	}
 	target, err := n.findPost(postID)
 	if err != nil {
-		return err
+		return n.settled(sess, req, err)
 	}
 	if target.Author != sess.key {
 		return fmt.Errorf("%w: it is @%s's", ErrNotYours, n.nameOf(target.Author))
 	}
-	_, err = n.appendOwn(ctx, sess, entry.KindDelete, entry.Delete{Seq: target.Seq, ID: target.ID()}.Bytes())
+	_, _, err = n.appendRequest(ctx, sess, req, entry.KindDelete, entry.Delete{Seq: target.Seq, ID: target.ID()}.Bytes())
 	return err // appending it redacted the post (observe)
 }
 

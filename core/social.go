@@ -26,32 +26,57 @@ const (
 )
 
 // Post appends a post to the logged-in account's log, durably, and
-// publishes it to followers. The text must be valid UTF-8 of 1 to 1,000
-// characters.
+// publishes it to followers. The text must pass CheckPostText: valid UTF-8
+// of 1 to 1,000 characters, with no control characters but newlines and
+// tabs and no bidirectional overrides.
+//
+// With a request ID in ctx (WithRequestID), a retry of the same post
+// returns the post the first attempt stored.
 func (n *Node) Post(ctx context.Context, text string) (Post, error) {
 	sess, err := n.requireSession()
 	if err != nil {
 		return Post{}, err
 	}
-	if _, err := entry.ParsePost([]byte(text)); err != nil {
-		return Post{}, fmt.Errorf("%w: %w", ErrInvalidPost, err)
+	req, prior, err := n.replay(ctx, sess, "post", text)
+	switch {
+	case err != nil:
+		return Post{}, err
+	case prior != nil:
+		return n.post(prior), nil
 	}
-	e, err := n.appendOwn(ctx, sess, entry.KindPost, []byte(text))
+	if err := CheckPostText(text); err != nil {
+		return Post{}, err
+	}
+	e, replayed, err := n.appendRequest(ctx, sess, req, entry.KindPost, []byte(text))
 	if err != nil {
 		return Post{}, err
 	}
-	n.tell(sess, e, sess.key) // the accounts it mentions
+	if !replayed {
+		n.tell(sess, e, sess.key) // the accounts it mentions
+	}
 	return n.post(e), nil
 }
 
 // Follow resolves name to an account key (pinning it on first use), records
 // the follow in the account's log, and starts receiving the author's posts:
 // live, and by a catch-up sync of what they wrote before. The followed user
-// is notified if reachable.
+// is notified if reachable. A request ID in ctx makes a retry return the
+// first attempt's result (WithRequestID).
 func (n *Node) Follow(ctx context.Context, name string) (User, error) {
 	sess, err := n.requireSession()
 	if err != nil {
 		return User{}, err
+	}
+	req, prior, err := n.replay(ctx, sess, "follow", name)
+	switch {
+	case err != nil:
+		return User{}, err
+	case prior != nil:
+		f, err := entry.ParseFollow(prior.Body)
+		if err != nil {
+			return User{}, fmt.Errorf("core: the entry of request %q: %w", req.id, err)
+		}
+		return User{Name: f.Name, Key: f.Target.String(), Since: prior.Time.Time()}, nil
 	}
 	if err := entry.ValidName(name); err != nil {
 		return User{}, err
@@ -66,12 +91,15 @@ func (n *Node) Follow(ctx context.Context, name string) (User, error) {
 	if f, err := n.store.FollowOf(sess.key, target); err == nil && f.Active {
 		return User{Name: name, Key: target.String(), Since: f.Since}, nil
 	}
-	e, err := n.appendOwn(ctx, sess, entry.KindFollow, entry.Follow{Target: target, Name: name}.Bytes())
+	e, replayed, err := n.appendRequest(ctx, sess, req, entry.KindFollow, entry.Follow{Target: target, Name: name}.Bytes())
 	if err != nil {
 		return User{}, err
 	}
 	// Appending the entry recorded the follow and subscribed (replayFollow).
 	since := e.Time.Time()
+	if replayed {
+		return User{Name: name, Key: target.String(), Since: since}, nil
+	}
 	n.announce(target)
 	n.keepChanged()
 	n.goSession(sess, func(ctx context.Context) { n.notify(ctx, sess, target, e) })
@@ -82,10 +110,15 @@ func (n *Node) Follow(ctx context.Context, name string) (User, error) {
 }
 
 // Unfollow records the end of a follow in the account's log and stops
-// receiving the author's posts; their posts leave the feed.
+// receiving the author's posts; their posts leave the feed. A request ID
+// in ctx makes a retry succeed without a second entry (WithRequestID).
 func (n *Node) Unfollow(ctx context.Context, name string) error {
 	sess, err := n.requireSession()
 	if err != nil {
+		return err
+	}
+	req, prior, err := n.replay(ctx, sess, "unfollow", name)
+	if err != nil || prior != nil {
 		return err
 	}
 	if err := entry.ValidName(name); err != nil {
@@ -93,10 +126,10 @@ func (n *Node) Unfollow(ctx context.Context, name string) error {
 	}
 	target, err := n.followedByName(sess, name)
 	if err != nil {
-		return err
+		return n.settled(sess, req, err)
 	}
-	e, err := n.appendOwn(ctx, sess, entry.KindUnfollow, entry.Follow{Target: target, Name: name}.Bytes())
-	if err != nil {
+	e, replayed, err := n.appendRequest(ctx, sess, req, entry.KindUnfollow, entry.Follow{Target: target, Name: name}.Bytes())
+	if err != nil || replayed {
 		return err
 	}
 	n.keepChanged()
@@ -119,25 +152,41 @@ func (n *Node) followedByName(sess *session, name string) (entry.Key, error) {
 	return entry.Key{}, fmt.Errorf("%w: %s", ErrNotFollowing, name)
 }
 
-// appendOwn signs the next entry of the session's log, stores it durably
-// and publishes it.
-func (n *Node) appendOwn(ctx context.Context, sess *session, kind entry.Kind, body []byte) (*entry.Entry, error) {
+// appendRequest signs the next entry of the session's log, stores it
+// durably and publishes it. For the request r (nil for none), if an
+// earlier request with r's ID appended an entry, it returns that entry
+// with replayed set and appends nothing; else it stores r with the new
+// entry, in the same durable write. Once stored, the entry is published
+// even if ctx ends.
+func (n *Node) appendRequest(ctx context.Context, sess *session, r *request, kind entry.Kind, body []byte) (e *entry.Entry, replayed bool, err error) {
 	if sess.restoring.Load() {
-		return nil, ErrRestoring
+		return nil, false, ErrRestoring
 	}
 	sess.appendMu.Lock()
 	defer sess.appendMu.Unlock()
+	// Checked again under the lock: a retry may come while the first
+	// attempt is still appending.
+	if e, err := n.prior(sess, r); e != nil || err != nil {
+		return e, e != nil, err
+	}
 	head, err := n.store.Head(sess.key)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	e, err := entry.New(sess.priv, head.Seq+1, head.ID, n.clock.Now(), kind, body)
+	e, err = entry.New(sess.priv, head.Seq+1, head.ID, n.clock.Now(), kind, body)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if _, err := n.store.Append([]*entry.Entry{e}, true); err != nil {
-		return nil, fmt.Errorf("core: store own entry: %w", err)
+	var sr *store.Request
+	if r != nil {
+		sr = &store.Request{ID: r.id, Sum: r.sum}
 	}
+	if _, err := n.store.AppendOwn(e, sr); err != nil {
+		return nil, false, fmt.Errorf("core: store own entry: %w", err)
+	}
+	// The entry is stored: a client that went away gets it on retry, and
+	// followers must get it too.
+	ctx = context.WithoutCancel(ctx)
 	n.observe(e)
 	sess.appended.Add(1)
 	select {
@@ -151,7 +200,7 @@ func (n *Node) appendOwn(ctx context.Context, sess *session, kind entry.Kind, bo
 		sess.mu.Lock()
 		sess.pending = append(sess.pending, e)
 		sess.mu.Unlock()
-		return e, nil
+		return e, false, nil
 	}
 	// pubsub keeps the slice it is given: hand it a copy.
 	if err := sess.own.Publish(ctx, bytes.Clone(e.Bytes())); err != nil {
@@ -160,7 +209,7 @@ func (n *Node) appendOwn(ctx context.Context, sess *session, kind entry.Kind, bo
 	if limited := n.limitedPeers(); len(limited) > 0 {
 		n.goSession(sess, func(ctx context.Context) { n.pushTo(ctx, sess, limited, e) })
 	}
-	return e, nil
+	return e, false, nil
 }
 
 // Feed returns a page of the logged-in account's feed, newest first: its own

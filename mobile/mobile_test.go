@@ -154,6 +154,12 @@ func TestTwoNodes(t *testing.T) {
 	waitFor(t, "onFollower", ra.has(func(r *recorder) bool {
 		return len(r.followers) == 1 && r.followers[0].Name == "bob"
 	}))
+	// A text the terminal of a follower could take as commands is refused,
+	// with a message an app can show as it is.
+	if _, err := a.Post("hi\x1b]0;owned\x07"); err == nil || err.Error() !=
+		"invalid post: character 3 is U+001B (ESC), a control character: a post may hold newlines and tabs but no other control characters, which a terminal could take as commands" {
+		t.Fatalf("Post(an escape sequence): %v", err)
+	}
 	if _, err := a.Post("hello from alice"); err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,22 @@
 //	GET  /v1/peers                                        -> Connections
 //	GET  /v1/events                                       -> core.Event, one JSON object a line
 //
-// id is a post's ID or a unique prefix of it, at least 8 hex digits. Export
+// id is a post's ID or a unique prefix of it, at least 8 hex digits.
+//
+// Post, reply, repost, delete, follow and unfollow take a request ID in
+// the header Idempotency-Key (as in the IETF httpapi draft of that name,
+// quoted or not): 1 to 64 ASCII letters, digits, '-', '_', '.' and ':',
+// new for each request. A request sent again with the same ID, because its
+// answer was lost, answers what the first did without doing it twice, even
+// after the daemon restarted, for as long as its entry is among the
+// account's 1,000 newest (core.WithRequestID); the same ID with another
+// request answers 422 request_id_reused. The Client sends one when the
+// context carries it (core.WithRequestID) and then retries on a broken
+// connection.
+//
+// Request bodies and query parameters must be valid UTF-8, and bodies may
+// not escape a lone UTF-16 surrogate (\ud800): encoding/json would turn
+// either into U+FFFD. They are refused with 400 bad_request. Export
 // answers the recovery phrase, or with "key_file": true the key file (base64
 // in JSON); restore takes one of the two. Secrets travel only over the
 // socket, which only its owner may open, and are never logged.
@@ -239,7 +254,31 @@ var codes = []struct {
 	{core.ErrNotYours, "not_yours", http.StatusForbidden},
 	{core.ErrClosed, "closed", http.StatusServiceUnavailable},
 	{core.ErrNoSpace, "no_space", http.StatusInsufficientStorage},
+	{core.ErrInvalidRequestID, "invalid_request_id", http.StatusBadRequest},
+	{core.ErrRequestIDReused, "request_id_reused", http.StatusUnprocessableEntity},
 }
+
+// RequestIDHeader is the header that carries a request's ID.
+const RequestIDHeader = "Idempotency-Key"
 
 // ErrNoDaemon is returned by the Client when nothing listens on the socket.
 var ErrNoDaemon = errors.New("api: no daemon is listening")
+
+// BrokenError is returned by the Client when the connection to the daemon
+// broke after a request was sent and before its answer arrived, so that
+// whether the daemon did it is unknown. The Client retries a request that
+// carries a request ID (core.WithRequestID) a few times, with backoff,
+// while the daemon answers; a BrokenError is what is left. Sending the
+// request again with the same RequestID is safe: it is done at most once.
+type BrokenError struct {
+	RequestID string // the request's ID, "" if it had none
+	Err       error  // the last failure
+}
+
+// Error says that the answer was lost.
+func (e *BrokenError) Error() string {
+	return "api: the connection to the daemon broke before it answered: " + e.Err.Error()
+}
+
+// Unwrap returns the last failure.
+func (e *BrokenError) Unwrap() error { return e.Err }

@@ -151,6 +151,65 @@ func rawRequest(t *testing.T, url, method, path, body string) (int, Error) {
 	return resp.StatusCode, e
 }
 
+// TestTextNotUTF8: a body that is not UTF-8, or escapes a lone surrogate,
+// is refused before it is decoded (encoding/json would store U+FFFD); text
+// that only looks like those is taken as it is.
+func TestTextNotUTF8(t *testing.T) {
+	node := apitest.NewNode(time.Unix(1e9, 0))
+	cl, _, url := serve(t, node)
+	if _, err := cl.Register(context.Background(), "alice", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path, body string
+		msg              string // in the error; "" for success
+		text             string // posted, on success
+	}{
+		{"invalid byte", "/v1/post", "{\"text\":\"bad \xff\"}", "request body is not valid UTF-8: byte 0xff at offset 13", ""},
+		{"Latin-1", "/v1/post", "{\"text\":\"caf\xe9\"}", "not valid UTF-8: byte 0xe9 at offset 12", ""},
+		{"encoded surrogate", "/v1/post", "{\"text\":\"\xed\xa0\x80\"}", "not valid UTF-8: byte 0xed", ""},
+		{"overlong", "/v1/post", "{\"text\":\"\xc0\xaf\"}", "not valid UTF-8: byte 0xc0", ""},
+		{"truncated", "/v1/post", "{\"text\":\"\xe4\xb8\"}", "not valid UTF-8: byte 0xe4", ""},
+		{"in a name", "/v1/follow", "{\"name\":\"bob\xff\"}", "not valid UTF-8", ""},
+		{"in a reply", "/v1/reply", "{\"id\":\"3f2a91c0\",\"text\":\"\xff\"}", "not valid UTF-8", ""},
+		{"lone high surrogate", "/v1/post", `{"text":"a\ud800b"}`, `request body holds \ud800 at offset 10, half of a UTF-16 surrogate pair`, ""},
+		{"high surrogate at the end", "/v1/post", `{"text":"\uD83D"}`, `holds \uD83D at offset 9`, ""},
+		{"two high surrogates", "/v1/post", `{"text":"\ud83d\ud83d"}`, `holds \ud83d at offset 9`, ""},
+		{"lone low surrogate", "/v1/post", `{"text":"\ude00"}`, `holds \ude00 at offset 9`, ""},
+		{"reversed pair", "/v1/post", `{"text":"\ude00\ud83d"}`, `holds \ude00`, ""},
+		{"surrogate pair", "/v1/post", `{"text":"smile \ud83d\ude00"}`, "", "smile 😀"},
+		{"escaped backslash", "/v1/post", `{"text":"\\ud800 is an escape"}`, "", `\ud800 is an escape`},
+		{"U+FFFD itself", "/v1/post", `{"text":"\ufffd and �"}`, "", "\ufffd and \ufffd"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, _ := node.Status(context.Background())
+			status, e := rawRequest(t, url, "POST", tt.path, tt.body)
+			after, _ := node.Status(context.Background())
+			if tt.msg == "" {
+				if status != 200 {
+					t.Fatalf("POST %s %q = %d %+v, want 200", tt.path, tt.body, status, e)
+				}
+				p, _ := node.Feed(context.Background(), "", 1)
+				if len(p.Posts) == 0 || p.Posts[0].Text != tt.text {
+					t.Errorf("POST %s %q posted %+v, want %q", tt.path, tt.body, p.Posts, tt.text)
+				}
+				return
+			}
+			if status != 400 || e.Code != CodeBadRequest || !strings.Contains(e.Message, tt.msg) {
+				t.Errorf("POST %s %q = %d %+v, want 400 %s %q", tt.path, tt.body, status, e, CodeBadRequest, tt.msg)
+			}
+			if after.Entries != before.Entries {
+				t.Errorf("POST %s %q appended an entry", tt.path, tt.body)
+			}
+		})
+	}
+	status, e := rawRequest(t, url, "GET", "/v1/whois?name=bob%FF", "")
+	if status != 400 || e.Code != CodeBadRequest || !strings.Contains(e.Message, `query parameter "name" is not valid UTF-8`) {
+		t.Errorf("GET /v1/whois?name=bob%%FF = %d %+v, want 400 bad_request", status, e)
+	}
+}
+
 func TestBadRequests(t *testing.T) {
 	node := apitest.NewNode(time.Unix(1e9, 0))
 	_, _, url := serve(t, node)

@@ -13,12 +13,27 @@ import (
 	"net/url"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/skein-p2p/skein/core"
 )
 
+// Retries of a request that carries a request ID, after its connection
+// broke: at most retries more attempts, the first after retryWait, each
+// wait twice the one before.
+const (
+	retries   = 4
+	retryWait = 100 * time.Millisecond
+)
+
 // Client calls the API of the daemon listening on a unix socket. It is safe
 // for concurrent use.
+//
+// A call whose context carries a request ID (core.WithRequestID) sends it
+// in the Idempotency-Key header, and if the connection breaks before the
+// answer (EOF, a reset), the Client sends the same request again, a few
+// times with backoff, as long as the daemon answers: the daemon does it
+// once. Other calls, and a daemon that stopped, give a *BrokenError.
 type Client struct {
 	base string // URL the paths are appended to
 	hc   *http.Client
@@ -225,7 +240,7 @@ func (c *Client) SetNetworkType(ctx context.Context, t core.NetworkType) (Power,
 // stream ends. It returns ctx.Err(), fn's error, or the reason the stream
 // ended.
 func (c *Client) Events(ctx context.Context, started func(), fn func(core.Event) error) error {
-	resp, err := c.do(ctx, http.MethodGet, "/v1/events", nil, nil)
+	resp, err := c.do(ctx, http.MethodGet, "/v1/events", nil, nil, "")
 	if err != nil {
 		return err
 	}
@@ -257,33 +272,76 @@ func (c *Client) Events(ctx context.Context, started func(), fn func(core.Event)
 }
 
 // call sends in (if not nil) as the JSON body and decodes the answer into out
-// (if not nil).
+// (if not nil). If ctx carries a request ID, it sends it and retries when
+// the connection breaks before the answer.
 func (c *Client) call(ctx context.Context, method, path string, q url.Values, in, out any) error {
-	var body io.Reader
+	var body []byte
 	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
 			return err
 		}
-		body = bytes.NewReader(b)
 	}
-	resp, err := c.do(ctx, method, path, q, body)
+	id := core.RequestID(ctx)
+	wait := retryWait
+	for attempt := 0; ; attempt++ {
+		err := c.callOnce(ctx, method, path, q, body, id, out)
+		var broken *BrokenError
+		switch {
+		case err == nil:
+			return nil
+		case id == "":
+			return err
+		case attempt > 0 && errors.Is(err, ErrNoDaemon):
+			// The daemon went away with the request maybe done.
+			return &BrokenError{RequestID: id, Err: err}
+		case !errors.As(err, &broken):
+			return err
+		case attempt == retries:
+			broken.RequestID = id
+			return broken
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
+}
+
+// callOnce sends one request for call.
+func (c *Client) callOnce(ctx context.Context, method, path string, q url.Values, body []byte, id string, out any) error {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	resp, err := c.do(ctx, method, path, q, r, id)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return c.failed(ctx, err)
+	}
 	if out == nil {
 		out = new(Empty)
 	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+	if err := json.Unmarshal(b, out); err != nil {
 		return fmt.Errorf("api: invalid answer from the daemon to %s: %v", path, err)
 	}
 	return nil
 }
 
-// do sends a request and returns the response if its status is 200; it
-// turns any other status into an *Error.
-func (c *Client) do(ctx context.Context, method, path string, q url.Values, body io.Reader) (*http.Response, error) {
+// maxAnswer bounds the answer the Client reads: a page of MaxLimit posts
+// of the longest text, with their reposted posts, fits many times.
+const maxAnswer = 64 << 20
+
+// do sends a request, with the request ID id in its header unless it is "",
+// and returns the response if its status is 200; it turns any other status
+// into an *Error.
+func (c *Client) do(ctx context.Context, method, path string, q url.Values, body io.Reader, id string) (*http.Response, error) {
 	u := c.base + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
@@ -295,26 +353,43 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if id != "" {
+		req.Header.Set(RequestIDHeader, `"`+id+`"`)
+	}
 	resp, err := c.hc.Do(req)
-	switch {
-	case err == nil:
-	case ctx.Err() != nil:
-		return nil, ctx.Err()
-	case errors.Is(err, syscall.ENOENT), errors.Is(err, syscall.ECONNREFUSED):
-		return nil, ErrNoDaemon
-	default:
-		return nil, fmt.Errorf("api: talking to the daemon: %v", err)
+	if err != nil {
+		return nil, c.failed(ctx, err)
 	}
 	if resp.StatusCode == http.StatusOK {
 		return resp, nil
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
+	if err != nil {
+		return nil, c.failed(ctx, err)
+	}
 	e := &Error{Status: resp.StatusCode}
 	if err := json.Unmarshal(b, e); err != nil || e.Message == "" {
 		return nil, fmt.Errorf("api: unexpected answer from the daemon to %s: %s", path, resp.Status)
 	}
 	return nil, e
+}
+
+// failed classifies a failure to send a request or read its answer: ctx
+// ended, no daemon listens (nothing was sent), the connection broke once
+// the request was on its way (a *BrokenError: it may have been done), or
+// anything else.
+func (c *Client) failed(ctx context.Context, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, syscall.ENOENT), errors.Is(err, syscall.ECONNREFUSED):
+		return ErrNoDaemon
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
+		return &BrokenError{Err: err}
+	}
+	return fmt.Errorf("api: talking to the daemon: %v", err)
 }
 
 func pageQuery(q url.Values, cursor string, limit int) url.Values {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,10 +10,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/skein-p2p/skein/core"
 )
@@ -115,9 +119,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.events(sw, r)
 		return
 	}
+	if err := checkQuery(r); err != nil {
+		writeError(sw, err, http.StatusBadRequest)
+		return
+	}
 	r.Body = http.MaxBytesReader(sw, r.Body, MaxBody)
 	ctx, cancel := context.WithTimeout(r.Context(), RequestTimeout)
 	defer cancel()
+	if vs := r.Header.Values(RequestIDHeader); len(vs) > 0 {
+		id, err := requestID(vs)
+		if err != nil {
+			e, status := s.toError(r, err)
+			writeError(sw, e, status)
+			return
+		}
+		ctx = core.WithRequestID(ctx, id)
+	}
 	v, err := rt.handle(r.WithContext(ctx))
 	if err != nil {
 		e, status := s.toError(r, err)
@@ -430,25 +447,112 @@ func statusOf(e *Error) int {
 	return http.StatusBadRequest
 }
 
-// decode reads exactly one JSON value from r's body into v.
+// decode reads exactly one JSON value from r's body into v. A body that
+// is not valid UTF-8, or that escapes a lone UTF-16 surrogate, is refused
+// before it is decoded: encoding/json would silently turn either into
+// U+FFFD, storing something other than what the client meant.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return &Error{Code: CodeTooLarge, Message: fmt.Sprintf("request body is larger than %d bytes", MaxBody)}
+	case err != nil:
+		return &Error{Code: CodeBadRequest, Message: "reading the request body: " + err.Error()}
+	}
+	if err := checkText(body); err != nil {
+		return &Error{Code: CodeBadRequest, Message: "request body " + err.Error()}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	err = dec.Decode(v)
 	if err == nil {
 		if _, err2 := dec.Token(); err2 != io.EOF {
 			return &Error{Code: CodeBadRequest, Message: "request body holds more than one JSON value"}
 		}
 		return nil
 	}
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
-		return &Error{Code: CodeTooLarge, Message: fmt.Sprintf("request body is larger than %d bytes", MaxBody)}
-	case errors.Is(err, io.EOF):
+	if errors.Is(err, io.EOF) {
 		return &Error{Code: CodeBadRequest, Message: "request body is empty: want a JSON object"}
 	}
 	return &Error{Code: CodeBadRequest, Message: "invalid request body: " + err.Error()}
+}
+
+// checkText checks that b, JSON text, is valid UTF-8 and escapes no lone
+// UTF-16 surrogate (\ud800 not followed by a low surrogate, or a low one
+// alone), the two things encoding/json decodes to U+FFFD. The error says
+// what and where, for "request body …".
+func checkText(b []byte) error {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return fmt.Errorf("is not valid UTF-8: byte 0x%02x at offset %d; send text as UTF-8", b[i], i)
+		}
+		i += size
+	}
+	for i := 0; i+1 < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if b[i+1] != 'u' {
+			i++ // an escape of one character, such as \\
+			continue
+		}
+		r, ok := hex4(b[i+2:])
+		switch {
+		case !ok || !utf16.IsSurrogate(r):
+		case r < 0xdc00 && len(b) >= i+12 && b[i+6] == '\\' && b[i+7] == 'u':
+			if r2, ok := hex4(b[i+8:]); ok && 0xdc00 <= r2 && r2 < 0xe000 {
+				i += 11 // a surrogate pair: one character
+				continue
+			}
+			fallthrough
+		default:
+			return fmt.Errorf("holds %s at offset %d, half of a UTF-16 surrogate pair, which is no character", b[i:i+6], i)
+		}
+		i++
+	}
+	return nil
+}
+
+// hex4 decodes the 4 hex digits at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[:4]), 16, 16)
+	return rune(n), err == nil
+}
+
+// requestID returns the request ID of the Idempotency-Key header values
+// vs: one value, a token or a quoted string (a Structured Field string, as
+// the IETF draft has it) holding a valid ID.
+func requestID(vs []string) (string, error) {
+	if len(vs) != 1 {
+		return "", fmt.Errorf("%w: %d %s headers, want one", core.ErrInvalidRequestID, len(vs), RequestIDHeader)
+	}
+	id := strings.TrimSpace(vs[0])
+	if len(id) >= 2 && id[0] == '"' && id[len(id)-1] == '"' {
+		id = id[1 : len(id)-1]
+	}
+	return id, core.CheckRequestID(id)
+}
+
+// checkQuery refuses query parameters that are not valid UTF-8: decoding
+// them would not fail, and the node would get other text than was sent.
+func checkQuery(r *http.Request) *Error {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return &Error{Code: CodeBadRequest, Message: "invalid query: " + err.Error()}
+	}
+	for k, vs := range q {
+		for _, v := range append(vs, k) {
+			if !utf8.ValidString(v) {
+				return &Error{Code: CodeBadRequest, Message: fmt.Sprintf("query parameter %q is not valid UTF-8: send text as UTF-8", k)}
+			}
+		}
+	}
+	return nil
 }
 
 // limitParam returns the request's limit parameter, DefaultLimit if absent.

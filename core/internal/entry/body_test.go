@@ -27,6 +27,11 @@ func TestParsePost(t *testing.T) {
 		{"", false},
 		{"\n\n", false},
 		{"\xff", false},
+		// Control characters and bidi overrides are refused in new posts
+		// by core, not by the wire format: logs that hold them must still
+		// verify and sync.
+		{"\x1b]0;title\x07\rline\u0085\u202e", true},
+		{"\x00", true},
 	}
 	for _, tt := range tests {
 		got, err := ParsePost([]byte(tt.body))

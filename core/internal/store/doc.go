@@ -43,6 +43,11 @@
 //	o <author>                             unwatched since: when the log became neither local
 //	                                       nor followed by a local account (8 bytes)
 //	x <author> <seq> <id>                  tombstone: the entry at seq with ID id is deleted (empty value)
+//	R <account> i <request ID>             request: seq of the own entry it appended (8 bytes),
+//	                                       digest of what it asked for (16 bytes)
+//	R <account> s <seq>                    request of the own entry at seq: its ID
+//	R <account> p                          requests forgotten: seq up to which the s and i rows
+//	                                       are deleted (8 bytes)
 //	N c <name>                             name claim this node holds as a DHT server: account
 //	                                       (32 bytes), stored at (8, ms), kad-dht's record
 //	N a <account> <name>                   the account's claims (empty value)
@@ -73,6 +78,16 @@
 // Redact and GC. Heads, tails, local accounts, watchers, unwatched times,
 // the authors with tombstones and display names are also cached in memory,
 // loaded when the Store opens.
+//
+// The R rows make a local API request that appends an own entry
+// idempotent: a client retrying a request whose answer it lost gets the
+// entry the first attempt appended. AppendOwn writes both rows of a
+// request in the batch of its entry, and forgets, in that batch, every
+// request older than the account's RequestWindow (1,000) newest entries,
+// from the p row on, so an account has at most that many i and s rows
+// (and Request ignores rows that entries appended by sync put out of the
+// window before the next AppendOwn). i, s and p are literal bytes naming
+// the kinds; a request ID is 1 to 64 bytes.
 //
 // GC deletes the start of each followed log, outside the newest
 // Retention.KeepPerAuthor entries and older than Retention.KeepFor, moving

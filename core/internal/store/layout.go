@@ -38,6 +38,7 @@ const (
 	prefixTombstone = 'x'
 	prefixID        = 'i'
 	prefixNotice    = 'q'
+	prefixRequest   = 'R'
 )
 
 const (

@@ -91,6 +91,12 @@ type position struct {
 // and every local account following it. The writes are durable when Append
 // returns if sync is set.
 func (s *Store) Append(es []*entry.Entry, sync bool) ([]*entry.Entry, error) {
+	return s.append(es, sync, nil)
+}
+
+// append implements Append. If extra is not nil and an entry was taken, it
+// adds its writes to the batch committed last, with the entries.
+func (s *Store) append(es []*entry.Entry, sync bool, extra func(*Batch) error) ([]*entry.Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
@@ -122,6 +128,11 @@ func (s *Store) Append(es []*entry.Entry, sync bool) ([]*entry.Entry, error) {
 				if err := a.take(i, e); err != nil {
 					return err
 				}
+			}
+		}
+		if extra != nil && len(a.batched) > 0 {
+			if err := extra(&a.b); err != nil {
+				return err
 			}
 		}
 		return a.commit()

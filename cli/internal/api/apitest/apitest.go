@@ -2,7 +2,10 @@
 // local API and of the commands that use it. It models one device whose
 // accounts can follow, reply to and repost each other and users added with
 // AddUser, who stand for the accounts of other devices; it checks inputs and
-// reports errors the way core does, wrapping core's sentinels.
+// reports errors the way core does, wrapping core's sentinels. Like core, it
+// does a write that carries a request ID (core.WithRequestID) once and
+// answers a retry with the first result; unlike core, it remembers every
+// request ID, not the newest 1,000 per account.
 //
 // Its recovery phrases and key files are stand-ins (Phrase, KeyFile): they
 // have the shape of core's but protect nothing. Its power mode and network
@@ -52,6 +55,14 @@ type user struct {
 	notes     []core.Notification
 	online    bool
 	lastSeen  time.Time
+	requests  map[string]request // by request ID
+}
+
+// request is a write done with a request ID: what it asked for and what it
+// answered.
+type request struct {
+	key    string // the operation and its arguments
+	result any
 }
 
 // post is a post, reply or repost as stored: a repost holds only the ID of
@@ -197,10 +208,12 @@ func (n *Node) Post(ctx context.Context, text string) (core.Post, error) {
 	if err := n.checkWrite(); err != nil {
 		return core.Post{}, err
 	}
-	if err := checkText(text); err != nil {
-		return core.Post{}, err
-	}
-	return n.addPost(n.current, core.KindPost, text, nil, ""), nil
+	return once(n, ctx, "post", []string{text}, func() (core.Post, error) {
+		if err := checkText(text); err != nil {
+			return core.Post{}, err
+		}
+		return n.addPost(n.current, core.KindPost, text, nil, ""), nil
+	})
 }
 
 // Reply implements api.Node.
@@ -210,7 +223,9 @@ func (n *Node) Reply(ctx context.Context, postID, text string) (core.Post, error
 	if err := n.checkWrite(); err != nil {
 		return core.Post{}, err
 	}
-	return n.reply(n.current, postID, text)
+	return once(n, ctx, "reply", []string{postID, text}, func() (core.Post, error) {
+		return n.reply(n.current, postID, text)
+	})
 }
 
 // Repost implements api.Node.
@@ -220,7 +235,9 @@ func (n *Node) Repost(ctx context.Context, postID string) (core.Post, error) {
 	if err := n.checkWrite(); err != nil {
 		return core.Post{}, err
 	}
-	return n.repost(n.current, postID)
+	return once(n, ctx, "repost", []string{postID}, func() (core.Post, error) {
+		return n.repost(n.current, postID)
+	})
 }
 
 // Delete implements api.Node.
@@ -230,7 +247,10 @@ func (n *Node) Delete(ctx context.Context, postID string) error {
 	if err := n.checkWrite(); err != nil {
 		return err
 	}
-	return n.delete(n.current, postID)
+	_, err := once(n, ctx, "delete", []string{postID}, func() (struct{}, error) {
+		return struct{}{}, n.delete(n.current, postID)
+	})
+	return err
 }
 
 // Follow implements api.Node.
@@ -240,21 +260,23 @@ func (n *Node) Follow(ctx context.Context, name string) (core.User, error) {
 	if err := n.checkWrite(); err != nil {
 		return core.User{}, err
 	}
-	if err := checkName(name); err != nil {
-		return core.User{}, err
-	}
-	u, ok := n.users[name]
-	switch {
-	case !ok:
-		return core.User{}, fmt.Errorf("%w: %s", core.ErrUnknownName, name)
-	case u == n.current:
-		return core.User{}, core.ErrSelfFollow
-	}
-	t := n.tick()
-	n.current.following[name] = t
-	u.followers[n.current.Name] = t
-	n.note(u, core.NotifyFollower, n.current.User, t, nil)
-	return core.User{Name: u.Name, Key: u.Key, Since: t}, nil
+	return once(n, ctx, "follow", []string{name}, func() (core.User, error) {
+		if err := checkName(name); err != nil {
+			return core.User{}, err
+		}
+		u, ok := n.users[name]
+		switch {
+		case !ok:
+			return core.User{}, fmt.Errorf("%w: %s", core.ErrUnknownName, name)
+		case u == n.current:
+			return core.User{}, core.ErrSelfFollow
+		}
+		t := n.tick()
+		n.current.following[name] = t
+		u.followers[n.current.Name] = t
+		n.note(u, core.NotifyFollower, n.current.User, t, nil)
+		return core.User{Name: u.Name, Key: u.Key, Since: t}, nil
+	})
 }
 
 // Unfollow implements api.Node.
@@ -264,14 +286,43 @@ func (n *Node) Unfollow(ctx context.Context, name string) error {
 	if err := n.checkWrite(); err != nil {
 		return err
 	}
-	if _, ok := n.current.following[name]; !ok {
-		return fmt.Errorf("%w: %s", core.ErrNotFollowing, name)
+	_, err := once(n, ctx, "unfollow", []string{name}, func() (struct{}, error) {
+		if _, ok := n.current.following[name]; !ok {
+			return struct{}{}, fmt.Errorf("%w: %s", core.ErrNotFollowing, name)
+		}
+		delete(n.current.following, name)
+		u := n.users[name]
+		delete(u.followers, n.current.Name)
+		n.note(u, core.NotifyUnfollow, n.current.User, n.tick(), nil)
+		return struct{}{}, nil
+	})
+	return err
+}
+
+// once runs do, a write of the logged-in account, unless ctx carries the
+// request ID of an earlier write, whose result it returns, as core does
+// (core.WithRequestID); the fake remembers every request.
+func once[T any](n *Node, ctx context.Context, op string, args []string, do func() (T, error)) (T, error) {
+	var zero T
+	id := core.RequestID(ctx)
+	if id == "" {
+		return do()
 	}
-	delete(n.current.following, name)
-	u := n.users[name]
-	delete(u.followers, n.current.Name)
-	n.note(u, core.NotifyUnfollow, n.current.User, n.tick(), nil)
-	return nil
+	if err := core.CheckRequestID(id); err != nil {
+		return zero, err
+	}
+	key := op + "\x00" + strings.Join(args, "\x00")
+	if r, ok := n.current.requests[id]; ok {
+		if r.key != key {
+			return zero, fmt.Errorf("%w: %q", core.ErrRequestIDReused, id)
+		}
+		return r.result.(T), nil
+	}
+	v, err := do()
+	if err == nil {
+		n.current.requests[id] = request{key: key, result: v}
+	}
+	return v, err
 }
 
 // Feed implements api.Node.
@@ -676,6 +727,7 @@ func (n *Node) addUser(name, password string) *user {
 		password:  password,
 		following: map[string]time.Time{},
 		followers: map[string]time.Time{},
+		requests:  map[string]request{},
 	}
 	n.users[name] = u
 	return u
@@ -892,7 +944,8 @@ func checkText(text string) error {
 	if strings.TrimSpace(text) == "" {
 		return fmt.Errorf("%w: post is empty", core.ErrInvalidPost)
 	}
-	return nil
+	// The characters new posts may not hold: core's own rule.
+	return core.CheckPostText(text)
 }
 
 func checkName(name string) error {
