@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -386,7 +387,10 @@ func (c *Client) failed(ctx context.Context, err error) error {
 	case errors.Is(err, syscall.ENOENT), errors.Is(err, syscall.ECONNREFUSED):
 		return ErrNoDaemon
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
+		errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED),
+		// net/http's error for a kept-alive connection closed under a
+		// request it wrote (the daemon died); it has no exported value.
+		strings.Contains(err.Error(), "server closed idle connection"):
 		return &BrokenError{Err: err}
 	}
 	return fmt.Errorf("api: talking to the daemon: %v", err)
