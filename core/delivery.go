@@ -257,7 +257,7 @@ func (n *Node) reportForks(es []*entry.Entry) {
 			}
 			n.log.Warn("forked log", "author", e.Author.Short(), "seq", f.Seq)
 			for _, a := range concerned {
-				n.addNotification(a, NotifyFork, other)
+				n.addNotification(a, NotifyFork, other, "")
 			}
 		}
 	}
@@ -294,7 +294,7 @@ func (n *Node) observe(e *entry.Entry) {
 			return
 		}
 		for account, kind := range n.concerns(e) {
-			n.addNotification(account, kind, e)
+			n.addNotification(account, kind, e, "")
 		}
 		sess := n.session()
 		if sess == nil || !n.store.Shows(sess.key, e.Author) {
@@ -313,7 +313,7 @@ func (n *Node) observe(e *entry.Entry) {
 			n.replayFollow(e, f)
 		}
 		if n.store.IsLocal(f.Target) && f.Target != e.Author {
-			n.noteFollower(f.Target, e)
+			n.noteFollower(f.Target, e, "")
 		}
 	}
 }
@@ -343,10 +343,13 @@ func (n *Node) replayFollow(e *entry.Entry, f entry.Follow) {
 }
 
 // noteFollower records a follow or unfollow of a local account, notifying
-// it if this changes its followers.
-func (n *Node) noteFollower(account entry.Key, e *entry.Entry) {
+// it if this changes its followers. name is the follower's, or "" to take
+// it from the names this device knows.
+func (n *Node) noteFollower(account entry.Key, e *entry.Entry, name string) {
 	active := e.Kind == entry.KindFollow
-	name, _ := n.store.Name(e.Author)
+	if name == "" {
+		name = n.nameOf(e.Author)
+	}
 	changed, err := n.store.SetFollower(account, store.Follower{
 		Key: e.Author, Name: name, Seq: e.Seq, Since: e.Time.Time().UTC(), Active: active,
 	})
@@ -361,7 +364,7 @@ func (n *Node) noteFollower(account entry.Key, e *entry.Entry) {
 	if !active {
 		kind, evKind = NotifyUnfollow, EventUnfollow
 	}
-	n.addNotification(account, kind, e)
+	n.addNotification(account, kind, e, name)
 	if sess := n.session(); sess != nil && sess.key == account {
 		n.events.emit(Event{Kind: evKind, User: &User{Name: name, Key: e.Author.String()}})
 	}

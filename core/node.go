@@ -32,6 +32,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/keystore"
 	"github.com/skein-p2p/skein/core/internal/names"
 	"github.com/skein-p2p/skein/core/internal/p2p"
+	"github.com/skein-p2p/skein/core/internal/ratelimit"
 	"github.com/skein-p2p/skein/core/internal/store"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
 )
@@ -129,6 +130,11 @@ const (
 type Node struct {
 	cfg    Config
 	log    *slog.Logger
+	// plog takes every log line about something a peer did (a rejected
+	// message, a refused request), a few per peer a minute: a peer must not
+	// be able to fill the disk with them.
+	plog        *ratelimit.Log
+	noticeRates noticeRates
 	store  *store.Store
 	host   *p2p.Host
 	clock  *hlc.Clock
@@ -257,6 +263,8 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("core: %w", err)
 	}
 	n.log = log.With("node", n.host.ID().ShortString())
+	n.plog = ratelimit.NewLog(n.log)
+	n.noticeRates = newNoticeRates()
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.host.SetStreamHandler(syncproto.SyncID, n.serveSync)
 	n.host.SetStreamHandler(syncproto.NotifyID, n.serveNotice)
@@ -294,6 +302,7 @@ func (n *Node) Close() error {
 		n.host.RemoveStreamHandler(syncproto.NotifyID)
 		n.events.close()
 		n.closeErr = errors.Join(n.host.Close(), n.store.Close())
+		n.plog.Close()
 	})
 	return n.closeErr
 }
