@@ -17,6 +17,7 @@ import (
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/p2p"
+	"github.com/skein-p2p/skein/core/internal/ratelimit"
 	"github.com/skein-p2p/skein/core/internal/store"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
 )
@@ -43,6 +44,7 @@ import (
 // log nobody asks for any more is dropped after the unfollow grace.
 type keeper struct {
 	log        *slog.Logger
+	plog       *ratelimit.Log // lines about peers, a few per peer a minute
 	host       *p2p.Host
 	store      *store.Store
 	retention  Retention
@@ -75,6 +77,7 @@ const (
 func newKeeper(h *p2p.Host, st *store.Store, cfg RelayConfig, log *slog.Logger) (*keeper, error) {
 	k := &keeper{
 		log:        log,
+		plog:       ratelimit.NewLog(log),
 		host:       h,
 		store:      st,
 		retention:  cfg.Retention,
@@ -102,7 +105,7 @@ func newKeeper(h *p2p.Host, st *store.Store, cfg RelayConfig, log *slog.Logger) 
 		k.subscribe(a)
 	}
 	h.SetStreamHandler(syncproto.KeepID, k.serveKeep)
-	h.SetStreamHandler(syncproto.SyncID, func(s network.Stream) { serveSync(s, st, log) })
+	h.SetStreamHandler(syncproto.SyncID, func(s network.Stream) { serveSync(s, st, k.plog) })
 	h.Network().Notify(&network.NotifyBundle{ConnectedF: k.connected})
 	k.wg.Go(k.loop)
 	k.wg.Go(k.announceLoop)
@@ -122,6 +125,7 @@ func (k *keeper) close() {
 		s.close()
 		delete(k.topics, a)
 	}
+	k.plog.Close()
 }
 
 // serveKeep takes a client's keep request.
@@ -232,6 +236,9 @@ func (k *keeper) subscribeLocked(a entry.Key) {
 		k.host.PubSub.UnregisterTopicValidator(name)
 		k.log.Warn("keep: join topic", "author", a.Short(), "err", err)
 		return
+	}
+	if err := k.host.ScoreTopic(t); err != nil {
+		k.log.Warn("keep: gossip peers not scored on a topic", "author", a.Short(), "err", err)
 	}
 	sub, err := t.Subscribe()
 	if err != nil {

@@ -112,6 +112,11 @@ type Config struct {
 	// publishHook, if set, is called as an own entry is handed to
 	// GossipSub, after it was stored durably (benchmarks time from it).
 	publishHook func(*entry.Entry)
+	// scoreDecay overrides how fast GossipSub forgets invalid messages,
+	// and scoreInspect, if set, receives every peer's score each second
+	// (tests).
+	scoreDecay   time.Duration
+	scoreInspect func(map[peer.ID]float64)
 }
 
 const (
@@ -256,6 +261,8 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		ManualRefresh: true,
 		HolePunch:     true,
 		Reachability:  cfg.Reachability.network(),
+		ScoreDecay:    cfg.scoreDecay,
+		ScoreInspect:  cfg.scoreInspect,
 		Logger:        log,
 	})
 	if err != nil {

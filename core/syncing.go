@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -14,19 +13,21 @@ import (
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/p2p"
+	"github.com/skein-p2p/skein/core/internal/ratelimit"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
 )
 
 // serveSync answers a sync request from the store.
-func (n *Node) serveSync(s network.Stream) { serveSync(s, n.store, n.log) }
+func (n *Node) serveSync(s network.Stream) { serveSync(s, n.store, n.plog) }
 
-// serveSync answers one sync request on s from src. Relays with
-// store-and-forward serve their kept logs with it too.
-func serveSync(s network.Stream, src syncproto.Source, log *slog.Logger) {
+// serveSync answers one sync request on s from src, logging a failure to
+// plog, the log of lines about peers. Relays with store-and-forward serve
+// their kept logs with it too.
+func serveSync(s network.Stream, src syncproto.Source, plog *ratelimit.Log) {
 	defer s.Close()
 	s.SetDeadline(time.Now().Add(syncTimeout))
 	if err := syncproto.Serve(bufio.NewReader(s), s, src); err != nil {
-		log.Debug("sync request failed", "peer", s.Conn().RemotePeer(), "err", err)
+		plog.Debug(s.Conn().RemotePeer().String(), "sync request failed", "err", err)
 		s.Reset()
 	}
 }
