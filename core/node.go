@@ -272,6 +272,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	n.log = log.With("node", n.host.ID().ShortString())
 	n.plog = ratelimit.NewLog(n.log)
 	n.noticeRates = newNoticeRates()
+	n.host.Gate.SetInbound(inboundLimits(connHigh), n.important)
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.host.SetStreamHandler(syncproto.SyncID, n.serveSync)
 	n.host.SetStreamHandler(syncproto.NotifyID, n.serveNotice)
@@ -465,6 +466,7 @@ func (n *Node) connect(ctx context.Context, ai peer.AddrInfo) error {
 
 func (n *Node) connected(_ network.Network, c network.Conn) {
 	n.touch(c.RemotePeer())
+	n.protectImportant(c.RemotePeer())
 	n.events.emit(Event{Kind: EventConnectivity, Peers: len(n.host.Network().Peers())})
 	n.requestSync(c.RemotePeer())
 }

@@ -191,6 +191,7 @@ func NewRelay(ctx context.Context, cfg RelayConfig) (*Relay, error) {
 		}
 		return nil, fmt.Errorf("core: %w", err)
 	}
+	h.Gate.SetInbound(p2p.InboundLimits{PerIP: relayInboundPerIP, PerNetwork: relayInboundPerNetwork}, nil)
 	r := &Relay{host: h, store: st, limits: limits}
 	if st != nil {
 		if r.keeper, err = newKeeper(h, st, cfg, log); err != nil {
