@@ -135,11 +135,6 @@ const (
 type Node struct {
 	cfg    Config
 	log    *slog.Logger
-	// plog takes every log line about something a peer did (a rejected
-	// message, a refused request), a few per peer a minute: a peer must not
-	// be able to fill the disk with them.
-	plog        *ratelimit.Log
-	noticeRates noticeRates
 	store  *store.Store
 	host   *p2p.Host
 	clock  *hlc.Clock
@@ -147,6 +142,12 @@ type Node struct {
 	events hub
 	boot   []peer.AddrInfo
 	relays []peer.AddrInfo
+
+	// plog takes every log line about something a peer did (a rejected
+	// message, a refused request), a few per peer a minute: a peer must not
+	// be able to fill the disk with them.
+	plog        *ratelimit.Log
+	noticeRates noticeRates
 
 	ctx    context.Context // the node's lifetime
 	cancel context.CancelFunc
