@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -291,9 +292,11 @@ func TestAbuseFollowerSpam(t *testing.T) {
 	})
 }
 
-// TestAbuseQueuedNoticeCarriesRecord: a follow queued while its target was
-// away is delivered, with the follower's last published name record, even
-// when the follower is no longer logged in: the target counts it.
+// TestAbuseQueuedNoticeCarriesRecord: a follow and mentions queued while
+// their target was away are delivered at once when it is back, with the
+// author's last published name record, even though the author is no longer
+// logged in: a full queue of honest notices (16 entries) stays within every
+// rate, and the target counts the follower and shows the mentions.
 func TestAbuseQueuedNoticeCarriesRecord(t *testing.T) {
 	tn := newTestNet(t)
 	ctx := context.Background()
@@ -302,10 +305,19 @@ func TestAbuseQueuedNoticeCarriesRecord(t *testing.T) {
 	if _, err := alice.Register(ctx, "alice", "pw-alice"); err != nil {
 		t.Fatal(err)
 	}
+	aliceKey := alice.session().key
 	bob := tn.user("bob")
 	waitFor(t, "alice's record", func() bool { _, err := bob.Whois(ctx, "alice"); return err == nil })
 	alice.Close()
 	mustFollow(t, bob, "alice")
+	const mentions = syncproto.MaxNoticeEntries - 1
+	for i := range mentions {
+		mustPost(t, bob, fmt.Sprintf("@alice are you there? %d", i))
+	}
+	waitFor(t, "bob's notices queued", func() bool {
+		q, _ := bob.store.QueuedNotices(aliceKey, 2*syncproto.MaxNoticeEntries)
+		return len(q) == syncproto.MaxNoticeEntries
+	})
 	if err := bob.Logout(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -321,6 +333,14 @@ func TestAbuseQueuedNoticeCarriesRecord(t *testing.T) {
 		fs, _ := alice.Followers(ctx)
 		return len(fs) == 1 && fs[0].Name == "bob"
 	})
+	waitFor(t, "every mention", func() bool {
+		ns, _ := alice.Notifications(ctx, 50, false)
+		return len(ns) == 1+mentions
+	})
+	if !hasNotification(alice, NotifyMention, "bob", "@alice are you there? 0")() {
+		ns, _ := alice.Notifications(ctx, 50, false)
+		t.Errorf("Notifications() = %+v, want bob's mentions with their text", ns)
+	}
 }
 
 // abuseTCP makes a node listen on ip with TCP only. A dial to a node on
