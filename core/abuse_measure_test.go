@@ -141,7 +141,8 @@ func TestAbuseMeasure(t *testing.T) {
 		time.AfterFunc(30*time.Second, func() { close(stop) })
 		i0, d0 := info.n.Load(), debug.n.Load()
 		sent := abuseGossipJunk(topic, 0, stop) // as fast as it can
-		victim.Close()                          // writes the counts of lines held back
+		// Closing the victim writes the counts of the lines held back.
+		victim.Close()
 		t.Logf("MEASURE invalid gossip, 30 s, one peer: %d messages sent; log %d bytes at info, %d at debug",
 			sent, info.n.Load()-i0, debug.n.Load()-d0)
 	})
