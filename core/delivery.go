@@ -57,6 +57,9 @@ func (n *Node) subscribe(sess *session, author entry.Key) error {
 		ps.UnregisterTopicValidator(name)
 		return err
 	}
+	if err := n.host.ScoreTopic(t); err != nil {
+		n.log.Warn("gossip peers not scored on a topic", "author", author.Short(), "err", err)
+	}
 	sub, err := t.Subscribe()
 	if err != nil {
 		t.Close()
@@ -150,7 +153,10 @@ func (n *Node) unsubscribe(sess *session, author entry.Key) {
 
 // validator checks an entry before GossipSub accepts or forwards it: it must
 // decode, carry a valid signature by the topic's author, and not contradict
-// the part of the author's log already held.
+// the part of the author's log already held. A rejection counts against the
+// peer's GossipSub score, which graylists a peer that keeps sending such
+// messages; an entry dated too far ahead is only ignored, since the peer
+// judged it by its own clock. Lines about rejections go to the peer log.
 func (n *Node) validator(author entry.Key) pubsub.ValidatorEx {
 	return func(ctx context.Context, from peer.ID, m *pubsub.Message) pubsub.ValidationResult {
 		if from == n.host.ID() {
@@ -158,21 +164,21 @@ func (n *Node) validator(author entry.Key) pubsub.ValidatorEx {
 		}
 		e, err := entry.Decode(m.Data)
 		if err != nil {
-			n.log.Warn("rejected gossip entry", "from", from, "err", err)
+			n.plog.Warn(from.String(), "rejected gossip entry", "err", err)
 			return pubsub.ValidationReject
 		}
 		if e.Author != author {
-			n.log.Warn("rejected gossip entry: wrong author for topic", "from", from)
+			n.plog.Warn(from.String(), "rejected gossip entry: wrong author for topic")
 			return pubsub.ValidationReject
 		}
 		if n.tooNew(e) {
-			n.log.Warn("rejected gossip entry: dated in the future", "from", from, "time", e.Time)
-			return pubsub.ValidationReject
+			n.plog.Info(from.String(), "ignored gossip entry: dated in the future", "time", e.Time)
+			return pubsub.ValidationIgnore
 		}
 		if head, err := n.store.Head(author); err == nil && e.Seq <= head.Seq {
 			held, err := n.store.Entry(author, e.Seq)
 			if err == nil && held.ID() != e.ID() {
-				n.log.Warn("rejected gossip entry: forks the log", "from", from, "author", author.Short(), "seq", e.Seq)
+				n.plog.Warn(from.String(), "rejected gossip entry: forks the log", "author", author.Short(), "seq", e.Seq)
 				return pubsub.ValidationReject
 			}
 			return pubsub.ValidationIgnore // already held
@@ -197,7 +203,7 @@ func (n *Node) readTopic(ctx context.Context, sub *pubsub.Subscription) {
 			// Missed something: pull the rest from whoever sent this.
 			n.requestSync(m.ReceivedFrom)
 		} else if err != nil {
-			n.log.Warn("gossip entry not stored", "author", e.Author.Short(), "seq", e.Seq, "err", err)
+			n.plog.Warn(m.ReceivedFrom.String(), "gossip entry not stored", "author", e.Author.Short(), "seq", e.Seq, "err", err)
 		}
 	}
 }
@@ -259,7 +265,7 @@ func (n *Node) reportForks(es []*entry.Entry) {
 			}
 			n.log.Warn("forked log", "author", e.Author.Short(), "seq", f.Seq)
 			for _, a := range concerned {
-				n.addNotification(a, NotifyFork, other)
+				n.addNotification(a, NotifyFork, other, "")
 			}
 		}
 	}
@@ -296,7 +302,7 @@ func (n *Node) observe(e *entry.Entry) {
 			return
 		}
 		for account, kind := range n.concerns(e) {
-			n.addNotification(account, kind, e)
+			n.addNotification(account, kind, e, "")
 		}
 		sess := n.session()
 		if sess == nil || !n.store.Shows(sess.key, e.Author) {
@@ -315,7 +321,7 @@ func (n *Node) observe(e *entry.Entry) {
 			n.replayFollow(e, f)
 		}
 		if n.store.IsLocal(f.Target) && f.Target != e.Author {
-			n.noteFollower(f.Target, e)
+			n.noteFollower(f.Target, e, "")
 		}
 	}
 }
@@ -345,10 +351,13 @@ func (n *Node) replayFollow(e *entry.Entry, f entry.Follow) {
 }
 
 // noteFollower records a follow or unfollow of a local account, notifying
-// it if this changes its followers.
-func (n *Node) noteFollower(account entry.Key, e *entry.Entry) {
+// it if this changes its followers. name is the follower's, or "" to take
+// it from the names this device knows.
+func (n *Node) noteFollower(account entry.Key, e *entry.Entry, name string) {
 	active := e.Kind == entry.KindFollow
-	name, _ := n.store.Name(e.Author)
+	if name == "" {
+		name = n.nameOf(e.Author)
+	}
 	changed, err := n.store.SetFollower(account, store.Follower{
 		Key: e.Author, Name: name, Seq: e.Seq, Since: e.Time.Time().UTC(), Active: active,
 	})
@@ -363,7 +372,7 @@ func (n *Node) noteFollower(account entry.Key, e *entry.Entry) {
 	if !active {
 		kind, evKind = NotifyUnfollow, EventUnfollow
 	}
-	n.addNotification(account, kind, e)
+	n.addNotification(account, kind, e, name)
 	if sess := n.session(); sess != nil && sess.key == account {
 		n.events.emit(Event{Kind: evKind, User: &User{Name: name, Key: e.Author.String()}})
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/p2p"
+	"github.com/skein-p2p/skein/core/internal/ratelimit"
 	"github.com/skein-p2p/skein/core/internal/store"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
 )
@@ -43,6 +44,7 @@ import (
 // log nobody asks for any more is dropped after the unfollow grace.
 type keeper struct {
 	log        *slog.Logger
+	plog       *ratelimit.Log // lines about peers, a few per peer a minute; the relay's
 	host       *p2p.Host
 	store      *store.Store
 	retention  Retention
@@ -72,9 +74,10 @@ const (
 	metaKeepClients = "keep-clients"
 )
 
-func newKeeper(h *p2p.Host, st *store.Store, cfg RelayConfig, log *slog.Logger) (*keeper, error) {
+func newKeeper(h *p2p.Host, st *store.Store, cfg RelayConfig, log *slog.Logger, plog *ratelimit.Log) (*keeper, error) {
 	k := &keeper{
 		log:        log,
+		plog:       plog,
 		host:       h,
 		store:      st,
 		retention:  cfg.Retention,
@@ -102,7 +105,7 @@ func newKeeper(h *p2p.Host, st *store.Store, cfg RelayConfig, log *slog.Logger) 
 		k.subscribe(a)
 	}
 	h.SetStreamHandler(syncproto.KeepID, k.serveKeep)
-	srv := newSyncServer(st, nil, log)
+	srv := newSyncServer(st, nil, k.plog)
 	h.SetStreamHandler(syncproto.SyncID, func(s network.Stream) { srv.serve(k.ctx, s) })
 	h.Network().Notify(&network.NotifyBundle{ConnectedF: k.connected})
 	k.wg.Go(k.loop)
@@ -233,6 +236,9 @@ func (k *keeper) subscribeLocked(a entry.Key) {
 		k.host.PubSub.UnregisterTopicValidator(name)
 		k.log.Warn("keep: join topic", "author", a.Short(), "err", err)
 		return
+	}
+	if err := k.host.ScoreTopic(t); err != nil {
+		k.log.Warn("keep: gossip peers not scored on a topic", "author", a.Short(), "err", err)
 	}
 	sub, err := t.Subscribe()
 	if err != nil {

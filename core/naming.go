@@ -179,6 +179,10 @@ func (n *Node) publishName(ctx context.Context, sess *session) bool {
 		n.log.Warn("publish name", "err", err)
 		return false
 	}
+	// Kept to go with the account's notices sent while it is logged out.
+	if err := n.store.PutOwnRecord(sess.key, val); err != nil {
+		n.log.Warn("name record not kept", "err", err)
+	}
 	anchored := n.putAnchors(ctx, sess.name, val)
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	n.waitRouting(wctx)

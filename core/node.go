@@ -116,6 +116,11 @@ type Config struct {
 	// publishHook, if set, is called as an own entry is handed to
 	// GossipSub, after it was stored durably (benchmarks time from it).
 	publishHook func(*entry.Entry)
+	// scoreDecay overrides how fast GossipSub forgets invalid messages,
+	// and scoreInspect, if set, receives every peer's score each second
+	// (tests).
+	scoreDecay   time.Duration
+	scoreInspect func(map[peer.ID]float64)
 }
 
 const (
@@ -143,7 +148,12 @@ type Node struct {
 	relays []peer.AddrInfo
 	dhtMsg *dhtpb.ProtocolMessenger // DHT requests to one peer: anchors, a name's closest peers
 	names  *names.Registry          // the name records this node stores as a DHT server
-	refuse *ratelimit.Log           // refused DHT requests
+
+	// plog takes every log line about something a peer did (a rejected
+	// message, a refused request), a few per peer a minute: a peer must not
+	// be able to fill the disk with them.
+	plog        *ratelimit.Log
+	noticeRates noticeRates
 
 	ctx    context.Context // the node's lifetime
 	cancel context.CancelFunc
@@ -229,10 +239,11 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		st.Close()
 		return nil, fmt.Errorf("core: %w", err)
 	}
-	refuse := ratelimit.NewLog(log)
+	// Lines about peers, refused DHT puts among them, go through one Log.
+	plog := ratelimit.NewLog(log)
 	n := &Node{
 		names:       reg,
-		refuse:      refuse,
+		plog:        plog,
 		cfg:         cfg,
 		log:         log,
 		store:       st,
@@ -262,7 +273,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		// a name; claims outlive kad-dht's 48 h.
 		Values:       reg,
 		MaxRecordAge: names.ClaimLifetime,
-		OnRequest:    names.NewGuard(reg, names.Rates{}, refuse).Hook,
+		OnRequest:    names.NewGuard(reg, names.Rates{}, plog).Hook,
 		PubSub:       true,
 		ConnLow:      connHigh / 3,
 		ConnHigh:     connHigh,
@@ -271,22 +282,26 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		ManualRefresh: true,
 		HolePunch:     true,
 		Reachability:  cfg.Reachability.network(),
+		ScoreDecay:    cfg.scoreDecay,
+		ScoreInspect:  cfg.scoreInspect,
 		Logger:        log,
 	})
 	if err != nil {
-		refuse.Close()
+		plog.Close()
 		st.Close()
 		return nil, fmt.Errorf("core: %w", err)
 	}
 	if n.dhtMsg, err = dhtpb.NewProtocolMessenger(n.host.DHT.MessageSender()); err != nil {
 		n.host.Close()
-		refuse.Close()
+		plog.Close()
 		st.Close()
 		return nil, fmt.Errorf("core: %w", err)
 	}
 	n.log = log.With("node", n.host.ID().ShortString())
+	n.noticeRates = newNoticeRates()
+	n.host.Gate.SetInbound(inboundLimits(connHigh), n.important)
 	n.ctx, n.cancel = context.WithCancel(context.Background())
-	srv := newSyncServer(n.store, cfg.serveLimits, n.log)
+	srv := newSyncServer(n.store, cfg.serveLimits, n.plog)
 	n.host.SetStreamHandler(syncproto.SyncID, func(s network.Stream) { srv.serve(n.ctx, s) })
 	n.host.SetStreamHandler(syncproto.NotifyID, n.serveNotice)
 	n.host.Network().Notify(&network.NotifyBundle{
@@ -323,7 +338,7 @@ func (n *Node) Close() error {
 		n.host.RemoveStreamHandler(syncproto.NotifyID)
 		n.events.close()
 		hostErr := n.host.Close()
-		n.refuse.Close()
+		n.plog.Close()
 		n.closeErr = errors.Join(hostErr, n.store.Close())
 	})
 	return n.closeErr
@@ -509,6 +524,7 @@ func (n *Node) connect(ctx context.Context, ai peer.AddrInfo) error {
 
 func (n *Node) connected(_ network.Network, c network.Conn) {
 	n.touch(c.RemotePeer())
+	n.protectImportant(c.RemotePeer())
 	n.events.emit(Event{Kind: EventConnectivity, Peers: len(n.host.Network().Peers())})
 	n.requestSync(c.RemotePeer())
 }

@@ -207,13 +207,19 @@ func (n *Node) concerns(e *entry.Entry) map[entry.Key]NotificationKind {
 // addNotification records a notification for a local account once per
 // cause (the same entry never notifies twice, whether it came by notice,
 // gossip or sync) and emits it to watchers if the account is logged in.
-func (n *Node) addNotification(account entry.Key, kind NotificationKind, e *entry.Entry) {
-	name := n.nameOf(e.Author)
+// name is the author's, or "" to take it from the names this device knows.
+// A reply, repost or mention keeps the entry's bytes: its author may not be
+// followed, and then the entry is not in the logs.
+func (n *Node) addNotification(account entry.Key, kind NotificationKind, e *entry.Entry, name string) {
+	if name == "" {
+		name = n.nameOf(e.Author)
+	}
 	id := sha256.Sum256(append([]byte(kind), e.Bytes()[:entry.BaseSize]...))
 	x := store.Notification{Kind: string(kind), From: e.Author, FromName: name, Time: e.Time.Time().UTC()}
 	copy(x.ID[:], id[:])
 	if kind == NotifyReply || kind == NotifyRepost || kind == NotifyMention {
 		x.Entry = e.ID()
+		x.Raw = e.Bytes()
 	}
 	added, err := n.store.AddNotification(account, x)
 	if err != nil {
@@ -229,7 +235,10 @@ func (n *Node) addNotification(account entry.Key, kind NotificationKind, e *entr
 	}
 }
 
-// notification converts a stored notification for display.
+// notification converts a stored notification for display. The entry it
+// is about is taken from the logs if held there (in the form held: a
+// deleted one shows nothing), else from the notification's own copy unless
+// a tombstone names it.
 func (n *Node) notification(x store.Notification) Notification {
 	name := x.FromName
 	if name == "" {
@@ -242,13 +251,22 @@ func (n *Node) notification(x store.Notification) Notification {
 		Time: x.Time,
 		Read: x.Read,
 	}
-	if !x.Entry.IsZero() {
-		if ms, err := n.store.Locate(x.Entry[:], 1); err == nil && len(ms) == 1 {
-			if e, err := n.store.Entry(ms[0].Author, ms[0].Seq); err == nil && !e.Redacted() {
-				p := n.post(e)
-				nt.Post = &p
+	if x.Entry.IsZero() {
+		return nt
+	}
+	var e *entry.Entry
+	if ms, err := n.store.Locate(x.Entry[:], 1); err == nil && len(ms) == 1 {
+		e, _ = n.store.Entry(ms[0].Author, ms[0].Seq)
+	} else if len(x.Raw) > 0 {
+		if c, err := entry.ParseStored(x.Raw, nil); err == nil && c.ID() == x.Entry {
+			if gone, err := n.store.Tombstoned(c.Author, c.Seq); err == nil && !gone {
+				e = c
 			}
 		}
+	}
+	if e != nil && e.ID() == x.Entry && !e.Redacted() {
+		p := n.post(e)
+		nt.Post = &p
 	}
 	return nt
 }

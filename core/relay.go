@@ -139,7 +139,7 @@ type Relay struct {
 	host   *p2p.Host
 	kv     store.KV        // the relay's database: name claims, and kept logs
 	names  *names.Registry // the name claims it holds
-	refuse *ratelimit.Log  // refused DHT requests
+	plog   *ratelimit.Log  // lines about peers: refused DHT puts, the keeper's
 	store  *store.Store    // nil without store-and-forward
 	keeper *keeper         // nil without store-and-forward
 	limits RelayLimits
@@ -189,7 +189,7 @@ func NewRelay(ctx context.Context, cfg RelayConfig) (*Relay, error) {
 			return nil, fmt.Errorf("core: %w", err)
 		}
 	}
-	refuse := ratelimit.NewLog(log)
+	plog := ratelimit.NewLog(log)
 	h, err := p2p.New(ctx, p2p.Config{
 		Key:         key,
 		ListenAddrs: cfg.ListenAddrs,
@@ -200,7 +200,7 @@ func NewRelay(ctx context.Context, cfg RelayConfig) (*Relay, error) {
 		// a name; claims outlive kad-dht's 48 h.
 		Values:       reg,
 		MaxRecordAge: names.ClaimLifetime,
-		OnRequest:    names.NewGuard(reg, cfg.nameRates, refuse).Hook,
+		OnRequest:    names.NewGuard(reg, cfg.nameRates, plog).Hook,
 		PubSub:       cfg.StoreForward,
 		ConnLow:      512,
 		ConnHigh:     1024,
@@ -212,13 +212,14 @@ func NewRelay(ctx context.Context, cfg RelayConfig) (*Relay, error) {
 		Logger:         log,
 	})
 	if err != nil {
-		refuse.Close()
+		plog.Close()
 		kv.Close()
 		return nil, fmt.Errorf("core: %w", err)
 	}
-	r := &Relay{host: h, kv: kv, names: reg, refuse: refuse, store: st, limits: limits}
+	h.Gate.SetInbound(p2p.InboundLimits{PerIP: relayInboundPerIP, PerNetwork: relayInboundPerNetwork}, nil)
+	r := &Relay{host: h, kv: kv, names: reg, plog: plog, store: st, limits: limits}
 	if st != nil {
-		if r.keeper, err = newKeeper(h, st, cfg, log); err != nil {
+		if r.keeper, err = newKeeper(h, st, cfg, log, plog); err != nil {
 			r.Close()
 			return nil, fmt.Errorf("core: store-and-forward: %w", err)
 		}
@@ -251,7 +252,7 @@ func (r *Relay) Close() error {
 	}
 	err := r.host.Close()
 	if r.kv != nil {
-		r.refuse.Close()
+		r.plog.Close()
 		err = errors.Join(err, r.kv.Close()) // the store's too
 		r.kv, r.store = nil, nil
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -48,7 +47,7 @@ const serveKeys = 4096
 // serveLimits. It is safe for concurrent use.
 type syncServer struct {
 	src    syncproto.Source
-	log    *slog.Logger
+	log    *ratelimit.Log // lines about peers
 	limits serveLimits
 	peers  *ratelimit.Limiter // bytes per peer
 	nets   *ratelimit.Limiter // bytes per network
@@ -57,7 +56,7 @@ type syncServer struct {
 	streams map[peer.ID]int // sync streams being served, per peer
 }
 
-func newSyncServer(src syncproto.Source, limits *serveLimits, log *slog.Logger) *syncServer {
+func newSyncServer(src syncproto.Source, limits *serveLimits, log *ratelimit.Log) *syncServer {
 	l := defaultServeLimits
 	if limits != nil {
 		l = *limits
@@ -81,7 +80,7 @@ func (srv *syncServer) serve(ctx context.Context, s network.Stream) {
 	defer s.Close()
 	p := s.Conn().RemotePeer()
 	if !srv.acquire(p) {
-		srv.log.Debug("sync request refused: too many at once", "peer", p, "limit", srv.limits.Streams)
+		srv.log.Debug(p.String(), "sync request refused: too many at once", "limit", srv.limits.Streams)
 		s.Reset()
 		return
 	}
@@ -92,7 +91,7 @@ func (srv *syncServer) serve(ctx context.Context, s network.Stream) {
 	defer cancel()
 	req, err := syncproto.ReadRequest(bufio.NewReader(s))
 	if err != nil {
-		srv.log.Debug("bad sync request", "peer", p, "err", err)
+		srv.log.Info(p.String(), "bad sync request", "err", err)
 		s.Reset()
 		return
 	}
@@ -108,7 +107,7 @@ func (srv *syncServer) serve(ctx context.Context, s network.Stream) {
 	err = syncproto.ServeRequest(w, req, srv.src)
 	b.give(granted - min(w.n, granted))
 	if err != nil {
-		srv.log.Debug("sync request failed", "peer", p, "err", err)
+		srv.log.Debug(p.String(), "sync request failed", "err", err)
 		s.Reset()
 	}
 }

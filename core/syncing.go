@@ -175,11 +175,11 @@ func (n *Node) syncPeer(ctx context.Context, p peer.ID, authors []entry.Key) (in
 			// that reached its limit, or one replaced by a direct one.
 			// What arrived is stored; ask again from there, for as long
 			// as asking again brings entries.
-			n.log.Info("sync interrupted; resuming", "peer", p, "entries", total, "err", err)
+			n.plog.Info(p.String(), "sync interrupted; resuming", "entries", total, "err", err)
 			continue
 		}
 		if err != nil {
-			n.log.Debug("sync failed", "peer", p, "err", err)
+			n.plog.Debug(p.String(), "sync failed", "err", err)
 			break
 		}
 		if !more || added == 0 {

@@ -82,6 +82,12 @@ type Config struct {
 	// Reachability, if not network.ReachabilityUnknown, fixes AutoNAT's
 	// answer instead of asking peers, which takes 15 s or more.
 	Reachability network.Reachability
+	// ScoreDecay is how long GossipSub takes to forget 99% of a peer's
+	// invalid messages (score.go). Default DefaultScoreDecay.
+	ScoreDecay time.Duration
+	// ScoreInspect, if set, is called every second with the GossipSub
+	// score of every peer (tests).
+	ScoreInspect func(map[peer.ID]float64)
 	Logger       *slog.Logger
 }
 
@@ -95,7 +101,8 @@ type Host struct {
 	// its Set is called.
 	Gate *Gate
 
-	relay *relayv2.Relay // nil unless Config.RelayService
+	relay      *relayv2.Relay // nil unless Config.RelayService
+	scoreDecay time.Duration
 
 	cancel    context.CancelFunc
 	closeOnce sync.Once
@@ -115,6 +122,9 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	}
 	if cfg.ConnHigh == 0 {
 		cfg.ConnHigh = 192
+	}
+	if cfg.ScoreDecay <= 0 {
+		cfg.ScoreDecay = DefaultScoreDecay
 	}
 	listen := make([]ma.Multiaddr, 0, len(cfg.ListenAddrs))
 	for _, s := range cfg.ListenAddrs {
@@ -158,7 +168,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	gate.attach(h.Network())
-	hh := &Host{Host: h, Gate: gate, cancel: cancel}
+	hh := &Host{Host: h, Gate: gate, cancel: cancel, scoreDecay: cfg.ScoreDecay}
 	if cfg.RelayService != nil {
 		hh.relay, err = relayv2.New(h, relayv2.WithResources(*cfg.RelayService))
 		if err != nil {
@@ -194,7 +204,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, fmt.Errorf("p2p: start dht: %w", err)
 	}
 	if cfg.PubSub {
-		hh.PubSub, err = pubsub.NewGossipSub(runCtx, h,
+		opts := []pubsub.Option{
 			// Entries carry their own signatures; pubsub adds none.
 			pubsub.WithNoAuthor(),
 			pubsub.WithMessageIdFn(messageID),
@@ -202,7 +212,10 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 			// author get posts by gossip, seconds later.
 			pubsub.WithFloodPublish(true),
 			pubsub.WithPeerExchange(true),
-		)
+		}
+		// Peers that send invalid messages are penalised, then ignored.
+		opts = append(opts, scoreOptions(cfg.ScoreDecay, cfg.ScoreInspect)...)
+		hh.PubSub, err = pubsub.NewGossipSub(runCtx, h, opts...)
 		if err != nil {
 			hh.Close()
 			return nil, fmt.Errorf("p2p: start gossipsub: %w", err)

@@ -22,7 +22,8 @@
 //
 //	v                                      layout version (8 bytes), now 2
 //	a <name>                               local account: key, created, encrypted secret
-//	m <name>                               device setting: opaque value
+//	m <name>                               device setting: opaque value; "record/<hex key>" is
+//	                                       the name record a local account last signed
 //	e <author> <seq>                       entry: its encoding, full or redacted
 //	h <author>                             head of the log: seq, ID, HLC wall, HLC logical
 //	t <author>                             tail of the log: seq of the first entry held (8 bytes)
@@ -31,10 +32,12 @@
 //	w <author> <account>                   watcher: account follows author (empty value)
 //	g <account> <target>                   following: seq, since, active, name
 //	r <account> <follower>                 follower: seq, since, active, name
-//	n <account> <^time> <id>               notification: read, from, entry ID, kind length, kind, from name
+//	n <account> <^time> <id>               notification: flags, from, entry ID, kind length, kind, then
+//	                                       the from name (flags 0 or 1), or (flag 2) the from name's
+//	                                       length, the from name and the entry's encoding
 //	i <entry ID>                           ID index: author, seq of the held entry with this ID
 //	q <target> <author> <seq>              notice queued for target's device: the entry
-//	u <account>                            number of unread notifications
+//	u <account>                            number of notifications unread, then in all (8 bytes each)
 //	p <account> <name>                     pinned key of name, for account
 //	d <key>                                display name of key (device-wide)
 //	k <author>                             highest seq announced for author
@@ -70,6 +73,13 @@
 // needs neither re-validation nor hashing. The author and seq at the end
 // keep rows of equal time distinct. A feed cursor is the full key of the
 // last row of a page; the next page starts just after it.
+//
+// Notification flags: 1 read, 2 the entry's encoding follows the name.
+// An account keeps at most MaxNotifications n rows; AddNotification drops
+// the oldest beyond that, in the batch that adds the new one and updates
+// the counts. A u row of 8 bytes, from before the total was kept, holds the
+// unread count alone; the total is counted when it is read. Rows with flag
+// 2 and u rows of 16 bytes are not read by builds older than them.
 //
 // A post, reply or repost that is not redacted is written to the feed of
 // every local account that shows its author: the author itself when it is

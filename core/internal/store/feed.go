@@ -236,6 +236,21 @@ func (s *Store) SetFollower(account entry.Key, f Follower) (changed bool, err er
 	return true, nil
 }
 
+// FollowerOf returns the follower record of key for account, active or
+// not, or an error wrapping ErrNotFound.
+func (s *Store) FollowerOf(account, key entry.Key) (Follower, error) {
+	k := pairKey(prefixFollower, account, key)
+	v, err := s.kv.Get(k)
+	if err != nil {
+		return Follower{}, err
+	}
+	r, ok := decodeRelation(v)
+	if !ok {
+		return Follower{}, corrupt("follower", k)
+	}
+	return Follower{Key: key, Name: r.name, Seq: r.seq, Since: r.since, Active: r.active}, nil
+}
+
 // Followers returns the accounts following account, sorted by name.
 func (s *Store) Followers(account entry.Key) ([]Follower, error) {
 	var fs []Follower

@@ -244,20 +244,35 @@ func decodeRelation(v []byte) (relation, bool) {
 	}, true
 }
 
-// Notification values: read, from, entry ID, kind length, kind, from name.
-// The time and ID are in the key.
+// Notification values: flags, from, entry ID, kind length, kind, then
+// either the from name to the end, or (flag 2) the from name's length, the
+// from name and the encoding of the entry. Flag 1 is read. The time and ID
+// are in the key.
+
+const (
+	notifyRead = 1 << iota
+	notifyRaw
+)
 
 func (n Notification) encode() []byte {
-	b := make([]byte, 0, 1+keyLen+len(n.Entry)+1+len(n.Kind)+len(n.FromName))
+	b := make([]byte, 0, 1+keyLen+len(n.Entry)+1+len(n.Kind)+1+len(n.FromName)+len(n.Raw))
+	var flags byte
 	if n.Read {
-		b = append(b, 1)
-	} else {
-		b = append(b, 0)
+		flags |= notifyRead
 	}
+	if len(n.Raw) > 0 {
+		flags |= notifyRaw
+	}
+	b = append(b, flags)
 	b = append(b, n.From[:]...)
 	b = append(b, n.Entry[:]...)
 	b = append(b, byte(len(n.Kind)))
 	b = append(b, n.Kind...)
+	if len(n.Raw) > 0 {
+		b = append(b, byte(len(n.FromName)))
+		b = append(b, n.FromName...)
+		return append(b, n.Raw...)
+	}
 	return append(b, n.FromName...)
 }
 
@@ -265,12 +280,12 @@ func decodeNotification(k, v []byte) (Notification, bool) {
 	var n Notification
 	const timeAt = 1 + keyLen
 	const kindAt = 1 + keyLen + len(entry.ID{})
-	if len(k) != timeAt+8+len(n.ID) || len(v) < kindAt+1 || v[0] > 1 {
+	if len(k) != timeAt+8+len(n.ID) || len(v) < kindAt+1 || v[0]&^(notifyRead|notifyRaw) != 0 {
 		return n, false
 	}
 	n.Time = bitsTime(math.MaxUint64 - binary.BigEndian.Uint64(k[timeAt:]))
 	copy(n.ID[:], k[timeAt+8:])
-	n.Read = v[0] == 1
+	n.Read = v[0]&notifyRead != 0
 	copy(n.From[:], v[1:])
 	copy(n.Entry[:], v[1+keyLen:])
 	kindLen := int(v[kindAt])
@@ -279,6 +294,16 @@ func decodeNotification(k, v []byte) (Notification, bool) {
 		return n, false
 	}
 	n.Kind = string(rest[:kindLen])
-	n.FromName = string(rest[kindLen:])
+	rest = rest[kindLen:]
+	if v[0]&notifyRaw == 0 {
+		n.FromName = string(rest)
+		return n, true
+	}
+	if len(rest) < 1 || len(rest) < 1+int(rest[0])+1 {
+		return n, false
+	}
+	nameLen := int(rest[0])
+	n.FromName = string(rest[1 : 1+nameLen])
+	n.Raw = bytes.Clone(rest[1+nameLen:])
 	return n, true
 }

@@ -1,6 +1,9 @@
 package store
 
 import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -9,27 +12,36 @@ import (
 	"github.com/skein-p2p/skein/core/internal/entry"
 )
 
+// MaxNotifications is how many notifications an account keeps: adding one
+// beyond it drops the oldest, so that nobody can fill the disk with them.
+const MaxNotifications = 1000
+
 // Notification is an event shown to a local account, such as a new
 // follower or a new post by someone it follows.
 type Notification struct {
 	ID       [16]byte // identifies the notification among the account's
 	Kind     string   // up to 255 bytes
 	From     entry.Key
-	FromName string
+	FromName string // up to 255 bytes
 	Time     time.Time
 	Read     bool
 	Entry    entry.ID // the entry it is about (a reply, repost, mention), or zero
+	// Raw is the encoding of the entry it is about, kept when that entry
+	// may not be in the logs (its author is not followed), or nil.
+	Raw []byte
 }
 
 // AddNotification stores n for account, unless a notification with the
-// same Time and ID is stored already: it reports whether n was added.
+// same Time and ID is stored already: it reports whether n was added. An
+// account keeps at most MaxNotifications: past that, the oldest is
+// dropped, and n is not added if it would be the oldest.
 func (s *Store) AddNotification(account entry.Key, n Notification) (added bool, err error) {
-	if len(n.Kind) > math.MaxUint8 {
-		return false, fmt.Errorf("store: notification kind of %d bytes is longer than 255", len(n.Kind))
+	if len(n.Kind) > math.MaxUint8 || len(n.FromName) > math.MaxUint8 {
+		return false, fmt.Errorf("store: notification kind of %d bytes or name of %d, longer than 255", len(n.Kind), len(n.FromName))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	unread, err := s.Unread(account)
+	c, err := s.notifyCounts(account)
 	if err != nil {
 		return false, err
 	}
@@ -40,13 +52,72 @@ func (s *Store) AddNotification(account entry.Key, n Notification) (added bool, 
 	case !errors.Is(err, ErrNotFound):
 		return false, err
 	}
-	if !n.Read {
-		unread++
-	}
 	var b Batch
+	if c.total >= MaxNotifications {
+		// Drop the oldest, down to one below the cap (the cap may have
+		// been lowered), unless n itself would be the oldest kept.
+		prefix := keyOf(prefixNotify, account)
+		it := s.kv.Find(prefix, prefixEnd(prefix), true)
+		for c.total >= MaxNotifications && it.Next() {
+			if bytes.Compare(key, it.Key()) > 0 {
+				it.Close()
+				return false, nil
+			}
+			old, ok := decodeNotification(it.Key(), it.Value())
+			if !ok {
+				err := corrupt("notification", it.Key())
+				it.Close()
+				return false, err
+			}
+			b.Delete(bytes.Clone(it.Key()))
+			c.total--
+			if !old.Read {
+				c.unread--
+			}
+		}
+		if err := it.Close(); err != nil {
+			return false, err
+		}
+	}
+	if !n.Read {
+		c.unread++
+	}
+	c.total++
 	b.Put(key, n.encode())
-	b.Put(keyOf(prefixUnread, account), encodeUint(uint64(unread)))
+	b.Put(keyOf(prefixUnread, account), c.encode())
 	return true, s.kv.Commit(&b, false)
+}
+
+// notifyCounts are the numbers of an account's notifications, unread and
+// in all, kept in its u row.
+type notifyCounts struct{ unread, total int }
+
+func (c notifyCounts) encode() []byte {
+	b := binary.BigEndian.AppendUint64(nil, uint64(max(c.unread, 0)))
+	return binary.BigEndian.AppendUint64(b, uint64(max(c.total, 0)))
+}
+
+// notifyCounts reads account's counts. A u row written before the total
+// was kept has the unread count only: the total is counted then.
+func (s *Store) notifyCounts(account entry.Key) (notifyCounts, error) {
+	key := keyOf(prefixUnread, account)
+	v, err := s.kv.Get(key)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return notifyCounts{}, nil
+	case err != nil:
+		return notifyCounts{}, err
+	case len(v) == 16:
+		return notifyCounts{unread: int(binary.BigEndian.Uint64(v)), total: int(binary.BigEndian.Uint64(v[8:]))}, nil
+	case len(v) != 8:
+		return notifyCounts{}, corrupt("notification counts", key)
+	}
+	c := notifyCounts{unread: int(binary.BigEndian.Uint64(v))}
+	err = s.scan(keyOf(prefixNotify, account), func(k, v []byte) error {
+		c.total++
+		return nil
+	})
+	return c, err
 }
 
 // Notifications returns account's notifications, newest first: at most
@@ -83,7 +154,7 @@ func (s *Store) MarkRead(account entry.Key, ids [][16]byte) error {
 	for _, id := range ids {
 		want[id] = true
 	}
-	unread, err := s.Unread(account)
+	c, err := s.notifyCounts(account)
 	if err != nil {
 		return err
 	}
@@ -106,7 +177,7 @@ func (s *Store) MarkRead(account entry.Key, ids [][16]byte) error {
 		if !n.Read {
 			n.Read = true
 			b.Put(k, n.encode())
-			unread--
+			c.unread--
 		}
 	}
 	if err := it.Close(); err != nil {
@@ -115,12 +186,32 @@ func (s *Store) MarkRead(account entry.Key, ids [][16]byte) error {
 	if b.Len() == 0 {
 		return nil
 	}
-	b.Put(keyOf(prefixUnread, account), encodeUint(uint64(max(unread, 0))))
+	b.Put(keyOf(prefixUnread, account), c.encode())
 	return s.kv.Commit(&b, false)
 }
 
 // Unread returns the number of account's notifications not marked read.
 func (s *Store) Unread(account entry.Key) (int, error) {
-	n, err := s.getUint(keyOf(prefixUnread, account), "unread count")
-	return int(n), err
+	c, err := s.notifyCounts(account)
+	return c.unread, err
+}
+
+// PutOwnRecord keeps the name record a local account last signed, so that
+// notices of the account can carry it while the account is not logged in.
+func (s *Store) PutOwnRecord(account entry.Key, record []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.put(ownRecordKey(account), bytes.Clone(record), false)
+}
+
+// OwnRecord returns the name record kept by PutOwnRecord for account, or
+// an error wrapping ErrNotFound.
+func (s *Store) OwnRecord(account entry.Key) ([]byte, error) {
+	return s.kv.Get(ownRecordKey(account))
+}
+
+// ownRecordKey is the key of a local account's last name record: a device
+// setting named "record/" and the account's key in hex.
+func ownRecordKey(account entry.Key) []byte {
+	return nameKey(prefixMeta, "record/"+hex.EncodeToString(account[:]))
 }

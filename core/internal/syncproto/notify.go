@@ -11,6 +11,7 @@ import (
 const (
 	maxNoticeFrame = 1 + MaxNoticeEntries*(2+entry.MaxSize) + 2 + MaxNoticeName
 	ack            = 0x01
+	refusal        = 0x02
 )
 
 // Notice is a direct message from one peer to another, carrying 1 to
@@ -122,14 +123,26 @@ func WriteAck(w io.Writer) error {
 	return write(w, "ack", []byte{ack})
 }
 
-// ReadAck reads the acknowledgement of a notice.
+// WriteRefusal writes the one-byte answer that refuses a notice for now:
+// the sender is over a rate the receiver keeps, and should keep the notice
+// and send it again later.
+func WriteRefusal(w io.Writer) error {
+	return write(w, "refusal", []byte{refusal})
+}
+
+// ReadAck reads the answer to a notice: nil for the acknowledgement, an
+// error wrapping ErrRefused for a refusal (send the notice again later),
+// and a protocol violation for anything else.
 func ReadAck(r io.Reader) error {
 	var b [1]byte
 	if _, err := io.ReadFull(r, b[:]); err != nil {
 		return readErr("ack", err)
 	}
-	if b[0] != ack {
-		return violation("ack byte %#02x, want %#02x", b[0], ack)
+	switch b[0] {
+	case ack:
+		return nil
+	case refusal:
+		return fmt.Errorf("syncproto: notice refused for now; send it again later: %w", ErrRefused)
 	}
-	return nil
+	return violation("ack byte %#02x, want %#02x or %#02x", b[0], ack, refusal)
 }

@@ -295,8 +295,10 @@ func TestReadAck(t *testing.T) {
 	}{
 		{[]byte{ack}, nil},
 		{[]byte{ack, 0xff}, nil},
+		{[]byte{refusal}, ErrRefused},
 		{nil, io.ErrUnexpectedEOF},
 		{[]byte{0}, ErrProtocol},
+		{[]byte{3}, ErrProtocol},
 		{[]byte{0xff}, ErrProtocol},
 	}
 	for _, tt := range tests {
@@ -307,5 +309,12 @@ func TestReadAck(t *testing.T) {
 	var b bytes.Buffer
 	if err := WriteAck(&b); err != nil || !bytes.Equal(b.Bytes(), []byte{ack}) {
 		t.Errorf("WriteAck() wrote %x, %v; want %x", b.Bytes(), err, []byte{ack})
+	}
+	b.Reset()
+	if err := WriteRefusal(&b); err != nil || !bytes.Equal(b.Bytes(), []byte{refusal}) {
+		t.Errorf("WriteRefusal() wrote %x, %v; want %x", b.Bytes(), err, []byte{refusal})
+	}
+	if err := ReadAck(&b); !errors.Is(err, ErrRefused) || errors.Is(err, ErrProtocol) {
+		t.Errorf("ReadAck(refusal) = %v, want %v and no protocol violation", err, ErrRefused)
 	}
 }
