@@ -5,8 +5,14 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,11 +28,78 @@ import (
 // abuseAccount is a throwaway account an attacker makes: a fresh key and
 // its own log, signed correctly.
 type abuseAccount struct {
-	priv ed25519.PrivateKey
-	key  entry.Key
-	name string
-	seq  uint64
-	prev entry.ID
+	priv  ed25519.PrivateKey
+	key   entry.Key
+	name  string
+	nonce uint64 // proof of work for the account's claim of name, if done
+	seq   uint64
+	prev  entry.ID
+}
+
+// abuseWorkFile holds the proof of work, done once, for the claims of the
+// accounts abuseWorkedAccount makes: a test that needs a hundred throwaway
+// accounts with valid name records would otherwise spend minutes on it
+// under the race detector. SKEIN_UPDATE_TESTDATA=1 writes the work that
+// is missing or no longer valid.
+const abuseWorkFile = "testdata/abuse-work.txt"
+
+// abuseWorkedAccount returns throwaway account i, made from a fixed seed,
+// with the proof of work of its name claim from abuseWorkFile (done now,
+// slowly, if the file lacks it).
+func abuseWorkedAccount(t testing.TB, i int) *abuseAccount {
+	t.Helper()
+	seed := sha256.Sum256(fmt.Appendf(nil, "skein abuse test account %d", i))
+	priv := ed25519.NewKeyFromSeed(seed[:])
+	k := keyOf(priv)
+	a := &abuseAccount{priv: priv, key: k, name: "x" + k.String()[:12]}
+	abuseWork.once.Do(func() { abuseWork.nonces = readAbuseWork() })
+	abuseWork.mu.Lock()
+	defer abuseWork.mu.Unlock()
+	nonce, ok := abuseWork.nonces[i]
+	if !ok || !names.HasWork(k, a.name, nonce) {
+		nonce = names.Work(k, a.name)
+		abuseWork.nonces[i] = nonce
+		if os.Getenv("SKEIN_UPDATE_TESTDATA") != "" {
+			writeAbuseWork(t, abuseWork.nonces)
+		} else {
+			t.Logf("%s lacks the work of account %d: run with SKEIN_UPDATE_TESTDATA=1 to keep it", abuseWorkFile, i)
+		}
+	}
+	a.nonce = nonce
+	return a
+}
+
+var abuseWork struct {
+	once   sync.Once
+	mu     sync.Mutex
+	nonces map[int]uint64
+}
+
+func readAbuseWork() map[int]uint64 {
+	out := make(map[int]uint64)
+	b, err := os.ReadFile(abuseWorkFile)
+	if err != nil {
+		return out
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		var i int
+		var nonce uint64
+		if _, err := fmt.Sscanf(line, "%d %d", &i, &nonce); err == nil {
+			out[i] = nonce
+		}
+	}
+	return out
+}
+
+func writeAbuseWork(t testing.TB, nonces map[int]uint64) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# account number, proof-of-work nonce of its name claim (names.WorkBits = %d); see abuseWorkedAccount\n", names.WorkBits)
+	for _, i := range slices.Sorted(maps.Keys(nonces)) {
+		fmt.Fprintf(&b, "%d %d\n", i, nonces[i])
+	}
+	if err := os.WriteFile(abuseWorkFile, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func newAbuseAccount(t testing.TB) *abuseAccount {
@@ -52,11 +125,12 @@ func (a *abuseAccount) next(t testing.TB, kind entry.Kind, body []byte) *entry.E
 	return e
 }
 
-// record signs a name record of the account, published by device p.
+// record signs a name record of the account, published by device p. It
+// does the claim's proof of work unless the account carries it.
 func (a *abuseAccount) record(t testing.TB, p peer.ID) []byte {
 	t.Helper()
 	now := uint64(time.Now().UnixMilli())
-	rec, err := names.Sign(a.priv, names.Record{Name: a.name, Created: now, Updated: now, HeadSeq: a.seq, PeerID: []byte(p)})
+	rec, err := names.Sign(a.priv, names.Record{Name: a.name, Nonce: a.nonce, Created: now, Updated: now, HeadSeq: a.seq, PeerID: []byte(p)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +257,7 @@ func TestAbuseNoticesOfStrangers(t *testing.T) {
 
 	t.Run("mention with a name record", func(t *testing.T) {
 		x := newHostile(t, "127.0.12.1", dht.ModeClient)
-		a := newAbuseAccount(t)
+		a := abuseWorkedAccount(t, 1001)
 		e := abuseMention(t, a, "alice")
 		if err := abuseNotify(x, alice, []*entry.Entry{e}, a.record(t, x.ID())); err != nil {
 			t.Fatalf("notice: %v", err)
@@ -211,7 +285,7 @@ func TestAbuseNoticesOfStrangers(t *testing.T) {
 
 	t.Run("follow with a name record", func(t *testing.T) {
 		x := newHostile(t, "127.0.14.1", dht.ModeClient)
-		a := newAbuseAccount(t)
+		a := abuseWorkedAccount(t, 1002)
 		e := abuseFollow(t, a, aliceKey, "alice")
 		if err := abuseNotify(x, alice, []*entry.Entry{e}, a.record(t, x.ID())); err != nil {
 			t.Fatalf("notice: %v", err)
@@ -261,9 +335,13 @@ func TestAbuseFollowerSpam(t *testing.T) {
 
 	t.Run("records", func(t *testing.T) {
 		x := newHostile(t, "127.0.21.1", dht.ModeClient)
-		const sent = 200
-		acked, refused := abuseSpam(t, x, alice, sent, func(int) ([]*entry.Entry, []byte) {
-			a := newAbuseAccount(t)
+		const sent = 120
+		accounts := make([]*abuseAccount, sent)
+		for i := range accounts { // the work of their claims, done before
+			accounts[i] = abuseWorkedAccount(t, i)
+		}
+		acked, refused := abuseSpam(t, x, alice, sent, func(i int) ([]*entry.Entry, []byte) {
+			a := accounts[i]
 			return []*entry.Entry{abuseFollow(t, a, aliceKey, "alice")}, a.record(t, x.ID())
 		})
 		st := status()
@@ -275,7 +353,7 @@ func TestAbuseFollowerSpam(t *testing.T) {
 
 	t.Run("one key", func(t *testing.T) {
 		x := newHostile(t, "127.0.22.1", dht.ModeClient)
-		a := newAbuseAccount(t)
+		a := abuseWorkedAccount(t, 1000)
 		_, refused := abuseSpam(t, x, alice, 40, func(int) ([]*entry.Entry, []byte) {
 			return []*entry.Entry{abuseMention(t, a, "alice")}, a.record(t, x.ID())
 		})
