@@ -61,8 +61,8 @@ func abuseJoins(h host.Host, n *Node) bool {
 // so does a followed author from the attacker's own network.
 func TestAbuseConnectionHold(t *testing.T) {
 	tn := newTestNet(t)
-	alice := tn.abuseNode("alice", abuseTCP("127.0.0.1"))
-	dave := tn.abuseNode("dave", abuseTCP("127.0.40.9"))
+	alice := tn.nodeWith("alice", abuseTCP("127.0.0.1"))
+	dave := tn.nodeWith("dave", abuseTCP("127.0.40.9"))
 	mustFollow(t, alice, "dave")
 	waitFor(t, "alice knows dave's device", func() bool { _, ok := alice.deviceOf(dave.session().key); return ok })
 	dave.host.Network().ClosePeer(alice.host.ID())
@@ -95,8 +95,8 @@ func TestAbuseConnectionHold(t *testing.T) {
 func TestAbuseConnectionReserve(t *testing.T) {
 	tn := newTestNet(t)
 	const maxConns = 32 // 24 inbound for anyone, 8 more for important peers
-	alice := tn.abuseNode("alice", func(c *Config) { abuseTCP("127.0.0.1")(c); c.MaxConns = maxConns })
-	dave := tn.abuseNode("dave", abuseTCP("127.0.46.9"))
+	alice := tn.nodeWith("alice", func(c *Config) { abuseTCP("127.0.0.1")(c); c.MaxConns = maxConns })
+	dave := tn.nodeWith("dave", abuseTCP("127.0.46.9"))
 	mustFollow(t, alice, "dave")
 	waitFor(t, "alice knows dave's device", func() bool { _, ok := alice.deviceOf(dave.session().key); return ok })
 	dave.host.Network().ClosePeer(alice.host.ID())

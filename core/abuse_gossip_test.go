@@ -142,7 +142,7 @@ func TestAbuseGossipFlood(t *testing.T) {
 	tn := newTestNet(t)
 	var logged abuseLogText
 	scores := &abuseScores{}
-	alice := tn.abuseNode("alice", func(c *Config) {
+	alice := tn.nodeWith("alice", func(c *Config) {
 		abuseTCP("127.0.0.1")(c)
 		c.Logger = slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelInfo}))
 		c.scoreInspect = scores.inspect

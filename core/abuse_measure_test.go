@@ -78,7 +78,7 @@ func TestAbuseMeasure(t *testing.T) {
 
 	t.Run("notices of unknown authors, 15 s", func(t *testing.T) {
 		dir := t.TempDir()
-		victim := tn.abuseNode("alice", func(c *Config) { abuseTCP("127.0.0.1")(c); c.DataDir = dir })
+		victim := tn.nodeWith("alice", func(c *Config) { abuseTCP("127.0.0.1")(c); c.DataDir = dir })
 		x := newHostile(t, "127.0.50.1", dht.ModeClient)
 		x.Connect(context.Background(), addrInfo(victim))
 		size0, _ := victim.store.Usage()
@@ -97,7 +97,7 @@ func TestAbuseMeasure(t *testing.T) {
 
 	for _, withRecords := range []bool{false, true} {
 		t.Run(fmt.Sprintf("follows and mentions, records %v, 15 s", withRecords), func(t *testing.T) {
-			victim := tn.abuseNode("", abuseTCP("127.0.0.1"))
+			victim := tn.nodeWith("", abuseTCP("127.0.0.1"))
 			name := "bob"
 			if withRecords {
 				name = "carol"
@@ -132,7 +132,7 @@ func TestAbuseMeasure(t *testing.T) {
 			slog.NewTextHandler(&info, &slog.HandlerOptions{Level: slog.LevelInfo}),
 			slog.NewTextHandler(&debug, &slog.HandlerOptions{Level: slog.LevelDebug}),
 		})
-		victim := tn.abuseNode("dave", func(c *Config) { abuseTCP("127.0.0.1")(c); c.Logger = log })
+		victim := tn.nodeWith("dave", func(c *Config) { abuseTCP("127.0.0.1")(c); c.Logger = log })
 		author := tn.user("erin")
 		mustFollow(t, victim, "erin")
 		x := newHostile(t, "127.0.52.1", dht.ModeClient)
@@ -148,7 +148,7 @@ func TestAbuseMeasure(t *testing.T) {
 	})
 
 	t.Run("connection hold", func(t *testing.T) {
-		victim := tn.abuseNode("frank", abuseTCP("127.0.0.1"))
+		victim := tn.nodeWith("frank", abuseTCP("127.0.0.1"))
 		for i := range 6 {
 			abuseHold(t, victim, fmt.Sprintf("127.0.53.%d", i+1), 10)
 		}

@@ -216,7 +216,7 @@ func abuseFollow(t testing.TB, a *abuseAccount, target entry.Key, name string) *
 // with the author's name record.
 func TestAbuseNoticesOfStrangers(t *testing.T) {
 	tn := newTestNet(t)
-	alice := tn.abuseNode("alice", abuseTCP("127.0.0.1"))
+	alice := tn.nodeWith("alice", abuseTCP("127.0.0.1"))
 	aliceKey := alice.session().key
 	ctx := context.Background()
 
@@ -311,7 +311,7 @@ func TestAbuseNoticesOfStrangers(t *testing.T) {
 // notifications are bounded by the per-key rate.
 func TestAbuseFollowerSpam(t *testing.T) {
 	tn := newTestNet(t)
-	alice := tn.abuseNode("alice", abuseTCP("127.0.0.1"))
+	alice := tn.nodeWith("alice", abuseTCP("127.0.0.1"))
 	aliceKey := alice.session().key
 	ctx := context.Background()
 	status := func() Status {
@@ -427,31 +427,4 @@ func TestAbuseQueuedNoticeCarriesRecord(t *testing.T) {
 // victim to be dialled over TCP.
 func abuseTCP(ip string) func(*Config) {
 	return func(c *Config) { c.ListenAddrs = []string{"/ip4/" + ip + "/tcp/0"} }
-}
-
-// abuseNode starts a node like testNet.node, with cfg changed by mod.
-func (tn *testNet) abuseNode(name string, mod func(*Config)) *Node {
-	tn.t.Helper()
-	cfg := Config{
-		DataDir:        tn.t.TempDir(),
-		ListenAddrs:    loopback,
-		BootstrapAddrs: tn.relay.Addrs(),
-		kdf:            cheapKDF,
-		Logger:         testLogger(),
-	}
-	if mod != nil {
-		mod(&cfg)
-	}
-	n, err := New(context.Background(), cfg)
-	if err != nil {
-		tn.t.Fatal(err)
-	}
-	tn.t.Cleanup(func() { n.Close() })
-	waitFor(tn.t, "bootstrap", func() bool { return len(n.host.Network().Peers()) > 0 })
-	if name != "" {
-		if _, err := n.Register(context.Background(), name, "pw-"+name); err != nil {
-			tn.t.Fatalf("Register(%s): %v", name, err)
-		}
-	}
-	return n
 }

@@ -199,22 +199,10 @@ func TestStoreForward(t *testing.T) {
 	tn := &testNet{t: t, relay: r}
 	bob := tn.user("bob")
 	wakes := &counter{msg: "background wake"}
-	alice, err := New(context.Background(), Config{
-		DataDir:        t.TempDir(),
-		ListenAddrs:    loopback,
-		BootstrapAddrs: r.Addrs(),
-		StoreForward:   true,
-		kdf:            cheapKDF,
-		Logger:         slog.New(wakes),
+	alice := tn.nodeWith("alice", func(c *Config) {
+		c.StoreForward = true
+		c.Logger = slog.New(wakes)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { alice.Close() })
-	waitFor(t, "bootstrap", func() bool { return peers(alice) > 0 })
-	if _, err := alice.Register(context.Background(), "alice", "pw-alice"); err != nil {
-		t.Fatal(err)
-	}
 	mustFollow(t, alice, "bob")
 	waitFor(t, "the relay to take alice's list", func() bool {
 		k, ok := alice.keeperPeer()

@@ -49,30 +49,44 @@ func newTestNet(t *testing.T) *testNet {
 // relay; it is closed when the test ends.
 func (tn *testNet) node(dir string) *Node {
 	tn.t.Helper()
-	if dir == "" {
-		dir = tn.t.TempDir()
-	}
-	n, err := New(context.Background(), Config{
-		DataDir:        dir,
-		ListenAddrs:    loopback,
-		BootstrapAddrs: tn.relay.Addrs(),
-		kdf:            cheapKDF,
-		Logger:         testLogger(),
+	return tn.nodeWith("", func(c *Config) {
+		if dir != "" {
+			c.DataDir = dir
+		}
 	})
-	if err != nil {
-		tn.t.Fatal(err)
-	}
-	tn.t.Cleanup(func() { n.Close() })
-	waitFor(tn.t, "bootstrap", func() bool { return len(n.host.Network().Peers()) > 0 })
-	return n
 }
 
 // user starts a node and registers name on it.
 func (tn *testNet) user(name string) *Node {
 	tn.t.Helper()
-	n := tn.node("")
-	if _, err := n.Register(context.Background(), name, "pw-"+name); err != nil {
-		tn.t.Fatalf("Register(%s): %v", name, err)
+	return tn.nodeWith(name, nil)
+}
+
+// nodeWith starts a node bootstrapped from the relay, with the test
+// defaults changed by mod if it is not nil, waits for it to join, and
+// registers name on it unless name is "". It is closed when the test ends.
+func (tn *testNet) nodeWith(name string, mod func(*Config)) *Node {
+	tn.t.Helper()
+	cfg := Config{
+		DataDir:        tn.t.TempDir(),
+		ListenAddrs:    loopback,
+		BootstrapAddrs: tn.relay.Addrs(),
+		kdf:            cheapKDF,
+		Logger:         testLogger(),
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	n, err := New(context.Background(), cfg)
+	if err != nil {
+		tn.t.Fatal(err)
+	}
+	tn.t.Cleanup(func() { n.Close() })
+	waitFor(tn.t, "bootstrap", func() bool { return len(n.host.Network().Peers()) > 0 })
+	if name != "" {
+		if _, err := n.Register(context.Background(), name, "pw-"+name); err != nil {
+			tn.t.Fatalf("Register(%s): %v", name, err)
+		}
 	}
 	return n
 }

@@ -59,22 +59,7 @@ func TestBackfillRetention(t *testing.T) {
 			tn := newTestNet(t)
 			bob := tn.user("bob")
 			ctx := context.Background()
-			alice, err := New(ctx, Config{
-				DataDir:        t.TempDir(),
-				ListenAddrs:    loopback,
-				BootstrapAddrs: tn.relay.Addrs(),
-				Retention:      Retention{KeepPerAuthor: keep},
-				kdf:            cheapKDF,
-				Logger:         testLogger(),
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { alice.Close() })
-			waitFor(t, "bootstrap", func() bool { return peers(alice) > 0 })
-			if _, err := alice.Register(ctx, "alice", "pw-alice"); err != nil {
-				t.Fatal(err)
-			}
+			alice := tn.nodeWith("alice", func(c *Config) { c.Retention = Retention{KeepPerAuthor: keep} })
 
 			appendDated(t, bob, old, tt.old)
 			for i := range tt.young {
@@ -166,22 +151,7 @@ func TestKeeperBackfill(t *testing.T) {
 				t.Fatalf("the relay took %d of bob's newest entry", got)
 			}
 
-			alice, err := New(context.Background(), Config{
-				DataDir:        t.TempDir(),
-				ListenAddrs:    loopback,
-				BootstrapAddrs: r.Addrs(),
-				StoreForward:   true,
-				kdf:            cheapKDF,
-				Logger:         testLogger(),
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { alice.Close() })
-			waitFor(t, "bootstrap", func() bool { return peers(alice) > 0 })
-			if _, err := alice.Register(context.Background(), "alice", "pw-alice"); err != nil {
-				t.Fatal(err)
-			}
+			alice := tn.nodeWith("alice", func(c *Config) { c.StoreForward = true })
 			mustFollow(t, alice, "bob")
 			waitFor(t, fmt.Sprintf("the relay to keep bob's %d–%d", tt.wantFrom, total), func() bool {
 				tail, head, _ := r.store.Span(bobKey)

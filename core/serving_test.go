@@ -48,18 +48,7 @@ func syncTestEntries(t *testing.T, n *Node, count int) []*entry.Entry {
 func TestSyncServeBudget(t *testing.T) {
 	tn := newTestNet(t)
 	limits := &serveLimits{PeerBurst: 256 << 10, PeerRate: 64 << 10, NetBurst: 320 << 10, NetRate: 64 << 10, Streams: 2}
-	alice, err := New(context.Background(), Config{
-		DataDir: t.TempDir(), ListenAddrs: loopback, BootstrapAddrs: tn.relay.Addrs(),
-		kdf: cheapKDF, Logger: testLogger(), serveLimits: limits,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { alice.Close() })
-	waitFor(t, "bootstrap", func() bool { return peers(alice) > 0 })
-	if _, err := alice.Register(context.Background(), "alice", "pw-alice"); err != nil {
-		t.Fatal(err)
-	}
+	alice := tn.nodeWith("alice", func(c *Config) { c.serveLimits = limits })
 	es := syncTestEntries(t, alice, 1000) // about 240 KB: within one burst
 	if _, err := alice.store.Append(es, true); err != nil {
 		t.Fatal(err)
