@@ -438,7 +438,11 @@ func TestNoDaemon(t *testing.T) {
 	}
 }
 
-func TestUnixSocket(t *testing.T) {
+// listenUnix listens on a unix socket in a new temporary directory with a
+// short path (socket paths are limited to about 100 bytes), removed when
+// the test ends.
+func listenUnix(t *testing.T) (string, net.Listener) {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "sk")
 	if err != nil {
 		t.Fatal(err)
@@ -449,6 +453,11 @@ func TestUnixSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sock, l
+}
+
+func TestUnixSocket(t *testing.T) {
+	sock, l := listenUnix(t)
 	srv := NewServer(apitest.NewNode(time.Unix(1e9, 0)), nil)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()

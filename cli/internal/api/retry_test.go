@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -161,16 +158,7 @@ func TestRetryBrokenConnection(t *testing.T) {
 // its answer; the retry finds no daemon, and the error says that the
 // request may have been done and names its ID.
 func TestRetryDaemonGone(t *testing.T) {
-	dir, err := os.MkdirTemp("", "sk")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	sock := filepath.Join(dir, "skein.sock")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sock, l := listenUnix(t)
 	node := apitest.NewNode(time.Unix(1e9, 0))
 	if _, err := node.Register(context.Background(), "alice", "pw"); err != nil {
 		t.Fatal(err)
@@ -181,7 +169,7 @@ func TestRetryDaemonGone(t *testing.T) {
 	go func() { served <- srv.Serve(l) }()
 	t.Cleanup(func() { srv.Close(); <-served })
 
-	_, err = NewClient(sock).Post(core.WithRequestID(context.Background(), "req-gone"), "done, unanswered")
+	_, err := NewClient(sock).Post(core.WithRequestID(context.Background(), "req-gone"), "done, unanswered")
 	var broken *BrokenError
 	if !errors.As(err, &broken) || broken.RequestID != "req-gone" || !errors.Is(err, ErrNoDaemon) {
 		t.Fatalf("Post() = %v, want a *BrokenError naming req-gone, the daemon gone", err)
