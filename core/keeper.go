@@ -20,6 +20,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/ratelimit"
 	"github.com/skein-p2p/skein/core/internal/store"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
+	"github.com/skein-p2p/skein/core/internal/syncserve"
 )
 
 // A keeper is the store-and-forward part of a relay. Clients opt in with a
@@ -105,8 +106,8 @@ func newKeeper(h *p2p.Host, st *store.Store, cfg RelayConfig, log *slog.Logger, 
 		k.subscribe(a)
 	}
 	h.SetStreamHandler(syncproto.KeepID, k.serveKeep)
-	srv := newSyncServer(st, nil, k.plog)
-	h.SetStreamHandler(syncproto.SyncID, func(s network.Stream) { srv.serve(k.ctx, s) })
+	srv := syncserve.New(st, syncserve.Limits{}, k.plog)
+	h.SetStreamHandler(syncproto.SyncID, func(s network.Stream) { srv.Serve(k.ctx, s) })
 	h.Network().Notify(&network.NotifyBundle{ConnectedF: k.connected})
 	k.wg.Go(k.loop)
 	k.wg.Go(k.announceLoop)

@@ -36,6 +36,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/ratelimit"
 	"github.com/skein-p2p/skein/core/internal/store"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
+	"github.com/skein-p2p/skein/core/internal/syncserve"
 )
 
 // DHTMode selects the node's role in the DHT.
@@ -110,9 +111,9 @@ type Config struct {
 	kdf *keystore.Params
 	// gcInterval overrides how often garbage collection runs (tests).
 	gcInterval time.Duration
-	// serveLimits overrides the budgets of what the node serves by sync
-	// (tests).
-	serveLimits *serveLimits
+	// serveLimits overrides the budgets of what the node serves by sync;
+	// zero fields keep the defaults (tests).
+	serveLimits syncserve.Limits
 	// publishHook, if set, is called as an own entry is handed to
 	// GossipSub, after it was stored durably (benchmarks time from it).
 	publishHook func(*entry.Entry)
@@ -301,8 +302,8 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	n.noticeRates = newNoticeRates()
 	n.host.Gate.SetInbound(inboundLimits(connHigh), n.important)
 	n.ctx, n.cancel = context.WithCancel(context.Background())
-	srv := newSyncServer(n.store, cfg.serveLimits, n.plog)
-	n.host.SetStreamHandler(syncproto.SyncID, func(s network.Stream) { srv.serve(n.ctx, s) })
+	srv := syncserve.New(n.store, cfg.serveLimits, n.plog)
+	n.host.SetStreamHandler(syncproto.SyncID, func(s network.Stream) { srv.Serve(n.ctx, s) })
 	n.host.SetStreamHandler(syncproto.NotifyID, n.serveNotice)
 	n.host.Network().Notify(&network.NotifyBundle{
 		ConnectedF:    n.connected,

@@ -1,4 +1,9 @@
-package core
+// Package syncserve answers sync requests (core/internal/syncproto) on
+// libp2p streams within a budget per peer and per network, so that small
+// requests cannot make a node send without end: an answer carries at most
+// what the budgets hold when it starts, and a peer has a few answers in
+// progress at once.
+package syncserve
 
 import (
 	"bufio"
@@ -15,40 +20,60 @@ import (
 	"github.com/skein-p2p/skein/core/internal/syncproto"
 )
 
-// serveLimits bound what a node sends by sync to one peer, and to one
+// Limits bound what a server sends by sync to one peer, and to one
 // network (ratelimit.Network: an IPv4 /24 or IPv6 /48), so that small
 // requests cannot make it send without end: each has a budget of bytes that
 // refills at a steady rate up to a burst, and a cap on the sync streams it
 // is served at once.
-type serveLimits struct {
+type Limits struct {
 	PeerBurst int // bytes one peer may pull at once
 	PeerRate  int // bytes a second its budget refills
 	NetBurst  int // bytes one network may pull at once
 	NetRate   int // bytes a second its budget refills
 	Streams   int // sync streams served to one peer at once
+	// Timeout bounds one answer, from the request to the final frame.
+	Timeout time.Duration
 }
 
-// defaultServeLimits lets a peer pull 64 MiB at once, a full catch-up of
+// DefaultLimits let a peer pull 64 MiB at once, a full catch-up of
 // hundreds of followed logs at the default retention, and then 256 KiB a
 // second; a network twice that. Periodic syncs of a caught-up peer need a
 // few kilobytes.
-var defaultServeLimits = serveLimits{
+var DefaultLimits = Limits{
 	PeerBurst: 64 << 20,
 	PeerRate:  256 << 10,
 	NetBurst:  128 << 20,
 	NetRate:   512 << 10,
 	Streams:   4,
+	Timeout:   time.Minute,
 }
 
 // serveKeys bounds the peers and networks whose budgets are tracked.
 const serveKeys = 4096
 
-// syncServer answers sync requests from src, within the budgets of
-// serveLimits. It is safe for concurrent use.
-type syncServer struct {
+// withDefaults fills the zero fields of l from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	for _, f := range []struct{ v, d *int }{
+		{&l.PeerBurst, &d.PeerBurst}, {&l.PeerRate, &d.PeerRate},
+		{&l.NetBurst, &d.NetBurst}, {&l.NetRate, &d.NetRate}, {&l.Streams, &d.Streams},
+	} {
+		if *f.v <= 0 {
+			*f.v = *f.d
+		}
+	}
+	if l.Timeout <= 0 {
+		l.Timeout = d.Timeout
+	}
+	return l
+}
+
+// Server answers sync requests from a Source, within the budgets of its
+// Limits. It is safe for concurrent use.
+type Server struct {
 	src    syncproto.Source
 	log    *ratelimit.Log // lines about peers
-	limits serveLimits
+	limits Limits
 	peers  *ratelimit.Limiter // bytes per peer
 	nets   *ratelimit.Limiter // bytes per network
 
@@ -56,12 +81,11 @@ type syncServer struct {
 	streams map[peer.ID]int // sync streams being served, per peer
 }
 
-func newSyncServer(src syncproto.Source, limits *serveLimits, log *ratelimit.Log) *syncServer {
-	l := defaultServeLimits
-	if limits != nil {
-		l = *limits
-	}
-	return &syncServer{
+// New returns a Server answering from src within limits, whose zero fields
+// take DefaultLimits' values, and logging lines about peers to log.
+func New(src syncproto.Source, limits Limits, log *ratelimit.Log) *Server {
+	l := limits.withDefaults()
+	return &Server{
 		src:     src,
 		log:     log,
 		limits:  l,
@@ -71,12 +95,12 @@ func newSyncServer(src syncproto.Source, limits *serveLimits, log *ratelimit.Log
 	}
 }
 
-// serve answers one sync request on s. A peer with Streams requests being
+// Serve answers one sync request on s, within ctx. A peer with Streams requests being
 // served already has this one reset. The answer carries at most what the
 // peer's and its network's budgets hold when it starts (at least one
 // entry's worth, waited for if need be); an answer cut by the budget says
 // so, and the peer asks again when it likes.
-func (srv *syncServer) serve(ctx context.Context, s network.Stream) {
+func (srv *Server) Serve(ctx context.Context, s network.Stream) {
 	defer s.Close()
 	p := s.Conn().RemotePeer()
 	if !srv.acquire(p) {
@@ -85,7 +109,7 @@ func (srv *syncServer) serve(ctx context.Context, s network.Stream) {
 		return
 	}
 	defer srv.release(p)
-	deadline := time.Now().Add(syncTimeout)
+	deadline := time.Now().Add(srv.limits.Timeout)
 	s.SetDeadline(deadline)
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
@@ -112,7 +136,7 @@ func (srv *syncServer) serve(ctx context.Context, s network.Stream) {
 	}
 }
 
-func (srv *syncServer) acquire(p peer.ID) bool {
+func (srv *Server) acquire(p peer.ID) bool {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	if srv.streams[p] >= srv.limits.Streams {
@@ -122,7 +146,7 @@ func (srv *syncServer) acquire(p peer.ID) bool {
 	return true
 }
 
-func (srv *syncServer) release(p peer.ID) {
+func (srv *Server) release(p peer.ID) {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	if srv.streams[p]--; srv.streams[p] <= 0 {
@@ -133,7 +157,7 @@ func (srv *syncServer) release(p peer.ID) {
 // budget is what one answer may take from a peer's and its network's
 // budgets.
 type budget struct {
-	srv  *syncServer
+	srv  *Server
 	peer string
 	net  string // "" for a relayed peer: its relay bounds it
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/hlc"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
+	"github.com/skein-p2p/skein/core/internal/syncserve"
 )
 
 // syncTestEntries signs count posts that continue the logged-in account's
@@ -47,7 +48,7 @@ func syncTestEntries(t *testing.T, n *Node, count int) []*entry.Entry {
 // follower on another network still catches up in full.
 func TestSyncServeBudget(t *testing.T) {
 	tn := newTestNet(t)
-	limits := &serveLimits{PeerBurst: 256 << 10, PeerRate: 64 << 10, NetBurst: 320 << 10, NetRate: 64 << 10, Streams: 2}
+	limits := syncserve.Limits{PeerBurst: 256 << 10, PeerRate: 64 << 10, NetBurst: 320 << 10, NetRate: 64 << 10, Streams: 2}
 	alice := tn.nodeWith("alice", func(c *Config) { c.serveLimits = limits })
 	es := syncTestEntries(t, alice, 1000) // about 240 KB: within one burst
 	if _, err := alice.store.Append(es, true); err != nil {
