@@ -173,6 +173,7 @@ type Node struct {
 	syncKick    chan struct{}    // wakes the sync loop
 	syncMu      sync.Mutex       // guards syncWant
 	syncWant    map[peer.ID]bool // peers to sync with soon
+	syncing     peerLocks        // one syncPeer per peer at a time
 	announceReq chan entry.Key
 	keepKick    chan struct{} // the following list changed: tell store-and-forward relays
 

@@ -154,9 +154,16 @@ func (n *Node) syncPeer(ctx context.Context, p peer.ID, authors []entry.Key) (in
 	if p == n.host.ID() {
 		return 0, nil
 	}
+	// Two syncs with one peer at once would fetch the same entries twice,
+	// and share (and spend) a relayed connection's limit: the second
+	// waits, then asks only for what the first did not bring.
+	unlock, err := n.syncing.lock(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
 	total := 0
 	stalled := 0 // interrupted answers in a row that brought nothing
-	var err error
 	for round := 0; round < maxSyncRounds; round++ {
 		var added int
 		var more bool
@@ -176,6 +183,9 @@ func (n *Node) syncPeer(ctx context.Context, p peer.ID, authors []entry.Key) (in
 			// What arrived is stored; ask again from there, for as long
 			// as asking again brings entries.
 			n.plog.Info(p.String(), "sync interrupted; resuming", "entries", total, "err", err)
+			if stalled > 0 && !sleepCtx(ctx, resumeBackoff<<(stalled-1)) {
+				break
+			}
 			continue
 		}
 		if err != nil {
@@ -190,6 +200,65 @@ func (n *Node) syncPeer(ctx context.Context, p peer.ID, authors []entry.Key) (in
 		n.log.Info("synced", "peer", p, "entries", total)
 	}
 	return total, err
+}
+
+// peerLocks is a mutex per peer, taken within a context. The zero value is
+// ready to use.
+type peerLocks struct {
+	mu sync.Mutex
+	m  map[peer.ID]*peerLock
+}
+
+type peerLock struct {
+	ch   chan struct{} // holds a value while locked
+	refs int           // holders and waiters
+}
+
+// lock waits until it holds p's lock, or ctx ends, and returns the
+// function that releases it.
+func (l *peerLocks) lock(ctx context.Context, p peer.ID) (unlock func(), err error) {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = make(map[peer.ID]*peerLock)
+	}
+	pl := l.m[p]
+	if pl == nil {
+		pl = &peerLock{ch: make(chan struct{}, 1)}
+		l.m[p] = pl
+	}
+	pl.refs++
+	l.mu.Unlock()
+	done := func() {
+		l.mu.Lock()
+		if pl.refs--; pl.refs == 0 {
+			delete(l.m, p)
+		}
+		l.mu.Unlock()
+	}
+	select {
+	case pl.ch <- struct{}{}:
+		return func() { <-pl.ch; done() }, nil
+	case <-ctx.Done():
+		done()
+		return nil, ctx.Err()
+	}
+}
+
+// resumeBackoff is how long syncPeer waits before asking again after an
+// interrupted answer that brought nothing; it doubles with each one in a
+// row, up to maxStalls.
+const resumeBackoff = 100 * time.Millisecond
+
+// sleepCtx waits d, or until ctx ends, and reports whether it waited d.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // heldSeqs sums the head seqs of the authors' logs held.
@@ -412,6 +481,13 @@ func fetchFrom(ctx context.Context, h *p2p.Host, p peer.ID, req syncproto.Reques
 		silent := errors.As(err, &ne) && ne.Timeout()
 		if !forged && cut && !silent && ctx.Err() == nil {
 			err = fmt.Errorf("%w: %w", errInterrupted, err)
+			// A relayed connection cut mid-answer has reached the
+			// relay's limit, though this end may not have seen it end
+			// yet: close it, so that asking again dials a new one
+			// rather than failing at once on the spent one.
+			if c := s.Conn(); c.Stat().Limited {
+				c.Close()
+			}
 		}
 	}
 	return more, err
