@@ -295,6 +295,11 @@ func writeStatus(w io.Writer, st core.Status) {
 	case st.Reachability == "private":
 		fmt.Fprintln(w, "hole punching: waiting for peers to observe a public address")
 	}
+	if len(st.Relays) > 0 {
+		fmt.Fprintf(w, "relays: %s\n", inert(strings.Join(st.Relays, ", ")))
+	} else if st.Reachability == "private" {
+		fmt.Fprintln(w, "relays: none yet")
+	}
 	fmt.Fprintf(w, "peers: %d\n", st.Peers)
 	for _, a := range st.Addrs {
 		fmt.Fprintf(w, "addr: %s\n", inert(a))

@@ -20,7 +20,10 @@ func TestWriteStatusConnectivity(t *testing.T) {
 			[]string{"reachability: private", "hole punching: waiting for peers to observe a public address"}, nil},
 		{"behind a NAT, ready", core.Status{Reachability: "private", HolePunch: true},
 			[]string{"reachability: private", "hole punching: ready"}, []string{"waiting"}},
-		{"unknown", core.Status{Reachability: "unknown"}, []string{"reachability: unknown"}, []string{"hole punching:"}},
+		{"unknown", core.Status{Reachability: "unknown"}, []string{"reachability: unknown"}, []string{"hole punching:", "relays:"}},
+		{"reserved on relays", core.Status{Reachability: "private", Relays: []string{"12D3KooWA", "12D3KooWB"}},
+			[]string{"relays: 12D3KooWA, 12D3KooWB"}, nil},
+		{"no reservation", core.Status{Reachability: "private"}, []string{"relays: none yet"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer

@@ -32,6 +32,9 @@ func TestCatchUpAfterRestart(t *testing.T) {
 	}
 	mustFollow(t, carol, "alice")
 	mustPost(t, carol, "carol was here")
+	// The feed orders by hybrid-logical-clock time, in milliseconds, and
+	// breaks a tie by key: let the two posts fall in different ones.
+	time.Sleep(5 * time.Millisecond)
 	mustPost(t, alice, "before")
 	waitFor(t, "first post", hasFeed(carol, "alice: before"))
 

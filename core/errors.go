@@ -19,19 +19,25 @@ var (
 	ErrNameTaken     = errors.New("username is already claimed by another key")
 	ErrNameConflict  = errors.New("username is claimed by more than one key")
 	ErrUnknownName   = errors.New("no user with this name")
-	ErrInvalidName   = entry.ErrInvalidName
-	ErrInvalidPost   = errors.New("invalid post")
-	ErrNotFollowing  = errors.New("not following this user")
-	ErrSelfFollow    = errors.New("cannot follow yourself")
-	ErrBadCursor     = errors.New("invalid cursor")
-	ErrBadSecret     = errors.New("invalid recovery phrase or key file")
-	ErrNoPost        = errors.New("no such post")
-	ErrNotYours      = errors.New("not your post")
-	ErrRestoring     = errors.New("account is being restored: its log is still being fetched from the network; try again when restoring is done")
+	// ErrOffline reports a lookup that no peer could answer: none is
+	// connected.
+	ErrOffline      = errors.New("no peers connected: check the device's network and the bootstrap addresses")
+	ErrInvalidName  = entry.ErrInvalidName
+	ErrInvalidPost  = errors.New("invalid post")
+	ErrNotFollowing = errors.New("not following this user")
+	ErrSelfFollow   = errors.New("cannot follow yourself")
+	ErrBadCursor    = errors.New("invalid cursor")
+	ErrBadSecret    = errors.New("invalid recovery phrase or key file")
+	ErrNoPost       = errors.New("no such post")
+	ErrNotYours     = errors.New("not your post")
+	ErrRestoring    = errors.New("account is being restored: its log is still being fetched from the network; try again when restoring is done")
 	// ErrNoSpace reports a write refused because the disk holding the
 	// node's data is full. Nothing written before is lost, and writes work
 	// again by themselves once space is freed, without a restart.
 	ErrNoSpace = store.ErrNoSpace
+	// ErrDataDirInUse reports a data directory that another node, in this
+	// process or another, has open.
+	ErrDataDirInUse = errors.New("this data directory is in use by another node")
 
 	ErrInvalidRequestID = errors.New("invalid request ID: use 1 to 64 ASCII letters, digits, '-', '_', '.' or ':'")
 	ErrRequestIDReused  = errors.New("request ID already used for another request: use a new ID for each request")

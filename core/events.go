@@ -6,10 +6,6 @@ import (
 	"sync"
 )
 
-// watcherBuffer is how many events a slow Watch callback may fall behind
-// before newer events are dropped for it.
-const watcherBuffer = 256
-
 // hub fans events out to Watch callbacks. Emitting never blocks the node.
 type hub struct {
 	mu       sync.Mutex
@@ -39,7 +35,7 @@ func (h *hub) add() (chan Event, <-chan struct{}, bool) {
 		h.watchers = make(map[chan Event]struct{})
 		h.done = make(chan struct{})
 	}
-	ch := make(chan Event, watcherBuffer)
+	ch := make(chan Event, WatchBuffer)
 	h.watchers[ch] = struct{}{}
 	return ch, h.done, true
 }

@@ -259,7 +259,7 @@ func (n *Node) lookupName(ctx context.Context, name string) (names.Resolution, e
 	switch {
 	case errors.Is(err, names.ErrNotFound):
 		if len(n.host.Network().Peers()) == 0 {
-			return res, fmt.Errorf("%w: %s (no peers connected: is the bootstrap address right?)", ErrUnknownName, name)
+			return res, fmt.Errorf("%w: cannot look up %s", ErrOffline, name)
 		}
 		return res, fmt.Errorf("%w: %s", ErrUnknownName, name)
 	case errors.Is(err, names.ErrConflict):

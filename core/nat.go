@@ -46,7 +46,7 @@ func ParseReachability(s string) (Reachability, error) {
 	if i := slices.Index(reachabilityNames, strings.ToLower(s)); i >= 0 {
 		return Reachability(i), nil
 	}
-	return 0, fmt.Errorf("core: unknown reachability %q (want auto, private or public)", s)
+	return 0, fmt.Errorf("core: unknown reachability %s (want auto, private or public)", entry.Quote(s))
 }
 
 func (r Reachability) network() network.Reachability {

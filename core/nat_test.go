@@ -173,6 +173,11 @@ func TestSyncThroughRelayResumes(t *testing.T) {
 // relay as a direct notice.
 func TestPushOverRelayedConnection(t *testing.T) {
 	r, alice, bob := relayedNet(t, 0, testLogger())
+	// Status names the relay once the reservation is made.
+	waitFor(t, "the reservation in Status", func() bool {
+		st, err := alice.Status(context.Background())
+		return err == nil && slices.Contains(st.Relays, r.host.ID().String())
+	})
 	waitFor(t, "alice to follow bob", func() bool {
 		_, err := alice.Follow(context.Background(), "bob")
 		return err == nil

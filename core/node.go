@@ -229,6 +229,9 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	kv, err := store.OpenLevelDB(filepath.Join(cfg.DataDir, "store"))
 	if err != nil {
+		if errors.Is(err, store.ErrInUse) {
+			return nil, fmt.Errorf("core: %w: %s", ErrDataDirInUse, cfg.DataDir)
+		}
 		return nil, fmt.Errorf("core: %w", err)
 	}
 	st, err := store.New(kv)
@@ -365,6 +368,10 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 
 		Reachability: strings.ToLower(n.host.Reachability().String()),
 		HolePunch:    n.host.HolePunchReady(),
+		Relays:       []string{},
+	}
+	for _, r := range n.host.Relays() {
+		st.Relays = append(st.Relays, r.String())
 	}
 	n.powerMu.Lock()
 	st.Power, st.Network = n.power, n.network

@@ -117,11 +117,11 @@ func (n *Node) Delete(ctx context.Context, postID string) error {
 func (n *Node) findPost(postID string) (*entry.Entry, error) {
 	postID = strings.ToLower(strings.TrimSpace(postID))
 	if len(postID) < minIDPrefix || len(postID) > 2*len(entry.ID{}) {
-		return nil, fmt.Errorf("%w: %q: give the post's ID or its first %d or more hex digits", ErrNoPost, postID, minIDPrefix)
+		return nil, fmt.Errorf("%w: %s: give the post's ID or its first %d or more hex digits", ErrNoPost, entry.Quote(postID), minIDPrefix)
 	}
 	prefix, err := hex.DecodeString(postID[:len(postID)&^1])
 	if err != nil {
-		return nil, fmt.Errorf("%w: %q is not a hex post ID", ErrNoPost, postID)
+		return nil, fmt.Errorf("%w: %s is not a hex post ID", ErrNoPost, entry.Quote(postID))
 	}
 	matches, err := n.store.Locate(prefix, 2)
 	if err != nil {

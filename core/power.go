@@ -62,7 +62,7 @@ func ParsePowerMode(s string) (PowerMode, error) {
 			return PowerMode(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown power mode %q: use foreground, background or off", s)
+	return 0, fmt.Errorf("unknown power mode %s: use foreground, background or off", entry.Quote(s))
 }
 
 // NetworkType is the kind of network the device is on, as the app learns it
@@ -112,7 +112,7 @@ func ParseNetworkType(s string) (NetworkType, error) {
 			return NetworkType(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown network type %q: use wifi, cellular or none", s)
+	return 0, fmt.Errorf("unknown network type %s: use wifi, cellular or none", entry.Quote(s))
 }
 
 const (

@@ -175,6 +175,9 @@ func NewRelay(ctx context.Context, cfg RelayConfig) (*Relay, error) {
 	// logs of store-and-forward.
 	kv, err := store.OpenLevelDB(filepath.Join(cfg.DataDir, "kept"))
 	if err != nil {
+		if errors.Is(err, store.ErrInUse) {
+			return nil, fmt.Errorf("core: %w: %s", ErrDataDirInUse, cfg.DataDir)
+		}
 		return nil, fmt.Errorf("core: %w", err)
 	}
 	reg, err := names.OpenRegistry(store.Prefix(kv, []byte{store.NamePrefix}), names.Limits{MaxNames: cfg.MaxNames})

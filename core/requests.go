@@ -57,7 +57,7 @@ func CheckRequestID(id string) error {
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
-			return fmt.Errorf("%w: %q holds %q", ErrInvalidRequestID, id, c)
+			return fmt.Errorf("%w: %s holds %q", ErrInvalidRequestID, entry.Quote(id), c)
 		}
 	}
 	return nil

@@ -21,8 +21,6 @@ const (
 	// device before its log's other holders are asked.
 	deviceDialTimeout = 2 * time.Second
 	presenceTimeout   = 3 * time.Second
-	defaultPageSize   = 20
-	maxPageSize       = 500
 )
 
 // Post appends a post to the logged-in account's log, durably, and
@@ -223,12 +221,12 @@ func (n *Node) Feed(ctx context.Context, cursor string, limit int) (Page, error)
 	var cur []byte
 	if cursor != "" {
 		if cur, err = base64.RawURLEncoding.DecodeString(cursor); err != nil {
-			return Page{}, fmt.Errorf("%w: %q", ErrBadCursor, cursor)
+			return Page{}, fmt.Errorf("%w: %s", ErrBadCursor, entry.Quote(cursor))
 		}
 	}
 	es, next, err := n.store.Feed(sess.key, cur, pageSize(limit))
 	if errors.Is(err, store.ErrBadCursor) {
-		return Page{}, fmt.Errorf("%w: %q", ErrBadCursor, cursor)
+		return Page{}, fmt.Errorf("%w: %s", ErrBadCursor, entry.Quote(cursor))
 	} else if err != nil {
 		return Page{}, err
 	}
@@ -255,7 +253,7 @@ func (n *Node) Timeline(ctx context.Context, name, cursor string, limit int) (Pa
 	var before uint64
 	if cursor != "" {
 		if before, err = strconv.ParseUint(cursor, 10, 64); err != nil || before == 0 {
-			return Page{}, fmt.Errorf("%w: %q", ErrBadCursor, cursor)
+			return Page{}, fmt.Errorf("%w: %s", ErrBadCursor, entry.Quote(cursor))
 		}
 	}
 	author, err := n.resolve(ctx, sess, name)
@@ -506,9 +504,9 @@ func (n *Node) postRef(r entry.Ref) *PostRef {
 func pageSize(limit int) int {
 	switch {
 	case limit <= 0:
-		return defaultPageSize
-	case limit > maxPageSize:
-		return maxPageSize
+		return DefaultPageSize
+	case limit > MaxPageSize:
+		return MaxPageSize
 	}
 	return limit
 }

@@ -129,6 +129,9 @@ type Status struct {
 	// does once peers have told it a public address of its own. A peer
 	// reached through a relay can then get a direct connection.
 	HolePunch bool `json:"hole_punch"`
+	// Relays are the peer IDs of the circuit relays the node holds a
+	// reservation on, so that peers reach it through them.
+	Relays []string `json:"relays"`
 }
 
 // EventKind says what an Event is about.

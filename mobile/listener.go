@@ -15,6 +15,12 @@ type Listener interface {
 	OnPost(p *Post)
 	// OnFollower reports a new follower of the account.
 	OnFollower(u *User)
+	// OnUnfollow reports that someone stopped following the account.
+	OnUnfollow(u *User)
+	// OnDelete reports that the author of a post in the feed deleted it:
+	// remove it from the screen. Only its ID, Author, AuthorKey and Seq
+	// are set.
+	OnDelete(p *Post)
 	// OnNotification reports a new notification.
 	OnNotification(n *Notification)
 	// OnConnectivity reports the number of connected peers when it
@@ -79,6 +85,14 @@ func dispatch(l Listener, ev core.Event) {
 	case core.EventFollower:
 		if ev.User != nil {
 			l.OnFollower(newUser(*ev.User))
+		}
+	case core.EventUnfollow:
+		if ev.User != nil {
+			l.OnUnfollow(newUser(*ev.User))
+		}
+	case core.EventDelete:
+		if ev.Post != nil {
+			l.OnDelete(newPost(*ev.Post))
 		}
 	case core.EventNotification:
 		if ev.Notification != nil {

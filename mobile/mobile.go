@@ -2,7 +2,6 @@ package mobile
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -11,18 +10,20 @@ import (
 	"github.com/skein-p2p/skein/core"
 )
 
-// Power modes for SetPowerMode and Config.PowerMode.
+// Limits an app may show or check before calling.
 const (
-	PowerForeground = int(core.PowerForeground) // the app is visible: live delivery
-	PowerBackground = int(core.PowerBackground) // periodic batched sync, no open connections between syncs
-	PowerOff        = int(core.PowerOff)        // no network; posts are queued
-)
-
-// Network types for SetNetworkType.
-const (
-	NetworkWiFi     = int(core.NetworkWiFi)     // unmetered: Wi-Fi or wired
-	NetworkCellular = int(core.NetworkCellular) // metered: no eager transfers
-	NetworkNone     = int(core.NetworkNone)     // no network
+	// MaxPostChars is the longest post or reply text, in Unicode code
+	// points (a Java String's codePointCount, not its length()).
+	MaxPostChars = core.MaxPostChars
+	// DefaultPageSize is the page size of Feed and Timeline for a limit
+	// of 0 or less.
+	DefaultPageSize = core.DefaultPageSize
+	// MaxPageSize is the largest page of Feed and Timeline: a larger
+	// limit gets a page this size.
+	MaxPageSize = core.MaxPageSize
+	// EventQueueDepth is how many events a slow Listener may fall behind
+	// before newer ones are dropped for it.
+	EventQueueDepth = core.WatchBuffer
 )
 
 const (
@@ -54,8 +55,9 @@ type Config struct {
 	// BackgroundSyncMinutes is how often a node in PowerBackground wakes
 	// for its batched sync. Default 15.
 	BackgroundSyncMinutes int
-	// PowerMode is the mode the node starts in. Default PowerForeground.
-	PowerMode int
+	// PowerMode is the mode the node starts in. Default (and null):
+	// PowerForeground.
+	PowerMode *PowerMode
 	// DHTServer makes the node answer DHT queries for others, as relays
 	// do. Phones leave it off; a device on mains power and an unmetered
 	// network may turn it on, and so do tests without a relay.
@@ -64,7 +66,7 @@ type Config struct {
 
 // NewConfig returns a Config with the defaults filled in.
 func NewConfig() *Config {
-	return &Config{BackgroundSyncMinutes: 15, PowerMode: PowerForeground}
+	return &Config{BackgroundSyncMinutes: 15, PowerMode: PowerForeground()}
 }
 
 // Node is a Skein node on the device. Create it with NewNode, then Start it.
@@ -83,17 +85,20 @@ type Node struct {
 // NewNode checks cfg and returns a Node that is not started yet.
 func NewNode(cfg *Config) (*Node, error) {
 	if cfg == nil {
-		return nil, errors.New("no configuration given")
+		return nil, newError(CodeInvalidInput, "no configuration given (null): use Mobile.newConfig()")
 	}
 	if strings.TrimSpace(cfg.DataDir) == "" {
-		return nil, errors.New("no data directory configured")
+		return nil, newError(CodeInvalidInput, "no data directory configured: set Config.dataDir")
 	}
-	mode, err := powerMode(cfg.PowerMode)
-	if err != nil {
-		return nil, err
+	mode := core.PowerForeground
+	if cfg.PowerMode != nil {
+		var err error
+		if mode, err = cfg.PowerMode.core("Config.powerMode"); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.BackgroundSyncMinutes < 0 {
-		return nil, fmt.Errorf("background sync interval of %d minutes: it must be positive", cfg.BackgroundSyncMinutes)
+		return nil, newError(CodeInvalidInput, fmt.Sprintf("background sync interval of %d minutes: it must be positive", cfg.BackgroundSyncMinutes))
 	}
 	dhtMode := core.DHTClient
 	if cfg.DHTServer {
@@ -120,8 +125,9 @@ func splitAddrs(s string) []string {
 	})
 }
 
-// Start opens the store and joins the network. It fails if the node is
-// started already or closed.
+// Start opens the store and joins the network. It fails with
+// CodeDataDirInUse if another node has the data directory open, and with
+// CodeStarted or CodeClosed if the node is started already or closed.
 func (n *Node) Start() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -129,13 +135,13 @@ func (n *Node) Start() error {
 	case n.closed:
 		return errClosed
 	case n.node != nil:
-		return errors.New("node is already started")
+		return errStarted
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
 	cn, err := core.New(ctx, n.cfg)
 	if err != nil {
-		return readable(err)
+		return coded(err)
 	}
 	n.node = cn
 	if n.listener != nil {
@@ -146,8 +152,8 @@ func (n *Node) Start() error {
 
 // Close stops the node: it logs out, closes every connection and the
 // store, and waits for the listener's last call to return; a listener
-// method must therefore not call Close. Calls after Close fail. It is safe
-// to call more than once.
+// method must therefore not call Close. Calls after Close fail with
+// CodeClosed. It is safe to call more than once.
 func (n *Node) Close() error {
 	n.mu.Lock()
 	if n.closed {
@@ -163,13 +169,8 @@ func (n *Node) Close() error {
 	}
 	err := cn.Close()
 	n.watchers.Wait()
-	return readable(err)
+	return coded(err)
 }
-
-var (
-	errClosed     = errors.New("node is closed")
-	errNotStarted = errors.New("node is not started: call start first")
-)
 
 // core returns the running core node.
 func (n *Node) core() (*core.Node, error) {
@@ -184,8 +185,8 @@ func (n *Node) core() (*core.Node, error) {
 	return n.node, nil
 }
 
-// call runs fn on the core node with a bounded context and makes its error
-// readable.
+// call runs fn on the core node with a bounded context and gives its error
+// a code.
 func (n *Node) call(fn func(ctx context.Context, cn *core.Node) error) error {
 	cn, err := n.core()
 	if err != nil {
@@ -193,23 +194,22 @@ func (n *Node) call(fn func(ctx context.Context, cn *core.Node) error) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	return readable(fn(ctx, cn))
+	return coded(fn(ctx, cn))
 }
 
-// readable strips the package prefixes Go errors carry, which mean nothing
-// to a user, and keeps the rest of the message.
-func readable(err error) error {
-	if err == nil {
-		return nil
+// get runs fn on the core node with a bounded context, and returns its
+// result converted by conv, or its error with a code.
+func get[T, R any](n *Node, fn func(ctx context.Context, cn *core.Node) (T, error), conv func(T) R) (R, error) {
+	var v T
+	err := n.call(func(ctx context.Context, cn *core.Node) (err error) {
+		v, err = fn(ctx, cn)
+		return err
+	})
+	if err != nil {
+		var zero R
+		return zero, err
 	}
-	msg := err.Error()
-	for _, p := range []string{"core: ", "store: ", "p2p: "} {
-		msg = strings.ReplaceAll(msg, p, "")
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		msg = "the network did not answer in time: " + msg
-	}
-	return errors.New(msg)
+	return conv(v), nil
 }
 
 // PeerID returns the device's peer ID, or "" before Start.
@@ -229,193 +229,4 @@ func (n *Node) Addrs() string {
 		return ""
 	}
 	return strings.Join(cn.Addrs(), "\n")
-}
-
-// Register creates an account on this device, claims its name in the
-// network and logs in.
-func (n *Node) Register(name, password string) (*User, error) {
-	var u core.User
-	err := n.call(func(ctx context.Context, cn *core.Node) (err error) {
-		u, err = cn.Register(ctx, name, password)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return newUser(u), nil
-}
-
-// Login unlocks an account stored on this device and logs it in.
-func (n *Node) Login(name, password string) (*User, error) {
-	var u core.User
-	err := n.call(func(ctx context.Context, cn *core.Node) (err error) {
-		u, err = cn.Login(ctx, name, password)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return newUser(u), nil
-}
-
-// Logout logs the account out.
-func (n *Node) Logout() error {
-	return n.call(func(ctx context.Context, cn *core.Node) error { return cn.Logout(ctx) })
-}
-
-// Post publishes a post of the logged-in account.
-func (n *Node) Post(text string) (*Post, error) {
-	var p core.Post
-	err := n.call(func(ctx context.Context, cn *core.Node) (err error) {
-		p, err = cn.Post(ctx, text)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return newPost(p), nil
-}
-
-// Follow follows the user with this name.
-func (n *Node) Follow(name string) error {
-	return n.call(func(ctx context.Context, cn *core.Node) error {
-		_, err := cn.Follow(ctx, name)
-		return err
-	})
-}
-
-// Unfollow stops following the user with this name.
-func (n *Node) Unfollow(name string) error {
-	return n.call(func(ctx context.Context, cn *core.Node) error { return cn.Unfollow(ctx, name) })
-}
-
-// Feed returns a page of the merged feed of the followed users and the
-// account itself, newest first. Pass "" for the first page and the page's
-// NextCursor for the next; limit ≤ 0 means 50.
-func (n *Node) Feed(cursor string, limit int) (*FeedPage, error) {
-	var pg core.Page
-	err := n.call(func(ctx context.Context, cn *core.Node) (err error) {
-		pg, err = cn.Feed(ctx, cursor, limit)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return newFeedPage(pg), nil
-}
-
-// Timeline returns a page of one user's posts, newest first, fetching them
-// from the network if this device does not hold them.
-func (n *Node) Timeline(name, cursor string, limit int) (*FeedPage, error) {
-	var pg core.Page
-	err := n.call(func(ctx context.Context, cn *core.Node) (err error) {
-		pg, err = cn.Timeline(ctx, name, cursor, limit)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return newFeedPage(pg), nil
-}
-
-// Following returns the users the account follows.
-func (n *Node) Following() (*UserList, error) {
-	var us []core.User
-	err := n.call(func(ctx context.Context, cn *core.Node) (err error) {
-		us, err = cn.Following(ctx)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return newUserList(us), nil
-}
-
-// Followers returns the users who follow the account.
-func (n *Node) Followers() (*UserList, error) {
-	var us []core.User
-	err := n.call(func(ctx context.Context, cn *core.Node) (err error) {
-		us, err = cn.Followers(ctx)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return newUserList(us), nil
-}
-
-// Notifications returns up to limit notifications, newest first (limit ≤ 0
-// means 50), and marks them read if markRead.
-func (n *Node) Notifications(limit int, markRead bool) (*NotificationList, error) {
-	var ns []core.Notification
-	err := n.call(func(ctx context.Context, cn *core.Node) (err error) {
-		ns, err = cn.Notifications(ctx, limit, markRead)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &NotificationList{items: ns}, nil
-}
-
-// Status describes the node and the logged-in account.
-func (n *Node) Status() (*Status, error) {
-	var st core.Status
-	err := n.call(func(ctx context.Context, cn *core.Node) (err error) {
-		st, err = cn.Status(ctx)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &Status{
-		PeerID:      st.PeerID,
-		Account:     st.Account,
-		Peers:       st.Peers,
-		Following:   st.Following,
-		Followers:   st.Followers,
-		Unread:      st.Unread,
-		PowerMode:   int(st.Power),
-		NetworkType: int(st.Network),
-	}, nil
-}
-
-// SetPowerMode switches the node to PowerForeground, PowerBackground or
-// PowerOff. It returns at once; the switch itself takes effect before it
-// returns.
-func (n *Node) SetPowerMode(mode int) error {
-	m, err := powerMode(mode)
-	if err != nil {
-		return err
-	}
-	cn, err := n.core()
-	if err != nil {
-		return err
-	}
-	return readable(cn.SetPowerMode(m))
-}
-
-// SetNetworkType tells the node which network the device is on:
-// NetworkWiFi, NetworkCellular or NetworkNone.
-func (n *Node) SetNetworkType(t int) error {
-	var nt core.NetworkType
-	switch t {
-	case NetworkWiFi, NetworkCellular, NetworkNone:
-		nt = core.NetworkType(t)
-	default:
-		return fmt.Errorf("unknown network type %d", t)
-	}
-	cn, err := n.core()
-	if err != nil {
-		return err
-	}
-	return readable(cn.SetNetworkType(nt))
-}
-
-func powerMode(m int) (core.PowerMode, error) {
-	switch m {
-	case PowerForeground, PowerBackground, PowerOff:
-		return core.PowerMode(m), nil
-	}
-	return 0, fmt.Errorf("unknown power mode %d", m)
 }

@@ -1,6 +1,9 @@
 package mobile
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -33,6 +36,12 @@ func newNode(t *testing.T, bootstrap string, dhtServer bool) *Node {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { n.Close() })
+	if bootstrap != "" {
+		waitFor(t, "a bootstrap connection", func() bool {
+			st, err := n.Status()
+			return err == nil && st.Peers > 0
+		})
+	}
 	return n
 }
 
@@ -42,6 +51,8 @@ type recorder struct {
 	posts     []*Post
 	followers []*User
 	notes     []*Notification
+	unfollows []*User
+	deleted   []*Post
 	peers     []int
 }
 
@@ -56,6 +67,12 @@ func (r *recorder) OnNotification(n *Notification) {
 	r.notes = append(r.notes, n)
 	r.mu.Unlock()
 }
+func (r *recorder) OnUnfollow(u *User) {
+	r.mu.Lock()
+	r.unfollows = append(r.unfollows, u)
+	r.mu.Unlock()
+}
+func (r *recorder) OnDelete(p *Post) { r.mu.Lock(); r.deleted = append(r.deleted, p); r.mu.Unlock() }
 func (r *recorder) OnConnectivity(peers int) {
 	r.mu.Lock()
 	r.peers = append(r.peers, peers)
@@ -81,6 +98,14 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// wantCode fails unless err carries code.
+func wantCode(t *testing.T, what string, err error, code int) {
+	t.Helper()
+	if got := ErrorCode(err); got != code {
+		t.Fatalf("%s: %v (code %s), want code %s", what, err, ErrorCodeName(got), ErrorCodeName(code))
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -89,7 +114,7 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{"nil", nil, "no configuration"},
 		{"no dir", &Config{}, "no data directory"},
-		{"bad mode", &Config{DataDir: "x", PowerMode: 9}, "unknown power mode"},
+		{"bad mode", &Config{DataDir: "x", PowerMode: &PowerMode{Name: "sideways"}}, `unknown power mode "sideways"`},
 		{"negative interval", &Config{DataDir: "x", BackgroundSyncMinutes: -1}, "must be positive"},
 	}
 	for _, tt := range tests {
@@ -98,6 +123,7 @@ func TestConfigErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("NewNode: %v, want an error containing %q", err, tt.want)
 			}
+			wantCode(t, "NewNode", err, CodeInvalidInput)
 		})
 	}
 }
@@ -110,26 +136,127 @@ func TestNotStartedAndClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.Post("hi"); err == nil || !strings.Contains(err.Error(), "not started") {
-		t.Fatalf("Post before Start: %v", err)
-	}
+	_, err = n.Post("hi")
+	wantCode(t, "Post before Start", err, CodeNotStarted)
 	if err := n.Start(); err != nil {
 		t.Fatal(err)
 	}
-	if err := n.Start(); err == nil {
-		t.Fatal("second Start succeeded")
-	}
+	wantCode(t, "second Start", n.Start(), CodeStarted)
 	if err := n.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if err := n.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	if _, err := n.Feed("", 10); err == nil || !strings.Contains(err.Error(), "closed") {
-		t.Fatalf("Feed after Close: %v", err)
+	_, err = n.Feed("", 10)
+	wantCode(t, "Feed after Close", err, CodeClosed)
+	wantCode(t, "Start after Close", n.Start(), CodeClosed)
+}
+
+// TestDataDirInUse: a second node on a data directory in use is refused
+// with a message that says so, not a system call's.
+func TestDataDirInUse(t *testing.T) {
+	cfg := NewConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.ListenAddrs = loopback
+	first, err := NewNode(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	second, err := NewNode(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = second.Start()
+	wantCode(t, "Start on a data directory in use", err, CodeDataDirInUse)
+	if want := "this data directory is in use by another node: " + cfg.DataDir; err.Error() != want {
+		t.Fatalf("message %q, want %q", err, want)
 	}
 }
 
+// TestHugeInputNotEchoed: an error about a huge argument quotes at most
+// its start.
+func TestHugeInputNotEchoed(t *testing.T) {
+	n := newNode(t, "", true)
+	huge := strings.Repeat("x", 10_000)
+	calls := map[string]func() error{
+		"Register": func() error { _, err := n.Register(huge, "pw"); return err },
+		"Login":    func() error { _, err := n.Login(huge, "pw"); return err },
+		"Follow":   func() error { _, err := n.Follow(huge); return err },
+		"Whois":    func() error { _, err := n.Whois(huge); return err },
+		"Reply":    func() error { _, err := n.Reply(huge, "hi"); return err },
+		"Feed":     func() error { _, err := n.Feed(huge, 10); return err },
+		"Power":    func() error { return n.SetPowerMode(&PowerMode{Name: huge}) },
+		"Network":  func() error { return n.SetNetworkType(&NetworkType{Name: huge}) },
+		"Restore":  func() error { _, err := n.RestorePhrase("alice", huge, "pw"); return err },
+		"KeyFile":  func() error { _, err := n.RestoreKeyFile([]byte(huge), "pw"); return err },
+		"Post":     func() error { _, err := n.Post(huge); return err },
+		"Timeline": func() error { _, err := n.Timeline(huge, "", 1); return err },
+		"Unfollow": func() error { return n.Unfollow(huge) },
+		"Delete":   func() error { return n.Delete(huge) },
+		"Repost":   func() error { _, err := n.Repost(huge); return err },
+	}
+	if _, err := n.Register("huge_tester", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	for name, call := range calls {
+		err := call()
+		if err == nil {
+			t.Errorf("%s(10,000 characters) succeeded", name)
+			continue
+		}
+		if len(err.Error()) > maxMessage+len("…") {
+			t.Errorf("%s: a message of %d bytes", name, len(err.Error()))
+		}
+		if ErrorCode(err) == CodeInternal {
+			t.Errorf("%s: %v has no specific code", name, err)
+		}
+	}
+}
+
+func TestErrorCodeNames(t *testing.T) {
+	seen := map[string]int{}
+	for code := range len(codeNames) {
+		name := ErrorCodeName(code)
+		if name == "" {
+			t.Errorf("code %d has no name", code)
+		}
+		if c, ok := seen[name]; ok {
+			t.Errorf("codes %d and %d are both %q", c, code, name)
+		}
+		seen[name] = code
+	}
+	if ErrorCodeName(-1) != "" || ErrorCodeName(len(codeNames)) != "" {
+		t.Error("a name for a number that is no code")
+	}
+	if ErrorCode(nil) != CodeOK || ErrorCode(errors.New("from elsewhere")) != CodeInternal {
+		t.Error("ErrorCode of nil or a foreign error")
+	}
+}
+
+// TestMessages: messages lose Go package prefixes but keep paths.
+func TestMessages(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"core: store: no space left on device", "no space left on device"},
+		{"core: this data directory is in use by another node: /data/core: x", "this data directory is in use by another node: /data/core: x"},
+		{"wrong password for bob", "wrong password for bob"},
+	}
+	for _, tt := range tests {
+		if got := coded(errors.New(tt.in)).Error(); got != tt.want {
+			t.Errorf("coded(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := coded(fmt.Errorf("core: lookup: %w", context.DeadlineExceeded)); ErrorCode(got) != CodeNetwork ||
+		got.Error() != "the network did not answer in time: lookup: context deadline exceeded" {
+		t.Errorf("a timeout: %v (%d)", got, ErrorCode(got))
+	}
+}
+
+// TestTwoNodes runs the whole API on two nodes: every call, every event.
 func TestTwoNodes(t *testing.T) {
 	// a answers DHT queries: without a relay, someone must hold the
 	// name records.
@@ -139,42 +266,103 @@ func TestTwoNodes(t *testing.T) {
 	a.SetListener(ra)
 	b.SetListener(rb)
 
+	_, err := a.Post("before login")
+	wantCode(t, "Post before login", err, CodeNotLoggedIn)
+	_, err = a.Register("Alice!", "pw")
+	wantCode(t, "Register(an invalid name)", err, CodeInvalidName)
+	_, err = a.Register("alice", "")
+	wantCode(t, "Register(no password)", err, CodeInvalidInput)
 	if _, err := a.Register("alice", "pw-alice"); err != nil {
 		t.Fatal(err)
 	}
+	_, err = a.Register("alice2", "pw")
+	wantCode(t, "Register while logged in", err, CodeLoggedIn)
+	_, err = b.Register("alice", "pw-mallory")
+	wantCode(t, "Register(a name taken)", err, CodeNameTaken)
 	if _, err := b.Register("bob", "pw-bob"); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Follow("nobody_here"); err == nil || !strings.Contains(err.Error(), "no user with this name") {
-		t.Fatalf("Follow(unknown): %v", err)
-	}
-	if err := b.Follow("alice"); err != nil {
-		t.Fatal(err)
+	_, err = b.Follow("nobody_here")
+	wantCode(t, "Follow(unknown)", err, CodeUnknownName)
+	_, err = b.Follow("bob")
+	wantCode(t, "Follow(self)", err, CodeSelfFollow)
+	wantCode(t, "Unfollow(not followed)", b.Unfollow("alice"), CodeNotFollowing)
+	if u, err := b.Follow("alice"); err != nil || u.Name != "alice" || u.Key == "" {
+		t.Fatalf("Follow(alice) = %+v, %v", u, err)
 	}
 	waitFor(t, "onFollower", ra.has(func(r *recorder) bool {
 		return len(r.followers) == 1 && r.followers[0].Name == "bob"
 	}))
 	// A text the terminal of a follower could take as commands is refused,
 	// with a message an app can show as it is.
-	if _, err := a.Post("hi\x1b]0;owned\x07"); err == nil || err.Error() !=
-		"invalid post: character 3 is U+001B (ESC), a control character: a post may hold newlines and tabs but no other control characters, which a terminal could take as commands" {
+	_, err = a.Post("hi\x1b]0;owned\x07")
+	wantCode(t, "Post(an escape sequence)", err, CodeInvalidPost)
+	if err.Error() != "invalid post: character 3 is U+001B (ESC), a control character: a post may hold newlines and tabs but no other control characters, which a terminal could take as commands" {
 		t.Fatalf("Post(an escape sequence): %v", err)
 	}
-	if _, err := a.Post("hello from alice"); err != nil {
+	_, err = a.Post("")
+	wantCode(t, "Post(null)", err, CodeInvalidInput)
+	_, err = a.Post(strings.Repeat("é", MaxPostChars+1))
+	wantCode(t, "Post(too long)", err, CodeInvalidPost)
+	if _, err := a.Post(strings.Repeat("é", MaxPostChars)); err != nil {
+		t.Fatalf("Post(MaxPostChars): %v", err)
+	}
+	post, err := a.Post("hello from alice")
+	if err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "onPost", rb.has(func(r *recorder) bool {
 		return len(r.posts) > 0 && r.posts[len(r.posts)-1].Text == "hello from alice"
 	}))
-	page, err := b.Feed("", 10)
+	page, err := b.Feed("", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if page.Len() != 1 || page.Get(0).Author != "alice" || page.Get(0).Text != "hello from alice" || page.Get(1) != nil {
+	if page.Len() != 1 || page.Get(0).Author != "alice" || page.Get(0).Text != "hello from alice" || page.Get(1) != nil || page.NextCursor() == "" {
 		t.Fatalf("bob's feed: %d posts, first %+v", page.Len(), page.Get(0))
 	}
+	if next, err := b.Feed(page.NextCursor(), MaxPageSize+1); err != nil || next.Len() != 1 || next.NextCursor() != "" {
+		t.Fatalf("bob's feed, page 2: %v", err)
+	}
+	_, err = b.Feed("not-a-cursor", 10)
+	wantCode(t, "Feed(bad cursor)", err, CodeInvalidInput)
+
+	reply, err := b.Reply(post.ID[:8], "hi alice")
+	if err != nil || reply.Kind != "reply" || reply.ReplyToID != post.ID || reply.ReplyToAuthor != "alice" {
+		t.Fatalf("Reply = %+v, %v", reply, err)
+	}
+	_, err = b.Reply("00000000deadbeef", "to nothing")
+	wantCode(t, "Reply(no such post)", err, CodeNoPost)
+	repost, err := b.Repost(post.ID)
+	if err != nil || repost.Kind != "repost" || repost.RepostOfID != post.ID || repost.RepostOf == nil || repost.RepostOf.Text != "hello from alice" {
+		t.Fatalf("Repost = %+v, %v", repost, err)
+	}
+	wantCode(t, "Delete(alice's post) by bob", b.Delete(post.ID), CodeNotYours)
+	waitFor(t, "the reply and repost notified", func() bool {
+		ns, err := a.Notifications(10, false)
+		kinds := map[string]bool{}
+		for i := range ns.Len() {
+			kinds[ns.Get(i).Kind] = true
+		}
+		return err == nil && kinds["reply"] && kinds["repost"]
+	})
+	tl, err := b.Timeline("bob", "", 10)
+	if err != nil || tl.Len() != 2 || tl.Get(0).Kind != "repost" || tl.Get(1).Kind != "reply" {
+		t.Fatalf("bob's own timeline: %v", err)
+	}
+	tl, err = b.Timeline("alice", "", 10)
+	if err != nil || tl.Len() != 2 || tl.Get(0).ID != post.ID {
+		t.Fatalf("bob's view of alice's timeline: %v", err)
+	}
+	if err := a.Delete(post.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "onDelete", rb.has(func(r *recorder) bool {
+		return len(r.deleted) == 1 && r.deleted[0].ID == post.ID
+	}))
+
 	following, err := b.Following()
-	if err != nil || following.Len() != 1 || following.Get(0).Name != "alice" {
+	if err != nil || following.Len() != 1 || following.Get(0).Name != "alice" || following.Get(0).Log == nil || following.Get(0).Log.To == 0 {
 		t.Fatalf("Following: %v", err)
 	}
 	followers, err := a.Followers()
@@ -182,37 +370,136 @@ func TestTwoNodes(t *testing.T) {
 		t.Fatalf("Followers: %v", err)
 	}
 	notes, err := a.Notifications(10, true)
-	if err != nil || notes.Len() != 1 || notes.Get(0).Kind != "follower" || notes.Get(0).FromName != "bob" {
+	if err != nil || notes.Len() != 3 || notes.Get(notes.Len()-1).Kind != "follower" || notes.Get(notes.Len()-1).FromName != "bob" {
 		t.Fatalf("Notifications: %v", err)
 	}
+	if p, err := b.Whois("alice"); err != nil || p.Name != "alice" || p.PeerID != a.PeerID() || !p.Pinned || p.Addrs.Len() == 0 {
+		t.Fatalf("Whois(alice) = %+v, %v", p, err)
+	}
+	peers, err := b.Peers()
+	if err != nil || peers.Len() == 0 || peers.Get(0).Peer != a.PeerID() || peers.Get(0).Relayed || peers.Get(peers.Len()) != nil {
+		t.Fatalf("Peers: %v", err)
+	}
+	if err := b.Unfollow("alice"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "onUnfollow", ra.has(func(r *recorder) bool {
+		return len(r.unfollows) == 1 && r.unfollows[0].Name == "bob"
+	}))
 
+	// Accounts, export and logging in again.
+	phrase, err := b.ExportPhrase("pw-bob")
+	if err != nil || len(strings.Fields(phrase)) != 24 {
+		t.Fatalf("ExportPhrase: %d words, %v", len(strings.Fields(phrase)), err)
+	}
+	_, err = b.ExportPhrase("not-it")
+	wantCode(t, "ExportPhrase(wrong password)", err, CodeWrongPassword)
+	keyFile, err := b.ExportKeyFile("pw-bob")
+	if err != nil || len(keyFile) == 0 {
+		t.Fatalf("ExportKeyFile: %v", err)
+	}
 	if err := b.Logout(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Login("bob", "not-it"); err == nil || !strings.HasPrefix(err.Error(), "wrong password") {
-		t.Fatalf("Login with a wrong password: %v", err)
+	_, err = b.Login("bob", "not-it")
+	wantCode(t, "Login(wrong password)", err, CodeWrongPassword)
+	if !strings.HasPrefix(err.Error(), "wrong password") {
+		t.Fatalf("Login(wrong password): %v", err)
 	}
+	_, err = b.Login("ghost", "pw")
+	wantCode(t, "Login(ghost)", err, CodeNoAccount)
+	_, err = b.Register("bob", "pw")
+	wantCode(t, "Register(bob) again", err, CodeAccountExists)
+	_, err = b.RestorePhrase("bob", "not a phrase", "pw")
+	wantCode(t, "RestorePhrase(garbage)", err, CodeBadSecret)
+	_, err = b.RestoreKeyFile([]byte("garbage"), "pw")
+	wantCode(t, "RestoreKeyFile(garbage)", err, CodeBadSecret)
 	if _, err := b.Login("bob", "pw-bob"); err != nil {
 		t.Fatal(err)
 	}
+	accts, err := b.Accounts()
+	if err != nil || accts.Len() != 1 || accts.Get(0) != "bob" || accts.Get(1) != "" {
+		t.Fatalf("Accounts: %v", err)
+	}
 
-	for _, m := range []int{PowerBackground, PowerOff, PowerForeground} {
+	for _, m := range []*PowerMode{PowerBackground(), PowerOff(), PowerForeground()} {
 		if err := b.SetPowerMode(m); err != nil {
 			t.Fatal(err)
 		}
 		st, err := b.Status()
-		if err != nil || st.PowerMode != m || st.Account != "bob" {
-			t.Fatalf("Status after SetPowerMode(%d): %+v, %v", m, st, err)
+		if err != nil || *st.Power != *m || st.Account != "bob" || st.Accounts.Len() != 1 || st.Relays == nil {
+			t.Fatalf("Status after SetPowerMode(%s): %+v, %v", m, st, err)
 		}
 	}
-	if err := b.SetPowerMode(5); err == nil {
-		t.Fatal("SetPowerMode(5) succeeded")
-	}
-	if err := b.SetNetworkType(NetworkCellular); err != nil {
+	wantCode(t, "SetPowerMode(null)", b.SetPowerMode(nil), CodeInvalidInput)
+	wantCode(t, "SetNetworkType(null)", b.SetNetworkType(nil), CodeInvalidInput)
+	if err := b.SetNetworkType(NetworkCellular()); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := b.Status(); st.NetworkType != NetworkCellular {
-		t.Fatalf("NetworkType %d, want cellular", st.NetworkType)
+	if st, _ := b.Status(); st.Network.Name != "cellular" || st.Reachability == "" || st.Addrs.Len() == 0 || st.DHTMode != "client" {
+		t.Fatalf("Status: %+v", st)
 	}
 	b.SetListener(nil)
+}
+
+// TestRestoreOnNewDevice: an account restored from its phrase on another
+// device, while nobody holds its log, is restoring and cannot post yet;
+// the key file restores on a third.
+func TestRestoreOnNewDevice(t *testing.T) {
+	s := newNode(t, "", true)
+	a := newNode(t, s.Addrs(), false)
+	if _, err := a.Register("carol", "pw-carol"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Post("carol's first"); err != nil {
+		t.Fatal(err)
+	}
+	phrase, err := a.ExportPhrase("pw-carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile, err := a.ExportKeyFile("pw-carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The name record announcing the post must reach s before a goes.
+	waitFor(t, "carol's record with her post", func() bool {
+		p, err := s.Whois("carol")
+		return err == nil && p.LatestSeq >= 1
+	})
+	a.Close()
+
+	c := newNode(t, s.Addrs(), false)
+	_, err = c.RestorePhrase("carol", phrase, "")
+	wantCode(t, "RestorePhrase(no password)", err, CodeInvalidInput)
+	u, err := c.RestorePhrase("carol", phrase, "new-pw")
+	if err != nil || u.Name != "carol" {
+		t.Fatalf("RestorePhrase = %+v, %v", u, err)
+	}
+	st, err := c.Status()
+	if err != nil || !st.Restoring {
+		t.Fatalf("Status after a restore with the log nowhere: %+v, %v", st, err)
+	}
+	_, err = c.Post("too soon")
+	wantCode(t, "Post while restoring", err, CodeRestoring)
+
+	d := newNode(t, s.Addrs(), false)
+	_, err = d.RestoreKeyFile(keyFile, "wrong")
+	wantCode(t, "RestoreKeyFile(wrong password)", err, CodeWrongPassword)
+	if u, err := d.RestoreKeyFile(keyFile, "pw-carol"); err != nil || u.Name != "carol" {
+		t.Fatalf("RestoreKeyFile = %+v, %v", u, err)
+	}
+}
+
+// TestOffline: a lookup with no peer connected is a network error, not an
+// unknown name.
+func TestOffline(t *testing.T) {
+	n := newNode(t, "", false)
+	if _, err := n.Register("dave", "pw"); err == nil {
+		// Registering needs nobody: the claim is published later.
+		_, err = n.Follow("erin")
+		wantCode(t, "Follow with no peer", err, CodeNetwork)
+	} else {
+		wantCode(t, "Register with no peer", err, CodeNetwork)
+	}
 }

@@ -253,6 +253,8 @@ var codes = []struct {
 	{core.ErrNoPost, "no_post", http.StatusNotFound},
 	{core.ErrNotYours, "not_yours", http.StatusForbidden},
 	{core.ErrClosed, "closed", http.StatusServiceUnavailable},
+	{core.ErrOffline, "offline", http.StatusServiceUnavailable},
+	{core.ErrDataDirInUse, "data_dir_in_use", http.StatusConflict},
 	{core.ErrNoSpace, "no_space", http.StatusInsufficientStorage},
 	{core.ErrInvalidRequestID, "invalid_request_id", http.StatusBadRequest},
 	{core.ErrRequestIDReused, "request_id_reused", http.StatusUnprocessableEntity},

@@ -209,11 +209,11 @@ var ErrInvalidName = errors.New("invalid username")
 // ValidName checks a username: 3 to 32 characters of a-z, 0-9 and _.
 func ValidName(name string) error {
 	if len(name) < 3 || len(name) > MaxNameLen {
-		return fmt.Errorf("%w %q: use 3 to 32 characters", ErrInvalidName, name)
+		return fmt.Errorf("%w %s: use 3 to 32 characters", ErrInvalidName, Quote(name))
 	}
 	for i := 0; i < len(name); i++ {
 		if !nameByte(name[i]) {
-			return fmt.Errorf("%w %q: use only a-z, 0-9 and _", ErrInvalidName, name)
+			return fmt.Errorf("%w %s: use only a-z, 0-9 and _", ErrInvalidName, Quote(name))
 		}
 	}
 	return nil

@@ -151,7 +151,7 @@ func ParseKey(s string) (Key, error) {
 	var k Key
 	b, err := hex.DecodeString(s)
 	if err != nil || len(b) != len(k) {
-		return k, fmt.Errorf("entry: invalid key %q: want %d hex digits", s, 2*len(k))
+		return k, fmt.Errorf("entry: invalid key %s: want %d hex digits", Quote(s), 2*len(k))
 	}
 	copy(k[:], b)
 	return k, nil

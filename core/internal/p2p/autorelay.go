@@ -82,6 +82,25 @@ func Relayed(c network.Conn) bool {
 	return err == nil
 }
 
+// autorelayTag is the tag go-libp2p's AutoRelay protects the connection to
+// a relay with while it holds a reservation there (relay_finder.go).
+// TestPushOverRelayedConnection in core sees a reservation through it.
+const autorelayTag = "autorelay"
+
+// Relays returns the relays the host holds a reservation on, sorted. The
+// host may not advertise their circuit addresses: AutoRelay leaves out
+// relays it only knows private addresses of.
+func (h *Host) Relays() []peer.ID {
+	var out []peer.ID
+	for _, p := range h.Network().Peers() {
+		if h.ConnManager().IsProtected(p, autorelayTag) {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // HolePunchReady reports whether the host answers hole punching (DCUtR)
 // requests. go-libp2p starts to once the host knows a public address of its
 // own, as peers observed it; before, a peer reached through a relay cannot

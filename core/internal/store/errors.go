@@ -19,6 +19,10 @@ var (
 	// work again by themselves once space is freed.
 	ErrNoSpace = errors.New("store: no space left on device")
 
+	// ErrInUse reports a database that another store, in this process or
+	// another, holds open.
+	ErrInUse = errors.New("store: database in use by another process")
+
 	// ErrCorrupt reports a stored value that cannot be decoded.
 	ErrCorrupt = errors.New("store: corrupt value")
 

@@ -56,6 +56,10 @@ func fileOpener(dir string) func(readOnly bool) (*leveldb.DB, error) {
 		if lerrors.IsCorrupted(err) && !readOnly {
 			db, err = leveldb.RecoverFile(dir, o)
 		}
+		if errors.Is(err, syscall.EWOULDBLOCK) || errors.Is(err, syscall.EAGAIN) {
+			// goleveldb's lock file is taken.
+			err = fmt.Errorf("%w: %s", ErrInUse, dir)
+		}
 		return db, err
 	}
 }

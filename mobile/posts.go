@@ -1,0 +1,73 @@
+package mobile
+
+import (
+	"context"
+
+	"github.com/skein-p2p/skein/core"
+)
+
+// Post publishes a post of the logged-in account: 1 to MaxPostChars
+// characters, with no control characters but newlines and tabs
+// (CodeInvalidPost otherwise).
+func (n *Node) Post(text string) (*Post, error) {
+	if err := required("post text", text); err != nil {
+		return nil, err
+	}
+	return get(n, func(ctx context.Context, cn *core.Node) (core.Post, error) {
+		return cn.Post(ctx, text)
+	}, newPost)
+}
+
+// Reply posts text as a reply to the post postID (a Post's ID, or its
+// first 8 or more hex digits); the post's author is notified. The text
+// follows Post's rules. Errors: CodeNoPost, CodeInvalidPost.
+func (n *Node) Reply(postID, text string) (*Post, error) {
+	if err := firstMissing("post ID", postID, "reply text", text); err != nil {
+		return nil, err
+	}
+	return get(n, func(ctx context.Context, cn *core.Node) (core.Post, error) {
+		return cn.Reply(ctx, postID, text)
+	}, newPost)
+}
+
+// Repost shares the post postID with the account's followers; reposting a
+// repost reposts its original. Errors: CodeNoPost.
+func (n *Node) Repost(postID string) (*Post, error) {
+	if err := required("post ID", postID); err != nil {
+		return nil, err
+	}
+	return get(n, func(ctx context.Context, cn *core.Node) (core.Post, error) {
+		return cn.Repost(ctx, postID)
+	}, newPost)
+}
+
+// Delete deletes one of the account's own posts, replies or reposts, here
+// and on every device that copied it. Errors: CodeNoPost, CodeNotYours.
+func (n *Node) Delete(postID string) error {
+	if err := required("post ID", postID); err != nil {
+		return err
+	}
+	return n.call(func(ctx context.Context, cn *core.Node) error { return cn.Delete(ctx, postID) })
+}
+
+// Feed returns a page of the merged feed of the followed users and the
+// account itself, newest first. Pass "" (or null) for the first page and
+// the page's NextCursor for the next; limit ≤ 0 means DefaultPageSize,
+// more than MaxPageSize means MaxPageSize.
+func (n *Node) Feed(cursor string, limit int) (*FeedPage, error) {
+	return get(n, func(ctx context.Context, cn *core.Node) (core.Page, error) {
+		return cn.Feed(ctx, cursor, limit)
+	}, newFeedPage)
+}
+
+// Timeline returns a page of one user's posts (the account's own too),
+// newest first, fetching them from the network if this device does not
+// hold them; paged as Feed. Errors: CodeInvalidName, CodeUnknownName.
+func (n *Node) Timeline(name, cursor string, limit int) (*FeedPage, error) {
+	if err := required("name", name); err != nil {
+		return nil, err
+	}
+	return get(n, func(ctx context.Context, cn *core.Node) (core.Page, error) {
+		return cn.Timeline(ctx, name, cursor, limit)
+	}, newFeedPage)
+}
