@@ -38,6 +38,7 @@ HAMCREST="$(pkgfile libhamcrest-java /hamcrest-core.jar)"
 
 GEN="$BUILD/_gen"
 JVM="$BUILD/jvm"
+umount "$JVM/fulldisk" 2>/dev/null || true # left by a run that was killed
 rm -rf "$GEN" "$JVM"
 mkdir -p "$JVM/lib" "$JVM/classes" "$JVM/stub-classes" "$JVM/test-classes"
 
@@ -94,9 +95,17 @@ done
 step "javac: ${#sources[@]} test and demo sources"
 "$JDK/bin/javac" -d "$JVM/test-classes" -cp "$JVM/classes:$JUNIT:$HAMCREST" "${sources[@]}"
 
+# A small tmpfs for ApiTest.fullDisk to fill; only root can mount it, and
+# without it that test is skipped.
+FULLDISK=""
+if [[ "$(id -u)" == 0 ]] && mkdir -p "$JVM/fulldisk" && mount -t tmpfs -o size=16m tmpfs "$JVM/fulldisk" 2>/dev/null; then
+	FULLDISK="$ROOT/$JVM/fulldisk"
+	trap 'umount "$FULLDISK" 2>/dev/null || umount -l "$FULLDISK"' EXIT
+fi
+
 step "junit: ${tests[*]}"
 # A hung test fails by its own JUnit timeout; timeout(1) bounds the rest.
 timeout --kill-after=10s 15m \
-	"$JDK/bin/java" -Djava.library.path="$JVM/lib" \
+	"$JDK/bin/java" -Djava.library.path="$JVM/lib" -Dskein.fulldisk="$FULLDISK" \
 	-cp "$JVM/test-classes:$JVM/classes:$JVM/stub-classes:$JUNIT:$HAMCREST" \
 	org.junit.runner.JUnitCore "${tests[@]}"

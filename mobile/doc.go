@@ -1,14 +1,86 @@
 // Package mobile is Skein's API for Android and iOS apps, bound with
 // gomobile: `gomobile bind` turns it into skein.aar (Java/Kotlin package
-// org.skein.mobile) and Skein.xcframework (Objective-C/Swift prefix Skein).
+// org.skein.mobile, functions on class Mobile) and Skein.xcframework
+// (Objective-C/Swift prefix SkeinMobile).
 //
-// It is a thin adapter over package core and uses only the types gomobile
-// can bind: strings, signed integers, booleans, byte slices, pointers to the
-// structs declared here and the Listener interface. Lists come as small
-// types with Len and Get; address lists are strings separated by spaces,
-// commas or newlines. Every method blocks until it is done (network calls
-// are bounded by timeouts), so call them off the UI thread. Errors carry a
-// message an app can show as it is.
+// # Everything core can do
+//
+// The API carries all of package core's, in the same change as core gains
+// it: every Node method, every field of what they return, every event and
+// every error. TestSurfaceMethods, TestSurfaceFields, TestSurfaceEvents and
+// TestCoreErrorsHaveCodes fail when core exports something this package
+// does not carry, and the JVM test ApiTest (make jvm-test) fails when a
+// method here is not called from Java. The whole API:
+//
+//   - Lifecycle: NewConfig, NewNode, Node.Start, Node.Close, Node.PeerID,
+//     Node.Addrs, Node.SetListener.
+//   - Accounts: Register, Login, Logout, Accounts (the names on this
+//     device), ExportPhrase and ExportKeyFile, RestorePhrase and
+//     RestoreKeyFile (on a new phone).
+//   - Posts: Post, Reply, Repost, Delete, Feed and Timeline (paged by
+//     cursor).
+//   - People: Follow, Unfollow, Following, Followers, Whois (a profile),
+//     Notifications.
+//   - The node: Status (account, counts, power mode, network type,
+//     reachability, hole punching, relays), Peers (open connections),
+//     SetPowerMode, SetNetworkType.
+//
+// It uses only the types gomobile binds: strings, int (long in Java,
+// Int in Swift), bool, byte slices, pointers to the structs declared here
+// and the Listener interface. Lists come as small types with Len and Get
+// (FeedPage, UserList, NotificationList, ConnectionList, StringList):
+//
+//	for (i in 0 until list.len()) use(list.get(i))
+//
+// Every method blocks until it is done (a call that uses the network gives
+// up after 30 seconds), so call them off the UI thread; every method is
+// safe to call from any thread. Times are milliseconds since the Unix
+// epoch, 0 when unknown.
+//
+// # Errors
+//
+// Every error carries a code: Mobile.errorCode(e) in Java and Kotlin,
+// SkeinMobileErrorCode(error as NSError) in Swift, one of the Code constants, with a
+// stable number and a stable name (ErrorCodeName). The message is one line
+// for people, at most 300 bytes, and quotes at most 40 characters of what
+// was given:
+//
+//	CodeInvalidInput   a missing (null or empty) or malformed argument
+//	CodeInvalidName    a username that is not 3 to 32 of a-z, 0-9 and _
+//	CodeInvalidPost    post or reply text empty, too long, or with control characters
+//	CodeWrongPassword  the password does not open the account or key file
+//	CodeNoAccount      no account with this name on this device
+//	CodeAccountExists  an account with this name is on this device already
+//	CodeUnknownName    nobody has claimed this name
+//	CodeNameTaken      someone else holds this name
+//	CodeNameConflict   several keys claim the name and nothing decides
+//	CodeNotLoggedIn    the call needs a logged-in account
+//	CodeLoggedIn       log out first
+//	CodeRestoring      a restored account's log is still being fetched
+//	CodeBadSecret      not a valid recovery phrase or key file
+//	CodeNoPost         no post with this ID
+//	CodeNotYours       someone else's post
+//	CodeNotFollowing   unfollowing someone not followed
+//	CodeSelfFollow     following oneself
+//	CodeNetwork        no peer connected, or the network did not answer in time
+//	CodeNoSpace        the disk is full; nothing is lost, writes resume once there is room
+//	CodeDataDirInUse   another node has the data directory open
+//	CodeNotStarted     call Start first
+//	CodeStarted        Start was called already
+//	CodeClosed         the node is closed
+//	CodeInternal       anything else; the message says what
+//
+// Java's null and Swift's nil arrive as "" for a string: an argument that
+// must have a value (a name, a password, post text, a post ID) is refused
+// with CodeInvalidInput when it is null or empty; a cursor of null or ""
+// means the first page. A null PowerMode or NetworkType is refused too.
+//
+// # Limits
+//
+// MaxPostChars (1,000 Unicode code points: Java's codePointCount, not
+// length()), DefaultPageSize (20) and MaxPageSize (500, the most a page
+// holds whatever the limit asked), EventQueueDepth (256: a listener that
+// falls further behind loses the newest events).
 //
 // # Kotlin (Android)
 //
@@ -21,22 +93,37 @@
 //	val node = Mobile.newNode(cfg)
 //	node.start()
 //	node.setListener(object : org.skein.mobile.Listener {
-//	    override fun onPost(p: org.skein.mobile.Post) { /* on a Go thread: post to the UI thread */ }
-//	    override fun onFollower(u: org.skein.mobile.User) {}
-//	    override fun onNotification(n: org.skein.mobile.Notification) {}
+//	    override fun onPost(p: Post) { /* on a Go thread: post to the UI thread */ }
+//	    override fun onDelete(p: Post) { /* remove p.id from the screen */ }
+//	    override fun onFollower(u: User) {}
+//	    override fun onUnfollow(u: User) {}
+//	    override fun onNotification(n: Notification) {}
 //	    override fun onConnectivity(peers: Long) {}
 //	})
 //	try {
 //	    node.login("alice", password)
 //	} catch (e: Exception) {
-//	    showError(e.message) // "wrong password", "no such account on this device: ..."
+//	    when (Mobile.errorCode(e)) {
+//	        Mobile.CodeWrongPassword -> showPasswordError()
+//	        Mobile.CodeNoAccount -> offerRegisterOrRestore()
+//	        else -> showError(e.message)
+//	    }
 //	}
-//	node.post("hello from my phone")
+//	val post = node.post("hello from my phone")
+//	node.reply(post.id, "and a reply")
 //	val page = node.feed("", 50)
 //	for (i in 0 until page.len()) println(page.get(i).text)
+//	val more = node.feed(page.nextCursor(), 50)
+//	val bob = node.whois("bob")          // a profile page
+//	val posts = node.timeline("bob", "", 50)
+//	// Settings → "Back up my account", after a warning:
+//	val words = node.exportPhrase(password)
+//	// On a new phone:
+//	node.restorePhrase("alice", words, newPassword)
 //	// Activity lifecycle:
-//	node.setPowerMode(Mobile.PowerBackground) // onStop
-//	node.setPowerMode(Mobile.PowerForeground) // onStart
+//	node.setPowerMode(Mobile.powerBackground()) // onStop
+//	node.setPowerMode(Mobile.powerForeground()) // onStart
+//	node.setNetworkType(Mobile.networkCellular()) // from ConnectivityManager
 //	node.close()
 //
 // # Java
@@ -48,6 +135,8 @@
 //	node.register("alice", password);
 //	node.follow("bob");
 //	FeedPage page = node.feed("", 50);
+//	for (long i = 0; i < page.len(); i++) show(page.get(i));
+//	if (node.status().getPower().equals(Mobile.powerOff())) { ... }
 //
 // # Swift (iOS)
 //
@@ -58,9 +147,19 @@
 //	var err: NSError?
 //	let node = SkeinMobileNewNode(cfg, &err)!
 //	try node.start()
-//	try node.login("alice", password: password)
-//	try node.post("hello from my phone", error: ())
-//	try node.setPowerMode(SkeinMobilePowerBackground) // sceneDidEnterBackground
+//	do {
+//	    try node.login("alice", password: password)
+//	} catch {
+//	    switch Int64(SkeinMobileErrorCode(error as NSError)) {
+//	    case SkeinMobileCodeWrongPassword: showPasswordError()
+//	    default: showError(error.localizedDescription)
+//	    }
+//	}
+//	let post = try node.post("hello from my phone")
+//	try node.repost(post.id_)
+//	let page = try node.feed("", limit: 50)
+//	for i in 0..<page.len() { show(page.get(i)!) }
+//	try node.setPowerMode(SkeinMobilePowerBackground()) // sceneDidEnterBackground
 //
 // # Power modes
 //
@@ -70,5 +169,13 @@
 // 15) for one batched sync with at most three peers. In PowerOff it uses no
 // network at all; posts are kept and published when the node is next online.
 // SetNetworkType tells the node whether the network is Wi-Fi, cellular
-// (metered: no eager transfers) or absent.
+// (metered: no eager transfers) or absent. PowerMode and NetworkType are
+// types of their own, built by PowerForeground() and the like, so that one
+// cannot be passed for the other; two are equal when their names are.
+//
+// # Listener threads
+//
+// Listener methods run one at a time, in order, on a thread the node owns:
+// hand the event to the UI thread and return. SetListener never waits for a
+// running call, so a listener may call back into the node (but not Close).
 package mobile

@@ -503,3 +503,24 @@ func TestOffline(t *testing.T) {
 		wantCode(t, "Register with no peer", err, CodeNetwork)
 	}
 }
+
+// TestNameConflict: two relays that each hold another key's claim of one
+// name leave a node that trusts both unable to decide.
+func TestNameConflict(t *testing.T) {
+	x, y := newNode(t, "", true), newNode(t, "", true)
+	p, q := newNode(t, x.Addrs(), false), newNode(t, y.Addrs(), false)
+	if _, err := p.Register("carol", "pw-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Register("carol", "pw-2"); err != nil {
+		t.Fatal(err)
+	}
+	c := newNode(t, x.Addrs()+"\n"+y.Addrs(), false)
+	if _, err := c.Register("dave", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Whois("carol")
+	wantCode(t, "Whois(carol) with two claims", err, CodeNameConflict)
+	_, err = c.Follow("carol")
+	wantCode(t, "Follow(carol) with two claims", err, CodeNameConflict)
+}

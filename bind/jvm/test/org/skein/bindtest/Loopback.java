@@ -75,7 +75,8 @@ final class Loopback implements AutoCloseable {
 		}
 	}
 
-	private static void deleteTree(Path dir) throws IOException {
+	/** Deletes dir and everything in it. */
+	static void deleteTree(Path dir) throws IOException {
 		try (Stream<Path> paths = Files.walk(dir)) {
 			for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
 				Files.deleteIfExists(p);

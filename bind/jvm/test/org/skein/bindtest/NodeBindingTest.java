@@ -5,6 +5,7 @@ import static org.hamcrest.CoreMatchers.not;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNotSame;
 import static org.junit.Assert.assertNull;
@@ -19,6 +20,7 @@ import org.junit.rules.Timeout;
 import org.skein.mobile.Mobile;
 import org.skein.mobile.Node;
 import org.skein.mobile.Post;
+import org.skein.mobile.PowerMode;
 import org.skein.mobile.Status;
 import org.skein.mobile.User;
 
@@ -137,23 +139,23 @@ public class NodeBindingTest {
 		bob.follow("alice");
 		aliceEvents.awaitFollower("for bob", DEADLINE_MS, u -> u.getName().equals("bob"));
 
-		for (long mode : new long[] {Mobile.PowerBackground, Mobile.PowerForeground, Mobile.PowerOff}) {
+		for (PowerMode mode : new PowerMode[] {Mobile.powerBackground(), Mobile.powerForeground(), Mobile.powerOff()}) {
 			alice.setPowerMode(mode);
-			assertEquals("status().getPowerMode() after setPowerMode(" + mode + ")", mode,
-					alice.status().getPowerMode());
+			assertEquals("status().getPower() after setPowerMode(" + mode + ")", mode, alice.status().getPower());
 		}
-		alice.setNetworkType(Mobile.NetworkCellular);
-		assertEquals(Mobile.NetworkCellular, alice.status().getNetworkType());
-		alice.setNetworkType(Mobile.NetworkWiFi);
+		alice.setNetworkType(Mobile.networkCellular());
+		assertEquals(Mobile.networkCellular(), alice.status().getNetwork());
+		assertNotEquals(Mobile.networkWiFi(), alice.status().getNetwork());
+		alice.setNetworkType(Mobile.networkWiFi());
 
 		Loopback.await("alice, off, has no peers", DEADLINE_MS, () -> alice.status().getPeers() == 0);
 		Post kept = alice.post("written while off");
 		assertNotNull("alice's own feed lacks the post she wrote while off", Loopback.inFeed(alice, kept.getID()));
 		assertNull("bob got a post alice wrote while off", Loopback.inFeed(bob, kept.getID()));
 
-		alice.setPowerMode(Mobile.PowerForeground);
+		alice.setPowerMode(Mobile.powerForeground());
 		Status s = alice.status();
-		assertEquals(Mobile.PowerForeground, s.getPowerMode());
+		assertEquals(Mobile.powerForeground(), s.getPower());
 		Loopback.await("bob's feed shows the post alice wrote while off", DEADLINE_MS,
 				() -> Loopback.inFeed(bob, kept.getID()) != null);
 		bobEvents.awaitPost("for the post alice wrote while off", DEADLINE_MS,

@@ -29,6 +29,8 @@ final class Recorder implements Listener {
 	private final List<Event<User>> followers = new ArrayList<>();
 	private final List<Event<Notification>> notifications = new ArrayList<>();
 	private final List<Event<Long>> connectivity = new ArrayList<>();
+	private final List<Event<User>> unfollows = new ArrayList<>();
+	private final List<Event<Post>> deletes = new ArrayList<>();
 
 	@Override
 	public void onPost(Post p) {
@@ -38,6 +40,16 @@ final class Recorder implements Listener {
 	@Override
 	public void onFollower(User u) {
 		add(followers, u);
+	}
+
+	@Override
+	public void onUnfollow(User u) {
+		add(unfollows, u);
+	}
+
+	@Override
+	public void onDelete(Post p) {
+		add(deletes, p);
 	}
 
 	@Override
@@ -63,6 +75,27 @@ final class Recorder implements Listener {
 	/** Waits up to timeoutMillis for an onFollower whose user matches. */
 	Event<User> awaitFollower(String what, long timeoutMillis, Predicate<User> match) throws InterruptedException {
 		return await(followers, "onFollower " + what, timeoutMillis, match);
+	}
+
+	/** Waits up to timeoutMillis for an onUnfollow whose user matches. */
+	Event<User> awaitUnfollow(String what, long timeoutMillis, Predicate<User> match) throws InterruptedException {
+		return await(unfollows, "onUnfollow " + what, timeoutMillis, match);
+	}
+
+	/** Waits up to timeoutMillis for an onDelete whose post matches. */
+	Event<Post> awaitDelete(String what, long timeoutMillis, Predicate<Post> match) throws InterruptedException {
+		return await(deletes, "onDelete " + what, timeoutMillis, match);
+	}
+
+	/** Waits up to timeoutMillis for an onNotification that matches. */
+	Event<Notification> awaitNotification(String what, long timeoutMillis, Predicate<Notification> match)
+			throws InterruptedException {
+		return await(notifications, "onNotification " + what, timeoutMillis, match);
+	}
+
+	/** Waits up to timeoutMillis for an onConnectivity that matches. */
+	Event<Long> awaitConnectivity(String what, long timeoutMillis, Predicate<Long> match) throws InterruptedException {
+		return await(connectivity, "onConnectivity " + what, timeoutMillis, match);
 	}
 
 	private synchronized <T> Event<T> await(List<Event<T>> l, String what, long timeoutMillis, Predicate<T> match)

@@ -1,0 +1,468 @@
+package org.skein.bindtest;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.AfterClass;
+import org.junit.Assume;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+import org.skein.mobile.Config;
+import org.skein.mobile.Connection;
+import org.skein.mobile.ConnectionList;
+import org.skein.mobile.FeedPage;
+import org.skein.mobile.Mobile;
+import org.skein.mobile.NetworkType;
+import org.skein.mobile.Node;
+import org.skein.mobile.Notification;
+import org.skein.mobile.NotificationList;
+import org.skein.mobile.Post;
+import org.skein.mobile.PowerMode;
+import org.skein.mobile.Profile;
+import org.skein.mobile.Status;
+import org.skein.mobile.StringList;
+import org.skein.mobile.User;
+import org.skein.mobile.UserList;
+
+/**
+ * ApiTest calls every method of the binding's Node and Mobile classes from
+ * Java, and makes every error code happen, the way an app would meet it.
+ * The class's last step checks, by reflection over the generated classes,
+ * that nothing exported was left out: a method added to package mobile
+ * fails this test until a test here calls it.
+ */
+public class ApiTest {
+	private static final long DEADLINE_MS = 30_000;
+
+	/** Names of the Node and Mobile methods the tests called. */
+	private static final Set<String> CALLED = ConcurrentHashMap.newKeySet();
+	/** Error codes the tests saw from the binding. */
+	private static final Set<Long> SEEN = ConcurrentHashMap.newKeySet();
+	/** Whether fullDisk ran: it needs a tmpfs, which only root mounts. */
+	private static volatile boolean fullDiskRan;
+
+	@Rule
+	public final Timeout timeout = Timeout.seconds(180);
+
+	/** Marks the methods names as called; returns nothing. */
+	private static void called(String... names) {
+		for (String n : names) {
+			CALLED.add(n);
+		}
+	}
+
+	/** A call expected to throw. */
+	interface Call {
+		void run() throws Exception;
+	}
+
+	/** Runs call, which must throw an exception carrying code. */
+	private static Exception expect(long code, String what, Call call) throws Exception {
+		try {
+			call.run();
+		} catch (Exception e) {
+			called("errorCode", "errorCodeName");
+			long got = Mobile.errorCode(e);
+			assertEquals(what + ": " + e.getMessage() + " (" + Mobile.errorCodeName(got) + ")",
+					Mobile.errorCodeName(code), Mobile.errorCodeName(got));
+			String msg = e.getMessage();
+			assertNotNull(what + ": no message", msg);
+			assertFalse(what + ": an empty message", msg.isEmpty());
+			assertTrue(what + ": a message of " + msg.length() + " characters", msg.length() <= 301);
+			assertFalse(what + ": a Go package prefix in " + msg, msg.startsWith("core: "));
+			SEEN.add(code);
+			return e;
+		}
+		fail(what + " succeeded");
+		return null;
+	}
+
+	private static Config config(Path dir, String bootstrap, boolean dhtServer) {
+		called("newConfig");
+		Config cfg = Mobile.newConfig();
+		cfg.setDataDir(dir.toString());
+		cfg.setListenAddrs(Loopback.LISTEN);
+		cfg.setBootstrapAddrs(bootstrap);
+		cfg.setDHTServer(dhtServer);
+		return cfg;
+	}
+
+	@Test
+	public void everyCallAndEvent() throws Exception {
+		try (Loopback net = new Loopback()) {
+			called("newNode", "start", "addrs", "peerID", "setListener", "register");
+			Node a = net.start("", true);
+			Node b = net.start(a.addrs(), false);
+			Loopback.await("bob's node connects", DEADLINE_MS, () -> b.status().getPeers() > 0);
+			Recorder ra = new Recorder();
+			Recorder rb = new Recorder();
+			a.setListener(ra);
+			b.setListener(rb);
+			rb.awaitConnectivity("when the listener is set", DEADLINE_MS, n -> n >= 0);
+			User alice = a.register("alice", "pw-alice");
+			User bob = b.register("bob", "pw-bob");
+
+			called("follow", "post", "feed", "reply", "repost", "timeline", "delete");
+			User followed = b.follow("alice");
+			assertEquals(alice.getKey(), followed.getKey());
+			ra.awaitFollower("for bob", DEADLINE_MS, u -> u.getKey().equals(bob.getKey()));
+			Post post = a.post("hello, \u00e9t\u00e9 \uD83D\uDE00");
+			rb.awaitPost("for alice's post", DEADLINE_MS, p -> p.getID().equals(post.getID()));
+			Post reply = b.reply(post.getID().substring(0, 8), "hi alice");
+			assertEquals("reply", reply.getKind());
+			assertEquals(post.getID(), reply.getReplyToID());
+			assertEquals("alice", reply.getReplyToAuthor());
+			assertEquals(alice.getKey(), reply.getReplyToAuthorKey());
+			Post repost = b.repost(post.getID());
+			assertEquals("repost", repost.getKind());
+			assertEquals("", repost.getText());
+			assertEquals(post.getID(), repost.getRepostOfID());
+			assertEquals(post.getText(), repost.getRepostOf().getText());
+			assertFalse(repost.getUnavailable());
+			ra.awaitNotification("for the reply", DEADLINE_MS,
+					n -> n.getKind().equals("reply") && n.getPost() != null && n.getPostID().equals(reply.getID()));
+
+			// Paging: one post per page, to the end.
+			FeedPage page = b.feed("", 1);
+			assertEquals(1, page.len());
+			assertNull(page.get(1));
+			int seen = 0;
+			for (String cursor = ""; ; ) {
+				FeedPage pg = b.feed(cursor, 1);
+				seen += pg.len();
+				cursor = pg.nextCursor();
+				if (cursor.isEmpty()) {
+					break;
+				}
+			}
+			assertEquals("posts in bob's feed: alice's post, bob's reply and repost", 3, seen);
+			FeedPage tl = b.timeline("alice", "", Mobile.MaxPageSize + 1);
+			assertEquals(1, tl.len());
+			assertEquals(post.getID(), tl.get(0).getID());
+			assertEquals(post.getTimeMillis(), tl.get(0).getTimeMillis());
+
+			called("following", "followers", "notifications", "whois", "peers", "accounts", "status");
+			UserList following = b.following();
+			assertEquals(1, following.len());
+			assertTrue(following.get(0).getLog().getTo() >= 1);
+			assertTrue(following.get(0).getSinceMillis() > 0);
+			UserList followers = a.followers();
+			assertEquals("bob", followers.get(0).getName());
+			NotificationList notes = a.notifications(10, true);
+			assertTrue(notes.len() >= 2);
+			assertNull(notes.get(notes.len()));
+			assertEquals(0, a.status().getUnread());
+			Profile p = b.whois("alice");
+			assertEquals("alice", p.getName());
+			assertEquals(alice.getKey(), p.getKey());
+			assertEquals(a.peerID(), p.getPeerID());
+			assertTrue(p.getPinned());
+			assertTrue(p.getAddrs().len() > 0);
+			assertTrue(p.getHeld() >= 1);
+			ConnectionList peers = b.peers();
+			assertTrue(peers.len() > 0);
+			Connection c = peers.get(0);
+			assertEquals(a.peerID(), c.getPeer());
+			assertFalse(c.getRelayed());
+			assertTrue(c.getOpenedMillis() > 0);
+			StringList accounts = b.accounts();
+			assertEquals(1, accounts.len());
+			assertEquals("bob", accounts.get(0));
+			Status st = b.status();
+			assertEquals("bob", st.getAccount());
+			assertEquals(bob.getKey(), st.getKey());
+			assertEquals("client", st.getDHTMode());
+			assertEquals(1, st.getFollowing());
+			assertTrue(st.getEntries() >= 3);
+			assertFalse(st.getRestoring());
+			assertEquals(1, st.getAccounts().len());
+			assertEquals(0, st.getRelays().len());
+			assertTrue(st.getAddrs().len() > 0);
+			assertFalse(st.getReachability().isEmpty());
+			assertEquals(Mobile.powerForeground(), st.getPower());
+			assertEquals(Mobile.networkWiFi(), st.getNetwork());
+
+			// Deleting a post reaches the follower's listener.
+			a.delete(post.getID());
+			rb.awaitDelete("for alice's post", DEADLINE_MS, d -> d.getID().equals(post.getID()));
+
+			called("unfollow");
+			b.unfollow("alice");
+			ra.awaitUnfollow("by bob", DEADLINE_MS, u -> u.getName().equals("bob"));
+
+			called("setPowerMode", "setNetworkType", "powerForeground", "powerBackground", "powerOff",
+					"networkWiFi", "networkCellular", "networkNone");
+			for (PowerMode m : new PowerMode[] {Mobile.powerBackground(), Mobile.powerOff(), Mobile.powerForeground()}) {
+				b.setPowerMode(m);
+				assertEquals(m, b.status().getPower());
+			}
+			for (NetworkType t : new NetworkType[] {Mobile.networkCellular(), Mobile.networkNone(), Mobile.networkWiFi()}) {
+				b.setNetworkType(t);
+				assertEquals(t, b.status().getNetwork());
+			}
+			assertNotEquals(Mobile.powerOff(), Mobile.powerForeground());
+			assertEquals("foreground", Mobile.powerForeground().toString());
+
+			// Export, then restore on two new devices.
+			called("exportPhrase", "exportKeyFile", "logout", "login", "restorePhrase", "restoreKeyFile");
+			String phrase = a.exportPhrase("pw-alice");
+			assertEquals(24, phrase.trim().split("\\s+").length);
+			byte[] keyFile = a.exportKeyFile("pw-alice");
+			assertTrue(keyFile.length > 0);
+			a.logout();
+			assertEquals("", a.status().getAccount());
+			assertEquals(alice.getKey(), a.login("alice", "pw-alice").getKey());
+			Node c1 = net.start(a.addrs(), false);
+			Loopback.await("the new phone connects", DEADLINE_MS, () -> c1.status().getPeers() > 0);
+			User restored = c1.restorePhrase("alice", phrase, "new-pw");
+			assertEquals(alice.getKey(), restored.getKey());
+			Node c2 = net.start(a.addrs(), false);
+			Loopback.await("the other new phone connects", DEADLINE_MS, () -> c2.status().getPeers() > 0);
+			assertEquals(alice.getKey(), c2.restoreKeyFile(keyFile, "pw-alice").getKey());
+			assertArrayEquals(keyFile, keyFile.clone());
+
+			called("close");
+			net.close(b);
+		}
+	}
+
+	@Test
+	public void everyErrorCode() throws Exception {
+		try (Loopback net = new Loopback()) {
+			SEEN.add(Mobile.CodeOK);
+			assertEquals(Mobile.CodeOK, Mobile.errorCode(null));
+			assertEquals(Mobile.CodeInternal, Mobile.errorCode(new Exception("not from Go")));
+			SEEN.add(Mobile.CodeInternal);
+
+			expect(Mobile.CodeInvalidInput, "newNode(null)", () -> Mobile.newNode(null));
+			Path dir = Files.createTempDirectory("skein-jvm-");
+			try {
+				Node early = Mobile.newNode(config(dir, "", false));
+				expect(Mobile.CodeNotStarted, "post before start", () -> early.post("hi"));
+				early.start();
+				expect(Mobile.CodeStarted, "start twice", early::start);
+				Node second = Mobile.newNode(config(dir, "", false));
+				Exception e = expect(Mobile.CodeDataDirInUse, "a data dir in use", second::start);
+				assertEquals("this data directory is in use by another node: " + dir, e.getMessage());
+				second.close();
+				expect(Mobile.CodeNotLoggedIn, "post before login", () -> early.post("hi"));
+				early.register("lonely", "pw");
+				expect(Mobile.CodeNetwork, "follow with no peer", () -> early.follow("someone"));
+				early.close();
+				expect(Mobile.CodeClosed, "post after close", () -> early.post("hi"));
+			} finally {
+				Loopback.deleteTree(dir);
+			}
+
+			Node a = net.start("", true);
+			Node b = net.start(a.addrs(), false);
+			Loopback.await("bob's node connects", DEADLINE_MS, () -> b.status().getPeers() > 0);
+			expect(Mobile.CodeInvalidName, "register(Alice!)", () -> a.register("Alice!", "pw"));
+			expect(Mobile.CodeInvalidInput, "register(alice, null)", () -> a.register("alice", null));
+			a.register("alice", "pw-alice");
+			expect(Mobile.CodeLoggedIn, "register while logged in", () -> a.register("alice2", "pw"));
+			expect(Mobile.CodeNameTaken, "register a taken name", () -> b.register("alice", "pw"));
+			b.register("bob", "pw-bob");
+			expect(Mobile.CodeUnknownName, "follow(nobody)", () -> b.follow("nobody_here"));
+			expect(Mobile.CodeSelfFollow, "follow(self)", () -> b.follow("bob"));
+			expect(Mobile.CodeNotFollowing, "unfollow(not followed)", () -> b.unfollow("alice"));
+			expect(Mobile.CodeInvalidPost, "post(ESC)", () -> a.post("hi\u001b[2J"));
+			StringBuilder tooLong = new StringBuilder();
+			for (int i = 0; i <= Mobile.MaxPostChars; i++) {
+				tooLong.appendCodePoint(0x1F600); // two UTF-16 units, one character
+			}
+			expect(Mobile.CodeInvalidPost, "post(too long)", () -> a.post(tooLong.toString()));
+			a.post(tooLong.substring(2)); // MaxPostChars characters, 2 × as many UTF-16 units
+			expect(Mobile.CodeInvalidInput, "post(null)", () -> a.post(null));
+			expect(Mobile.CodeInvalidInput, "setPowerMode(null)", () -> a.setPowerMode(null));
+			expect(Mobile.CodeInvalidInput, "feed(a bad cursor)", () -> a.feed("bad", 10));
+			Post mine = a.post("mine");
+			b.follow("alice");
+			Loopback.await("bob holds alice's post", DEADLINE_MS, () -> Loopback.inFeed(b, mine.getID()) != null);
+			expect(Mobile.CodeNotYours, "delete(alice's post) by bob", () -> b.delete(mine.getID()));
+			expect(Mobile.CodeNoPost, "reply(no such post)", () -> b.reply("00000000deadbeef", "to nothing"));
+			expect(Mobile.CodeWrongPassword, "exportPhrase(wrong)", () -> a.exportPhrase("wrong"));
+			b.logout();
+			expect(Mobile.CodeWrongPassword, "login(wrong)", () -> b.login("bob", "wrong"));
+			expect(Mobile.CodeNoAccount, "login(ghost)", () -> b.login("ghost", "pw"));
+			expect(Mobile.CodeAccountExists, "register(bob) again", () -> b.register("bob", "pw"));
+			expect(Mobile.CodeBadSecret, "restorePhrase(garbage)", () -> b.restorePhrase("bob", "no phrase", "pw"));
+			StringBuilder huge = new StringBuilder();
+			for (int i = 0; i < 10_000; i++) {
+				huge.append('x');
+			}
+			expect(Mobile.CodeInvalidName, "login(10,000 characters)", () -> b.login(huge.toString(), "pw"));
+
+			// Restoring: carol's log is nowhere once her phone is gone.
+			Node phone = net.start(a.addrs(), false);
+			Loopback.await("carol's phone connects", DEADLINE_MS, () -> phone.status().getPeers() > 0);
+			phone.register("carol", "pw-carol");
+			phone.post("carol's first");
+			String phrase = phone.exportPhrase("pw-carol");
+			Loopback.await("carol's record announces her post", DEADLINE_MS,
+					() -> a.whois("carol").getLatestSeq() >= 1);
+			net.close(phone);
+			Node newPhone = net.start(a.addrs(), false);
+			Loopback.await("carol's new phone connects", DEADLINE_MS, () -> newPhone.status().getPeers() > 0);
+			newPhone.restorePhrase("carol", phrase, "new-pw");
+			assertTrue(newPhone.status().getRestoring());
+			expect(Mobile.CodeRestoring, "post while restoring", () -> newPhone.post("too soon"));
+		}
+	}
+
+	/** Two relays that each hold another key's claim of one name. */
+	@Test
+	public void nameConflict() throws Exception {
+		try (Loopback net = new Loopback()) {
+			Node x = net.start("", true);
+			Node y = net.start("", true);
+			Node p = net.start(x.addrs(), false);
+			Node q = net.start(y.addrs(), false);
+			Loopback.await("p connects", DEADLINE_MS, () -> p.status().getPeers() > 0);
+			Loopback.await("q connects", DEADLINE_MS, () -> q.status().getPeers() > 0);
+			p.register("carol", "pw-1");
+			q.register("carol", "pw-2");
+			Node c = net.start(x.addrs() + "\n" + y.addrs(), false);
+			Loopback.await("c connects to both", DEADLINE_MS, () -> c.status().getPeers() >= 2);
+			c.register("dave", "pw");
+			expect(Mobile.CodeNameConflict, "whois(carol)", () -> c.whois("carol"));
+		}
+	}
+
+	/**
+	 * A full disk: the script mounts a small tmpfs (as root) and names it in
+	 * the skein.fulldisk property. A post that does not fit fails with
+	 * CodeNoSpace and loses nothing; once room is made, posting works again.
+	 */
+	@Test
+	public void fullDisk() throws Exception {
+		String mount = System.getProperty("skein.fulldisk", "");
+		Assume.assumeFalse("no tmpfs to fill (the script mounts one as root)", mount.isEmpty());
+		fullDiskRan = true;
+		Path dir = Paths.get(mount, "node");
+		Path filler = Paths.get(mount, "filler");
+		Node n = Mobile.newNode(config(dir, "", false));
+		try {
+			n.start();
+			n.register("full", "pw");
+			Post kept = n.post("written before the disk filled");
+			fill(filler);
+			StringBuilder text = new StringBuilder();
+			for (int i = 0; i < Mobile.MaxPostChars; i++) {
+				text.append('x');
+			}
+			Exception got = null;
+			for (int i = 0; i < 10_000 && got == null; i++) {
+				try {
+					n.post(text.toString());
+				} catch (Exception e) {
+					got = e;
+				}
+			}
+			assertNotNull("10,000 posts fit on a full disk", got);
+			final Exception full = got;
+			expect(Mobile.CodeNoSpace, "post on a full disk", () -> { throw full; });
+			assertEquals(kept.getID(), Loopback.inFeed(n, kept.getID()).getID());
+			Files.delete(filler);
+			Loopback.await("posting works again", DEADLINE_MS, () -> {
+				try {
+					n.post("room again");
+					return true;
+				} catch (Exception e) {
+					return false;
+				}
+			});
+		} finally {
+			n.close();
+			Files.deleteIfExists(filler);
+			Loopback.deleteTree(dir);
+		}
+	}
+
+	/** Writes to path until the disk is full. */
+	private static void fill(Path path) throws IOException {
+		byte[] block = new byte[64 << 10];
+		try (OutputStream out = Files.newOutputStream(path)) {
+			for (int i = 0; i < 1 << 16; i++) {
+				out.write(block);
+			}
+		} catch (IOException e) {
+			if (!String.valueOf(e.getMessage()).contains("No space left")) {
+				throw e;
+			}
+		}
+	}
+
+	/** Power modes and network types are types of their own. */
+	@Test
+	public void typedModes() throws Exception {
+		Method power = Node.class.getMethod("setPowerMode", PowerMode.class);
+		Method network = Node.class.getMethod("setNetworkType", NetworkType.class);
+		assertNotEquals(power.getParameterTypes()[0], network.getParameterTypes()[0]);
+		assertFalse(PowerMode.class.isAssignableFrom(NetworkType.class));
+		assertEquals(PowerMode.class, Status.class.getMethod("getPower").getReturnType());
+		assertEquals(NetworkType.class, Status.class.getMethod("getNetwork").getReturnType());
+	}
+
+	/**
+	 * Every public method of Node and every function of Mobile was called,
+	 * and every Code constant was seen.
+	 */
+	@AfterClass
+	public static void everythingCovered() throws Exception {
+		Set<String> missing = new TreeSet<>();
+		for (Method m : Node.class.getDeclaredMethods()) {
+			if (Modifier.isPublic(m.getModifiers()) && !isPlumbing(m.getName()) && !CALLED.contains(m.getName())) {
+				missing.add("Node." + m.getName());
+			}
+		}
+		for (Method m : Mobile.class.getDeclaredMethods()) {
+			if (Modifier.isPublic(m.getModifiers()) && !isPlumbing(m.getName()) && !CALLED.contains(m.getName())) {
+				missing.add("Mobile." + m.getName());
+			}
+		}
+		for (Field f : Mobile.class.getDeclaredFields()) {
+			if (f.getName().equals("CodeNoSpace") && !fullDiskRan) {
+				System.err.println("ApiTest: CodeNoSpace not checked: fullDisk needs root to mount a tmpfs");
+				continue;
+			}
+			if (f.getName().startsWith("Code") && !SEEN.contains(f.getLong(null))) {
+				missing.add("error " + f.getName());
+			}
+		}
+		assertTrue("not covered by a Java test: " + missing, missing.isEmpty());
+	}
+
+	/** Methods gobind adds to every class. */
+	private static boolean isPlumbing(String name) {
+		switch (name) {
+			case "equals":
+			case "hashCode":
+			case "toString":
+			case "incRefnum":
+			case "touch":
+				return true;
+			default:
+				return false;
+		}
+	}
+}
