@@ -21,6 +21,10 @@
 //     cursor).
 //   - People: Follow, Unfollow, Following, Followers, Whois (a profile),
 //     Notifications.
+//   - Writes safe to retry: Node.Request(id) returns the post, reply,
+//     repost, delete, follow and unfollow that are done at most once for
+//     the request ID id, for an app that queues writes and retries them,
+//     even after its process was killed.
 //   - The node: Status (account, counts, power mode, network type,
 //     reachability, hole punching, relays), Peers (open connections),
 //     SetPowerMode, SetNetworkType.

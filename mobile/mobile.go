@@ -188,20 +188,33 @@ func (n *Node) core() (*core.Node, error) {
 // call runs fn on the core node with a bounded context and gives its error
 // a code.
 func (n *Node) call(fn func(ctx context.Context, cn *core.Node) error) error {
+	return n.callID("", fn)
+}
+
+// callID is call with the request ID id in the context, if not "".
+func (n *Node) callID(id string, fn func(ctx context.Context, cn *core.Node) error) error {
 	cn, err := n.core()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
+	if id != "" {
+		ctx = core.WithRequestID(ctx, id)
+	}
 	return coded(fn(ctx, cn))
 }
 
 // get runs fn on the core node with a bounded context, and returns its
 // result converted by conv, or its error with a code.
 func get[T, R any](n *Node, fn func(ctx context.Context, cn *core.Node) (T, error), conv func(T) R) (R, error) {
+	return getID(n, "", fn, conv)
+}
+
+// getID is get with the request ID id in the context, if not "".
+func getID[T, R any](n *Node, id string, fn func(ctx context.Context, cn *core.Node) (T, error), conv func(T) R) (R, error) {
 	var v T
-	err := n.call(func(ctx context.Context, cn *core.Node) (err error) {
+	err := n.callID(id, func(ctx context.Context, cn *core.Node) (err error) {
 		v, err = fn(ctx, cn)
 		return err
 	})

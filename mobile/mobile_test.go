@@ -524,3 +524,72 @@ func TestNameConflict(t *testing.T) {
 	_, err = c.Follow("carol")
 	wantCode(t, "Follow(carol) with two claims", err, CodeNameConflict)
 }
+
+// TestRequest: a write retried with its request ID is done once.
+func TestRequest(t *testing.T) {
+	a := newNode(t, "", true)
+	b := newNode(t, a.Addrs(), false)
+	if _, err := a.Register("alice", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Register("bob", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := b.Request("not an id!")
+	wantCode(t, "Request(a bad ID)", err, CodeInvalidInput)
+	_, err = b.Request("")
+	wantCode(t, "Request(null)", err, CodeInvalidInput)
+	r, err := b.Request("post-1")
+	if err != nil || r.ID() != "post-1" {
+		t.Fatal(err)
+	}
+	first, err := r.Post("once")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := r.Post("once")
+	if err != nil || again.ID != first.ID {
+		t.Fatalf("a retry = %+v, %v; want the first post %s", again, err, first.ID)
+	}
+	_, err = r.Post("another text")
+	wantCode(t, "the ID reused for another post", err, CodeInvalidInput)
+	for range 2 {
+		f, err := b.Request("follow-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Follow("alice"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		reply, err := b.Request("reply-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := reply.Reply(first.ID, "re"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rp, _ := b.Request("repost-1")
+	if _, err := rp.Repost(first.ID); err != nil {
+		t.Fatal(err)
+	}
+	del, _ := b.Request("delete-1")
+	for range 2 {
+		if err := del.Delete(first.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := b.Status()
+	// The post, the follow, the reply, the repost, the tombstone.
+	if err != nil || st.Entries != 5 {
+		t.Fatalf("bob's log holds %d entries, want 5: %v", st.Entries, err)
+	}
+	un, _ := b.Request("unfollow-1")
+	for range 2 {
+		if err := un.Unfollow("alice"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -8,22 +8,26 @@ import (
 
 // Follow follows the user with this name and returns them. Errors:
 // CodeInvalidName, CodeUnknownName, CodeNameConflict, CodeSelfFollow.
-func (n *Node) Follow(name string) (*User, error) {
+func (n *Node) Follow(name string) (*User, error) { return n.follow("", name) }
+
+func (n *Node) follow(id, name string) (*User, error) {
 	if err := required("name", name); err != nil {
 		return nil, err
 	}
-	return get(n, func(ctx context.Context, cn *core.Node) (core.User, error) {
+	return getID(n, id, func(ctx context.Context, cn *core.Node) (core.User, error) {
 		return cn.Follow(ctx, name)
 	}, newUser)
 }
 
 // Unfollow stops following the user with this name. Errors:
 // CodeNotFollowing.
-func (n *Node) Unfollow(name string) error {
+func (n *Node) Unfollow(name string) error { return n.unfollow("", name) }
+
+func (n *Node) unfollow(id, name string) error {
 	if err := required("name", name); err != nil {
 		return err
 	}
-	return n.call(func(ctx context.Context, cn *core.Node) error { return cn.Unfollow(ctx, name) })
+	return n.callID(id, func(ctx context.Context, cn *core.Node) error { return cn.Unfollow(ctx, name) })
 }
 
 // Following returns the users the account follows, with how much of each

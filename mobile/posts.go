@@ -9,11 +9,13 @@ import (
 // Post publishes a post of the logged-in account: 1 to MaxPostChars
 // characters, with no control characters but newlines and tabs
 // (CodeInvalidPost otherwise).
-func (n *Node) Post(text string) (*Post, error) {
+func (n *Node) Post(text string) (*Post, error) { return n.post("", text) }
+
+func (n *Node) post(id, text string) (*Post, error) {
 	if err := required("post text", text); err != nil {
 		return nil, err
 	}
-	return get(n, func(ctx context.Context, cn *core.Node) (core.Post, error) {
+	return getID(n, id, func(ctx context.Context, cn *core.Node) (core.Post, error) {
 		return cn.Post(ctx, text)
 	}, newPost)
 }
@@ -21,33 +23,39 @@ func (n *Node) Post(text string) (*Post, error) {
 // Reply posts text as a reply to the post postID (a Post's ID, or its
 // first 8 or more hex digits); the post's author is notified. The text
 // follows Post's rules. Errors: CodeNoPost, CodeInvalidPost.
-func (n *Node) Reply(postID, text string) (*Post, error) {
+func (n *Node) Reply(postID, text string) (*Post, error) { return n.reply("", postID, text) }
+
+func (n *Node) reply(id, postID, text string) (*Post, error) {
 	if err := firstMissing("post ID", postID, "reply text", text); err != nil {
 		return nil, err
 	}
-	return get(n, func(ctx context.Context, cn *core.Node) (core.Post, error) {
+	return getID(n, id, func(ctx context.Context, cn *core.Node) (core.Post, error) {
 		return cn.Reply(ctx, postID, text)
 	}, newPost)
 }
 
 // Repost shares the post postID with the account's followers; reposting a
 // repost reposts its original. Errors: CodeNoPost.
-func (n *Node) Repost(postID string) (*Post, error) {
+func (n *Node) Repost(postID string) (*Post, error) { return n.repost("", postID) }
+
+func (n *Node) repost(id, postID string) (*Post, error) {
 	if err := required("post ID", postID); err != nil {
 		return nil, err
 	}
-	return get(n, func(ctx context.Context, cn *core.Node) (core.Post, error) {
+	return getID(n, id, func(ctx context.Context, cn *core.Node) (core.Post, error) {
 		return cn.Repost(ctx, postID)
 	}, newPost)
 }
 
 // Delete deletes one of the account's own posts, replies or reposts, here
 // and on every device that copied it. Errors: CodeNoPost, CodeNotYours.
-func (n *Node) Delete(postID string) error {
+func (n *Node) Delete(postID string) error { return n.delete("", postID) }
+
+func (n *Node) delete(id, postID string) error {
 	if err := required("post ID", postID); err != nil {
 		return err
 	}
-	return n.call(func(ctx context.Context, cn *core.Node) error { return cn.Delete(ctx, postID) })
+	return n.callID(id, func(ctx context.Context, cn *core.Node) error { return cn.Delete(ctx, postID) })
 }
 
 // Feed returns a page of the merged feed of the followed users and the

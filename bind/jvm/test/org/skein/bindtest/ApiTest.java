@@ -38,6 +38,7 @@ import org.skein.mobile.NotificationList;
 import org.skein.mobile.Post;
 import org.skein.mobile.PowerMode;
 import org.skein.mobile.Profile;
+import org.skein.mobile.Request;
 import org.skein.mobile.Status;
 import org.skein.mobile.StringList;
 import org.skein.mobile.User;
@@ -412,6 +413,38 @@ public class ApiTest {
 		}
 	}
 
+	/** Writes retried with their request ID are done once. */
+	@Test
+	public void requests() throws Exception {
+		try (Loopback net = new Loopback()) {
+			Node a = net.start("", true);
+			Node b = net.start(a.addrs(), false);
+			Loopback.await("bob's node connects", DEADLINE_MS, () -> b.status().getPeers() > 0);
+			a.register("alice", "pw");
+			b.register("bob", "pw");
+			called("request", "id", "Request.post", "Request.reply", "Request.repost", "Request.delete",
+					"Request.follow", "Request.unfollow");
+			expect(Mobile.CodeInvalidInput, "request(a bad ID)", () -> b.request("not an id!"));
+			Request r = b.request("post-1");
+			assertEquals("post-1", r.id());
+			Post first = r.post("once");
+			assertEquals(first.getID(), b.request("post-1").post("once").getID());
+			expect(Mobile.CodeInvalidInput, "an ID reused for another post", () -> r.post("another"));
+			for (int i = 0; i < 2; i++) {
+				b.request("follow-1").follow("alice");
+				b.request("reply-1").reply(first.getID(), "re");
+				b.request("repost-1").repost(first.getID());
+				b.request("delete-1").delete(first.getID());
+			}
+			// The post, the follow, the reply, the repost, the tombstone.
+			assertEquals(5, b.status().getEntries());
+			for (int i = 0; i < 2; i++) {
+				b.request("unfollow-1").unfollow("alice");
+			}
+			assertEquals(6, b.status().getEntries());
+		}
+	}
+
 	/** Power modes and network types are types of their own. */
 	@Test
 	public void typedModes() throws Exception {
@@ -438,6 +471,12 @@ public class ApiTest {
 		for (Method m : Mobile.class.getDeclaredMethods()) {
 			if (Modifier.isPublic(m.getModifiers()) && !isPlumbing(m.getName()) && !CALLED.contains(m.getName())) {
 				missing.add("Mobile." + m.getName());
+			}
+		}
+		for (Method m : Request.class.getDeclaredMethods()) {
+			String name = m.getName().equals("id") ? "id" : "Request." + m.getName();
+			if (Modifier.isPublic(m.getModifiers()) && !isPlumbing(m.getName()) && !CALLED.contains(name)) {
+				missing.add("Request." + m.getName());
 			}
 		}
 		for (Field f : Mobile.class.getDeclaredFields()) {
