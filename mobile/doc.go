@@ -159,11 +159,26 @@
 //	    default: showError(error.localizedDescription)
 //	    }
 //	}
+//	final class Events: NSObject, SkeinMobileListenerProtocol {
+//	    func onPost(_ p: SkeinMobilePost?) { DispatchQueue.main.async { /* show p */ } }
+//	    func onDelete(_ p: SkeinMobilePost?) {}
+//	    func onFollower(_ u: SkeinMobileUser?) {}
+//	    func onUnfollow(_ u: SkeinMobileUser?) {}
+//	    func onNotification(_ n: SkeinMobileNotification?) {}
+//	    func onConnectivity(_ peers: Int) {}
+//	}
+//	node.setListener(Events())
 //	let post = try node.post("hello from my phone")
-//	try node.repost(post.id_)
+//	_ = try node.reply(post.id_, text: "and a reply")
+//	_ = try node.repost(post.id_)
 //	let page = try node.feed("", limit: 50)
 //	for i in 0..<page.len() { show(page.get(i)!) }
+//	let bob = try node.whois("bob")
+//	let bobsPosts = try node.timeline("bob", cursor: "", limit: 50)
+//	let words = try node.exportPhrase(password) // after a warning
+//	_ = try node.restorePhrase("alice", phrase: words, password: newPassword) // on a new phone
 //	try node.setPowerMode(SkeinMobilePowerBackground()) // sceneDidEnterBackground
+//	try node.setPowerMode(SkeinMobilePowerForeground()) // sceneWillEnterForeground
 //
 // # Power modes
 //
