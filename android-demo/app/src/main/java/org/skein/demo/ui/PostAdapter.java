@@ -55,7 +55,7 @@ final class PostAdapter extends RecyclerView.Adapter<PostAdapter.Holder> {
         }
         h.author.setText(by);
         h.time.setText(DateUtils.getRelativeTimeSpanString(p.timeMillis));
-        h.text.setText(p.text);
+        h.text.setText(p.displayText()); // a repost has no text of its own: its original's
     }
 
     static final class Holder extends RecyclerView.ViewHolder {
