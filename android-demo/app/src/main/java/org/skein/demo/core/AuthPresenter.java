@@ -3,8 +3,9 @@ package org.skein.demo.core;
 /**
  * The register/login screen. Checks the input, starts the node if needed
  * (with the bootstrap addresses typed in the settings field, if any), then
- * registers or logs in. A failure shows the node's own message, e.g. "wrong
- * password for alice".
+ * registers or logs in. A failure shows the message {@link Messages} has for
+ * its error code, e.g. "Wrong password. Check it (it is case-sensitive) and
+ * try again."
  */
 public final class AuthPresenter {
     public interface View {

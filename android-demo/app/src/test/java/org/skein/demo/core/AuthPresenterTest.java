@@ -14,6 +14,7 @@ import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
+import org.skein.mobile.Mobile;
 
 /** Register and login against a real node; input checks on a fake. */
 public class AuthPresenterTest {
@@ -104,8 +105,8 @@ public class AuthPresenterTest {
         view.loggedIn.set(null);
         auth.login("alice", "wrong horse");
         Poll.until("login refused", () -> !view.errors.isEmpty());
-        assertTrue("message: " + view.errors, view.errors.get(0).contains("wrong password"));
-        assertEquals("wrong password for alice", auth.lastError());
+        assertEquals(Messages.forCode(Mobile.CodeWrongPassword, ""), view.errors.get(0));
+        assertEquals(view.errors.get(0), auth.lastError());
         assertNull(view.loggedIn.get());
         Poll.until("not busy", () -> !auth.isBusy() && !view.busy);
 
@@ -125,7 +126,7 @@ public class AuthPresenterTest {
     }
 
     @Test
-    public void unknownAccountAndDuplicateRegistrationShowTheNodesMessage() throws Exception {
+    public void unknownAccountAndDuplicateRegistrationShowTheirCodesMessages() throws Exception {
         NodeClient client = nodes.started("");
         AuthPresenter auth = new AuthPresenter(client, ui.executors);
         AuthView view = new AuthView(ui);
@@ -133,14 +134,15 @@ public class AuthPresenterTest {
 
         auth.login("nobody", "whatever");
         Poll.until("refused", () -> !view.errors.isEmpty());
-        assertTrue(view.errors.get(0), view.errors.get(0).startsWith("no such account on this device"));
+        assertEquals(Messages.forCode(Mobile.CodeNoAccount, ""), view.errors.get(0));
+        assertTrue(view.errors.get(0), view.errors.get(0).contains("restore it"));
 
         client.register("dave", "dave-password");
         client.logout();
         Poll.until("not busy", () -> !auth.isBusy());
         auth.register("dave", "another-password");
         Poll.until("refused", () -> view.errors.size() == 2);
-        assertTrue(view.errors.get(1), view.errors.get(1).contains("already exists on this device"));
+        assertEquals(Messages.forCode(Mobile.CodeAccountExists, ""), view.errors.get(1));
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
+import org.skein.mobile.Mobile;
 
 /** Compose: 1..1000 characters (code points), checked before the node; posting on a real node. */
 public class ComposePresenterTest {
@@ -79,7 +80,7 @@ public class ComposePresenterTest {
         compose.attach(view);
         assertTrue(compose.submit("hello?"));
         Poll.until("refused", () -> !view.errors.isEmpty());
-        assertTrue(view.errors.get(0), view.errors.get(0).startsWith("not logged in"));
+        assertEquals(Messages.forCode(Mobile.CodeNotLoggedIn, ""), view.errors.get(0));
         Poll.until("ready again", () -> !compose.isPosting());
     }
 

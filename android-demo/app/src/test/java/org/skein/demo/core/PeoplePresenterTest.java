@@ -12,6 +12,7 @@ import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
+import org.skein.mobile.Mobile;
 
 /** Follow and unfollow by name, following and followers lists: real nodes and a relay node. */
 public class PeoplePresenterTest {
@@ -119,7 +120,7 @@ public class PeoplePresenterTest {
 
         assertTrue(bob.follow("bob"));
         Poll.until("self-follow refused", () -> !bobView.errors.isEmpty());
-        assertEquals("cannot follow yourself", bobView.errors.get(0));
+        assertEquals(Messages.forCode(Mobile.CodeSelfFollow, ""), bobView.errors.get(0));
         assertFalse(bob.follow("x"));
         Poll.until("bad name refused", () -> bobView.errors.size() == 2);
         assertEquals("A username has 3 to 32 characters", bobView.errors.get(1));
