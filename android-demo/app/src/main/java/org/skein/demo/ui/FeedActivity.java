@@ -24,7 +24,11 @@ import org.skein.demo.core.FeedPresenter;
 import org.skein.demo.core.PostItem;
 import org.skein.demo.core.UserItem;
 
-/** The feed: updates itself as the node reports new posts; pages load as you scroll. */
+/**
+ * The feed: updates itself as the node reports new and deleted posts; pages
+ * load as you scroll. Each post can be replied to and reposted, and deleted
+ * if it is the account's own.
+ */
 public final class FeedActivity extends AppCompatActivity implements FeedPresenter.View {
     private FeedPresenter feed;
     private AuthPresenter auth;
@@ -43,7 +47,7 @@ public final class FeedActivity extends AppCompatActivity implements FeedPresent
         progress = findViewById(R.id.progress);
         status = findViewById(R.id.status);
         empty = findViewById(R.id.empty);
-        adapter = new PostAdapter();
+        adapter = new PostAdapter(new PostActions(this, feed));
         final RecyclerView list = findViewById(R.id.posts);
         final LinearLayoutManager layout = new LinearLayoutManager(this);
         list.setLayoutManager(layout);
@@ -136,6 +140,11 @@ public final class FeedActivity extends AppCompatActivity implements FeedPresent
     @Override
     public void showError(String message) {
         Toast.makeText(this, message, Toast.LENGTH_LONG).show();
+    }
+
+    @Override
+    public void showMessage(String message) {
+        Toast.makeText(this, message, Toast.LENGTH_SHORT).show();
     }
 
     @Override

@@ -107,6 +107,22 @@ public class ComposePresenterTest {
     }
 
     @Test
+    public void replyModeRepliesToThePost() {
+        FakeClient fake = new FakeClient();
+        ComposePresenter compose = new ComposePresenter(fake, AppExecutors.direct());
+        FeedPresenterTest.RecordingComposeView view = new FeedPresenterTest.RecordingComposeView();
+        compose.attach(view);
+        compose.replyTo(" p9 ");
+        assertEquals("p9", compose.replyToId());
+        assertTrue(compose.submit(" yes "));
+        assertEquals(PostItem.REPLY, view.posted.get().kind);
+        assertEquals("p9", view.posted.get().replyToId);
+        compose.replyTo(null);
+        assertTrue(compose.submit("own"));
+        assertEquals(Arrays.asList("reply p9 yes", "post own"), fake.calls);
+    }
+
+    @Test
     public void counterFollowsText() {
         ComposePresenter compose = new ComposePresenter(new FakeClient(), AppExecutors.direct());
         FeedPresenterTest.RecordingComposeView view = new FeedPresenterTest.RecordingComposeView();
