@@ -36,6 +36,7 @@ public final class FeedActivity extends AppCompatActivity implements FeedPresent
     private ProgressBar progress;
     private TextView status;
     private TextView empty;
+    private String account = ""; // the logged-in account's name, once checkSession found it
 
     @Override
     protected void onCreate(Bundle savedInstanceState) {
@@ -83,7 +84,9 @@ public final class FeedActivity extends AppCompatActivity implements FeedPresent
             }
 
             @Override
-            public void showLoggedIn(UserItem user) {}
+            public void showLoggedIn(UserItem user) {
+                account = user.name;
+            }
 
             @Override
             public void showLoggedOut() {
@@ -118,6 +121,9 @@ public final class FeedActivity extends AppCompatActivity implements FeedPresent
             return true;
         } else if (id == R.id.action_notifications) {
             startActivity(new Intent(this, NotificationsActivity.class));
+            return true;
+        } else if (id == R.id.action_profile) {
+            ProfileActivity.start(this, account);
             return true;
         } else if (id == R.id.action_logout) {
             auth.logout();

@@ -10,8 +10,8 @@ import org.skein.demo.core.FeedPresenter;
 import org.skein.demo.core.PostItem;
 
 /**
- * What a post row's buttons do, the same on the feed and on a profile:
- * reply opens the compose screen in reply mode, repost and delete go to the
+ * What a post row's buttons do, the same on the feed and on a profile: an
+ * author opens their profile, reply opens the compose screen in reply mode, repost and delete go to the
  * list's {@link FeedPresenter} (delete after a confirmation).
  */
 final class PostActions implements PostAdapter.Actions {
@@ -21,6 +21,11 @@ final class PostActions implements PostAdapter.Actions {
     PostActions(Activity activity, FeedPresenter presenter) {
         this.activity = activity;
         this.presenter = presenter;
+    }
+
+    @Override
+    public void onAuthor(String name) {
+        ProfileActivity.start(activity, name);
     }
 
     @Override

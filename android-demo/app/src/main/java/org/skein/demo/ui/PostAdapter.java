@@ -18,12 +18,15 @@ import org.skein.demo.R;
 import org.skein.demo.core.PostItem;
 
 /**
- * Rows of a feed or timeline, each with its actions: reply, repost, and
- * delete on the account's own posts. The list is the presenter's immutable
+ * Rows of a feed or timeline, each with its actions: tap an author for
+ * their profile, reply, repost, and delete on the account's own posts. The list is the presenter's immutable
  * snapshot; what the buttons do is the {@link Actions} given.
  */
 final class PostAdapter extends RecyclerView.Adapter<PostAdapter.Holder> {
     interface Actions {
+        /** An author's name was tapped: open their profile. */
+        void onAuthor(String name);
+
         void onReply(PostItem post);
 
         void onRepost(PostItem post);
@@ -83,6 +86,20 @@ final class PostAdapter extends RecyclerView.Adapter<PostAdapter.Holder> {
             h.origin.setVisibility(View.GONE);
         }
         h.text.setText(p.displayText());
+        h.author.setOnClickListener(new View.OnClickListener() {
+            @Override
+            public void onClick(View v) {
+                actions.onAuthor(p.author);
+            }
+        });
+        h.origin.setOnClickListener(new View.OnClickListener() {
+            @Override
+            public void onClick(View v) {
+                if (p.repostOf != null) {
+                    actions.onAuthor(p.repostOf.author);
+                }
+            }
+        });
 
         // A repost's reply and repost go to its original, which must still exist.
         boolean canShare = !p.isRepost() || p.originalAvailable();
