@@ -106,7 +106,8 @@ public class PeoplePresenterTest {
         assertTrue(aliceView.followers.isEmpty());
 
         assertTrue(bob.follow("@Alice"));
-        Poll.until("bob's following shows alice", () -> has(bobView.following, "alice"));
+        // (The list and the message are shown in one go on the UI thread: wait for both.)
+        Poll.until("bob's following shows alice", () -> has(bobView.following, "alice") && bobView.messages.size() == 1);
         assertTrue(bob.isFollowing("alice"));
         assertEquals("You follow @alice", bobView.messages.get(0));
         // Alice's list reloads when her node reports the new follower: no load() called here.
@@ -114,7 +115,7 @@ public class PeoplePresenterTest {
         assertTrue(has(alice.followers(), "bob"));
 
         assertTrue(bob.unfollow("alice"));
-        Poll.until("bob's following is empty again", () -> bobView.following.isEmpty());
+        Poll.until("bob's following is empty again", () -> bobView.following.isEmpty() && bobView.messages.size() == 2);
         assertFalse(bob.isFollowing("alice"));
         assertEquals("You no longer follow @alice", bobView.messages.get(1));
 
