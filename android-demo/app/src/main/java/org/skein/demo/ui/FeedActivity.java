@@ -93,6 +93,9 @@ public final class FeedActivity extends AppCompatActivity implements FeedPresent
                 startActivity(new Intent(FeedActivity.this, LoginActivity.class));
                 finish();
             }
+
+            @Override
+            public void showAccounts(List<String> names) {}
         });
         auth.checkSession(); // back to the login screen if the process forgot the session
     }

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,6 +43,7 @@ public class AuthPresenterTest {
         final List<String> errors = new CopyOnWriteArrayList<>();
         final AtomicReference<UserItem> loggedIn = new AtomicReference<>();
         final AtomicInteger loggedOut = new AtomicInteger();
+        final AtomicReference<List<String>> accounts = new AtomicReference<>();
         volatile boolean busy;
 
         AuthView(UiThread ui) {
@@ -76,6 +78,12 @@ public class AuthPresenterTest {
         public void showLoggedOut() {
             check("showLoggedOut");
             loggedOut.incrementAndGet();
+        }
+
+        @Override
+        public void showAccounts(List<String> names) {
+            check("showAccounts");
+            accounts.set(names);
         }
     }
 
@@ -115,6 +123,11 @@ public class AuthPresenterTest {
         assertEquals("alice", client.status().account);
         assertEquals(1, view.errors.size());
         assertTrue("view calls off the UI thread: " + ui.offUiCalls, ui.offUiCalls.isEmpty());
+
+        // The login screen lists the accounts on this phone.
+        auth.loadAccounts();
+        Poll.until("accounts listed", () -> view.accounts.get() != null);
+        assertEquals(Arrays.asList("alice"), view.accounts.get());
 
         // A new screen finds the session that outlived the old one.
         AuthPresenter again = new AuthPresenter(client, ui.executors);
@@ -182,6 +195,15 @@ public class AuthPresenterTest {
         assertEquals("Enter a password", view.errors.get(3));
         assertTrue(view.errors.get(4).startsWith("Choose a password of at least"));
         assertTrue(view.errors.get(5).startsWith("Not a full relay address"));
+        assertTrue("node was called: " + fake.calls, fake.calls.isEmpty());
+
+        auth.restorePhrase("alice", "abandon ability able", "long enough", null);
+        auth.restorePhrase("alice", FakeClient.PHRASE, "short", null);
+        auth.restoreKeyFile(new byte[0], "pw", null);
+        assertEquals(9, view.errors.size());
+        assertEquals("A recovery phrase has 24 words; this one has 3", view.errors.get(6));
+        assertTrue(view.errors.get(7).startsWith("Choose a password of at least"));
+        assertEquals("Choose a key file first", view.errors.get(8));
         assertTrue("node was called: " + fake.calls, fake.calls.isEmpty());
 
         auth.login("@Alice", "pw"); // normalized to alice

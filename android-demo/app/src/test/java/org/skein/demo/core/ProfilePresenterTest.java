@@ -107,7 +107,8 @@ public class ProfilePresenterTest {
 
         // Follow: the button turns to unfollow, and the name is pinned to her key.
         assertTrue(profile.toggleFollow());
-        Poll.until("followed", () -> view.relation == ProfilePresenter.Relation.FOLLOWING);
+        // (The header and the message are shown in one go on the UI thread: wait for both.)
+        Poll.until("followed", () -> view.relation == ProfilePresenter.Relation.FOLLOWING && view.messages.size() == 1);
         assertEquals("You follow @alice", view.messages.get(0));
         assertTrue(view.profile.pinned);
         assertEquals("alice", b.following().get(0).name);
@@ -143,7 +144,7 @@ public class ProfilePresenterTest {
 
         Poll.until("not busy", () -> !profile.isBusy());
         assertTrue(profile.toggleFollow());
-        Poll.until("unfollowed", () -> view.relation == ProfilePresenter.Relation.NOT_FOLLOWING);
+        Poll.until("unfollowed", () -> view.relation == ProfilePresenter.Relation.NOT_FOLLOWING && view.messages.size() == 2);
         assertEquals("You no longer follow @alice", view.messages.get(1));
         assertTrue(view.errors.toString(), view.errors.isEmpty());
         assertTrue("view calls off the UI thread: " + ui.offUiCalls, ui.offUiCalls.isEmpty());
