@@ -32,7 +32,8 @@ public final class AuthPresenter {
 
     /** What a submit does once the input is checked and the node started. */
     private interface Op {
-        UserItem run() throws Exception;
+        /** fresh: the node was started (or restarted) for this submit a moment ago. */
+        UserItem run(boolean fresh) throws Exception;
     }
 
     /**
@@ -41,7 +42,7 @@ public final class AuthPresenter {
      * restarted with new bootstrap addresses) a moment ago is not connected
      * yet.
      */
-    static final long RESTORE_PEER_WAIT_MILLIS = 15_000;
+    static final long RESTORE_PEER_WAIT_MILLIS = 15_000; // also how long it tries again
 
     private final SkeinClient client;
     private final AppExecutors executors;
@@ -139,7 +140,7 @@ public final class AuthPresenter {
         }
         submit(err, bootstrapAddrs, new Op() {
             @Override
-            public UserItem run() throws Exception {
+            public UserItem run(boolean fresh) throws Exception {
                 return client.login(name, password);
             }
         });
@@ -158,7 +159,7 @@ public final class AuthPresenter {
         }
         submit(err, bootstrapAddrs, new Op() {
             @Override
-            public UserItem run() throws Exception {
+            public UserItem run(boolean fresh) throws Exception {
                 return client.register(name, password);
             }
         });
@@ -169,8 +170,9 @@ public final class AuthPresenter {
      * typed: numbered, on several lines, in any case), protects it here with
      * newPassword and logs in, after joining the network through
      * bootstrapAddrs (null: keep the current ones): the name's record must be
-     * found there (if the node is not connected yet, it waits a while for a
-     * peer and tries again).
+     * found there (if the node is not connected yet, or was started a moment
+     * ago and finds no record, it waits for a peer and tries again, for up to
+     * 15 s).
      * The account's posts are then fetched in the background.
      */
     public void restorePhrase(String rawName, String rawPhrase, final String newPassword, String bootstrapAddrs) {
@@ -185,15 +187,22 @@ public final class AuthPresenter {
         }
         submit(err, bootstrapAddrs, new Op() {
             @Override
-            public UserItem run() throws Exception {
-                try {
-                    return client.restorePhrase(name, phrase, newPassword);
-                } catch (Exception e) {
-                    // Not connected yet (a node started a moment ago): wait for a peer, then once more.
-                    if (Messages.code(e) != Mobile.CodeNetwork || !awaitPeer(RESTORE_PEER_WAIT_MILLIS)) {
-                        throw e;
+            public UserItem run(boolean fresh) throws Exception {
+                long deadline = System.nanoTime() + RESTORE_PEER_WAIT_MILLIS * 1_000_000L;
+                while (true) {
+                    try {
+                        return client.restorePhrase(name, phrase, newPassword);
+                    } catch (Exception e) {
+                        // A node started a moment ago may have no peer yet (CodeNetwork), or
+                        // peers but no DHT routes to the name's record yet (CodeUnknownName).
+                        long code = Messages.code(e);
+                        long left = (deadline - System.nanoTime()) / 1_000_000L;
+                        if (!(code == Mobile.CodeNetwork || fresh && code == Mobile.CodeUnknownName) || left <= 0) {
+                            throw e;
+                        }
+                        awaitPeer(left);
+                        Thread.sleep(Math.min(1000, Math.max(0, left)));
                     }
-                    return client.restorePhrase(name, phrase, newPassword);
                 }
             }
         });
@@ -211,7 +220,7 @@ public final class AuthPresenter {
         }
         submit(err, bootstrapAddrs, new Op() {
             @Override
-            public UserItem run() throws Exception {
+            public UserItem run(boolean fresh) throws Exception {
                 return client.restoreKeyFile(keyFile, password);
             }
         });
@@ -304,11 +313,13 @@ public final class AuthPresenter {
         executors.run(new AppExecutors.Call<UserItem>() {
             @Override
             public UserItem call() throws Exception {
+                boolean wasStarted = client.isStarted();
+                String before = client.bootstrapAddrs();
                 if (bootstrap != null) {
                     client.setBootstrapAddrs(bootstrap);
                 }
                 client.ensureStarted();
-                return op.run();
+                return op.run(!wasStarted || !before.equals(client.bootstrapAddrs()));
             }
         }, new AppExecutors.Callback<UserItem>() {
             @Override

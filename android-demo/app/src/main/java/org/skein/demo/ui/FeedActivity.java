@@ -131,6 +131,9 @@ public final class FeedActivity extends AppCompatActivity implements FeedPresent
         } else if (id == R.id.action_recovery) {
             startActivity(new Intent(this, RecoveryActivity.class));
             return true;
+        } else if (id == R.id.action_status) {
+            startActivity(new Intent(this, StatusActivity.class));
+            return true;
         } else if (id == R.id.action_logout) {
             auth.logout();
             return true;
