@@ -8,9 +8,9 @@ import android.widget.EditText;
 import android.widget.ProgressBar;
 import android.widget.TextView;
 
-import java.util.List;
-
 import androidx.appcompat.app.AppCompatActivity;
+
+import java.util.List;
 
 import org.skein.demo.R;
 import org.skein.demo.SkeinApp;
