@@ -53,7 +53,9 @@ public final class AppExecutors {
 
     /**
      * Runs call on the background executor and delivers its result or
-     * error message to callback on the main executor.
+     * error message to callback on the main executor. The message is
+     * {@link Messages#of}: the one mapping of the node's error codes to what
+     * the user reads.
      */
     public <T> void run(final Call<T> call, final Callback<T> callback) {
         background.execute(new Runnable() {

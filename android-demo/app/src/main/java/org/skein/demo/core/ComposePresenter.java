@@ -2,7 +2,9 @@ package org.skein.demo.core;
 
 /**
  * The compose screen: counts characters as the node does (code points),
- * refuses empty or over-long posts before any node call, then posts.
+ * refuses empty or over-long posts before any node call, then posts, or
+ * replies to a post if {@link #replyTo} named one (the post's author is
+ * notified).
  */
 public final class ComposePresenter {
     public interface View {
@@ -20,6 +22,7 @@ public final class ComposePresenter {
     private final AppExecutors executors;
     private volatile View view;
     private volatile boolean posting;
+    private volatile String replyToId = ""; // "" = a post of its own
 
     public ComposePresenter(SkeinClient client, AppExecutors executors) {
         this.client = client;
@@ -32,6 +35,20 @@ public final class ComposePresenter {
 
     public void detach() {
         view = null;
+    }
+
+    /**
+     * Makes the next submit a reply to the post postId (for a repost, pass
+     * {@link PostItem#targetId()}: the reply goes to the original); null or ""
+     * makes it a post of its own again.
+     */
+    public void replyTo(String postId) {
+        replyToId = postId == null ? "" : postId.trim();
+    }
+
+    /** The ID of the post being replied to, "" for a post of its own. */
+    public String replyToId() {
+        return replyToId;
     }
 
     /** Call as the text changes: updates the counter and the button. */
@@ -51,8 +68,8 @@ public final class ComposePresenter {
     }
 
     /**
-     * Posts text, trimmed, unless it is empty or longer than 1000
-     * characters. Returns whether a post was sent to the node.
+     * Posts text (or replies with it), trimmed, unless it is empty or longer
+     * than 1000 characters. Returns whether it was sent to the node.
      */
     public boolean submit(String text) {
         final String body = text == null ? "" : text.trim();
@@ -76,10 +93,11 @@ public final class ComposePresenter {
                 }
             }
         });
+        final String to = replyToId;
         executors.run(new AppExecutors.Call<PostItem>() {
             @Override
             public PostItem call() throws Exception {
-                return client.post(body);
+                return to.isEmpty() ? client.post(body) : client.reply(to, body);
             }
         }, new AppExecutors.Callback<PostItem>() {
             @Override

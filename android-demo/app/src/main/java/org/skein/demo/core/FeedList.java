@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * The pure logic of a feed: posts keyed by ID (a post seen twice, from a
  * page and from the listener, is kept once, the later copy winning), shown
- * newest first. Immutable: every change returns a new list.
+ * newest first, and deleted posts taken out. Immutable: every change
+ * returns a new list.
  */
 public final class FeedList {
     /** Newest first; ties broken by the author's log position, then by ID, so the order is total. */
@@ -66,6 +67,36 @@ public final class FeedList {
 
     public FeedList plus(PostItem post) {
         return plus(Collections.singletonList(post));
+    }
+
+    /**
+     * This list without the post id (its author deleted it); a repost of it
+     * stays, with its original marked unavailable ({@link PostItem#withDeleted}).
+     */
+    public FeedList minus(String id) {
+        return minus(Collections.singleton(id));
+    }
+
+    /** This list without the posts with these IDs, as {@link #minus(String)}. */
+    public FeedList minus(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return this;
+        }
+        List<PostItem> out = new ArrayList<PostItem>(posts.size());
+        boolean changed = false;
+        for (PostItem p : posts) {
+            if (ids.contains(p.id)) {
+                changed = true;
+                continue;
+            }
+            PostItem q = p;
+            if (p.isRepost() && ids.contains(p.repostOfId)) {
+                q = p.withDeleted(p.repostOfId);
+                changed |= q != p;
+            }
+            out.add(q);
+        }
+        return changed ? new FeedList(out) : this; // still sorted: the order keys did not change
     }
 
     public boolean contains(String id) {

@@ -1,33 +1,85 @@
 package org.skein.demo.core;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+
+import org.skein.mobile.Mobile;
 
 /**
- * The feed screen: loads the feed page by page and keeps it current from the
- * node's listener. A post that arrives through {@link SkeinEvents#onPost}
- * is merged in at once (de-duplicated by ID against the pages loaded), and the
- * view is redrawn on the main executor.
+ * A list of posts, loaded page by page and kept current from the node's
+ * listener: the feed ({@link #FEED}), or one user's timeline on a profile
+ * page ({@link #timeline}). A post that arrives through
+ * {@link SkeinEvents#onPost} is merged in at once if it belongs to the list
+ * (de-duplicated by ID against the pages loaded); a post its author deleted
+ * ({@link SkeinEvents#onDelete}, or the user's own delete) is taken out, and
+ * a repost of it shows its original as unavailable.
+ *
+ * <p>Each row's actions are here too: {@link #repost} and {@link #delete}
+ * (only the account's own posts: {@link #canDelete}). A reply is written on
+ * the compose screen ({@link ComposePresenter#replyTo}).
  *
  * <p>State is guarded by a lock, so events may arrive on any thread; the
  * view is only called on {@link AppExecutors#mainThread()}.
  */
 public final class FeedPresenter {
     public interface View {
-        /** The whole feed, newest first: an unmodifiable list. */
+        /** The whole list, newest first: an unmodifiable list. */
         void showPosts(List<PostItem> posts);
 
         void showLoading(boolean loading);
 
         void showError(String message);
 
+        /** A confirmation, e.g. "Post deleted". */
+        void showMessage(String message);
+
         /** The number of connected peers. */
         void showPeers(long peers);
+    }
+
+    /** Where a list's pages come from, and which live posts belong to it. */
+    public interface Source {
+        PostPage load(SkeinClient client, String cursor, int limit) throws Exception;
+
+        /** Whether a post reported by onPost (or just written here) belongs to this list. */
+        boolean accepts(PostItem post);
+    }
+
+    /** The merged feed of the followed users and the account itself. */
+    public static final Source FEED = new Source() {
+        @Override
+        public PostPage load(SkeinClient client, String cursor, int limit) throws Exception {
+            return client.feed(cursor, limit);
+        }
+
+        @Override
+        public boolean accepts(PostItem post) {
+            return true;
+        }
+    };
+
+    /** One user's posts, replies and reposts, fetched from the network if this phone does not hold them. */
+    public static Source timeline(String name) {
+        final String user = Validation.normalizeName(name);
+        return new Source() {
+            @Override
+            public PostPage load(SkeinClient client, String cursor, int limit) throws Exception {
+                return client.timeline(user, cursor, limit);
+            }
+
+            @Override
+            public boolean accepts(PostItem post) {
+                return user.equals(post.author);
+            }
+        };
     }
 
     public static final int DEFAULT_PAGE_SIZE = 50;
 
     private final SkeinClient client;
     private final AppExecutors executors;
+    private final Source source;
     private final int pageSize;
     private final SkeinEvents events = new Events();
     private final Runnable render = new Runnable() {
@@ -43,26 +95,36 @@ public final class FeedPresenter {
     private final Object lock = new Object();
     private FeedList feed = FeedList.empty(); // guarded by lock
     private FeedList arrivedDuringRefresh = FeedList.empty(); // guarded by lock
+    private final Set<String> deleted = new HashSet<String>(); // IDs of deleted posts; guarded by lock
     private int generation; // bumped by every refresh; guarded by lock
     private boolean refreshing; // guarded by lock
     private boolean loadingMore; // guarded by lock
     private String cursor = ""; // next page's cursor; guarded by lock
+    private volatile String myKey = ""; // the logged-in account's key, learnt on refresh
     private volatile View view;
 
     public FeedPresenter(SkeinClient client, AppExecutors executors) {
-        this(client, executors, DEFAULT_PAGE_SIZE);
+        this(client, executors, FEED, DEFAULT_PAGE_SIZE);
     }
 
     public FeedPresenter(SkeinClient client, AppExecutors executors, int pageSize) {
+        this(client, executors, FEED, pageSize);
+    }
+
+    public FeedPresenter(SkeinClient client, AppExecutors executors, Source source, int pageSize) {
         if (pageSize <= 0) {
             throw new IllegalArgumentException("page size must be positive");
         }
+        if (source == null) {
+            throw new IllegalArgumentException("no source given");
+        }
         this.client = client;
         this.executors = executors;
+        this.source = source;
         this.pageSize = pageSize;
     }
 
-    /** Shows the feed in view, listens for new posts and reloads the first page. */
+    /** Shows the list in view, listens for new and deleted posts and reloads the first page. */
     public void attach(View v) {
         view = v;
         client.addEvents(events);
@@ -74,6 +136,17 @@ public final class FeedPresenter {
     public void detach() {
         client.removeEvents(events);
         view = null;
+    }
+
+    /** A first page and who is logged in, loaded together. */
+    private static final class FirstPage {
+        final PostPage page;
+        final String key;
+
+        FirstPage(PostPage page, String key) {
+            this.page = page;
+            this.key = key;
+        }
     }
 
     /**
@@ -89,22 +162,24 @@ public final class FeedPresenter {
             arrivedDuringRefresh = FeedList.empty();
         }
         showLoading(true);
-        executors.run(new AppExecutors.Call<PostPage>() {
+        executors.run(new AppExecutors.Call<FirstPage>() {
             @Override
-            public PostPage call() throws Exception {
-                return client.feed("", pageSize);
+            public FirstPage call() throws Exception {
+                String key = client.status().key; // whose posts may be deleted here
+                return new FirstPage(source.load(client, "", pageSize), key);
             }
-        }, new AppExecutors.Callback<PostPage>() {
+        }, new AppExecutors.Callback<FirstPage>() {
             @Override
-            public void onResult(PostPage page) {
+            public void onResult(FirstPage first) {
+                myKey = first.key;
                 synchronized (lock) {
                     if (gen != generation) {
                         return;
                     }
-                    feed = FeedList.of(page.posts).plus(arrivedDuringRefresh.posts());
+                    feed = FeedList.of(first.page.posts).plus(arrivedDuringRefresh.posts()).minus(deleted);
                     arrivedDuringRefresh = FeedList.empty();
                     refreshing = false;
-                    cursor = page.nextCursor;
+                    cursor = first.page.nextCursor;
                 }
                 render.run();
                 showLoading(false);
@@ -117,7 +192,7 @@ public final class FeedPresenter {
                         return;
                     }
                     refreshing = false;
-                    feed = feed.plus(arrivedDuringRefresh.posts());
+                    feed = feed.plus(arrivedDuringRefresh.posts()).minus(deleted);
                     arrivedDuringRefresh = FeedList.empty();
                 }
                 render.run();
@@ -145,7 +220,7 @@ public final class FeedPresenter {
         executors.run(new AppExecutors.Call<PostPage>() {
             @Override
             public PostPage call() throws Exception {
-                return client.feed(from, pageSize);
+                return source.load(client, from, pageSize);
             }
         }, new AppExecutors.Callback<PostPage>() {
             @Override
@@ -155,7 +230,7 @@ public final class FeedPresenter {
                         return;
                     }
                     loadingMore = false;
-                    feed = feed.plus(page.posts);
+                    feed = feed.plus(page.posts).minus(deleted);
                     cursor = page.nextCursor;
                 }
                 render.run();
@@ -178,16 +253,19 @@ public final class FeedPresenter {
     }
 
     /**
-     * Adds a post that is known to be in the feed (from the listener, or one
-     * the user just wrote) and redraws on the main executor. Duplicates are
-     * dropped by ID.
+     * Adds a post that is known to belong to the list (from the listener, or
+     * one the user just wrote) and redraws on the main executor. Duplicates
+     * are dropped by ID, and so are posts deleted meanwhile.
      */
     public void add(PostItem post) {
         if (post == null) {
             return;
         }
         synchronized (lock) {
-            feed = feed.plus(post);
+            if (deleted.contains(post.id)) {
+                return;
+            }
+            feed = feed.plus(post).minus(deleted);
             if (refreshing) {
                 arrivedDuringRefresh = arrivedDuringRefresh.plus(post);
             }
@@ -195,14 +273,101 @@ public final class FeedPresenter {
         executors.mainThread().execute(render);
     }
 
-    /** The feed, newest first: an unmodifiable snapshot. */
+    /**
+     * Takes the post id out of the list for good (its author deleted it) and
+     * redraws; a repost of it stays, its original shown as unavailable.
+     */
+    public void remove(String id) {
+        if (id == null || id.isEmpty()) {
+            return;
+        }
+        synchronized (lock) {
+            deleted.add(id);
+            feed = feed.minus(id);
+            arrivedDuringRefresh = arrivedDuringRefresh.minus(id);
+        }
+        executors.mainThread().execute(render);
+    }
+
+    /** Whether post is the logged-in account's own, so that it may delete it. */
+    public boolean canDelete(PostItem post) {
+        return post != null && post.isBy(myKey);
+    }
+
+    /**
+     * Reposts post (for a repost: its original) to the account's followers.
+     * The repost shows in the feed at once.
+     */
+    public void repost(final PostItem post) {
+        if (post == null) {
+            return;
+        }
+        executors.run(new AppExecutors.Call<PostItem>() {
+            @Override
+            public PostItem call() throws Exception {
+                return client.repost(post.targetId());
+            }
+        }, new AppExecutors.Callback<PostItem>() {
+            @Override
+            public void onResult(PostItem repost) {
+                if (source.accepts(repost)) {
+                    add(repost);
+                }
+                message("Reposted " + post.targetByline() + "'s post to your followers");
+            }
+
+            @Override
+            public void onError(String message) {
+                error(message);
+            }
+        });
+    }
+
+    /**
+     * Deletes one of the account's own posts, here and on every device that
+     * copied it, and takes it out of the list. The node refuses anyone
+     * else's (CodeNotYours). A post the node no longer has (CodeNoPost: it
+     * was deleted from another device) is taken out too.
+     */
+    public void delete(final PostItem post) {
+        if (post == null) {
+            return;
+        }
+        executors.run(new AppExecutors.Call<Boolean>() {
+            @Override
+            public Boolean call() throws Exception {
+                try {
+                    client.delete(post.id);
+                    return Boolean.TRUE;
+                } catch (Exception e) {
+                    if (Messages.code(e) == Mobile.CodeNoPost) {
+                        return Boolean.FALSE; // gone already
+                    }
+                    throw e;
+                }
+            }
+        }, new AppExecutors.Callback<Boolean>() {
+            @Override
+            public void onResult(Boolean deletedNow) {
+                remove(post.id);
+                message(deletedNow ? "Post deleted" : "This post was deleted already");
+            }
+
+            @Override
+            public void onError(String message) {
+                error(message);
+            }
+        });
+    }
+
+    /** The list, newest first: an unmodifiable snapshot. */
     public List<PostItem> posts() {
         synchronized (lock) {
             return feed.posts();
         }
     }
 
-    /** Whether the feed has a page after the ones loaded. */
+    /** Whether the list has a page after the ones loaded. */
     public boolean hasMore() {
         synchronized (lock) {
             return !cursor.isEmpty();
@@ -227,10 +392,41 @@ public final class FeedPresenter {
         });
     }
 
+    private void message(final String message) {
+        executors.mainThread().execute(new Runnable() {
+            @Override
+            public void run() {
+                View v = view;
+                if (v != null) {
+                    v.showMessage(message);
+                }
+            }
+        });
+    }
+
+    private void error(final String message) {
+        executors.mainThread().execute(new Runnable() {
+            @Override
+            public void run() {
+                View v = view;
+                if (v != null) {
+                    v.showError(message);
+                }
+            }
+        });
+    }
+
     private final class Events extends SkeinEvents {
         @Override
         public void onPost(PostItem post) {
-            add(post);
+            if (source.accepts(post)) {
+                add(post);
+            }
+        }
+
+        @Override
+        public void onDelete(PostItem post) {
+            remove(post.id);
         }
 
         @Override

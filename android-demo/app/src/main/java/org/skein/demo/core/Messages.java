@@ -1,23 +1,147 @@
 package org.skein.demo.core;
 
-/** Turns exceptions into messages a user can read. */
+import org.skein.mobile.Mobile;
+
+/**
+ * Turns exceptions into messages a user can read and act on: the one place
+ * that knows the binding's error codes. Every presenter's errors go through
+ * {@link #of} ({@link AppExecutors#run} calls it), so a screen shows the same
+ * words for the same cause.
+ *
+ * <p>The node's errors carry a code ({@code Mobile.errorCode(e)}, one of
+ * {@code Mobile.Code*}); {@link #forCode} has a message for each. An error
+ * without a code of its own (CodeInternal: a Java exception, or a failure the
+ * node did not expect) shows its own message.
+ */
 public final class Messages {
     private Messages() {}
 
     /**
-     * The exception's own message (the binding's errors are written for
-     * users: "wrong password for alice", "no user with this name: bob"), or
-     * its kind if it has none.
+     * The message to show for e: the message of the binding's code of e, or
+     * of the first cause that has one (a Java exception may wrap the node's);
+     * e's own message if none has a code.
      */
     public static String of(Throwable e) {
         if (e == null) {
-            return "unknown error";
+            return "Something went wrong.";
         }
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) { // bounded: causes may loop
+            long c = code(t);
+            if (c != Mobile.CodeInternal && c != Mobile.CodeOK) {
+                String msg = forCode(c, detail(t));
+                if (msg != null) {
+                    return msg;
+                }
+            }
+        }
+        return forCode(Mobile.CodeInternal, detail(e));
+    }
+
+    /**
+     * The binding's error code of e: {@code Mobile.errorCode(e)}, CodeOK for
+     * null, CodeInternal for a Throwable that is not an Exception or when the
+     * binding's library cannot be loaded.
+     */
+    public static long code(Throwable e) {
+        if (e == null) {
+            return Mobile.CodeOK;
+        }
+        if (!(e instanceof Exception)) {
+            return Mobile.CodeInternal;
+        }
+        try {
+            return Mobile.errorCode((Exception) e);
+        } catch (RuntimeException | LinkageError x) {
+            return Mobile.CodeInternal;
+        }
+    }
+
+    /**
+     * The message for an error with this code, whose own message is detail;
+     * null for a number that is not a code (then show detail). Each message
+     * says what happened and what to do; detail is added where it says more
+     * than the code does (which word of a phrase, which key holds a name).
+     */
+    public static String forCode(long code, String detail) {
+        String d = detail == null ? "" : detail.trim();
+        if (code != (int) code) {
+            return null;
+        }
+        switch ((int) code) {
+            case (int) Mobile.CodeOK:
+                return d.isEmpty() ? "Done." : d;
+            case (int) Mobile.CodeInternal:
+                return d.isEmpty() ? "Something went wrong. Try again; if it keeps happening, restart the app." : d;
+            case (int) Mobile.CodeInvalidInput:
+                return with("Something is missing or not valid: check what you entered.", d);
+            case (int) Mobile.CodeInvalidName:
+                return "A username has 3 to 32 characters: a-z, 0-9 and _ only.";
+            case (int) Mobile.CodeInvalidPost:
+                return with("A post has 1 to " + Validation.MAX_POST_CHARS
+                        + " characters and no control characters other than new lines and tabs.", d);
+            case (int) Mobile.CodeWrongPassword:
+                return "Wrong password. Check it (it is case-sensitive) and try again.";
+            case (int) Mobile.CodeNoAccount:
+                return "There is no account with this name on this phone. Register it, or restore it "
+                        + "with its recovery phrase.";
+            case (int) Mobile.CodeAccountExists:
+                return "This account is already on this phone: log in with its password instead.";
+            case (int) Mobile.CodeUnknownName:
+                return "Nobody in the network has this name. Check the spelling; if it is right, check "
+                        + "that you are connected (the relay address in the login screen's settings).";
+            case (int) Mobile.CodeNameTaken:
+                return "This name belongs to someone else: choose another one.";
+            case (int) Mobile.CodeNameConflict:
+                return with("Several accounts claim this name, so Skein cannot tell which one is meant. "
+                        + "Ask them for their key.", d);
+            case (int) Mobile.CodeNotLoggedIn:
+                return "You are logged out: log in again.";
+            case (int) Mobile.CodeLoggedIn:
+                return "An account is logged in already: log out first.";
+            case (int) Mobile.CodeRestoring:
+                return "Your account is still being restored: its posts are being fetched from the network. "
+                        + "Try again in a minute.";
+            case (int) Mobile.CodeBadSecret:
+                return with("That recovery phrase or key file is not valid. Compare each of the 24 words "
+                        + "and their order with your copy.", d);
+            case (int) Mobile.CodeNoPost:
+                return "This post is not here any more: its author may have deleted it. Refresh.";
+            case (int) Mobile.CodeNotYours:
+                return "You can only delete your own posts.";
+            case (int) Mobile.CodeNotFollowing:
+                return "You do not follow this user.";
+            case (int) Mobile.CodeSelfFollow:
+                return "You cannot follow yourself.";
+            case (int) Mobile.CodeNetwork:
+                return "The network did not answer. Check your connection and the relay address, then try again.";
+            case (int) Mobile.CodeNoSpace:
+                return "The phone's storage is full. Free some space and try again: nothing was lost.";
+            case (int) Mobile.CodeDataDirInUse:
+                return "Skein's data is in use by another copy of the app. Close it, then try again.";
+            case (int) Mobile.CodeNotStarted:
+                return "Skein is still starting. Try again in a moment.";
+            case (int) Mobile.CodeStarted:
+                return "Skein is running already.";
+            case (int) Mobile.CodeClosed:
+                return "Skein has shut down. Restart the app.";
+            default:
+                return null;
+        }
+    }
+
+    /** text, then the node's detail in parentheses if there is one. */
+    private static String with(String text, String detail) {
+        return detail.isEmpty() ? text : text + " (" + detail + ")";
+    }
+
+    /** e's own message, trimmed; its cause's if it has none; its kind if neither has one. */
+    static String detail(Throwable e) {
         String msg = e.getMessage();
         if (msg == null || msg.trim().isEmpty()) {
             Throwable cause = e.getCause();
             if (cause != null && cause != e) {
-                return of(cause);
+                return detail(cause);
             }
             return e.getClass().getSimpleName();
         }

@@ -1,6 +1,6 @@
 package org.skein.demo.core;
 
-/** The kind of network the device is on (see {@code Mobile.NetworkWiFi} and friends). */
+/** The kind of network the device is on (see {@code Mobile.networkWiFi()} and friends). */
 public enum NetworkType {
     /** Unmetered: Wi-Fi, Ethernet. */
     WIFI,

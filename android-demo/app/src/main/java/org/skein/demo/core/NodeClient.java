@@ -6,14 +6,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import org.skein.mobile.Connection;
+import org.skein.mobile.ConnectionList;
 import org.skein.mobile.FeedPage;
 import org.skein.mobile.Listener;
+import org.skein.mobile.LogState;
 import org.skein.mobile.Mobile;
 import org.skein.mobile.Node;
 import org.skein.mobile.Notification;
 import org.skein.mobile.NotificationList;
 import org.skein.mobile.Post;
+import org.skein.mobile.Profile;
 import org.skein.mobile.Status;
+import org.skein.mobile.StringList;
 import org.skein.mobile.User;
 import org.skein.mobile.UserList;
 
@@ -24,6 +29,8 @@ import org.skein.mobile.UserList;
  * events out to every {@link SkeinEvents} added, converted to plain values.
  *
  * <p>Thread-safe. Calls block as the binding's do: run them off the UI thread.
+ * The binding's errors are passed on as they are thrown, so that
+ * {@link Messages} can read their codes.
  */
 public final class NodeClient implements SkeinClient {
     private static final Logger LOG = Logger.getLogger("skein");
@@ -64,7 +71,7 @@ public final class NodeClient implements SkeinClient {
     public void ensureStarted() throws Exception {
         synchronized (lock) {
             if (closed) {
-                throw new Exception("node is closed");
+                throw closedError();
             }
             if (isStarted()) {
                 return;
@@ -72,6 +79,16 @@ public final class NodeClient implements SkeinClient {
             node.start();
         }
         fireStarted();
+    }
+
+    /** The closed node's own CodeClosed error (guarded by lock, closed is set). */
+    private Exception closedError() {
+        try {
+            node.start(); // a closed node refuses with CodeClosed
+        } catch (Exception e) {
+            return e;
+        }
+        return new IllegalStateException("the node is closed");
     }
 
     @Override
@@ -87,7 +104,7 @@ public final class NodeClient implements SkeinClient {
         boolean restarted;
         synchronized (lock) {
             if (closed) {
-                throw new Exception("node is closed");
+                throw closedError();
             }
             if (settings == null) {
                 if (want.isEmpty()) {
@@ -140,6 +157,8 @@ public final class NodeClient implements SkeinClient {
         return PostItem.nonNull(node.addrs());
     }
 
+    // ---- accounts ----
+
     @Override
     public UserItem register(String name, String password) throws Exception {
         return user(node.register(name, password));
@@ -156,13 +175,67 @@ public final class NodeClient implements SkeinClient {
     }
 
     @Override
+    public List<String> accounts() throws Exception {
+        return strings(node.accounts());
+    }
+
+    @Override
+    public String exportPhrase(String password) throws Exception {
+        return node.exportPhrase(password);
+    }
+
+    @Override
+    public byte[] exportKeyFile(String password) throws Exception {
+        return node.exportKeyFile(password);
+    }
+
+    @Override
+    public UserItem restorePhrase(String name, String phrase, String password) throws Exception {
+        return user(node.restorePhrase(name, phrase, password));
+    }
+
+    @Override
+    public UserItem restoreKeyFile(byte[] keyFile, String password) throws Exception {
+        return user(node.restoreKeyFile(keyFile, password));
+    }
+
+    // ---- posts ----
+
+    @Override
     public PostItem post(String text) throws Exception {
         return post(node.post(text));
     }
 
     @Override
-    public void follow(String name) throws Exception {
-        node.follow(name);
+    public PostItem reply(String postId, String text) throws Exception {
+        return post(node.reply(postId, text));
+    }
+
+    @Override
+    public PostItem repost(String postId) throws Exception {
+        return post(node.repost(postId));
+    }
+
+    @Override
+    public void delete(String postId) throws Exception {
+        node.delete(postId);
+    }
+
+    @Override
+    public PostPage feed(String cursor, int limit) throws Exception {
+        return page(node.feed(cursor == null ? "" : cursor, limit));
+    }
+
+    @Override
+    public PostPage timeline(String name, String cursor, int limit) throws Exception {
+        return page(node.timeline(name, cursor == null ? "" : cursor, limit));
+    }
+
+    // ---- people ----
+
+    @Override
+    public UserItem follow(String name) throws Exception {
+        return user(node.follow(name));
     }
 
     @Override
@@ -171,17 +244,11 @@ public final class NodeClient implements SkeinClient {
     }
 
     @Override
-    public PostPage feed(String cursor, int limit) throws Exception {
-        FeedPage page = node.feed(cursor == null ? "" : cursor, limit);
-        long n = page.len();
-        List<PostItem> posts = new ArrayList<PostItem>((int) n);
-        for (long i = 0; i < n; i++) {
-            Post p = page.get(i);
-            if (p != null) {
-                posts.add(post(p));
-            }
-        }
-        return new PostPage(posts, page.nextCursor());
+    public ProfileInfo whois(String name) throws Exception {
+        Profile p = node.whois(name);
+        return new ProfileInfo(p.getName(), p.getKey(), p.getPeerID(), strings(p.getAddrs()),
+                p.getUpdatedMillis(), p.getLatestSeq(), p.getHeld(), p.getPinned(), p.getOnline(),
+                p.getLastSeenMillis());
     }
 
     @Override
@@ -208,21 +275,55 @@ public final class NodeClient implements SkeinClient {
         return out;
     }
 
+    // ---- node ----
+
     @Override
     public StatusInfo status() throws Exception {
         Status s = node.status();
-        return new StatusInfo(s.getPeerID(), s.getAccount(), s.getPeers(), s.getFollowing(),
-                s.getFollowers(), s.getUnread(), powerMode(s.getPowerMode()), networkType(s.getNetworkType()));
+        return new StatusInfo.Builder()
+                .peerId(s.getPeerID())
+                .addrs(strings(s.getAddrs()))
+                .peers(s.getPeers())
+                .dhtMode(s.getDHTMode())
+                .account(s.getAccount())
+                .key(s.getKey())
+                .entries(s.getEntries())
+                .following(s.getFollowing())
+                .followers(s.getFollowers())
+                .unread(s.getUnread())
+                .restoring(s.getRestoring())
+                .accounts(strings(s.getAccounts()))
+                .powerMode(powerMode(s.getPower()))
+                .networkType(networkType(s.getNetwork()))
+                .reachability(s.getReachability())
+                .holePunch(s.getHolePunch())
+                .relays(strings(s.getRelays()))
+                .build();
+    }
+
+    @Override
+    public List<ConnectionItem> peers() throws Exception {
+        ConnectionList list = node.peers();
+        long n = list.len();
+        List<ConnectionItem> out = new ArrayList<ConnectionItem>((int) n);
+        for (long i = 0; i < n; i++) {
+            Connection c = list.get(i);
+            if (c != null) {
+                out.add(new ConnectionItem(c.getPeer(), c.getAddr(), c.getRelayed(), c.getDirection(),
+                        c.getOpenedMillis()));
+            }
+        }
+        return out;
     }
 
     @Override
     public void setPowerMode(PowerMode mode) throws Exception {
-        node.setPowerMode(powerConstant(mode));
+        node.setPowerMode(toBinding(mode));
     }
 
     @Override
     public void setNetworkType(NetworkType type) throws Exception {
-        node.setNetworkType(networkConstant(type));
+        node.setNetworkType(toBinding(type));
     }
 
     @Override
@@ -264,61 +365,83 @@ public final class NodeClient implements SkeinClient {
 
     // ---- conversions between the binding and the plain values ----
 
-    static long powerConstant(PowerMode m) {
+    /** The binding's power mode for m: Mobile.powerForeground() and friends. */
+    static org.skein.mobile.PowerMode toBinding(PowerMode m) {
+        if (m == null) {
+            throw new IllegalArgumentException("no power mode given");
+        }
         switch (m) {
             case FOREGROUND:
-                return Mobile.PowerForeground;
+                return Mobile.powerForeground();
             case BACKGROUND:
-                return Mobile.PowerBackground;
+                return Mobile.powerBackground();
             case OFF:
-                return Mobile.PowerOff;
+                return Mobile.powerOff();
             default:
                 throw new IllegalArgumentException("unknown power mode " + m);
         }
     }
 
-    static PowerMode powerMode(long c) {
-        if (c == Mobile.PowerForeground) {
-            return PowerMode.FOREGROUND;
-        } else if (c == Mobile.PowerBackground) {
-            return PowerMode.BACKGROUND;
-        } else if (c == Mobile.PowerOff) {
-            return PowerMode.OFF;
+    /** The demo's power mode for the binding's (which compare by name with equals). */
+    static PowerMode powerMode(org.skein.mobile.PowerMode m) {
+        for (PowerMode x : PowerMode.values()) {
+            if (toBinding(x).equals(m)) {
+                return x;
+            }
         }
-        throw new IllegalArgumentException("unknown power mode " + c);
+        throw new IllegalArgumentException("unknown power mode " + (m == null ? "null" : m.getName()));
     }
 
-    static long networkConstant(NetworkType t) {
+    /** The binding's network type for t: Mobile.networkWiFi() and friends. */
+    static org.skein.mobile.NetworkType toBinding(NetworkType t) {
+        if (t == null) {
+            throw new IllegalArgumentException("no network type given");
+        }
         switch (t) {
             case WIFI:
-                return Mobile.NetworkWiFi;
+                return Mobile.networkWiFi();
             case CELLULAR:
-                return Mobile.NetworkCellular;
+                return Mobile.networkCellular();
             case NONE:
-                return Mobile.NetworkNone;
+                return Mobile.networkNone();
             default:
                 throw new IllegalArgumentException("unknown network type " + t);
         }
     }
 
-    static NetworkType networkType(long c) {
-        if (c == Mobile.NetworkWiFi) {
-            return NetworkType.WIFI;
-        } else if (c == Mobile.NetworkCellular) {
-            return NetworkType.CELLULAR;
-        } else if (c == Mobile.NetworkNone) {
-            return NetworkType.NONE;
+    /** The demo's network type for the binding's. */
+    static NetworkType networkType(org.skein.mobile.NetworkType t) {
+        for (NetworkType x : NetworkType.values()) {
+            if (toBinding(x).equals(t)) {
+                return x;
+            }
         }
-        throw new IllegalArgumentException("unknown network type " + c);
+        throw new IllegalArgumentException("unknown network type " + (t == null ? "null" : t.getName()));
     }
 
     static PostItem post(Post p) {
+        Post orig = p.getRepostOf();
         return new PostItem(p.getID(), p.getKind(), p.getAuthor(), p.getAuthorKey(), p.getText(),
-                p.getSeq(), p.getTimeMillis(), p.getReplyToID(), p.getRepostOfID());
+                p.getSeq(), p.getTimeMillis(), p.getReplyToID(), p.getReplyToAuthor(), p.getRepostOfID(),
+                orig == null ? null : post(orig), p.getUnavailable());
+    }
+
+    static PostPage page(FeedPage page) {
+        long n = page.len();
+        List<PostItem> posts = new ArrayList<PostItem>((int) n);
+        for (long i = 0; i < n; i++) {
+            Post p = page.get(i);
+            if (p != null) {
+                posts.add(post(p));
+            }
+        }
+        return new PostPage(posts, page.nextCursor());
     }
 
     static UserItem user(User u) {
-        return new UserItem(u.getName(), u.getKey(), u.getSinceMillis());
+        LogState l = u.getLog();
+        LogInfo log = l == null ? null : new LogInfo(l.getFrom(), l.getTo(), l.getLatest(), l.getTrimmed());
+        return new UserItem(u.getName(), u.getKey(), u.getSinceMillis(), log);
     }
 
     static List<UserItem> users(UserList list) {
@@ -333,9 +456,22 @@ public final class NodeClient implements SkeinClient {
         return out;
     }
 
+    static List<String> strings(StringList list) {
+        if (list == null) {
+            return new ArrayList<String>();
+        }
+        long n = list.len();
+        List<String> out = new ArrayList<String>((int) n);
+        for (long i = 0; i < n; i++) {
+            out.add(list.get(i));
+        }
+        return out;
+    }
+
     static NotificationItem notification(Notification n) {
+        Post p = n.getPost();
         return new NotificationItem(n.getID(), n.getKind(), n.getFromName(), n.getFromKey(),
-                n.getPostID(), n.getPostText(), n.getTimeMillis(), n.getRead());
+                n.getPostID(), n.getPostText(), n.getTimeMillis(), n.getRead(), p == null ? null : post(p));
     }
 
     /** The binding's listener: converts each event and hands it to every SkeinEvents. */
@@ -345,7 +481,7 @@ public final class NodeClient implements SkeinClient {
             if (p == null) {
                 return;
             }
-            PostItem item;
+            final PostItem item;
             try {
                 item = post(p);
             } catch (RuntimeException ex) {
@@ -357,6 +493,27 @@ public final class NodeClient implements SkeinClient {
                     e.onPost(item);
                 } catch (RuntimeException ex) {
                     LOG.log(Level.WARNING, "onPost handler failed", ex);
+                }
+            }
+        }
+
+        @Override
+        public void onDelete(Post p) {
+            if (p == null) {
+                return;
+            }
+            final PostItem item;
+            try {
+                item = post(p);
+            } catch (RuntimeException ex) {
+                LOG.log(Level.WARNING, "unreadable delete event", ex);
+                return;
+            }
+            for (SkeinEvents e : events) {
+                try {
+                    e.onDelete(item);
+                } catch (RuntimeException ex) {
+                    LOG.log(Level.WARNING, "onDelete handler failed", ex);
                 }
             }
         }
@@ -377,11 +534,26 @@ public final class NodeClient implements SkeinClient {
         }
 
         @Override
+        public void onUnfollow(User u) {
+            if (u == null) {
+                return;
+            }
+            UserItem item = user(u);
+            for (SkeinEvents e : events) {
+                try {
+                    e.onUnfollow(item);
+                } catch (RuntimeException ex) {
+                    LOG.log(Level.WARNING, "onUnfollow handler failed", ex);
+                }
+            }
+        }
+
+        @Override
         public void onNotification(Notification n) {
             if (n == null) {
                 return;
             }
-            NotificationItem item;
+            final NotificationItem item;
             try {
                 item = notification(n);
             } catch (RuntimeException ex) {

@@ -58,7 +58,7 @@ public final class NodeSettings {
         if (backgroundSyncMinutes > 0) {
             cfg.setBackgroundSyncMinutes(backgroundSyncMinutes);
         }
-        cfg.setPowerMode(NodeClient.powerConstant(initialPowerMode));
+        cfg.setPowerMode(NodeClient.toBinding(initialPowerMode));
         return cfg;
     }
 

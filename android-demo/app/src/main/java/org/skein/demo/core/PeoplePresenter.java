@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The people screen: follow and unfollow by name, and the following and
  * followers lists (the followers list reloads when the listener reports a
- * new follower).
+ * new follower or an unfollow).
  */
 public final class PeoplePresenter {
     public interface View {
@@ -27,6 +27,11 @@ public final class PeoplePresenter {
     private final SkeinEvents events = new SkeinEvents() {
         @Override
         public void onFollower(UserItem user) {
+            loadFollowers();
+        }
+
+        @Override
+        public void onUnfollow(UserItem user) {
             loadFollowers();
         }
     };

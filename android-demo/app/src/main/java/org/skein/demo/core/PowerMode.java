@@ -1,9 +1,10 @@
 package org.skein.demo.core;
 
 /**
- * The node's power modes (see {@code Mobile.PowerForeground} and friends).
+ * The node's power modes (see {@code Mobile.powerForeground()} and friends).
  * Kept as an enum here so that the presenters and their fakes need no
- * binding; {@link NodeClient} maps them to the binding's constants.
+ * binding, and switch on them; {@link NodeClient} maps them to the binding's
+ * PowerMode objects.
  */
 public enum PowerMode {
     /** The app is visible: live delivery. */

@@ -10,8 +10,17 @@ public abstract class SkeinEvents {
     /** A new post in the feed of the logged-in account. */
     public void onPost(PostItem post) {}
 
+    /**
+     * The author of a post in the feed deleted it: remove it from the
+     * screen. Only its id, author, authorKey and seq are set.
+     */
+    public void onDelete(PostItem post) {}
+
     /** A new follower of the logged-in account. */
     public void onFollower(UserItem user) {}
+
+    /** Someone stopped following the logged-in account. */
+    public void onUnfollow(UserItem user) {}
 
     /** A new notification. */
     public void onNotification(NotificationItem notification) {}

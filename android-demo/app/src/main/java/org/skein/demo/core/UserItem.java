@@ -5,11 +5,18 @@ public final class UserItem {
     public final String name;
     public final String key; // account public key, hex
     public final long sinceMillis; // when the follow began, in following/followers lists; 0 otherwise
+    /** How much of their log this phone holds, in the following list; null otherwise. */
+    public final LogInfo log;
 
     public UserItem(String name, String key, long sinceMillis) {
+        this(name, key, sinceMillis, null);
+    }
+
+    public UserItem(String name, String key, long sinceMillis, LogInfo log) {
         this.name = PostItem.nonNull(name);
         this.key = PostItem.nonNull(key);
         this.sinceMillis = sinceMillis;
+        this.log = log;
     }
 
     @Override

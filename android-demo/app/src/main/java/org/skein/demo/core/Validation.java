@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * Input checks done before a node call, with the node's own rules (core
  * checks them again): usernames are 3 to 32 characters of a-z, 0-9 and _,
- * a post is 1 to 1000 Unicode code points and not only white space.
+ * a post is 1 to 1000 Unicode code points and not only white space, a
+ * recovery phrase has 24 words.
  * Each check returns null if the input is fine, else a message to show.
  */
 public final class Validation {
@@ -67,6 +68,52 @@ public final class Validation {
         int n = postLength(text);
         if (n > MAX_POST_CHARS) {
             return "A post has at most " + MAX_POST_CHARS + " characters (this one has " + n + ")";
+        }
+        return null;
+    }
+
+    /** The number of words of a recovery phrase. */
+    public static final int PHRASE_WORDS = 24;
+
+    /**
+     * A recovery phrase as typed or pasted, made plain: lower case, one space
+     * between words, without the numbers of a numbered copy ("1. abandon
+     * 2. ability" or one word a line with "1)" before it) and without commas.
+     */
+    public static String normalizePhrase(String raw) {
+        if (raw == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        for (String w : raw.toLowerCase(Locale.ROOT).split("[\\s,;]+")) {
+            if (w.isEmpty() || w.matches("\\d+[.):]?")) {
+                continue;
+            }
+            if (out.length() > 0) {
+                out.append(' ');
+            }
+            out.append(w);
+        }
+        return out.toString();
+    }
+
+    /**
+     * Checks a phrase made plain by {@link #normalizePhrase}: 24 words of
+     * letters. Whether the words are the right ones only the node can tell
+     * (CodeBadSecret). The message never repeats a word: they are secret.
+     */
+    public static String phraseError(String phrase) {
+        if (phrase == null || phrase.trim().isEmpty()) {
+            return "Enter your " + PHRASE_WORDS + "-word recovery phrase";
+        }
+        String[] words = phrase.trim().split(" +");
+        if (words.length != PHRASE_WORDS) {
+            return "A recovery phrase has " + PHRASE_WORDS + " words; this one has " + words.length;
+        }
+        for (int i = 0; i < words.length; i++) {
+            if (!words[i].matches("[a-z]+")) {
+                return "Word " + (i + 1) + " of the phrase has characters other than letters";
+            }
         }
         return null;
     }

@@ -1,5 +1,7 @@
 package org.skein.demo.ui;
 
+import android.content.Context;
+import android.content.Intent;
 import android.os.Bundle;
 import android.text.Editable;
 import android.text.TextWatcher;
@@ -17,8 +19,20 @@ import org.skein.demo.SkeinApp;
 import org.skein.demo.core.ComposePresenter;
 import org.skein.demo.core.PostItem;
 
-/** Write a post of 1 to 1000 characters. */
+/** Write a post of 1 to 1000 characters, or a reply to a post ({@link #startReply}). */
 public final class ComposeActivity extends AppCompatActivity implements ComposePresenter.View {
+    private static final String EXTRA_REPLY_TO = "reply_to"; // the post's ID
+    private static final String EXTRA_REPLY_BYLINE = "reply_byline";
+    private static final String EXTRA_REPLY_TEXT = "reply_text";
+
+    /** Opens the compose screen to reply to post (for a repost: to its original). */
+    static void startReply(Context context, PostItem post) {
+        context.startActivity(new Intent(context, ComposeActivity.class)
+                .putExtra(EXTRA_REPLY_TO, post.targetId())
+                .putExtra(EXTRA_REPLY_BYLINE, post.targetByline())
+                .putExtra(EXTRA_REPLY_TEXT, post.displayText()));
+    }
+
     private ComposePresenter presenter;
     private EditText text;
     private TextView counter;
@@ -35,6 +49,16 @@ public final class ComposeActivity extends AppCompatActivity implements ComposeP
         counter = findViewById(R.id.counter);
         post = findViewById(R.id.post);
         progress = findViewById(R.id.progress);
+        String replyTo = getIntent().getStringExtra(EXTRA_REPLY_TO);
+        if (replyTo != null && !replyTo.isEmpty()) {
+            presenter.replyTo(replyTo);
+            setTitle(R.string.reply);
+            text.setHint(R.string.reply_hint);
+            TextView header = findViewById(R.id.reply_to);
+            header.setVisibility(View.VISIBLE);
+            header.setText(getString(R.string.replying_to,
+                    getIntent().getStringExtra(EXTRA_REPLY_BYLINE), getIntent().getStringExtra(EXTRA_REPLY_TEXT)));
+        }
         text.addTextChangedListener(new TextWatcher() {
             @Override
             public void beforeTextChanged(CharSequence s, int start, int count, int after) {}

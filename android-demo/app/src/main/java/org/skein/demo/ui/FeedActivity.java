@@ -24,7 +24,11 @@ import org.skein.demo.core.FeedPresenter;
 import org.skein.demo.core.PostItem;
 import org.skein.demo.core.UserItem;
 
-/** The feed: updates itself as the node reports new posts; pages load as you scroll. */
+/**
+ * The feed: updates itself as the node reports new and deleted posts; pages
+ * load as you scroll. Each post can be replied to and reposted, and deleted
+ * if it is the account's own.
+ */
 public final class FeedActivity extends AppCompatActivity implements FeedPresenter.View {
     private FeedPresenter feed;
     private AuthPresenter auth;
@@ -32,6 +36,7 @@ public final class FeedActivity extends AppCompatActivity implements FeedPresent
     private ProgressBar progress;
     private TextView status;
     private TextView empty;
+    private String account = ""; // the logged-in account's name, once checkSession found it
 
     @Override
     protected void onCreate(Bundle savedInstanceState) {
@@ -43,7 +48,7 @@ public final class FeedActivity extends AppCompatActivity implements FeedPresent
         progress = findViewById(R.id.progress);
         status = findViewById(R.id.status);
         empty = findViewById(R.id.empty);
-        adapter = new PostAdapter();
+        adapter = new PostAdapter(new PostActions(this, feed));
         final RecyclerView list = findViewById(R.id.posts);
         final LinearLayoutManager layout = new LinearLayoutManager(this);
         list.setLayoutManager(layout);
@@ -79,13 +84,18 @@ public final class FeedActivity extends AppCompatActivity implements FeedPresent
             }
 
             @Override
-            public void showLoggedIn(UserItem user) {}
+            public void showLoggedIn(UserItem user) {
+                account = user.name;
+            }
 
             @Override
             public void showLoggedOut() {
                 startActivity(new Intent(FeedActivity.this, LoginActivity.class));
                 finish();
             }
+
+            @Override
+            public void showAccounts(List<String> names) {}
         });
         auth.checkSession(); // back to the login screen if the process forgot the session
     }
@@ -115,6 +125,15 @@ public final class FeedActivity extends AppCompatActivity implements FeedPresent
         } else if (id == R.id.action_notifications) {
             startActivity(new Intent(this, NotificationsActivity.class));
             return true;
+        } else if (id == R.id.action_profile) {
+            ProfileActivity.start(this, account);
+            return true;
+        } else if (id == R.id.action_recovery) {
+            startActivity(new Intent(this, RecoveryActivity.class));
+            return true;
+        } else if (id == R.id.action_status) {
+            startActivity(new Intent(this, StatusActivity.class));
+            return true;
         } else if (id == R.id.action_logout) {
             auth.logout();
             return true;
@@ -136,6 +155,11 @@ public final class FeedActivity extends AppCompatActivity implements FeedPresent
     @Override
     public void showError(String message) {
         Toast.makeText(this, message, Toast.LENGTH_LONG).show();
+    }
+
+    @Override
+    public void showMessage(String message) {
+        Toast.makeText(this, message, Toast.LENGTH_SHORT).show();
     }
 
     @Override

@@ -10,12 +10,17 @@ import android.widget.TextView;
 
 import androidx.appcompat.app.AppCompatActivity;
 
+import java.util.List;
+
 import org.skein.demo.R;
 import org.skein.demo.SkeinApp;
 import org.skein.demo.core.AuthPresenter;
 import org.skein.demo.core.UserItem;
 
-/** Register or log in; the relay's address is the "Bootstrap addresses" field. */
+/**
+ * Register or log in (the accounts stored on this phone are listed), or go
+ * to Restore; the relay's address is the "Bootstrap addresses" field.
+ */
 public final class LoginActivity extends AppCompatActivity implements AuthPresenter.View {
     private AuthPresenter presenter;
     private EditText name;
@@ -25,6 +30,7 @@ public final class LoginActivity extends AppCompatActivity implements AuthPresen
     private Button register;
     private ProgressBar progress;
     private TextView error;
+    private TextView accounts;
 
     @Override
     protected void onCreate(Bundle savedInstanceState) {
@@ -39,6 +45,15 @@ public final class LoginActivity extends AppCompatActivity implements AuthPresen
         register = findViewById(R.id.register);
         progress = findViewById(R.id.progress);
         error = findViewById(R.id.error);
+        accounts = findViewById(R.id.accounts);
+        findViewById(R.id.restore).setOnClickListener(new View.OnClickListener() {
+            @Override
+            public void onClick(View v) {
+                // With the relay typed in the settings field: a restore needs the network.
+                startActivity(new Intent(LoginActivity.this, RestoreActivity.class)
+                        .putExtra(RestoreActivity.EXTRA_BOOTSTRAP, text(bootstrap)));
+            }
+        });
         if (savedInstanceState == null) {
             bootstrap.setText(app.savedBootstrapAddrs());
         }
@@ -63,6 +78,7 @@ public final class LoginActivity extends AppCompatActivity implements AuthPresen
         super.onStart();
         presenter.attach(this);
         presenter.checkSession();
+        presenter.loadAccounts(); // starts the node, so it is connected by the time the user logs in
     }
 
     @Override
@@ -94,6 +110,23 @@ public final class LoginActivity extends AppCompatActivity implements AuthPresen
     @Override
     public void showLoggedOut() {
         // Nothing to do: this is the logged-out screen.
+    }
+
+    @Override
+    public void showAccounts(List<String> names) {
+        if (names.isEmpty()) {
+            accounts.setVisibility(View.GONE);
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        for (String n : names) {
+            b.append(b.length() == 0 ? "@" : ", @").append(n);
+        }
+        accounts.setText(getString(R.string.accounts_here, b));
+        accounts.setVisibility(View.VISIBLE);
+        if (LoginActivity.text(name).isEmpty() && names.size() == 1) {
+            name.setText(names.get(0));
+        }
     }
 
     static String text(EditText e) {

@@ -16,9 +16,18 @@ import java.util.List;
 import org.skein.demo.R;
 import org.skein.demo.core.NotificationItem;
 
-/** Rows of the notifications list; unread ones in bold. */
+/** Rows of the notifications list; unread ones in bold. Tapping one opens who caused it. */
 final class NotificationAdapter extends RecyclerView.Adapter<NotificationAdapter.Holder> {
+    interface OnClick {
+        void onClick(NotificationItem n);
+    }
+
+    private final OnClick onClick;
     private List<NotificationItem> items = Collections.emptyList();
+
+    NotificationAdapter(OnClick onClick) {
+        this.onClick = onClick;
+    }
 
     void submit(List<NotificationItem> next) {
         items = next;
@@ -38,10 +47,16 @@ final class NotificationAdapter extends RecyclerView.Adapter<NotificationAdapter
 
     @Override
     public void onBindViewHolder(@NonNull Holder h, int position) {
-        NotificationItem n = items.get(position);
+        final NotificationItem n = items.get(position);
         h.text.setText(n.describe());
         h.text.setTypeface(null, n.read ? Typeface.NORMAL : Typeface.BOLD);
         h.time.setText(DateUtils.getRelativeTimeSpanString(n.timeMillis));
+        h.itemView.setOnClickListener(new View.OnClickListener() {
+            @Override
+            public void onClick(View v) {
+                onClick.onClick(n);
+            }
+        });
     }
 
     static final class Holder extends RecyclerView.ViewHolder {

@@ -28,7 +28,12 @@ public final class NotificationsActivity extends AppCompatActivity implements No
         setContentView(R.layout.activity_notifications);
         SkeinApp app = SkeinApp.get(this);
         presenter = new NotificationsPresenter(app.client(), app.executors(), true);
-        adapter = new NotificationAdapter();
+        adapter = new NotificationAdapter(new NotificationAdapter.OnClick() {
+            @Override
+            public void onClick(NotificationItem n) {
+                ProfileActivity.start(NotificationsActivity.this, n.fromName);
+            }
+        });
         empty = findViewById(R.id.empty);
         RecyclerView list = findViewById(R.id.notifications);
         list.setLayoutManager(new LinearLayoutManager(this));

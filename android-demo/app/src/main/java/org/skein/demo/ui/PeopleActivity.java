@@ -18,7 +18,7 @@ import org.skein.demo.SkeinApp;
 import org.skein.demo.core.PeoplePresenter;
 import org.skein.demo.core.UserItem;
 
-/** Follow or unfollow by name; who you follow and who follows you. */
+/** Follow or unfollow by name; who you follow and who follows you (tap one for their profile). */
 public final class PeopleActivity extends AppCompatActivity implements PeoplePresenter.View {
     private PeoplePresenter presenter;
     private EditText name;
@@ -38,14 +38,14 @@ public final class PeopleActivity extends AppCompatActivity implements PeoplePre
         follow = findViewById(R.id.follow);
         unfollow = findViewById(R.id.unfollow);
         progress = findViewById(R.id.progress);
-        UserAdapter.OnUserClick fill = new UserAdapter.OnUserClick() {
+        UserAdapter.OnUserClick open = new UserAdapter.OnUserClick() {
             @Override
             public void onClick(UserItem user) {
-                name.setText(user.name);
+                ProfileActivity.start(PeopleActivity.this, user.name);
             }
         };
-        following = new UserAdapter(fill);
-        followers = new UserAdapter(fill);
+        following = new UserAdapter(open);
+        followers = new UserAdapter(open);
         setUpList(R.id.following, following);
         setUpList(R.id.followers, followers);
         follow.setOnClickListener(new View.OnClickListener() {

@@ -48,7 +48,9 @@ final class UserAdapter extends RecyclerView.Adapter<UserAdapter.Holder> {
     public void onBindViewHolder(@NonNull Holder h, int position) {
         final UserItem u = users.get(position);
         h.name.setText("@" + u.name);
-        h.since.setText(u.sinceMillis > 0 ? DateUtils.getRelativeTimeSpanString(u.sinceMillis) : "");
+        CharSequence since = u.sinceMillis > 0 ? DateUtils.getRelativeTimeSpanString(u.sinceMillis) : "";
+        // In the following list: how much of their log this phone holds.
+        h.since.setText(u.log == null ? since : since + " · " + u.log.describe());
         h.itemView.setOnClickListener(new View.OnClickListener() {
             @Override
             public void onClick(View v) {

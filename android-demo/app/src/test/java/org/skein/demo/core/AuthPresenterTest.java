@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,6 +15,7 @@ import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
+import org.skein.mobile.Mobile;
 
 /** Register and login against a real node; input checks on a fake. */
 public class AuthPresenterTest {
@@ -41,6 +43,7 @@ public class AuthPresenterTest {
         final List<String> errors = new CopyOnWriteArrayList<>();
         final AtomicReference<UserItem> loggedIn = new AtomicReference<>();
         final AtomicInteger loggedOut = new AtomicInteger();
+        final AtomicReference<List<String>> accounts = new AtomicReference<>();
         volatile boolean busy;
 
         AuthView(UiThread ui) {
@@ -76,6 +79,12 @@ public class AuthPresenterTest {
             check("showLoggedOut");
             loggedOut.incrementAndGet();
         }
+
+        @Override
+        public void showAccounts(List<String> names) {
+            check("showAccounts");
+            accounts.set(names);
+        }
     }
 
     @Test
@@ -104,8 +113,8 @@ public class AuthPresenterTest {
         view.loggedIn.set(null);
         auth.login("alice", "wrong horse");
         Poll.until("login refused", () -> !view.errors.isEmpty());
-        assertTrue("message: " + view.errors, view.errors.get(0).contains("wrong password"));
-        assertEquals("wrong password for alice", auth.lastError());
+        assertEquals(Messages.forCode(Mobile.CodeWrongPassword, ""), view.errors.get(0));
+        assertEquals(view.errors.get(0), auth.lastError());
         assertNull(view.loggedIn.get());
         Poll.until("not busy", () -> !auth.isBusy() && !view.busy);
 
@@ -114,6 +123,11 @@ public class AuthPresenterTest {
         assertEquals("alice", client.status().account);
         assertEquals(1, view.errors.size());
         assertTrue("view calls off the UI thread: " + ui.offUiCalls, ui.offUiCalls.isEmpty());
+
+        // The login screen lists the accounts on this phone.
+        auth.loadAccounts();
+        Poll.until("accounts listed", () -> view.accounts.get() != null);
+        assertEquals(Arrays.asList("alice"), view.accounts.get());
 
         // A new screen finds the session that outlived the old one.
         AuthPresenter again = new AuthPresenter(client, ui.executors);
@@ -125,7 +139,7 @@ public class AuthPresenterTest {
     }
 
     @Test
-    public void unknownAccountAndDuplicateRegistrationShowTheNodesMessage() throws Exception {
+    public void unknownAccountAndDuplicateRegistrationShowTheirCodesMessages() throws Exception {
         NodeClient client = nodes.started("");
         AuthPresenter auth = new AuthPresenter(client, ui.executors);
         AuthView view = new AuthView(ui);
@@ -133,14 +147,15 @@ public class AuthPresenterTest {
 
         auth.login("nobody", "whatever");
         Poll.until("refused", () -> !view.errors.isEmpty());
-        assertTrue(view.errors.get(0), view.errors.get(0).startsWith("no such account on this device"));
+        assertEquals(Messages.forCode(Mobile.CodeNoAccount, ""), view.errors.get(0));
+        assertTrue(view.errors.get(0), view.errors.get(0).contains("restore it"));
 
         client.register("dave", "dave-password");
         client.logout();
         Poll.until("not busy", () -> !auth.isBusy());
         auth.register("dave", "another-password");
         Poll.until("refused", () -> view.errors.size() == 2);
-        assertTrue(view.errors.get(1), view.errors.get(1).contains("already exists on this device"));
+        assertEquals(Messages.forCode(Mobile.CodeAccountExists, ""), view.errors.get(1));
     }
 
     @Test
@@ -180,6 +195,15 @@ public class AuthPresenterTest {
         assertEquals("Enter a password", view.errors.get(3));
         assertTrue(view.errors.get(4).startsWith("Choose a password of at least"));
         assertTrue(view.errors.get(5).startsWith("Not a full relay address"));
+        assertTrue("node was called: " + fake.calls, fake.calls.isEmpty());
+
+        auth.restorePhrase("alice", "abandon ability able", "long enough", null);
+        auth.restorePhrase("alice", FakeClient.PHRASE, "short", null);
+        auth.restoreKeyFile(new byte[0], "pw", null);
+        assertEquals(9, view.errors.size());
+        assertEquals("A recovery phrase has 24 words; this one has 3", view.errors.get(6));
+        assertTrue(view.errors.get(7).startsWith("Choose a password of at least"));
+        assertEquals("Choose a key file first", view.errors.get(8));
         assertTrue("node was called: " + fake.calls, fake.calls.isEmpty());
 
         auth.login("@Alice", "pw"); // normalized to alice

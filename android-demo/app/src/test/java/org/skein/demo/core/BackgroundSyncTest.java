@@ -33,7 +33,7 @@ public class BackgroundSyncTest {
     public void startsStoppedNodeInBackgroundAndSeesItsWake() throws Exception {
         nodes = new TestNodes();
         Config cfg = nodes.config(nodes.relay().addrs());
-        cfg.setPowerMode(Mobile.PowerOff); // as if the process had just been started for the job
+        cfg.setPowerMode(Mobile.powerOff()); // as if the process had just been started for the job
         NodeClient client = nodes.client(cfg);
         PowerController power = new PowerController(client, DIRECT);
         BackgroundSync sync = new BackgroundSync(client, power);
@@ -44,14 +44,14 @@ public class BackgroundSyncTest {
         assertEquals("error: " + sync.lastError(), BackgroundSync.Outcome.WOKE, out);
         assertTrue("took " + took + " ms", took < 20_000);
         assertTrue(client.isStarted());
-        assertEquals(Mobile.PowerBackground, client.node().status().getPowerMode());
+        assertEquals(Mobile.powerBackground(), client.node().status().getPower());
 
         // Run again: the node is running in background; the job restarts its
         // timer and waits (here 1 s) — its last sync is fresh, so it may not wake.
         BackgroundSync.Outcome again = sync.run(1_000);
         assertTrue("outcome " + again + " " + sync.lastError(),
                 again == BackgroundSync.Outcome.WOKE || again == BackgroundSync.Outcome.NO_WAKE_SEEN);
-        assertEquals(Mobile.PowerBackground, client.node().status().getPowerMode());
+        assertEquals(Mobile.powerBackground(), client.node().status().getPower());
     }
 
     @Test
@@ -62,7 +62,7 @@ public class BackgroundSyncTest {
         power.onForeground();
         BackgroundSync sync = new BackgroundSync(client, power);
         assertEquals(BackgroundSync.Outcome.SKIPPED_FOREGROUND, sync.run(5_000));
-        assertEquals(Mobile.PowerForeground, client.node().status().getPowerMode());
+        assertEquals(Mobile.powerForeground(), client.node().status().getPower());
         assertNull(sync.lastError());
     }
 

@@ -10,6 +10,7 @@ import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
+import org.skein.mobile.Mobile;
 
 /** Compose: 1..1000 characters (code points), checked before the node; posting on a real node. */
 public class ComposePresenterTest {
@@ -79,7 +80,7 @@ public class ComposePresenterTest {
         compose.attach(view);
         assertTrue(compose.submit("hello?"));
         Poll.until("refused", () -> !view.errors.isEmpty());
-        assertTrue(view.errors.get(0), view.errors.get(0).startsWith("not logged in"));
+        assertEquals(Messages.forCode(Mobile.CodeNotLoggedIn, ""), view.errors.get(0));
         Poll.until("ready again", () -> !compose.isPosting());
     }
 
@@ -103,6 +104,22 @@ public class ComposePresenterTest {
         assertTrue(compose.submit(emoji));
         assertTrue(compose.submit("  padded  "));
         assertEquals(Arrays.asList("post " + emoji, "post padded"), fake.calls);
+    }
+
+    @Test
+    public void replyModeRepliesToThePost() {
+        FakeClient fake = new FakeClient();
+        ComposePresenter compose = new ComposePresenter(fake, AppExecutors.direct());
+        FeedPresenterTest.RecordingComposeView view = new FeedPresenterTest.RecordingComposeView();
+        compose.attach(view);
+        compose.replyTo(" p9 ");
+        assertEquals("p9", compose.replyToId());
+        assertTrue(compose.submit(" yes "));
+        assertEquals(PostItem.REPLY, view.posted.get().kind);
+        assertEquals("p9", view.posted.get().replyToId);
+        compose.replyTo(null);
+        assertTrue(compose.submit("own"));
+        assertEquals(Arrays.asList("reply p9 yes", "post own"), fake.calls);
     }
 
     @Test

@@ -21,6 +21,12 @@ class FakeClient implements SkeinClient {
     volatile Exception failNext; // thrown by the next call that may fail
     volatile Runnable duringFeed; // run inside feed(), as if events arrived meanwhile
     final AtomicInteger posts = new AtomicInteger();
+    final List<String> accounts = new CopyOnWriteArrayList<>();
+    volatile String statusAccount = ""; // status().account
+    volatile String statusKey = ""; // status().key: the logged-in account's key
+    /** 24 words of the BIP-39 list (not a valid phrase: fakes do not check). */
+    static final String PHRASE = "abandon ability able about above absent absorb abstract absurd abuse access accident "
+            + "account accuse achieve acid acoustic acquire across act action actor actress actual";
 
     int count(String prefix) {
         int n = 0;
@@ -43,6 +49,12 @@ class FakeClient implements SkeinClient {
     void firePost(PostItem p) {
         for (SkeinEvents e : events) {
             e.onPost(p);
+        }
+    }
+
+    void fireDelete(PostItem p) {
+        for (SkeinEvents e : events) {
+            e.onDelete(p);
         }
     }
 
@@ -118,9 +130,32 @@ class FakeClient implements SkeinClient {
     }
 
     @Override
-    public void follow(String name) throws Exception {
+    public PostItem reply(String postId, String text) throws Exception {
+        calls.add("reply " + postId + " " + text);
+        maybeFail();
+        return new PostItem("p" + posts.incrementAndGet(), PostItem.REPLY, "me", statusKey, text, 0,
+                System.currentTimeMillis(), postId, "");
+    }
+
+    @Override
+    public PostItem repost(String postId) throws Exception {
+        calls.add("repost " + postId);
+        maybeFail();
+        return new PostItem("p" + posts.incrementAndGet(), PostItem.REPOST, "me", statusKey, "", 0,
+                System.currentTimeMillis(), "", postId);
+    }
+
+    @Override
+    public void delete(String postId) throws Exception {
+        calls.add("delete " + postId);
+        maybeFail();
+    }
+
+    @Override
+    public UserItem follow(String name) throws Exception {
         calls.add("follow " + name);
         maybeFail();
+        return new UserItem(name, "k-" + name, System.currentTimeMillis());
     }
 
     @Override
@@ -140,6 +175,62 @@ class FakeClient implements SkeinClient {
         maybeFail();
         PostPage p = pages.get(cursor);
         return p != null ? p : new PostPage(Collections.<PostItem>emptyList(), "");
+    }
+
+    @Override
+    public PostPage timeline(String name, String cursor, int limit) throws Exception {
+        calls.add("timeline " + name + " " + cursor);
+        maybeFail();
+        PostPage p = pages.get(cursor);
+        return p != null ? p : new PostPage(Collections.<PostItem>emptyList(), "");
+    }
+
+    @Override
+    public ProfileInfo whois(String name) throws Exception {
+        calls.add("whois " + name);
+        maybeFail();
+        return new ProfileInfo(name, "k-" + name, "", null, 0, 0, 0, false, false, 0);
+    }
+
+    @Override
+    public List<String> accounts() throws Exception {
+        calls.add("accounts");
+        maybeFail();
+        return new ArrayList<>(accounts);
+    }
+
+    @Override
+    public String exportPhrase(String password) throws Exception {
+        calls.add("exportPhrase");
+        maybeFail();
+        return PHRASE;
+    }
+
+    @Override
+    public byte[] exportKeyFile(String password) throws Exception {
+        calls.add("exportKeyFile");
+        maybeFail();
+        return "key file".getBytes("UTF-8");
+    }
+
+    @Override
+    public UserItem restorePhrase(String name, String phrase, String password) throws Exception {
+        calls.add("restorePhrase " + name + " " + phrase);
+        maybeFail();
+        return new UserItem(name, "k", 0);
+    }
+
+    @Override
+    public UserItem restoreKeyFile(byte[] keyFile, String password) throws Exception {
+        calls.add("restoreKeyFile " + keyFile.length);
+        maybeFail();
+        return new UserItem("filed", "k", 0);
+    }
+
+    @Override
+    public List<ConnectionItem> peers() {
+        calls.add("peers");
+        return new ArrayList<>();
     }
 
     @Override
@@ -163,7 +254,8 @@ class FakeClient implements SkeinClient {
     @Override
     public StatusInfo status() {
         calls.add("status");
-        return new StatusInfo("peer", "", 0, 0, 0, 0, PowerMode.FOREGROUND, NetworkType.WIFI);
+        return new StatusInfo.Builder().peerId("peer").account(statusAccount).key(statusKey)
+                .powerMode(PowerMode.FOREGROUND).networkType(NetworkType.WIFI).build();
     }
 
     @Override

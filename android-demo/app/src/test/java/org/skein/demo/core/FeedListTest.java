@@ -59,6 +59,38 @@ public class FeedListTest {
     }
 
     @Test
+    public void minusTakesPostsOutAndOrphansTheirReposts() {
+        PostItem a = PostItem.of("a", "x", "first", 100);
+        PostItem b = PostItem.of("b", "x", "second", 200);
+        PostItem r = PostItem.repostOf("r", "y", 300, a);
+        FeedList l = FeedList.of(Arrays.asList(a, b, r));
+        assertSame(l, l.minus("nothing"));
+        FeedList m = l.minus("a");
+        assertEquals(Arrays.asList("r", "b"), FeedPresenterTest.ids(m.posts()));
+        PostItem orphan = m.posts().get(0);
+        assertFalse(orphan.originalAvailable());
+        assertEquals("a", orphan.repostOfId);
+        assertEquals("x", orphan.repostOf.author); // who wrote it is still known
+        assertTrue(orphan.displayText().startsWith("(the original post is not available"));
+        assertSame(orphan, orphan.withDeleted("a")); // once is enough
+        assertEquals(Arrays.asList("r"), FeedPresenterTest.ids(l.minus(Arrays.asList("a", "b")).posts()));
+    }
+
+    @Test
+    public void repostsShowAndTargetTheirOriginal() {
+        PostItem a = PostItem.of("a", "alice", "hello", 100);
+        PostItem r = PostItem.repostOf("r", "bob", 200, a);
+        assertEquals("hello", r.displayText());
+        assertEquals("", r.text);
+        assertEquals("a", r.targetId());
+        assertEquals("@alice", r.targetByline());
+        assertEquals("a", a.targetId());
+        assertFalse(a.isBy("k"));
+        assertTrue(new PostItem("x", "post", "", "k", "", 0, 0, "", "").isBy("k"));
+        assertFalse(new PostItem("x", "post", "", "", "", 0, 0, "", "").isBy(""));
+    }
+
+    @Test
     public void bylineFallsBackToTheKey() {
         assertEquals("@alice", PostItem.of("a", "alice", "t", 1).byline());
         PostItem anon = new PostItem("a", "post", "", "0123456789abcdef", "t", 1, 1, "", "");

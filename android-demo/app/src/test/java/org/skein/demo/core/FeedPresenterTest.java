@@ -13,6 +13,7 @@ import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
+import org.skein.mobile.Mobile;
 
 /**
  * The feed: a post written on one device reaches a follower's feed on
@@ -42,6 +43,7 @@ public class FeedPresenterTest {
         final UiThread ui;
         final AtomicReference<List<PostItem>> shown = new AtomicReference<>();
         final List<String> errors = new CopyOnWriteArrayList<>();
+        final List<String> messages = new CopyOnWriteArrayList<>();
         volatile long peers = -1;
 
         FeedView(UiThread ui) {
@@ -65,7 +67,18 @@ public class FeedPresenterTest {
 
         @Override
         public void showError(String message) {
+            if (ui != null) {
+                ui.check("showError");
+            }
             errors.add(message);
+        }
+
+        @Override
+        public void showMessage(String message) {
+            if (ui != null) {
+                ui.check("showMessage");
+            }
+            messages.add(message);
         }
 
         @Override
@@ -74,16 +87,39 @@ public class FeedPresenterTest {
         }
 
         boolean shows(String text) {
+            return find(text) != null;
+        }
+
+        /** The shown post of this kind whose row shows text, null if none. */
+        PostItem find(String kind, String text) {
             List<PostItem> l = shown.get();
             if (l == null) {
-                return false;
+                return null;
+            }
+            for (PostItem p : l) {
+                if (p.kind.equals(kind) && p.displayText().equals(text)) {
+                    return p;
+                }
+            }
+            return null;
+        }
+
+        PostItem find(String text) {
+            List<PostItem> l = shown.get();
+            if (l == null) {
+                return null;
             }
             for (PostItem p : l) {
                 if (p.text.equals(text)) {
-                    return true;
+                    return p;
                 }
             }
-            return false;
+            return null;
+        }
+
+        boolean showsId(String id) {
+            List<PostItem> l = shown.get();
+            return l != null && countId(l, id) > 0;
         }
     }
 
@@ -205,10 +241,184 @@ public class FeedPresenterTest {
         FeedPresenter feed = new FeedPresenter(fake, AppExecutors.direct());
         FeedView view = new FeedView(null);
         feed.attach(view);
-        fake.failNext = new Exception("not logged in: run login or register first");
+        fake.failNext = new Exception("the feed cannot be read");
         feed.refresh();
-        assertEquals(Arrays.asList("not logged in: run login or register first"), view.errors);
+        assertEquals(Arrays.asList("the feed cannot be read"), view.errors);
         assertEquals(1, feed.posts().size());
+    }
+
+    @Test
+    public void replyRepostAndDeleteAcrossTwoPhones() throws Exception {
+        nodes = new TestNodes();
+        ui = new UiThread();
+        String relay = nodes.relay().addrs();
+        NodeClient a = nodes.started(relay);
+        NodeClient b = nodes.started(relay + "\n" + a.addrs());
+        a.register("alice", "alice-password");
+        b.register("bob", "bob-password");
+        b.follow("alice");
+
+        FeedPresenter feedA = new FeedPresenter(a, ui.executors);
+        FeedView viewA = new FeedView(ui);
+        feedA.attach(viewA);
+        FeedPresenter feedB = new FeedPresenter(b, ui.executors);
+        FeedView viewB = new FeedView(ui);
+        feedB.attach(viewB);
+        Poll.until("first pages loaded", () -> !feedA.isLoading() && !feedB.isLoading());
+
+        PostItem original = a.post("the original");
+        Poll.until("alice's post reaches bob", () -> viewB.showsId(original.id));
+        PostItem seen = viewB.find("the original");
+        assertTrue(feedA.canDelete(viewA.find("the original")));
+        assertFalse("bob may delete alice's post", feedB.canDelete(seen));
+
+        // Bob replies on the compose screen.
+        ComposePresenter compose = new ComposePresenter(b, ui.executors);
+        RecordingComposeView composeView = new RecordingComposeView();
+        compose.attach(composeView);
+        compose.replyTo(seen.targetId());
+        assertTrue(compose.submit("a reply from bob"));
+        Poll.until("reply sent", () -> composeView.posted.get() != null || !composeView.errors.isEmpty());
+        assertTrue(composeView.errors.toString(), composeView.errors.isEmpty());
+        PostItem reply = composeView.posted.get();
+        assertEquals(PostItem.REPLY, reply.kind);
+        assertEquals(original.id, reply.replyToId);
+        assertEquals("alice", reply.replyToAuthor);
+        Poll.until("the reply shows in bob's feed", () -> viewB.showsId(reply.id));
+        assertTrue(feedB.canDelete(viewB.find("a reply from bob")));
+
+        // Alice is notified of the reply, with its text.
+        Poll.until("alice is notified of the reply", () -> {
+            for (NotificationItem n : a.notifications(10, false)) {
+                if (n.kind.equals("reply") && n.describe().equals("@bob replied: a reply from bob")) {
+                    return true;
+                }
+            }
+            return false;
+        });
+
+        // Bob reposts: the repost has no text of its own, and shows the original's.
+        feedB.repost(seen);
+        Poll.until("repost shown", () -> viewB.find(PostItem.REPOST, "the original") != null || !viewB.errors.isEmpty());
+        assertTrue(viewB.errors.toString(), viewB.errors.isEmpty());
+        PostItem repost = viewB.find(PostItem.REPOST, "the original");
+        assertEquals("", repost.text);
+        assertEquals(original.id, repost.repostOfId);
+        assertEquals("@alice", repost.targetByline());
+        assertEquals(original.id, repost.targetId());
+        Poll.until("confirmed", () -> viewB.messages.contains("Reposted @alice's post to your followers"));
+
+        // Bob cannot delete alice's post: the node refuses, and the message says why.
+        feedB.delete(seen);
+        Poll.until("refused", () -> !viewB.errors.isEmpty());
+        assertEquals(Messages.forCode(Mobile.CodeNotYours, ""), viewB.errors.get(0));
+        assertTrue(viewB.showsId(original.id));
+
+        // Alice deletes it: gone from her feed at once, from bob's through onDelete alone.
+        feedA.delete(viewA.find("the original"));
+        Poll.until("gone from alice's feed", () -> !viewA.showsId(original.id) && viewA.messages.contains("Post deleted"));
+        Poll.until("gone from bob's feed", () -> !viewB.showsId(original.id));
+        assertTrue("bob's repost stays", viewB.showsId(repost.id));
+        for (PostItem p : viewB.shown.get()) {
+            if (p.id.equals(repost.id)) {
+                assertFalse(p.originalAvailable());
+                assertTrue(p.displayText(), p.displayText().startsWith("(the original post is not available"));
+            }
+        }
+        feedB.refresh();
+        Poll.until("refreshed", () -> !feedB.isLoading());
+        assertFalse(viewB.showsId(original.id));
+
+        // Bob deletes his own repost.
+        for (PostItem p : feedB.posts()) {
+            if (p.id.equals(repost.id)) {
+                feedB.delete(p);
+            }
+        }
+        Poll.until("repost deleted", () -> !viewB.showsId(repost.id));
+        assertTrue("view calls off the UI thread: " + ui.offUiCalls, ui.offUiCalls.isEmpty());
+        feedA.detach();
+        feedB.detach();
+    }
+
+    static PostItem by(String id, String key, String text, long time) {
+        return new PostItem(id, PostItem.POST, "someone", key, text, 0, time, "", "");
+    }
+
+    @Test
+    public void deletedPostLeavesAndStaysOut() {
+        FakeClient fake = new FakeClient();
+        PostItem p1 = PostItem.of("p1", "alice", "one", 1000);
+        PostItem r1 = PostItem.repostOf("r1", "bob", 2000, p1);
+        fake.pages.put("", new PostPage(Arrays.asList(r1, p1), ""));
+        FeedPresenter feed = new FeedPresenter(fake, AppExecutors.direct());
+        FeedView view = new FeedView(null);
+        feed.attach(view);
+        assertEquals(2, view.shown.get().size());
+        assertEquals("one", view.shown.get().get(0).displayText());
+
+        fake.fireDelete(new PostItem("p1", PostItem.POST, "alice", "", "", 0, 0, "", ""));
+        assertEquals(1, view.shown.get().size());
+        PostItem left = view.shown.get().get(0);
+        assertEquals("r1", left.id);
+        assertFalse(left.originalAvailable());
+
+        fake.firePost(p1); // a late copy of the deleted post
+        feed.refresh(); // and a page that still holds it
+        assertEquals(Arrays.asList("r1"), ids(feed.posts()));
+        assertFalse(feed.posts().get(0).originalAvailable());
+    }
+
+    @Test
+    public void ownPostsMayBeDeletedAndReposted() {
+        FakeClient fake = new FakeClient();
+        fake.statusKey = "my-key";
+        PostItem mine = by("m", "my-key", "mine", 2000);
+        PostItem theirs = by("t", "their-key", "theirs", 1000);
+        fake.pages.put("", new PostPage(Arrays.asList(mine, theirs), ""));
+        FeedPresenter feed = new FeedPresenter(fake, AppExecutors.direct());
+        FeedView view = new FeedView(null);
+        feed.attach(view);
+        assertTrue(feed.canDelete(mine));
+        assertFalse(feed.canDelete(theirs));
+        assertFalse(feed.canDelete(null));
+
+        feed.delete(mine);
+        assertEquals(Arrays.asList("t"), ids(feed.posts()));
+        assertEquals(Arrays.asList("Post deleted"), view.messages);
+
+        feed.repost(theirs);
+        assertEquals(2, feed.posts().size());
+        assertEquals(PostItem.REPOST, feed.posts().get(0).kind);
+        assertEquals("[status, feed , delete m, repost t]", fake.calls.toString());
+
+        // A repost of a repost shares its original.
+        feed.repost(feed.posts().get(0));
+        assertEquals("repost t", fake.calls.get(fake.calls.size() - 1));
+    }
+
+    @Test
+    public void timelineLoadsOneUsersPagesAndKeepsOnlyTheirLivePosts() {
+        FakeClient fake = new FakeClient();
+        fake.pages.put("", new PostPage(Arrays.asList(PostItem.of("a2", "alice", "two", 2)), "c1"));
+        fake.pages.put("c1", new PostPage(Arrays.asList(PostItem.of("a1", "alice", "one", 1)), ""));
+        FeedPresenter timeline = new FeedPresenter(fake, AppExecutors.direct(), FeedPresenter.timeline("@Alice"), 1);
+        FeedView view = new FeedView(null);
+        timeline.attach(view);
+        assertTrue(timeline.loadMore());
+        assertEquals(Arrays.asList("a2", "a1"), ids(timeline.posts()));
+        fake.firePost(PostItem.of("b1", "bob", "not alice's", 3));
+        fake.firePost(PostItem.of("a3", "alice", "three", 3));
+        assertEquals(Arrays.asList("a3", "a2", "a1"), ids(view.shown.get()));
+        assertEquals("[status, timeline alice , timeline alice c1]", fake.calls.toString());
+    }
+
+    static List<String> ids(List<PostItem> posts) {
+        List<String> out = new java.util.ArrayList<>();
+        for (PostItem p : posts) {
+            out.add(p.id);
+        }
+        return out;
     }
 
     static int countId(List<PostItem> posts, String id) {

@@ -69,6 +69,10 @@ public class NodeClientTest {
         assertEquals(PowerMode.FOREGROUND, st.powerMode);
         assertEquals(NetworkType.WIFI, st.networkType);
         assertFalse(st.loggedIn());
+        assertEquals("client", st.dhtMode);
+        assertFalse(st.addrs.isEmpty());
+        assertTrue(st.addrs.get(0), st.addrs.get(0).endsWith("/p2p/" + st.peerId));
+        assertTrue(st.accounts.isEmpty());
 
         client.close();
         assertFalse(client.isStarted());
@@ -76,7 +80,8 @@ public class NodeClientTest {
             client.ensureStarted();
             fail("started after close");
         } catch (Exception e) {
-            assertEquals("node is closed", e.getMessage());
+            // The closed node's own error, with its code.
+            assertEquals(Mobile.CodeClosed, Mobile.errorCode(e));
         }
     }
 
@@ -91,18 +96,26 @@ public class NodeClientTest {
         } catch (IllegalStateException expected) {
             // fine
         }
-        assertEquals(Mobile.PowerForeground, client.node().status().getPowerMode());
+        assertEquals(Mobile.powerForeground(), client.node().status().getPower());
     }
 
     @Test
-    public void constantsMapBothWays() {
+    public void powerModesAndNetworkTypesMapBothWays() {
         for (PowerMode m : PowerMode.values()) {
-            assertEquals(m, NodeClient.powerMode(NodeClient.powerConstant(m)));
+            assertEquals(m, NodeClient.powerMode(NodeClient.toBinding(m)));
         }
         for (NetworkType t : NetworkType.values()) {
-            assertEquals(t, NodeClient.networkType(NodeClient.networkConstant(t)));
+            assertEquals(t, NodeClient.networkType(NodeClient.toBinding(t)));
         }
-        assertEquals(Mobile.PowerBackground, NodeClient.powerConstant(PowerMode.BACKGROUND));
-        assertEquals(Mobile.NetworkCellular, NodeClient.networkConstant(NetworkType.CELLULAR));
+        assertEquals(Mobile.powerBackground(), NodeClient.toBinding(PowerMode.BACKGROUND));
+        assertEquals(Mobile.networkCellular(), NodeClient.toBinding(NetworkType.CELLULAR));
+        org.skein.mobile.PowerMode odd = new org.skein.mobile.PowerMode();
+        odd.setName("turbo");
+        try {
+            NodeClient.powerMode(odd);
+            fail("mapped an unknown power mode");
+        } catch (IllegalArgumentException expected) {
+            assertEquals("unknown power mode turbo", expected.getMessage());
+        }
     }
 }

@@ -12,6 +12,7 @@ import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
+import org.skein.mobile.Mobile;
 
 /** Follow and unfollow by name, following and followers lists: real nodes and a relay node. */
 public class PeoplePresenterTest {
@@ -105,7 +106,8 @@ public class PeoplePresenterTest {
         assertTrue(aliceView.followers.isEmpty());
 
         assertTrue(bob.follow("@Alice"));
-        Poll.until("bob's following shows alice", () -> has(bobView.following, "alice"));
+        // (The list and the message are shown in one go on the UI thread: wait for both.)
+        Poll.until("bob's following shows alice", () -> has(bobView.following, "alice") && bobView.messages.size() == 1);
         assertTrue(bob.isFollowing("alice"));
         assertEquals("You follow @alice", bobView.messages.get(0));
         // Alice's list reloads when her node reports the new follower: no load() called here.
@@ -113,13 +115,13 @@ public class PeoplePresenterTest {
         assertTrue(has(alice.followers(), "bob"));
 
         assertTrue(bob.unfollow("alice"));
-        Poll.until("bob's following is empty again", () -> bobView.following.isEmpty());
+        Poll.until("bob's following is empty again", () -> bobView.following.isEmpty() && bobView.messages.size() == 2);
         assertFalse(bob.isFollowing("alice"));
         assertEquals("You no longer follow @alice", bobView.messages.get(1));
 
         assertTrue(bob.follow("bob"));
         Poll.until("self-follow refused", () -> !bobView.errors.isEmpty());
-        assertEquals("cannot follow yourself", bobView.errors.get(0));
+        assertEquals(Messages.forCode(Mobile.CodeSelfFollow, ""), bobView.errors.get(0));
         assertFalse(bob.follow("x"));
         Poll.until("bad name refused", () -> bobView.errors.size() == 2);
         assertEquals("A username has 3 to 32 characters", bobView.errors.get(1));

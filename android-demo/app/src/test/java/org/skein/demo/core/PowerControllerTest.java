@@ -38,20 +38,20 @@ public class PowerControllerTest {
         assertNull(power.appliedPowerMode()); // not started: nothing sent yet
 
         client.ensureStarted(); // onStarted sends the current state
-        assertEquals(Mobile.PowerForeground, client.node().status().getPowerMode());
-        assertEquals(Mobile.NetworkCellular, client.node().status().getNetworkType());
+        assertEquals(Mobile.powerForeground(), client.node().status().getPower());
+        assertEquals(Mobile.networkCellular(), client.node().status().getNetwork());
 
         power.onBackground();
-        assertEquals(Mobile.PowerBackground, client.node().status().getPowerMode());
+        assertEquals(Mobile.powerBackground(), client.node().status().getPower());
         assertEquals(PowerMode.BACKGROUND, client.status().powerMode);
 
         power.onNetwork(NetworkType.classify(true, true));
-        assertEquals(Mobile.NetworkWiFi, client.node().status().getNetworkType());
+        assertEquals(Mobile.networkWiFi(), client.node().status().getNetwork());
         power.onNetwork(NetworkType.classify(false, false));
-        assertEquals(Mobile.NetworkNone, client.node().status().getNetworkType());
+        assertEquals(Mobile.networkNone(), client.node().status().getNetwork());
 
         power.onForeground();
-        assertEquals(Mobile.PowerForeground, client.node().status().getPowerMode());
+        assertEquals(Mobile.powerForeground(), client.node().status().getPower());
         assertNull(power.lastError());
     }
 

@@ -53,11 +53,4 @@ public class ValidationTest {
         assertTrue(Validation.bootstrapError("relay.example.org").startsWith("Not a full relay address"));
         assertEquals(r + "\n/dns4/x/tcp/1/p2p/Q", NodeSettings.normalizeAddrs(" " + r + ",\n" + r + " /dns4/x/tcp/1/p2p/Q "));
     }
-
-    @Test
-    public void messages() {
-        assertEquals("wrong password for alice", Messages.of(new Exception(" wrong password for alice ")));
-        assertEquals("IllegalStateException", Messages.of(new IllegalStateException()));
-        assertEquals("inner", Messages.of(new RuntimeException(null, new Exception("inner"))));
-    }
 }
