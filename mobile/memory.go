@@ -5,11 +5,11 @@ import (
 	"runtime/debug"
 )
 
-// DefaultMemoryLimitMiB is Config.MemoryLimitMiB's default: room for a
-// node's own heap (tens of MiB) and for the Go objects that Java or Swift
-// objects still hold between their garbage collections, at a size a phone
-// app may use.
-const DefaultMemoryLimitMiB = 96
+// DefaultMemoryLimitMiB is Config.MemoryLimitMiB's default. A node's own
+// heap takes 10 to 30 MiB; the rest is room for the Go objects that Java or
+// Swift objects hold until their collector runs. With it, a JVM paging the
+// feed from 8 threads stays under 150 MiB resident (docs/BENCHMARKS.md).
+const DefaultMemoryLimitMiB = 64
 
 // applyMemoryLimit sets the Go runtime's soft memory limit, which is
 // process-wide, to mib MiB: mib > 0 that many, 0 the default, < 0 leaves
