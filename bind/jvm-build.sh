@@ -45,6 +45,19 @@ for f in "$glue"/*_android.go "$glue"/*_android.c; do
 	mv "$f" "${f%_android.*}_jni.${f##*.}"
 done
 
+# A Go thread that calls into Java attaches itself to the JVM with
+# AttachCurrentThread and detaches only when the thread exits, which Go's
+# threads seldom do: the listener's thread does (package mobile locks it),
+# but the finalizers that release Java objects run on any of them. A
+# desktop JVM does not exit while a thread attached that way lives, so here
+# Go threads attach as daemons. (An Android app never exits through main;
+# skein.aar keeps gomobile's code as it is.)
+seq_c="$glue/seq_jni.c"
+[[ "$(grep -c 'AttachCurrentThread(jvm, ' "$seq_c")" == 1 ]] ||
+	die "$seq_c no longer calls AttachCurrentThread(jvm, ...) once as this script expects: gomobile changed; see what it does now about threads attached to the JVM"
+sed -i 's/AttachCurrentThread(jvm, /AttachCurrentThreadAsDaemon(jvm, /' "$seq_c"
+grep -q 'AttachCurrentThreadAsDaemon(jvm, ' "$seq_c" || die "patching $seq_c to AttachCurrentThreadAsDaemon failed"
+
 lib="$(grep -ho 'System.loadLibrary("[^"]*")' "$GEN/java/go/Seq.java" | sed 's/.*("\(.*\)")/\1/')"
 [[ -n "$lib" ]] || die "cannot find System.loadLibrary in the generated go/Seq.java"
 

@@ -6,6 +6,8 @@
 # as a linux JNI library and the generated Java classes. JUnit then runs
 # every *Test class of bind/jvm/test and of the Android demo's plain-Java
 # core (android-demo/app/src/*/java/org/skein/demo/core) against them.
+# Last, bind/jvm/exit's ExitAfterClose checks that the JVM exits by itself
+# once main returns after close().
 #
 # Everything it builds lands in bind/build/ (gitignored).
 set -euo pipefail
@@ -17,8 +19,8 @@ JDK="$(java_home)"
 JUNIT="$(pkgfile junit4 /junit4.jar)"
 HAMCREST="$(pkgfile libhamcrest-java /hamcrest-core.jar)"
 JVM="$BUILD/jvm"
-rm -rf "$JVM/test-classes"
-mkdir -p "$JVM/test-classes"
+rm -rf "$JVM/test-classes" "$JVM/exit-classes"
+mkdir -p "$JVM/test-classes" "$JVM/exit-classes"
 
 # The tests, and the Android demo's plain-Java core with its tests if they
 # exist. They compile without the android.content stub on the classpath, so
@@ -54,3 +56,24 @@ timeout --kill-after=10s 15m \
 	-cp "$JVM/test-classes:$JVM/classes:$JVM/stub-classes:$JUNIT:$HAMCREST" \
 	org.junit.runner.JUnitCore "${tests[@]}"
 
+# A JVM exits when main returns only once every thread that is not a daemon
+# has ended, Go threads attached to it included. timeout(1) sends SIGQUIT
+# first, on which the JVM prints its threads (a Go thread attached as a
+# non-daemon shows as "Thread-N"), then kills it.
+step "exit: org.skein.bindexit.ExitAfterClose must exit by itself after close() (60 s)"
+mapfile -t exit_sources < <(find bind/jvm/exit -name '*.java')
+"$JDK/bin/javac" -d "$JVM/exit-classes" -cp "$JVM/classes" "${exit_sources[@]}"
+rc=0
+timeout --signal=QUIT --kill-after=5s 60s \
+	"$JDK/bin/java" -Djava.library.path="$JVM/lib" \
+	-cp "$JVM/exit-classes:$JVM/classes:$JVM/stub-classes" \
+	org.skein.bindexit.ExitAfterClose >"$JVM/exit.log" 2>&1 || rc=$?
+cat "$JVM/exit.log"
+returned=0
+grep -q '^ExitAfterClose: main returns$' "$JVM/exit.log" && returned=1
+case "$rc,$returned" in
+0,1) ;;
+124,1 | 137,1) die "the JVM did not exit within 60 s of main returning after close(): a thread that is not a daemon kept it alive (its threads are listed above)" ;;
+124,0 | 137,0) die "ExitAfterClose did not reach the end of main within 60 s (its threads are listed above)" ;;
+*) die "ExitAfterClose failed with status $rc (output above)" ;;
+esac
