@@ -48,6 +48,10 @@ bind-check: deps ## fail if gobind skips part of ./mobile or core stops cross-co
 jvm-test: deps ## test the Java binding of ./mobile on this JVM (apt-installs liblog and junit4 if missing)
 	GO="$(GO)" bind/jvm-test.sh
 
+.PHONY: jvm-bench
+jvm-bench: deps ## RSS of a JVM paging the feed from 8 threads, Go memory limit off and default (2 min)
+	GO="$(GO)" bind/jvm-bench.sh
+
 .PHONY: android
 android: deps ## build bind/out/skein.aar (needs the Android SDK and NDK)
 	GO="$(GO)" bind/android.sh

@@ -2,71 +2,26 @@
 # bind/jvm-test.sh (make jvm-test): test the Java binding of package mobile on
 # this machine's JVM, without Android.
 #
-# gobind writes the same Go glue and Java classes that go into skein.aar. The
-# glue is built for linux/amd64 as a JNI library (the Android-only files
-# renamed, android/log.h and liblog from Debian), the Java classes are
-# compiled with javac, and JUnit runs every *Test class of bind/jvm/test and
-# of the Android demo's plain-Java core (android-demo/app/src/*/java/
-# org/skein/demo/core) against them.
+# bind/jvm-build.sh builds the binding into bind/build/jvm/: the gobind glue
+# as a linux JNI library and the generated Java classes. JUnit then runs
+# every *Test class of bind/jvm/test and of the Android demo's plain-Java
+# core (android-demo/app/src/*/java/org/skein/demo/core) against them.
+# Last, bind/jvm/exit's ExitAfterClose checks that the JVM exits by itself
+# once main returns after close().
 #
-# Everything it builds lands in bind/build/ (gitignored). The Go glue goes to
-# bind/build/_gen/ so that it compiles against this module's go.mod, while
-# `go build ./...` and friends skip it (a leading underscore hides a directory
-# from ./... patterns).
+# Everything it builds lands in bind/build/ (gitignored).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-"$ROOT/bind/jvm-deps.sh"
+umount "$BUILD/jvm/fulldisk" 2>/dev/null || true # left by a run that was killed
+"$ROOT/bind/jvm-build.sh"
 
 JDK="$(java_home)"
-[[ -f "$JDK/include/jni.h" ]] || die "$JDK has no include/jni.h: install a full JDK (Debian: apt-get install openjdk-17-jdk-headless)"
-
-# pkgfile PACKAGE SUFFIX prints the file of an installed Debian package whose
-# path ends in SUFFIX.
-pkgfile() {
-	local f
-	f="$(dpkg -L "$1" | grep -m1 -- "$2\$")" || die "package $1 has no file ending in $2"
-	printf '%s\n' "$f"
-}
-# (Each assignment on its own line, so that a failing pkgfile stops the script.)
-LOG_H="$(pkgfile android-liblog-dev /android/log.h)"
-LOG_SO="$(pkgfile android-liblog /liblog.so)"
-LOG_INCLUDE="$(dirname "$(dirname "$LOG_H")")"
-LOG_LIB="$(dirname "$LOG_SO")"
 JUNIT="$(pkgfile junit4 /junit4.jar)"
 HAMCREST="$(pkgfile libhamcrest-java /hamcrest-core.jar)"
-
-GEN="$BUILD/_gen"
 JVM="$BUILD/jvm"
-umount "$JVM/fulldisk" 2>/dev/null || true # left by a run that was killed
-rm -rf "$GEN" "$JVM"
-mkdir -p "$JVM/lib" "$JVM/classes" "$JVM/stub-classes" "$JVM/test-classes"
-
-step "gobind -lang=go,java -javapkg $JAVAPKG $PKG"
-"$GO" tool gobind -lang=go,java -javapkg "$JAVAPKG" -outdir "$GEN" "$PKG"
-
-# The glue's *_android files carry the android build constraint in their
-# names; rename them so that they build on linux. Their headers keep their
-# names: the sources include them by name.
-glue="$GEN/src/gobind"
-for f in "$glue"/*_android.go "$glue"/*_android.c; do
-	mv "$f" "${f%_android.*}_jni.${f##*.}"
-done
-
-lib="$(grep -ho 'System.loadLibrary("[^"]*")' "$GEN/java/go/Seq.java" | sed 's/.*("\(.*\)")/\1/')"
-[[ -n "$lib" ]] || die "cannot find System.loadLibrary in the generated go/Seq.java"
-
-step "go build -buildmode=c-shared -o $JVM/lib/lib$lib.so (linux/$("$GO" env GOARCH))"
-CGO_ENABLED=1 \
-	CGO_CFLAGS="-O2 -D__GOBIND_ANDROID__ -Wno-incompatible-pointer-types -I$JDK/include -I$JDK/include/linux -I$LOG_INCLUDE" \
-	CGO_LDFLAGS="-L$LOG_LIB -Wl,-rpath,$LOG_LIB" \
-	"$GO" build -buildmode=c-shared -o "$JVM/lib/lib$lib.so" "./$glue"
-
-step "javac: binding"
-mapfile -t stub < <(find bind/jvm/stub -name '*.java')
-mapfile -t binding < <(find "$GEN/java" -name '*.java')
-"$JDK/bin/javac" -nowarn -d "$JVM/stub-classes" "${stub[@]}"
-"$JDK/bin/javac" -nowarn -d "$JVM/classes" -cp "$JVM/stub-classes" "${binding[@]}"
+rm -rf "$JVM/test-classes" "$JVM/exit-classes"
+mkdir -p "$JVM/test-classes" "$JVM/exit-classes"
 
 # The tests, and the Android demo's plain-Java core with its tests if they
 # exist. They compile without the android.content stub on the classpath, so
@@ -109,3 +64,25 @@ timeout --kill-after=10s 15m \
 	"$JDK/bin/java" -Djava.library.path="$JVM/lib" -Dskein.fulldisk="$FULLDISK" \
 	-cp "$JVM/test-classes:$JVM/classes:$JVM/stub-classes:$JUNIT:$HAMCREST" \
 	org.junit.runner.JUnitCore "${tests[@]}"
+
+# A JVM exits when main returns only once every thread that is not a daemon
+# has ended, Go threads attached to it included. timeout(1) sends SIGQUIT
+# first, on which the JVM prints its threads (a Go thread attached as a
+# non-daemon shows as "Thread-N"), then kills it.
+step "exit: org.skein.bindexit.ExitAfterClose must exit by itself after close() (60 s)"
+mapfile -t exit_sources < <(find bind/jvm/exit -name '*.java')
+"$JDK/bin/javac" -d "$JVM/exit-classes" -cp "$JVM/classes" "${exit_sources[@]}"
+rc=0
+timeout --signal=QUIT --kill-after=5s 60s \
+	"$JDK/bin/java" -Djava.library.path="$JVM/lib" \
+	-cp "$JVM/exit-classes:$JVM/classes:$JVM/stub-classes" \
+	org.skein.bindexit.ExitAfterClose >"$JVM/exit.log" 2>&1 || rc=$?
+cat "$JVM/exit.log"
+returned=0
+grep -q '^ExitAfterClose: main returns$' "$JVM/exit.log" && returned=1
+case "$rc,$returned" in
+0,1) ;;
+124,1 | 137,1) die "the JVM did not exit within 60 s of main returning after close(): a thread that is not a daemon kept it alive (its threads are listed above)" ;;
+124,0 | 137,0) die "ExitAfterClose did not reach the end of main within 60 s (its threads are listed above)" ;;
+*) die "ExitAfterClose failed with status $rc (output above)" ;;
+esac

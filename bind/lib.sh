@@ -33,6 +33,14 @@ java_home() {
 	dirname "$(dirname "$(readlink -f "$javac")")"
 }
 
+# pkgfile PACKAGE SUFFIX prints the file of an installed Debian package whose
+# path ends in SUFFIX.
+pkgfile() {
+	local f
+	f="$(dpkg -L "$1" | grep -m1 -- "$2\$")" || die "package $1 has no file ending in $2"
+	printf '%s\n' "$f"
+}
+
 # pinned_gobind builds the gobind pinned in go.mod into bind/build/bin and
 # puts it first on PATH: gomobile runs whatever gobind it finds there, and
 # `gomobile init` would install golang.org/x/mobile/cmd/gobind@latest instead.

@@ -231,8 +231,9 @@ func (n *Node) Feed(ctx context.Context, cursor string, limit int) (Page, error)
 		return Page{}, err
 	}
 	p := Page{Posts: make([]Post, 0, len(es))}
+	as := make(authors)
 	for _, e := range es {
-		p.Posts = append(p.Posts, n.post(e))
+		p.Posts = append(p.Posts, n.postWith(as, e))
 	}
 	if next != nil {
 		p.Next = base64.RawURLEncoding.EncodeToString(next)
@@ -268,12 +269,13 @@ func (n *Node) Timeline(ctx context.Context, name, cursor string, limit int) (Pa
 		return Page{}, err
 	}
 	p := Page{Posts: make([]Post, 0, len(es))}
+	as := make(authors)
 	for i, e := range es {
 		if i == pageSize(limit) {
 			p.Next = strconv.FormatUint(es[i-1].Seq, 10)
 			break
 		}
-		p.Posts = append(p.Posts, n.post(e))
+		p.Posts = append(p.Posts, n.postWith(as, e))
 	}
 	return p, nil
 }
@@ -463,12 +465,17 @@ func (n *Node) Whois(ctx context.Context, name string) (Profile, error) {
 }
 
 // post converts a stored post, reply or repost for display.
-func (n *Node) post(e *entry.Entry) Post {
+func (n *Node) post(e *entry.Entry) Post { return n.postWith(nil, e) }
+
+// postWith is post with the authors' strings taken from, and added to, as
+// (nil: none shared).
+func (n *Node) postWith(as authors, e *entry.Entry) Post {
+	a := n.author(as, e.Author)
 	p := Post{
 		ID:        e.ID().String(),
 		Kind:      KindPost,
-		Author:    n.nameOf(e.Author),
-		AuthorKey: e.Author.String(),
+		Author:    a.name,
+		AuthorKey: a.key,
 		Seq:       e.Seq,
 		Time:      e.Time.Time().UTC(),
 	}
@@ -477,15 +484,15 @@ func (n *Node) post(e *entry.Entry) Post {
 	case entry.KindReply:
 		p.Kind = KindReply
 		if r, err := entry.ParseReply(e.Body); err == nil {
-			p.ReplyTo = n.postRef(r.Parent)
+			p.ReplyTo = n.postRef(as, r.Parent)
 		}
 	case entry.KindRepost:
 		p.Kind = KindRepost
 		if r, err := entry.ParseRepost(e.Body); err == nil {
-			ref := n.postRef(r.Of)
+			ref := n.postRef(as, r.Of)
 			orig := &Post{ID: ref.ID, Author: ref.Author, AuthorKey: ref.AuthorKey, Seq: ref.Seq, Unavailable: true}
 			if o, err := n.store.Entry(r.Of.Author, r.Of.Seq); err == nil && o.ID() == r.Of.ID && !o.Redacted() && o.Kind != entry.KindRepost {
-				full := n.post(o)
+				full := n.postWith(as, o)
 				orig = &full
 			}
 			p.RepostOf = orig
@@ -497,8 +504,29 @@ func (n *Node) post(e *entry.Entry) Post {
 	return p
 }
 
-func (n *Node) postRef(r entry.Ref) *PostRef {
-	return &PostRef{ID: r.ID.String(), Author: n.nameOf(r.Author), AuthorKey: r.Author.String(), Seq: r.Seq}
+func (n *Node) postRef(as authors, r entry.Ref) *PostRef {
+	a := n.author(as, r.Author)
+	return &PostRef{ID: r.ID.String(), Author: a.name, AuthorKey: a.key, Seq: r.Seq}
+}
+
+// authors holds the name and hex key of each author of a page's posts, so
+// that the posts share one copy of each: a page has few authors, and an
+// app may keep the page, and so its strings, for long.
+type authors map[entry.Key]authorStrings
+
+type authorStrings struct{ name, key string }
+
+// author returns k's name and hex key, from as if there, else adding them
+// to as unless it is nil.
+func (n *Node) author(as authors, k entry.Key) authorStrings {
+	if a, ok := as[k]; ok {
+		return a
+	}
+	a := authorStrings{name: n.nameOf(k), key: k.String()}
+	if as != nil {
+		as[k] = a
+	}
+	return a
 }
 
 func pageSize(limit int) int {

@@ -2,6 +2,7 @@ package mobile
 
 import (
 	"context"
+	"runtime"
 	"sync/atomic"
 
 	"github.com/skein-p2p/skein/core"
@@ -56,6 +57,9 @@ func (n *Node) watch(l Listener) {
 	cn := n.node
 	n.watchers.Add(1)
 	go func() {
+		// Locked for good, the thread that calls the listener exits with
+		// the goroutine, which detaches it from the JVM.
+		runtime.LockOSThread()
 		defer n.watchers.Done()
 		cn.Watch(ctx, func(ev core.Event) {
 			if !w.stopped.Load() {

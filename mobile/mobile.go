@@ -62,17 +62,26 @@ type Config struct {
 	// do. Phones leave it off; a device on mains power and an unmetered
 	// network may turn it on, and so do tests without a relay.
 	DHTServer bool
+	// MemoryLimitMiB is the Go runtime's soft memory limit in MiB, set by
+	// Start: Go collects garbage more often as its memory nears it and
+	// returns freed memory to the system. The limit is process-wide, as Go
+	// has one heap per process, so the last node started sets it for all.
+	// It counts Go's memory only, not Java's, Swift's or C's. 0 means the
+	// default, DefaultMemoryLimitMiB; a negative value leaves the limit as
+	// it is (the GOMEMLIMIT environment variable if set, else none).
+	MemoryLimitMiB int
 }
 
 // NewConfig returns a Config with the defaults filled in.
 func NewConfig() *Config {
-	return &Config{BackgroundSyncMinutes: 15, PowerMode: PowerForeground()}
+	return &Config{BackgroundSyncMinutes: 15, PowerMode: PowerForeground(), MemoryLimitMiB: DefaultMemoryLimitMiB}
 }
 
 // Node is a Skein node on the device. Create it with NewNode, then Start it.
 // Its methods are safe to call from any thread.
 type Node struct {
-	cfg core.Config
+	cfg         core.Config
+	memLimitMiB int // Config.MemoryLimitMiB
 
 	mu       sync.Mutex
 	node     *core.Node
@@ -104,7 +113,7 @@ func NewNode(cfg *Config) (*Node, error) {
 	if cfg.DHTServer {
 		dhtMode = core.DHTServer
 	}
-	return &Node{cfg: core.Config{
+	return &Node{memLimitMiB: cfg.MemoryLimitMiB, cfg: core.Config{
 		DataDir:        cfg.DataDir,
 		ListenAddrs:    splitAddrs(cfg.ListenAddrs),
 		BootstrapAddrs: splitAddrs(cfg.BootstrapAddrs),
@@ -137,6 +146,7 @@ func (n *Node) Start() error {
 	case n.node != nil:
 		return errStarted
 	}
+	applyMemoryLimit(n.memLimitMiB)
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
 	cn, err := core.New(ctx, n.cfg)

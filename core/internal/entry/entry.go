@@ -138,7 +138,7 @@ func KeyOf(pub ed25519.PublicKey) Key {
 }
 
 // String returns k in lowercase hex.
-func (k Key) String() string { return hex.EncodeToString(k[:]) }
+func (k Key) String() string { return hex32(k) }
 
 // Short returns the first 8 hex digits of k, for display.
 func (k Key) Short() string { return hex.EncodeToString(k[:4]) }
@@ -163,7 +163,16 @@ func ParseKey(s string) (Key, error) {
 type ID [sha256.Size]byte
 
 // String returns id in lowercase hex.
-func (id ID) String() string { return hex.EncodeToString(id[:]) }
+func (id ID) String() string { return hex32(id) }
+
+// hex32 returns b in lowercase hex. Unlike hex.EncodeToString, which
+// allocates a buffer and then the string, it allocates only the string: a
+// page of the feed holds one such string per post.
+func hex32(b [32]byte) string {
+	var buf [64]byte
+	hex.Encode(buf[:], b[:])
+	return string(buf[:])
+}
 
 // IsZero reports whether id is all zeros.
 func (id ID) IsZero() bool { return id == ID{} }
