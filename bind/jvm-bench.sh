@@ -4,8 +4,9 @@
 # with Config.MemoryLimitMiB's default.
 #
 # It builds the binding with bind/jvm-build.sh and runs
-# bind/jvm/bench/org/skein/bindbench/FeedPaging twice, on 127.0.0.1 only:
-# "off" (--memory-limit-mib -1) and "default" (NewConfig's). Each run prints
+# bind/jvm/bench/org/skein/bindbench/FeedPaging three times, on 127.0.0.1
+# only: "off" (--memory-limit-mib -1) and "default" (NewConfig's) page with
+# feed() and get(i); "json" pages with feedJSON() and Gson, default limit. Each run prints
 # a line a second and a RESULT line: peak and steady RSS (median of the
 # second half), the Java heap in use, pages per second. Samples and logs
 # stay in bind/build/jvm-bench/.
@@ -37,7 +38,8 @@ mkdir -p "$JVM/bench-classes" "$OUT"
 
 step "javac: FeedPaging"
 mapfile -t sources < <(find bind/jvm/bench -name '*.java')
-"$JDK/bin/javac" -d "$JVM/bench-classes" -cp "$JVM/classes" "${sources[@]}"
+GSON="$(pkgfile libgoogle-gson-java /gson.jar)"
+"$JDK/bin/javac" -d "$JVM/bench-classes" -cp "$JVM/classes:$GSON" "${sources[@]}"
 
 run() { # run LABEL MEMORY-LIMIT-ARGS...
 	local label="$1"
@@ -45,16 +47,17 @@ run() { # run LABEL MEMORY-LIMIT-ARGS...
 	step "FeedPaging $label: java ${JAVA_OPTS[*]} ... --seconds $SECS $* ${ARGS[*]}"
 	timeout --kill-after=10s "$((SECS + 300))s" \
 		"$JDK/bin/java" "${JAVA_OPTS[@]}" -Djava.library.path="$JVM/lib" \
-		-cp "$JVM/bench-classes:$JVM/classes:$JVM/stub-classes" \
+		-cp "$JVM/bench-classes:$JVM/classes:$JVM/stub-classes:$GSON" \
 		org.skein.bindbench.FeedPaging --label "$label" --seconds "$SECS" \
 		--samples "$OUT/$label.txt" "$@" "${ARGS[@]}" | tee "$OUT/$label.log"
 	grep -q ' RESULT ' "$OUT/$label.log" || die "FeedPaging $label printed no RESULT line"
 }
 run off --memory-limit-mib -1
 run default
+run json --json
 
 step "results (java ${JAVA_OPTS[*]})"
-grep -h ' RESULT ' "$OUT/off.log" "$OUT/default.log"
+grep -h ' RESULT ' "$OUT/off.log" "$OUT/default.log" "$OUT/json.log"
 
 [[ -n "${JVM_BENCH_SVG:-}" ]] || exit 0
 # The plot: RSS (solid) and Java heap in use (dashed) against time, one
@@ -65,6 +68,8 @@ awk -v title="FeedPaging ${ARGS[*]:-(8 threads, pages of 100)}, java ${JAVA_OPTS
 	{ n[run]++; t[run, n[run]] = $1; rss[run, n[run]] = $2; heap[run, n[run]] = $3
 	  if ($1 > tmax) tmax = $1; if ($2 > ymax) ymax = $2 }
 	END {
+		label["off"] = "feed(), no Go memory limit"; label["default"] = "feed(), default limit"
+		label["json"] = "feedJSON(), default limit"
 		W = 640; H = 320; L = 56; R = 16; T = 28; B = 40
 		step = 100; while (ymax / step > 8) step *= 2
 		ytop = step * (int(ymax / step) + 1)
@@ -85,7 +90,7 @@ awk -v title="FeedPaging ${ARGS[*]:-(8 threads, pages of 100)}, java ${JAVA_OPTS
 			printf "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n", px, H - B + 16, x
 		}
 		printf "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">seconds of paging</text>\n", (W + L) / 2, H - 6
-		split("#c0392b #2471a3", colour, " ")
+		split("#c0392b #2471a3 #1e8449", colour, " ")
 		for (r = 1; r <= run; r++) {
 			for (k = 0; k < 2; k++) {
 				printf "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"", colour[r], k ? " stroke-dasharray=\"4 3\"" : ""
@@ -95,8 +100,8 @@ awk -v title="FeedPaging ${ARGS[*]:-(8 threads, pages of 100)}, java ${JAVA_OPTS
 				}
 				printf "\"/>\n"
 			}
-			printf "<text x=\"%d\" y=\"%d\" fill=\"%s\">Go memory limit %s: RSS (solid), Java heap (dashed)</text>\n", W - R - 340, T + 16 * r, colour[r], name[r]
+			printf "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s: RSS (solid), Java heap (dashed)</text>\n", W - R - 340, T + 16 * r, colour[r], label[name[r]]
 		}
 		printf "</svg>\n"
-	}' "$OUT/off.txt" "$OUT/default.txt" >"$JVM_BENCH_SVG"
+	}' "$OUT/off.txt" "$OUT/default.txt" "$OUT/json.txt" >"$JVM_BENCH_SVG"
 echo "wrote $JVM_BENCH_SVG"

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # bind/jvm-deps.sh: install the Debian packages bind/jvm-test.sh needs when
 # they are missing: android-liblog-dev (android/log.h and liblog, which the
-# gobind JNI glue includes and links), junit4 (JUnit 4 with hamcrest), and a
-# JDK if there is no javac.
+# gobind JNI glue includes and links), junit4 (JUnit 4 with hamcrest),
+# libgoogle-gson-java (Gson, with which the tests and the benchmark read the
+# pages FeedJSON returns, as an Android app would with org.json or Gson), and
+# a JDK if there is no javac.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-PACKAGES=(android-liblog-dev junit4)
+PACKAGES=(android-liblog-dev junit4 libgoogle-gson-java)
 
 installed() {
 	[[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]

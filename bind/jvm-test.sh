@@ -19,6 +19,7 @@ umount "$BUILD/jvm/fulldisk" 2>/dev/null || true # left by a run that was killed
 JDK="$(java_home)"
 JUNIT="$(pkgfile junit4 /junit4.jar)"
 HAMCREST="$(pkgfile libhamcrest-java /hamcrest-core.jar)"
+GSON="$(pkgfile libgoogle-gson-java /gson.jar)"
 JVM="$BUILD/jvm"
 rm -rf "$JVM/test-classes" "$JVM/exit-classes"
 mkdir -p "$JVM/test-classes" "$JVM/exit-classes"
@@ -48,7 +49,7 @@ for f in "${sources[@]}"; do
 done
 
 step "javac: ${#sources[@]} test and demo sources"
-"$JDK/bin/javac" -d "$JVM/test-classes" -cp "$JVM/classes:$JUNIT:$HAMCREST" "${sources[@]}"
+"$JDK/bin/javac" -d "$JVM/test-classes" -cp "$JVM/classes:$JUNIT:$HAMCREST:$GSON" "${sources[@]}"
 
 # A small tmpfs for ApiTest.fullDisk to fill; only root can mount it, and
 # without it that test is skipped.
@@ -62,7 +63,7 @@ step "junit: ${tests[*]}"
 # A hung test fails by its own JUnit timeout; timeout(1) bounds the rest.
 timeout --kill-after=10s 15m \
 	"$JDK/bin/java" -Djava.library.path="$JVM/lib" -Dskein.fulldisk="$FULLDISK" \
-	-cp "$JVM/test-classes:$JVM/classes:$JVM/stub-classes:$JUNIT:$HAMCREST" \
+	-cp "$JVM/test-classes:$JVM/classes:$JVM/stub-classes:$JUNIT:$HAMCREST:$GSON" \
 	org.junit.runner.JUnitCore "${tests[@]}"
 
 # A JVM exits when main returns only once every thread that is not a daemon

@@ -18,7 +18,7 @@
 //     device), ExportPhrase and ExportKeyFile, RestorePhrase and
 //     RestoreKeyFile (on a new phone).
 //   - Posts: Post, Reply, Repost, Delete, Feed and Timeline (paged by
-//     cursor).
+//     cursor), FeedJSON and TimelineJSON (the same pages as JSON bytes).
 //   - People: Follow, Unfollow, Following, Followers, Whois (a profile),
 //     Notifications.
 //   - Writes safe to retry: Node.Request(id) returns the post, reply,
@@ -191,6 +191,45 @@
 // (metered: no eager transfers) or absent. PowerMode and NetworkType are
 // types of their own, built by PowerForeground() and the like, so that one
 // cannot be passed for the other; two are equal when their names are.
+//
+// # Memory, and pages as JSON
+//
+// Every object the library returns is a Java or Swift proxy that keeps its
+// Go counterpart alive until the proxy is collected, and the platform's
+// collector does not see that memory: copy what you show into your own
+// objects and drop pages and posts promptly. Config.MemoryLimitMiB (default
+// DefaultMemoryLimitMiB, 64) sets the Go runtime's soft memory limit for the
+// whole process, so that Go collects sooner and returns freed memory, but it
+// cannot free what proxies still hold.
+//
+// A screen that pages a lot (a scrolling feed) should use FeedJSON and
+// TimelineJSON: a page is one byte array, nothing of it stays in Go, and it
+// is one call into Go rather than one per post and field. In the benchmark
+// of docs/BENCHMARKS.md (8 threads paging the feed of a JVM with a
+// phone-sized heap) it is the way that keeps the process under 150 MiB. The
+// document is the daemon API's (`skein feed --json`):
+//
+//	{"posts": [{"id": "…64 hex digits…", "kind": "post", "author": "alice",
+//	            "author_key": "…64 hex digits…", "seq": 12,
+//	            "time": "2026-12-04T20:15:03.123Z", "text": "hello",
+//	            "reply_to": {"id": "…", "author": "bob", "author_key": "…", "seq": 3},
+//	            "repost_of": {…a post…}, "unavailable": true}],
+//	 "next": "11"}
+//
+// reply_to, repost_of and unavailable appear only when set, next only when
+// there is a next page; a repost's text is "" and its original is
+// repost_of. Android reads it with org.json or Gson, iOS with JSONDecoder.
+//
+// # Desktop JVM
+//
+// Listener methods run on a Go thread that detaches from the JVM when the
+// listener is removed or the node is closed. Other Go threads that called
+// into Java (to release a listener Java dropped, for one) stay attached as
+// long as the process runs; gomobile attaches them as non-daemon threads,
+// which keep a JVM from exiting when main returns. The desktop build of
+// make jvm-test (bind/jvm-build.sh) attaches them as daemons instead; an app
+// on gomobile's own glue must call System.exit after close(). Android and
+// iOS apps are not affected: their processes do not end when main returns.
 //
 // # Listener threads
 //

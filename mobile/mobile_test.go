@@ -2,6 +2,7 @@ package mobile
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skein-p2p/skein/core"
 	"go.uber.org/goleak"
 )
 
@@ -326,6 +328,19 @@ func TestTwoNodes(t *testing.T) {
 	}
 	_, err = b.Feed("not-a-cursor", 10)
 	wantCode(t, "Feed(bad cursor)", err, CodeInvalidInput)
+	_, err = b.FeedJSON("not-a-cursor", 10)
+	wantCode(t, "FeedJSON(bad cursor)", err, CodeInvalidInput)
+	// The page as JSON is the page, in core's JSON.
+	js, err := b.FeedJSON("", 1)
+	var jp core.Page
+	if err != nil || json.Unmarshal(js, &jp) != nil || len(jp.Posts) != 1 || jp.Posts[0].ID != page.Get(0).ID || jp.Next != page.NextCursor() {
+		t.Fatalf("FeedJSON = %s, %v", js, err)
+	}
+	if js, err := b.TimelineJSON("alice", "", 1); err != nil || !strings.Contains(string(js), `"text":"hello from alice"`) {
+		t.Fatalf("TimelineJSON = %s, %v", js, err)
+	}
+	_, err = b.TimelineJSON("", "", 1)
+	wantCode(t, "TimelineJSON(null)", err, CodeInvalidInput)
 
 	reply, err := b.Reply(post.ID[:8], "hi alice")
 	if err != nil || reply.Kind != "reply" || reply.ReplyToID != post.ID || reply.ReplyToAuthor != "alice" {

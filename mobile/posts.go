@@ -2,6 +2,7 @@ package mobile
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/skein-p2p/skein/core"
 )
@@ -66,6 +67,39 @@ func (n *Node) Feed(cursor string, limit int) (*FeedPage, error) {
 	return get(n, func(ctx context.Context, cn *core.Node) (core.Page, error) {
 		return cn.Feed(ctx, cursor, limit)
 	}, newFeedPage)
+}
+
+// FeedJSON is Feed with the page as one JSON document, the one the
+// daemon's API and `skein feed --json` give (see "Pages as JSON" in the
+// package doc). Use it where an app pages a lot: nothing of the page stays
+// in Go after the call, so the platform's collector sees all the memory,
+// and a page is one call into Go rather than one per post and field.
+func (n *Node) FeedJSON(cursor string, limit int) ([]byte, error) {
+	return get(n, func(ctx context.Context, cn *core.Node) (core.Page, error) {
+		return cn.Feed(ctx, cursor, limit)
+	}, pageJSON)
+}
+
+// TimelineJSON is Timeline with the page as JSON, as FeedJSON.
+func (n *Node) TimelineJSON(name, cursor string, limit int) ([]byte, error) {
+	if err := required("name", name); err != nil {
+		return nil, err
+	}
+	return get(n, func(ctx context.Context, cn *core.Node) (core.Page, error) {
+		return cn.Timeline(ctx, name, cursor, limit)
+	}, pageJSON)
+}
+
+// pageJSON encodes a page; a page always encodes.
+func pageJSON(pg core.Page) []byte {
+	if pg.Posts == nil {
+		pg.Posts = []core.Post{}
+	}
+	b, err := json.Marshal(pg)
+	if err != nil {
+		panic("mobile: a page does not encode: " + err.Error())
+	}
+	return b
 }
 
 // Timeline returns a page of one user's posts (the account's own too),

@@ -1,7 +1,12 @@
 package org.skein.bindbench;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -33,8 +38,12 @@ import org.skein.mobile.Post;
  * <pre>
  * java -Djava.library.path=... -cp ... org.skein.bindbench.FeedPaging \
  *     [--seconds 60] [--threads 8] [--posts 2000] [--limit 100] \
- *     [--memory-limit-mib N] [--label NAME] [--samples FILE]
+ *     [--memory-limit-mib N] [--json] [--label NAME] [--samples FILE]
  * </pre>
+ *
+ * --json pages with node.feedJSON(cursor, limit) instead, reading every
+ * field of every post from the JSON with Gson, as an app would with Gson or
+ * Android's org.json.
  *
  * --memory-limit-mib sets Config.MemoryLimitMiB on both nodes; without it
  * they keep NewConfig's default, and -1 sets no limit. --samples writes one
@@ -50,6 +59,7 @@ public final class FeedPaging {
 	private int posts = 2000;
 	private int limit = 100;
 	private Long memoryLimitMiB; // null: NewConfig's default
+	private boolean json; // page with feedJSON
 	private String label = "run";
 	private Path samplesFile;
 
@@ -72,6 +82,10 @@ public final class FeedPaging {
 	private void parse(String[] args) {
 		for (int i = 0; i < args.length; i++) {
 			String a = args[i];
+			if (a.equals("--json")) {
+				json = true;
+				continue;
+			}
 			if (i + 1 >= args.length) {
 				usage("missing value after " + a);
 			}
@@ -151,7 +165,7 @@ public final class FeedPaging {
 				try {
 					long sum = 0;
 					while (!stop.get()) {
-						sum += pageAll(bob, pages, stop);
+						sum += json ? pageAllJSON(bob, pages, stop) : pageAll(bob, pages, stop);
 					}
 					checksum.addAndGet(sum);
 				} catch (Throwable e) {
@@ -230,6 +244,28 @@ public final class FeedPaging {
 						+ p.getReplyToID().length() + p.getRepostOfID().length();
 			}
 			cursor = page.nextCursor();
+			pages.incrementAndGet();
+		} while (!cursor.isEmpty() && !stop.get());
+		return sum;
+	}
+
+	/** pageAll with feedJSON, reading the posts with Gson. */
+	private long pageAllJSON(Node n, AtomicLong pages, AtomicBoolean stop) throws Exception {
+		long sum = 0;
+		String cursor = "";
+		do {
+			JsonObject page = JsonParser.parseString(new String(n.feedJSON(cursor, limit), StandardCharsets.UTF_8))
+					.getAsJsonObject();
+			for (JsonElement e : page.getAsJsonArray("posts")) {
+				JsonObject p = e.getAsJsonObject();
+				sum += p.get("id").getAsString().length() + p.get("kind").getAsString().length()
+						+ p.get("author").getAsString().length() + p.get("author_key").getAsString().length()
+						+ p.get("text").getAsString().length() + p.get("seq").getAsLong()
+						+ p.get("time").getAsString().length()
+						+ (p.has("reply_to") ? p.getAsJsonObject("reply_to").get("id").getAsString().length() : 0)
+						+ (p.has("repost_of") ? p.getAsJsonObject("repost_of").get("id").getAsString().length() : 0);
+			}
+			cursor = page.has("next") ? page.get("next").getAsString() : "";
 			pages.incrementAndGet();
 		} while (!cursor.isEmpty() && !stop.get());
 		return sum;

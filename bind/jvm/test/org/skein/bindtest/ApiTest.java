@@ -14,12 +14,17 @@ import java.io.OutputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 
 import org.junit.AfterClass;
 import org.junit.Assume;
@@ -156,6 +161,22 @@ public class ApiTest {
 				}
 			}
 			assertEquals("posts in bob's feed: alice's post, bob's reply and repost", 3, seen);
+			// The same pages as JSON, read as an app would with Gson.
+			called("feedJSON", "timelineJSON");
+			JsonObject first = JsonParser.parseString(new String(b.feedJSON("", 1), StandardCharsets.UTF_8))
+					.getAsJsonObject();
+			JsonArray posts = first.getAsJsonArray("posts");
+			assertEquals(1, posts.size());
+			assertEquals(page.get(0).getID(), posts.get(0).getAsJsonObject().get("id").getAsString());
+			assertEquals(page.nextCursor(), first.get("next").getAsString());
+			JsonObject tlj = JsonParser.parseString(new String(b.timelineJSON("alice", "", 10), StandardCharsets.UTF_8))
+					.getAsJsonObject();
+			JsonObject own = tlj.getAsJsonArray("posts").get(0).getAsJsonObject();
+			assertEquals(post.getText(), own.get("text").getAsString());
+			assertEquals("alice", own.get("author").getAsString());
+			assertFalse("a last page has a next cursor", tlj.has("next"));
+			expect(Mobile.CodeInvalidInput, "feedJSON(a bad cursor)", () -> b.feedJSON("bad", 10));
+
 			FeedPage tl = b.timeline("alice", "", Mobile.MaxPageSize + 1);
 			assertEquals(1, tl.len());
 			assertEquals(post.getID(), tl.get(0).getID());
