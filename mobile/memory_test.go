@@ -59,8 +59,8 @@ func TestStartSetsMemoryLimit(t *testing.T) {
 // allocs/op are what a Java or Swift caller leaves for the Go collector.
 func BenchmarkFeedPage(b *testing.B) {
 	const posts, limit = 200, 100
-	a := startBenchNode(b, "", true)
-	r := startBenchNode(b, a.Addrs(), false)
+	a := newNode(b, "", true)
+	r := newNode(b, a.Addrs(), false)
 	if _, err := a.Register("alice", "pw-alice"); err != nil {
 		b.Fatal(err)
 	}
@@ -106,23 +106,4 @@ func BenchmarkFeedPage(b *testing.B) {
 	if sum == 0 {
 		b.Fatal("read nothing")
 	}
-}
-
-func startBenchNode(b *testing.B, bootstrap string, dhtServer bool) *Node {
-	b.Helper()
-	cfg := NewConfig()
-	cfg.DataDir = b.TempDir()
-	cfg.ListenAddrs = loopback
-	cfg.BootstrapAddrs = bootstrap
-	cfg.DHTServer = dhtServer
-	cfg.MemoryLimitMiB = -1
-	n, err := NewNode(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := n.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { n.Close() })
-	return n
 }

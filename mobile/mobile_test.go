@@ -23,9 +23,13 @@ func TestMain(m *testing.M) {
 
 const loopback = "/ip4/127.0.0.1/tcp/0, /ip4/127.0.0.1/udp/0/quic-v1"
 
-func newNode(t *testing.T, bootstrap string, dhtServer bool) *Node {
+// newNode starts a node on loopback that bootstraps from bootstrap, and
+// waits for its first connection. It leaves the process's memory limit as it
+// is: TestStartSetsMemoryLimit tests that.
+func newNode(t testing.TB, bootstrap string, dhtServer bool) *Node {
 	t.Helper()
 	cfg := NewConfig()
+	cfg.MemoryLimitMiB = -1
 	cfg.DHTServer = dhtServer
 	cfg.DataDir = t.TempDir()
 	cfg.ListenAddrs = loopback
@@ -89,7 +93,7 @@ func (r *recorder) has(cond func(r *recorder) bool) func() bool {
 	}
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
