@@ -70,7 +70,7 @@ awk -v title="FeedPaging ${ARGS[*]:-(8 threads, pages of 100)}, java ${JAVA_OPTS
 	END {
 		label["off"] = "feed(), no Go memory limit"; label["default"] = "feed(), default limit"
 		label["json"] = "feedJSON(), default limit"
-		W = 640; H = 320; L = 56; R = 16; T = 28; B = 40
+		W = 640; H = 320 + 16 * run; L = 56; R = 16; T = 32 + 16 * run; B = 40
 		step = 100; while (ymax / step > 8) step *= 2
 		ytop = step * (int(ymax / step) + 1)
 		printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H
@@ -100,7 +100,7 @@ awk -v title="FeedPaging ${ARGS[*]:-(8 threads, pages of 100)}, java ${JAVA_OPTS
 				}
 				printf "\"/>\n"
 			}
-			printf "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s: RSS (solid), Java heap (dashed)</text>\n", W - R - 340, T + 16 * r, colour[r], label[name[r]]
+			printf "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s: RSS (solid), Java heap (dashed)</text>\n", L, 20 + 16 * r, colour[r], label[name[r]]
 		}
 		printf "</svg>\n"
 	}' "$OUT/off.txt" "$OUT/default.txt" "$OUT/json.txt" >"$JVM_BENCH_SVG"
