@@ -2,6 +2,7 @@ package core
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -427,4 +428,55 @@ func TestAbuseQueuedNoticeCarriesRecord(t *testing.T) {
 // victim to be dialled over TCP.
 func abuseTCP(ip string) func(*Config) {
 	return func(c *Config) { c.ListenAddrs = []string{"/ip4/" + ip + "/tcp/0"} }
+}
+
+// TestNoticeFailingVerification: a well-formed notice with an entry that
+// fails verification is a protocol violation (docs/PROTOCOL.md, "Notices
+// that fail verification"): the receiver resets the stream, answers
+// neither ack nor refusal, and uses nothing of the notice, not even the
+// entries before the bad one. The same notice with the entry intact is
+// acked and taken.
+func TestNoticeFailingVerification(t *testing.T) {
+	tn := newTestNet(t)
+	alice, bob := tn.user("alice"), tn.user("bob")
+	mustFollow(t, bob, "alice")
+	aliceKey := alice.session().key
+	es := syncTestEntries(t, alice, 2) // signed, not stored: only the notice carries them
+	bad := bytes.Clone(es[1].Bytes())
+	bad[130] ^= 0x01 // a bit of the signature
+	x := newHostile(t, "127.0.0.1", dht.ModeClient)
+
+	send := func(raw ...[]byte) error {
+		s, err := x.open(bob, syncproto.NotifyID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		s.SetDeadline(time.Now().Add(10 * time.Second))
+		if err := syncproto.WriteNotice(s, syncproto.Notice{Entries: raw}); err != nil {
+			t.Fatal(err)
+		}
+		s.CloseWrite()
+		return syncproto.ReadAck(s)
+	}
+	held := func() uint64 {
+		h, err := bob.store.Head(aliceKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.Seq
+	}
+	before := held()
+	if err := send(es[0].Bytes(), bad); err == nil || errors.Is(err, syncproto.ErrRefused) {
+		t.Fatalf("answer to a notice with a bad signature = %v, want the stream reset", err)
+	}
+	// Nothing was taken: the good entry before the bad one included.
+	time.Sleep(200 * time.Millisecond)
+	if got := held(); got != before {
+		t.Fatalf("bob holds alice up to seq %d after the bad notice, want %d", got, before)
+	}
+	if err := send(es[0].Bytes(), es[1].Bytes()); err != nil {
+		t.Fatalf("answer to the intact notice = %v, want the ack", err)
+	}
+	waitFor(t, "bob takes the intact notice", func() bool { return held() == es[1].Seq })
 }

@@ -38,7 +38,9 @@ func logKey(author entry.Key) cid.Cid {
 	return cid.NewCidV1(cid.Raw, mh)
 }
 
-// announce asks the announce loop to announce author's log soon.
+// announce asks the announce loop to announce author's log soon, unless it
+// did within announceEvery. In a mode other than foreground the request
+// waits, up to cap(n.announceReq) of them, for the loop to start.
 func (n *Node) announce(author entry.Key) {
 	select {
 	case n.announceReq <- author:
@@ -62,7 +64,8 @@ func (n *Node) announceLoop(ctx context.Context) {
 }
 
 // announcer announces, with DHT provider records, the logs that held lists:
-// each when first listed or asked for on req, then every announceEvery; one
+// each when first listed or asked for on req (unless announced within
+// announceEvery), then every announceEvery; one
 // announcement at a time, at most one per announceSpacing; the list read
 // again every minute.
 type announcer struct {
@@ -114,6 +117,9 @@ func (a *announcer) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case k := <-a.req:
+			if time.Since(a.last[k]) < announceEvery {
+				continue // its record is still fresh
+			}
 			enqueue(k)
 			if time.Since(lastAnnounce) < announceSpacing {
 				continue // the next tick gets to it

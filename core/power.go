@@ -270,7 +270,7 @@ func (n *Node) goLive(sess *session, fn func(ctx context.Context)) {
 }
 
 // sessionLive starts the session's foreground work: its subscriptions, the
-// name record's republishing, a sync of everything followed, and the
+// announcement of its own log as held, the name record's republishing, a sync of everything followed, and the
 // publication of what was posted while the node was not live. n.powerMu is
 // held.
 func (n *Node) sessionLive(sess *session) {
@@ -289,6 +289,12 @@ func (n *Node) sessionLive(sess *session) {
 		if err := n.subscribe(sess, f.Target); err != nil {
 			n.log.Warn("subscribe failed", "author", f.Name, "err", err)
 		}
+	}
+	if n.live != nil {
+		// The account's own log is held from the moment the account
+		// exists: say so now, not at the announce loop's next pass over
+		// the accounts, up to a minute later.
+		n.announce(sess.key)
 	}
 	n.goLive(sess, func(ctx context.Context) { n.nameLoop(ctx, sess) })
 	n.keepChanged() // tell store-and-forward relays what this account follows

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -264,6 +265,14 @@ func TestPowerQuickSwitches(t *testing.T) {
 			mustFollow(t, bob, "alice")
 			mustPost(t, alice, "before")
 			waitFor(t, "the first post", hasFeed(bob, "alice: before"))
+			// Back in foreground, alice finds her follower through his
+			// holder record (meetHolders). He announces it within
+			// announceSpacing of the follow, behind the announcement of
+			// his own log at Register: wait for it, since the switches
+			// below take less than that.
+			waitFor(t, "bob announces that he holds alice's log", func() bool {
+				return slices.Contains(alice.findHolders(context.Background(), alice.session().key), bob.host.ID())
+			})
 
 			n := alice
 			if tt.switcher == "follower" {

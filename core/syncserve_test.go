@@ -2,6 +2,7 @@ package core
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -211,5 +212,64 @@ func TestPeerLocks(t *testing.T) {
 	(<-got)()
 	if len(l.m) != 0 {
 		t.Fatalf("%d locks left behind", len(l.m))
+	}
+}
+
+// TestSyncBytesAfterRequest: a server reads one request frame and ignores
+// whatever the client sends after it, even a second request (docs/
+// PROTOCOL.md, "Bytes after the sync request"): it answers the first in
+// full, ends with its final frame and closes the stream.
+func TestSyncBytesAfterRequest(t *testing.T) {
+	tn := newTestNet(t)
+	alice := tn.user("alice")
+	es := syncTestEntries(t, alice, 3)
+	if _, err := alice.store.Append(es, true); err != nil {
+		t.Fatal(err)
+	}
+	key := alice.session().key
+	req := syncproto.Request{Wants: []syncproto.Want{{Author: key}}}
+	var second bytes.Buffer
+	if err := syncproto.WriteRequest(&second, syncproto.Request{Wants: []syncproto.Want{{Author: key, Have: 2}}}); err != nil {
+		t.Fatal(err)
+	}
+	x := newHostile(t, "127.0.0.1", dht.ModeClient)
+	tests := []struct {
+		name  string
+		after []byte
+	}{
+		{"nothing", nil},
+		{"garbage", bytes.Repeat([]byte{0xff}, 100)},
+		{"a second request", second.Bytes()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := x.open(alice, syncproto.SyncID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			s.SetDeadline(time.Now().Add(10 * time.Second))
+			var out bytes.Buffer
+			if err := syncproto.WriteRequest(&out, req); err != nil {
+				t.Fatal(err)
+			}
+			out.Write(tt.after)
+			if _, err := s.Write(out.Bytes()); err != nil {
+				t.Fatal(err)
+			}
+			s.CloseWrite()
+			r := bufio.NewReader(s)
+			var got []*entry.Entry
+			more, err := syncproto.Fetch(r, io.Discard, req, func(b []*entry.Entry) error {
+				got = append(got, b...)
+				return nil
+			})
+			if err != nil || more || len(got) != len(es) {
+				t.Fatalf("Fetch() = %v, %v with %d entries; want false, nil with %d", more, err, len(got), len(es))
+			}
+			if rest, err := io.ReadAll(r); len(rest) != 0 || err != nil {
+				t.Errorf("after the final frame: %d bytes, %v; want the stream closed (EOF)", len(rest), err)
+			}
+		})
 	}
 }

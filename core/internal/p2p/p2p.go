@@ -39,8 +39,18 @@ import (
 )
 
 // ProtocolPrefix is the DHT protocol prefix: Skein's DHT is separate from
-// the public IPFS one.
+// the public IPFS one. Its one protocol is DHTProtocol.
 const ProtocolPrefix = "/skein"
+
+// DHTProtocol is the protocol ID of Skein's Kademlia DHT: kad-dht's
+// "/kad/1.0.0" under ProtocolPrefix. Only DHT servers handle it.
+const DHTProtocol = ProtocolPrefix + "/kad/1.0.0"
+
+// MaxMessageSize is the largest GossipSub RPC, as its varint-prefixed
+// protobuf, a node reads or sends (docs/PROTOCOL.md, "GossipSub on the
+// wire"). It is go-libp2p-pubsub's default, set here so that an upgrade
+// cannot change it unseen.
+const MaxMessageSize = 1 << 20
 
 // DefaultListenAddrs are used when Config.ListenAddrs is empty: every
 // interface, a port chosen by the system, TCP and QUIC.
@@ -205,9 +215,13 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	}
 	if cfg.PubSub {
 		opts := []pubsub.Option{
-			// Entries carry their own signatures; pubsub adds none.
+			// Entries carry their own signatures; pubsub adds none,
+			// and rejects messages that carry a signature, an author,
+			// a seqno or a key.
+			pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
 			pubsub.WithNoAuthor(),
 			pubsub.WithMessageIdFn(messageID),
+			pubsub.WithMaxMessageSize(MaxMessageSize),
 			// Without flood publishing, followers connected only to the
 			// author get posts by gossip, seconds later.
 			pubsub.WithFloodPublish(true),
@@ -225,7 +239,9 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 }
 
 // messageID identifies a pubsub message by its content, so the same entry
-// received twice is recognised as one message.
+// received twice is recognised as one message: the 32 bytes of the
+// SHA-256 of its data, as they are (not hex), which is also how IHAVE and
+// IWANT name it on the wire.
 func messageID(m *pubsubpb.Message) string {
 	sum := sha256.Sum256(m.Data)
 	return string(sum[:])
