@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-	"unicode"
+
+	"github.com/skein-p2p/skein/core/internal/protocoldoc"
 )
 
 // The holder key of alice's log (alice of the entry test vectors: seed 01
@@ -32,16 +32,7 @@ func TestLogKeyVector(t *testing.T) {
 	if got := c.String(); got != aliceLogCIDString {
 		t.Errorf("logKey(alice).String() = %s, want %s", got, aliceLogCIDString)
 	}
-	b, err := os.ReadFile("../docs/PROTOCOL.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, string(b))
+	doc := protocoldoc.Flat(t)
 	for _, v := range []string{aliceLogMultihash, aliceLogCID, aliceLogCIDString} {
 		if !strings.Contains(doc, v) {
 			t.Errorf("docs/PROTOCOL.md does not hold the holder-record vector %s (line breaks allowed)", v)

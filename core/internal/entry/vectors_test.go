@@ -3,12 +3,11 @@ package entry
 import (
 	"crypto/ed25519"
 	"encoding/hex"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"unicode"
+
+	"github.com/skein-p2p/skein/core/internal/protocoldoc"
 
 	"github.com/skein-p2p/skein/core/internal/hlc"
 )
@@ -322,16 +321,7 @@ func TestVectorBodies(t *testing.T) {
 // TestVectorsDocumented checks that the protocol document carries the test
 // vectors exactly as the code produces them, so the two cannot drift.
 func TestVectorsDocumented(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "PROTOCOL.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, string(b))
+	doc := protocoldoc.Flat(t)
 	for _, v := range append(vectors(), redactedVector()) {
 		if !strings.Contains(doc, v.hex) || !strings.Contains(doc, v.id) {
 			t.Errorf("docs/PROTOCOL.md does not hold %s of the test vectors (hex and ID, line breaks allowed)", v.name)

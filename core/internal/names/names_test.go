@@ -9,12 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/skein-p2p/skein/core/internal/protocoldoc"
 
 	record "github.com/libp2p/go-libp2p-record"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -712,11 +713,7 @@ func TestSmallOrderVector(t *testing.T) {
 // TestVectorsDocumented checks that docs/PROTOCOL.md carries the vectors
 // exactly as the code makes them.
 func TestVectorsDocumented(t *testing.T) {
-	doc, err := os.ReadFile("../../../docs/PROTOCOL.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	flat := strings.Join(strings.Fields(string(doc)), "")
+	flat := protocoldoc.Flat(t)
 	for _, v := range []struct{ name, hex string }{
 		{"name record test vector", vectorHex},
 		{"work input of the vector", vectorWorkInput},

@@ -5,13 +5,12 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-	"unicode"
+
+	"github.com/skein-p2p/skein/core/internal/protocoldoc"
 
 	dht "github.com/libp2p/go-libp2p-kad-dht"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -41,22 +40,6 @@ func alice1(t *testing.T) []byte {
 	return e.Bytes()
 }
 
-// readDoc returns docs/PROTOCOL.md without white space, so that vectors
-// broken across lines still match.
-func readDoc(t *testing.T) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "PROTOCOL.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, string(b))
-}
-
 // TestMessageIDVector checks the message ID of the vector entry, raw
 // SHA-256 bytes rather than their hex, and that the document shows it.
 func TestMessageIDVector(t *testing.T) {
@@ -68,7 +51,7 @@ func TestMessageIDVector(t *testing.T) {
 	if got := hex.EncodeToString([]byte(id)); got != alice1MessageID {
 		t.Errorf("messageID(alice 1) = %s, want %s", got, alice1MessageID)
 	}
-	doc := readDoc(t)
+	doc := protocoldoc.Flat(t)
 	for _, v := range []string{hex.EncodeToString(data), alice1MessageID} {
 		if !strings.Contains(doc, v) {
 			t.Errorf("docs/PROTOCOL.md does not hold %s (line breaks allowed)", v)
@@ -89,7 +72,7 @@ func TestWireProtocols(t *testing.T) {
 	if got := pubsub.GossipSubDefaultProtocols; !slices.Equal(got, gossipProtocols) {
 		t.Errorf("GossipSubDefaultProtocols = %v, want %v (update docs/PROTOCOL.md)", got, gossipProtocols)
 	}
-	doc := readDoc(t)
+	doc := protocoldoc.Flat(t)
 	for _, p := range append(slices.Clone(gossipProtocols), DHTProtocol) {
 		if !strings.Contains(doc, "`"+string(p)+"`") {
 			t.Errorf("docs/PROTOCOL.md does not name protocol %s", p)

@@ -6,11 +6,10 @@ import (
 	"errors"
 	"io"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"unicode"
+
+	"github.com/skein-p2p/skein/core/internal/protocoldoc"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/hlc"
@@ -223,16 +222,7 @@ func mustHex(t testing.TB, s string) []byte {
 // TestWireExamplesDocumented checks that the protocol document shows the
 // examples exactly as the code writes them, so the two cannot drift.
 func TestWireExamplesDocumented(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "PROTOCOL.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, string(b))
+	doc := protocoldoc.Flat(t)
 	for _, id := range []string{SyncID, NotifyID} {
 		if !strings.Contains(doc, id) {
 			t.Errorf("docs/PROTOCOL.md does not name protocol %s", id)
