@@ -101,8 +101,7 @@ func (n *Node) Register(ctx context.Context, name, password string) (User, error
 		return User{}, fmt.Errorf("%w: %s is %s", ErrNameTaken, name, res.Record.Account.Short())
 	case errors.Is(err, ErrNameConflict):
 		return User{}, fmt.Errorf("%w: %s", ErrNameTaken, name)
-	case !errors.Is(err, ErrUnknownName) && !errors.Is(err, ErrOffline):
-		// Offline, the name is claimed here and published once online.
+	case !unclaimed(err):
 		return User{}, err
 	}
 	_, priv, err := ed25519.GenerateKey(rand.Reader)

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/posttext"
 	"github.com/skein-p2p/skein/core/internal/store"
 )
 
@@ -23,7 +24,7 @@ var (
 	// connected.
 	ErrOffline      = errors.New("no peers connected: check the device's network and the bootstrap addresses")
 	ErrInvalidName  = entry.ErrInvalidName
-	ErrInvalidPost  = errors.New("invalid post")
+	ErrInvalidPost  = posttext.ErrInvalid
 	ErrNotFollowing = errors.New("not following this user")
 	ErrSelfFollow   = errors.New("cannot follow yourself")
 	ErrBadCursor    = errors.New("invalid cursor")

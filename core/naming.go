@@ -390,3 +390,10 @@ func (n *Node) nameWork(account entry.Key, name string) (uint64, error) {
 func (n *Node) keepWork(account entry.Key, name string, nonce uint64) error {
 	return n.store.PutMeta(workMeta(name), binary.BigEndian.AppendUint64(bytes.Clone(account[:]), nonce))
 }
+
+// unclaimed reports whether lookupName's error leaves the name free to claim
+// here: nobody claims it, or no peer could be asked (offline, the claim is
+// published once the node is online).
+func unclaimed(err error) bool {
+	return errors.Is(err, ErrUnknownName) || errors.Is(err, ErrOffline)
+}

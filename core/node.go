@@ -30,6 +30,7 @@ import (
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/hlc"
+	"github.com/skein-p2p/skein/core/internal/keylock"
 	"github.com/skein-p2p/skein/core/internal/keystore"
 	"github.com/skein-p2p/skein/core/internal/names"
 	"github.com/skein-p2p/skein/core/internal/p2p"
@@ -170,10 +171,10 @@ type Node struct {
 	metered    atomic.Bool             // network == NetworkCellular
 	announced  map[entry.Key]time.Time // when each held log was last announced
 
-	syncKick    chan struct{}    // wakes the sync loop
-	syncMu      sync.Mutex       // guards syncWant
-	syncWant    map[peer.ID]bool // peers to sync with soon
-	syncing     peerLocks        // one syncPeer per peer at a time
+	syncKick    chan struct{}          // wakes the sync loop
+	syncMu      sync.Mutex             // guards syncWant
+	syncWant    map[peer.ID]bool       // peers to sync with soon
+	syncing     keylock.Locks[peer.ID] // one syncPeer per peer at a time
 	announceReq chan entry.Key
 	keepKick    chan struct{} // the following list changed: tell store-and-forward relays
 

@@ -115,7 +115,7 @@ func (n *Node) RestoreKeyFile(ctx context.Context, keyFile []byte, password stri
 			return User{}, err
 		}
 		rec = &r
-	case !errors.Is(err, ErrUnknownName) && !errors.Is(err, ErrOffline):
+	case !unclaimed(err):
 		return User{}, err
 	}
 	return n.restore(ctx, x.Name, priv, x.Created, password, rec)

@@ -157,7 +157,7 @@ func (n *Node) syncPeer(ctx context.Context, p peer.ID, authors []entry.Key) (in
 	// Two syncs with one peer at once would fetch the same entries twice,
 	// and share (and spend) a relayed connection's limit: the second
 	// waits, then asks only for what the first did not bring.
-	unlock, err := n.syncing.lock(ctx, p)
+	unlock, err := n.syncing.Lock(ctx, p)
 	if err != nil {
 		return 0, err
 	}
@@ -200,48 +200,6 @@ func (n *Node) syncPeer(ctx context.Context, p peer.ID, authors []entry.Key) (in
 		n.log.Info("synced", "peer", p, "entries", total)
 	}
 	return total, err
-}
-
-// peerLocks is a mutex per peer, taken within a context. The zero value is
-// ready to use.
-type peerLocks struct {
-	mu sync.Mutex
-	m  map[peer.ID]*peerLock
-}
-
-type peerLock struct {
-	ch   chan struct{} // holds a value while locked
-	refs int           // holders and waiters
-}
-
-// lock waits until it holds p's lock, or ctx ends, and returns the
-// function that releases it.
-func (l *peerLocks) lock(ctx context.Context, p peer.ID) (unlock func(), err error) {
-	l.mu.Lock()
-	if l.m == nil {
-		l.m = make(map[peer.ID]*peerLock)
-	}
-	pl := l.m[p]
-	if pl == nil {
-		pl = &peerLock{ch: make(chan struct{}, 1)}
-		l.m[p] = pl
-	}
-	pl.refs++
-	l.mu.Unlock()
-	done := func() {
-		l.mu.Lock()
-		if pl.refs--; pl.refs == 0 {
-			delete(l.m, p)
-		}
-		l.mu.Unlock()
-	}
-	select {
-	case pl.ch <- struct{}{}:
-		return func() { <-pl.ch; done() }, nil
-	case <-ctx.Done():
-		done()
-		return nil, ctx.Err()
-	}
 }
 
 // resumeBackoff is how long syncPeer waits before asking again after an

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -14,7 +13,6 @@ import (
 
 	dht "github.com/libp2p/go-libp2p-kad-dht"
 	"github.com/libp2p/go-libp2p/core/network"
-	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/hlc"
@@ -173,45 +171,6 @@ func TestSyncNotStalledBySilentPeer(t *testing.T) {
 				return h.Seq >= more[len(more)-1].Seq
 			})
 		})
-	}
-}
-
-// TestPeerLocks: one holder per peer at a time; a waiter gives up when its
-// context ends; other peers are not held up; nothing is left behind.
-func TestPeerLocks(t *testing.T) {
-	var l peerLocks
-	a, b := peer.ID("a"), peer.ID("b")
-	unlockA, err := l.lock(context.Background(), a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	unlockB, err := l.lock(context.Background(), b)
-	if err != nil {
-		t.Fatal("another peer's lock waited: ", err)
-	}
-	unlockB()
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	if _, err := l.lock(ctx, a); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("second lock of a held peer: %v, want the context's error", err)
-	}
-	got := make(chan func())
-	go func() {
-		u, err := l.lock(context.Background(), a)
-		if err != nil {
-			t.Error(err)
-		}
-		got <- u
-	}()
-	select {
-	case <-got:
-		t.Fatal("a waiter took a held lock")
-	case <-time.After(50 * time.Millisecond):
-	}
-	unlockA()
-	(<-got)()
-	if len(l.m) != 0 {
-		t.Fatalf("%d locks left behind", len(l.m))
 	}
 }
 

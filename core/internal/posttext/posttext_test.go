@@ -1,4 +1,4 @@
-package core
+package posttext
 
 import (
 	"errors"
@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestCheckPostText(t *testing.T) {
+func TestCheck(t *testing.T) {
 	ok := []struct{ name, text string }{
 		{"plain", "hello, skein"},
 		{"newlines and tabs", "one\n\ttwo\nthree"},
@@ -20,8 +20,8 @@ func TestCheckPostText(t *testing.T) {
 	}
 	for _, tt := range ok {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := CheckPostText(tt.text); err != nil {
-				t.Errorf("CheckPostText(%q) = %v, want nil", tt.text, err)
+			if err := Check(tt.text); err != nil {
+				t.Errorf("Check(%q) = %v, want nil", tt.text, err)
 			}
 		})
 	}
@@ -63,17 +63,17 @@ func TestCheckPostText(t *testing.T) {
 	}
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {
-			err := CheckPostText(tt.text)
+			err := Check(tt.text)
 			var ce *CharError
-			if !errors.As(err, &ce) || !errors.Is(err, ErrInvalidPost) {
-				t.Fatalf("CheckPostText(%q) = %v, want a *CharError wrapping ErrInvalidPost", tt.text, err)
+			if !errors.As(err, &ce) || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("Check(%q) = %v, want a *CharError wrapping ErrInvalid", tt.text, err)
 			}
 			if ce.Rune != tt.r || ce.Pos != tt.pos {
-				t.Errorf("CheckPostText(%q) = %+v, want rune %U at %d", tt.text, *ce, tt.r, tt.pos)
+				t.Errorf("Check(%q) = %+v, want rune %U at %d", tt.text, *ce, tt.r, tt.pos)
 			}
 			msg := err.Error()
 			if !strings.HasPrefix(msg, "invalid post: ") || !strings.Contains(msg, tt.msg) {
-				t.Errorf("CheckPostText(%q) = %q, want it to contain %q", tt.text, msg, tt.msg)
+				t.Errorf("Check(%q) = %q, want it to contain %q", tt.text, msg, tt.msg)
 			}
 			for _, r := range msg {
 				if refusedRune(r) {
@@ -85,10 +85,10 @@ func TestCheckPostText(t *testing.T) {
 
 	// The older rules still hold, without a CharError.
 	for _, text := range []string{"", " \n\t", strings.Repeat("a", 1001), "bad \xff"} {
-		err := CheckPostText(text)
+		err := Check(text)
 		var ce *CharError
-		if !errors.Is(err, ErrInvalidPost) || errors.As(err, &ce) {
-			t.Errorf("CheckPostText(%.20q) = %v, want ErrInvalidPost and no CharError", text, err)
+		if !errors.Is(err, ErrInvalid) || errors.As(err, &ce) {
+			t.Errorf("Check(%.20q) = %v, want ErrInvalid and no CharError", text, err)
 		}
 	}
 }
