@@ -9,6 +9,17 @@ import (
 // a node's database; doc.go lists it with the Store's prefixes.
 const NamePrefix = 'N'
 
+// Prefixes of the tables that packages other than the Store keep in a
+// node's database, each through a Prefix view; doc.go lists them.
+const (
+	ProfilePrefix    = 'P' // core/internal/profiles: each author's latest profile
+	LikePrefix       = 'L' // core/internal/likes: likes seen, per post
+	SearchPrefix     = 'S' // core/internal/search: the local search index
+	DirectoryPrefix  = 'D' // core/internal/directory: a relay's directory of accounts
+	ModerationPrefix = 'M' // core/internal/moderation: each account's mutes and blocks
+	BookmarkPrefix   = 'B' // core/internal/bookmarks: each account's saved posts
+)
+
 // Prefix returns a view of the keys of kv that start with prefix, as a KV of
 // their own: the view's key k is kv's key prefix‖k. It lets another package
 // keep a table in the same database as a Store, under a prefix byte of its
