@@ -86,7 +86,7 @@ func TestAbuseMeasure(t *testing.T) {
 		acked, refused, failed := abuseFor(15*time.Second, 4, func() error {
 			var es []*entry.Entry
 			for range syncproto.MaxNoticeEntries {
-				es = append(es, newAbuseAccount(t).next(t, entry.Kind(7), make([]byte, entry.MaxBody)))
+				es = append(es, newAbuseAccount(t).next(t, entry.Kind(200), make([]byte, entry.MaxBody)))
 			}
 			return abuseNotify(x, victim, es, nil)
 		})

@@ -231,7 +231,7 @@ func TestAbuseNoticesOfStrangers(t *testing.T) {
 				a := newAbuseAccount(t)
 				authors = append(authors, a.key)
 				// An unknown kind may carry the largest body.
-				es = append(es, a.next(t, entry.Kind(7), make([]byte, entry.MaxBody)))
+				es = append(es, a.next(t, entry.Kind(200), make([]byte, entry.MaxBody)))
 			}
 			return es, nil
 		})

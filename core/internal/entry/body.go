@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -248,4 +249,183 @@ func Mentions(text string) []string {
 		i = j - 1
 	}
 	return names
+}
+
+// Limits of a profile's fields.
+const (
+	// MaxDisplayNameChars is the longest display name, in code points.
+	MaxDisplayNameChars = 64
+	// MaxBioChars is the longest bio, in code points.
+	MaxBioChars = 300
+	// MaxLinkLen is the longest link, in bytes.
+	MaxLinkLen = 200
+)
+
+// Profile field tags. Tags a reader does not know are skipped, so a later
+// version can add fields (the media issue reserves 4 for an avatar and 5
+// for a banner) without breaking older nodes.
+const (
+	ProfileDisplayName = 1
+	ProfileBio         = 2
+	ProfileLink        = 3
+)
+
+// Profile is the body of a profile entry: how an account presents itself.
+// The latest profile entry of a log replaces every earlier one; an empty
+// field is not set.
+type Profile struct {
+	DisplayName string
+	Bio         string
+	Link        string
+	// Unknown holds the fields this version does not know, as encoded
+	// (tag, length, value), in tag order. Bytes keeps them, so a profile
+	// rewritten by an older node does not lose them.
+	Unknown []byte
+}
+
+// Bytes encodes p as a list of fields in ascending tag order, each a tag
+// (1 byte), a value length (2 bytes) and the value; empty fields are left
+// out. Unknown fields are merged in by tag.
+func (p Profile) Bytes() []byte {
+	var b []byte
+	unknown := p.Unknown
+	// Unknown fields with tags below t go before the field t.
+	flush := func(t byte) {
+		for len(unknown) >= 3 && unknown[0] < t {
+			n := 3 + int(binary.BigEndian.Uint16(unknown[1:]))
+			if n > len(unknown) {
+				n = len(unknown)
+			}
+			b = append(b, unknown[:n]...)
+			unknown = unknown[n:]
+		}
+	}
+	field := func(t byte, v string) {
+		flush(t)
+		if v == "" {
+			return
+		}
+		b = append(b, t)
+		b = binary.BigEndian.AppendUint16(b, uint16(len(v)))
+		b = append(b, v...)
+	}
+	field(ProfileDisplayName, p.DisplayName)
+	field(ProfileBio, p.Bio)
+	field(ProfileLink, p.Link)
+	return append(b, unknown...)
+}
+
+// ParseProfile decodes and validates a profile body: fields in strictly
+// ascending tag order, each within the body; a display name of 1 to
+// MaxDisplayNameChars code points and a bio of 1 to MaxBioChars, both valid
+// UTF-8; a link of at most MaxLinkLen bytes that CheckLink accepts.
+// Unknown tags are kept in Unknown and not otherwise checked.
+func ParseProfile(body []byte) (Profile, error) {
+	var p Profile
+	last := -1
+	for rest := body; len(rest) > 0; {
+		if len(rest) < 3 {
+			return Profile{}, fmt.Errorf("%w: profile field header of %d bytes", ErrInvalidBody, len(rest))
+		}
+		t := rest[0]
+		n := int(binary.BigEndian.Uint16(rest[1:]))
+		if 3+n > len(rest) {
+			return Profile{}, fmt.Errorf("%w: profile field %d of %d bytes overruns the body", ErrInvalidBody, t, n)
+		}
+		if int(t) <= last {
+			return Profile{}, fmt.Errorf("%w: profile field %d after field %d: tags must ascend", ErrInvalidBody, t, last)
+		}
+		last = int(t)
+		v := rest[3 : 3+n]
+		var err error
+		switch t {
+		case ProfileDisplayName:
+			p.DisplayName, err = profileText("display name", v, MaxDisplayNameChars)
+		case ProfileBio:
+			p.Bio, err = profileText("bio", v, MaxBioChars)
+		case ProfileLink:
+			if err = CheckLink(string(v)); err == nil {
+				p.Link = string(v)
+			}
+		default:
+			p.Unknown = append(p.Unknown, rest[:3+n]...)
+		}
+		if err != nil {
+			return Profile{}, err
+		}
+		rest = rest[3+n:]
+	}
+	return p, nil
+}
+
+// profileText validates a display name or bio: valid UTF-8 of 1 to max
+// code points.
+func profileText(what string, v []byte, max int) (string, error) {
+	switch n := utf8.RuneCount(v); {
+	case !utf8.Valid(v):
+		return "", fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalidBody, what)
+	case n == 0:
+		return "", fmt.Errorf("%w: empty %s field: leave it out", ErrInvalidBody, what)
+	case n > max:
+		return "", fmt.Errorf("%w: %s is %d characters, limit %d", ErrInvalidBody, what, n, max)
+	}
+	return string(v), nil
+}
+
+// CheckLink checks a profile link: at most MaxLinkLen bytes of printable
+// ASCII without spaces, starting with http:// or https:// (either case)
+// followed by a host. Anything else, a javascript: or data: URL among
+// them, is refused.
+func CheckLink(link string) error {
+	if len(link) == 0 || len(link) > MaxLinkLen {
+		return fmt.Errorf("%w: link of %d bytes, want 1 to %d", ErrInvalidBody, len(link), MaxLinkLen)
+	}
+	for i := 0; i < len(link); i++ {
+		if c := link[i]; c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '`' {
+			return fmt.Errorf("%w: link %s holds a character a URL may not: use printable ASCII without spaces, quotes or angle brackets", ErrInvalidBody, Quote(link))
+		}
+	}
+	lower := strings.ToLower(link)
+	var rest string
+	switch {
+	case strings.HasPrefix(lower, "https://"):
+		rest = link[len("https://"):]
+	case strings.HasPrefix(lower, "http://"):
+		rest = link[len("http://"):]
+	default:
+		return fmt.Errorf("%w: link %s is not an http:// or https:// URL", ErrInvalidBody, Quote(link))
+	}
+	host := rest
+	if i := strings.IndexAny(host, "/?#"); i >= 0 {
+		host = host[:i]
+	}
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		host = host[i+1:]
+	}
+	if host == "" || host[0] == ':' || host[0] == '.' {
+		return fmt.Errorf("%w: link %s has no host", ErrInvalidBody, Quote(link))
+	}
+	return nil
+}
+
+// Like is the body of a like or an unlike entry: the post, reply or repost
+// liked, or no longer liked. Of a liker's like and unlike entries naming
+// one post, the one with the highest seq decides.
+type Like struct {
+	Of Ref
+}
+
+// Bytes encodes l as one Ref (72 bytes).
+func (l Like) Bytes() []byte { return l.Of.appendTo(make([]byte, 0, refSize)) }
+
+// ParseLike decodes and validates a like or unlike body.
+func ParseLike(body []byte) (Like, error) {
+	if len(body) != refSize {
+		return Like{}, fmt.Errorf("%w: like body of %d bytes, want %d", ErrInvalidBody, len(body), refSize)
+	}
+	of, err := parseRef("like", body)
+	if err != nil {
+		return Like{}, err
+	}
+	return Like{Of: of}, nil
 }

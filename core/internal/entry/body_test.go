@@ -161,7 +161,7 @@ func TestText(t *testing.T) {
 		{"follow", mustNew(t, alice, 2, prev, t0, KindFollow, followBody(bob, "bob")), "", false},
 		{"repost", mustNew(t, alice, 2, prev, t0, KindRepost, Repost{Of: bobsPost}.Bytes()), "", false},
 		{"delete", mustNew(t, alice, 2, prev, t0, KindDelete, Delete{Seq: 1, ID: post.ID()}.Bytes()), "", false},
-		{"unknown kind with text", mustNew(t, alice, 2, prev, t0, 7, []byte("hello")), "", false},
+		{"unknown kind with text", mustNew(t, alice, 2, prev, t0, 200, []byte("hello")), "", false},
 		{"not built by New", &Entry{Kind: KindPost}, "", false},
 	}
 	for _, tt := range tests {

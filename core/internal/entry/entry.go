@@ -22,7 +22,7 @@
 //	73      8     HLC wall time, milliseconds since the Unix epoch
 //	81      4     HLC logical counter
 //	85      1     kind (1 post, 2 follow, 3 unfollow, 4 reply, 5 repost,
-//	              6 delete; 0 is invalid)
+//	              6 delete, 7 profile, 8 like, 9 unlike; 0 is invalid)
 //	86      2     body length n, <= MaxBody
 //	88      32    SHA-256 of the body
 //	120     64    Ed25519 signature over SigContext || bytes[0:120]
@@ -105,6 +105,9 @@ const (
 	KindReply    Kind = 4
 	KindRepost   Kind = 5
 	KindDelete   Kind = 6
+	KindProfile  Kind = 7
+	KindLike     Kind = 8
+	KindUnlike   Kind = 9
 )
 
 // String returns the kind's name, or kind(N) for a kind this version does
@@ -123,6 +126,12 @@ func (k Kind) String() string {
 		return "repost"
 	case KindDelete:
 		return "delete"
+	case KindProfile:
+		return "profile"
+	case KindLike:
+		return "like"
+	case KindUnlike:
+		return "unlike"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
@@ -394,6 +403,10 @@ func (e *Entry) checkBody() error {
 		_, err = ParseReply(e.Body)
 	case KindRepost:
 		_, err = ParseRepost(e.Body)
+	case KindProfile:
+		_, err = ParseProfile(e.Body)
+	case KindLike, KindUnlike:
+		_, err = ParseLike(e.Body)
 	case KindDelete:
 		var d Delete
 		d, err = ParseDelete(e.Body)

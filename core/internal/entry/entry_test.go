@@ -131,9 +131,9 @@ func TestRoundTrip(t *testing.T) {
 		{"repost", 5, prev, KindRepost, Repost{Of: bobsPost}.Bytes()},
 		{"delete", 6, prev, KindDelete, Delete{Seq: 5, ID: ID{5}}.Bytes()},
 		{"delete of seq 1", 2, prev, KindDelete, Delete{Seq: 1, ID: ID{1}}.Bytes()},
-		{"unknown kind 7", 4, prev, 7, []byte{0xff, 0x00}},
+		{"unknown kind 200", 4, prev, 200, []byte{0xff, 0x00}},
 		{"unknown kind 255 with empty body", 5, prev, 255, nil},
-		{"longest body", 6, prev, 9, bytes.Repeat([]byte{0xfe}, MaxBody)},
+		{"longest body", 6, prev, 201, bytes.Repeat([]byte{0xfe}, MaxBody)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -248,7 +248,7 @@ func TestRedact(t *testing.T) {
 	}
 
 	// An entry without a body has nothing to remove.
-	empty := mustNew(t, alice, 1, ID{}, t0, 9, nil)
+	empty := mustNew(t, alice, 1, ID{}, t0, 201, nil)
 	if r := empty.Redact(); r != empty || r.Redacted() {
 		t.Fatalf("Redact() of an empty body = %p, Redacted() %v; want the entry itself, false", r, r.Redacted())
 	}
@@ -383,7 +383,7 @@ func decodeCases() []decodeCase {
 		})},
 		{name: "valid delete", b: del(Delete{Seq: 4, ID: ID{4}}.Bytes())},
 		{name: "delete of seq 1", b: del(Delete{Seq: 1, ID: ID{9}}.Bytes())},
-		{name: "unknown kind 7 any body", b: with(func(r *raw) { r.kind = 7; r.body = []byte{0xff, 0xfe} })},
+		{name: "unknown kind 200 any body", b: with(func(r *raw) { r.kind = 200; r.body = []byte{0xff, 0xfe} })},
 		{name: "unknown kind 255 empty body", b: with(func(r *raw) { r.kind = 255; r.body = nil })},
 		{name: "unknown kind longest body", b: with(func(r *raw) { r.kind = 200; r.body = make([]byte, MaxBody) })},
 		{name: "post of 1000 ASCII", b: post(strings.Repeat("a", 1000))},
@@ -488,7 +488,7 @@ func decodeCases() []decodeCase {
 		{name: "flipped first signature bit", b: flip(good, HeaderSize), want: ErrBadSignature, sigOnly: true},
 		{name: "flipped time byte", b: flip(good, 80), want: ErrBadSignature, sigOnly: true},
 		{name: "flipped seq byte", b: flip(with(func(r *raw) { r.seq = 2; r.prev = ID{1} }), 40), want: ErrBadSignature, sigOnly: true},
-		{name: "flipped kind byte", b: flip(with(func(r *raw) { r.kind = 9 }), 85), want: ErrBadSignature, sigOnly: true},
+		{name: "flipped kind byte", b: flip(with(func(r *raw) { r.kind = 201 }), 85), want: ErrBadSignature, sigOnly: true},
 		{name: "body and hash replaced", b: func() []byte {
 			b := bytes.Clone(good[:BaseSize])
 			h := sha256.Sum256([]byte("hellO"))
@@ -655,7 +655,10 @@ func TestKindString(t *testing.T) {
 		{KindReply, "reply"},
 		{KindRepost, "repost"},
 		{KindDelete, "delete"},
-		{7, "kind(7)"},
+		{7, "profile"},
+		{8, "like"},
+		{9, "unlike"},
+		{10, "kind(10)"},
 		{255, "kind(255)"},
 	} {
 		if got := tt.k.String(); got != tt.want {
