@@ -272,6 +272,9 @@ func FuzzBodies(f *testing.F) {
 	}
 	f.Add(Delete{Seq: 1, ID: ID{1}}.Bytes())
 	f.Add(Repost{Of: bobsPost}.Bytes())
+	f.Add(Profile{DisplayName: "Bob", Bio: "hi", Link: "https://x.example", Unknown: []byte{9, 0, 1, 'a'}}.Bytes())
+	f.Add([]byte{1, 0, 0})
+	f.Add([]byte{3, 0, 11, 'j', 'a', 'v', 'a', 's', 'c', 'r', 'i', 'p', 't', ':'})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		check := func(name string, err error, got []byte) {
 			t.Helper()
@@ -304,6 +307,16 @@ func FuzzBodies(f *testing.F) {
 		}
 		fo, err := ParseFollow(b)
 		check("ParseFollow", err, fo.Bytes())
+		pr, err := ParseProfile(b)
+		check("ParseProfile", err, pr.Bytes())
+		if err == nil && (pr.Link != "" && CheckLink(pr.Link) != nil || utf8.RuneCountInString(pr.DisplayName) > MaxDisplayNameChars || utf8.RuneCountInString(pr.Bio) > MaxBioChars) {
+			t.Fatalf("ParseProfile(%x) accepted an invalid profile %+v", b, pr)
+		}
+		l, err := ParseLike(b)
+		check("ParseLike", err, l.Bytes())
+		if err == nil && (l.Of.Seq == 0 || l.Of.ID.IsZero()) {
+			t.Fatalf("ParseLike(%x) accepted an invalid like", b)
+		}
 
 		// New accepts this body for a kind exactly when the kind's
 		// decoder does.
@@ -311,10 +324,13 @@ func FuzzBodies(f *testing.F) {
 			return
 		}
 		for kind, parse := range map[Kind]func([]byte) error{
-			KindPost:   func(b []byte) error { _, err := ParsePost(b); return err },
-			KindReply:  func(b []byte) error { _, err := ParseReply(b); return err },
-			KindRepost: func(b []byte) error { _, err := ParseRepost(b); return err },
-			KindFollow: func(b []byte) error { _, err := ParseFollow(b); return err },
+			KindPost:    func(b []byte) error { _, err := ParsePost(b); return err },
+			KindReply:   func(b []byte) error { _, err := ParseReply(b); return err },
+			KindRepost:  func(b []byte) error { _, err := ParseRepost(b); return err },
+			KindFollow:  func(b []byte) error { _, err := ParseFollow(b); return err },
+			KindProfile: func(b []byte) error { _, err := ParseProfile(b); return err },
+			KindLike:    func(b []byte) error { _, err := ParseLike(b); return err },
+			KindUnlike:  func(b []byte) error { _, err := ParseLike(b); return err },
 			KindDelete: func(b []byte) error {
 				d, err := ParseDelete(b)
 				if err == nil && d.Seq >= 1<<40 {
@@ -348,4 +364,86 @@ func FuzzMentions(f *testing.F) {
 			t.Fatalf("Mentions(%q) = %q, want %q", text, got, want)
 		}
 	})
+}
+
+func TestParseProfile(t *testing.T) {
+	field := func(tag byte, v string) []byte {
+		return append([]byte{tag, byte(len(v) >> 8), byte(len(v))}, v...)
+	}
+	cat := func(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
+	tests := []struct {
+		name string
+		body []byte
+		want Profile
+		err  string // substring of the error; "" for none
+	}{
+		{"empty: nothing set", nil, Profile{}, ""},
+		{"display name", field(1, "Bob ✨"), Profile{DisplayName: "Bob ✨"}, ""},
+		{"all three", cat(field(1, "Bob"), field(2, "line one\nline two"), field(3, "https://bob.example/x?y#z")),
+			Profile{DisplayName: "Bob", Bio: "line one\nline two", Link: "https://bob.example/x?y#z"}, ""},
+		{"http link, upper-case scheme", field(3, "HTTP://b.example"), Profile{Link: "HTTP://b.example"}, ""},
+		{"unknown fields kept in order", cat(field(1, "Bob"), field(4, "avatar"), field(200, "")),
+			Profile{DisplayName: "Bob", Unknown: cat(field(4, "avatar"), field(200, ""))}, ""},
+		{"64 characters", field(1, strings.Repeat("é", 64)), Profile{DisplayName: strings.Repeat("é", 64)}, ""},
+		{"65 characters", field(1, strings.Repeat("é", 65)), Profile{}, "display name is 65 characters, limit 64"},
+		{"bio of 300", field(2, strings.Repeat("b", 300)), Profile{Bio: strings.Repeat("b", 300)}, ""},
+		{"bio of 301", field(2, strings.Repeat("b", 301)), Profile{}, "bio is 301 characters, limit 300"},
+		{"empty display name field", field(1, ""), Profile{}, "empty display name field"},
+		{"invalid UTF-8", field(2, "\xff"), Profile{}, "not valid UTF-8"},
+		{"tags out of order", cat(field(2, "b"), field(1, "a")), Profile{}, "tags must ascend"},
+		{"tag twice", cat(field(1, "a"), field(1, "b")), Profile{}, "tags must ascend"},
+		{"short header", []byte{1, 0}, Profile{}, "field header of 2 bytes"},
+		{"overrun", []byte{1, 0, 5, 'a'}, Profile{}, "overruns the body"},
+		{"javascript link", field(3, "javascript:alert(1)"), Profile{}, "not an http:// or https:// URL"},
+		{"data link", field(3, "data:text/html,x"), Profile{}, "not an http:// or https:// URL"},
+		{"link without host", field(3, "https:///path"), Profile{}, "has no host"},
+		{"link with a space", field(3, "https://a.example/ b"), Profile{}, "a character a URL may not"},
+		{"link with a quote", field(3, `https://a.example/"onmouseover=`), Profile{}, "a character a URL may not"},
+		{"link of 201 bytes", field(3, "https://a.example/"+strings.Repeat("x", 183)), Profile{}, "link of 201 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseProfile(tt.body)
+			if tt.err != "" {
+				if err == nil || !errors.Is(err, ErrInvalidBody) || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("ParseProfile() = %+v, %v; want an error with %q", got, err, tt.err)
+				}
+				return
+			}
+			if err != nil || got.DisplayName != tt.want.DisplayName || got.Bio != tt.want.Bio || got.Link != tt.want.Link || !bytes.Equal(got.Unknown, tt.want.Unknown) {
+				t.Fatalf("ParseProfile() = %+v, %v; want %+v", got, err, tt.want)
+			}
+			if b := got.Bytes(); !bytes.Equal(b, tt.body) {
+				t.Fatalf("Bytes() = %x, want %x", b, tt.body)
+			}
+		})
+	}
+}
+
+func TestProfileBytesMergesUnknown(t *testing.T) {
+	// An older node that rewrites a profile keeps the fields it does not
+	// know, in tag order among the ones it does.
+	p := Profile{DisplayName: "Bob", Link: "https://b.example", Unknown: []byte{0, 0, 1, 'z', 9, 0, 0}}
+	got, err := ParseProfile(p.Bytes())
+	if err != nil || got.DisplayName != "Bob" || got.Link != p.Link || !bytes.Equal(got.Unknown, p.Unknown) {
+		t.Fatalf("ParseProfile(Bytes()) = %+v, %v; want %+v", got, err, p)
+	}
+}
+
+func TestParseLike(t *testing.T) {
+	good := Like{Of: bobsPost}.Bytes()
+	if l, err := ParseLike(good); err != nil || l.Of != bobsPost {
+		t.Fatalf("ParseLike(good) = %+v, %v", l, err)
+	}
+	for name, b := range map[string][]byte{
+		"empty":   nil,
+		"short":   good[:71],
+		"long":    append(bytes.Clone(good), 0),
+		"seq 0":   Like{Of: Ref{Author: bobsPost.Author, ID: bobsPost.ID}}.Bytes(),
+		"zero ID": Like{Of: Ref{Author: bobsPost.Author, Seq: 1}}.Bytes(),
+	} {
+		if _, err := ParseLike(b); !errors.Is(err, ErrInvalidBody) {
+			t.Errorf("ParseLike(%s) = %v, want %v", name, err, ErrInvalidBody)
+		}
+	}
 }
