@@ -113,8 +113,8 @@ func TestHostileRelay(t *testing.T) {
 	copy(altered[len(altered)-6:], "h0le!!")
 	future := record(t, alina.seed, "alina", uint64(testNow.Add(2*time.Hour).UnixMilli()))
 	results := []Raw{
-		{Record: aliceRec, Entry: aliceEnt}, // genuine
-		{Record: forgedRec},                 // forged record signature
+		{Record: aliceRec, Entry: aliceEnt},                            // genuine
+		{Record: forgedRec},                                            // forged record signature
 		{Record: record(t, alina.seed, "alina", t0), Entry: forgedEnt}, // forged entry signature
 		{Record: aliceRec, Entry: altered},                             // altered bio
 		{Record: record(t, carol.seed, "carol", t0), Entry: aliceEnt},  // alice's profile with carol's record
