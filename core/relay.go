@@ -141,9 +141,9 @@ type Relay struct {
 	kv     store.KV        // the relay's database: name claims, and kept logs
 	names  *names.Registry // the name claims it holds
 	dir    *directory.Directory
-	plog   *ratelimit.Log  // lines about peers: refused DHT puts, the keeper's
-	store  *store.Store    // nil without store-and-forward
-	keeper *keeper         // nil without store-and-forward
+	plog   *ratelimit.Log // lines about peers: refused DHT puts, the keeper's
+	store  *store.Store   // nil without store-and-forward
+	keeper *keeper        // nil without store-and-forward
 	limits RelayLimits
 }
 
