@@ -138,12 +138,12 @@ func (l RelayLimits) resources() relayv2.Resources {
 // concurrent use.
 type Relay struct {
 	host   *p2p.Host
-	kv     store.KV        // the relay's database: name claims, and kept logs
-	names  *names.Registry // the name claims it holds
-	dir    *directory.Directory
-	plog   *ratelimit.Log // lines about peers: refused DHT puts, the keeper's
-	store  *store.Store   // nil without store-and-forward
-	keeper *keeper        // nil without store-and-forward
+	kv     store.KV             // the relay's database: name claims, and kept logs
+	names  *names.Registry      // the name claims it holds
+	dir    *directory.Directory // the accounts it indexes for search
+	plog   *ratelimit.Log       // lines about peers: refused DHT puts, the keeper's
+	store  *store.Store         // nil without store-and-forward
+	keeper *keeper              // nil without store-and-forward
 	limits RelayLimits
 }
 
