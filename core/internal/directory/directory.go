@@ -287,23 +287,29 @@ func (d *Directory) Publish(b []byte) (Status, error) {
 	if !ok || !d.live(e.Author, name) {
 		return StatusUnknown, nil
 	}
+	return d.putProfile(e.Author, e.Seq, e.Bytes(), p)
+}
+
+// putProfile stores a verified profile entry of account at seq, and
+// indexes it, if it is newer than the one held.
+func (d *Directory) putProfile(account entry.Key, seq uint64, raw []byte, p entry.Profile) (Status, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	id, ok = d.ids[e.Author]
+	id, ok := d.ids[account]
 	if !ok {
 		return StatusUnknown, nil
 	}
-	if d.docs[id].seq >= e.Seq {
+	if d.docs[id].seq >= seq {
 		return StatusStale, nil
 	}
 	var batch store.Batch
-	batch.Put(row(rowProfile, e.Author), e.Bytes())
+	batch.Put(row(rowProfile, account), raw)
 	if err := d.kv.Commit(&batch, false); err != nil {
 		return StatusInvalid, fmt.Errorf("directory: %w", err)
 	}
 	d.unindex(id)
 	dc := d.docs[id]
-	dc.seq, dc.text = e.Seq, docText(dc.name, p)
+	dc.seq, dc.text = seq, docText(dc.name, p)
 	d.docs[id] = dc
 	d.index(id)
 	return StatusOK, nil
