@@ -159,3 +159,37 @@ func percentile(xs []float64, p float64) float64 {
 	i := int(float64(len(s))*p/100+0.5) - 1
 	return s[min(max(i, 0), len(s)-1)]
 }
+
+// BenchmarkDirectoryLocal runs the searches of BenchmarkDirectorySearch in
+// process, one kind of query per sub-benchmark.
+func BenchmarkDirectoryLocal(b *testing.B) {
+	d, words := benchDirectory(b, benchAccounts())
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, k := range []struct {
+		name string
+		q    func() string
+	}{
+		{"1ch", func() string { return string("aeioubcdst"[rng.IntN(10)]) }},
+		{"3ch", func() string { return words[rng.IntN(len(words))][:3] }},
+		{"10ch", func() string {
+			for {
+				if w := words[rng.IntN(len(words))]; len(w) >= 10 {
+					return w[:10]
+				}
+			}
+		}},
+	} {
+		b.Run(k.name, func(b *testing.B) {
+			var ts []float64
+			for range b.N {
+				t := time.Now()
+				if _, err := d.Search(k.q(), 20); err != nil {
+					b.Fatal(err)
+				}
+				ts = append(ts, float64(time.Since(t))/1e6)
+			}
+			b.ReportMetric(percentile(ts, 50), "p50-ms")
+			b.ReportMetric(percentile(ts, 99), "p99-ms")
+		})
+	}
+}
