@@ -50,7 +50,8 @@ type Directory struct {
 	byName map[string]uint32    // name → doc
 	docs   []doc                // by id; a free doc has an empty name
 	free   []uint32             // ids of free docs
-	grams  map[uint64][]uint32  // trigram → ascending doc ids
+	grams  map[uint64][]uint32  // trigram of a text → ascending doc ids
+	ngrams map[uint64][]uint32  // trigram of a name → ascending doc ids
 }
 
 // doc is one account in the index.
@@ -89,7 +90,7 @@ func Open(kv store.KV, maxAccounts int, holds Holds) (*Directory, error) {
 	d := &Directory{
 		kv: kv, holds: holds, max: maxAccounts,
 		ids: make(map[entry.Key]uint32), byName: make(map[string]uint32),
-		grams: make(map[uint64][]uint32),
+		grams: make(map[uint64][]uint32), ngrams: make(map[uint64][]uint32),
 	}
 	var dead store.Batch
 	it := kv.Find([]byte{rowRecord}, []byte{rowRecord + 1}, false)
@@ -358,55 +359,96 @@ func (h hit) less(o hit) bool {
 	return h.score < o.score || h.score == o.score && h.name < o.name
 }
 
-// top returns the best limit matches of q, already lower case.
+// top returns the best limit matches of q, already lower case. Names are
+// searched first, and for a query of one or two characters names that
+// start with it before them: when limit names match, no display name or
+// bio can rank above them, and the texts are not searched.
 func (d *Directory) top(q string, limit int) []hit {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	var top []hit
-	consider := func(id uint32) {
-		dc := &d.docs[id]
-		i := strings.Index(dc.text, q)
-		if i < 0 {
-			return
+	if len(q) < 3 {
+		r := ranker{d: d, q: q, limit: limit, names: true}
+		for _, id := range d.ngrams[prefixKey(q)] {
+			r.consider(id)
 		}
-		h := hit{score: 3, name: dc.name, account: dc.account}
-		switch {
-		case len(q) == len(dc.name) && i == 0:
-			h.score = 0
-		case i == 0:
-			h.score = 1
-		case i+len(q) <= len(dc.name):
-			h.score = 2
-		}
-		if len(top) == limit && !h.less(top[limit-1]) {
-			return
-		}
-		at, _ := slices.BinarySearchFunc(top, h, func(a, b hit) int {
-			if a.less(b) {
-				return -1
-			}
-			if b.less(a) {
-				return 1
-			}
-			return 0
-		})
-		top = slices.Insert(top, at, h)
-		if len(top) > limit {
-			top = top[:limit]
+		if len(r.top) == limit {
+			return r.top
 		}
 	}
+	if top := d.match(q, limit, true); len(top) == limit {
+		return top
+	}
+	return d.match(q, limit, false)
+}
+
+// ranker keeps the best limit matches of q among the accounts it is
+// shown, in the names only or in the whole texts.
+type ranker struct {
+	d     *Directory
+	q     string
+	limit int
+	names bool
+	top   []hit
+}
+
+// consider ranks doc id. d.mu is held.
+func (r *ranker) consider(id uint32) {
+	dc := &r.d.docs[id]
+	in := dc.text
+	if r.names {
+		in = dc.name
+	}
+	i := strings.Index(in, r.q)
+	if i < 0 {
+		return
+	}
+	h := hit{score: 3, name: dc.name, account: dc.account}
+	switch {
+	case len(r.q) == len(dc.name) && i == 0:
+		h.score = 0
+	case i == 0:
+		h.score = 1
+	case i+len(r.q) <= len(dc.name):
+		h.score = 2
+	}
+	if len(r.top) == r.limit && !h.less(r.top[r.limit-1]) {
+		return
+	}
+	at, _ := slices.BinarySearchFunc(r.top, h, func(a, b hit) int {
+		if a.less(b) {
+			return -1
+		}
+		if b.less(a) {
+			return 1
+		}
+		return 0
+	})
+	r.top = slices.Insert(r.top, at, h)
+	if len(r.top) > r.limit {
+		r.top = r.top[:r.limit]
+	}
+}
+
+// match returns the best limit matches of q in the names only, or in the
+// whole texts. d.mu is held.
+func (d *Directory) match(q string, limit int, names bool) []hit {
+	r := ranker{d: d, q: q, limit: limit, names: names}
 	gs := grams(q)
 	if len(gs) == 0 { // under 3 characters: look at every account
 		for id := range d.docs {
 			if d.docs[id].name != "" {
-				consider(uint32(id))
+				r.consider(uint32(id))
 			}
 		}
-		return top
+		return r.top
+	}
+	index := d.grams
+	if names {
+		index = d.ngrams
 	}
 	lists := make([][]uint32, 0, len(gs))
 	for _, g := range gs {
-		l := d.grams[g]
+		l := index[g]
 		if len(l) == 0 {
 			return nil
 		}
@@ -415,20 +457,34 @@ func (d *Directory) top(q string, limit int) []hit {
 	slices.SortFunc(lists, func(a, b []uint32) int { return len(a) - len(b) })
 	cand := lists[0]
 	for _, l := range lists[1:] {
+		if len(cand) <= 16 { // checking the few left beats intersecting
+			break
+		}
 		cand = intersect(cand, l)
 		if len(cand) == 0 {
 			return nil
 		}
 	}
 	for _, id := range cand {
-		consider(id)
+		r.consider(id)
 	}
-	return top
+	return r.top
 }
 
-// intersect returns the ids in both ascending lists, in a new slice.
+// intersect returns the ids of a that are in b, both ascending, in a new
+// slice. It looks each one up in b when b is much longer.
 func intersect(a, b []uint32) []uint32 {
 	var out []uint32
+	if len(b) > 8*len(a) {
+		for _, x := range a {
+			i, found := slices.BinarySearch(b, x)
+			if found {
+				out = append(out, x)
+			}
+			b = b[i:]
+		}
+		return out
+	}
 	for len(a) > 0 && len(b) > 0 {
 		switch {
 		case a[0] < b[0]:
@@ -505,33 +561,66 @@ func (d *Directory) remove(id uint32) {
 	d.free = append(d.free, id)
 }
 
-// index adds doc id to the posting list of each trigram of its text.
-// d.mu is held.
+// index adds doc id to the posting lists of its text's and its name's
+// trigrams. d.mu is held.
 func (d *Directory) index(id uint32) {
-	for _, g := range grams(d.docs[id].text) {
-		l := d.grams[g]
+	post(d.grams, grams(d.docs[id].text), id)
+	post(d.ngrams, nameKeys(d.docs[id].name), id)
+}
+
+// unindex removes doc id from the posting lists of its text's and its
+// name's trigrams. d.mu is held.
+func (d *Directory) unindex(id uint32) {
+	unpost(d.grams, grams(d.docs[id].text), id)
+	unpost(d.ngrams, nameKeys(d.docs[id].name), id)
+}
+
+// nameKeys returns the keys of a name in the name index: its trigrams, and
+// its prefixes of one and two bytes (prefixKey).
+func nameKeys(name string) []uint64 {
+	ks := grams(name)
+	for n := 1; n <= 2 && n <= len(name); n++ {
+		ks = append(ks, prefixKey(name[:n]))
+	}
+	return ks
+}
+
+// prefixKey returns the key of names that start with p, of one or two
+// bytes, in the name index: the top bit set, which no trigram has, then
+// p's length and bytes.
+func prefixKey(p string) uint64 {
+	k := uint64(1)<<63 | uint64(len(p))<<56
+	for i := 0; i < len(p) && i < 2; i++ {
+		k |= uint64(p[i]) << (8 * i)
+	}
+	return k
+}
+
+// post adds id to the list of each of gs in index.
+func post(index map[uint64][]uint32, gs []uint64, id uint32) {
+	for _, g := range gs {
+		l := index[g]
 		if n := len(l); n == 0 || l[n-1] < id {
-			d.grams[g] = append(l, id)
+			index[g] = append(l, id)
 			continue
 		}
 		at, found := slices.BinarySearch(l, id)
 		if !found {
-			d.grams[g] = slices.Insert(l, at, id)
+			index[g] = slices.Insert(l, at, id)
 		}
 	}
 }
 
-// unindex removes doc id from the posting lists of its text's trigrams.
-// d.mu is held.
-func (d *Directory) unindex(id uint32) {
-	for _, g := range grams(d.docs[id].text) {
-		l := d.grams[g]
+// unpost removes id from the list of each of gs in index.
+func unpost(index map[uint64][]uint32, gs []uint64, id uint32) {
+	for _, g := range gs {
+		l := index[g]
 		if at, found := slices.BinarySearch(l, id); found {
 			l = slices.Delete(l, at, at+1)
 			if len(l) == 0 {
-				delete(d.grams, g)
+				delete(index, g)
 			} else {
-				d.grams[g] = l
+				index[g] = l
 			}
 		}
 	}

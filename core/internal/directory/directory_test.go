@@ -26,6 +26,10 @@ func TestSearch(t *testing.T) {
 		{"RABBIT HOLE", 10, []string{"alice"}, nil},
 		{"b", 10, []string{"bob", "alice", "alina"}, nil}, // a short query scans: bob, "rabbit", "bio"
 		{"ro", 10, []string{"carol"}, nil},
+		{"a", 2, []string{"alice", "alina"}, nil}, // names that start with it suffice
+		{"al", 1, []string{"alice"}, nil},
+		{"a", 4, []string{"alice", "alina", "carol", "bob"}, nil},
+		{"lin", 10, []string{"alina"}, nil},
 		{"алина", 10, []string{"alina"}, nil},
 		{"ÜNÏ", 10, []string{"alina"}, nil},
 		{"lice liddell", 10, []string{"alice"}, nil},
@@ -204,6 +208,27 @@ func TestGrams(t *testing.T) {
 	for _, tt := range tests {
 		if got := len(grams(tt.s)); got != tt.want {
 			t.Errorf("len(grams(%q)) = %d, want %d", tt.s, got, tt.want)
+		}
+	}
+}
+
+func TestIntersect(t *testing.T) {
+	long := make([]uint32, 100)
+	for i := range long {
+		long[i] = uint32(2 * i)
+	}
+	tests := []struct {
+		a, b, want []uint32
+	}{
+		{nil, nil, nil},
+		{[]uint32{1, 2, 3}, []uint32{2, 3, 4}, []uint32{2, 3}},
+		{[]uint32{1, 4, 7}, long, []uint32{4}}, // looked up
+		{[]uint32{0, 198, 199}, long, []uint32{0, 198}},
+		{[]uint32{5}, []uint32{1, 2, 3}, nil},
+	}
+	for _, tt := range tests {
+		if got := intersect(tt.a, tt.b); !slices.Equal(got, tt.want) {
+			t.Errorf("intersect(%v, %d ids) = %v, want %v", tt.a, len(tt.b), got, tt.want)
 		}
 	}
 }

@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/skein-p2p/skein/core/internal/entry"
 )
 
 func TestParseRequest(t *testing.T) {
@@ -156,4 +159,30 @@ func FuzzReadFrame(f *testing.F) {
 			t.Fatalf("ReadFrame() = %d bytes, max 64", len(p))
 		}
 	})
+}
+
+// FuzzPublish feeds a directory published entries: whatever it is given,
+// it stores only a valid profile entry of an account it holds.
+func FuzzPublish(f *testing.F) {
+	reg := newRegistry()
+	d, _ := fill(f, reg, alice)
+	f.Add(profileEntry(f, alice.seed, 3, entry.Profile{Bio: "x"}))
+	f.Add(vectorProfileBytes(f))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		st, err := d.Publish(b)
+		if st == StatusOK {
+			if e, derr := entry.Decode(b); derr != nil || e.Kind != entry.KindProfile || e.Author != account(alice.seed) {
+				t.Fatalf("Publish(%x) = ok, %v; the entry is not alice's profile: %v", b, err, derr)
+			}
+		}
+	})
+}
+
+func vectorProfileBytes(t testing.TB) []byte {
+	b, err := hex.DecodeString(vectorProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
