@@ -46,19 +46,19 @@ func benchWords(rng *rand.Rand, n int) []string {
 // vocabulary of 5,000. The relay signed nothing here: it stores records and
 // entries it verified before, so the benchmark stores real-sized stand-ins
 // without their signature checks, which cost only the relay's writes.
-func benchDirectory(b *testing.B, n int) (*Directory, []string) {
+func benchDirectory(b *testing.B, n int) (d *Directory, words, phrases []string) {
 	b.Helper()
 	kv, err := store.OpenLevelDB(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { kv.Close() })
-	d, err := Open(kv, n, nil)
+	d, err = Open(kv, n, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	words := benchWords(rng, 5000)
+	words = benchWords(rng, 5000)
 	rec := record(b, 1, "alice", t0+1000)
 	ent := profileEntry(b, 1, 2, entry.Profile{DisplayName: "Alice Liddell", Bio: strings.Repeat("rabbit ", 20)})
 	for i := range n {
@@ -84,20 +84,25 @@ func benchDirectory(b *testing.B, n int) (*Directory, []string) {
 		if _, err := d.putProfile(a, 2, ent, p); err != nil {
 			b.Fatal(err)
 		}
+		if i%100 == 0 { // 12 characters across two words of the bio
+			j := strings.IndexByte(p.Bio, ' ') // after a word of 4 or more letters
+			phrases = append(phrases, p.Bio[j-4:j+8])
+		}
 	}
-	return d, words
+	return d, words, phrases
 }
 
 // BenchmarkDirectorySearch runs searches against a relay directory of
 // 100,000 profiles over libp2p on loopback, beside a search that matches
 // nothing on the same connection (its cost is the round trip and a
 // trigram lookup): p50 and p99 of 3-character, 10-character and
-// 1-character (a scan of every account) queries, in ms, and the searches
-// in process alone.
+// 1-character (a scan of every account) queries, and of 12 characters
+// across two words of a bio (no name has a space: the texts are searched),
+// in ms, and the searches in process alone.
 func BenchmarkDirectorySearch(b *testing.B) {
 	n := benchAccounts()
 	start := time.Now()
-	d, words := benchDirectory(b, n)
+	d, words, phrases := benchDirectory(b, n)
 	b.Logf("directory of %d profiles built in %v", d.Len(), time.Since(start))
 	relay, client := newHost(b), newHost(b)
 	srv := NewServer(d, Limits{PeerRate: 1e6, PeerBurst: 1e6, NetRate: 1e6, NetBurst: 1e6}, ratelimit.NewLog(nil))
@@ -114,9 +119,10 @@ func BenchmarkDirectorySearch(b *testing.B) {
 				}
 			}
 		},
-		"1ch": func() string { return string("aeioubcdst"[rng.IntN(10)]) },
+		"1ch":    func() string { return string("aeioubcdst"[rng.IntN(10)]) },
+		"phrase": func() string { return phrases[rng.IntN(len(phrases))] },
 	}
-	order := []string{"none", "3ch", "10ch", "1ch"}
+	order := []string{"none", "3ch", "10ch", "phrase", "1ch"}
 	times := make(map[string][]float64)
 	local := make(map[string][]float64)
 	results := make(map[string]int)
@@ -148,6 +154,7 @@ func BenchmarkDirectorySearch(b *testing.B) {
 	}
 	b.ReportMetric(percentile(times["3ch"], 99)-percentile(times["none"], 99), "3ch-p99-over-rtt-ms")
 	b.ReportMetric(percentile(times["10ch"], 99)-percentile(times["none"], 99), "10ch-p99-over-rtt-ms")
+	b.ReportMetric(percentile(times["phrase"], 99)-percentile(times["none"], 99), "phrase-p99-over-rtt-ms")
 }
 
 // percentile returns the p-th percentile of xs (nearest rank).
@@ -163,7 +170,7 @@ func percentile(xs []float64, p float64) float64 {
 // BenchmarkDirectoryLocal runs the searches of BenchmarkDirectorySearch in
 // process, one kind of query per sub-benchmark.
 func BenchmarkDirectoryLocal(b *testing.B) {
-	d, words := benchDirectory(b, benchAccounts())
+	d, words, phrases := benchDirectory(b, benchAccounts())
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, k := range []struct {
 		name string
@@ -178,6 +185,7 @@ func BenchmarkDirectoryLocal(b *testing.B) {
 				}
 			}
 		}},
+		{"phrase", func() string { return phrases[rng.IntN(len(phrases))] }},
 	} {
 		b.Run(k.name, func(b *testing.B) {
 			var ts []float64
