@@ -166,3 +166,30 @@ func TestDirectoryHostileRelay(t *testing.T) {
 		t.Errorf("results dropped = %d, want 2", got)
 	}
 }
+
+// TestDirectoryRestart: a relay's directory survives its restart.
+func TestDirectoryRestart(t *testing.T) {
+	dir := t.TempDir()
+	r, err := NewRelay(context.Background(), RelayConfig{DataDir: dir, ListenAddrs: loopback})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	tn := &testNet{t: t, relay: r}
+	alice := tn.user("alice")
+	waitFor(t, "the relay's directory to hold alice", func() bool { return r.dir.Len() == 1 })
+	if err := alice.publishProfile(context.Background(), setProfile(t, alice, entry.Profile{Bio: "rabbit"})); err != nil {
+		t.Fatal(err)
+	}
+	alice.Close()
+	r.Close()
+	r, err = NewRelay(context.Background(), RelayConfig{DataDir: dir, ListenAddrs: loopback})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	raw, err := r.dir.Search("RABBIT", 10)
+	if err != nil || len(raw) != 1 || len(raw[0].Entry) == 0 {
+		t.Fatalf("Search(RABBIT) after a restart = %d results, %v; want alice's profile", len(raw), err)
+	}
+}

@@ -102,7 +102,7 @@ func Open(kv store.KV, maxAccounts int, holds Holds) (*Directory, error) {
 		}
 		account := entry.Key(k[1:])
 		name := string(v[9 : 9+int(v[8])])
-		if holder, ok := d.held(name); !ok || holder != account || len(d.ids) >= d.max {
+		if !d.live(account, name) || len(d.ids) >= d.max {
 			dead.Delete(bytes.Clone(k))
 			dead.Delete(row(rowProfile, account))
 			continue
@@ -136,15 +136,6 @@ func Open(kv store.KV, maxAccounts int, holds Holds) (*Directory, error) {
 		}
 	}
 	return d, nil
-}
-
-// held asks the registry which account holds name; without a registry,
-// any.
-func (d *Directory) held(name string) (entry.Key, bool) {
-	if d.holds == nil {
-		return entry.Key{}, true
-	}
-	return d.holds(name)
 }
 
 // live reports whether the registry holds account's claim of name.

@@ -198,6 +198,25 @@ func TestReopen(t *testing.T) {
 	}
 }
 
+// TestReopenWithoutRegistry: a directory with no registry to ask keeps
+// every account it holds.
+func TestReopenWithoutRegistry(t *testing.T) {
+	kv := store.NewMemory()
+	defer kv.Close()
+	d, err := Open(kv, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []testAccount{alice, bob} {
+		if err := d.AddRecord(record(t, a.seed, a.name, t0+1000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d, err = Open(kv, 0, nil); err != nil || d.Len() != 2 {
+		t.Fatalf("Open() again = %d accounts, %v; want 2", d.Len(), err)
+	}
+}
+
 func TestGrams(t *testing.T) {
 	tests := []struct {
 		s    string
