@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -170,7 +171,13 @@ func percentile(xs []float64, p float64) float64 {
 // BenchmarkDirectoryLocal runs the searches of BenchmarkDirectorySearch in
 // process, one kind of query per sub-benchmark.
 func BenchmarkDirectoryLocal(b *testing.B) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
 	d, words, phrases := benchDirectory(b, benchAccounts())
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "index-heap-MiB")
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, k := range []struct {
 		name string

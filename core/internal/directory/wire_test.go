@@ -186,3 +186,29 @@ func vectorProfileBytes(t testing.TB) []byte {
 	}
 	return b
 }
+
+// FuzzVerify feeds Verify results as a relay could send them: it accepts
+// only a valid record, with a profile entry of the record's account if any,
+// that matches the query.
+func FuzzVerify(f *testing.F) {
+	rec, prof := vectorRecord(f), vectorProfileBytes(f)
+	f.Add(rec, prof, "ali")
+	f.Add(rec, []byte{}, "alice")
+	f.Add(rec, profileEntry(f, bob.seed, 2, *bob.profile), "ali")
+	f.Add([]byte{}, prof, "a")
+	f.Fuzz(func(t *testing.T, rec, ent []byte, q string) {
+		r, err := Verify(q, Raw{Record: rec, Entry: ent}, testNow)
+		if err != nil {
+			return
+		}
+		if !strings.Contains(docText(r.Name, r.Profile), strings.ToLower(q)) {
+			t.Fatalf("Verify(%q) accepted %q, which does not match", q, r.Name)
+		}
+		if len(ent) > 0 {
+			e, err := entry.Decode(ent)
+			if err != nil || e.Author != r.Account || e.Kind != entry.KindProfile {
+				t.Fatalf("Verify() accepted an entry that is not the account's profile: %v", err)
+			}
+		}
+	})
+}
