@@ -135,6 +135,12 @@ func Open(kv store.KV, maxAccounts int, holds Holds) (*Directory, error) {
 			return nil, fmt.Errorf("directory: open: %w", err)
 		}
 	}
+	// The lists grew by appending: give back their spare capacity.
+	for _, index := range []map[uint64][]uint32{d.grams, d.ngrams} {
+		for g, l := range index {
+			index[g] = slices.Clone(l)
+		}
+	}
 	return d, nil
 }
 

@@ -168,3 +168,58 @@ func TestHostileResponses(t *testing.T) {
 		})
 	}
 }
+
+// TestServerStreams: a peer with Streams requests in progress has the next
+// one reset; a request that never comes ends at the Timeout.
+func TestServerStreams(t *testing.T) {
+	d, _ := fill(t, newRegistry(), bob)
+	relay, client := newHost(t), newHost(t)
+	srv := NewServer(d, Limits{Streams: 2, Timeout: 3 * time.Second}, ratelimit.NewLog(nil))
+	relay.SetStreamHandler(ProtocolID, srv.Serve)
+	connect(t, client, relay)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var idle []network.Stream
+	for range 2 {
+		s, err := client.NewStream(ctx, relay.ID(), ProtocolID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Write([]byte{0x82}) // the start of a length, and nothing more
+		idle = append(idle, s)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		srv.mu.Lock()
+		n := srv.streams[client.ID()]
+		srv.mu.Unlock()
+		if n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server holds %d streams of the peer, want 2", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := SearchPeer(ctx, client, relay.ID(), "bob", 10); err == nil {
+		t.Error("SearchPeer() with 2 streams open = nil error, want a reset")
+	}
+	// The idle streams time out; then the peer is served again.
+	for _, s := range idle {
+		if _, err := s.Read(make([]byte, 1)); err == nil {
+			t.Error("an idle stream got an answer")
+		}
+		s.Reset()
+	}
+	deadline = time.Now().Add(5 * time.Second)
+	for {
+		raw, err := SearchPeer(ctx, client, relay.ID(), "bob", 10)
+		if err == nil && len(raw) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("SearchPeer() after the idle streams ended = %d, %v", len(raw), err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
