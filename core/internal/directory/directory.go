@@ -107,7 +107,7 @@ func Open(kv store.KV, maxAccounts int, holds Holds) (*Directory, error) {
 			dead.Delete(row(rowProfile, account))
 			continue
 		}
-		d.add(doc{account: account, name: name, updated: binary.BigEndian.Uint64(v)})
+		d.place(doc{account: account, name: name, updated: binary.BigEndian.Uint64(v), text: docText(name, entry.Profile{})})
 	}
 	if err := it.Close(); err != nil {
 		return nil, fmt.Errorf("directory: open: %w", err)
@@ -115,17 +115,24 @@ func Open(kv store.KV, maxAccounts int, holds Holds) (*Directory, error) {
 	it = kv.Find([]byte{rowProfile}, []byte{rowProfile + 1}, false)
 	for it.Next() {
 		k := it.Key()
-		id, ok := d.ids[entry.Key(k[1:])]
-		e, p, err := parseStored(it.Value())
-		if len(k) != 33 || !ok || err != nil {
+		var (
+			id  uint32
+			ok  bool
+			e   *entry.Entry
+			p   entry.Profile
+			err error
+		)
+		if len(k) == 33 {
+			id, ok = d.ids[entry.Key(k[1:])]
+		}
+		if ok {
+			e, p, err = parseStored(it.Value())
+		}
+		if !ok || err != nil {
 			dead.Delete(bytes.Clone(k))
 			continue
 		}
-		dc := d.docs[id]
-		d.unindex(id)
-		dc.seq, dc.text = e.Seq, docText(dc.name, p)
-		d.docs[id] = dc
-		d.index(id)
+		d.docs[id].seq, d.docs[id].text = e.Seq, docText(d.docs[id].name, p)
 	}
 	if err := it.Close(); err != nil {
 		return nil, fmt.Errorf("directory: open: %w", err)
@@ -134,6 +141,9 @@ func Open(kv store.KV, maxAccounts int, holds Holds) (*Directory, error) {
 		if err := kv.Commit(&dead, false); err != nil {
 			return nil, fmt.Errorf("directory: open: %w", err)
 		}
+	}
+	for id := range d.docs {
+		d.index(uint32(id))
 	}
 	// The lists grew by appending: give back their spare capacity.
 	for _, index := range []map[uint64][]uint32{d.grams, d.ngrams} {
@@ -533,6 +543,12 @@ func (d *Directory) add(dc doc) {
 	if dc.text == "" {
 		dc.text = docText(dc.name, entry.Profile{})
 	}
+	d.index(d.place(dc))
+}
+
+// place gives a new account a doc, without indexing it. d.mu is held (or
+// d is not shared yet).
+func (d *Directory) place(dc doc) uint32 {
 	var id uint32
 	if n := len(d.free); n > 0 {
 		id, d.free = d.free[n-1], d.free[:n-1]
@@ -543,7 +559,7 @@ func (d *Directory) add(dc doc) {
 	}
 	d.ids[dc.account] = id
 	d.byName[dc.name] = id
-	d.index(id)
+	return id
 }
 
 // remove forgets an account. d.mu is held.

@@ -217,6 +217,36 @@ func TestReopenWithoutRegistry(t *testing.T) {
 	}
 }
 
+// TestOpenDropsBadRows: rows a directory cannot read are dropped, not
+// trusted, and cause no panic.
+func TestOpenDropsBadRows(t *testing.T) {
+	reg := newRegistry()
+	_, kv := fill(t, reg, alice, bob)
+	var b store.Batch
+	b.Put([]byte("pshort"), []byte("x"))
+	b.Put([]byte{'r', 1}, []byte("x"))
+	b.Put(row(rowRecord, account(7)), []byte{0, 0, 0, 0, 0, 0, 0, 0, 40, 'a'})
+	b.Put(row(rowProfile, account(alice.seed)), []byte("not an entry"))
+	if err := kv.Commit(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(kv, 0, reg.holds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Len() != 2 {
+		t.Errorf("Len() = %d, want 2", d.Len())
+	}
+	if got := found(t, d, "ali"); !slices.Equal(got, []string{"alice", "bob"}) {
+		t.Errorf("Search(ali) = %q, want alice (her profile row dropped) and bob", got)
+	}
+	for _, k := range [][]byte{[]byte("pshort"), {'r', 1}, row(rowRecord, account(7)), row(rowProfile, account(alice.seed))} {
+		if _, err := kv.Get(k); err == nil {
+			t.Errorf("row %q kept", k)
+		}
+	}
+}
+
 func TestGrams(t *testing.T) {
 	tests := []struct {
 		s    string
