@@ -22,11 +22,14 @@
 // Open reads them into an in-memory index: the lower-case text of each
 // account (name, display name, bio, separated by NUL) and, for each
 // trigram of code points, the ascending list of accounts whose text has
-// it. A search of three or more code points intersects the lists of its
-// trigrams and checks each candidate's text; a shorter one scans every
-// account's text. Results rank exact names first, then names that start
-// with the query, other names, then display names and bios; by name within
-// each.
+// it; a second such index covers names alone, with lists of the names
+// that start with each one or two bytes. A search of three or more code
+// points intersects the lists of its trigrams and checks each candidate's
+// text; a shorter one scans. Results rank exact names first, then names
+// that start with the query, other names, then display names and bios; by
+// name within each. So names are searched first (for a short query, the
+// names that start with it before all names), and the texts only when
+// fewer than the limit of names match.
 //
 // # The protocol
 //
