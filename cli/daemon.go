@@ -331,7 +331,7 @@ func (r *relayCmd) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&r.storeForward, "store-forward", false, "keep and serve the logs that clients who opt in (daemon --store-forward) follow")
 	fs.IntVar(&r.maxClients, "max-keep-clients", 0, "with --store-forward, keep logs for at most `N` accounts (default 1000)")
 	fs.IntVar(&r.keepPer, "keep-per-author", 0, "with --store-forward, keep the newest `N` entries of each log (default 1000)")
-	fs.IntVar(&r.maxNames, "max-names", 0, "hold at most `N` username claims; when full, take no new name (default 100000)")
+	fs.IntVar(&r.maxNames, "max-names", 0, "hold at most `N` username claims, and as many accounts in the directory; when full, take no new name (default 100000)")
 }
 
 func (r *relayCmd) args(a []string) error {

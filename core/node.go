@@ -156,6 +156,7 @@ type Node struct {
 	// be able to fill the disk with them.
 	plog        *ratelimit.Log
 	noticeRates noticeRates
+	dirStats    directoryStats // results of relays' directories dropped
 
 	ctx    context.Context // the node's lifetime
 	cancel context.CancelFunc

@@ -13,6 +13,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	relayv2 "github.com/libp2p/go-libp2p/p2p/protocol/circuitv2/relay"
 
+	"github.com/skein-p2p/skein/core/internal/directory"
 	"github.com/skein-p2p/skein/core/internal/names"
 	"github.com/skein-p2p/skein/core/internal/p2p"
 	"github.com/skein-p2p/skein/core/internal/ratelimit"
@@ -137,11 +138,12 @@ func (l RelayLimits) resources() relayv2.Resources {
 // concurrent use.
 type Relay struct {
 	host   *p2p.Host
-	kv     store.KV        // the relay's database: name claims, and kept logs
-	names  *names.Registry // the name claims it holds
-	plog   *ratelimit.Log  // lines about peers: refused DHT puts, the keeper's
-	store  *store.Store    // nil without store-and-forward
-	keeper *keeper         // nil without store-and-forward
+	kv     store.KV             // the relay's database: name claims, and kept logs
+	names  *names.Registry      // the name claims it holds
+	dir    *directory.Directory // the accounts it indexes for search
+	plog   *ratelimit.Log       // lines about peers: refused DHT puts, the keeper's
+	store  *store.Store         // nil without store-and-forward
+	keeper *keeper              // nil without store-and-forward
 	limits RelayLimits
 }
 
@@ -221,6 +223,10 @@ func NewRelay(ctx context.Context, cfg RelayConfig) (*Relay, error) {
 	}
 	h.Gate.SetInbound(p2p.InboundLimits{PerIP: relayInboundPerIP, PerNetwork: relayInboundPerNetwork}, nil)
 	r := &Relay{host: h, kv: kv, names: reg, plog: plog, store: st, limits: limits}
+	if r.dir, err = openDirectory(h, kv, reg, cfg.MaxNames, plog); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("core: directory: %w", err)
+	}
 	if st != nil {
 		if r.keeper, err = newKeeper(h, st, cfg, log, plog); err != nil {
 			r.Close()

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	ds "github.com/ipfs/go-datastore"
@@ -95,6 +96,35 @@ type Registry struct {
 	names int
 	bytes int64
 	swept time.Time // when a full registry last looked for lapsed claims
+
+	stored atomic.Pointer[func(record []byte)] // OnStore's function
+}
+
+// OnStore makes the registry call f with each name record it stores (the
+// record itself, not kad-dht's wrapping), after Put has committed it and
+// outside its lock: a relay's directory learns the claims this way. f must
+// not retain the record's bytes past the call unless it copies them. Only
+// the last f given is called.
+func (r *Registry) OnStore(f func(record []byte)) { r.stored.Store(&f) }
+
+// Each calls f with the latest record of every live claim, in name order,
+// until f returns false.
+func (r *Registry) Each(f func(record []byte) bool) error {
+	it := r.kv.Find([]byte{rowClaim}, []byte{rowClaim + 1}, false)
+	for it.Next() {
+		c, ok := decodeClaim(it.Value())
+		if !ok || r.lapsed(c) {
+			continue
+		}
+		var rec recpb.Record
+		if proto.Unmarshal(c.record, &rec) != nil {
+			continue
+		}
+		if !f(rec.GetValue()) {
+			break
+		}
+	}
+	return it.Close()
 }
 
 // sweepEvery is how often a full registry looks for lapsed claims to make
@@ -358,32 +388,44 @@ func (r *Registry) GetSize(ctx context.Context, key ds.Key) (int, error) {
 // process, and an owner republishes within minutes after one of the
 // machine.
 func (r *Registry) Put(ctx context.Context, key ds.Key, value []byte) error {
-	name, err := nameOf(key)
+	record, err := r.put(key, value)
 	if err != nil {
 		return err
+	}
+	if f := r.stored.Load(); f != nil {
+		(*f)(record)
+	}
+	return nil
+}
+
+// put is Put without the OnStore call; it returns the name record stored.
+func (r *Registry) put(key ds.Key, value []byte) ([]byte, error) {
+	name, err := nameOf(key)
+	if err != nil {
+		return nil, err
 	}
 	var rec recpb.Record
 	if err := proto.Unmarshal(value, &rec); err != nil {
-		return fmt.Errorf("%w: not a DHT record: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: not a DHT record: %v", ErrMalformed, err)
 	}
 	if string(rec.GetKey()) != Key(name) {
-		return fmt.Errorf("%w: record for %q stored under %s", ErrWrongKey, rec.GetKey(), key)
+		return nil, fmt.Errorf("%w: record for %q stored under %s", ErrWrongKey, rec.GetKey(), key)
 	}
 	nr, err := parse(rec.GetValue())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if nr.Name != name {
-		return fmt.Errorf("%w: record for %q stored under %q", ErrWrongKey, nr.Name, Key(name))
+		return nil, fmt.Errorf("%w: record for %q stored under %q", ErrWrongKey, nr.Name, Key(name))
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	old, held, err := r.get(name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if held && old.account != nr.Account {
-		return fmt.Errorf("%w: %q is held by %s, not %s", ErrClaimed, name, old.account.Short(), nr.Account.Short())
+		return nil, fmt.Errorf("%w: %q is held by %s, not %s", ErrClaimed, name, old.account.Short(), nr.Account.Short())
 	}
 	row := encodeClaim(heldClaim{account: nr.Account, stored: uint64(r.now().UnixMilli()), record: value})
 	size := rowSize(name, row)
@@ -391,43 +433,43 @@ func (r *Registry) Put(ctx context.Context, key ds.Key, value []byte) error {
 	if held {
 		b.Put(claimRow(name), row)
 		if err := r.kv.Commit(&b, false); err != nil {
-			return err
+			return nil, err
 		}
 		r.bytes += size - claimSize(name, old)
-		return nil
+		return rec.GetValue(), nil
 	}
 	// A new claim. When full, look for lapsed claims to make room, at
 	// most every sweepEvery; then drop a lapsed claim left in its place.
 	if r.full(size) && r.now().Sub(r.swept) >= sweepEvery {
 		if err := r.sweep(); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	dropped, droppedSize, err := r.dropLapsed(&b, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	n, err := r.claimsOf(nr.Account)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	names, total := r.names-dropped, r.bytes-droppedSize
 	switch {
 	case n >= r.limits.PerAccount:
-		return fmt.Errorf("%w: %s holds %d names here", ErrAccountLimit, nr.Account.Short(), n)
+		return nil, fmt.Errorf("%w: %s holds %d names here", ErrAccountLimit, nr.Account.Short(), n)
 	case names >= r.limits.MaxNames:
-		return fmt.Errorf("%w: %d names", ErrFull, names)
+		return nil, fmt.Errorf("%w: %d names", ErrFull, names)
 	case total+size > r.limits.MaxBytes:
-		return fmt.Errorf("%w: %d of %d bytes", ErrFull, total, r.limits.MaxBytes)
+		return nil, fmt.Errorf("%w: %d of %d bytes", ErrFull, total, r.limits.MaxBytes)
 	}
 	b.Put(claimRow(name), row)
 	b.Put(accountRow(nr.Account, name), nil)
 	if err := r.kv.Commit(&b, false); err != nil {
-		return err
+		return nil, err
 	}
 	r.names = names + 1
 	r.bytes = total + size
-	return nil
+	return rec.GetValue(), nil
 }
 
 // dropLapsed adds to b the deletion of name's claim row, which the caller

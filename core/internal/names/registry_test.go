@@ -386,3 +386,51 @@ func TestRegistrySweep(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestRegistryOnStoreEach checks the hooks of a relay's directory: OnStore
+// sees each record stored, after its commit, and never a refused one; Each
+// lists the latest record of every live claim.
+func TestRegistryOnStoreEach(t *testing.T) {
+	const h = 3600 * 1000
+	clock := &testClock{t: testNow}
+	s := newServerStore(t, store.NewMemory(), Limits{}, clock)
+	defer s.reg.kv.Close()
+	var seen [][]byte
+	s.reg.OnStore(func(rec []byte) {
+		if _, ok := s.reg.Holds("alice"); !ok {
+			t.Error("OnStore called before the claim is held")
+		}
+		seen = append(seen, bytes.Clone(rec))
+	})
+	first := signedAt(t, 1, "alice", t0, t0+h)
+	newer := signedAt(t, 1, "alice", t0, t0+2*h)
+	other := signedAt(t, 2, "alice", t0, t0+3*h)
+	bob := signedAt(t, 2, "bobby", t0, t0+h)
+	for _, v := range [][]byte{first, newer} {
+		if err := s.put("alice", v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.put("alice", other); err == nil {
+		t.Fatal("put(another account's alice) = nil error")
+	}
+	if err := s.put("bobby", bob); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 3 || !bytes.Equal(seen[0], first) || !bytes.Equal(seen[1], newer) || !bytes.Equal(seen[2], bob) {
+		t.Errorf("OnStore saw %d records, want first, newer, bobby", len(seen))
+	}
+	var each [][]byte
+	if err := s.reg.Each(func(rec []byte) bool { each = append(each, bytes.Clone(rec)); return true }); err != nil {
+		t.Fatal(err)
+	}
+	if len(each) != 2 || !bytes.Equal(each[0], newer) || !bytes.Equal(each[1], bob) {
+		t.Errorf("Each() listed %d records, want alice's newer and bobby's", len(each))
+	}
+	clock.add(ClaimLifetime + time.Hour)
+	each = nil
+	s.reg.Each(func(rec []byte) bool { each = append(each, rec); return true })
+	if len(each) != 0 {
+		t.Errorf("Each() listed %d lapsed records, want none", len(each))
+	}
+}
