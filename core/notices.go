@@ -281,6 +281,7 @@ func (x foreignEffect) apply(n *Node) {
 		return
 	}
 	n.addNotification(x.account, x.kind, x.e, x.name)
+	n.fetchProfileLater(x.e.Author)
 }
 
 // foreignEffects lists what the entries of authors nobody local follows do:

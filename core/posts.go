@@ -247,7 +247,7 @@ func (n *Node) notification(x store.Notification) Notification {
 	nt := Notification{
 		ID:   hex.EncodeToString(x.ID[:]),
 		Kind: NotificationKind(x.Kind),
-		From: User{Name: name, Key: x.From.String()},
+		From: User{Name: name, Key: x.From.String(), DisplayName: n.displayName(x.From)},
 		Time: x.Time,
 		Read: x.Read,
 	}
