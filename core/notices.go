@@ -232,6 +232,7 @@ func (n *Node) serveNotice(s network.Stream) {
 	}
 	for _, x := range effects {
 		x.apply(n)
+		n.fetchProfileLater(x.e.Author, p) // the sender's device, or one that holds its log
 	}
 	syncproto.WriteAck(s)
 }
@@ -281,7 +282,6 @@ func (x foreignEffect) apply(n *Node) {
 		return
 	}
 	n.addNotification(x.account, x.kind, x.e, x.name)
-	n.fetchProfileLater(x.e.Author)
 }
 
 // foreignEffects lists what the entries of authors nobody local follows do:

@@ -222,8 +222,9 @@ func (n *Node) serveProfile(s network.Stream) {
 // maxProfileAsks peers within profileFetchTimeout, until one has it. The
 // device's answer that it has none newer ends the search: it holds the
 // latest. Only one fetch of an author runs at a time; another returns at
-// once. It reports whether a newer profile was stored.
-func (n *Node) fetchProfile(ctx context.Context, author entry.Key) bool {
+// once. Peers in hints are asked right after the device. It reports
+// whether a newer profile was stored.
+func (n *Node) fetchProfile(ctx context.Context, author entry.Key, hints ...peer.ID) bool {
 	if n.store.IsLocal(author) {
 		return false // its profile is written here
 	}
@@ -264,6 +265,11 @@ func (n *Node) fetchProfile(ctx context.Context, author entry.Key) bool {
 			return false // the device holds the latest: none is newer
 		}
 	}
+	for _, p := range hints {
+		if try(p) {
+			return true
+		}
+	}
 	if k, ok := n.keeperPeer(); ok && try(k.ID) {
 		return true
 	}
@@ -276,13 +282,13 @@ func (n *Node) fetchProfile(ctx context.Context, author entry.Key) bool {
 }
 
 // fetchProfileLater fetches author's profile in the background if none is
-// held, within the session.
-func (n *Node) fetchProfileLater(author entry.Key) {
+// held, within the session, asking hint first.
+func (n *Node) fetchProfileLater(author entry.Key, hint peer.ID) {
 	sess := n.session()
 	if sess == nil || n.prof.table.Seq(author) > 0 {
 		return
 	}
-	n.goSession(sess, func(ctx context.Context) { n.fetchProfile(ctx, author) })
+	n.goSession(sess, func(ctx context.Context) { n.fetchProfile(ctx, author, hint) })
 }
 
 // errProfileAnswer marks an answer to a profile request that was dropped.

@@ -102,10 +102,9 @@ func (n *Node) Follow(ctx context.Context, name string) (User, error) {
 	n.keepChanged()
 	n.goSession(sess, func(ctx context.Context) { n.notify(ctx, sess, target, e) })
 	if n.isLive() { // otherwise the next sync, live or background, catches up
-		n.goSession(sess, func(ctx context.Context) {
-			n.catchUpNew(ctx, target)
-			n.fetchProfile(ctx, target) // retention may have trimmed it from the log
-		})
+		n.goSession(sess, func(ctx context.Context) { n.catchUpNew(ctx, target) })
+		// Retention may have trimmed the profile entry from the log.
+		n.goSession(sess, func(ctx context.Context) { n.fetchProfile(ctx, target) })
 	}
 	return User{Name: name, Key: target.String(), Since: since}, nil
 }
