@@ -61,7 +61,7 @@ func shortID(id string) string {
 // no line of a text can pass for a post of its own; every peer's string is
 // inert.
 func postLine(p core.Post) string {
-	head := formatTime(p.Time) + "  " + handle(p.Author, p.AuthorKey) + "  "
+	head := formatTime(p.Time) + "  " + userLabel(p.AuthorDisplayName, p.Author, p.AuthorKey) + "  "
 	if p.ID != "" {
 		head += "[" + shortID(p.ID) + "]  "
 	}

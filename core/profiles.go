@@ -88,7 +88,7 @@ func (n *Node) SetProfile(ctx context.Context, displayName, bio, link string) (U
 		return withProfile(User{Name: sess.name, Key: sess.key.String()}, p), nil
 	}
 	p := entry.Profile{DisplayName: displayName, Bio: bio, Link: link}
-	if err := profiles.Check(p); err != nil {
+	if err := CheckProfile(displayName, bio, link); err != nil {
 		return User{}, err
 	}
 	if cur, _, ok := n.profileOf(sess.key); ok {
@@ -103,6 +103,13 @@ func (n *Node) SetProfile(ctx context.Context, displayName, bio, link string) (U
 		return User{}, fmt.Errorf("core: own profile entry: %w", err)
 	}
 	return withProfile(User{Name: sess.name, Key: sess.key.String()}, got), nil
+}
+
+// CheckProfile checks a profile as SetProfile does, and returns nil or an
+// error wrapping ErrInvalidProfile that says what to change. Apps may call
+// it to check a profile before setting it.
+func CheckProfile(displayName, bio, link string) error {
+	return profiles.Check(entry.Profile{DisplayName: displayName, Bio: bio, Link: link})
 }
 
 // withProfile returns u with p's fields.
