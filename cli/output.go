@@ -82,7 +82,7 @@ func postBody(p core.Post) string {
 		if o == nil || o.Unavailable {
 			return "reposted a post that is not available"
 		}
-		return "reposted " + handle(o.Author, o.AuthorKey) + ": " + inertText(o.Text)
+		return "reposted " + userLabel(o.AuthorDisplayName, o.Author, o.AuthorKey) + ": " + inertText(o.Text)
 	}
 	return inertText(p.Text)
 }

@@ -31,7 +31,8 @@ func Check(p entry.Profile) error {
 	}
 	if p.Link != "" {
 		if err := entry.CheckLink(p.Link); err != nil {
-			return fmt.Errorf("%w: %w", ErrInvalid, err)
+			// The entry package's reason, without its prefix.
+			return fmt.Errorf("%w: the %s", ErrInvalid, strings.TrimPrefix(err.Error(), entry.ErrInvalidBody.Error()+": "))
 		}
 	}
 	if _, err := entry.ParseProfile(p.Bytes()); err != nil {
