@@ -312,6 +312,7 @@ func (n *Node) observe(e *entry.Entry) {
 		n.events.emit(Event{Kind: EventPost, Post: &p})
 	case entry.KindDelete:
 		n.redact(e)
+		n.deleteProfile(e)
 	case entry.KindProfile:
 		n.applyProfile(e)
 	case entry.KindFollow, entry.KindUnfollow:

@@ -156,6 +156,20 @@ func (n *Node) applyProfile(e *entry.Entry) {
 	}
 }
 
+// deleteProfile applies a delete entry to the profile held: if it names
+// the profile entry held, its author deleted the profile, which is no
+// longer shown or served (Skein's own clients clear a profile by setting an
+// empty one instead).
+func (n *Node) deleteProfile(e *entry.Entry) {
+	d, err := entry.ParseDelete(e.Body)
+	if err != nil {
+		return
+	}
+	if _, err := n.prof.table.Delete(e.Author, d.Seq); err != nil {
+		n.log.Warn("deleted profile not dropped", "author", e.Author.Short(), "err", err)
+	}
+}
+
 // profileChanged is called whenever a newer profile entry is stored, from
 // any path: an own SetProfile, gossip, sync, a notice or a profile request.
 // It is the one place that reacts to a profile changing (the search index

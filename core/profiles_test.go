@@ -15,6 +15,7 @@ import (
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/profiles"
+	"github.com/skein-p2p/skein/core/internal/protocoldoc"
 )
 
 func mustSetProfile(t *testing.T, n *Node, name, bio, link string) User {
@@ -328,5 +329,38 @@ func TestPruneProfiles(t *testing.T) {
 	}
 	if bob.displayName(aliceKey) != "Alice" || bob.displayName(bob.session().key) != "Bob" {
 		t.Error("pruning dropped a followed author's or the own profile")
+	}
+}
+
+// TestProfileDeleted: a delete entry naming the profile entry held removes
+// the profile.
+func TestProfileDeleted(t *testing.T) {
+	tn := newTestNet(t)
+	alice := tn.user("alice")
+	mustSetProfile(t, alice, "Alice", "", "")
+	sess := alice.session()
+	_, e, ok := alice.profileOf(sess.key)
+	if !ok {
+		t.Fatal("no own profile held")
+	}
+	if _, _, err := alice.appendRequest(context.Background(), sess, nil, entry.KindDelete, entry.Delete{Seq: e.Seq, ID: e.ID()}.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := alice.profileOf(sess.key); ok || alice.displayName(sess.key) != "" {
+		t.Fatal("the deleted profile is still held")
+	}
+}
+
+// TestProfileProtocolDocumented: docs/PROTOCOL.md states the serving rate
+// and the bounds of a fetch as the code has them.
+func TestProfileProtocolDocumented(t *testing.T) {
+	doc := protocoldoc.Flat(t)
+	for _, s := range []string{
+		fmt.Sprintf("at most %d requests a second on average, in bursts of up to %d", profileServeRate, profileServeBurst),
+		fmt.Sprintf("at most %d peers, each within %d seconds, %d seconds in all", maxProfileAsks, int(profileTimeout/time.Second), int(profileFetchTimeout/time.Second)),
+	} {
+		if !strings.Contains(doc, strings.Join(strings.Fields(s), "")) {
+			t.Errorf("docs/PROTOCOL.md does not say %q", s)
+		}
 	}
 }

@@ -178,3 +178,21 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestTableDelete(t *testing.T) {
+	tb, err := Open(store.NewMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := author(alice)
+	tb.Put(profileEntry(t, alice, 4, entry.Profile{DisplayName: "A"}))
+	if ok, err := tb.Delete(a, 3); ok || err != nil {
+		t.Fatalf("Delete(another seq) = %v, %v, want nothing deleted", ok, err)
+	}
+	if ok, err := tb.Delete(a, 4); !ok || err != nil || tb.DisplayName(a) != "" || tb.Len() != 0 {
+		t.Fatalf("Delete(the seq held) = %v, %v; Len() = %d", ok, err, tb.Len())
+	}
+	if _, _, ok, _ := tb.Get(a); ok {
+		t.Error("Get() after Delete found a profile")
+	}
+}

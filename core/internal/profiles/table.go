@@ -101,6 +101,23 @@ func (t *Table) Get(author entry.Key) (p entry.Profile, e *entry.Entry, ok bool,
 	return p, e, true, nil
 }
 
+// Delete deletes author's profile if the entry held is the one at seq
+// (its author deleted it), and reports whether it did.
+func (t *Table) Delete(author entry.Key, seq uint64) (bool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if c, ok := t.cache[author]; !ok || c.seq != seq {
+		return false, nil
+	}
+	var b store.Batch
+	b.Delete(author[:])
+	if err := t.kv.Commit(&b, false); err != nil {
+		return false, fmt.Errorf("profiles: delete: %w", err)
+	}
+	delete(t.cache, author)
+	return true, nil
+}
+
 // DisplayName returns author's display name, "" if none is known. It reads
 // memory only.
 func (t *Table) DisplayName(author entry.Key) string {
