@@ -364,3 +364,26 @@ func TestProfileProtocolDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnProfileOffline: with no peer, Whois of the account's own name
+// answers from this device, profile included, so that skein profile shows
+// and edits it offline.
+func TestOwnProfileOffline(t *testing.T) {
+	n, err := New(context.Background(), Config{DataDir: t.TempDir(), ListenAddrs: loopback, kdf: cheapKDF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	ctx := context.Background()
+	if _, err := n.Register(ctx, "lonely", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	mustSetProfile(t, n, "Lonely", "on my own", "")
+	p, err := n.Whois(ctx, "lonely")
+	if err != nil || p.DisplayName != "Lonely" || p.Bio != "on my own" || p.Held != 1 {
+		t.Fatalf("Whois(own name) offline = %+v, %v", p, err)
+	}
+	if _, err := n.Whois(ctx, "someone"); err == nil {
+		t.Fatal("Whois(someone else) offline = nil error")
+	}
+}
