@@ -42,6 +42,9 @@ func TestProfileCommand(t *testing.T) {
 	if out := mustRun(t, home, "feed"); !strings.Contains(out, `Bob\x1b[31m @bob  [`) {
 		t.Errorf("feed shows bob's display name as:\n%s", out)
 	}
+	if out := mustRun(t, home, "following"); !strings.HasPrefix(out, `Bob\x1b[31m @bob  81b637d8`) {
+		t.Errorf("following shows bob as:\n%s", out)
+	}
 }
 
 func TestShellProfile(t *testing.T) {

@@ -934,7 +934,8 @@ func (n *Node) note(u *user, kind core.NotificationKind, from core.User, t time.
 func (n *Node) list(names map[string]time.Time) []core.User {
 	var out []core.User
 	for name, since := range names {
-		out = append(out, core.User{Name: name, Key: n.users[name].Key, Since: since})
+		u := n.users[name]
+		out = append(out, core.User{Name: name, Key: u.Key, Since: since, DisplayName: u.DisplayName, Bio: u.Bio, Link: u.Link})
 	}
 	slices.SortFunc(out, func(a, b core.User) int { return strings.Compare(a.Name, b.Name) })
 	return out
