@@ -284,7 +284,7 @@ func (n *Node) redact(e *entry.Entry) {
 		return
 	}
 	if changed {
-		n.events.emit(Event{Kind: EventDelete, Post: &Post{ID: d.ID.String(), AuthorKey: e.Author.String(), Author: n.nameOf(e.Author), Seq: d.Seq}})
+		n.events.emit(Event{Kind: EventDelete, Post: &Post{ID: d.ID.String(), AuthorKey: e.Author.String(), Author: n.nameOf(e.Author), Seq: d.Seq, AuthorDisplayName: n.displayName(e.Author)}})
 	}
 }
 
