@@ -22,7 +22,7 @@
 //   - People: Follow, Unfollow, Following, Followers, Whois (a profile),
 //     Notifications, SetProfile (display name, bio, link).
 //   - Writes safe to retry: Node.Request(id) returns the post, reply,
-//     repost, delete, follow and unfollow that are done at most once for
+//     repost, delete, follow, unfollow and profile that are done at most once for
 //     the request ID id, for an app that queues writes and retries them,
 //     even after its process was killed.
 //   - The node: Status (account, counts, power mode, network type,
