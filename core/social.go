@@ -520,15 +520,16 @@ func (n *Node) postRef(as authors, r entry.Ref) *PostRef {
 	return &PostRef{ID: r.ID.String(), Author: a.name, AuthorKey: a.key, Seq: r.Seq, AuthorDisplayName: a.display}
 }
 
-// authors holds the name and hex key of each author of a page's posts, so
-// that the posts share one copy of each: a page has few authors, and an
-// app may keep the page, and so its strings, for long.
+// authors holds the name, hex key and display name (from memory) of each
+// author of a page's posts, so that the posts share one copy of each: a
+// page has few authors, and an app may keep the page, and so its strings,
+// for long.
 type authors map[entry.Key]authorStrings
 
 type authorStrings struct{ name, key, display string }
 
-// author returns k's name and hex key, from as if there, else adding them
-// to as unless it is nil.
+// author returns k's name, hex key and display name, from as if there,
+// else adding them to as unless it is nil.
 func (n *Node) author(as authors, k entry.Key) authorStrings {
 	if a, ok := as[k]; ok {
 		return a
