@@ -61,7 +61,7 @@ func shortID(id string) string {
 // no line of a text can pass for a post of its own; every peer's string is
 // inert.
 func postLine(p core.Post) string {
-	head := formatTime(p.Time) + "  " + handle(p.Author, p.AuthorKey) + "  "
+	head := formatTime(p.Time) + "  " + userLabel(p.AuthorDisplayName, p.Author, p.AuthorKey) + "  "
 	if p.ID != "" {
 		head += "[" + shortID(p.ID) + "]  "
 	}
@@ -82,7 +82,7 @@ func postBody(p core.Post) string {
 		if o == nil || o.Unavailable {
 			return "reposted a post that is not available"
 		}
-		return "reposted " + handle(o.Author, o.AuthorKey) + ": " + inertText(o.Text)
+		return "reposted " + userLabel(o.AuthorDisplayName, o.Author, o.AuthorKey) + ": " + inertText(o.Text)
 	}
 	return inertText(p.Text)
 }
@@ -131,7 +131,7 @@ func writeUsers(w io.Writer, users []core.User, empty string) {
 		fmt.Fprintln(w, inert(empty))
 	}
 	for _, u := range users {
-		line := handle(u.Name, u.Key) + "  " + shortKey(u.Key)
+		line := userLabel(u.DisplayName, u.Name, u.Key) + "  " + shortKey(u.Key)
 		if !u.Since.IsZero() {
 			line += "  since " + formatTime(u.Since)
 		}
@@ -175,7 +175,7 @@ func logState(l core.LogState) string {
 // notificationText says what a notification is about, on one line:
 // "@bob replied to your post: <text>".
 func notificationText(n core.Notification) string {
-	who := handle(n.From.Name, n.From.Key)
+	who := userLabel(n.From.DisplayName, n.From.Name, n.From.Key)
 	withText := func(s, text string) string {
 		if text = oneLine(text); text != "" {
 			s += ": " + text

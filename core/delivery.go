@@ -312,6 +312,9 @@ func (n *Node) observe(e *entry.Entry) {
 		n.events.emit(Event{Kind: EventPost, Post: &p})
 	case entry.KindDelete:
 		n.redact(e)
+		n.deleteProfile(e)
+	case entry.KindProfile:
+		n.applyProfile(e)
 	case entry.KindFollow, entry.KindUnfollow:
 		f, err := entry.ParseFollow(e.Body)
 		if err != nil {
@@ -374,6 +377,7 @@ func (n *Node) noteFollower(account entry.Key, e *entry.Entry, name string) {
 	}
 	n.addNotification(account, kind, e, name)
 	if sess := n.session(); sess != nil && sess.key == account {
-		n.events.emit(Event{Kind: evKind, User: &User{Name: name, Key: e.Author.String()}})
+		u := n.userProfile(User{Name: name, Key: e.Author.String()}, e.Author)
+		n.events.emit(Event{Kind: evKind, User: &u})
 	}
 }

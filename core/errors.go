@@ -5,6 +5,7 @@ import (
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/posttext"
+	"github.com/skein-p2p/skein/core/internal/profiles"
 	"github.com/skein-p2p/skein/core/internal/store"
 )
 
@@ -42,4 +43,9 @@ var (
 
 	ErrInvalidRequestID = errors.New("invalid request ID: use 1 to 64 ASCII letters, digits, '-', '_', '.' or ':'")
 	ErrRequestIDReused  = errors.New("request ID already used for another request: use a new ID for each request")
+
+	// ErrInvalidProfile reports a profile SetProfile refuses: a field too
+	// long or only white space, control characters or bidirectional
+	// overrides, or a link that is not an http:// or https:// URL.
+	ErrInvalidProfile = profiles.ErrInvalid
 )

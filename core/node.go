@@ -34,6 +34,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/keystore"
 	"github.com/skein-p2p/skein/core/internal/names"
 	"github.com/skein-p2p/skein/core/internal/p2p"
+	"github.com/skein-p2p/skein/core/internal/profiles"
 	"github.com/skein-p2p/skein/core/internal/ratelimit"
 	"github.com/skein-p2p/skein/core/internal/store"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
@@ -150,6 +151,7 @@ type Node struct {
 	relays []peer.AddrInfo
 	dhtMsg *dhtpb.ProtocolMessenger // DHT requests to one peer: anchors, a name's closest peers
 	names  *names.Registry          // the name records this node stores as a DHT server
+	prof   *profileState            // each author's latest profile (core/profiles.go)
 
 	// plog takes every log line about something a peer did (a rejected
 	// message, a refused request), a few per peer a minute: a peer must not
@@ -246,10 +248,16 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		st.Close()
 		return nil, fmt.Errorf("core: %w", err)
 	}
+	prof, err := openProfiles(kv)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("core: %w", err)
+	}
 	// Lines about peers, refused DHT puts among them, go through one Log.
 	plog := ratelimit.NewLog(log)
 	n := &Node{
 		names:       reg,
+		prof:        prof,
 		plog:        plog,
 		cfg:         cfg,
 		log:         log,
@@ -311,6 +319,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	srv := syncserve.New(n.store, cfg.serveLimits, n.plog)
 	n.host.SetStreamHandler(syncproto.SyncID, func(s network.Stream) { srv.Serve(n.ctx, s) })
 	n.host.SetStreamHandler(syncproto.NotifyID, n.serveNotice)
+	n.host.SetStreamHandler(profiles.ProtocolID, n.serveProfile)
 	n.host.Network().Notify(&network.NotifyBundle{
 		ConnectedF:    n.connected,
 		DisconnectedF: n.disconnected,
@@ -343,6 +352,7 @@ func (n *Node) Close() error {
 		n.cancel()
 		n.host.RemoveStreamHandler(syncproto.SyncID)
 		n.host.RemoveStreamHandler(syncproto.NotifyID)
+		n.host.RemoveStreamHandler(profiles.ProtocolID)
 		n.events.close()
 		hostErr := n.host.Close()
 		n.plog.Close()

@@ -232,6 +232,7 @@ func (n *Node) serveNotice(s network.Stream) {
 	}
 	for _, x := range effects {
 		x.apply(n)
+		n.fetchProfileLater(x.e.Author, p) // the sender's device, or one that holds its log
 	}
 	syncproto.WriteAck(s)
 }

@@ -247,7 +247,7 @@ func (n *Node) notification(x store.Notification) Notification {
 	nt := Notification{
 		ID:   hex.EncodeToString(x.ID[:]),
 		Kind: NotificationKind(x.Kind),
-		From: User{Name: name, Key: x.From.String()},
+		From: User{Name: name, Key: x.From.String(), DisplayName: n.displayName(x.From)},
 		Time: x.Time,
 		Read: x.Read,
 	}
@@ -284,7 +284,7 @@ func (n *Node) redact(e *entry.Entry) {
 		return
 	}
 	if changed {
-		n.events.emit(Event{Kind: EventDelete, Post: &Post{ID: d.ID.String(), AuthorKey: e.Author.String(), Author: n.nameOf(e.Author), Seq: d.Seq}})
+		n.events.emit(Event{Kind: EventDelete, Post: &Post{ID: d.ID.String(), AuthorKey: e.Author.String(), Author: n.nameOf(e.Author), Seq: d.Seq, AuthorDisplayName: n.displayName(e.Author)}})
 	}
 }
 

@@ -12,8 +12,8 @@ import (
 )
 
 // Request IDs make the writes that append an entry to the logged-in
-// account's own log idempotent: Post, Reply, Repost, Delete, Follow and
-// Unfollow. A client that sent one of them and lost the answer (the
+// account's own log idempotent: Post, Reply, Repost, Delete, Follow,
+// Unfollow and SetProfile. A client that sent one of them and lost the answer (the
 // connection broke, the daemon restarted) sends it again with the same
 // request ID and gets the result of the first, instead of a second entry.
 

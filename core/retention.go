@@ -72,6 +72,9 @@ func (n *Node) gcPass(ctx context.Context) {
 			break
 		}
 		done = d
+		if done {
+			n.pruneProfiles() // of the logs just dropped, among others
+		}
 		if removed > 0 {
 			n.log.Debug("garbage collected", "entries", removed)
 		}

@@ -103,6 +103,8 @@ func (n *Node) Follow(ctx context.Context, name string) (User, error) {
 	n.goSession(sess, func(ctx context.Context) { n.notify(ctx, sess, target, e) })
 	if n.isLive() { // otherwise the next sync, live or background, catches up
 		n.goSession(sess, func(ctx context.Context) { n.catchUpNew(ctx, target) })
+		// Retention may have trimmed the profile entry from the log.
+		n.goSession(sess, func(ctx context.Context) { n.fetchProfile(ctx, target) })
 	}
 	return User{Name: name, Key: target.String(), Since: since}, nil
 }
@@ -263,6 +265,9 @@ func (n *Node) Timeline(ctx context.Context, name, cursor string, limit int) (Pa
 	}
 	if author != sess.key {
 		n.catchUp(ctx, author)
+		if n.prof.table.Seq(author) == 0 {
+			n.fetchProfile(ctx, author)
+		}
 	}
 	es, err := n.store.Timeline(author, before, pageSize(limit)+1)
 	if err != nil {
@@ -353,8 +358,8 @@ func (n *Node) Following(ctx context.Context) ([]User, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, User{Name: f.Name, Key: f.Target.String(), Since: f.Since,
-			Log: &LogState{From: tail, To: head, Latest: max(known, head), Trimmed: tail > 1 && !n.missingStart(f.Target)}})
+		out = append(out, n.userProfile(User{Name: f.Name, Key: f.Target.String(), Since: f.Since,
+			Log: &LogState{From: tail, To: head, Latest: max(known, head), Trimmed: tail > 1 && !n.missingStart(f.Target)}}, f.Target))
 	}
 	return out, nil
 }
@@ -371,7 +376,7 @@ func (n *Node) Followers(ctx context.Context) ([]User, error) {
 	}
 	out := make([]User, 0, len(fs))
 	for _, f := range fs {
-		out = append(out, User{Name: f.Name, Key: f.Key.String(), Since: f.Since})
+		out = append(out, n.userProfile(User{Name: f.Name, Key: f.Key.String(), Since: f.Since}, f.Key))
 	}
 	return out, nil
 }
@@ -461,6 +466,10 @@ func (n *Node) Whois(ctx context.Context, name string) (Profile, error) {
 	if h, herr := n.store.Head(rec.Account); herr == nil {
 		p.Held = h.Seq
 	}
+	if n.prof.table.Seq(rec.Account) == 0 && !n.store.IsLocal(rec.Account) {
+		n.fetchProfile(ctx, rec.Account)
+	}
+	p.User = n.userProfile(p.User, rec.Account)
 	return p, err
 }
 
@@ -478,6 +487,8 @@ func (n *Node) postWith(as authors, e *entry.Entry) Post {
 		AuthorKey: a.key,
 		Seq:       e.Seq,
 		Time:      e.Time.Time().UTC(),
+
+		AuthorDisplayName: a.display,
 	}
 	p.Text, _ = entry.Text(e)
 	switch e.Kind {
@@ -490,7 +501,7 @@ func (n *Node) postWith(as authors, e *entry.Entry) Post {
 		p.Kind = KindRepost
 		if r, err := entry.ParseRepost(e.Body); err == nil {
 			ref := n.postRef(as, r.Of)
-			orig := &Post{ID: ref.ID, Author: ref.Author, AuthorKey: ref.AuthorKey, Seq: ref.Seq, Unavailable: true}
+			orig := &Post{ID: ref.ID, Author: ref.Author, AuthorKey: ref.AuthorKey, Seq: ref.Seq, Unavailable: true, AuthorDisplayName: ref.AuthorDisplayName}
 			if o, err := n.store.Entry(r.Of.Author, r.Of.Seq); err == nil && o.ID() == r.Of.ID && !o.Redacted() && o.Kind != entry.KindRepost {
 				full := n.postWith(as, o)
 				orig = &full
@@ -506,23 +517,24 @@ func (n *Node) postWith(as authors, e *entry.Entry) Post {
 
 func (n *Node) postRef(as authors, r entry.Ref) *PostRef {
 	a := n.author(as, r.Author)
-	return &PostRef{ID: r.ID.String(), Author: a.name, AuthorKey: a.key, Seq: r.Seq}
+	return &PostRef{ID: r.ID.String(), Author: a.name, AuthorKey: a.key, Seq: r.Seq, AuthorDisplayName: a.display}
 }
 
-// authors holds the name and hex key of each author of a page's posts, so
-// that the posts share one copy of each: a page has few authors, and an
-// app may keep the page, and so its strings, for long.
+// authors holds the name, hex key and display name (from memory) of each
+// author of a page's posts, so that the posts share one copy of each: a
+// page has few authors, and an app may keep the page, and so its strings,
+// for long.
 type authors map[entry.Key]authorStrings
 
-type authorStrings struct{ name, key string }
+type authorStrings struct{ name, key, display string }
 
-// author returns k's name and hex key, from as if there, else adding them
-// to as unless it is nil.
+// author returns k's name, hex key and display name, from as if there,
+// else adding them to as unless it is nil.
 func (n *Node) author(as authors, k entry.Key) authorStrings {
 	if a, ok := as[k]; ok {
 		return a
 	}
-	a := authorStrings{name: n.nameOf(k), key: k.String()}
+	a := authorStrings{name: n.nameOf(k), key: k.String(), display: n.displayName(k)}
 	if as != nil {
 		as[k] = a
 	}

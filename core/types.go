@@ -29,6 +29,10 @@ type Post struct {
 	// Unavailable marks a referenced post this node does not hold (or
 	// that its author deleted).
 	Unavailable bool `json:"unavailable,omitempty"`
+
+	// AuthorDisplayName is the author's display name from their profile,
+	// "" if none is known.
+	AuthorDisplayName string `json:"author_display_name,omitempty"`
 }
 
 // PostRef points at a post in its author's log.
@@ -37,6 +41,9 @@ type PostRef struct {
 	Author    string `json:"author,omitempty"` // username, "" if unknown
 	AuthorKey string `json:"author_key"`
 	Seq       uint64 `json:"seq"`
+
+	// AuthorDisplayName is the author's display name, "" if none is known.
+	AuthorDisplayName string `json:"author_display_name,omitempty"`
 }
 
 // Page is one page of a feed or timeline, newest first. Next is the cursor
@@ -54,6 +61,12 @@ type User struct {
 	// following list.
 	Log   *LogState `json:"log,omitempty"`
 	Since time.Time `json:"since,omitzero"` // when the follow began, in following/followers lists
+
+	// DisplayName, Bio and Link are the account's profile (SetProfile),
+	// each "" if not set or not known here.
+	DisplayName string `json:"display_name,omitempty"`
+	Bio         string `json:"bio,omitempty"`
+	Link        string `json:"link,omitempty"`
 }
 
 // Profile describes a user looked up by name.

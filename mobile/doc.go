@@ -20,9 +20,9 @@
 //   - Posts: Post, Reply, Repost, Delete, Feed and Timeline (paged by
 //     cursor), FeedJSON and TimelineJSON (the same pages as JSON bytes).
 //   - People: Follow, Unfollow, Following, Followers, Whois (a profile),
-//     Notifications.
+//     Notifications, SetProfile (display name, bio, link).
 //   - Writes safe to retry: Node.Request(id) returns the post, reply,
-//     repost, delete, follow and unfollow that are done at most once for
+//     repost, delete, follow, unfollow and profile that are done at most once for
 //     the request ID id, for an app that queues writes and retries them,
 //     even after its process was killed.
 //   - The node: Status (account, counts, power mode, network type,

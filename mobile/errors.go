@@ -42,6 +42,8 @@ const (
 	CodeNotStarted    = 22 // the node is not started: call Start first
 	CodeStarted       = 23 // the node is started already
 	CodeClosed        = 24 // the node is closed
+
+	CodeInvalidProfile = 25 // a profile field too long, blank or with forbidden characters, or a link that is not http(s)
 )
 
 // codeNames are the stable names of the codes, by number.
@@ -71,6 +73,8 @@ var codeNames = [...]string{
 	CodeNotStarted:    "not_started",
 	CodeStarted:       "started",
 	CodeClosed:        "closed",
+
+	CodeInvalidProfile: "invalid_profile",
 }
 
 // coreCodes maps core's errors to codes. Every exported error of core is
@@ -102,6 +106,7 @@ var coreCodes = []struct {
 	{core.ErrDataDirInUse, CodeDataDirInUse},
 	{core.ErrInvalidRequestID, CodeInvalidInput},
 	{core.ErrRequestIDReused, CodeInvalidInput},
+	{core.ErrInvalidProfile, CodeInvalidProfile},
 }
 
 // ErrorCode returns the code of an error a Node method threw (Java,

@@ -62,12 +62,12 @@ var fieldMaps = []struct {
 	{core.User{}, User{}, map[string]string{"Since": "SinceMillis"}},
 	{core.LogState{}, LogState{}, nil},
 	{core.Profile{}, Profile{}, map[string]string{
-		"User":     "Name,Key",
+		"User":     "Name,Key,DisplayName,Bio,Link",
 		"Updated":  "UpdatedMillis",
 		"LastSeen": "LastSeenMillis",
 	}},
 	{core.Notification{}, Notification{}, map[string]string{
-		"From": "FromName,FromKey",
+		"From": "FromName,FromKey,FromDisplayName",
 		"Time": "TimeMillis",
 		"Post": "Post,PostID,PostText",
 	}},

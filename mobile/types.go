@@ -29,6 +29,11 @@ type Post struct {
 	// Unavailable marks a referenced post this device does not hold, or
 	// that its author deleted.
 	Unavailable bool
+
+	// AuthorDisplayName is the author's display name, "" if none is known;
+	// ReplyToAuthorDisplayName that of the replied-to post's author.
+	AuthorDisplayName        string
+	ReplyToAuthorDisplayName string
 }
 
 func newPost(p core.Post) *Post {
@@ -41,9 +46,12 @@ func newPost(p core.Post) *Post {
 		Seq:         int64(p.Seq),
 		TimeMillis:  millis(p.Time),
 		Unavailable: p.Unavailable,
+
+		AuthorDisplayName: p.AuthorDisplayName,
 	}
 	if r := p.ReplyTo; r != nil {
 		out.ReplyToID, out.ReplyToAuthor, out.ReplyToAuthorKey = r.ID, r.Author, r.AuthorKey
+		out.ReplyToAuthorDisplayName = r.AuthorDisplayName
 	}
 	if p.RepostOf != nil {
 		out.RepostOfID = p.RepostOf.ID
@@ -71,10 +79,16 @@ type User struct {
 	// Log says how much of a followed user's log this device holds, in the
 	// following list; null otherwise.
 	Log *LogState
+
+	// DisplayName, Bio and Link are the user's profile, each "" if not set
+	// or not known on this device.
+	DisplayName string
+	Bio         string
+	Link        string
 }
 
 func newUser(u core.User) *User {
-	out := &User{Name: u.Name, Key: u.Key, SinceMillis: millis(u.Since)}
+	out := &User{Name: u.Name, Key: u.Key, SinceMillis: millis(u.Since), DisplayName: u.DisplayName, Bio: u.Bio, Link: u.Link}
 	if l := u.Log; l != nil {
 		out.Log = &LogState{From: int64(l.From), To: int64(l.To), Latest: int64(l.Latest), Trimmed: l.Trimmed}
 	}
@@ -107,6 +121,12 @@ type Profile struct {
 	// LastSeenMillis is the last contact with the user's device or name
 	// record update; 0 if never.
 	LastSeenMillis int64
+
+	// DisplayName, Bio and Link are the user's profile, each "" if not set
+	// or not known.
+	DisplayName string
+	Bio         string
+	Link        string
 }
 
 func newProfile(p core.Profile) *Profile {
@@ -121,6 +141,10 @@ func newProfile(p core.Profile) *Profile {
 		Pinned:         p.Pinned,
 		Online:         p.Online,
 		LastSeenMillis: millis(p.LastSeen),
+
+		DisplayName: p.DisplayName,
+		Bio:         p.Bio,
+		Link:        p.Link,
 	}
 }
 
@@ -138,6 +162,10 @@ type Notification struct {
 	Post     *Post
 	PostID   string
 	PostText string
+
+	// FromDisplayName is the display name of who caused it, "" if none is
+	// known.
+	FromDisplayName string
 }
 
 func newNotification(n core.Notification) *Notification {
@@ -148,6 +176,8 @@ func newNotification(n core.Notification) *Notification {
 		FromKey:    n.From.Key,
 		TimeMillis: millis(n.Time),
 		Read:       n.Read,
+
+		FromDisplayName: n.From.DisplayName,
 	}
 	if n.Post != nil {
 		out.Post = newPost(*n.Post)

@@ -17,6 +17,7 @@
 //	POST /v1/restore      {"key_file", "password"}        -> core.User
 //	POST /v1/power        {"mode"}                        -> Power
 //	POST /v1/network      {"type"}                        -> Power
+//	POST /v1/profile      {"display_name", "bio", "link"} -> core.User
 //	GET  /v1/feed?limit=&cursor=                          -> core.Page
 //	GET  /v1/timeline?name=&limit=&cursor=                -> core.Page
 //	GET  /v1/following                                    -> Users
@@ -29,7 +30,7 @@
 //
 // id is a post's ID or a unique prefix of it, at least 8 hex digits.
 //
-// Post, reply, repost, delete, follow and unfollow take a request ID in
+// Post, reply, repost, delete, follow, unfollow and profile take a request ID in
 // the header Idempotency-Key (as in the IETF httpapi draft of that name,
 // quoted or not): 1 to 64 ASCII letters, digits, '-', '_', '.' and ':',
 // new for each request. A request sent again with the same ID, because its
@@ -95,6 +96,7 @@ type Node interface {
 	Watch(ctx context.Context, fn func(core.Event)) error
 	SetPowerMode(m core.PowerMode) error
 	SetNetworkType(t core.NetworkType) error
+	SetProfile(ctx context.Context, displayName, bio, link string) (core.User, error)
 }
 
 var _ Node = (*core.Node)(nil)
@@ -120,6 +122,14 @@ type PostRequest struct {
 // NameRequest is the body of /v1/follow and /v1/unfollow.
 type NameRequest struct {
 	Name string `json:"name"`
+}
+
+// ProfileRequest is the body of /v1/profile: the whole profile, each
+// field "" for not set.
+type ProfileRequest struct {
+	DisplayName string `json:"display_name"`
+	Bio         string `json:"bio"`
+	Link        string `json:"link"`
 }
 
 // PostIDRequest is the body of /v1/repost and /v1/delete.
@@ -258,6 +268,7 @@ var codes = []struct {
 	{core.ErrNoSpace, "no_space", http.StatusInsufficientStorage},
 	{core.ErrInvalidRequestID, "invalid_request_id", http.StatusBadRequest},
 	{core.ErrRequestIDReused, "request_id_reused", http.StatusUnprocessableEntity},
+	{core.ErrInvalidProfile, "invalid_profile", http.StatusBadRequest},
 }
 
 // RequestIDHeader is the header that carries a request's ID.

@@ -77,6 +77,9 @@ func (n errNode) RestoreKeyFile(context.Context, []byte, string) (core.User, err
 func (n errNode) SetPowerMode(core.PowerMode) error     { return n.err }
 func (n errNode) SetNetworkType(core.NetworkType) error { return n.err }
 func (n errNode) Connections() []core.Connection        { return nil }
+func (n errNode) SetProfile(context.Context, string, string, string) (core.User, error) {
+	return core.User{}, n.err
+}
 
 func TestErrorMapping(t *testing.T) {
 	for _, c := range codes {

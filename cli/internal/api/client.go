@@ -199,6 +199,14 @@ func (c *Client) Notifications(ctx context.Context, limit int, markRead bool) (N
 	return n, err
 }
 
+// SetProfile sets the logged-in account's whole profile; "" leaves a
+// field not set.
+func (c *Client) SetProfile(ctx context.Context, displayName, bio, link string) (core.User, error) {
+	var u core.User
+	err := c.call(ctx, http.MethodPost, "/v1/profile", nil, ProfileRequest{displayName, bio, link}, &u)
+	return u, err
+}
+
 // Whois looks the user name up.
 func (c *Client) Whois(ctx context.Context, name string) (core.Profile, error) {
 	var p core.Profile

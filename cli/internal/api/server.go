@@ -64,6 +64,7 @@ func NewServer(node Node, log *slog.Logger) *Server {
 		"/v1/restore":       {http.MethodPost, s.restore},
 		"/v1/power":         {http.MethodPost, s.power},
 		"/v1/network":       {http.MethodPost, s.network},
+		"/v1/profile":       {http.MethodPost, s.profile},
 		"/v1/feed":          {http.MethodGet, s.feed},
 		"/v1/timeline":      {http.MethodGet, s.timeline},
 		"/v1/following":     {http.MethodGet, s.following},
@@ -321,6 +322,14 @@ func (s *Server) notifications(r *http.Request) (any, error) {
 	}
 	n, err := s.node.Notifications(r.Context(), limit, markRead)
 	return Notifications{Notifications: nonNil(n)}, err
+}
+
+func (s *Server) profile(r *http.Request) (any, error) {
+	var p ProfileRequest
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	return s.node.SetProfile(r.Context(), p.DisplayName, p.Bio, p.Link)
 }
 
 func (s *Server) whois(r *http.Request) (any, error) {

@@ -107,3 +107,21 @@ func runeName(r rune) string {
 	}
 	return s
 }
+
+// FirstRefused returns the first character of text that a new post may not
+// hold (see CharError) and its position in characters, from 1. With lines
+// false, newlines and tabs are refused too, for a one-line field such as a
+// display name. ok is false if text holds none.
+func FirstRefused(text string, lines bool) (r rune, pos int, ok bool) {
+	for _, r := range text {
+		pos++
+		if refusedRune(r) || !lines && (r == '\n' || r == '\t') {
+			return r, pos, true
+		}
+	}
+	return 0, 0, false
+}
+
+// RuneName returns r as U+XXXX, with its name when it has a common one:
+// "U+001B (ESC)".
+func RuneName(r rune) string { return runeName(r) }

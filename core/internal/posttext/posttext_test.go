@@ -92,3 +92,26 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstRefused(t *testing.T) {
+	tests := []struct {
+		text  string
+		lines bool
+		r     rune
+		pos   int
+		ok    bool
+	}{
+		{"plain", false, 0, 0, false},
+		{"two\nlines", true, 0, 0, false},
+		{"two\nlines", false, '\n', 4, true},
+		{"a\tb", false, '\t', 2, true},
+		{"é\x1b[2J", true, 0x1b, 2, true},
+		{"abc\u202e", true, 0x202e, 4, true},
+	}
+	for _, tt := range tests {
+		r, pos, ok := FirstRefused(tt.text, tt.lines)
+		if r != tt.r || pos != tt.pos || ok != tt.ok {
+			t.Errorf("FirstRefused(%q, %v) = %U, %d, %v, want %U, %d, %v", tt.text, tt.lines, r, pos, ok, tt.r, tt.pos, tt.ok)
+		}
+	}
+}

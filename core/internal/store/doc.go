@@ -55,6 +55,7 @@
 //	                                       (32 bytes), stored at (8, ms), kad-dht's record
 //	N a <account> <name>                   the account's claims (empty value)
 //	D r|p <account>                        a relay's directory (core/internal/directory): name record, profile entry
+//	P <author>                             core/internal/profiles: the author's latest profile entry
 //
 // The N rows belong to core/internal/names.Registry, which reaches them
 // through a Prefix view (NamePrefix); the Store never reads them. A relay

@@ -93,6 +93,14 @@ func (n *Node) AddPost(name, text string) core.Post {
 	return n.addPost(n.users[name], core.KindPost, text, nil, "")
 }
 
+// SetDisplayName sets the display name of the user name, as if its
+// profile came from the network, unchecked; posts added after show it.
+func (n *Node) SetDisplayName(name, displayName string) {
+	n.mu.Lock()
+	defer n.unlock()
+	n.users[name].DisplayName = displayName
+}
+
 // AddReply adds a reply by the user name to the post id, as if received
 // from the network; the replied-to author is notified.
 func (n *Node) AddReply(name, id, text string) (core.Post, error) {
@@ -411,7 +419,7 @@ func (n *Node) Whois(ctx context.Context, name string) (core.Profile, error) {
 		return core.Profile{}, fmt.Errorf("%w: %s", core.ErrUnknownName, name)
 	}
 	p := core.Profile{
-		User:      core.User{Name: u.Name, Key: u.Key},
+		User:      core.User{Name: u.Name, Key: u.Key, DisplayName: u.DisplayName, Bio: u.Bio, Link: u.Link},
 		PeerID:    "12D3KooWFake",
 		Addrs:     []string{"/ip4/127.0.0.1/tcp/4001"},
 		LatestSeq: uint64(len(u.posts)),
@@ -428,6 +436,24 @@ func (n *Node) Whois(ctx context.Context, name string) (core.Profile, error) {
 		_, p.Pinned = n.current.following[name]
 	}
 	return p, nil
+}
+
+// SetProfile implements api.Node.
+func (n *Node) SetProfile(ctx context.Context, displayName, bio, link string) (core.User, error) {
+	n.mu.Lock()
+	defer n.unlock()
+	if err := n.checkWrite(); err != nil {
+		return core.User{}, err
+	}
+	return once(n, ctx, "profile", []string{displayName, bio, link}, func() (core.User, error) {
+		if err := core.CheckProfile(displayName, bio, link); err != nil {
+			return core.User{}, err
+		}
+		u := n.current
+		u.DisplayName, u.Bio, u.Link = displayName, bio, link
+		n.tick()
+		return core.User{Name: u.Name, Key: u.Key, DisplayName: displayName, Bio: bio, Link: link}, nil
+	})
 }
 
 // Status implements api.Node.
@@ -740,7 +766,7 @@ func (n *Node) addPost(u *user, kind core.PostKind, text string, replyTo *post, 
 	seq := uint64(len(u.posts) + 1)
 	id := sha256.Sum256(fmt.Appendf(nil, "%s/%d", u.Key, seq))
 	p := &post{
-		Post:     core.Post{ID: hex.EncodeToString(id[:]), Kind: kind, Author: u.Name, AuthorKey: u.Key, Seq: seq, Time: n.tick(), Text: text},
+		Post:     core.Post{ID: hex.EncodeToString(id[:]), Kind: kind, Author: u.Name, AuthorKey: u.Key, Seq: seq, Time: n.tick(), Text: text, AuthorDisplayName: u.DisplayName},
 		repostOf: repostOf,
 	}
 	if replyTo != nil {
@@ -908,7 +934,8 @@ func (n *Node) note(u *user, kind core.NotificationKind, from core.User, t time.
 func (n *Node) list(names map[string]time.Time) []core.User {
 	var out []core.User
 	for name, since := range names {
-		out = append(out, core.User{Name: name, Key: n.users[name].Key, Since: since})
+		u := n.users[name]
+		out = append(out, core.User{Name: name, Key: u.Key, Since: since, DisplayName: u.DisplayName, Bio: u.Bio, Link: u.Link})
 	}
 	slices.SortFunc(out, func(a, b core.User) int { return strings.Compare(a.Name, b.Name) })
 	return out

@@ -466,6 +466,40 @@ public class ApiTest {
 		}
 	}
 
+	/** A profile set on one node shows in a follower's feed and Whois. */
+	@Test
+	public void profiles() throws Exception {
+		try (Loopback net = new Loopback()) {
+			Node a = net.start("", true);
+			Node b = net.start(a.addrs(), false);
+			Loopback.await("bob's node connects", DEADLINE_MS, () -> b.status().getPeers() > 0);
+			a.register("alice", "pw");
+			b.register("bob", "pw");
+			called("setProfile", "Request.setProfile");
+			User u = a.setProfile("Alice L.", "down the\nrabbit hole", "https://example.org/alice");
+			assertEquals("Alice L.", u.getDisplayName());
+			assertEquals("down the\nrabbit hole", u.getBio());
+			assertEquals("https://example.org/alice", u.getLink());
+			expect(Mobile.CodeInvalidProfile, "setProfile(javascript: link)", () -> a.setProfile("", "", "javascript:alert(1)"));
+			expect(Mobile.CodeInvalidProfile, "setProfile(newline in the name)", () -> a.setProfile("a\nb", "", ""));
+			long entries = a.status().getEntries();
+			for (int i = 0; i < 2; i++) {
+				assertEquals("Alice B.", a.request("profile-1").setProfile("Alice B.", "", "").getDisplayName());
+			}
+			assertEquals(entries + 1, a.status().getEntries());
+			b.follow("alice");
+			Post post = a.post("hello");
+			Loopback.await("bob sees alice's display name", DEADLINE_MS, () -> {
+				Post p = Loopback.inFeed(b, post.getID());
+				return p != null && p.getAuthorDisplayName().equals("Alice B.");
+			});
+			Profile w = b.whois("alice");
+			assertEquals("Alice B.", w.getDisplayName());
+			assertEquals("", w.getBio());
+			assertEquals("Alice B.", b.following().get(0).getDisplayName());
+		}
+	}
+
 	/** Power modes and network types are types of their own. */
 	@Test
 	public void typedModes() throws Exception {

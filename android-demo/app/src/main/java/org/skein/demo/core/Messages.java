@@ -125,6 +125,9 @@ public final class Messages {
                 return "Skein is running already.";
             case (int) Mobile.CodeClosed:
                 return "Skein has shut down. Restart the app.";
+            case (int) Mobile.CodeInvalidProfile:
+                return with("A display name has at most 64 characters on one line, a bio at most 300, "
+                        + "and a link is an http:// or https:// address.", d);
             default:
                 return null;
         }
