@@ -46,6 +46,9 @@ type session struct {
 	publishMu sync.Mutex    // one name publication at a time
 	appended  atomic.Uint64 // own entries appended in this session
 	published atomic.Uint64 // value of appended at the last name publication
+	// dirProfile is the seq of the own profile entry last published to
+	// the relays' directories.
+	dirProfile atomic.Uint64
 
 	mu          sync.Mutex
 	subs        map[entry.Key]*subscription // followed authors' topics

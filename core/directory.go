@@ -172,3 +172,21 @@ func (n *Node) publishProfile(ctx context.Context, e *entry.Entry) error {
 	}
 	return nil
 }
+
+// publishOwnProfile publishes the session account's latest profile entry
+// to the relays' directories unless that entry was published already in
+// this session. publishName calls it once its anchors hold the name record,
+// which a relay needs before it takes the profile: so a profile reaches the
+// directories at login and, after SetProfile, with the name record that the
+// log's growth republishes.
+func (n *Node) publishOwnProfile(ctx context.Context, sess *session) {
+	_, e, ok := n.profileOf(sess.key)
+	if !ok || e.Seq <= sess.dirProfile.Load() {
+		return
+	}
+	if err := n.publishProfile(ctx, e); err != nil {
+		n.log.Debug("profile not published to a directory", "seq", e.Seq, "err", err)
+		return
+	}
+	sess.dirProfile.Store(e.Seq)
+}

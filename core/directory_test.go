@@ -13,19 +13,34 @@ import (
 	"github.com/skein-p2p/skein/core/internal/entry"
 )
 
-// setProfile appends a profile entry to n's log, as SetProfile will, and
-// returns it.
+// setProfile sets n's profile with SetProfile and returns its entry.
 func setProfile(t *testing.T, n *Node, p entry.Profile) *entry.Entry {
 	t.Helper()
-	sess, err := n.requireSession()
-	if err != nil {
-		t.Fatal(err)
+	if _, err := n.SetProfile(context.Background(), p.DisplayName, p.Bio, p.Link); err != nil {
+		t.Fatalf("SetProfile() = %v", err)
 	}
-	e, _, err := n.appendRequest(context.Background(), sess, nil, entry.KindProfile, p.Bytes())
-	if err != nil {
-		t.Fatalf("append profile: %v", err)
+	_, e, ok := n.profileOf(n.session().key)
+	if !ok {
+		t.Fatal("SetProfile stored no profile")
 	}
 	return e
+}
+
+// TestDirectoryProfilePublished: SetProfile alone gets the profile into
+// the relay's directory, with the name record its growing log republishes.
+func TestDirectoryProfilePublished(t *testing.T) {
+	tn := newTestNet(t)
+	alice := tn.user("alice")
+	bob := tn.user("bob")
+	waitFor(t, "the relay's directory to hold alice", func() bool { return len(searchNames(t, bob, "alice")) == 1 })
+	if _, err := alice.SetProfile(context.Background(), "Alice Liddell", "down the rabbit hole", ""); err != nil {
+		t.Fatal(err)
+	}
+	found := func() bool {
+		res, err := bob.directorySearch(context.Background(), "rabbit", 10)
+		return err == nil && len(res) == 1 && res[0].Profile.DisplayName == "Alice Liddell"
+	}
+	waitFor(t, "bob to find alice's bio in the directory", found)
 }
 
 // searchNames returns the names n's directory search for query finds.

@@ -184,6 +184,9 @@ func (n *Node) publishName(ctx context.Context, sess *session) bool {
 		n.log.Warn("name record not kept", "err", err)
 	}
 	anchored := n.putAnchors(ctx, sess.name, val)
+	if anchored.accepted > 0 { // they hold the record the profile needs
+		n.publishOwnProfile(ctx, sess)
+	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	n.waitRouting(wctx)
 	cancel()
