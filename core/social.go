@@ -224,7 +224,7 @@ func (n *Node) Feed(ctx context.Context, cursor string, limit int) (Page, error)
 			return Page{}, fmt.Errorf("%w: %s", ErrBadCursor, entry.Quote(cursor))
 		}
 	}
-	es, next, err := n.store.Feed(sess.key, cur, pageSize(limit))
+	es, next, err := n.visibleFeed(sess.key, cur, pageSize(limit))
 	if errors.Is(err, store.ErrBadCursor) {
 		return Page{}, fmt.Errorf("%w: %s", ErrBadCursor, entry.Quote(cursor))
 	} else if err != nil {
@@ -233,7 +233,7 @@ func (n *Node) Feed(ctx context.Context, cursor string, limit int) (Page, error)
 	p := Page{Posts: make([]Post, 0, len(es))}
 	as := make(authors)
 	for _, e := range es {
-		p.Posts = append(p.Posts, n.postWith(as, e))
+		p.Posts = append(p.Posts, n.postFor(sess, as, e))
 	}
 	if next != nil {
 		p.Next = base64.RawURLEncoding.EncodeToString(next)
@@ -261,6 +261,9 @@ func (n *Node) Timeline(ctx context.Context, name, cursor string, limit int) (Pa
 	if err != nil && !errors.Is(err, ErrNameConflict) {
 		return Page{}, err
 	}
+	if n.blockedBy(sess.key, author) {
+		return Page{}, fmt.Errorf("%w: %s", ErrBlocked, name)
+	}
 	if author != sess.key {
 		n.catchUp(ctx, author)
 	}
@@ -275,7 +278,7 @@ func (n *Node) Timeline(ctx context.Context, name, cursor string, limit int) (Pa
 			p.Next = strconv.FormatUint(es[i-1].Seq, 10)
 			break
 		}
-		p.Posts = append(p.Posts, n.postWith(as, e))
+		p.Posts = append(p.Posts, n.postFor(sess, as, e))
 	}
 	return p, nil
 }
@@ -390,6 +393,9 @@ func (n *Node) Notifications(ctx context.Context, limit int, markRead bool) ([]N
 	out := make([]Notification, 0, len(ns))
 	var ids [][16]byte
 	for _, x := range ns {
+		if n.hidden(sess.key, x.From) {
+			continue // muted or blocked since
+		}
 		out = append(out, n.notification(x))
 		if !x.Read {
 			ids = append(ids, x.ID)

@@ -29,6 +29,8 @@ type Post struct {
 	// Unavailable marks a referenced post this node does not hold (or
 	// that its author deleted).
 	Unavailable bool `json:"unavailable,omitempty"`
+	// Bookmarked says the logged-in account bookmarked the post.
+	Bookmarked bool `json:"bookmarked,omitempty"`
 }
 
 // PostRef points at a post in its author's log.
