@@ -42,6 +42,9 @@ const (
 	CodeNotStarted    = 22 // the node is not started: call Start first
 	CodeStarted       = 23 // the node is started already
 	CodeClosed        = 24 // the node is closed
+	CodeSelfMute      = 25 // muting or blocking oneself
+	CodeBlocked       = 26 // the posts of a user the account blocked: unblock them first
+	CodeListFull      = 27 // a mute, block or bookmark list is full: remove some first
 )
 
 // codeNames are the stable names of the codes, by number.
@@ -71,6 +74,9 @@ var codeNames = [...]string{
 	CodeNotStarted:    "not_started",
 	CodeStarted:       "started",
 	CodeClosed:        "closed",
+	CodeSelfMute:      "self_mute",
+	CodeBlocked:       "blocked",
+	CodeListFull:      "list_full",
 }
 
 // coreCodes maps core's errors to codes. Every exported error of core is
@@ -102,6 +108,9 @@ var coreCodes = []struct {
 	{core.ErrDataDirInUse, CodeDataDirInUse},
 	{core.ErrInvalidRequestID, CodeInvalidInput},
 	{core.ErrRequestIDReused, CodeInvalidInput},
+	{core.ErrSelfMute, CodeSelfMute},
+	{core.ErrBlocked, CodeBlocked},
+	{core.ErrListFull, CodeListFull},
 }
 
 // ErrorCode returns the code of an error a Node method threw (Java,

@@ -29,6 +29,8 @@ type Post struct {
 	// Unavailable marks a referenced post this device does not hold, or
 	// that its author deleted.
 	Unavailable bool
+	// Bookmarked says the account bookmarked the post.
+	Bookmarked bool
 }
 
 func newPost(p core.Post) *Post {
@@ -41,6 +43,7 @@ func newPost(p core.Post) *Post {
 		Seq:         int64(p.Seq),
 		TimeMillis:  millis(p.Time),
 		Unavailable: p.Unavailable,
+		Bookmarked:  p.Bookmarked,
 	}
 	if r := p.ReplyTo; r != nil {
 		out.ReplyToID, out.ReplyToAuthor, out.ReplyToAuthorKey = r.ID, r.Author, r.AuthorKey
