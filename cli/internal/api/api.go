@@ -95,6 +95,7 @@ type Node interface {
 	Watch(ctx context.Context, fn func(core.Event)) error
 	SetPowerMode(m core.PowerMode) error
 	SetNetworkType(t core.NetworkType) error
+	Moderator
 }
 
 var _ Node = (*core.Node)(nil)
@@ -258,6 +259,9 @@ var codes = []struct {
 	{core.ErrNoSpace, "no_space", http.StatusInsufficientStorage},
 	{core.ErrInvalidRequestID, "invalid_request_id", http.StatusBadRequest},
 	{core.ErrRequestIDReused, "request_id_reused", http.StatusUnprocessableEntity},
+	{core.ErrSelfMute, "self_mute", http.StatusBadRequest},
+	{core.ErrBlocked, "blocked", http.StatusForbidden},
+	{core.ErrListFull, "list_full", http.StatusConflict},
 }
 
 // RequestIDHeader is the header that carries a request's ID.
