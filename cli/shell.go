@@ -115,6 +115,8 @@ func (s *shell) menu(loggedIn bool) []menuItem {
 		{"10", "Who is", []string{"whois"}, s.whois},
 		{"11", "Status", []string{"status"}, s.status},
 		{"12", "Logout", []string{"logout"}, s.logout},
+		{"13", "Mute or block", []string{"mute", "block", "muted", "blocked"}, s.moderation},
+		{"14", "Bookmarks", []string{"bookmark", "bookmarks"}, s.bookmarks},
 		quit,
 	}
 }
