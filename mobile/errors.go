@@ -172,7 +172,7 @@ func newError(code int, msg string) error {
 // goPrefix is a Go package prefix at the start of a message or after
 // ": ", such as "core: ": meaningless to people, so messages lose it. A
 // prefix inside a path ("/data/core: …" is not one) stays.
-var goPrefix = regexp.MustCompile(`(^|: )(core|store|p2p|names|entry|keystore|syncproto|syncserve|ratelimit): `)
+var goPrefix = regexp.MustCompile(`(^|: )(core|store|p2p|names|entry|keystore|syncproto|syncserve|ratelimit|moderation|bookmarks): `)
 
 // coded gives err its code and a readable message; nil stays nil.
 func coded(err error) error {
