@@ -54,6 +54,10 @@
 //	N c <name>                             name claim this node holds as a DHT server: account
 //	                                       (32 bytes), stored at (8, ms), kad-dht's record
 //	N a <account> <name>                   the account's claims (empty value)
+//	M <account> <kind> <key>               mute (kind m) or block (kind b): since, name
+//	                                       (core/internal/moderation)
+//	B <account> s <^saved> <id>            bookmark: the entry's encoding, full or redacted
+//	B <account> i <id>                     bookmark index: saved (core/internal/bookmarks)
 //
 // The N rows belong to core/internal/names.Registry, which reaches them
 // through a Prefix view (NamePrefix); the Store never reads them. A relay
