@@ -97,11 +97,11 @@ func (n *Node) Unmute(ctx context.Context, name string) error { return n.unmoder
 // Block implements api.Node. It also ends the follows both ways.
 func (n *Node) Block(ctx context.Context, name string) (core.User, error) {
 	u, err := n.moderate(name, blocks)
-	if err == nil {
-		n.mu.Lock()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if err == nil && n.current != nil {
 		delete(n.current.following, name)
 		delete(n.current.followers, name)
-		n.mu.Unlock()
 	}
 	return u, err
 }
