@@ -125,6 +125,12 @@ public final class Messages {
                 return "Skein is running already.";
             case (int) Mobile.CodeClosed:
                 return "Skein has shut down. Restart the app.";
+            case (int) Mobile.CodeSelfMute:
+                return "You cannot mute or block yourself.";
+            case (int) Mobile.CodeBlocked:
+                return "You blocked this user. Unblock them to see their posts.";
+            case (int) Mobile.CodeListFull:
+                return "This list is full. Remove some of it first.";
             default:
                 return null;
         }
