@@ -211,8 +211,9 @@ func (n *Node) appendRequest(ctx context.Context, sess *session, r *request, kin
 }
 
 // Feed returns a page of the logged-in account's feed, newest first: its own
-// posts and those of everyone it follows. Pass the previous page's Next as
-// cursor to continue; limit is 1 to 500, default 20.
+// posts and those of everyone it follows, without those of the accounts it
+// muted or blocked, or reposts of theirs (Mute). Pass the previous page's
+// Next as cursor to continue; limit is 1 to 500, default 20.
 func (n *Node) Feed(ctx context.Context, cursor string, limit int) (Page, error) {
 	sess, err := n.requireSession()
 	if err != nil {
@@ -242,7 +243,8 @@ func (n *Node) Feed(ctx context.Context, cursor string, limit int) (Page, error)
 }
 
 // Timeline returns a page of one user's posts, newest first. A user this
-// account does not follow is fetched from their device on demand.
+// account does not follow is fetched from their device on demand. A muted
+// user's timeline shows; a blocked user's is refused with ErrBlocked.
 func (n *Node) Timeline(ctx context.Context, name, cursor string, limit int) (Page, error) {
 	sess, err := n.requireSession()
 	if err != nil {
@@ -393,13 +395,13 @@ func (n *Node) Notifications(ctx context.Context, limit int, markRead bool) ([]N
 	out := make([]Notification, 0, len(ns))
 	var ids [][16]byte
 	for _, x := range ns {
-		if n.hidden(sess.key, x.From) {
-			continue // muted or blocked since
-		}
-		out = append(out, n.notification(x))
 		if !x.Read {
 			ids = append(ids, x.ID)
 		}
+		if n.hidden(sess.key, x.From) {
+			continue // muted or blocked since: read, unseen
+		}
+		out = append(out, n.notification(x))
 	}
 	if markRead && len(ids) > 0 {
 		if err := n.store.MarkRead(sess.key, ids); err != nil {
