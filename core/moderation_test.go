@@ -87,11 +87,22 @@ func TestMuteFeed(t *testing.T) {
 	if _, err := alice.Mute(ctx, "bob"); err != nil {
 		t.Errorf("Mute(bob) again = %v, want nil", err)
 	}
+	// His mention of her, sent straight to her device and taken, does not
+	// notify her.
+	mustPost(t, bob, "hey @alice")
+	noticeOf(t, bob, alice, 1)
+	waitFor(t, "alice to hold bob's mention", func() bool {
+		h, _ := alice.store.Head(bob.session().key)
+		return h.Seq == 13
+	})
+	if ns, _ := alice.Notifications(ctx, 100, false); len(ns) != 0 {
+		t.Errorf("notifications from a muted bob: %+v", ns)
+	}
 	if err := alice.Unmute(ctx, "bob"); err != nil {
 		t.Fatal(err)
 	}
-	if got := allFeed(t, alice, 5); len(got) != 16 {
-		t.Errorf("unmuted: feed = %d posts, want 16", len(got))
+	if got := allFeed(t, alice, 5); len(got) != 17 {
+		t.Errorf("unmuted: feed = %d posts, want 17", len(got))
 	}
 	if m, _ := alice.Muted(ctx); len(m) != 0 {
 		t.Errorf("Muted() after Unmute = %v, want none", userNames(m))
