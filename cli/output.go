@@ -84,6 +84,9 @@ func postBody(p core.Post) string {
 		}
 		return "reposted " + userLabel(o.AuthorDisplayName, o.Author, o.AuthorKey) + ": " + inertText(o.Text)
 	}
+	if p.Unavailable {
+		return "(deleted by its author)"
+	}
 	return inertText(p.Text)
 }
 

@@ -116,6 +116,8 @@ func (s *shell) menu(loggedIn bool) []menuItem {
 		{"11", "Status", []string{"status"}, s.status},
 		{"12", "Logout", []string{"logout"}, s.logout},
 		{"13", "Profile", []string{"profile"}, s.profile},
+		{"14", "Mute or block", []string{"mute", "block", "muted", "blocked"}, s.moderation},
+		{"15", "Bookmarks", []string{"bookmark", "bookmarks"}, s.bookmarks},
 		quit,
 	}
 }

@@ -305,7 +305,7 @@ func (n *Node) observe(e *entry.Entry) {
 			n.addNotification(account, kind, e, "")
 		}
 		sess := n.session()
-		if sess == nil || !n.store.Shows(sess.key, e.Author) {
+		if sess == nil || !n.store.Shows(sess.key, e.Author) || n.hiddenEntry(sess.key, e) {
 			return
 		}
 		p := n.post(e)
@@ -357,6 +357,9 @@ func (n *Node) replayFollow(e *entry.Entry, f entry.Follow) {
 // it if this changes its followers. name is the follower's, or "" to take
 // it from the names this device knows.
 func (n *Node) noteFollower(account entry.Key, e *entry.Entry, name string) {
+	if n.blockedBy(account, e.Author) {
+		return // dropped silently
+	}
 	active := e.Kind == entry.KindFollow
 	if name == "" {
 		name = n.nameOf(e.Author)
@@ -376,7 +379,7 @@ func (n *Node) noteFollower(account entry.Key, e *entry.Entry, name string) {
 		kind, evKind = NotifyUnfollow, EventUnfollow
 	}
 	n.addNotification(account, kind, e, name)
-	if sess := n.session(); sess != nil && sess.key == account {
+	if sess := n.session(); sess != nil && sess.key == account && !n.hidden(account, e.Author) {
 		u := n.userProfile(User{Name: name, Key: e.Author.String()}, e.Author)
 		n.events.emit(Event{Kind: evKind, User: &u})
 	}

@@ -41,6 +41,16 @@ var (
 	// process or another, has open.
 	ErrDataDirInUse = errors.New("this data directory is in use by another node")
 
+	// ErrSelfMute reports an attempt to mute or block the logged-in
+	// account itself.
+	ErrSelfMute = errors.New("cannot mute or block yourself")
+	// ErrBlocked reports a request for the posts of an account the
+	// logged-in account blocked: unblock it first to see them.
+	ErrBlocked = errors.New("you blocked this user: unblock them to see their posts")
+	// ErrListFull reports a mute list, block list or bookmark list that
+	// holds as many as an account may keep: remove some first.
+	ErrListFull = errors.New("list is full: remove some of its entries first")
+
 	ErrInvalidRequestID = errors.New("invalid request ID: use 1 to 64 ASCII letters, digits, '-', '_', '.' or ':'")
 	ErrRequestIDReused  = errors.New("request ID already used for another request: use a new ID for each request")
 

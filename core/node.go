@@ -28,10 +28,12 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 
+	"github.com/skein-p2p/skein/core/internal/bookmarks"
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/hlc"
 	"github.com/skein-p2p/skein/core/internal/keylock"
 	"github.com/skein-p2p/skein/core/internal/keystore"
+	"github.com/skein-p2p/skein/core/internal/moderation"
 	"github.com/skein-p2p/skein/core/internal/names"
 	"github.com/skein-p2p/skein/core/internal/p2p"
 	"github.com/skein-p2p/skein/core/internal/profiles"
@@ -152,6 +154,8 @@ type Node struct {
 	dhtMsg *dhtpb.ProtocolMessenger // DHT requests to one peer: anchors, a name's closest peers
 	names  *names.Registry          // the name records this node stores as a DHT server
 	prof   *profileState            // each author's latest profile (core/profiles.go)
+	mod    *moderation.Lists        // each local account's mutes and blocks
+	marks  *bookmarks.Book          // each local account's bookmarks
 
 	// plog takes every log line about something a peer did (a rejected
 	// message, a refused request), a few per peer a minute: a peer must not
@@ -253,11 +257,18 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		st.Close()
 		return nil, fmt.Errorf("core: %w", err)
 	}
+	mod, marks, err := openLocalLists(kv)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("core: %w", err)
+	}
 	// Lines about peers, refused DHT puts among them, go through one Log.
 	plog := ratelimit.NewLog(log)
 	n := &Node{
 		names:       reg,
 		prof:        prof,
+		mod:         mod,
+		marks:       marks,
 		plog:        plog,
 		cfg:         cfg,
 		log:         log,

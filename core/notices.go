@@ -221,7 +221,7 @@ func (n *Node) serveNotice(s network.Stream) {
 			foreign = append(foreign, e)
 		}
 	}
-	effects := n.foreignEffects(foreign, sender)
+	effects := n.unhiddenEffects(n.foreignEffects(foreign, sender))
 	if !n.allowEffects(effects) {
 		n.plog.Info(key, "notice refused: an author is over its rate of notifications")
 		syncproto.WriteRefusal(s)

@@ -211,6 +211,9 @@ func (n *Node) concerns(e *entry.Entry) map[entry.Key]NotificationKind {
 // A reply, repost or mention keeps the entry's bytes: its author may not be
 // followed, and then the entry is not in the logs.
 func (n *Node) addNotification(account entry.Key, kind NotificationKind, e *entry.Entry, name string) {
+	if n.hidden(account, e.Author) {
+		return // muted or blocked: dropped silently
+	}
 	if name == "" {
 		name = n.nameOf(e.Author)
 	}
@@ -278,6 +281,7 @@ func (n *Node) redact(e *entry.Entry) {
 	if err != nil {
 		return
 	}
+	n.redactBookmarks(d.ID)
 	changed, err := n.store.Redact(e.Author, d.Seq, d.ID)
 	if err != nil {
 		n.log.Warn("delete not applied", "author", e.Author.Short(), "seq", d.Seq, "err", err)

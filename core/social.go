@@ -213,8 +213,9 @@ func (n *Node) appendRequest(ctx context.Context, sess *session, r *request, kin
 }
 
 // Feed returns a page of the logged-in account's feed, newest first: its own
-// posts and those of everyone it follows. Pass the previous page's Next as
-// cursor to continue; limit is 1 to 500, default 20.
+// posts and those of everyone it follows, without those of the accounts it
+// muted or blocked, or reposts of theirs (Mute). Pass the previous page's
+// Next as cursor to continue; limit is 1 to 500, default 20.
 func (n *Node) Feed(ctx context.Context, cursor string, limit int) (Page, error) {
 	sess, err := n.requireSession()
 	if err != nil {
@@ -226,7 +227,7 @@ func (n *Node) Feed(ctx context.Context, cursor string, limit int) (Page, error)
 			return Page{}, fmt.Errorf("%w: %s", ErrBadCursor, entry.Quote(cursor))
 		}
 	}
-	es, next, err := n.store.Feed(sess.key, cur, pageSize(limit))
+	es, next, err := n.visibleFeed(sess.key, cur, pageSize(limit))
 	if errors.Is(err, store.ErrBadCursor) {
 		return Page{}, fmt.Errorf("%w: %s", ErrBadCursor, entry.Quote(cursor))
 	} else if err != nil {
@@ -235,7 +236,7 @@ func (n *Node) Feed(ctx context.Context, cursor string, limit int) (Page, error)
 	p := Page{Posts: make([]Post, 0, len(es))}
 	as := make(authors)
 	for _, e := range es {
-		p.Posts = append(p.Posts, n.postWith(as, e))
+		p.Posts = append(p.Posts, n.postFor(sess, as, e))
 	}
 	if next != nil {
 		p.Next = base64.RawURLEncoding.EncodeToString(next)
@@ -244,7 +245,8 @@ func (n *Node) Feed(ctx context.Context, cursor string, limit int) (Page, error)
 }
 
 // Timeline returns a page of one user's posts, newest first. A user this
-// account does not follow is fetched from their device on demand.
+// account does not follow is fetched from their device on demand. A muted
+// user's timeline shows; a blocked user's is refused with ErrBlocked.
 func (n *Node) Timeline(ctx context.Context, name, cursor string, limit int) (Page, error) {
 	sess, err := n.requireSession()
 	if err != nil {
@@ -263,6 +265,9 @@ func (n *Node) Timeline(ctx context.Context, name, cursor string, limit int) (Pa
 	if err != nil && !errors.Is(err, ErrNameConflict) {
 		return Page{}, err
 	}
+	if n.blockedBy(sess.key, author) {
+		return Page{}, fmt.Errorf("%w: %s", ErrBlocked, name)
+	}
 	if author != sess.key {
 		n.catchUp(ctx, author)
 		if n.prof.table.Seq(author) == 0 {
@@ -280,7 +285,7 @@ func (n *Node) Timeline(ctx context.Context, name, cursor string, limit int) (Pa
 			p.Next = strconv.FormatUint(es[i-1].Seq, 10)
 			break
 		}
-		p.Posts = append(p.Posts, n.postWith(as, e))
+		p.Posts = append(p.Posts, n.postFor(sess, as, e))
 	}
 	return p, nil
 }
@@ -395,10 +400,13 @@ func (n *Node) Notifications(ctx context.Context, limit int, markRead bool) ([]N
 	out := make([]Notification, 0, len(ns))
 	var ids [][16]byte
 	for _, x := range ns {
-		out = append(out, n.notification(x))
 		if !x.Read {
 			ids = append(ids, x.ID)
 		}
+		if n.hidden(sess.key, x.From) {
+			continue // muted or blocked since: read, unseen
+		}
+		out = append(out, n.notification(x))
 	}
 	if markRead && len(ids) > 0 {
 		if err := n.store.MarkRead(sess.key, ids); err != nil {

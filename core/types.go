@@ -33,6 +33,8 @@ type Post struct {
 	// AuthorDisplayName is the author's display name from their profile,
 	// "" if none is known.
 	AuthorDisplayName string `json:"author_display_name,omitempty"`
+	// Bookmarked says the logged-in account bookmarked the post.
+	Bookmarked bool `json:"bookmarked,omitempty"`
 }
 
 // PostRef points at a post in its author's log.

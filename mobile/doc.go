@@ -21,6 +21,9 @@
 //     cursor), FeedJSON and TimelineJSON (the same pages as JSON bytes).
 //   - People: Follow, Unfollow, Following, Followers, Whois (a profile),
 //     Notifications, SetProfile (display name, bio, link).
+//   - Moderation and bookmarks, private to the device: Mute, Unmute,
+//     Muted, Block, Unblock, Blocked; Bookmark, Unbookmark, Bookmarks
+//     (paged as Feed); Post.Bookmarked.
 //   - Writes safe to retry: Node.Request(id) returns the post, reply,
 //     repost, delete, follow, unfollow and profile that are done at most once for
 //     the request ID id, for an app that queues writes and retries them,
@@ -72,6 +75,9 @@
 //	CodeNotStarted     call Start first
 //	CodeStarted        Start was called already
 //	CodeClosed         the node is closed
+//	CodeSelfMute       muting or blocking oneself
+//	CodeBlocked        the posts of a blocked user: unblock them first
+//	CodeListFull       a mute, block or bookmark list is full: remove some first
 //	CodeInternal       anything else; the message says what
 //
 // Java's null and Swift's nil arrive as "" for a string: an argument that

@@ -17,33 +17,35 @@ import (
 // ErrorCodeName gives each a stable name too (the daemon's HTTP API uses the
 // same names where it has the same cause).
 const (
-	CodeOK            = 0  // no error (ErrorCode of null)
-	CodeInternal      = 1  // an unexpected failure; the message says what
-	CodeInvalidInput  = 2  // a missing (null or empty) or malformed argument
-	CodeInvalidName   = 3  // a username that is not 3 to 32 of a-z, 0-9 and _
-	CodeInvalidPost   = 4  // post or reply text empty, too long or with forbidden characters
-	CodeWrongPassword = 5  // the password does not open the account (or the key file)
-	CodeNoAccount     = 6  // no account with this name on this device
-	CodeAccountExists = 7  // an account with this name is already on this device
-	CodeUnknownName   = 8  // nobody in the network has claimed this name
-	CodeNameTaken     = 9  // the name is claimed by someone else
-	CodeNameConflict  = 10 // several keys claim the name and nothing decides between them
-	CodeNotLoggedIn   = 11 // the call needs a logged-in account
-	CodeLoggedIn      = 12 // an account is logged in already: log out first
-	CodeRestoring     = 13 // the restored account's log is still being fetched
-	CodeBadSecret     = 14 // not a valid recovery phrase or key file
-	CodeNoPost        = 15 // no post with this ID (or the ID prefix is ambiguous)
-	CodeNotYours      = 16 // the post is someone else's
-	CodeNotFollowing  = 17 // unfollowing someone not followed
-	CodeSelfFollow    = 18 // following oneself
-	CodeNetwork       = 19 // the network did not answer in time
-	CodeNoSpace       = 20 // the disk is full; nothing is lost, writes work again once space is freed
-	CodeDataDirInUse  = 21 // another node has this data directory open
-	CodeNotStarted    = 22 // the node is not started: call Start first
-	CodeStarted       = 23 // the node is started already
-	CodeClosed        = 24 // the node is closed
-
+	CodeOK             = 0  // no error (ErrorCode of null)
+	CodeInternal       = 1  // an unexpected failure; the message says what
+	CodeInvalidInput   = 2  // a missing (null or empty) or malformed argument
+	CodeInvalidName    = 3  // a username that is not 3 to 32 of a-z, 0-9 and _
+	CodeInvalidPost    = 4  // post or reply text empty, too long or with forbidden characters
+	CodeWrongPassword  = 5  // the password does not open the account (or the key file)
+	CodeNoAccount      = 6  // no account with this name on this device
+	CodeAccountExists  = 7  // an account with this name is already on this device
+	CodeUnknownName    = 8  // nobody in the network has claimed this name
+	CodeNameTaken      = 9  // the name is claimed by someone else
+	CodeNameConflict   = 10 // several keys claim the name and nothing decides between them
+	CodeNotLoggedIn    = 11 // the call needs a logged-in account
+	CodeLoggedIn       = 12 // an account is logged in already: log out first
+	CodeRestoring      = 13 // the restored account's log is still being fetched
+	CodeBadSecret      = 14 // not a valid recovery phrase or key file
+	CodeNoPost         = 15 // no post with this ID (or the ID prefix is ambiguous)
+	CodeNotYours       = 16 // the post is someone else's
+	CodeNotFollowing   = 17 // unfollowing someone not followed
+	CodeSelfFollow     = 18 // following oneself
+	CodeNetwork        = 19 // the network did not answer in time
+	CodeNoSpace        = 20 // the disk is full; nothing is lost, writes work again once space is freed
+	CodeDataDirInUse   = 21 // another node has this data directory open
+	CodeNotStarted     = 22 // the node is not started: call Start first
+	CodeStarted        = 23 // the node is started already
+	CodeClosed         = 24 // the node is closed
 	CodeInvalidProfile = 25 // a profile field too long, blank or with forbidden characters, or a link that is not http(s)
+	CodeSelfMute       = 26 // muting or blocking oneself
+	CodeBlocked        = 27 // the posts of a user the account blocked: unblock them first
+	CodeListFull       = 28 // a mute, block or bookmark list is full: remove some first
 )
 
 // codeNames are the stable names of the codes, by number.
@@ -75,6 +77,9 @@ var codeNames = [...]string{
 	CodeClosed:        "closed",
 
 	CodeInvalidProfile: "invalid_profile",
+	CodeSelfMute:       "self_mute",
+	CodeBlocked:        "blocked",
+	CodeListFull:       "list_full",
 }
 
 // coreCodes maps core's errors to codes. Every exported error of core is
@@ -107,6 +112,9 @@ var coreCodes = []struct {
 	{core.ErrInvalidRequestID, CodeInvalidInput},
 	{core.ErrRequestIDReused, CodeInvalidInput},
 	{core.ErrInvalidProfile, CodeInvalidProfile},
+	{core.ErrSelfMute, CodeSelfMute},
+	{core.ErrBlocked, CodeBlocked},
+	{core.ErrListFull, CodeListFull},
 }
 
 // ErrorCode returns the code of an error a Node method threw (Java,
@@ -168,7 +176,7 @@ func newError(code int, msg string) error {
 // goPrefix is a Go package prefix at the start of a message or after
 // ": ", such as "core: ": meaningless to people, so messages lose it. A
 // prefix inside a path ("/data/core: …" is not one) stays.
-var goPrefix = regexp.MustCompile(`(^|: )(core|store|p2p|names|entry|keystore|syncproto|syncserve|ratelimit): `)
+var goPrefix = regexp.MustCompile(`(^|: )(core|store|p2p|names|entry|keystore|syncproto|syncserve|ratelimit|moderation|bookmarks): `)
 
 // coded gives err its code and a readable message; nil stays nil.
 func coded(err error) error {

@@ -34,6 +34,8 @@ type Post struct {
 	// ReplyToAuthorDisplayName that of the replied-to post's author.
 	AuthorDisplayName        string
 	ReplyToAuthorDisplayName string
+	// Bookmarked says the account bookmarked the post.
+	Bookmarked bool
 }
 
 func newPost(p core.Post) *Post {
@@ -48,6 +50,7 @@ func newPost(p core.Post) *Post {
 		Unavailable: p.Unavailable,
 
 		AuthorDisplayName: p.AuthorDisplayName,
+		Bookmarked:        p.Bookmarked,
 	}
 	if r := p.ReplyTo; r != nil {
 		out.ReplyToID, out.ReplyToAuthor, out.ReplyToAuthorKey = r.ID, r.Author, r.AuthorKey

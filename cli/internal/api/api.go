@@ -97,6 +97,7 @@ type Node interface {
 	SetPowerMode(m core.PowerMode) error
 	SetNetworkType(t core.NetworkType) error
 	SetProfile(ctx context.Context, displayName, bio, link string) (core.User, error)
+	Moderator
 }
 
 var _ Node = (*core.Node)(nil)
@@ -269,6 +270,9 @@ var codes = []struct {
 	{core.ErrInvalidRequestID, "invalid_request_id", http.StatusBadRequest},
 	{core.ErrRequestIDReused, "request_id_reused", http.StatusUnprocessableEntity},
 	{core.ErrInvalidProfile, "invalid_profile", http.StatusBadRequest},
+	{core.ErrSelfMute, "self_mute", http.StatusBadRequest},
+	{core.ErrBlocked, "blocked", http.StatusForbidden},
+	{core.ErrListFull, "list_full", http.StatusConflict},
 }
 
 // RequestIDHeader is the header that carries a request's ID.

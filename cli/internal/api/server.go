@@ -75,6 +75,7 @@ func NewServer(node Node, log *slog.Logger) *Server {
 		"/v1/peers":         {http.MethodGet, s.peers},
 		"/v1/events":        {http.MethodGet, nil}, // streams; see events
 	}
+	s.addModerationRoutes()
 	s.http = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,

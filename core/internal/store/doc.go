@@ -56,6 +56,10 @@
 //	N a <account> <name>                   the account's claims (empty value)
 //	D r|p <account>                        a relay's directory (core/internal/directory): name record, profile entry
 //	P <author>                             core/internal/profiles: the author's latest profile entry
+//	M <account> <kind> <key>               mute (kind m) or block (kind b): since, name
+//	                                       (core/internal/moderation)
+//	B <account> s <^saved> <id>            bookmark: the entry's encoding, full or redacted
+//	B <account> i <id>                     bookmark index: saved (core/internal/bookmarks)
 //
 // The N rows belong to core/internal/names.Registry, which reaches them
 // through a Prefix view (NamePrefix); the Store never reads them. A relay

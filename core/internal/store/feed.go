@@ -16,6 +16,14 @@ import (
 // last. A cursor is opaque; one not returned by Feed for this account is
 // rejected with an error wrapping ErrBadCursor.
 func (s *Store) Feed(account entry.Key, cursor []byte, limit int) (es []*entry.Entry, next []byte, err error) {
+	return s.FeedWhere(account, cursor, limit, nil, 0)
+}
+
+// FeedWhere is Feed with the rows for which keep returns false skipped
+// (nil keeps every row), in the same range scan, so that a page is still
+// full. It skips at most maxSkip rows: past that, it returns a shorter
+// page (possibly empty) whose cursor continues after the last row skipped.
+func (s *Store) FeedWhere(account entry.Key, cursor []byte, limit int, keep func(*entry.Entry) bool, maxSkip int) (es []*entry.Entry, next []byte, err error) {
 	prefix := keyOf(prefixFeed, account)
 	start := prefix
 	if len(cursor) > 0 {
@@ -29,9 +37,10 @@ func (s *Store) Feed(account entry.Key, cursor []byte, limit int) (es []*entry.E
 	}
 	es = make([]*entry.Entry, 0, min(limit, 1000))
 	var last []byte
+	skipped := 0
 	it := s.kv.Find(start, prefixEnd(prefix), false)
 	for it.Next() {
-		if len(es) == limit {
+		if len(es) == limit || skipped > 0 && skipped >= maxSkip {
 			next = last
 			break
 		}
@@ -40,8 +49,12 @@ func (s *Store) Feed(account entry.Key, cursor []byte, limit int) (es []*entry.E
 			it.Close()
 			return nil, nil, err
 		}
-		es = append(es, e)
 		last = append(last[:0], it.Key()...)
+		if keep != nil && !keep(e) {
+			skipped++
+			continue
+		}
+		es = append(es, e)
 	}
 	if err := it.Close(); err != nil {
 		return nil, nil, err
@@ -234,6 +247,16 @@ func (s *Store) SetFollower(account entry.Key, f Follower) (changed bool, err er
 		return false, err
 	}
 	return true, nil
+}
+
+// RemoveFollower deletes the follower record of key for account, as when
+// account blocks key. A later follow entry of key's log counts again.
+func (s *Store) RemoveFollower(account, key entry.Key) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b Batch
+	b.Delete(pairKey(prefixFollower, account, key))
+	return s.kv.Commit(&b, true)
 }
 
 // FollowerOf returns the follower record of key for account, active or

@@ -42,7 +42,8 @@ type Node struct {
 	power    core.PowerMode   // as set by SetPowerMode; the fake has no network to switch
 	network  core.NetworkType // as set by SetNetworkType
 	closed   bool
-	done     chan struct{} // closed by Close
+	done     chan struct{}     // closed by Close
+	lists    map[string]*lists // by account name: mutes, blocks, bookmarks (moderation.go)
 }
 
 type user struct {

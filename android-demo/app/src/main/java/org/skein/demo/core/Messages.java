@@ -128,6 +128,12 @@ public final class Messages {
             case (int) Mobile.CodeInvalidProfile:
                 return with("A display name has at most 64 characters on one line, a bio at most 300, "
                         + "and a link is an http:// or https:// address.", d);
+            case (int) Mobile.CodeSelfMute:
+                return "You cannot mute or block yourself.";
+            case (int) Mobile.CodeBlocked:
+                return "You blocked this user. Unblock them to see their posts.";
+            case (int) Mobile.CodeListFull:
+                return "This list is full. Remove some of it first.";
             default:
                 return null;
         }
