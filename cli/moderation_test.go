@@ -61,13 +61,13 @@ func TestShellModeration(t *testing.T) {
 	bobs := node.AddPost("bob", "hi from bob")
 	out := runShell(t, home,
 		"1", "alice", "pw", // register
-		"13", "m", "bob", // mute bob
-		"13", "b", "@bob", // block him too
-		"13", "n", "bob", // unblock
-		"13", "", // look only
-		"14", "a", bobs.ID[:8], // bookmark
-		"14", "r", bobs.ID[:8], // remove it
-		"14", "",
+		"14", "m", "bob", // mute bob
+		"14", "b", "@bob", // block him too
+		"14", "n", "bob", // unblock
+		"14", "", // look only
+		"15", "a", bobs.ID[:8], // bookmark
+		"15", "r", bobs.ID[:8], // remove it
+		"15", "",
 		"quit",
 	)
 	wantInOrder(t, out,
