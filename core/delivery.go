@@ -312,6 +312,8 @@ func (n *Node) observe(e *entry.Entry) {
 		n.events.emit(Event{Kind: EventPost, Post: &p})
 	case entry.KindDelete:
 		n.redact(e)
+	case entry.KindLike, entry.KindUnlike:
+		n.noteLike(e, "")
 	case entry.KindFollow, entry.KindUnfollow:
 		f, err := entry.ParseFollow(e.Body)
 		if err != nil {

@@ -32,6 +32,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/hlc"
 	"github.com/skein-p2p/skein/core/internal/keylock"
 	"github.com/skein-p2p/skein/core/internal/keystore"
+	"github.com/skein-p2p/skein/core/internal/likes"
 	"github.com/skein-p2p/skein/core/internal/names"
 	"github.com/skein-p2p/skein/core/internal/p2p"
 	"github.com/skein-p2p/skein/core/internal/ratelimit"
@@ -150,6 +151,7 @@ type Node struct {
 	relays []peer.AddrInfo
 	dhtMsg *dhtpb.ProtocolMessenger // DHT requests to one peer: anchors, a name's closest peers
 	names  *names.Registry          // the name records this node stores as a DHT server
+	likes  *likes.Table             // the likes seen, per post
 
 	// plog takes every log line about something a peer did (a rejected
 	// message, a refused request), a few per peer a minute: a peer must not
@@ -249,6 +251,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	plog := ratelimit.NewLog(log)
 	n := &Node{
 		names:       reg,
+		likes:       likes.Open(store.Prefix(kv, []byte{store.LikePrefix}), likes.Limits{}),
 		plog:        plog,
 		cfg:         cfg,
 		log:         log,

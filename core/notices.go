@@ -262,6 +262,10 @@ func (n *Node) heldNotice(p peer.ID, e *entry.Entry, sender *names.Record) {
 		for account, kind := range n.concerns(e) {
 			n.addNotification(account, kind, e, "")
 		}
+	case entry.KindLike, entry.KindUnlike:
+		if n.likeOfLocal(e) {
+			n.noteLike(e, "")
+		}
 	}
 }
 
@@ -276,6 +280,10 @@ type foreignEffect struct {
 }
 
 func (x foreignEffect) apply(n *Node) {
+	if x.kind == NotifyLike {
+		n.noteLike(x.e, x.name) // records an unlike too, and notifies of a like
+		return
+	}
 	if x.kind == NotifyFollower {
 		n.noteFollower(x.account, x.e, x.name)
 		return
@@ -313,6 +321,11 @@ func (n *Node) foreignEffects(es []*entry.Entry, sender *names.Record) []foreign
 			}
 			for account, kind := range n.concerns(e) {
 				out = append(out, foreignEffect{account: account, kind: kind, e: e, name: sender.Name})
+			}
+		case entry.KindLike, entry.KindUnlike:
+			if n.likeOfLocal(e) {
+				l, _ := entry.ParseLike(e.Body)
+				out = append(out, foreignEffect{account: l.Of.Author, kind: NotifyLike, e: e, name: sender.Name})
 			}
 		}
 	}
