@@ -115,6 +115,8 @@ func (s *shell) menu(loggedIn bool) []menuItem {
 		{"10", "Who is", []string{"whois"}, s.whois},
 		{"11", "Status", []string{"status"}, s.status},
 		{"12", "Logout", []string{"logout"}, s.logout},
+		{"13", "Like a post", []string{"like"}, s.like},
+		{"14", "Unlike a post", []string{"unlike"}, s.unlike},
 		quit,
 	}
 }

@@ -72,6 +72,7 @@
 //	CodeNotStarted     call Start first
 //	CodeStarted        Start was called already
 //	CodeClosed         the node is closed
+//	CodeNotLiked       unliking a post not liked
 //	CodeInternal       anything else; the message says what
 //
 // Java's null and Swift's nil arrive as "" for a string: an argument that

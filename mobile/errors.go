@@ -42,6 +42,7 @@ const (
 	CodeNotStarted    = 22 // the node is not started: call Start first
 	CodeStarted       = 23 // the node is started already
 	CodeClosed        = 24 // the node is closed
+	CodeNotLiked      = 25 // unliking a post not liked
 )
 
 // codeNames are the stable names of the codes, by number.
@@ -71,6 +72,7 @@ var codeNames = [...]string{
 	CodeNotStarted:    "not_started",
 	CodeStarted:       "started",
 	CodeClosed:        "closed",
+	CodeNotLiked:      "not_liked",
 }
 
 // coreCodes maps core's errors to codes. Every exported error of core is
@@ -97,6 +99,7 @@ var coreCodes = []struct {
 	{core.ErrBadSecret, CodeBadSecret},
 	{core.ErrNoPost, CodeNoPost},
 	{core.ErrNotYours, CodeNotYours},
+	{core.ErrNotLiked, CodeNotLiked},
 	{core.ErrRestoring, CodeRestoring},
 	{core.ErrNoSpace, CodeNoSpace},
 	{core.ErrDataDirInUse, CodeDataDirInUse},

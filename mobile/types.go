@@ -29,6 +29,11 @@ type Post struct {
 	// Unavailable marks a referenced post this device does not hold, or
 	// that its author deleted.
 	Unavailable bool
+	// Likes is the number of likes of the post this device has seen (its
+	// author's device sees every like that reached it; others fewer).
+	Likes int64
+	// Liked says that the logged-in account likes the post.
+	Liked bool
 }
 
 func newPost(p core.Post) *Post {
@@ -41,6 +46,8 @@ func newPost(p core.Post) *Post {
 		Seq:         int64(p.Seq),
 		TimeMillis:  millis(p.Time),
 		Unavailable: p.Unavailable,
+		Likes:       int64(p.Likes),
+		Liked:       p.Liked,
 	}
 	if r := p.ReplyTo; r != nil {
 		out.ReplyToID, out.ReplyToAuthor, out.ReplyToAuthorKey = r.ID, r.Author, r.AuthorKey

@@ -12,6 +12,8 @@
 //	POST /v1/reply        {"id", "text"}                  -> core.Post
 //	POST /v1/repost       {"id"}                          -> core.Post
 //	POST /v1/delete       {"id"}                          -> {}
+//	POST /v1/like         {"id"}                          -> core.Post
+//	POST /v1/unlike       {"id"}                          -> {}
 //	POST /v1/export       {"password", "key_file"}        -> Secret
 //	POST /v1/restore      {"name", "phrase", "password"}  -> core.User
 //	POST /v1/restore      {"key_file", "password"}        -> core.User
@@ -80,6 +82,8 @@ type Node interface {
 	Reply(ctx context.Context, postID, text string) (core.Post, error)
 	Repost(ctx context.Context, postID string) (core.Post, error)
 	Delete(ctx context.Context, postID string) error
+	Like(ctx context.Context, postID string) (core.Post, error)
+	Unlike(ctx context.Context, postID string) error
 	Feed(ctx context.Context, cursor string, limit int) (core.Page, error)
 	Timeline(ctx context.Context, name, cursor string, limit int) (core.Page, error)
 	Following(ctx context.Context) ([]core.User, error)
@@ -252,6 +256,7 @@ var codes = []struct {
 	{core.ErrRestoring, "restoring", http.StatusConflict},
 	{core.ErrNoPost, "no_post", http.StatusNotFound},
 	{core.ErrNotYours, "not_yours", http.StatusForbidden},
+	{core.ErrNotLiked, "not_liked", http.StatusConflict},
 	{core.ErrClosed, "closed", http.StatusServiceUnavailable},
 	{core.ErrOffline, "offline", http.StatusServiceUnavailable},
 	{core.ErrDataDirInUse, "data_dir_in_use", http.StatusConflict},

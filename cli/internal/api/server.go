@@ -60,6 +60,8 @@ func NewServer(node Node, log *slog.Logger) *Server {
 		"/v1/reply":         {http.MethodPost, s.reply},
 		"/v1/repost":        {http.MethodPost, s.repost},
 		"/v1/delete":        {http.MethodPost, s.delete},
+		"/v1/like":          {http.MethodPost, s.like},
+		"/v1/unlike":        {http.MethodPost, s.unlike},
 		"/v1/export":        {http.MethodPost, s.export},
 		"/v1/restore":       {http.MethodPost, s.restore},
 		"/v1/power":         {http.MethodPost, s.power},
@@ -210,6 +212,22 @@ func (s *Server) delete(r *http.Request) (any, error) {
 		return nil, err
 	}
 	return Empty{}, s.node.Delete(r.Context(), p.ID)
+}
+
+func (s *Server) like(r *http.Request) (any, error) {
+	var p PostIDRequest
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	return s.node.Like(r.Context(), p.ID)
+}
+
+func (s *Server) unlike(r *http.Request) (any, error) {
+	var p PostIDRequest
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	return Empty{}, s.node.Unlike(r.Context(), p.ID)
 }
 
 func (s *Server) export(r *http.Request) (any, error) {
