@@ -54,6 +54,8 @@
 //	N c <name>                             name claim this node holds as a DHT server: account
 //	                                       (32 bytes), stored at (8, ms), kad-dht's record
 //	N a <account> <name>                   the account's claims (empty value)
+//	L …                                    likes seen, per post: core/internal/likes (its doc has the layout)
+//	T …                                    replies seen, per parent: core/internal/threads (its doc has the layout)
 //
 // The N rows belong to core/internal/names.Registry, which reaches them
 // through a Prefix view (NamePrefix); the Store never reads them. A relay
