@@ -301,6 +301,7 @@ func (n *Node) observe(e *entry.Entry) {
 		if e.Redacted() {
 			return
 		}
+		n.indexReply(e, true)
 		for account, kind := range n.concerns(e) {
 			n.addNotification(account, kind, e, "")
 		}

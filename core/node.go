@@ -39,6 +39,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/store"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
 	"github.com/skein-p2p/skein/core/internal/syncserve"
+	"github.com/skein-p2p/skein/core/internal/threads"
 )
 
 // DHTMode selects the node's role in the DHT.
@@ -152,6 +153,12 @@ type Node struct {
 	dhtMsg *dhtpb.ProtocolMessenger // DHT requests to one peer: anchors, a name's closest peers
 	names  *names.Registry          // the name records this node stores as a DHT server
 	likes  *likes.Table             // the likes seen, per post
+	// threads indexes the replies seen, per parent; threadRates limits
+	// the thread requests served per peer, and threadDropped counts the
+	// replies of thread answers dropped as forged or misplaced.
+	threads       *threads.Table
+	threadRates   *ratelimit.Limiter
+	threadDropped atomic.Uint64
 
 	// plog takes every log line about something a peer did (a rejected
 	// message, a refused request), a few per peer a minute: a peer must not
@@ -252,6 +259,8 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	n := &Node{
 		names:       reg,
 		likes:       likes.Open(store.Prefix(kv, []byte{store.LikePrefix}), likes.Limits{}),
+		threads:     threads.Open(store.Prefix(kv, []byte{store.ThreadPrefix}), threads.Limits{}),
+		threadRates: newThreadRates(),
 		plog:        plog,
 		cfg:         cfg,
 		log:         log,
@@ -313,6 +322,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	srv := syncserve.New(n.store, cfg.serveLimits, n.plog)
 	n.host.SetStreamHandler(syncproto.SyncID, func(s network.Stream) { srv.Serve(n.ctx, s) })
 	n.host.SetStreamHandler(syncproto.NotifyID, n.serveNotice)
+	n.host.SetStreamHandler(threads.ID, n.serveThread)
 	n.host.Network().Notify(&network.NotifyBundle{
 		ConnectedF:    n.connected,
 		DisconnectedF: n.disconnected,

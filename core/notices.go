@@ -260,6 +260,9 @@ func (n *Node) heldNotice(p peer.ID, e *entry.Entry, sender *names.Record) {
 		}
 	case entry.KindPost, entry.KindReply, entry.KindRepost:
 		for account, kind := range n.concerns(e) {
+			if kind == NotifyReply {
+				n.indexReply(e, false)
+			}
 			n.addNotification(account, kind, e, "")
 		}
 	case entry.KindLike, entry.KindUnlike:
@@ -283,6 +286,9 @@ func (x foreignEffect) apply(n *Node) {
 	if x.kind == NotifyLike {
 		n.noteLike(x.e, x.name) // records an unlike too, and notifies of a like
 		return
+	}
+	if x.kind == NotifyReply {
+		n.indexReply(x.e, false) // the reply is in no log held here
 	}
 	if x.kind == NotifyFollower {
 		n.noteFollower(x.account, x.e, x.name)

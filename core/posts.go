@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -34,6 +35,9 @@ func (n *Node) Reply(ctx context.Context, postID, text string) (Post, error) {
 		return Post{}, err
 	}
 	parent, err := n.findPost(postID)
+	if errors.Is(err, ErrNoPost) {
+		parent, err = n.keptReply(postID, err) // a stranger's reply to this account
+	}
 	if err != nil {
 		return Post{}, err
 	}
@@ -285,6 +289,9 @@ func (n *Node) redact(e *entry.Entry) {
 	if err != nil {
 		n.log.Warn("delete not applied", "author", e.Author.Short(), "seq", d.Seq, "err", err)
 		return
+	}
+	if err := n.threads.Remove(d.ID); err != nil {
+		n.log.Warn("deleted reply not unindexed", "err", err)
 	}
 	if err := n.likes.DropPost(d.ID); err != nil {
 		n.log.Warn("likes of a deleted post not dropped", "err", err)
