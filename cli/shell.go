@@ -117,6 +117,7 @@ func (s *shell) menu(loggedIn bool) []menuItem {
 		{"12", "Logout", []string{"logout"}, s.logout},
 		{"13", "Like a post", []string{"like"}, s.like},
 		{"14", "Unlike a post", []string{"unlike"}, s.unlike},
+		{"15", "Open a thread", []string{"thread"}, s.thread},
 		quit,
 	}
 }

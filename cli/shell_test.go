@@ -66,7 +66,7 @@ func TestShell(t *testing.T) {
 		"Logged in: alice\n\n[0] Feed\n[1] Follow user\n[2] Unfollow user\n[3] Create new post\n"+
 			"[4] Reply to a post\n[5] Repost a post\n[6] Delete one of your posts\n[7] See following and followers\n"+
 			"[8] Notifications\n[9] User timeline\n[10] Who is\n[11] Status\n[12] Logout\n"+
-			"[13] Like a post\n[14] Unlike a post\n[q] Quit\n",
+			"[13] Like a post\n[14] Unlike a post\n[15] Open a thread\n[q] Quit\n",
 		"Post text: Posted.\n",
 		"|= Feed =|\n2026-11-22 03:40  @alice  [5bedd18a]  hello from the shell\n",
 		"Username to follow: Now following @bob.\n",

@@ -25,6 +25,7 @@
 //	GET  /v1/followers                                    -> Users
 //	GET  /v1/notifications?limit=&mark_read=1             -> Notifications
 //	GET  /v1/whois?name=                                  -> core.Profile
+//	GET  /v1/thread?id=                                   -> core.Thread
 //	GET  /v1/status                                       -> core.Status
 //	GET  /v1/peers                                        -> Connections
 //	GET  /v1/events                                       -> core.Event, one JSON object a line
@@ -84,6 +85,7 @@ type Node interface {
 	Delete(ctx context.Context, postID string) error
 	Like(ctx context.Context, postID string) (core.Post, error)
 	Unlike(ctx context.Context, postID string) error
+	Thread(ctx context.Context, postID string) (core.Thread, error)
 	Feed(ctx context.Context, cursor string, limit int) (core.Page, error)
 	Timeline(ctx context.Context, name, cursor string, limit int) (core.Page, error)
 	Following(ctx context.Context) ([]core.User, error)

@@ -218,6 +218,13 @@ func (c *Client) Whois(ctx context.Context, name string) (core.Profile, error) {
 	return p, err
 }
 
+// Thread returns the post id in its conversation.
+func (c *Client) Thread(ctx context.Context, id string) (core.Thread, error) {
+	var th core.Thread
+	err := c.call(ctx, http.MethodGet, "/v1/thread", url.Values{"id": {id}}, nil, &th)
+	return th, err
+}
+
 // Status describes the daemon's node.
 func (c *Client) Status(ctx context.Context) (core.Status, error) {
 	var s core.Status

@@ -72,6 +72,7 @@ func NewServer(node Node, log *slog.Logger) *Server {
 		"/v1/followers":     {http.MethodGet, s.followers},
 		"/v1/notifications": {http.MethodGet, s.notifications},
 		"/v1/whois":         {http.MethodGet, s.whois},
+		"/v1/thread":        {http.MethodGet, s.thread},
 		"/v1/status":        {http.MethodGet, s.status},
 		"/v1/peers":         {http.MethodGet, s.peers},
 		"/v1/events":        {http.MethodGet, nil}, // streams; see events
@@ -343,6 +344,12 @@ func (s *Server) notifications(r *http.Request) (any, error) {
 
 func (s *Server) whois(r *http.Request) (any, error) {
 	return s.node.Whois(r.Context(), r.FormValue("name"))
+}
+
+func (s *Server) thread(r *http.Request) (any, error) {
+	th, err := s.node.Thread(r.Context(), r.FormValue("id"))
+	th.Ancestors, th.Replies = nonNil(th.Ancestors), nonNil(th.Replies)
+	return th, err
 }
 
 func (s *Server) status(r *http.Request) (any, error) {
