@@ -152,6 +152,7 @@ type Node struct {
 	relays []peer.AddrInfo
 	dhtMsg *dhtpb.ProtocolMessenger // DHT requests to one peer: anchors, a name's closest peers
 	names  *names.Registry          // the name records this node stores as a DHT server
+	kv     store.KV                 // the database under store and the tables
 	likes  *likes.Table             // the likes seen, per post
 	// threads indexes the replies seen, per parent; threadRates limits
 	// the thread requests served per peer, and threadDropped counts the
@@ -258,6 +259,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	plog := ratelimit.NewLog(log)
 	n := &Node{
 		names:       reg,
+		kv:          kv,
 		likes:       likes.Open(store.Prefix(kv, []byte{store.LikePrefix}), likes.Limits{}),
 		threads:     threads.Open(store.Prefix(kv, []byte{store.ThreadPrefix}), threads.Limits{}),
 		threadRates: newThreadRates(),

@@ -77,17 +77,56 @@ func FromEntry(e *entry.Entry) (Like, error) {
 }
 
 // Table is the likes table. Writes are serialised by a mutex: each one
-// reads the rows it changes.
+// reads the rows it changes. Count and Liked answer from a cache of the
+// rows read lately, kept up to date by the writes: a feed page asks for
+// every post, and most posts have no likes.
 type Table struct {
 	kv      store.KV
 	limits  Limits
-	mu      sync.Mutex
+	mu      sync.RWMutex // writes hold it; reads that fill the cache share it
 	dropped atomic.Uint64
+
+	cmu    sync.Mutex
+	cached map[entry.ID]uint32 // post → count
+	liked  map[likeKey]bool
 }
+
+type likeKey struct {
+	post  entry.ID
+	liker entry.Key
+}
+
+// maxCached bounds each cache; a full cache is emptied and starts again.
+const maxCached = 1 << 16
 
 // Open returns the table kept in kv (a store.Prefix view).
 func Open(kv store.KV, l Limits) *Table {
-	return &Table{kv: kv, limits: l.withDefaults()}
+	return &Table{kv: kv, limits: l.withDefaults(), cached: map[entry.ID]uint32{}, liked: map[likeKey]bool{}}
+}
+
+// cache records what the table holds for post (and for liker's like of
+// it, if liker is not nil); the caller holds mu.
+func (t *Table) cache(post entry.ID, count uint32, liker *entry.Key, liked bool) {
+	t.cmu.Lock()
+	defer t.cmu.Unlock()
+	if len(t.cached) >= maxCached {
+		clear(t.cached)
+	}
+	t.cached[post] = count
+	if liker != nil {
+		if len(t.liked) >= maxCached {
+			clear(t.liked)
+		}
+		t.liked[likeKey{post, *liker}] = liked
+	}
+}
+
+// forget empties the caches; the caller holds mu for writing.
+func (t *Table) forget() {
+	t.cmu.Lock()
+	defer t.cmu.Unlock()
+	clear(t.cached)
+	clear(t.liked)
 }
 
 func countKey(post entry.ID) []byte { return append([]byte{'c'}, post[:]...) }
@@ -196,22 +235,54 @@ func (t *Table) Apply(l Like) (changed bool, err error) {
 	b.Put(rowKey(post, l.Liker), v)
 	putCounts(&b, post, count, rows)
 	if err := t.kv.Commit(&b, false); err != nil {
+		t.forget()
 		return false, fmt.Errorf("likes: %w", err)
 	}
+	t.cache(post, count, &l.Liker, l.Active)
 	return true, nil
 }
 
 // Count returns the number of likers whose latest entry about post is a
 // like, as far as this table has seen.
 func (t *Table) Count(post entry.ID) (int, error) {
+	t.cmu.Lock()
+	c, ok := t.cached[post]
+	t.cmu.Unlock()
+	if ok {
+		return int(c), nil
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
 	c, _, err := t.counts(post)
+	if err == nil {
+		t.cache(post, c, nil, false)
+	}
 	return int(c), err
 }
 
 // Liked reports whether liker's latest entry about post is a like.
 func (t *Table) Liked(post entry.ID, liker entry.Key) (bool, error) {
+	k := likeKey{post, liker}
+	t.cmu.Lock()
+	liked, ok := t.liked[k]
+	t.cmu.Unlock()
+	if ok {
+		return liked, nil
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
 	v, err := t.get(rowKey(post, liker))
-	return len(v) == 9 && v[8] == 1, err
+	if err != nil {
+		return false, err
+	}
+	liked = len(v) == 9 && v[8] == 1
+	t.cmu.Lock()
+	if len(t.liked) >= maxCached {
+		clear(t.liked)
+	}
+	t.liked[k] = liked
+	t.cmu.Unlock()
+	return liked, nil
 }
 
 // Latest returns the seq of liker's latest entry about post and whether it
@@ -249,6 +320,7 @@ func (t *Table) Likers(post entry.ID, limit int) ([]entry.Key, error) {
 func (t *Table) DropPost(post entry.ID) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	defer t.forget()
 	start := append([]byte{'p'}, post[:]...)
 	end := append(append([]byte{'p'}, post[:]...), 0xff)
 	var likers []entry.Key
@@ -285,6 +357,7 @@ func (t *Table) DropPost(post entry.ID) error {
 func (t *Table) DropLiker(liker entry.Key) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	defer t.forget()
 	start := append([]byte{'l'}, liker[:]...)
 	end := append(append([]byte{'l'}, liker[:]...), 0xff)
 	var posts []entry.ID

@@ -111,3 +111,33 @@ func TestDrop(t *testing.T) {
 		t.Errorf("Likers(4) = %v, want [key 1]", ls)
 	}
 }
+
+// TestCacheFollowsWrites: Count and Liked, read before and after each
+// write, answer what the table holds.
+func TestCacheFollowsWrites(t *testing.T) {
+	tab := Open(store.NewMemory(), Limits{})
+	check := func(step string, count int, liked bool) {
+		t.Helper()
+		c, err1 := tab.Count(id(1))
+		l, err2 := tab.Liked(id(1), key(1))
+		if c != count || l != liked || err1 != nil || err2 != nil {
+			t.Errorf("%s: Count() = %d, Liked() = %v (%v, %v), want %d, %v", step, c, l, err1, err2, count, liked)
+		}
+	}
+	check("empty", 0, false)
+	tab.Apply(Like{Liker: key(1), Seq: 1, Of: ref(1), Active: true})
+	check("liked", 1, true)
+	tab.Apply(Like{Liker: key(1), Seq: 2, Of: ref(1), Active: false})
+	check("unliked", 0, false)
+	tab.Apply(Like{Liker: key(1), Seq: 3, Of: ref(1), Active: true})
+	tab.DropPost(id(1))
+	check("post dropped", 0, false)
+	tab.Apply(Like{Liker: key(1), Seq: 4, Of: ref(1), Active: true})
+	tab.DropLiker(key(1))
+	check("liker dropped", 0, false)
+	// A fresh table over the same rows reads them back.
+	kv := store.NewMemory()
+	Open(kv, Limits{}).Apply(Like{Liker: key(1), Seq: 1, Of: ref(1), Active: true})
+	tab = Open(kv, Limits{})
+	check("reopened", 1, true)
+}
