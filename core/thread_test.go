@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/threads"
@@ -142,5 +143,36 @@ func TestThread(t *testing.T) {
 	}
 	if _, err := alice.Thread(ctx, hi.ID); !errors.Is(err, ErrNoPost) {
 		t.Errorf("Thread(deleted) = %v, want ErrNoPost", err)
+	}
+}
+
+// TestThreadServeLimits: a peer asking too often is refused for now, and a
+// request for a post the server does not hold is answered as unknown.
+func TestThreadServeLimits(t *testing.T) {
+	tn := newTestNet(t)
+	alice, bob := tn.user("alice"), tn.user("bob")
+	ctx := context.Background()
+	hi := mustPost(t, alice, "ask me")
+	e, _ := alice.store.Entry(alice.session().key, hi.Seq)
+	if err := bob.host.Connect(ctx, peer.AddrInfo{ID: alice.host.ID(), Addrs: alice.host.Addrs()}); err != nil {
+		t.Fatal(err)
+	}
+	unknown := refOf(e)
+	unknown.ID[0] ^= 1
+	if _, err := bob.askThread(ctx, alice.host.ID(), unknown); !errors.Is(err, threads.ErrUnknown) {
+		t.Fatalf("askThread(an unknown post) = %v, want ErrUnknown", err)
+	}
+	refused := false
+	for range threadPeerBurst + 1 {
+		_, err := bob.askThread(ctx, alice.host.ID(), refOf(e))
+		if errors.Is(err, threads.ErrRefused) {
+			refused = true
+			break
+		} else if err != nil {
+			t.Fatalf("askThread() = %v", err)
+		}
+	}
+	if !refused {
+		t.Errorf("%d requests in a burst were all answered, want the last refused", threadPeerBurst+1)
 	}
 }

@@ -125,6 +125,8 @@ public final class Messages {
                 return "Skein is running already.";
             case (int) Mobile.CodeClosed:
                 return "Skein has shut down. Restart the app.";
+            case (int) Mobile.CodeNotLiked:
+                return "You have not liked this post.";
             default:
                 return null;
         }
