@@ -32,7 +32,7 @@
 //
 // id is a post's ID or a unique prefix of it, at least 8 hex digits.
 //
-// Post, reply, repost, delete, follow and unfollow take a request ID in
+// Post, reply, repost, delete, like, unlike, follow and unfollow take a request ID in
 // the header Idempotency-Key (as in the IETF httpapi draft of that name,
 // quoted or not): 1 to 64 ASCII letters, digits, '-', '_', '.' and ':',
 // new for each request. A request sent again with the same ID, because its
