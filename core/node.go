@@ -319,6 +319,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	n.log = log.With("node", n.host.ID().ShortString())
 	n.noticeRates = newNoticeRates()
+	n.backfillThreads()
 	n.host.Gate.SetInbound(inboundLimits(connHigh), n.important)
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	srv := syncserve.New(n.store, cfg.serveLimits, n.plog)

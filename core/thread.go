@@ -248,6 +248,30 @@ func (n *Node) indexReply(e *entry.Entry, held bool) {
 	}
 }
 
+// backfillThreads indexes, once per database, the replies in the logs
+// held before the reply index existed: a database from an older version
+// has them and no index.
+func (n *Node) backfillThreads() {
+	if done, err := n.threads.Backfilled(); err != nil || done {
+		return
+	}
+	for _, author := range n.heldLogs() {
+		for before := uint64(0); ; {
+			es, err := n.store.Timeline(author, before, 512)
+			if err != nil || len(es) == 0 {
+				break
+			}
+			for _, e := range es {
+				n.indexReply(e, true)
+			}
+			before = es[len(es)-1].Seq
+		}
+	}
+	if err := n.threads.SetBackfilled(); err != nil {
+		n.log.Warn("reply index backfill not recorded", "err", err)
+	}
+}
+
 // fetchThread asks the device of ref's author, else a few holders of the
 // author's log, for the replies they know under ref; ok is false if none
 // answered in time.

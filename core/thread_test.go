@@ -10,6 +10,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/store"
 	"github.com/skein-p2p/skein/core/internal/threads"
 )
 
@@ -174,5 +175,42 @@ func TestThreadServeLimits(t *testing.T) {
 	}
 	if !refused {
 		t.Errorf("%d requests in a burst were all answered, want the last refused", threadPeerBurst+1)
+	}
+}
+
+// TestThreadBackfill: a database from before the reply index gets its
+// held replies indexed when the node starts.
+func TestThreadBackfill(t *testing.T) {
+	tn := newTestNet(t)
+	dir := t.TempDir()
+	alice := tn.node(dir)
+	ctx := context.Background()
+	if _, err := alice.Register(ctx, "alice", "pw-alice"); err != nil {
+		t.Fatal(err)
+	}
+	hi := mustPost(t, alice, "an old post")
+	if _, err := alice.Reply(ctx, hi.ID, "an old reply"); err != nil {
+		t.Fatal(err)
+	}
+	// Forget the index, as a database of an older version has none.
+	var b store.Batch
+	it := alice.kv.Find([]byte{store.ThreadPrefix}, []byte{store.ThreadPrefix + 1}, false)
+	for it.Next() {
+		b.Delete(bytes.Clone(it.Key()))
+	}
+	it.Close()
+	if err := alice.kv.Commit(&b, true); err != nil {
+		t.Fatal(err)
+	}
+	if th, err := alice.Thread(ctx, hi.ID); err != nil || len(th.Replies) != 0 {
+		t.Fatalf("Thread() without the index = %d replies, %v, want none", len(th.Replies), err)
+	}
+	alice.Close()
+	alice = tn.node(dir)
+	if _, err := alice.Login(ctx, "alice", "pw-alice"); err != nil {
+		t.Fatal(err)
+	}
+	if th, err := alice.Thread(ctx, hi.ID); err != nil || len(th.Replies) != 1 || th.Replies[0].Text != "an old reply" {
+		t.Fatalf("Thread() after the backfill = %+v, %v, want the old reply", th.Replies, err)
 	}
 }

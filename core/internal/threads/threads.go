@@ -19,6 +19,7 @@
 //	                           or 1, the reply's signed entry: a kept copy
 //	e <reply ID>               the parent's ID (32 bytes)
 //	n <parent ID>              number of r rows of the parent (4 bytes)
+//	v                          the replies of the logs held were indexed once (empty value)
 //
 // A parent keeps at most Limits.PerPost replies: later ones are refused
 // and counted (Dropped). A Table is safe for concurrent use.
@@ -215,6 +216,24 @@ func (t *Table) Remove(id entry.ID) error {
 	b.Delete(rowKey(parent, id))
 	b.Delete(parentKey(id))
 	return t.kv.Commit(&b, false)
+}
+
+// Backfilled reports whether SetBackfilled was called on this table: the
+// replies stored before the table existed were indexed.
+func (t *Table) Backfilled() (bool, error) {
+	v, err := t.kv.Get([]byte{'v'})
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return v != nil, err
+}
+
+// SetBackfilled records that the replies stored before the table existed
+// were indexed.
+func (t *Table) SetBackfilled() error {
+	var b store.Batch
+	b.Put([]byte{'v'}, []byte{})
+	return t.kv.Commit(&b, true)
 }
 
 // Dropped returns how many replies were refused because their parent had

@@ -95,6 +95,15 @@ func TestTable(t *testing.T) {
 	if got, _ := tab.Add(alice.reply(t, root, "five"), true); !got {
 		t.Errorf("Add() after Remove freed room = false, want true")
 	}
+	if done, err := tab.Backfilled(); done || err != nil {
+		t.Errorf("Backfilled() of a new table = %v, %v, want false", done, err)
+	}
+	if err := tab.SetBackfilled(); err != nil {
+		t.Fatal(err)
+	}
+	if done, err := tab.Backfilled(); !done || err != nil {
+		t.Errorf("Backfilled() after SetBackfilled = %v, %v, want true", done, err)
+	}
 }
 
 func TestVerify(t *testing.T) {
