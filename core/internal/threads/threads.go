@@ -221,11 +221,11 @@ func (t *Table) Remove(id entry.ID) error {
 // Backfilled reports whether SetBackfilled was called on this table: the
 // replies stored before the table existed were indexed.
 func (t *Table) Backfilled() (bool, error) {
-	v, err := t.kv.Get([]byte{'v'})
+	_, err := t.kv.Get([]byte{'v'})
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
-	return v != nil, err
+	return err == nil, err
 }
 
 // SetBackfilled records that the replies stored before the table existed
