@@ -19,10 +19,13 @@
 //     RestoreKeyFile (on a new phone).
 //   - Posts: Post, Reply, Repost, Delete, Feed and Timeline (paged by
 //     cursor), FeedJSON and TimelineJSON (the same pages as JSON bytes).
+//   - Likes and threads: Like, Unlike (each Post carries Likes and
+//     Liked), Thread (a post's ancestors and replies as a flat list with
+//     Depth and ParentID) and ThreadJSON.
 //   - People: Follow, Unfollow, Following, Followers, Whois (a profile),
 //     Notifications.
 //   - Writes safe to retry: Node.Request(id) returns the post, reply,
-//     repost, delete, follow and unfollow that are done at most once for
+//     repost, delete, like, unlike, follow and unfollow that are done at most once for
 //     the request ID id, for an app that queues writes and retries them,
 //     even after its process was killed.
 //   - The node: Status (account, counts, power mode, network type,
