@@ -331,6 +331,37 @@ func TestEndToEnd(t *testing.T) {
 		wantError(t, "a bad post ID", n.skein("bob", "repost", "xyz"), `invalid post ID "xyz"`)
 	})
 
+	step("like and thread", func(t *testing.T, n *testNet) {
+		hello := n.postID("bob", "hello from alice")
+		if out := n.must("bob", "like", hello[:8]); !strings.HasSuffix(out, "hello from alice  ♥ 1, you\n") {
+			t.Errorf("like printed %q", out)
+		}
+		n.eventually(deliverWithin, "alice is notified of the like and counts it", func() bool {
+			return strings.Contains(n.must("alice", "notifications"), "@bob liked your post: hello from alice") &&
+				n.feedHas("alice", "hello from alice  ♥ 1\n")
+		})
+		reply := idIn(n.must("bob", "reply", hello[:8], "a", "reply", "in", "the", "thread"))
+		n.eventually(deliverWithin, "alice's feed has bob's reply", func() bool { return n.feedHas("alice", "a reply in the thread") })
+		// carol does not follow bob: the reply comes from alice's device.
+		out := n.must("carol", "thread", hello[:8])
+		if !strings.HasPrefix(out, "▶ ") || !strings.Contains(out, "hello from alice  ♥ 1\n") || !strings.Contains(out, "["+reply+"]  ↳ @alice: a reply in the thread\n") {
+			t.Errorf("carol's thread of alice's post:\n%s", out)
+		}
+		var th struct {
+			Post    struct{ ID string }
+			Replies []struct{ ID, Text string }
+			Fetched bool
+		}
+		if err := json.Unmarshal([]byte(n.must("carol", "thread", "--json", hello)), &th); err != nil || th.Post.ID != hello || !th.Fetched || len(th.Replies) == 0 {
+			t.Errorf("carol's thread --json = %+v, %v", th, err)
+		}
+		if out := n.must("bob", "unlike", hello[:8]); out != "unliked post ["+hello[:8]+"]\n" {
+			t.Errorf("unlike printed %q", out)
+		}
+		wantError(t, "unlike again", n.skein("bob", "unlike", hello[:8]), "you have not liked this post")
+		wantError(t, "a thread of an unknown post", n.skein("carol", "thread", "00000000"), "no such post")
+	})
+
 	step("offline catch-up", func(t *testing.T, n *testNet) {
 		n.stop("carol")
 		if out := n.must("bob", "whois", "carol"); !strings.Contains(out, "\nonline: no (last seen 20") {

@@ -65,7 +65,19 @@ func postLine(p core.Post) string {
 	if p.ID != "" {
 		head += "[" + shortID(p.ID) + "]  "
 	}
-	return indent(head, postBody(p))
+	return indent(head, postBody(p)) + likesSuffix(p)
+}
+
+// likesSuffix is "  ♥ N" for a post with likes, "  ♥ N, you" when the
+// account likes it too, "" without likes.
+func likesSuffix(p core.Post) string {
+	switch {
+	case p.Likes <= 0:
+		return ""
+	case p.Liked:
+		return fmt.Sprintf("  ♥ %d, you", p.Likes)
+	}
+	return fmt.Sprintf("  ♥ %d", p.Likes)
 }
 
 // postBody is what postLine shows after the author and ID: inert, with
@@ -205,6 +217,11 @@ func notificationText(n core.Notification) string {
 			return withText(who+" mentioned you", n.Post.Text)
 		}
 		return who + " mentioned you"
+	case core.NotifyLike:
+		if n.Post != nil {
+			return withText(who+" liked your post", n.Post.Text)
+		}
+		return who + " liked your post"
 	case core.NotifyFork:
 		return fmt.Sprintf("%s's log has two different entries in one place (a fork): their key may be in use on another device", who)
 	}

@@ -118,6 +118,9 @@ func (s *shell) menu(loggedIn bool) []menuItem {
 		{"13", "Profile", []string{"profile"}, s.profile},
 		{"14", "Mute or block", []string{"mute", "block", "muted", "blocked"}, s.moderation},
 		{"15", "Bookmarks", []string{"bookmark", "bookmarks"}, s.bookmarks},
+		{"16", "Like a post", []string{"like"}, s.like},
+		{"17", "Unlike a post", []string{"unlike"}, s.unlike},
+		{"18", "Open a thread", []string{"thread"}, s.thread},
 		quit,
 	}
 }

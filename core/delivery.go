@@ -301,6 +301,7 @@ func (n *Node) observe(e *entry.Entry) {
 		if e.Redacted() {
 			return
 		}
+		n.indexReply(e, true)
 		for account, kind := range n.concerns(e) {
 			n.addNotification(account, kind, e, "")
 		}
@@ -315,6 +316,8 @@ func (n *Node) observe(e *entry.Entry) {
 		n.deleteProfile(e)
 	case entry.KindProfile:
 		n.applyProfile(e)
+	case entry.KindLike, entry.KindUnlike:
+		n.noteLike(e, "")
 	case entry.KindFollow, entry.KindUnfollow:
 		f, err := entry.ParseFollow(e.Body)
 		if err != nil {

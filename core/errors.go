@@ -32,6 +32,7 @@ var (
 	ErrBadSecret    = errors.New("invalid recovery phrase or key file")
 	ErrNoPost       = errors.New("no such post")
 	ErrNotYours     = errors.New("not your post")
+	ErrNotLiked     = errors.New("you have not liked this post")
 	ErrRestoring    = errors.New("account is being restored: its log is still being fetched from the network; try again when restoring is done")
 	// ErrNoSpace reports a write refused because the disk holding the
 	// node's data is full. Nothing written before is lost, and writes work

@@ -33,6 +33,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/hlc"
 	"github.com/skein-p2p/skein/core/internal/keylock"
 	"github.com/skein-p2p/skein/core/internal/keystore"
+	"github.com/skein-p2p/skein/core/internal/likes"
 	"github.com/skein-p2p/skein/core/internal/moderation"
 	"github.com/skein-p2p/skein/core/internal/names"
 	"github.com/skein-p2p/skein/core/internal/p2p"
@@ -41,6 +42,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/store"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
 	"github.com/skein-p2p/skein/core/internal/syncserve"
+	"github.com/skein-p2p/skein/core/internal/threads"
 )
 
 // DHTMode selects the node's role in the DHT.
@@ -156,6 +158,14 @@ type Node struct {
 	prof   *profileState            // each author's latest profile (core/profiles.go)
 	mod    *moderation.Lists        // each local account's mutes and blocks
 	marks  *bookmarks.Book          // each local account's bookmarks
+	kv     store.KV                 // the database under store and the tables
+	likes  *likes.Table             // the likes seen, per post
+	// threads indexes the replies seen, per parent; threadRates limits
+	// the thread requests served per peer, and threadDropped counts the
+	// replies of thread answers dropped as forged or misplaced.
+	threads       *threads.Table
+	threadRates   *ratelimit.Limiter
+	threadDropped atomic.Uint64
 
 	// plog takes every log line about something a peer did (a rejected
 	// message, a refused request), a few per peer a minute: a peer must not
@@ -269,6 +279,10 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		prof:        prof,
 		mod:         mod,
 		marks:       marks,
+		kv:          kv,
+		likes:       likes.Open(store.Prefix(kv, []byte{store.LikePrefix}), likes.Limits{}),
+		threads:     threads.Open(store.Prefix(kv, []byte{store.ThreadPrefix}), threads.Limits{}),
+		threadRates: newThreadRates(),
 		plog:        plog,
 		cfg:         cfg,
 		log:         log,
@@ -325,12 +339,14 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	n.log = log.With("node", n.host.ID().ShortString())
 	n.noticeRates = newNoticeRates()
+	n.backfillThreads()
 	n.host.Gate.SetInbound(inboundLimits(connHigh), n.important)
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	srv := syncserve.New(n.store, cfg.serveLimits, n.plog)
 	n.host.SetStreamHandler(syncproto.SyncID, func(s network.Stream) { srv.Serve(n.ctx, s) })
 	n.host.SetStreamHandler(syncproto.NotifyID, n.serveNotice)
 	n.host.SetStreamHandler(profiles.ProtocolID, n.serveProfile)
+	n.host.SetStreamHandler(threads.ID, n.serveThread)
 	n.host.Network().Notify(&network.NotifyBundle{
 		ConnectedF:    n.connected,
 		DisconnectedF: n.disconnected,
@@ -364,6 +380,7 @@ func (n *Node) Close() error {
 		n.host.RemoveStreamHandler(syncproto.SyncID)
 		n.host.RemoveStreamHandler(syncproto.NotifyID)
 		n.host.RemoveStreamHandler(profiles.ProtocolID)
+		n.host.RemoveStreamHandler(threads.ID)
 		n.events.close()
 		hostErr := n.host.Close()
 		n.plog.Close()

@@ -261,7 +261,14 @@ func (n *Node) heldNotice(p peer.ID, e *entry.Entry, sender *names.Record) {
 		}
 	case entry.KindPost, entry.KindReply, entry.KindRepost:
 		for account, kind := range n.concerns(e) {
+			if kind == NotifyReply {
+				n.indexReply(e, false)
+			}
 			n.addNotification(account, kind, e, "")
+		}
+	case entry.KindLike, entry.KindUnlike:
+		if n.likeOfLocal(e) {
+			n.noteLike(e, "")
 		}
 	}
 }
@@ -277,6 +284,13 @@ type foreignEffect struct {
 }
 
 func (x foreignEffect) apply(n *Node) {
+	if x.kind == NotifyLike {
+		n.noteLike(x.e, x.name) // records an unlike too, and notifies of a like
+		return
+	}
+	if x.kind == NotifyReply {
+		n.indexReply(x.e, false) // the reply is in no log held here
+	}
 	if x.kind == NotifyFollower {
 		n.noteFollower(x.account, x.e, x.name)
 		return
@@ -314,6 +328,11 @@ func (n *Node) foreignEffects(es []*entry.Entry, sender *names.Record) []foreign
 			}
 			for account, kind := range n.concerns(e) {
 				out = append(out, foreignEffect{account: account, kind: kind, e: e, name: sender.Name})
+			}
+		case entry.KindLike, entry.KindUnlike:
+			if n.likeOfLocal(e) {
+				l, _ := entry.ParseLike(e.Body)
+				out = append(out, foreignEffect{account: l.Of.Author, kind: NotifyLike, e: e, name: sender.Name})
 			}
 		}
 	}

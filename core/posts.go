@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -34,6 +35,9 @@ func (n *Node) Reply(ctx context.Context, postID, text string) (Post, error) {
 		return Post{}, err
 	}
 	parent, err := n.findPost(postID)
+	if errors.Is(err, ErrNoPost) {
+		parent, err = n.keptReply(postID, err) // a stranger's reply to this account
+	}
 	if err != nil {
 		return Post{}, err
 	}
@@ -224,6 +228,9 @@ func (n *Node) addNotification(account entry.Key, kind NotificationKind, e *entr
 		x.Entry = e.ID()
 		x.Raw = e.Bytes()
 	}
+	if l, err := entry.ParseLike(e.Body); err == nil && kind == NotifyLike {
+		x.Entry = l.Of.ID // the liked post, held: it is the account's own
+	}
 	added, err := n.store.AddNotification(account, x)
 	if err != nil {
 		n.log.Warn("notification not recorded", "err", err)
@@ -286,6 +293,12 @@ func (n *Node) redact(e *entry.Entry) {
 	if err != nil {
 		n.log.Warn("delete not applied", "author", e.Author.Short(), "seq", d.Seq, "err", err)
 		return
+	}
+	if err := n.threads.Remove(d.ID); err != nil {
+		n.log.Warn("deleted reply not unindexed", "err", err)
+	}
+	if err := n.likes.DropPost(d.ID); err != nil {
+		n.log.Warn("likes of a deleted post not dropped", "err", err)
 	}
 	if changed {
 		n.events.emit(Event{Kind: EventDelete, Post: &Post{ID: d.ID.String(), AuthorKey: e.Author.String(), Author: n.nameOf(e.Author), Seq: d.Seq, AuthorDisplayName: n.displayName(e.Author)}})

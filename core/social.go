@@ -519,6 +519,8 @@ func (n *Node) postWith(as authors, e *entry.Entry) Post {
 	}
 	if e.Redacted() {
 		p.Unavailable = true
+	} else {
+		n.withLikes(&p, e.ID())
 	}
 	return p
 }

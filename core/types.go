@@ -35,6 +35,12 @@ type Post struct {
 	AuthorDisplayName string `json:"author_display_name,omitempty"`
 	// Bookmarked says the logged-in account bookmarked the post.
 	Bookmarked bool `json:"bookmarked,omitempty"`
+	// Likes is the number of accounts that like the post among the likes
+	// this node has seen: the author's device sees every like that reached
+	// it, other nodes those in the logs they hold (docs/PROTOCOL.md).
+	Likes int `json:"likes"`
+	// Liked says that the logged-in account likes the post.
+	Liked bool `json:"liked,omitempty"`
 }
 
 // PostRef points at a post in its author's log.
@@ -108,6 +114,7 @@ const (
 	NotifyReply    NotificationKind = "reply"    // someone replied to your post (Post set)
 	NotifyRepost   NotificationKind = "repost"   // someone reposted your post (Post set)
 	NotifyMention  NotificationKind = "mention"  // someone mentioned @you (Post set)
+	NotifyLike     NotificationKind = "like"     // someone liked your post (Post set: the liked post)
 	NotifyFork     NotificationKind = "fork"     // two different entries claim one place in a log (From is its author)
 )
 

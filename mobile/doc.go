@@ -19,13 +19,16 @@
 //     RestoreKeyFile (on a new phone).
 //   - Posts: Post, Reply, Repost, Delete, Feed and Timeline (paged by
 //     cursor), FeedJSON and TimelineJSON (the same pages as JSON bytes).
+//   - Likes and threads: Like, Unlike (each Post carries Likes and
+//     Liked), Thread (a post's ancestors and replies as a flat list with
+//     Depth and ParentID) and ThreadJSON.
 //   - People: Follow, Unfollow, Following, Followers, Whois (a profile),
 //     Notifications, SetProfile (display name, bio, link).
 //   - Moderation and bookmarks, private to the device: Mute, Unmute,
 //     Muted, Block, Unblock, Blocked; Bookmark, Unbookmark, Bookmarks
 //     (paged as Feed); Post.Bookmarked.
 //   - Writes safe to retry: Node.Request(id) returns the post, reply,
-//     repost, delete, follow, unfollow and profile that are done at most once for
+//     repost, delete, like, unlike, follow, unfollow and profile that are done at most once for
 //     the request ID id, for an app that queues writes and retries them,
 //     even after its process was killed.
 //   - The node: Status (account, counts, power mode, network type,
@@ -78,6 +81,7 @@
 //	CodeSelfMute       muting or blocking oneself
 //	CodeBlocked        the posts of a blocked user: unblock them first
 //	CodeListFull       a mute, block or bookmark list is full: remove some first
+//	CodeNotLiked       unliking a post not liked
 //	CodeInternal       anything else; the message says what
 //
 // Java's null and Swift's nil arrive as "" for a string: an argument that

@@ -46,6 +46,7 @@ const (
 	CodeSelfMute       = 26 // muting or blocking oneself
 	CodeBlocked        = 27 // the posts of a user the account blocked: unblock them first
 	CodeListFull       = 28 // a mute, block or bookmark list is full: remove some first
+	CodeNotLiked       = 29 // unliking a post not liked
 )
 
 // codeNames are the stable names of the codes, by number.
@@ -80,6 +81,7 @@ var codeNames = [...]string{
 	CodeSelfMute:       "self_mute",
 	CodeBlocked:        "blocked",
 	CodeListFull:       "list_full",
+	CodeNotLiked:       "not_liked",
 }
 
 // coreCodes maps core's errors to codes. Every exported error of core is
@@ -106,6 +108,7 @@ var coreCodes = []struct {
 	{core.ErrBadSecret, CodeBadSecret},
 	{core.ErrNoPost, CodeNoPost},
 	{core.ErrNotYours, CodeNotYours},
+	{core.ErrNotLiked, CodeNotLiked},
 	{core.ErrRestoring, CodeRestoring},
 	{core.ErrNoSpace, CodeNoSpace},
 	{core.ErrDataDirInUse, CodeDataDirInUse},

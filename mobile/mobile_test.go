@@ -357,13 +357,22 @@ func TestTwoNodes(t *testing.T) {
 		t.Fatalf("Repost = %+v, %v", repost, err)
 	}
 	wantCode(t, "Delete(alice's post) by bob", b.Delete(post.ID), CodeNotYours)
-	waitFor(t, "the reply and repost notified", func() bool {
+	if lp, err := b.Like(post.ID); err != nil || lp.Likes != 1 || !lp.Liked {
+		t.Fatalf("Like = %+v, %v", lp, err)
+	}
+	wantCode(t, "Unlike(not liked)", b.Unlike(reply.ID), CodeNotLiked)
+	if th, err := b.Thread(post.ID); err != nil || th.Len() != 2 || th.Get(1).Post.ID != reply.ID || th.Get(1).Depth != 1 || th.Get(1).ParentID != post.ID {
+		t.Fatalf("Thread = %+v, %v", th, err)
+	}
+	_, err = b.Thread("")
+	wantCode(t, "Thread(null)", err, CodeInvalidInput)
+	waitFor(t, "the reply, repost and like notified", func() bool {
 		ns, err := a.Notifications(10, false)
 		kinds := map[string]bool{}
 		for i := range ns.Len() {
 			kinds[ns.Get(i).Kind] = true
 		}
-		return err == nil && kinds["reply"] && kinds["repost"]
+		return err == nil && kinds["reply"] && kinds["repost"] && kinds["like"]
 	})
 	tl, err := b.Timeline("bob", "", 10)
 	if err != nil || tl.Len() != 2 || tl.Get(0).Kind != "repost" || tl.Get(1).Kind != "reply" {
@@ -389,7 +398,7 @@ func TestTwoNodes(t *testing.T) {
 		t.Fatalf("Followers: %v", err)
 	}
 	notes, err := a.Notifications(10, true)
-	if err != nil || notes.Len() != 3 || notes.Get(notes.Len()-1).Kind != "follower" || notes.Get(notes.Len()-1).FromName != "bob" {
+	if err != nil || notes.Len() != 4 || notes.Get(notes.Len()-1).Kind != "follower" || notes.Get(notes.Len()-1).FromName != "bob" {
 		t.Fatalf("Notifications: %v", err)
 	}
 	if p, err := b.Whois("alice"); err != nil || p.Name != "alice" || p.PeerID != a.PeerID() || !p.Pinned || p.Addrs.Len() == 0 {

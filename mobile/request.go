@@ -5,7 +5,7 @@ import (
 )
 
 // Request makes writes that are safe to retry: a post, reply, repost,
-// delete, follow, unfollow or profile made through it with the same ID is done at
+// delete, like, unlike, follow, unfollow or profile made through it with the same ID is done at
 // most once. An app that queues a write (to send it when the network is
 // back, or after its process was killed) gives it an ID when it is queued,
 // keeps the ID with it, and retries through Node.Request(id) until it

@@ -25,7 +25,7 @@ var nodeMethods = map[string]string{
 }
 
 // mobileOnly are mobile.Node methods with no core method of their name.
-var mobileOnly = []string{"Start", "Accounts", "Request", "FeedJSON", "TimelineJSON"}
+var mobileOnly = []string{"Start", "Accounts", "Request", "FeedJSON", "TimelineJSON", "ThreadJSON"}
 
 func TestSurfaceMethods(t *testing.T) {
 	coreT, mobT := reflect.TypeFor[*core.Node](), reflect.TypeFor[*Node]()
@@ -73,6 +73,12 @@ var fieldMaps = []struct {
 	}},
 	{core.Status{}, Status{}, nil},
 	{core.Connection{}, Connection{}, map[string]string{"Opened": "OpenedMillis"}},
+	{core.Thread{}, PostThread{}, map[string]string{
+		"Ancestors": "- PostThread.Get, Role ancestor",
+		"Post":      "- PostThread.Get, Role post",
+		"Replies":   "- PostThread.Get, Role reply",
+	}},
+	{core.ThreadReply{}, ThreadItem{}, map[string]string{"Replies": "Depth,ParentID"}},
 	{core.Page{}, FeedPage{}, map[string]string{
 		"Posts": "- FeedPage.Len and Get",
 		"Next":  "- FeedPage.NextCursor",

@@ -36,6 +36,11 @@ type Post struct {
 	ReplyToAuthorDisplayName string
 	// Bookmarked says the account bookmarked the post.
 	Bookmarked bool
+	// Likes is the number of likes of the post this device has seen (its
+	// author's device sees every like that reached it; others fewer).
+	Likes int64
+	// Liked says that the logged-in account likes the post.
+	Liked bool
 }
 
 func newPost(p core.Post) *Post {
@@ -51,6 +56,8 @@ func newPost(p core.Post) *Post {
 
 		AuthorDisplayName: p.AuthorDisplayName,
 		Bookmarked:        p.Bookmarked,
+		Likes:             int64(p.Likes),
+		Liked:             p.Liked,
 	}
 	if r := p.ReplyTo; r != nil {
 		out.ReplyToID, out.ReplyToAuthor, out.ReplyToAuthorKey = r.ID, r.Author, r.AuthorKey

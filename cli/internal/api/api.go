@@ -12,6 +12,8 @@
 //	POST /v1/reply        {"id", "text"}                  -> core.Post
 //	POST /v1/repost       {"id"}                          -> core.Post
 //	POST /v1/delete       {"id"}                          -> {}
+//	POST /v1/like         {"id"}                          -> core.Post
+//	POST /v1/unlike       {"id"}                          -> {}
 //	POST /v1/export       {"password", "key_file"}        -> Secret
 //	POST /v1/restore      {"name", "phrase", "password"}  -> core.User
 //	POST /v1/restore      {"key_file", "password"}        -> core.User
@@ -24,13 +26,14 @@
 //	GET  /v1/followers                                    -> Users
 //	GET  /v1/notifications?limit=&mark_read=1             -> Notifications
 //	GET  /v1/whois?name=                                  -> core.Profile
+//	GET  /v1/thread?id=                                   -> core.Thread
 //	GET  /v1/status                                       -> core.Status
 //	GET  /v1/peers                                        -> Connections
 //	GET  /v1/events                                       -> core.Event, one JSON object a line
 //
 // id is a post's ID or a unique prefix of it, at least 8 hex digits.
 //
-// Post, reply, repost, delete, follow, unfollow and profile take a request ID in
+// Post, reply, repost, delete, like, unlike, follow, unfollow and profile take a request ID in
 // the header Idempotency-Key (as in the IETF httpapi draft of that name,
 // quoted or not): 1 to 64 ASCII letters, digits, '-', '_', '.' and ':',
 // new for each request. A request sent again with the same ID, because its
@@ -81,6 +84,9 @@ type Node interface {
 	Reply(ctx context.Context, postID, text string) (core.Post, error)
 	Repost(ctx context.Context, postID string) (core.Post, error)
 	Delete(ctx context.Context, postID string) error
+	Like(ctx context.Context, postID string) (core.Post, error)
+	Unlike(ctx context.Context, postID string) error
+	Thread(ctx context.Context, postID string) (core.Thread, error)
 	Feed(ctx context.Context, cursor string, limit int) (core.Page, error)
 	Timeline(ctx context.Context, name, cursor string, limit int) (core.Page, error)
 	Following(ctx context.Context) ([]core.User, error)
@@ -263,6 +269,7 @@ var codes = []struct {
 	{core.ErrRestoring, "restoring", http.StatusConflict},
 	{core.ErrNoPost, "no_post", http.StatusNotFound},
 	{core.ErrNotYours, "not_yours", http.StatusForbidden},
+	{core.ErrNotLiked, "not_liked", http.StatusConflict},
 	{core.ErrClosed, "closed", http.StatusServiceUnavailable},
 	{core.ErrOffline, "offline", http.StatusServiceUnavailable},
 	{core.ErrDataDirInUse, "data_dir_in_use", http.StatusConflict},

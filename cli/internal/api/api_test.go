@@ -64,6 +64,9 @@ func (n errNode) Reply(context.Context, string, string) (core.Post, error) {
 }
 func (n errNode) Repost(context.Context, string) (core.Post, error)    { return core.Post{}, n.err }
 func (n errNode) Delete(context.Context, string) error                 { return n.err }
+func (n errNode) Like(context.Context, string) (core.Post, error)      { return core.Post{}, n.err }
+func (n errNode) Unlike(context.Context, string) error                 { return n.err }
+func (n errNode) Thread(context.Context, string) (core.Thread, error)  { return core.Thread{}, n.err }
 func (n errNode) ExportPhrase(context.Context, string) (string, error) { return "", n.err }
 func (n errNode) ExportKeyFile(context.Context, string) ([]byte, error) {
 	return nil, n.err

@@ -119,6 +119,18 @@ func (c *Client) Delete(ctx context.Context, id string) error {
 	return c.call(ctx, http.MethodPost, "/v1/delete", nil, PostIDRequest{ID: id}, nil)
 }
 
+// Like likes the post id and returns it.
+func (c *Client) Like(ctx context.Context, id string) (core.Post, error) {
+	var p core.Post
+	err := c.call(ctx, http.MethodPost, "/v1/like", nil, PostIDRequest{ID: id}, &p)
+	return p, err
+}
+
+// Unlike takes back the logged-in account's like of the post id.
+func (c *Client) Unlike(ctx context.Context, id string) error {
+	return c.call(ctx, http.MethodPost, "/v1/unlike", nil, PostIDRequest{ID: id}, nil)
+}
+
 // ExportPhrase returns the logged-in account's recovery phrase; password
 // is the account's.
 func (c *Client) ExportPhrase(ctx context.Context, password string) (string, error) {
@@ -212,6 +224,13 @@ func (c *Client) Whois(ctx context.Context, name string) (core.Profile, error) {
 	var p core.Profile
 	err := c.call(ctx, http.MethodGet, "/v1/whois", url.Values{"name": {name}}, nil, &p)
 	return p, err
+}
+
+// Thread returns the post id in its conversation.
+func (c *Client) Thread(ctx context.Context, id string) (core.Thread, error) {
+	var th core.Thread
+	err := c.call(ctx, http.MethodGet, "/v1/thread", url.Values{"id": {id}}, nil, &th)
+	return th, err
 }
 
 // Status describes the daemon's node.

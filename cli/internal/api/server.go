@@ -60,6 +60,8 @@ func NewServer(node Node, log *slog.Logger) *Server {
 		"/v1/reply":         {http.MethodPost, s.reply},
 		"/v1/repost":        {http.MethodPost, s.repost},
 		"/v1/delete":        {http.MethodPost, s.delete},
+		"/v1/like":          {http.MethodPost, s.like},
+		"/v1/unlike":        {http.MethodPost, s.unlike},
 		"/v1/export":        {http.MethodPost, s.export},
 		"/v1/restore":       {http.MethodPost, s.restore},
 		"/v1/power":         {http.MethodPost, s.power},
@@ -71,6 +73,7 @@ func NewServer(node Node, log *slog.Logger) *Server {
 		"/v1/followers":     {http.MethodGet, s.followers},
 		"/v1/notifications": {http.MethodGet, s.notifications},
 		"/v1/whois":         {http.MethodGet, s.whois},
+		"/v1/thread":        {http.MethodGet, s.thread},
 		"/v1/status":        {http.MethodGet, s.status},
 		"/v1/peers":         {http.MethodGet, s.peers},
 		"/v1/events":        {http.MethodGet, nil}, // streams; see events
@@ -214,6 +217,22 @@ func (s *Server) delete(r *http.Request) (any, error) {
 	return Empty{}, s.node.Delete(r.Context(), p.ID)
 }
 
+func (s *Server) like(r *http.Request) (any, error) {
+	var p PostIDRequest
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	return s.node.Like(r.Context(), p.ID)
+}
+
+func (s *Server) unlike(r *http.Request) (any, error) {
+	var p PostIDRequest
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	return Empty{}, s.node.Unlike(r.Context(), p.ID)
+}
+
 func (s *Server) export(r *http.Request) (any, error) {
 	var x ExportRequest
 	if err := decode(r, &x); err != nil {
@@ -335,6 +354,12 @@ func (s *Server) profile(r *http.Request) (any, error) {
 
 func (s *Server) whois(r *http.Request) (any, error) {
 	return s.node.Whois(r.Context(), r.FormValue("name"))
+}
+
+func (s *Server) thread(r *http.Request) (any, error) {
+	th, err := s.node.Thread(r.Context(), r.FormValue("id"))
+	th.Ancestors, th.Replies = nonNil(th.Ancestors), nonNil(th.Replies)
+	return th, err
 }
 
 func (s *Server) status(r *http.Request) (any, error) {

@@ -60,6 +60,8 @@
 //	                                       (core/internal/moderation)
 //	B <account> s <^saved> <id>            bookmark: the entry's encoding, full or redacted
 //	B <account> i <id>                     bookmark index: saved (core/internal/bookmarks)
+//	L …                                    likes seen, per post: core/internal/likes (its doc has the layout)
+//	T …                                    replies seen, per parent: core/internal/threads (its doc has the layout)
 //
 // The N rows belong to core/internal/names.Registry, which reaches them
 // through a Prefix view (NamePrefix); the Store never reads them. A relay

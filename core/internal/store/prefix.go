@@ -18,6 +18,7 @@ const (
 	DirectoryPrefix  = 'D' // core/internal/directory: a relay's directory of accounts
 	ModerationPrefix = 'M' // core/internal/moderation: each account's mutes and blocks
 	BookmarkPrefix   = 'B' // core/internal/bookmarks: each account's saved posts
+	ThreadPrefix     = 'T' // core/internal/threads: replies seen, per parent
 )
 
 // Prefix returns a view of the keys of kv that start with prefix, as a KV of

@@ -72,6 +72,7 @@ type post struct {
 	core.Post
 	repostOf string
 	deleted  bool
+	likers   map[string]bool // names of the accounts that like it
 }
 
 // NewNode returns an empty fake whose clock starts at start.
@@ -882,6 +883,8 @@ func (n *Node) byID(id string) *post {
 // original's reference marked unavailable if it was deleted.
 func (n *Node) show(p *post) core.Post {
 	out := p.Post
+	out.Likes = len(p.likers)
+	out.Liked = n.current != nil && p.likers[n.current.Name]
 	if p.repostOf != "" {
 		orig := n.byID(p.repostOf)
 		switch {

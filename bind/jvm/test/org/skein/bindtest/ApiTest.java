@@ -46,6 +46,8 @@ import org.skein.mobile.Profile;
 import org.skein.mobile.Request;
 import org.skein.mobile.Status;
 import org.skein.mobile.StringList;
+import org.skein.mobile.PostThread;
+import org.skein.mobile.ThreadItem;
 import org.skein.mobile.User;
 import org.skein.mobile.UserList;
 
@@ -500,7 +502,51 @@ public class ApiTest {
 		}
 	}
 
-	/** Power modes and network types are types of their own. */
+	/** Likes, unlikes and a thread of replies. */
+	@Test
+	public void likesAndThreads() throws Exception {
+		try (Loopback net = new Loopback()) {
+			Node a = net.start("", true);
+			Node b = net.start(a.addrs(), false);
+			Loopback.await("bob's node connects", DEADLINE_MS, () -> b.status().getPeers() > 0);
+			a.register("alice", "pw");
+			b.register("bob", "pw");
+			b.follow("alice");
+			Post post = a.post("like this");
+			Loopback.await("bob gets alice's post", DEADLINE_MS, () -> b.feed("", 10).len() == 1);
+			called("like", "unlike", "Request.like", "Request.unlike", "thread", "threadJSON");
+			Post liked = b.like(post.getID());
+			assertEquals(1, liked.getLikes());
+			assertTrue(liked.getLiked());
+			assertEquals(1, b.request("like-1").like(post.getID()).getLikes());
+			for (int i = 0; i < 2; i++) {
+				b.request("unlike-1").unlike(post.getID());
+			}
+			expect(Mobile.CodeNotLiked, "unlike(not liked)", () -> b.unlike(post.getID()));
+			b.like(post.getID());
+			Post reply = b.reply(post.getID(), "a reply");
+			PostThread th = b.thread(post.getID());
+			assertEquals(2, th.len());
+			ThreadItem root = th.get(0);
+			assertEquals("post", root.getRole());
+			assertEquals(1, root.getPost().getLikes());
+			ThreadItem r = th.get(1);
+			assertEquals("reply", r.getRole());
+			assertEquals(1, r.getDepth());
+			assertEquals(post.getID(), r.getParentID());
+			assertEquals(reply.getID(), r.getPost().getID());
+			assertNull(th.get(2));
+			assertTrue("alice's device answers", th.getFetched());
+			JsonObject tj = JsonParser.parseString(new String(b.threadJSON(post.getID()), StandardCharsets.UTF_8))
+					.getAsJsonObject();
+			assertEquals(post.getID(), tj.getAsJsonObject("post").get("id").getAsString());
+			assertEquals(reply.getID(), tj.getAsJsonArray("replies").get(0).getAsJsonObject().get("id").getAsString());
+			expect(Mobile.CodeNoPost, "thread(unknown)", () -> b.thread("00000000deadbeef"));
+			expect(Mobile.CodeNoPost, "like(unknown)", () -> b.like("00000000deadbeef"));
+		}
+	}
+
+	/** Mutes, blocks and bookmarks, and their errors. */
 	@Test
 	public void muteBlockBookmark() throws Exception {
 		try (Loopback net = new Loopback()) {
@@ -542,6 +588,7 @@ public class ApiTest {
 		}
 	}
 
+	/** Power modes and network types are types of their own. */
 	@Test
 	public void typedModes() throws Exception {
 		Method power = Node.class.getMethod("setPowerMode", PowerMode.class);

@@ -134,6 +134,8 @@ public final class Messages {
                 return "You blocked this user. Unblock them to see their posts.";
             case (int) Mobile.CodeListFull:
                 return "This list is full. Remove some of it first.";
+            case (int) Mobile.CodeNotLiked:
+                return "You have not liked this post.";
             default:
                 return null;
         }

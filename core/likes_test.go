@@ -1,0 +1,96 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+// postLikes returns the likes and liked of the post with id in n's feed,
+// -1 if it is not there.
+func postLikes(n *Node, id string) (int, bool) {
+	p, err := n.Feed(context.Background(), "", 50)
+	if err != nil {
+		return -1, false
+	}
+	for _, x := range p.Posts {
+		if x.ID == id {
+			return x.Likes, x.Liked
+		}
+	}
+	return -1, false
+}
+
+func TestLikes(t *testing.T) {
+	tn := newTestNet(t)
+	alice, bob, dave := tn.user("alice"), tn.user("bob"), tn.user("dave")
+	ctx := context.Background()
+	mustFollow(t, bob, "alice")
+	hi := mustPost(t, alice, "like me")
+	waitFor(t, "bob gets alice's post", hasFeed(bob, "alice: like me"))
+
+	p, err := bob.Like(ctx, hi.ID[:10])
+	if err != nil || p.ID != hi.ID || p.Likes != 1 || !p.Liked {
+		t.Fatalf("Like() = %+v, %v, want alice's post with 1 like, liked", p, err)
+	}
+	waitFor(t, "alice notified of the like", hasNotification(alice, NotifyLike, "bob", "like me"))
+	waitFor(t, "alice counts 1 like", func() bool { c, liked := postLikes(alice, hi.ID); return c == 1 && !liked })
+	if c, liked := postLikes(bob, hi.ID); c != 1 || !liked {
+		t.Errorf("bob's feed: likes %d, liked %v, want 1, true", c, liked)
+	}
+
+	// Liking again appends nothing.
+	head, _ := bob.store.Head(bob.session().key)
+	if p, err := bob.Like(ctx, hi.ID); err != nil || p.Likes != 1 {
+		t.Fatalf("second Like() = %+v, %v, want the post with 1 like", p, err)
+	}
+	if h, _ := bob.store.Head(bob.session().key); h.Seq != head.Seq {
+		t.Errorf("second Like() appended seq %d, want nothing", h.Seq)
+	}
+	// With a request ID, a retry returns the first attempt's post.
+	rctx := WithRequestID(ctx, "like-1")
+	waitFor(t, "dave reads alice's timeline", func() bool {
+		p, _ := dave.Timeline(ctx, "alice", "", 10)
+		return len(p.Posts) > 0 && p.Posts[0].ID == hi.ID
+	})
+	for i := range 2 {
+		if p, err := dave.Like(rctx, hi.ID); err != nil || p.ID != hi.ID {
+			t.Fatalf("dave Like() attempt %d = %+v, %v", i, p, err)
+		}
+	}
+	// dave is a stranger to alice: his like reaches her as a notice.
+	waitFor(t, "alice notified of dave's like", hasNotification(alice, NotifyLike, "dave", "like me"))
+	waitFor(t, "alice counts 2 likes", func() bool { c, _ := postLikes(alice, hi.ID); return c == 2 })
+
+	if err := bob.Unlike(ctx, hi.ID); err != nil {
+		t.Fatalf("Unlike() = %v", err)
+	}
+	waitFor(t, "alice counts 1 like after the unlike", func() bool { c, _ := postLikes(alice, hi.ID); return c == 1 })
+	if c, liked := postLikes(bob, hi.ID); c != 0 || liked {
+		t.Errorf("bob's feed after Unlike: likes %d, liked %v, want 0, false", c, liked)
+	}
+
+	gone := mustPost(t, alice, "soon gone")
+	waitFor(t, "bob gets the second post", hasFeed(bob, "alice: soon gone"))
+	if err := alice.Delete(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "bob learns the delete", func() bool { c, _ := postLikes(bob, gone.ID); return c == -1 })
+	tests := []struct {
+		name string
+		call func() error
+		want error
+	}{
+		{"unlike not liked", func() error { return bob.Unlike(ctx, hi.ID) }, ErrNotLiked},
+		{"like unknown post", func() error { _, err := bob.Like(ctx, "00000000"); return err }, ErrNoPost},
+		{"like deleted post", func() error { _, err := bob.Like(ctx, gone.ID); return err }, ErrNoPost},
+		{"unlike unknown post", func() error { return bob.Unlike(ctx, "0000000000") }, ErrNoPost},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.call(); !errors.Is(err, tt.want) {
+				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
