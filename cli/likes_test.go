@@ -15,12 +15,12 @@ func TestShellLikes(t *testing.T) {
 	out := runShell(t, home,
 		"1", "alice", "pw", // register
 		"1", "bob", // follow
-		"13", "7a05e79a", // like
+		"16", "7a05e79a", // like
 		"0",              // feed
-		"14", "7a05e79a", // unlike
-		"14", "7a05e79a", // unlike again: not liked
-		"13", "nope", // not an ID
-		"15", "7a05e79a", // thread
+		"17", "7a05e79a", // unlike
+		"17", "7a05e79a", // unlike again: not liked
+		"16", "nope", // not an ID
+		"18", "7a05e79a", // thread
 		"quit",
 	)
 	wantInOrder(t, out,
