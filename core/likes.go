@@ -155,3 +155,21 @@ func (n *Node) withLikes(p *Post, id entry.ID) {
 		p.Liked, _ = n.likes.Liked(id, sess.key)
 	}
 }
+
+// unlikeDeleted applies a delete, e, that names a like entry held in full:
+// the like is taken back as an unlike at the delete's seq would take it
+// (docs/PROTOCOL.md, "Likes").
+func (n *Node) unlikeDeleted(e *entry.Entry, d entry.Delete) {
+	held, err := n.store.Entry(e.Author, d.Seq)
+	if err != nil || held.ID() != d.ID || held.Kind != entry.KindLike || held.Redacted() {
+		return
+	}
+	l, err := likes.FromEntry(held)
+	if err != nil {
+		return
+	}
+	l.Seq, l.Active = e.Seq, false
+	if _, err := n.likes.Apply(l); err != nil {
+		n.log.Warn("deleted like not taken back", "err", err)
+	}
+}

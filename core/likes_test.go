@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/skein-p2p/skein/core/internal/entry"
 )
 
 // postLikes returns the likes and liked of the post with id in n's feed,
@@ -93,4 +95,32 @@ func TestLikes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLikeDeleted: a delete naming a like entry takes the like back, on the
+// liker's node and on the liked author's, as an unlike would.
+func TestLikeDeleted(t *testing.T) {
+	tn := newTestNet(t)
+	alice, bob := tn.user("alice"), tn.user("bob")
+	ctx := context.Background()
+	mustFollow(t, bob, "alice")
+	mustFollow(t, alice, "bob")
+	hi := mustPost(t, alice, "like me, then take it back")
+	waitFor(t, "bob gets alice's post", hasFeed(bob, "alice: like me, then take it back"))
+	if _, err := bob.Like(ctx, hi.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "alice counts bob's like", func() bool { c, _ := postLikes(alice, hi.ID); return c == 1 })
+	sess := bob.session()
+	like, err := bob.store.Head(sess.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := bob.appendRequest(ctx, sess, nil, entry.KindDelete, entry.Delete{Seq: like.Seq, ID: like.ID}.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if c, liked := postLikes(bob, hi.ID); c != 0 || liked {
+		t.Errorf("bob's feed after the delete: likes %d, liked %v, want 0, false", c, liked)
+	}
+	waitFor(t, "alice's count to drop to 0", func() bool { c, _ := postLikes(alice, hi.ID); return c == 0 })
 }

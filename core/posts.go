@@ -289,6 +289,7 @@ func (n *Node) redact(e *entry.Entry) {
 		return
 	}
 	n.redactBookmarks(d.ID)
+	n.unlikeDeleted(e, d)
 	changed, err := n.store.Redact(e.Author, d.Seq, d.ID)
 	if err != nil {
 		n.log.Warn("delete not applied", "author", e.Author.Short(), "seq", d.Seq, "err", err)
