@@ -234,7 +234,7 @@ func (n *Node) Feed(ctx context.Context, cursor string, limit int) (Page, error)
 		return Page{}, err
 	}
 	p := Page{Posts: make([]Post, 0, len(es))}
-	as := make(authors)
+	as := make(authors, len(es))
 	for _, e := range es {
 		p.Posts = append(p.Posts, n.postFor(sess, as, e))
 	}
