@@ -116,9 +116,9 @@ func (n *Node) postFor(sess *session, as authors, e *entry.Entry) Post {
 }
 
 // redactBookmarks removes the text of the bookmarked copies of the entry
-// with ID id, which its author deleted.
-func (n *Node) redactBookmarks(id entry.ID) {
-	if _, err := n.marks.Redact(id); err != nil {
-		n.log.Warn("bookmark not redacted", "id", id, "err", err)
+// that author's delete d names, if it is author's.
+func (n *Node) redactBookmarks(author entry.Key, d entry.Delete) {
+	if _, err := n.marks.Redact(author, d.Seq, d.ID); err != nil {
+		n.log.Warn("bookmark not redacted", "id", d.ID, "err", err)
 	}
 }

@@ -124,3 +124,50 @@ func TestLikeDeleted(t *testing.T) {
 	}
 	waitFor(t, "alice's count to drop to 0", func() bool { c, _ := postLikes(alice, hi.ID); return c == 0 })
 }
+
+// TestDeleteOfAnothersPost: a delete names an entry by seq and ID in its
+// own author's log, so bob's delete naming alice's post takes back nothing
+// of hers: not its likes, not bob's bookmark of it, not a reply to it.
+func TestDeleteOfAnothersPost(t *testing.T) {
+	tn := newTestNet(t)
+	alice, bob := tn.user("alice"), tn.user("bob")
+	ctx := context.Background()
+	mustFollow(t, bob, "alice")
+	mustFollow(t, alice, "bob")
+	hi := mustPost(t, alice, "mine, not bob's")
+	waitFor(t, "bob gets alice's post", hasFeed(bob, "alice: mine, not bob's"))
+	if _, err := bob.Like(ctx, hi.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.Bookmark(ctx, hi.ID); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := bob.Reply(ctx, hi.ID, "a reply of bob's")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "alice counts bob's like", func() bool { c, _ := postLikes(alice, hi.ID); return c == 1 })
+	id, err := entry.ParseKey(hi.ID) // an ID is 64 hex digits, as a key is
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := bob.session()
+	if _, _, err := bob.appendRequest(ctx, sess, nil, entry.KindDelete, entry.Delete{Seq: hi.Seq, ID: entry.ID(id)}.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	mustPost(t, bob, "after the forged delete") // alice has bob's delete once she has this
+	waitFor(t, "alice gets bob's later post", hasFeed(alice, "bob: after the forged delete"))
+	for _, n := range []*Node{alice, bob} {
+		if c, _ := postLikes(n, hi.ID); c != 1 {
+			t.Errorf("%s: likes = %d after bob's delete of alice's post, want 1", n.session().name, c)
+		}
+		th, err := n.Thread(ctx, hi.ID)
+		if err != nil || len(th.Replies) != 1 || th.Replies[0].ID != reply.ID {
+			t.Errorf("%s: Thread() = %+v, %v, want bob's reply", n.session().name, th.Replies, err)
+		}
+	}
+	page, err := bob.Bookmarks(ctx, "", 10)
+	if err != nil || len(page.Posts) != 1 || page.Posts[0].Text != "mine, not bob's" {
+		t.Errorf("bob's Bookmarks() = %+v, %v, want alice's post with its text", page.Posts, err)
+	}
+}

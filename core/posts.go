@@ -288,18 +288,24 @@ func (n *Node) redact(e *entry.Entry) {
 	if err != nil {
 		return
 	}
-	n.redactBookmarks(d.ID)
+	// Each table checks, or is only told when, the named entry is the
+	// delete's author's: a delete cannot take back someone else's post.
+	n.redactBookmarks(e.Author, d)
 	n.unlikeDeleted(e, d)
+	held, herr := n.store.Entry(e.Author, d.Seq)
+	own := herr == nil && held.ID() == d.ID
 	changed, err := n.store.Redact(e.Author, d.Seq, d.ID)
 	if err != nil {
 		n.log.Warn("delete not applied", "author", e.Author.Short(), "seq", d.Seq, "err", err)
 		return
 	}
-	if err := n.threads.Remove(d.ID); err != nil {
+	if err := n.threads.Remove(e.Author, d.Seq, d.ID); err != nil {
 		n.log.Warn("deleted reply not unindexed", "err", err)
 	}
-	if err := n.likes.DropPost(d.ID); err != nil {
-		n.log.Warn("likes of a deleted post not dropped", "err", err)
+	if own {
+		if err := n.likes.DropPost(d.ID); err != nil {
+			n.log.Warn("likes of a deleted post not dropped", "err", err)
+		}
 	}
 	if changed {
 		n.events.emit(Event{Kind: EventDelete, Post: &Post{ID: d.ID.String(), AuthorKey: e.Author.String(), Author: n.nameOf(e.Author), Seq: d.Seq, AuthorDisplayName: n.displayName(e.Author)}})

@@ -222,8 +222,10 @@ func (b *Book) Page(account entry.Key, cursor []byte, limit int) (es []*entry.En
 
 // Redact replaces, in every account's bookmark of the entry with ID id,
 // the copy with its redacted form (the entry without its body), as its
-// author deleted it. It reports how many bookmarks it changed.
-func (b *Book) Redact(id entry.ID) (int, error) {
+// author deleted it: author's delete named its entry at seq. A delete that
+// names another account's entry changes nothing. It reports how many
+// bookmarks it changed.
+func (b *Book) Redact(author entry.Key, seq uint64, id entry.ID) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var batch store.Batch
@@ -241,6 +243,9 @@ func (b *Book) Redact(id entry.ID) (int, error) {
 		e, err := entry.ParseStored(v, &id)
 		if err != nil {
 			return 0, fmt.Errorf("bookmarks: row %x: %w", k, err)
+		}
+		if e.Author != author || e.Seq != seq {
+			return 0, nil // a delete by someone else names this post: not theirs to take back
 		}
 		if r := e.Redact(); r != e {
 			batch.Put(k, r.Bytes())

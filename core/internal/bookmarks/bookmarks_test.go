@@ -119,7 +119,19 @@ func TestBook(t *testing.T) {
 				}
 			}
 			for _, i := range tt.redact {
-				if _, err := b.Redact(ps[i].ID()); err != nil {
+				// A delete by another author, or naming another seq,
+				// changes nothing; the author's own does.
+				other := ps[i].Author
+				other[0] ^= 1
+				for _, wrong := range []struct {
+					author entry.Key
+					seq    uint64
+				}{{other, ps[i].Seq}, {ps[i].Author, ps[i].Seq + 1}} {
+					if n, err := b.Redact(wrong.author, wrong.seq, ps[i].ID()); n != 0 || err != nil {
+						t.Fatalf("Redact(not the author's) = %d, %v, want 0", n, err)
+					}
+				}
+				if _, err := b.Redact(ps[i].Author, ps[i].Seq, ps[i].ID()); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -26,6 +26,6 @@ func FuzzRows(f *testing.F) {
 			return
 		}
 		book.Page(alice, cursor, 10)
-		book.Redact(id)
+		book.Redact(alice, 1, id)
 	})
 }

@@ -193,8 +193,10 @@ func (t *Table) Lookup(id entry.ID) (Reply, bool, error) {
 	return r, ok, nil
 }
 
-// Remove drops the reply with ID id from the index: it was deleted.
-func (t *Table) Remove(id entry.ID) error {
+// Remove drops the reply with ID id from the index: a delete by author,
+// naming its entry at seq, took it back. A delete that names another
+// account's reply changes nothing.
+func (t *Table) Remove(author entry.Key, seq uint64, id entry.ID) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	p, err := t.get(parentKey(id))
@@ -203,6 +205,13 @@ func (t *Table) Remove(id entry.ID) error {
 	}
 	var parent entry.ID
 	copy(parent[:], p)
+	v, err := t.get(rowKey(parent, id))
+	if err != nil {
+		return err
+	}
+	if r, ok := decodeRow(parent, rowKey(parent, id), v); ok && !owns(r, author, seq, id) {
+		return nil // a delete by someone else names this reply: not theirs to take back
+	}
 	n, err := t.count(parent)
 	if err != nil {
 		return err
@@ -216,6 +225,16 @@ func (t *Table) Remove(id entry.ID) error {
 	b.Delete(rowKey(parent, id))
 	b.Delete(parentKey(id))
 	return t.kv.Commit(&b, false)
+}
+
+// owns reports whether the indexed reply r is author's entry at seq, with
+// ID id.
+func owns(r Reply, author entry.Key, seq uint64, id entry.ID) bool {
+	if r.Held {
+		return r.Author == author && r.Seq == seq
+	}
+	e, err := entry.ParseStored(r.Raw, &id)
+	return err == nil && e.Author == author && e.Seq == seq
 }
 
 // Backfilled reports whether SetBackfilled was called on this table: the

@@ -86,7 +86,17 @@ func TestTable(t *testing.T) {
 	if err != nil || !ok || got.Held || !bytes.Equal(got.Raw, r3.Bytes()) || got.Parent != r1.ID() {
 		t.Errorf("Lookup(r3) = %+v, %v, %v, want its kept copy under r1", got, ok, err)
 	}
-	if err := tab.Remove(r1.ID()); err != nil {
+	// Only r1's author's delete of r1 removes it.
+	if err := tab.Remove(root.Author, r1.Seq, r1.ID()); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.Remove(r1.Author, r1.Seq+1, r1.ID()); err != nil {
+		t.Fatal(err)
+	}
+	if kids, _ := tab.Children(root.ID(), 10); len(kids) != 2 {
+		t.Fatalf("Children(root) after a stranger's Remove = %d replies, want 2", len(kids))
+	}
+	if err := tab.Remove(r1.Author, r1.Seq, r1.ID()); err != nil {
 		t.Fatal(err)
 	}
 	if kids, _ := tab.Children(root.ID(), 10); len(kids) != 1 {
