@@ -296,6 +296,7 @@ func (n *Node) tooNew(e *entry.Entry) bool {
 // observe reacts to an entry just added to the store.
 func (n *Node) observe(e *entry.Entry) {
 	n.clock.Observe(e.Time)
+	n.indexEntry(e)
 	switch e.Kind {
 	case entry.KindPost, entry.KindReply, entry.KindRepost:
 		if e.Redacted() {
@@ -340,6 +341,7 @@ func (n *Node) replayFollow(e *entry.Entry, f entry.Follow) {
 		return
 	}
 	n.store.PutName(f.Target, f.Name)
+	n.indexName(f.Target, f.Name)
 	n.store.Pin(e.Author, f.Name, f.Target)
 	if sess := n.session(); sess != nil && sess.key == e.Author {
 		if active {
@@ -358,6 +360,7 @@ func (n *Node) noteFollower(account entry.Key, e *entry.Entry, name string) {
 	if name == "" {
 		name = n.nameOf(e.Author)
 	}
+	n.indexName(e.Author, name)
 	changed, err := n.store.SetFollower(account, store.Follower{
 		Key: e.Author, Name: name, Seq: e.Seq, Since: e.Time.Time().UTC(), Active: active,
 	})

@@ -5,6 +5,7 @@ import (
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/posttext"
+	"github.com/skein-p2p/skein/core/internal/search"
 	"github.com/skein-p2p/skein/core/internal/store"
 )
 
@@ -42,4 +43,8 @@ var (
 
 	ErrInvalidRequestID = errors.New("invalid request ID: use 1 to 64 ASCII letters, digits, '-', '_', '.' or ':'")
 	ErrRequestIDReused  = errors.New("request ID already used for another request: use a new ID for each request")
+
+	// ErrBadQuery reports a search query that is empty, longer than 100
+	// characters or not text, or an unknown search kind or bad limit.
+	ErrBadQuery = search.ErrBadQuery
 )

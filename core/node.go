@@ -150,6 +150,7 @@ type Node struct {
 	relays []peer.AddrInfo
 	dhtMsg *dhtpb.ProtocolMessenger // DHT requests to one peer: anchors, a name's closest peers
 	names  *names.Registry          // the name records this node stores as a DHT server
+	srch   searching                // the local search index (search.go)
 
 	// plog takes every log line about something a peer did (a rejected
 	// message, a refused request), a few per peer a minute: a peer must not
@@ -245,10 +246,16 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		st.Close()
 		return nil, fmt.Errorf("core: %w", err)
 	}
+	srch, err := openSearch(kv)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	// Lines about peers, refused DHT puts among them, go through one Log.
 	plog := ratelimit.NewLog(log)
 	n := &Node{
 		names:       reg,
+		srch:        srch,
 		plog:        plog,
 		cfg:         cfg,
 		log:         log,
@@ -319,6 +326,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	n.running = -1 // nothing runs yet: applyPower starts the mode
 	n.applyPower()
 	n.powerMu.Unlock()
+	n.startSearch()
 	log.Info("node started", "peer", n.host.ID(), "addrs", n.host.Addrs(), "power", cfg.PowerMode)
 	return n, nil
 }
@@ -345,6 +353,7 @@ func (n *Node) Close() error {
 		n.events.close()
 		hostErr := n.host.Close()
 		n.plog.Close()
+		n.stopSearch()
 		n.closeErr = errors.Join(hostErr, n.store.Close())
 	})
 	return n.closeErr
@@ -578,6 +587,7 @@ func (n *Node) learnRecord(r names.Record) (peer.ID, error) {
 	if err := errors.Join(n.store.PutName(r.Account, r.Name), n.store.SetKnown(r.Account, r.HeadSeq)); err != nil {
 		n.log.Warn("name record not cached", "name", r.Name, "err", err)
 	}
+	n.indexName(r.Account, r.Name)
 	pid, err := peer.IDFromBytes(r.PeerID)
 	if err != nil {
 		return "", fmt.Errorf("core: name record of %s: %w", r.Name, err)

@@ -25,6 +25,7 @@ const (
 	rowAccount        = 'A'
 	rowAccountName    = 'a'
 	rowState          = 'v'
+	rowCount          = 'c'
 )
 
 const (
@@ -46,11 +47,84 @@ var (
 type Index struct {
 	kv store.KV
 	mu sync.Mutex // serialises writes, which read before they write
+
+	cmu    sync.RWMutex
+	counts map[string]int64 // posting row kind and trigram → postings
 }
 
 // Open returns the index kept in kv, a store.Prefix view of the node's
-// database. Closing kv is its owner's business.
-func Open(kv store.KV) *Index { return &Index{kv: kv} }
+// database, loading its posting counts. Closing kv is its owner's
+// business.
+func Open(kv store.KV) (*Index, error) {
+	ix := &Index{kv: kv, counts: map[string]int64{}}
+	prefix := []byte{rowCount}
+	it := kv.Find(prefix, prefixEnd(prefix), false)
+	for it.Next() {
+		n, size := binary.Uvarint(it.Value())
+		if size <= 0 || len(it.Key()) != 5 {
+			it.Close()
+			return nil, fmt.Errorf("search: corrupt count row %x", it.Key())
+		}
+		ix.counts[string(it.Key()[1:])] = int64(n)
+	}
+	if err := it.Close(); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return ix, nil
+}
+
+// count returns the number of postings of a trigram.
+func (ix *Index) count(posting byte, tri string) int64 {
+	ix.cmu.RLock()
+	defer ix.cmu.RUnlock()
+	return ix.counts[string(posting)+tri]
+}
+
+// deltas counts the postings a batch adds (+1) and removes (-1), per
+// posting row kind and trigram.
+type deltas map[string]int64
+
+func (d deltas) add(posting byte, tris []string, by int64) {
+	for _, t := range tris {
+		d[string(posting)+t] += by
+	}
+}
+
+// commit writes b with the count rows d changes, then updates the counts
+// in memory. ix.mu must be held.
+func (ix *Index) commit(b *store.Batch, d deltas) error {
+	next := make(map[string]int64, len(d))
+	ix.cmu.RLock()
+	for k, by := range d {
+		if by != 0 {
+			next[k] = max(ix.counts[k]+by, 0)
+		}
+	}
+	ix.cmu.RUnlock()
+	for k, n := range next {
+		if n == 0 {
+			b.Delete(prefixed(rowCount, []byte(k)))
+		} else {
+			b.Put(prefixed(rowCount, []byte(k)), binary.AppendUvarint(nil, uint64(n)))
+		}
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	if err := ix.kv.Commit(b, false); err != nil {
+		return err
+	}
+	ix.cmu.Lock()
+	for k, n := range next {
+		if n == 0 {
+			delete(ix.counts, k)
+		} else {
+			ix.counts[k] = n
+		}
+	}
+	ix.cmu.Unlock()
+	return nil
+}
 
 // Ref names a post: its author and seq.
 type Ref struct {
@@ -96,6 +170,7 @@ func (ix *Index) AddPosts(ps []Post) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	var b store.Batch
+	d := deltas{}
 	taken := map[string]bool{} // docids given out in this batch
 	added := map[Ref]bool{}
 	for _, p := range ps {
@@ -115,17 +190,17 @@ func (ix *Index) AddPosts(ps []Post) error {
 		folded := Fold(p.Text)
 		b.Put(refKey(p.Ref), docid)
 		b.Put(prefixed(rowPost, docid), append(append(append([]byte(nil), p.Author[:]...), binary.BigEndian.AppendUint64(nil, p.Seq)...), folded...))
-		for _, t := range trigrams(folded) {
-			b.Put(prefixed(rowPosting, []byte(t), docid), nil)
+		tris := trigrams(folded)
+		sig := signature(tris)
+		for _, t := range tris {
+			b.Put(prefixed(rowPosting, []byte(t), docid), sig)
 		}
+		d.add(rowPosting, tris, 1)
 		for _, tag := range Hashtags(p.Text) {
 			b.Put(prefixed(rowTag, []byte(tag), []byte{0}, docid), nil)
 		}
 	}
-	if b.Len() == 0 {
-		return nil
-	}
-	return ix.kv.Commit(&b, false)
+	return ix.commit(&b, d)
 }
 
 // newDocid returns a docid for p that no other post holds.
@@ -161,13 +236,16 @@ func (ix *Index) RemovePost(r Ref) error {
 		return err
 	}
 	var b store.Batch
+	d := deltas{}
 	b.Delete(refKey(r))
 	dk := prefixed(rowPost, docid)
 	if v, err := ix.kv.Get(dk); err == nil && len(v) >= refLen && bytes.Equal(v[:refLen], refKey(r)[1:]) {
 		folded := string(v[refLen:])
-		for _, t := range trigrams(folded) {
+		tris := trigrams(folded)
+		for _, t := range tris {
 			b.Delete(prefixed(rowPosting, []byte(t), docid))
 		}
+		d.add(rowPosting, tris, -1)
 		// Tags were taken from the text before folding, but folding is
 		// idempotent and keeps every tag character a tag character.
 		for _, tag := range Hashtags(folded) {
@@ -177,7 +255,7 @@ func (ix *Index) RemovePost(r Ref) error {
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	return ix.kv.Commit(&b, false)
+	return ix.commit(&b, d)
 }
 
 // HasPost reports whether the post at r is indexed.
@@ -291,15 +369,20 @@ func (ix *Index) PutAccounts(as []Account) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	var b store.Batch
-	for _, a := range as {
-		if err := ix.putAccount(&b, a); err != nil {
+	d := deltas{}
+	last := make(map[entry.Key]int, len(as))
+	for i, a := range as {
+		last[a.Key] = i
+	}
+	for i, a := range as {
+		if last[a.Key] != i {
+			continue // the last one of a key wins: putAccount reads the index, not b
+		}
+		if err := ix.putAccount(&b, d, a); err != nil {
 			return err
 		}
 	}
-	if b.Len() == 0 {
-		return nil
-	}
-	return ix.kv.Commit(&b, false)
+	return ix.commit(&b, d)
 }
 
 // PutAccount indexes one account (see PutAccounts).
@@ -320,10 +403,11 @@ func (ix *Index) SetName(k entry.Key, name string) error {
 		a.DisplayName, a.Bio = old.DisplayName, old.Bio
 	}
 	var b store.Batch
-	if err := ix.putAccount(&b, a); err != nil || b.Len() == 0 {
+	d := deltas{}
+	if err := ix.putAccount(&b, d, a); err != nil {
 		return err
 	}
-	return ix.kv.Commit(&b, false)
+	return ix.commit(&b, d)
 }
 
 // account returns what is indexed of k.
@@ -347,7 +431,7 @@ func (ix *Index) account(k entry.Key) (Account, bool, error) {
 
 // putAccount adds to b the writes that index a, removing the rows of what
 // was indexed of a.Key before. It reads the index, so ix.mu must be held.
-func (ix *Index) putAccount(b *store.Batch, a Account) error {
+func (ix *Index) putAccount(b *store.Batch, d deltas, a Account) error {
 	if a.Name == "" || strings.IndexByte(a.Name, 0) >= 0 {
 		return nil
 	}
@@ -360,15 +444,20 @@ func (ix *Index) putAccount(b *store.Batch, a Account) error {
 			return nil
 		}
 		docid := accountDocid(old.Name, a.Key)
-		for _, t := range trigrams(accountText(old)) {
+		tris := trigrams(accountText(old))
+		for _, t := range tris {
 			b.Delete(prefixed(rowAccountPosting, []byte(t), docid))
 		}
+		d.add(rowAccountPosting, tris, -1)
 		b.Delete(prefixed(rowAccount, docid))
 	}
 	docid := accountDocid(a.Name, a.Key)
-	for _, t := range trigrams(accountText(a)) {
-		b.Put(prefixed(rowAccountPosting, []byte(t), docid), nil)
+	tris := trigrams(accountText(a))
+	sig := signature(tris)
+	for _, t := range tris {
+		b.Put(prefixed(rowAccountPosting, []byte(t), docid), sig)
 	}
+	d.add(rowAccountPosting, tris, 1)
 	b.Put(prefixed(rowAccount, docid), encodeAccount(a))
 	b.Put(prefixed(rowAccountName, a.Key[:]), []byte(a.Name))
 	return nil

@@ -3,6 +3,7 @@ package search
 import (
 	"bytes"
 	"container/heap"
+	"encoding/binary"
 	"errors"
 
 	"github.com/skein-p2p/skein/core/internal/store"
@@ -15,11 +16,12 @@ const (
 	maxShortLists = 1024
 	// maxShortScan is the most documents that scan reads.
 	maxShortScan = 100_000
-	// maxCandidates is the most candidates one query checks.
-	maxCandidates = 200_000
-	// seekSteps is how many rows a posting list steps through before a
-	// seek opens a new iterator instead.
-	seekSteps = 4
+	// maxCandidates is the most documents one query reads to check them
+	// against the query, and maxPostings the most postings it reads: a
+	// query whose every trigram is frequent (a phrase of common short
+	// words) stops there, with the newest of its matches.
+	maxCandidates = 10_000
+	maxPostings   = 200_000
 )
 
 // table names the rows of one kind of document: its postings and its
@@ -66,16 +68,6 @@ func (l *list) next() {
 	l.done = true
 }
 
-// seek moves to the first docid at or after target.
-func (l *list) seek(target []byte) {
-	for i := 0; i < seekSteps && !l.done && bytes.Compare(l.cur, target) < 0; i++ {
-		l.next()
-	}
-	if !l.done && bytes.Compare(l.cur, target) < 0 {
-		l.open(target)
-	}
-}
-
 func (l *list) close() error {
 	if l.it != nil {
 		l.err = errors.Join(l.err, l.it.Close())
@@ -90,8 +82,7 @@ func (l *list) close() error {
 func (ix *Index) match(t table, q string, fn func(docid, value []byte) bool) error {
 	checked := 0
 	check := func(docid []byte) (bool, error) {
-		checked++
-		if checked > maxCandidates {
+		if checked++; checked > maxCandidates {
 			return false, nil
 		}
 		v, err := ix.kv.Get(append([]byte{t.doc}, docid...))
@@ -106,7 +97,7 @@ func (ix *Index) match(t table, q string, fn func(docid, value []byte) bool) err
 		return fn(docid, v), nil
 	}
 	if len(q) >= 3 {
-		return ix.intersect(t, queryTrigrams(q), check)
+		return ix.rarest(t, queryTrigrams(q), check)
 	}
 	tris, err := ix.startingWith(t.posting, q, maxShortLists+1)
 	if err != nil {
@@ -118,49 +109,35 @@ func (ix *Index) match(t table, q string, fn func(docid, value []byte) bool) err
 	return ix.union(t, tris, check)
 }
 
-// intersect calls check with each docid found in every posting list of
-// tris, in order, until it returns false.
-func (ix *Index) intersect(t table, tris []string, check func([]byte) (bool, error)) (err error) {
-	lists := make([]*list, len(tris))
-	for i, tri := range tris {
-		lists[i] = newList(ix.kv, t.posting, tri)
-		lists[i].open(nil)
+// rarest calls check with each docid of the rarest posting list of tris
+// whose signature has the bits of every trigram of tris, in order, until
+// it returns false. It reads one list, without seeks: the signatures
+// filter out almost every document that lacks one of the trigrams.
+func (ix *Index) rarest(t table, tris []string, check func([]byte) (bool, error)) error {
+	var mask uint64
+	best, bestN := "", int64(-1)
+	for _, tri := range tris {
+		mask |= sigBit(tri)
+		n := ix.count(t.posting, tri)
+		if n == 0 {
+			return nil // a trigram no document has
+		}
+		if bestN < 0 || n < bestN {
+			best, bestN = tri, n
+		}
 	}
-	defer func() {
-		for _, l := range lists {
-			err = errors.Join(err, l.close())
-		}
-	}()
-	var target []byte
-	for {
-		target = target[:0]
-		for _, l := range lists {
-			if l.done {
-				return nil
-			}
-			if bytes.Compare(l.cur, target) > 0 {
-				target = append(target[:0], l.cur...)
-			}
-		}
-		agree := true
-		for _, l := range lists {
-			l.seek(target)
-			if l.done {
-				return nil
-			}
-			if !bytes.Equal(l.cur, target) {
-				agree = false
-			}
-		}
-		if !agree {
+	prefix := append([]byte{t.posting}, best...)
+	it := ix.kv.Find(prefix, prefixEnd(prefix), false)
+	for n := 0; n < maxPostings && it.Next(); n++ {
+		if v := it.Value(); len(v) == sigLen && binary.BigEndian.Uint64(v)&mask != mask {
 			continue
 		}
-		more, err := check(target)
+		more, err := check(bytes.Clone(it.Key()[len(prefix):]))
 		if err != nil || !more {
-			return err
+			return errors.Join(err, it.Close())
 		}
-		lists[0].next()
 	}
+	return it.Close()
 }
 
 // listHeap orders posting lists by their current docid.

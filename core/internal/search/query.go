@@ -1,6 +1,7 @@
 package search
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -148,13 +149,12 @@ func trigrams(folded string) []string {
 	return out
 }
 
-// maxQueryTrigrams bounds the posting lists one query intersects: more
-// narrow the candidates little, and each costs seeks.
-const maxQueryTrigrams = 6
+// maxQueryTrigrams bounds the trigrams of a query whose counts are
+// compared and whose bits are checked.
+const maxQueryTrigrams = 32
 
-// queryTrigrams returns the trigrams of a folded query of 3 bytes or more
-// to intersect: distinct, at most maxQueryTrigrams, spread from its start
-// to its end.
+// queryTrigrams returns the distinct trigrams of a folded query of 3 bytes
+// or more, at most maxQueryTrigrams, spread from its start to its end.
 func queryTrigrams(q string) []string {
 	var all []string
 	for i := 0; i+3 <= len(q); i++ {
@@ -170,4 +170,26 @@ func queryTrigrams(q string) []string {
 		out = append(out, all[i*(len(all)-1)/(maxQueryTrigrams-1)])
 	}
 	return out
+}
+
+// sigLen is the length of a posting's value: the signature of its
+// document, a 64-bit Bloom filter of the document's trigrams.
+const sigLen = 8
+
+// sigBit returns the bit of a trigram in a signature.
+func sigBit(tri string) uint64 {
+	h := uint32(2166136261) // FNV-1a
+	for i := range len(tri) {
+		h = (h ^ uint32(tri[i])) * 16777619
+	}
+	return 1 << (h % 64)
+}
+
+// signature returns the signature of a document with trigrams tris.
+func signature(tris []string) []byte {
+	var sig uint64
+	for _, t := range tris {
+		sig |= sigBit(t)
+	}
+	return binary.BigEndian.AppendUint64(nil, sig)
 }

@@ -22,7 +22,10 @@ func key(b byte) entry.Key {
 // the index and the refs, in order.
 func fixture(t testing.TB, texts ...string) (*Index, []Ref) {
 	t.Helper()
-	ix := Open(store.NewMemory())
+	ix, err := Open(store.NewMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ps []Post
 	var refs []Ref
 	for i, text := range texts {
@@ -225,7 +228,10 @@ func TestRemoveAndStale(t *testing.T) {
 
 func TestSameTime(t *testing.T) {
 	// Posts of one time get distinct docids.
-	ix := Open(store.NewMemory())
+	ix, err := Open(store.NewMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ps []Post
 	for i := range 50 {
 		ps = append(ps, Post{Ref: Ref{Author: key(byte(i)), Seq: 1}, Text: "same time"})
@@ -259,7 +265,10 @@ func TestShortQueryManyTrigrams(t *testing.T) {
 }
 
 func TestAccounts(t *testing.T) {
-	ix := Open(store.NewMemory())
+	ix, err := Open(store.NewMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
 	as := []Account{
 		{Key: key(1), Name: "ann", DisplayName: "Ann Smith", Bio: "likes %cats%"},
 		{Key: key(2), Name: "anna", DisplayName: "Anna"},
@@ -320,7 +329,10 @@ func TestAccounts(t *testing.T) {
 }
 
 func TestBuildState(t *testing.T) {
-	ix := Open(store.NewMemory())
+	ix, err := Open(store.NewMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if done, cur, err := ix.BuildState(); done || cur != nil || err != nil {
 		t.Fatalf("BuildState() = %v, %v, %v, want false, nil, nil", done, cur, err)
 	}
