@@ -115,6 +115,7 @@ func (s *shell) menu(loggedIn bool) []menuItem {
 		{"10", "Who is", []string{"whois"}, s.whois},
 		{"11", "Status", []string{"status"}, s.status},
 		{"12", "Logout", []string{"logout"}, s.logout},
+		{"13", "Search", []string{"search"}, s.search},
 		quit,
 	}
 }

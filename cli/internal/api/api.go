@@ -26,6 +26,7 @@
 //	GET  /v1/status                                       -> core.Status
 //	GET  /v1/peers                                        -> Connections
 //	GET  /v1/events                                       -> core.Event, one JSON object a line
+//	GET  /v1/search?q=&kind=&limit=                       -> core.SearchResults
 //
 // id is a post's ID or a unique prefix of it, at least 8 hex digits.
 //
@@ -53,6 +54,8 @@
 // ("power" and "network"); with network "none" the node is offline
 // whatever its mode.
 //
+// Search's kind is all (the default), users, posts or tag, and its limit
+// 1 to 100 (20 when absent); a bad query answers 400 bad_query. Otherwise
 // limit is 1 to MaxLimit, DefaultLimit when absent. Request bodies are at
 // most MaxBody bytes. A failed request answers with a 4xx or 5xx status and
 // an Error document whose Code names the cause (see the Code constants);
@@ -95,6 +98,7 @@ type Node interface {
 	Watch(ctx context.Context, fn func(core.Event)) error
 	SetPowerMode(m core.PowerMode) error
 	SetNetworkType(t core.NetworkType) error
+	Search(ctx context.Context, query string, kind core.SearchKind, limit int) (core.SearchResults, error)
 }
 
 var _ Node = (*core.Node)(nil)
@@ -258,6 +262,7 @@ var codes = []struct {
 	{core.ErrNoSpace, "no_space", http.StatusInsufficientStorage},
 	{core.ErrInvalidRequestID, "invalid_request_id", http.StatusBadRequest},
 	{core.ErrRequestIDReused, "request_id_reused", http.StatusUnprocessableEntity},
+	{core.ErrBadQuery, "bad_query", http.StatusBadRequest},
 }
 
 // RequestIDHeader is the header that carries a request's ID.
