@@ -42,6 +42,7 @@ const (
 	CodeNotStarted    = 22 // the node is not started: call Start first
 	CodeStarted       = 23 // the node is started already
 	CodeClosed        = 24 // the node is closed
+	CodeBadQuery      = 25 // a search query empty, over 100 characters or not text, or a bad kind or limit
 )
 
 // codeNames are the stable names of the codes, by number.
@@ -71,6 +72,7 @@ var codeNames = [...]string{
 	CodeNotStarted:    "not_started",
 	CodeStarted:       "started",
 	CodeClosed:        "closed",
+	CodeBadQuery:      "bad_query",
 }
 
 // coreCodes maps core's errors to codes. Every exported error of core is
@@ -102,6 +104,7 @@ var coreCodes = []struct {
 	{core.ErrDataDirInUse, CodeDataDirInUse},
 	{core.ErrInvalidRequestID, CodeInvalidInput},
 	{core.ErrRequestIDReused, CodeInvalidInput},
+	{core.ErrBadQuery, CodeBadQuery},
 }
 
 // ErrorCode returns the code of an error a Node method threw (Java,

@@ -73,6 +73,7 @@ var fieldMaps = []struct {
 	}},
 	{core.Status{}, Status{}, nil},
 	{core.Connection{}, Connection{}, map[string]string{"Opened": "OpenedMillis"}},
+	{core.SearchResults{}, SearchResults{}, nil},
 	{core.Page{}, FeedPage{}, map[string]string{
 		"Posts": "- FeedPage.Len and Get",
 		"Next":  "- FeedPage.NextCursor",
