@@ -10,15 +10,22 @@
 // the folded UTF-8 bytes is a case-insensitive substring of the text. Each
 // indexed text is folded, two zero bytes are appended, and every distinct
 // 3-byte window of the result (a trigram) gets a posting row naming the
-// document. A query of 3 bytes or more intersects the posting lists of its
-// trigrams (up to maxQueryTrigrams of them, spread over the query); a
-// query of 1 or 2 bytes merges the lists of the trigrams that start with
-// it (the zero padding makes every byte of a text the start of a
-// trigram), or, when more than maxShortLists trigrams start with it,
-// scans the documents in order, at most maxShortScan of them. Every
-// candidate is checked against its folded text before it is returned, so
-// there are no false positives, and a query is literal text: '%', '_',
-// '.*' and '\' match themselves.
+// document, whose value is the document's signature: a 64-bit Bloom filter
+// of its trigrams. The index counts the postings of each trigram.
+//
+// A query of 3 bytes or more reads the posting list of its rarest trigram
+// (by those counts; a trigram with none ends the query at once), skips the
+// postings whose signature lacks a bit of one of the query's trigrams,
+// and checks the rest. A query of 1 or 2 bytes merges the lists of the
+// trigrams that start with it (the zero padding makes every byte of a text
+// the start of a trigram), or, when more than maxShortLists trigrams start
+// with it, scans the documents in order, at most maxShortScan of them.
+// Every candidate is checked against its folded text before it is
+// returned, so there are no false positives, and a query is literal text:
+// '%', '_', '.*' and '\' match themselves. A query reads at most
+// maxPostings postings and checks at most maxCandidates documents: one
+// whose every trigram is frequent (a phrase of common short words) can
+// stop there with the newest of its matches.
 //
 // A hashtag is '#' at the start of a text or after a character that is
 // not a letter, digit or '_', followed by the longest run of Unicode
@@ -34,14 +41,15 @@
 // its name, a zero byte and its key (32), so that ascending order is name
 // order.
 //
-//	p <trigram> <post docid>        post posting (empty value)
+//	p <trigram> <post docid>        post posting: the post's signature (8 bytes)
 //	d <post docid>                  post: author (32), seq (8), folded text
 //	k <author> <seq>                the docid of the post at seq of author
 //	h <tag> 0 <post docid>          post carrying #tag (empty value)
-//	u <trigram> <account docid>     account posting (empty value)
+//	u <trigram> <account docid>     account posting: the account's signature (8 bytes)
 //	A <account docid>               account: name, display name and bio, each
 //	                                a uvarint length and its bytes
 //	a <key>                         the name under which key is indexed
+//	c <p or u> <trigram>            the number of postings of the trigram (uvarint)
 //	v                               build state: 1 when every held post was
 //	                                indexed, else 0 and the cursor of the next
 //

@@ -54,6 +54,7 @@
 //	N c <name>                             name claim this node holds as a DHT server: account
 //	                                       (32 bytes), stored at (8, ms), kad-dht's record
 //	N a <account> <name>                   the account's claims (empty value)
+//	S ...                                  search index of core/internal/search (SearchPrefix; its doc.go)
 //
 // The N rows belong to core/internal/names.Registry, which reaches them
 // through a Prefix view (NamePrefix); the Store never reads them. A relay
