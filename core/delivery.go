@@ -226,6 +226,7 @@ func (n *Node) ingest(es []*entry.Entry) ([]*entry.Entry, error) {
 	}
 	err = errors.Join(err, errFuture)
 	n.noteLatest(es)
+	n.indexEntries(added)
 	for _, e := range added {
 		n.observe(e)
 	}
@@ -296,7 +297,6 @@ func (n *Node) tooNew(e *entry.Entry) bool {
 // observe reacts to an entry just added to the store.
 func (n *Node) observe(e *entry.Entry) {
 	n.clock.Observe(e.Time)
-	n.indexEntry(e)
 	switch e.Kind {
 	case entry.KindPost, entry.KindReply, entry.KindRepost:
 		if e.Redacted() {

@@ -251,18 +251,31 @@ func (n *Node) indexAccount(k entry.Key, name, displayName, bio string) {
 	}
 }
 
-// indexEntry keeps the search index true to an entry just added to the
-// store: a post or reply is indexed, a delete removes the post it deletes.
-func (n *Node) indexEntry(e *entry.Entry) {
-	var err error
-	if p, ok := search.PostOf(e); ok {
-		err = n.srch.ix.AddPosts([]search.Post{p})
-	} else if e.Kind == entry.KindDelete {
-		if d, derr := entry.ParseDelete(e.Body); derr == nil {
-			err = n.srch.ix.RemovePost(search.Ref{Author: e.Author, Seq: d.Seq})
+// indexEntries keeps the search index true to entries just added to the
+// store, in one batch: posts and replies are indexed, a delete removes the
+// post it deletes. Every path that adds entries calls it: ingest (gossip,
+// sync, notices) and appending an own entry.
+func (n *Node) indexEntries(es []*entry.Entry) {
+	var ps []search.Post
+	var gone []search.Ref
+	for _, e := range es {
+		if p, ok := search.PostOf(e); ok {
+			ps = append(ps, p)
+		} else if e.Kind == entry.KindDelete {
+			if d, err := entry.ParseDelete(e.Body); err == nil {
+				gone = append(gone, search.Ref{Author: e.Author, Seq: d.Seq})
+			}
 		}
 	}
+	var err error
+	if len(ps) > 0 {
+		err = n.srch.ix.AddPosts(ps)
+	}
+	// After adding: a post and its delete may come in one batch.
+	for _, r := range gone {
+		err = errors.Join(err, n.srch.ix.RemovePost(r))
+	}
 	if err != nil {
-		n.log.Warn("post not indexed for search", "err", err)
+		n.log.Warn("posts not indexed for search", "err", err)
 	}
 }
