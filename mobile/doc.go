@@ -21,6 +21,7 @@
 //     cursor), FeedJSON and TimelineJSON (the same pages as JSON bytes).
 //   - People: Follow, Unfollow, Following, Followers, Whois (a profile),
 //     Notifications.
+//   - Search: Search (users and posts this device holds; SearchResults).
 //   - Writes safe to retry: Node.Request(id) returns the post, reply,
 //     repost, delete, follow and unfollow that are done at most once for
 //     the request ID id, for an app that queues writes and retries them,
@@ -32,7 +33,8 @@
 // It uses only the types gomobile binds: strings, int (long in Java,
 // Int in Swift), bool, byte slices, pointers to the structs declared here
 // and the Listener interface. Lists come as small types with Len and Get
-// (FeedPage, UserList, NotificationList, ConnectionList, StringList):
+// (FeedPage, UserList, PostList, NotificationList, ConnectionList,
+// StringList):
 //
 //	for (i in 0 until list.len()) use(list.get(i))
 //
