@@ -38,6 +38,10 @@ type SearchResults struct {
 // trimmed and must be 1 to 100 characters; limit is 1 to 100 results of
 // each kind, 0 meaning 20. Errors wrap ErrBadQuery for a query, kind or
 // limit that is not valid.
+//
+// The index follows the store: posts and replies are indexed as they are
+// stored, deletes remove them at once, and posts that GC collected are
+// removed lazily, when a search meets them (they are never returned).
 func (n *Node) Search(ctx context.Context, query string, kind SearchKind, limit int) (SearchResults, error) {
 	if err := n.alive(); err != nil {
 		return SearchResults{}, err
