@@ -125,6 +125,8 @@ public final class Messages {
                 return "Skein is running already.";
             case (int) Mobile.CodeClosed:
                 return "Skein has shut down. Restart the app.";
+            case (int) Mobile.CodeBadQuery:
+                return with("Type 1 to 100 characters to search for.", d);
             default:
                 return null;
         }
