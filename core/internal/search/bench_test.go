@@ -22,6 +22,7 @@ import (
 const (
 	benchPostsEnv    = "SKEIN_BENCH_SEARCH_POSTS"    // default 1,000,000
 	benchAccountsEnv = "SKEIN_BENCH_SEARCH_ACCOUNTS" // default 100,000
+	benchSlowEnv     = "SKEIN_BENCH_SEARCH_SLOW"     // if set, log each query over 20 ms
 )
 
 // vocabulary is the words of the benchmark's texts, drawn with a Zipf
@@ -244,7 +245,7 @@ func benchQueries(b *testing.B, qs []string, run func(q string) (int, error)) {
 		results += n
 	}
 	b.StopTimer()
-	if os.Getenv("H3DEBUG") != "" {
+	if os.Getenv(benchSlowEnv) != "" {
 		for i, l := range lat {
 			if l > 20*time.Millisecond {
 				b.Logf("slow %q %v", qs[i%len(qs)], l)

@@ -190,10 +190,9 @@ func (ix *Index) AddPosts(ps []Post) error {
 		folded := Fold(p.Text)
 		b.Put(refKey(p.Ref), docid)
 		b.Put(prefixed(rowPost, docid), append(append(append([]byte(nil), p.Author[:]...), binary.BigEndian.AppendUint64(nil, p.Seq)...), folded...))
-		tris := trigrams(folded)
-		sig := signature(tris)
+		tris, sigs := signatures(folded)
 		for _, t := range tris {
-			b.Put(prefixed(rowPosting, []byte(t), docid), sig)
+			b.Put(prefixed(rowPosting, []byte(t), docid), sigs[t])
 		}
 		d.add(rowPosting, tris, 1)
 		for _, tag := range Hashtags(p.Text) {
@@ -452,10 +451,9 @@ func (ix *Index) putAccount(b *store.Batch, d deltas, a Account) error {
 		b.Delete(prefixed(rowAccount, docid))
 	}
 	docid := accountDocid(a.Name, a.Key)
-	tris := trigrams(accountText(a))
-	sig := signature(tris)
+	tris, sigs := signatures(accountText(a))
 	for _, t := range tris {
-		b.Put(prefixed(rowAccountPosting, []byte(t), docid), sig)
+		b.Put(prefixed(rowAccountPosting, []byte(t), docid), sigs[t])
 	}
 	d.add(rowAccountPosting, tris, 1)
 	b.Put(prefixed(rowAccount, docid), encodeAccount(a))

@@ -21,7 +21,7 @@ const (
 	// query whose every trigram is frequent (a phrase of common short
 	// words) stops there, with the newest of its matches.
 	maxCandidates = 10_000
-	maxPostings   = 200_000
+	maxPostings   = 100_000
 )
 
 // table names the rows of one kind of document: its postings and its
@@ -109,24 +109,27 @@ func (ix *Index) match(t table, q string, fn func(docid, value []byte) bool) err
 	return ix.union(t, tris, check)
 }
 
-// rarest calls check with each docid of the rarest posting list of tris
-// whose signature has the bits of every trigram of tris, in order, until
-// it returns false. It reads one list, without seeks: the signatures
-// filter out almost every document that lacks one of the trigrams.
-func (ix *Index) rarest(t table, tris []string, check func([]byte) (bool, error)) error {
-	var mask uint64
-	best, bestN := "", int64(-1)
-	for _, tri := range tris {
-		mask |= sigBit(tri)
-		n := ix.count(t.posting, tri)
+// rarest calls check with each docid of the posting list of the rarest
+// trigram of the query, in order, whose signature does not rule the
+// document out, until it returns false. It reads one list, without seeks.
+func (ix *Index) rarest(t table, qts []queryTrigram, check func([]byte) (bool, error)) error {
+	best, bestN := -1, int64(0)
+	for i, qt := range qts {
+		n := ix.count(t.posting, qt.tri)
 		if n == 0 {
 			return nil // a trigram no document has
 		}
-		if bestN < 0 || n < bestN {
-			best, bestN = tri, n
+		if best < 0 || n < bestN {
+			best, bestN = i, n
 		}
 	}
-	prefix := append([]byte{t.posting}, best...)
+	var mask uint64
+	for _, qt := range qts {
+		if off := qt.at - qts[best].at; off != 0 && off >= -sigReach && off <= sigReach {
+			mask |= sigBit(qt.tri, off)
+		}
+	}
+	prefix := append([]byte{t.posting}, qts[best].tri...)
 	it := ix.kv.Find(prefix, prefixEnd(prefix), false)
 	for n := 0; n < maxPostings && it.Next(); n++ {
 		if v := it.Value(); len(v) == sigLen && binary.BigEndian.Uint64(v)&mask != mask {

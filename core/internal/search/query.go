@@ -149,47 +149,67 @@ func trigrams(folded string) []string {
 	return out
 }
 
-// maxQueryTrigrams bounds the trigrams of a query whose counts are
-// compared and whose bits are checked.
-const maxQueryTrigrams = 32
+// queryTrigram is a trigram of a query and where it starts in the query.
+type queryTrigram struct {
+	tri string
+	at  int
+}
 
-// queryTrigrams returns the distinct trigrams of a folded query of 3 bytes
-// or more, at most maxQueryTrigrams, spread from its start to its end.
-func queryTrigrams(q string) []string {
-	var all []string
+// queryTrigrams returns the trigrams of a folded query of 3 bytes or
+// more, with where they start, in order.
+func queryTrigrams(q string) []queryTrigram {
+	out := make([]queryTrigram, 0, len(q)-2)
 	for i := 0; i+3 <= len(q); i++ {
-		if t := q[i : i+3]; !contains(all, t) {
-			all = append(all, t)
-		}
-	}
-	if len(all) <= maxQueryTrigrams {
-		return all
-	}
-	out := make([]string, 0, maxQueryTrigrams)
-	for i := range maxQueryTrigrams {
-		out = append(out, all[i*(len(all)-1)/(maxQueryTrigrams-1)])
+		out = append(out, queryTrigram{q[i : i+3], i})
 	}
 	return out
 }
 
-// sigLen is the length of a posting's value: the signature of its
-// document, a 64-bit Bloom filter of the document's trigrams.
-const sigLen = 8
+// sigLen is the length of a posting's value, the trigram's signature in
+// its document: a 64-bit Bloom filter of the trigrams found up to
+// sigReach bytes before or after an occurrence of it, each with its
+// offset. A query that holds the trigram at i needs, in the signature,
+// the bit of each of its other trigrams at its offset from i: a document
+// holding the trigram and the query's other trigrams, but not in the
+// query's order, is almost always skipped without being read.
+const (
+	sigLen   = 8
+	sigReach = 8
+)
 
-// sigBit returns the bit of a trigram in a signature.
-func sigBit(tri string) uint64 {
+// sigBit returns the bit of a trigram found off bytes from an occurrence
+// of the posting's trigram.
+func sigBit(tri string, off int) uint64 {
 	h := uint32(2166136261) // FNV-1a
 	for i := range len(tri) {
 		h = (h ^ uint32(tri[i])) * 16777619
 	}
+	h = (h ^ uint32(off+sigReach)) * 16777619
 	return 1 << (h % 64)
 }
 
-// signature returns the signature of a document with trigrams tris.
-func signature(tris []string) []byte {
-	var sig uint64
-	for _, t := range tris {
-		sig |= sigBit(t)
+// signatures returns the trigrams of a folded text, as trigrams does, and
+// the signature of each (8 bytes, big-endian).
+func signatures(folded string) (tris []string, sigs map[string][]byte) {
+	padded := folded + "\x00\x00"
+	n := len(padded) - 2 // trigrams, one at each byte of folded
+	acc := make(map[string]uint64, n)
+	for p := range n {
+		t := padded[p : p+3]
+		s, seen := acc[t]
+		if !seen {
+			tris = append(tris, t)
+		}
+		for off := max(-sigReach, -p); off <= sigReach && p+off < n; off++ {
+			if off != 0 {
+				s |= sigBit(padded[p+off:p+off+3], off)
+			}
+		}
+		acc[t] = s
 	}
-	return binary.BigEndian.AppendUint64(nil, sig)
+	sigs = make(map[string][]byte, len(acc))
+	for t, s := range acc {
+		sigs[t] = binary.BigEndian.AppendUint64(nil, s)
+	}
+	return tris, sigs
 }
