@@ -10,12 +10,16 @@
 // the folded UTF-8 bytes is a case-insensitive substring of the text. Each
 // indexed text is folded, two zero bytes are appended, and every distinct
 // 3-byte window of the result (a trigram) gets a posting row naming the
-// document, whose value is the document's signature: a 64-bit Bloom filter
-// of its trigrams. The index counts the postings of each trigram.
+// document, whose value is the trigram's signature in that document: a
+// 64-bit Bloom filter of the trigrams found up to 8 bytes before or after
+// an occurrence of it, each with its offset. The index counts the postings
+// of each trigram.
 //
 // A query of 3 bytes or more reads the posting list of its rarest trigram
 // (by those counts; a trigram with none ends the query at once), skips the
-// postings whose signature lacks a bit of one of the query's trigrams,
+// postings whose signature lacks the bit of one of the query's other
+// trigrams at its offset in the query from the rarest one (so a document
+// that holds the query's trigrams, but not in its order, is seldom read),
 // and checks the rest. A query of 1 or 2 bytes merges the lists of the
 // trigrams that start with it (the zero padding makes every byte of a text
 // the start of a trigram), or, when more than maxShortLists trigrams start
@@ -41,11 +45,11 @@
 // its name, a zero byte and its key (32), so that ascending order is name
 // order.
 //
-//	p <trigram> <post docid>        post posting: the post's signature (8 bytes)
+//	p <trigram> <post docid>        post posting: the trigram's signature in the post (8 bytes)
 //	d <post docid>                  post: author (32), seq (8), folded text
 //	k <author> <seq>                the docid of the post at seq of author
 //	h <tag> 0 <post docid>          post carrying #tag (empty value)
-//	u <trigram> <account docid>     account posting: the account's signature (8 bytes)
+//	u <trigram> <account docid>     account posting: the trigram's signature in its text (8 bytes)
 //	A <account docid>               account: name, display name and bio, each
 //	                                a uvarint length and its bytes
 //	a <key>                         the name under which key is indexed

@@ -378,3 +378,27 @@ func FuzzQuery(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIndex indexes a fuzzed text and checks that every substring query
+// taken from it finds it: the signatures never rule out a match.
+func FuzzIndex(f *testing.F) {
+	f.Add("Hello world from @alice #Go", 3, 7)
+	f.Add("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", 20, 21)
+	f.Add("the cat the dog the cat the end", 4, 12)
+	f.Add("ÉCOLE d'été", 0, 5)
+	f.Fuzz(func(t *testing.T, text string, from, n int) {
+		folded := Fold(text)
+		if from < 0 || n <= 0 || from+n > len(folded) {
+			return
+		}
+		q, err := Normalize(folded[from : from+n])
+		if err != nil || !strings.Contains(folded, q) {
+			return
+		}
+		ix, refs := fixture(t, append([]string{text}, texts...)...)
+		got := found(t, ix, refs, q, false)
+		if len(got) == 0 || got[len(got)-1] != 0 {
+			t.Errorf("Posts(%q) = %v, want it to find %q (0)", q, got, text)
+		}
+	})
+}
