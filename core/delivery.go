@@ -226,7 +226,7 @@ func (n *Node) ingest(es []*entry.Entry) ([]*entry.Entry, error) {
 	}
 	err = errors.Join(err, errFuture)
 	n.noteLatest(es)
-	n.indexEntries(added)
+	n.indexEntries(added, false)
 	for _, e := range added {
 		n.observe(e)
 	}

@@ -246,7 +246,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		st.Close()
 		return nil, fmt.Errorf("core: %w", err)
 	}
-	srch, err := openSearch(kv)
+	searchIx, err := openSearch(kv)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -255,7 +255,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	plog := ratelimit.NewLog(log)
 	n := &Node{
 		names:       reg,
-		srch:        srch,
+		srch:        searching{ix: searchIx, kick: make(chan struct{}, 1)},
 		plog:        plog,
 		cfg:         cfg,
 		log:         log,

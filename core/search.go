@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
@@ -105,12 +106,19 @@ func (n *Node) Search(ctx context.Context, query string, kind SearchKind, limit 
 	return res, ctx.Err()
 }
 
-// searching is the node's search index and the goroutine that builds it
-// for a store that held entries before it had one.
+// searching is the node's search index, the goroutine that builds it for
+// a store that held entries before it had one, and the one that indexes
+// what ingest stored, so that catch-up sync does not wait for the index.
 type searching struct {
 	ix     *search.Index
 	cancel context.CancelFunc
-	done   chan struct{}
+	wg     sync.WaitGroup
+	kick   chan struct{} // work was queued
+
+	mu    sync.Mutex
+	posts []search.Post // queued by ingest
+	gone  []search.Ref  // deletes queued after them
+	dirty bool          // the index's dirty mark is set
 }
 
 // Bounds of the background build: entries indexed per batch, and the pause
@@ -118,35 +126,175 @@ type searching struct {
 const (
 	searchBuildBatch = 500
 	searchBuildPause = 20 * time.Millisecond
+	// searchQueue is the most posts queued for the indexer: past it,
+	// ingest indexes them itself, which slows it down to the index's pace.
+	searchQueue = 20_000
+	// searchDrain is the most posts Close indexes before it stops; with
+	// more queued, the next start rebuilds the index instead.
+	searchDrain = 2_000
+	searchBatch = 2_000 // posts the indexer indexes per batch
+	// searchIdle is how long ingest must pause before the indexer runs.
+	searchIdle = 250 * time.Millisecond
 )
 
 // openSearch opens the search index in kv.
-func openSearch(kv store.KV) (searching, error) {
+func openSearch(kv store.KV) (*search.Index, error) {
 	ix, err := search.Open(store.Prefix(kv, []byte{store.SearchPrefix}))
 	if err != nil {
-		return searching{}, fmt.Errorf("core: %w", err)
+		return nil, fmt.Errorf("core: %w", err)
 	}
-	return searching{ix: ix}, nil
+	return ix, nil
 }
 
-// startSearch builds the search index in the background unless every held
-// entry was indexed; stopSearch stops it.
+// startSearch starts the indexer, and the builder unless every held entry
+// was indexed; stopSearch stops them.
 func (n *Node) startSearch() {
 	ctx, cancel := context.WithCancel(context.Background())
-	n.srch.cancel, n.srch.done = cancel, make(chan struct{})
+	n.srch.cancel = cancel
+	ix := n.srch.ix
+	if dirty, err := ix.Dirty(); err != nil || dirty {
+		// The node stopped with posts queued: index everything again
+		// (posts already indexed are skipped).
+		if err := errors.Join(err, ix.SetBuildState(false, nil), ix.SetDirty(false)); err != nil {
+			n.log.Warn("search index not reset", "err", err)
+		}
+	}
+	n.srch.wg.Add(2)
 	go func() {
-		defer close(n.srch.done)
+		defer n.srch.wg.Done()
 		if err := n.buildSearch(ctx); err != nil && ctx.Err() == nil {
 			n.log.Warn("search index not built", "err", err)
 		}
 	}()
+	go func() {
+		defer n.srch.wg.Done()
+		n.indexLoop(ctx)
+	}()
 }
 
-// stopSearch stops the background build and waits for it.
+// stopSearch stops the builder and the indexer and waits for them.
 func (n *Node) stopSearch() {
 	if n.srch.cancel != nil {
 		n.srch.cancel()
-		<-n.srch.done
+		n.srch.wg.Wait()
+	}
+}
+
+// queueSearch queues posts and deletes for the indexer, marking the index
+// dirty while any wait. With searchQueue posts queued it indexes them
+// itself.
+func (n *Node) queueSearch(ps []search.Post, gone []search.Ref) {
+	if len(ps) == 0 && len(gone) == 0 {
+		return
+	}
+	s := &n.srch
+	s.mu.Lock()
+	if len(s.posts)+len(ps) > searchQueue {
+		s.mu.Unlock()
+		n.indexNow(ps, gone)
+		return
+	}
+	if !s.dirty {
+		if err := s.ix.SetDirty(true); err != nil {
+			n.log.Warn("search index not marked", "err", err)
+		}
+		s.dirty = true
+	}
+	s.posts = append(s.posts, ps...)
+	s.gone = append(s.gone, gone...)
+	s.mu.Unlock()
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// indexLoop indexes what queueSearch queued, in batches, once no more was
+// queued for searchIdle, until ctx is done; then it indexes up to searchDrain posts still queued, and leaves
+// the index marked dirty if more were.
+func (n *Node) indexLoop(ctx context.Context) {
+	s := &n.srch
+	finish := func() {
+		s.mu.Lock()
+		small := len(s.posts) <= searchDrain
+		s.mu.Unlock()
+		if small {
+			n.indexQueued()
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			finish()
+			return
+		case <-s.kick:
+		}
+		// Let a burst of ingest end first: the index's writes would slow
+		// the store's, which a catch-up waits for.
+		idle := time.NewTimer(searchIdle)
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				idle.Stop()
+				break wait
+			case <-s.kick:
+				idle.Reset(searchIdle)
+			case <-idle.C:
+				break wait
+			}
+		}
+		if ctx.Err() != nil {
+			finish()
+			return
+		}
+		n.indexQueued()
+	}
+}
+
+// indexQueued indexes the queued posts, searchBatch at a time, and clears
+// the dirty mark once none is left.
+func (n *Node) indexQueued() {
+	s := &n.srch
+	for {
+		s.mu.Lock()
+		k := min(len(s.posts), searchBatch)
+		ps := s.posts[:k:k]
+		s.posts = s.posts[k:]
+		var gone []search.Ref
+		if len(s.posts) == 0 {
+			gone, s.gone = s.gone, nil
+			s.posts = nil
+		}
+		s.mu.Unlock()
+		n.indexNow(ps, gone)
+		s.mu.Lock()
+		empty := len(s.posts) == 0 && len(s.gone) == 0
+		if empty && s.dirty {
+			if err := s.ix.SetDirty(false); err != nil {
+				n.log.Warn("search index not marked", "err", err)
+			}
+			s.dirty = false
+		}
+		s.mu.Unlock()
+		if empty {
+			return
+		}
+	}
+}
+
+// indexNow indexes posts, then applies deletes (a post and its delete
+// may come in one batch).
+func (n *Node) indexNow(ps []search.Post, gone []search.Ref) {
+	var err error
+	if len(ps) > 0 {
+		err = n.srch.ix.AddPosts(ps)
+	}
+	for _, r := range gone {
+		err = errors.Join(err, n.srch.ix.RemovePost(r))
+	}
+	if err != nil {
+		n.log.Warn("posts not indexed for search", "err", err)
 	}
 }
 
@@ -256,10 +404,11 @@ func (n *Node) indexAccount(k entry.Key, name, displayName, bio string) {
 }
 
 // indexEntries keeps the search index true to entries just added to the
-// store, in one batch: posts and replies are indexed, a delete removes the
-// post it deletes. Every path that adds entries calls it: ingest (gossip,
-// sync, notices) and appending an own entry.
-func (n *Node) indexEntries(es []*entry.Entry) {
+// store: posts and replies are indexed, a delete removes the post it
+// deletes. Ingest (gossip, sync, notices) queues them for the indexer
+// (wait false); an own entry is indexed before the call returns (wait
+// true), so that its author finds it at once.
+func (n *Node) indexEntries(es []*entry.Entry, wait bool) {
 	var ps []search.Post
 	var gone []search.Ref
 	for _, e := range es {
@@ -271,15 +420,9 @@ func (n *Node) indexEntries(es []*entry.Entry) {
 			}
 		}
 	}
-	var err error
-	if len(ps) > 0 {
-		err = n.srch.ix.AddPosts(ps)
-	}
-	// After adding: a post and its delete may come in one batch.
-	for _, r := range gone {
-		err = errors.Join(err, n.srch.ix.RemovePost(r))
-	}
-	if err != nil {
-		n.log.Warn("posts not indexed for search", "err", err)
+	if wait {
+		n.indexNow(ps, gone)
+	} else {
+		n.queueSearch(ps, gone)
 	}
 }

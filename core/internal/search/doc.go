@@ -54,6 +54,7 @@
 //	                                a uvarint length and its bytes
 //	a <key>                         the name under which key is indexed
 //	c <p or u> <trigram>            the number of postings of the trigram (uvarint)
+//	w                               1 while posts the node stored wait to be indexed
 //	v                               build state: 1 when every held post was
 //	                                indexed, else 0 and the cursor of the next
 //

@@ -26,6 +26,7 @@ const (
 	rowAccountName    = 'a'
 	rowState          = 'v'
 	rowCount          = 'c'
+	rowDirty          = 'w'
 )
 
 const (
@@ -527,5 +528,27 @@ func (ix *Index) SetBuildState(done bool, cursor []byte) error {
 	}
 	var b store.Batch
 	b.Put([]byte{rowState}, append(v, cursor...))
+	return ix.kv.Commit(&b, false)
+}
+
+// Dirty reports whether SetDirty(true) was the last call: posts may have
+// been stored that the index never got.
+func (ix *Index) Dirty() (bool, error) {
+	v, err := ix.kv.Get([]byte{rowDirty})
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && len(v) == 1 && v[0] == 1, err
+}
+
+// SetDirty records whether posts are waiting to be indexed, so that a node
+// that stopped before indexing them rebuilds the index when it starts.
+func (ix *Index) SetDirty(dirty bool) error {
+	var b store.Batch
+	if dirty {
+		b.Put([]byte{rowDirty}, []byte{1})
+	} else {
+		b.Delete([]byte{rowDirty})
+	}
 	return ix.kv.Commit(&b, false)
 }

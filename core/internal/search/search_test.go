@@ -346,6 +346,14 @@ func TestBuildState(t *testing.T) {
 	if done, _, _ := ix.BuildState(); !done {
 		t.Errorf("BuildState() = false, want true")
 	}
+	for _, want := range []bool{true, false} {
+		if err := ix.SetDirty(want); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := ix.Dirty(); got != want || err != nil {
+			t.Errorf("Dirty() = %v, %v, want %v", got, err, want)
+		}
+	}
 }
 
 // FuzzQuery checks the query path against a plain substring search: every
