@@ -310,7 +310,7 @@ func (n *Node) buildSearch(ctx context.Context) error {
 	}
 	n.log.Info("building the search index")
 	start := time.Now()
-	if cursor == nil {
+	if len(cursor) == 0 {
 		var as []search.Account
 		for k, name := range n.store.Names() {
 			as = append(as, search.Account{Key: k, Name: name})

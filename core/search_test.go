@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -104,9 +105,16 @@ func TestSearch(t *testing.T) {
 	}
 }
 
-// TestSearchRebuild starts a node on a store whose index is gone: the
-// node builds it in the background, and search finds what it held.
+// TestSearchRebuild starts a node on a store whose index is gone, or
+// marked dirty (the node stopped with posts queued for it): the node
+// builds it in the background, and search finds what it held.
 func TestSearchRebuild(t *testing.T) {
+	for _, dirty := range []bool{false, true} {
+		t.Run(fmt.Sprintf("dirty=%v", dirty), func(t *testing.T) { testSearchRebuild(t, dirty) })
+	}
+}
+
+func testSearchRebuild(t *testing.T, dirty bool) {
 	tn := newTestNet(t)
 	dir := t.TempDir()
 	carol := tn.nodeWith("carol", func(c *Config) { c.DataDir = dir })
@@ -115,6 +123,8 @@ func TestSearchRebuild(t *testing.T) {
 	}
 	carol.Close()
 
+	// Drop the index; with dirty, keep its build state (done) and set the
+	// dirty mark instead.
 	kv, err := store.OpenLevelDB(filepath.Join(dir, "store"))
 	if err != nil {
 		t.Fatal(err)
@@ -123,12 +133,17 @@ func TestSearchRebuild(t *testing.T) {
 	var b store.Batch
 	it := rows.Find(nil, nil, false)
 	for it.Next() {
-		b.Delete(it.Key())
+		if !dirty || it.Key()[0] != 'v' {
+			b.Delete(it.Key())
+		}
+	}
+	if dirty {
+		b.Put([]byte{'w'}, []byte{1})
 	}
 	if err := errors.Join(it.Close(), rows.Commit(&b, true), kv.Close()); err != nil {
 		t.Fatal(err)
 	}
-	if b.Len() == 0 {
+	if b.Len() < 3 {
 		t.Fatal("no search rows were written")
 	}
 
@@ -138,7 +153,7 @@ func TestSearchRebuild(t *testing.T) {
 	})
 	res, err := carol.Search(context.Background(), "carol", SearchUsers, 0)
 	if err != nil || len(res.Users) != 1 {
-		t.Errorf("Search(carol, users) = %+v, %v, want carol", res, err)
+		t.Fatalf("Search(carol, users) = %+v, %v, want carol", res, err)
 	}
 	// The profiles code indexes display names and bios.
 	k, _ := entry.ParseKey(res.Users[0].Key)

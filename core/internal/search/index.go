@@ -516,6 +516,9 @@ func (ix *Index) BuildState() (done bool, cursor []byte, err error) {
 	case len(v) == 0:
 		return false, nil, fmt.Errorf("search: corrupt build state")
 	}
+	if len(v) == 1 {
+		return v[0] == 1, nil, nil
+	}
 	return v[0] == 1, v[1:], nil
 }
 
