@@ -205,6 +205,9 @@ public class ApiTest {
 			// Search: alice's post, held by bob, by a folded substring of
 			// its text, and alice by name.
 			called("search");
+			// Posts that came by the network are indexed a moment later.
+			Loopback.await("bob's index has alice's post", DEADLINE_MS,
+					() -> b.search("\u00c9T\u00c9", Mobile.SearchPosts, 0).getPosts().len() == 1);
 			SearchResults found = b.search("\u00c9T\u00c9", Mobile.SearchPosts, 0);
 			PostList foundPosts = found.getPosts();
 			assertEquals(1, foundPosts.len());
