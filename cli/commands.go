@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -590,4 +591,87 @@ func oneArg(a []string, what string, p *string) error {
 	}
 	*p = strings.TrimPrefix(a[0], "@")
 	return nil
+}
+
+type searchCmd struct {
+	users, posts, tag bool
+	limit             int
+	json              bool
+	query             string
+}
+
+func (s *searchCmd) flags(fs *flag.FlagSet) {
+	fs.BoolVar(&s.users, "users", false, "search users only")
+	fs.BoolVar(&s.posts, "posts", false, "search posts only")
+	fs.BoolVar(&s.tag, "tag", false, "find the posts carrying the hashtag QUERY, with or without #")
+	fs.IntVar(&s.limit, "limit", 20, "show at most `N` users and N posts (1 to 100)")
+	jsonFlag(fs, &s.json)
+}
+
+func (s *searchCmd) args(a []string) error {
+	switch n := btoi(s.users) + btoi(s.posts) + btoi(s.tag); {
+	case n > 1:
+		return errors.New("give at most one of --users, --posts and --tag")
+	case s.limit < 1 || s.limit > 100:
+		return fmt.Errorf("invalid --limit %d: use 1 to 100", s.limit)
+	case len(a) == 0:
+		return errors.New("missing QUERY")
+	}
+	s.query = strings.Join(a, " ")
+	return nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (s *searchCmd) kind() core.SearchKind {
+	switch {
+	case s.users:
+		return core.SearchUsers
+	case s.posts:
+		return core.SearchPosts
+	case s.tag:
+		return core.SearchTag
+	}
+	return core.SearchAll
+}
+
+func (s *searchCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	res, err := c.Search(ctx, s.query, s.kind(), s.limit)
+	if err != nil {
+		return err
+	}
+	if s.json {
+		return writeJSON(e.stdout, res)
+	}
+	writeSearch(e.stdout, res, s.kind())
+	return nil
+}
+
+// writeSearch writes the users found, then the posts, each under a heading
+// when the search was for both.
+func writeSearch(w io.Writer, res core.SearchResults, kind core.SearchKind) {
+	if len(res.Users) == 0 && len(res.Posts) == 0 {
+		fmt.Fprintln(w, "nothing found")
+		return
+	}
+	both := kind == core.SearchAll
+	if len(res.Users) > 0 {
+		if both {
+			fmt.Fprintln(w, "users:")
+		}
+		writeUsers(w, res.Users, "")
+	}
+	if len(res.Posts) > 0 {
+		if both {
+			fmt.Fprintln(w, "posts:")
+		}
+		for _, p := range res.Posts {
+			fmt.Fprintln(w, postLine(p))
+		}
+	}
 }

@@ -121,6 +121,7 @@ func (s *shell) menu(loggedIn bool) []menuItem {
 		{"16", "Like a post", []string{"like"}, s.like},
 		{"17", "Unlike a post", []string{"unlike"}, s.unlike},
 		{"18", "Open a thread", []string{"thread"}, s.thread},
+		{"19", "Search", []string{"search"}, s.search},
 		quit,
 	}
 }

@@ -148,6 +148,7 @@ func (n *Node) Register(ctx context.Context, name, password string) (User, error
 	if err := n.store.PutName(key, name); err != nil {
 		return User{}, err
 	}
+	n.indexName(key, name)
 	if err := n.keepWork(key, name, nonce); err != nil {
 		return User{}, err
 	}

@@ -226,6 +226,7 @@ func (n *Node) ingest(es []*entry.Entry) ([]*entry.Entry, error) {
 	}
 	err = errors.Join(err, errFuture)
 	n.noteLatest(es)
+	n.indexEntries(added, false)
 	for _, e := range added {
 		n.observe(e)
 	}
@@ -346,6 +347,7 @@ func (n *Node) replayFollow(e *entry.Entry, f entry.Follow) {
 		return
 	}
 	n.store.PutName(f.Target, f.Name)
+	n.indexName(f.Target, f.Name)
 	n.store.Pin(e.Author, f.Name, f.Target)
 	if sess := n.session(); sess != nil && sess.key == e.Author {
 		if active {
@@ -367,6 +369,7 @@ func (n *Node) noteFollower(account entry.Key, e *entry.Entry, name string) {
 	if name == "" {
 		name = n.nameOf(e.Author)
 	}
+	n.indexName(e.Author, name)
 	changed, err := n.store.SetFollower(account, store.Follower{
 		Key: e.Author, Name: name, Seq: e.Seq, Since: e.Time.Time().UTC(), Active: active,
 	})

@@ -6,6 +6,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/posttext"
 	"github.com/skein-p2p/skein/core/internal/profiles"
+	"github.com/skein-p2p/skein/core/internal/search"
 	"github.com/skein-p2p/skein/core/internal/store"
 )
 
@@ -59,4 +60,7 @@ var (
 	// long or only white space, control characters or bidirectional
 	// overrides, or a link that is not an http:// or https:// URL.
 	ErrInvalidProfile = profiles.ErrInvalid
+	// ErrBadQuery reports a search query that is empty, longer than 100
+	// characters or not text, or an unknown search kind or bad limit.
+	ErrBadQuery = search.ErrBadQuery
 )

@@ -166,6 +166,7 @@ type Node struct {
 	threads       *threads.Table
 	threadRates   *ratelimit.Limiter
 	threadDropped atomic.Uint64
+	srch          searching // the local search index (search.go)
 
 	// plog takes every log line about something a peer did (a rejected
 	// message, a refused request), a few per peer a minute: a peer must not
@@ -272,6 +273,11 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		st.Close()
 		return nil, fmt.Errorf("core: %w", err)
 	}
+	searchIx, err := openSearch(kv)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	// Lines about peers, refused DHT puts among them, go through one Log.
 	plog := ratelimit.NewLog(log)
 	n := &Node{
@@ -283,6 +289,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		likes:       likes.Open(store.Prefix(kv, []byte{store.LikePrefix}), likes.Limits{}),
 		threads:     threads.Open(store.Prefix(kv, []byte{store.ThreadPrefix}), threads.Limits{}),
 		threadRates: newThreadRates(),
+		srch:        searching{ix: searchIx, kick: make(chan struct{}, 1)},
 		plog:        plog,
 		cfg:         cfg,
 		log:         log,
@@ -356,6 +363,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	n.running = -1 // nothing runs yet: applyPower starts the mode
 	n.applyPower()
 	n.powerMu.Unlock()
+	n.startSearch()
 	log.Info("node started", "peer", n.host.ID(), "addrs", n.host.Addrs(), "power", cfg.PowerMode)
 	return n, nil
 }
@@ -384,6 +392,7 @@ func (n *Node) Close() error {
 		n.events.close()
 		hostErr := n.host.Close()
 		n.plog.Close()
+		n.stopSearch()
 		n.closeErr = errors.Join(hostErr, n.store.Close())
 	})
 	return n.closeErr
@@ -617,6 +626,7 @@ func (n *Node) learnRecord(r names.Record) (peer.ID, error) {
 	if err := errors.Join(n.store.PutName(r.Account, r.Name), n.store.SetKnown(r.Account, r.HeadSeq)); err != nil {
 		n.log.Warn("name record not cached", "name", r.Name, "err", err)
 	}
+	n.indexName(r.Account, r.Name)
 	pid, err := peer.IDFromBytes(r.PeerID)
 	if err != nil {
 		return "", fmt.Errorf("core: name record of %s: %w", r.Name, err)

@@ -161,6 +161,7 @@ func (n *Node) restore(ctx context.Context, name string, priv []byte, created ti
 	if err := n.store.PutName(key, name); err != nil {
 		return User{}, err
 	}
+	n.indexName(key, name)
 	if rec != nil {
 		if _, err := n.learnRecord(*rec); err != nil {
 			return User{}, err

@@ -187,6 +187,7 @@ func (n *Node) appendRequest(ctx context.Context, sess *session, r *request, kin
 	// The entry is stored: a client that went away gets it on retry, and
 	// followers must get it too.
 	ctx = context.WithoutCancel(ctx)
+	n.indexEntries([]*entry.Entry{e}, true)
 	n.observe(e)
 	sess.appended.Add(1)
 	select {

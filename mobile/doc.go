@@ -27,6 +27,8 @@
 //   - Moderation and bookmarks, private to the device: Mute, Unmute,
 //     Muted, Block, Unblock, Blocked; Bookmark, Unbookmark, Bookmarks
 //     (paged as Feed); Post.Bookmarked.
+//   - Search: Search (users and posts this device holds, and users
+//     from the relays' directories; SearchResults).
 //   - Writes safe to retry: Node.Request(id) returns the post, reply,
 //     repost, delete, like, unlike, follow, unfollow and profile that are done at most once for
 //     the request ID id, for an app that queues writes and retries them,
@@ -38,7 +40,8 @@
 // It uses only the types gomobile binds: strings, int (long in Java,
 // Int in Swift), bool, byte slices, pointers to the structs declared here
 // and the Listener interface. Lists come as small types with Len and Get
-// (FeedPage, UserList, NotificationList, ConnectionList, StringList):
+// (FeedPage, UserList, PostList, NotificationList, ConnectionList,
+// StringList):
 //
 //	for (i in 0 until list.len()) use(list.get(i))
 //

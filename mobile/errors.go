@@ -47,6 +47,7 @@ const (
 	CodeBlocked        = 27 // the posts of a user the account blocked: unblock them first
 	CodeListFull       = 28 // a mute, block or bookmark list is full: remove some first
 	CodeNotLiked       = 29 // unliking a post not liked
+	CodeBadQuery       = 30 // a search query empty, over 100 characters or not text, or a bad kind or limit
 )
 
 // codeNames are the stable names of the codes, by number.
@@ -82,6 +83,7 @@ var codeNames = [...]string{
 	CodeBlocked:        "blocked",
 	CodeListFull:       "list_full",
 	CodeNotLiked:       "not_liked",
+	CodeBadQuery:       "bad_query",
 }
 
 // coreCodes maps core's errors to codes. Every exported error of core is
@@ -118,6 +120,7 @@ var coreCodes = []struct {
 	{core.ErrSelfMute, CodeSelfMute},
 	{core.ErrBlocked, CodeBlocked},
 	{core.ErrListFull, CodeListFull},
+	{core.ErrBadQuery, CodeBadQuery},
 }
 
 // ErrorCode returns the code of an error a Node method threw (Java,

@@ -79,6 +79,7 @@ var fieldMaps = []struct {
 		"Replies":   "- PostThread.Get, Role reply",
 	}},
 	{core.ThreadReply{}, ThreadItem{}, map[string]string{"Replies": "Depth,ParentID"}},
+	{core.SearchResults{}, SearchResults{}, nil},
 	{core.Page{}, FeedPage{}, map[string]string{
 		"Posts": "- FeedPage.Len and Get",
 		"Next":  "- FeedPage.NextCursor",

@@ -32,6 +32,7 @@ cmds=(
   "JVM_BENCH_SVG=docs/jvm-bench-rss.svg bind/jvm-bench.sh"
   "JVM_BENCH_JAVA_OPTS= bind/jvm-bench.sh"
   "go test -run '^\$' -bench '^BenchmarkDirectorySearch\$' -benchtime 1000x -count 1 ./core/internal/directory/"
+  "go test -run '^\$' -bench '^BenchmarkSearch\$' -benchtime 400x -timeout 90m ./core/internal/search/"
 )
 for i in "${!cmds[@]}"; do
   echo "== ${cmds[$i]}" >&2
@@ -86,6 +87,7 @@ jvmrow() { # file label JVM LIMIT TARGET: a table row of the JVM memory section
     "$(result "$1" "$2" start-rss-mib)" "$(result "$1" "$2" peak-rss-mib)" "$(result "$1" "$2" steady-rss-mib)" \
     "$(result "$1" "$2" steady-heap-mib)" "$(result "$1" "$2" pages-per-s)" "$5"
 }
+srch() { metric "$out/10.txt" "BenchmarkSearch/$1" "$2"; }
 post99r=$(awk -v a="$post99" -v b="$raw99" 'BEGIN { printf "%.2f", a / b }')
 dir() { metric "$out/9.txt" BenchmarkDirectorySearch "$1"; }
 dirrow() { # query-kind label
@@ -260,6 +262,27 @@ steady 1384 MiB, Java heap 165 MiB, 858 pages/s with the JVM's defaults.
   outlives the call, Java's collector sees all the memory, and a page is one
   call into Go instead of about 1,000. It meets the target, and pages several
   times faster; \`mobile/doc.go\` tells apps to use it where they page a lot.
+
+## Search
+
+| query (\`Node.Search\`'s index, \`core/internal/search\`) | p50 | p99 | results/query | target |
+|---|---|---|---|---|
+| posts, 3 characters, 1,000,000 posts | $(srch posts/chars=3 p50-ms) ms | $(srch posts/chars=3 p99-ms) ms | $(srch posts/chars=3 results/query) | p99 ≤ 100 ms |
+| posts, 10 characters, 1,000,000 posts | $(srch posts/chars=10 p50-ms) ms | $(srch posts/chars=10 p99-ms) ms | $(srch posts/chars=10 results/query) | p99 ≤ 100 ms |
+| accounts, 3 characters, 100,000 accounts | $(srch accounts/chars=3 p50-ms) ms | $(srch accounts/chars=3 p99-ms) ms | $(srch accounts/chars=3 results/query) | p99 ≤ 50 ms |
+| accounts, 10 characters, 100,000 accounts | $(srch accounts/chars=10 p50-ms) ms | $(srch accounts/chars=10 p99-ms) ms | $(srch accounts/chars=10 results/query) | p99 ≤ 50 ms |
+
+The posts' index takes $(srch posts/chars=3 index-MiB) MiB on disk, $(srch posts/chars=3 index/entries) × the
+size of the entries it indexes; the accounts' $(srch accounts/chars=3 index-MiB) MiB.
+
+- **Search** (\`core/internal/search/bench_test.go\`): the index alone, in LevelDB,
+  built once per run with a seeded RNG: 100,000 accounts (names of two words and a
+  number, display names, half with a bio) and 1,000,000 posts of 6 to 25 words
+  drawn from a fixed vocabulary by a Zipf law, a hashtag in one of four and a
+  mention in one of eight, by 5,000 authors. Queries are 200 random substrings of
+  the vocabulary (3 characters) or of posted texts (10 characters) plus a few that
+  match nothing, each asking for 20 results; latency is per query. A 10-character
+  query across common short words ("a the yo") reads the most postings.
 
 ## Raw output
 

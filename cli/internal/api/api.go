@@ -30,6 +30,7 @@
 //	GET  /v1/status                                       -> core.Status
 //	GET  /v1/peers                                        -> Connections
 //	GET  /v1/events                                       -> core.Event, one JSON object a line
+//	GET  /v1/search?q=&kind=&limit=                       -> core.SearchResults
 //
 // id is a post's ID or a unique prefix of it, at least 8 hex digits.
 //
@@ -57,6 +58,8 @@
 // ("power" and "network"); with network "none" the node is offline
 // whatever its mode.
 //
+// Search's kind is all (the default), users, posts or tag, and its limit
+// 1 to 100 (20 when absent); a bad query answers 400 bad_query. Otherwise
 // limit is 1 to MaxLimit, DefaultLimit when absent. Request bodies are at
 // most MaxBody bytes. A failed request answers with a 4xx or 5xx status and
 // an Error document whose Code names the cause (see the Code constants);
@@ -104,6 +107,7 @@ type Node interface {
 	SetNetworkType(t core.NetworkType) error
 	SetProfile(ctx context.Context, displayName, bio, link string) (core.User, error)
 	Moderator
+	Search(ctx context.Context, query string, kind core.SearchKind, limit int) (core.SearchResults, error)
 }
 
 var _ Node = (*core.Node)(nil)
@@ -280,6 +284,7 @@ var codes = []struct {
 	{core.ErrSelfMute, "self_mute", http.StatusBadRequest},
 	{core.ErrBlocked, "blocked", http.StatusForbidden},
 	{core.ErrListFull, "list_full", http.StatusConflict},
+	{core.ErrBadQuery, "bad_query", http.StatusBadRequest},
 }
 
 // RequestIDHeader is the header that carries a request's ID.

@@ -56,6 +56,9 @@ func (n errNode) Watch(context.Context, func(core.Event)) error        { return 
 func (n errNode) Notifications(context.Context, int, bool) ([]core.Notification, error) {
 	return nil, n.err
 }
+func (n errNode) Search(context.Context, string, core.SearchKind, int) (core.SearchResults, error) {
+	return core.SearchResults{}, n.err
+}
 func (n errNode) Timeline(context.Context, string, string, int) (core.Page, error) {
 	return core.Page{}, n.err
 }

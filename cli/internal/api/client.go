@@ -177,6 +177,18 @@ func (c *Client) Feed(ctx context.Context, cursor string, limit int) (core.Page,
 	return p, err
 }
 
+// Search searches the users the daemon's node knows and the posts it
+// holds; limit 0 is the node's default.
+func (c *Client) Search(ctx context.Context, query string, kind core.SearchKind, limit int) (core.SearchResults, error) {
+	var res core.SearchResults
+	q := url.Values{"q": {query}, "kind": {string(kind)}}
+	if limit != 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	err := c.call(ctx, http.MethodGet, "/v1/search", q, nil, &res)
+	return res, err
+}
+
 // Timeline returns a page of the posts of the user name.
 func (c *Client) Timeline(ctx context.Context, name, cursor string, limit int) (core.Page, error) {
 	var p core.Page

@@ -76,6 +76,7 @@ func NewServer(node Node, log *slog.Logger) *Server {
 		"/v1/thread":        {http.MethodGet, s.thread},
 		"/v1/status":        {http.MethodGet, s.status},
 		"/v1/peers":         {http.MethodGet, s.peers},
+		"/v1/search":        {http.MethodGet, s.search},
 		"/v1/events":        {http.MethodGet, nil}, // streams; see events
 	}
 	s.addModerationRoutes()
@@ -308,6 +309,22 @@ func (s *Server) feed(r *http.Request) (any, error) {
 	}
 	p, err := s.node.Feed(r.Context(), r.FormValue("cursor"), limit)
 	return page(p), err
+}
+
+// search answers /v1/search?q=QUERY&kind=KIND&limit=N: the limit is
+// checked by the node (1 to 100, 0 or none for its default).
+func (s *Server) search(r *http.Request) (any, error) {
+	limit := 0
+	if v := r.FormValue("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, &Error{Code: CodeBadRequest, Message: fmt.Sprintf("invalid limit %q", v)}
+		}
+		limit = n
+	}
+	res, err := s.node.Search(r.Context(), r.FormValue("q"), core.SearchKind(r.FormValue("kind")), limit)
+	res.Users, res.Posts = nonNil(res.Users), nonNil(res.Posts)
+	return res, err
 }
 
 func (s *Server) timeline(r *http.Request) (any, error) {

@@ -7,6 +7,7 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -139,6 +140,10 @@ func (d *story) tell(ctx context.Context) error {
 		return err
 	}
 
+	if err := d.social(ctx, posts["alice"], posts["bob"]); err != nil {
+		return err
+	}
+
 	d.say("carol closes her laptop: her daemon stops.")
 	d.cmd(fmt.Sprintf("kill -TERM %d  # carol's daemon", d.procs["carol"].Pid()))
 	if err := d.procs["carol"].Stop(10 * time.Second); err != nil {
@@ -169,6 +174,107 @@ func (d *story) tell(ctx context.Context) error {
 		return err
 	}
 	d.say("That's Skein: no server, and nothing lost while offline. The demo stops every process and removes " + d.root + ".")
+	return nil
+}
+
+// social tells the part about profiles, likes, threads, search and
+// mutes, around alice's first post.
+func (d *story) social(ctx context.Context, alicePost, bobPost string) error {
+	d.say("alice sets up her profile. Her followers' feeds show her display name from now on.")
+	if _, err := d.skein(ctx, "alice", "profile", "--display-name", "Alice Liddell", "--bio", "Down the rabbit hole, building p2p things."); err != nil {
+		return err
+	}
+	id, err := d.postID(ctx, "bob", alicePost)
+	if err != nil {
+		return err
+	}
+	d.say("bob likes alice's post (by the 8 hex digits in brackets); carol replies to it.")
+	if _, err := d.skein(ctx, "bob", "like", id); err != nil {
+		return err
+	}
+	if _, err := d.skein(ctx, "carol", "reply", id, "welcome to skein, alice!"); err != nil {
+		return err
+	}
+	d.say("alice is told, straight from their devices:")
+	if err := d.until(ctx, "alice", []string{"@bob liked your post", "@carol replied"}, "notifications"); err != nil {
+		return err
+	}
+	d.say("bob opens the thread. He does not follow carol, so her reply comes from alice's device, checked against carol's key:")
+	if err := d.until(ctx, "bob", []string{"welcome to skein, alice!", "♥ 1"}, "thread", id); err != nil {
+		return err
+	}
+	d.say("bob searches the posts his device holds, and finds alice by her bio in the relay's directory (each result is signed by its account, so the relay cannot forge one):")
+	if err := d.until(ctx, "bob", []string{"hello, skein"}, "search", "--posts", "skein"); err != nil {
+		return err
+	}
+	if err := d.until(ctx, "bob", []string{"@alice"}, "search", "--users", "rabbit"); err != nil {
+		return err
+	}
+	d.say("alice mutes bob for a while: his posts leave her feed, and nobody is told. Then she unmutes him.")
+	if _, err := d.skein(ctx, "alice", "mute", "bob"); err != nil {
+		return err
+	}
+	out, err := d.skein(ctx, "alice", "feed")
+	if err != nil {
+		return err
+	}
+	if strings.Contains(out, bobPost) {
+		return fmt.Errorf("alice muted bob, but her feed still shows his post")
+	}
+	_, err = d.skein(ctx, "alice", "unmute", "bob")
+	return err
+}
+
+// postID returns the ID (its first 8 hex digits) of the post with this text
+// in user's feed, waiting for it to arrive. It prints nothing.
+func (d *story) postID(ctx context.Context, user, text string) (string, error) {
+	var id string
+	err := d.poll(ctx, func() bool {
+		r := d.run(ctx, user, "feed", "--json")
+		if r.Err != nil || r.Code != 0 {
+			return false
+		}
+		var page struct {
+			Posts []struct{ ID, Text string } `json:"posts"`
+		}
+		if json.Unmarshal([]byte(r.Stdout), &page) != nil {
+			return false
+		}
+		for _, p := range page.Posts {
+			if p.Text == text && len(p.ID) >= 8 {
+				id = p.ID[:8]
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		return "", fmt.Errorf("%s's feed did not get %q within %v", user, text, d.cfg.Wait)
+	}
+	return id, nil
+}
+
+// until runs "skein args..." as user until its output holds every one of
+// want, then prints the command and that output.
+func (d *story) until(ctx context.Context, user string, want []string, args ...string) error {
+	d.cmd("skein --home ~" + user + " " + quoteArgs(args))
+	var last localnet.Result
+	err := d.poll(ctx, func() bool {
+		last = d.run(ctx, user, args...)
+		if last.Err != nil || last.Code != 0 {
+			return false
+		}
+		for _, w := range want {
+			if !strings.Contains(last.Stdout, w) {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return fmt.Errorf("skein %s as %s did not show %q within %v; it shows: %s", strings.Join(args, " "), user, want, d.cfg.Wait, strings.TrimSpace(last.Stdout+last.Stderr))
+	}
+	d.output(last.Stdout)
 	return nil
 }
 

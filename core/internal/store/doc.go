@@ -62,6 +62,7 @@
 //	B <account> i <id>                     bookmark index: saved (core/internal/bookmarks)
 //	L …                                    likes seen, per post: core/internal/likes (its doc has the layout)
 //	T …                                    replies seen, per parent: core/internal/threads (its doc has the layout)
+//	S ...                                  search index of core/internal/search (SearchPrefix; its doc.go)
 //
 // The N rows belong to core/internal/names.Registry, which reaches them
 // through a Prefix view (NamePrefix); the Store never reads them. A relay

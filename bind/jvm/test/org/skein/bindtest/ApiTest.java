@@ -42,8 +42,10 @@ import org.skein.mobile.Notification;
 import org.skein.mobile.NotificationList;
 import org.skein.mobile.Post;
 import org.skein.mobile.PowerMode;
+import org.skein.mobile.PostList;
 import org.skein.mobile.Profile;
 import org.skein.mobile.Request;
+import org.skein.mobile.SearchResults;
 import org.skein.mobile.Status;
 import org.skein.mobile.StringList;
 import org.skein.mobile.PostThread;
@@ -202,6 +204,21 @@ public class ApiTest {
 			assertTrue(p.getPinned());
 			assertTrue(p.getAddrs().len() > 0);
 			assertTrue(p.getHeld() >= 1);
+			// Search: alice's post, held by bob, by a folded substring of
+			// its text, and alice by name.
+			called("search");
+			// Posts that came by the network are indexed a moment later.
+			Loopback.await("bob's index has alice's post", DEADLINE_MS,
+					() -> b.search("\u00c9T\u00c9", Mobile.SearchPosts, 0).getPosts().len() == 1);
+			SearchResults found = b.search("\u00c9T\u00c9", Mobile.SearchPosts, 0);
+			PostList foundPosts = found.getPosts();
+			assertEquals(1, foundPosts.len());
+			assertEquals(post.getID(), foundPosts.get(0).getID());
+			assertNull(foundPosts.get(1));
+			assertEquals(0, found.getUsers().len());
+			found = b.search("ali", Mobile.SearchAll, 5);
+			assertEquals("alice", found.getUsers().get(0).getName());
+			assertEquals(0, b.search("hello", Mobile.SearchTag, 0).getPosts().len());
 			ConnectionList peers = b.peers();
 			assertTrue(peers.len() > 0);
 			Connection c = peers.get(0);
@@ -324,6 +341,8 @@ public class ApiTest {
 			Loopback.await("bob holds alice's post", DEADLINE_MS, () -> Loopback.inFeed(b, mine.getID()) != null);
 			expect(Mobile.CodeNotYours, "delete(alice's post) by bob", () -> b.delete(mine.getID()));
 			expect(Mobile.CodeNoPost, "reply(no such post)", () -> b.reply("00000000deadbeef", "to nothing"));
+			expect(Mobile.CodeBadQuery, "search(spaces)", () -> b.search("   ", Mobile.SearchAll, 0));
+			expect(Mobile.CodeBadQuery, "search(kind people)", () -> b.search("bob", "people", 0));
 			expect(Mobile.CodeWrongPassword, "exportPhrase(wrong)", () -> a.exportPhrase("wrong"));
 			b.logout();
 			expect(Mobile.CodeWrongPassword, "login(wrong)", () -> b.login("bob", "wrong"));

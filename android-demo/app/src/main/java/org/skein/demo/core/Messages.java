@@ -136,6 +136,8 @@ public final class Messages {
                 return "This list is full. Remove some of it first.";
             case (int) Mobile.CodeNotLiked:
                 return "You have not liked this post.";
+            case (int) Mobile.CodeBadQuery:
+                return with("Type 1 to 100 characters to search for.", d);
             default:
                 return null;
         }
