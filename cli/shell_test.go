@@ -52,7 +52,7 @@ func TestShell(t *testing.T) {
 		"0",      // feed
 		"7",      // following and followers
 		"2", "1", // unfollow bob by number
-		"13", "WELCOME", // search
+		"19", "WELCOME", // search
 		"12",                  // logout
 		"0", "alice", "wrong", // login, wrong password
 		"login", "alice", "pw",

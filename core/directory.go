@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -189,4 +190,23 @@ func (n *Node) publishOwnProfile(ctx context.Context, sess *session) {
 		return
 	}
 	sess.dirProfile.Store(e.Seq)
+}
+
+// directoryUsers returns the users the relays' directories find for query,
+// verified, as Search shows them: none, without an error, when no relay is
+// connected or none answers.
+func (n *Node) directoryUsers(ctx context.Context, query string, limit int) ([]User, error) {
+	rs, err := n.directorySearch(ctx, strings.TrimSpace(query), min(limit, directory.MaxLimit))
+	switch {
+	case errors.Is(err, directory.ErrQuery):
+		return nil, fmt.Errorf("%w: %w", ErrBadQuery, err)
+	case err != nil:
+		n.log.Debug("directory search failed", "err", err)
+		return nil, nil
+	}
+	out := make([]User, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, withProfile(User{Name: r.Name, Key: r.Account.String()}, r.Profile))
+	}
+	return out, nil
 }

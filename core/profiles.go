@@ -165,17 +165,24 @@ func (n *Node) deleteProfile(e *entry.Entry) {
 	if err != nil {
 		return
 	}
-	if _, err := n.prof.table.Delete(e.Author, d.Seq); err != nil {
+	deleted, err := n.prof.table.Delete(e.Author, d.Seq, d.ID)
+	if err != nil {
 		n.log.Warn("deleted profile not dropped", "author", e.Author.Short(), "err", err)
+	}
+	if deleted {
+		n.indexAccount(e.Author, "", "", "")
 	}
 }
 
 // profileChanged is called whenever a newer profile entry is stored, from
 // any path: an own SetProfile, gossip, sync, a notice or a profile request.
-// It is the one place that reacts to a profile changing (the search index
-// and the directory publish hook them here).
+// It is the one place that reacts to a profile changing: the account is
+// indexed for search by its display name and bio. (An own profile reaches
+// the relays' directories with the next name publication:
+// publishOwnProfile.)
 func (n *Node) profileChanged(e *entry.Entry, p entry.Profile) {
 	n.log.Debug("profile changed", "author", e.Author.Short(), "seq", e.Seq)
+	n.indexAccount(e.Author, "", p.DisplayName, p.Bio)
 }
 
 // pruneProfiles drops the profiles of authors the node has no reason to

@@ -64,17 +64,39 @@ func (n *Node) Search(ctx context.Context, query string, kind SearchKind, limit 
 	if err != nil {
 		return SearchResults{}, err
 	}
+	var viewer *entry.Key // whose mutes and blocks apply
+	if sess := n.session(); sess != nil {
+		viewer = &sess.key
+	}
 	res := SearchResults{Users: []User{}, Posts: []Post{}}
 	if kind == "" || kind == SearchAll || kind == SearchUsers {
 		as, err := n.srch.ix.Accounts(q, limit)
 		if err != nil {
 			return SearchResults{}, fmt.Errorf("core: search: %w", err)
 		}
+		seen := make(map[entry.Key]bool, len(as))
 		for _, a := range as {
-			res.Users = append(res.Users, User{Name: a.Name, Key: a.Key.String()})
+			seen[a.Key] = true
+			if viewer == nil || !n.blockedBy(*viewer, a.Key) {
+				res.Users = append(res.Users, n.userProfile(User{Name: a.Name, Key: a.Key.String()}, a.Key))
+			}
 		}
-		// Network users from the relays' directory are merged here,
-		// after the local ones, which rank first.
+		// Then the accounts the relays' directories know, verified, after
+		// the local ones, which rank first.
+		if len(res.Users) < limit {
+			found, err := n.directoryUsers(ctx, query, limit)
+			if err != nil {
+				return SearchResults{}, err
+			}
+			for _, u := range found {
+				k, _ := entry.ParseKey(u.Key)
+				if len(res.Users) == limit || seen[k] || viewer != nil && n.blockedBy(*viewer, k) {
+					continue
+				}
+				seen[k] = true
+				res.Users = append(res.Users, u)
+			}
+		}
 	}
 	if kind == SearchUsers {
 		return res, ctx.Err()
@@ -90,6 +112,9 @@ func (n *Node) Search(ctx context.Context, query string, kind SearchKind, limit 
 		}
 		if _, ok := search.PostOf(e); !ok {
 			return false, true // deleted
+		}
+		if viewer != nil && n.hiddenEntry(*viewer, e) {
+			return true, true // muted or blocked: not shown, still indexed
 		}
 		res.Posts = append(res.Posts, n.postWith(as, e))
 		return true, len(res.Posts) < limit && ctx.Err() == nil

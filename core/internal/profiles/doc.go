@@ -17,7 +17,9 @@
 // through a store.Prefix view:
 //
 //	P <author>          the author's latest profile entry, its encoding as
-//	                    entry.Decode takes it (full, never redacted)
+//	                    entry.Decode takes it: full, or redacted once its
+//	                    author deleted it (no profile, and a floor: no entry
+//	                    of that seq or below is taken again)
 //
 // A Table is safe for concurrent use.
 package profiles

@@ -180,19 +180,48 @@ func TestCheck(t *testing.T) {
 }
 
 func TestTableDelete(t *testing.T) {
-	tb, err := Open(store.NewMemory())
+	kv := store.NewMemory()
+	tb, err := Open(kv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := author(alice)
-	tb.Put(profileEntry(t, alice, 4, entry.Profile{DisplayName: "A"}))
-	if ok, err := tb.Delete(a, 3); ok || err != nil {
+	older := profileEntry(t, alice, 2, entry.Profile{DisplayName: "old"})
+	held := profileEntry(t, alice, 4, entry.Profile{DisplayName: "A"})
+	tb.Put(held)
+	if ok, err := tb.Delete(a, 3, held.ID()); ok || err != nil {
 		t.Fatalf("Delete(another seq) = %v, %v, want nothing deleted", ok, err)
 	}
-	if ok, err := tb.Delete(a, 4); !ok || err != nil || tb.DisplayName(a) != "" || tb.Len() != 0 {
-		t.Fatalf("Delete(the seq held) = %v, %v; Len() = %d", ok, err, tb.Len())
+	if ok, err := tb.Delete(a, 4, entry.ID{1}); ok || err != nil {
+		t.Fatalf("Delete(another ID at the seq held: a fork) = %v, %v, want nothing deleted", ok, err)
 	}
-	if _, _, ok, _ := tb.Get(a); ok {
-		t.Error("Get() after Delete found a profile")
+	if ok, err := tb.Delete(a, 4, held.ID()); !ok || err != nil || tb.DisplayName(a) != "" || tb.Len() != 0 {
+		t.Fatalf("Delete(the entry held) = %v, %v; Len() = %d", ok, err, tb.Len())
+	}
+	// The deleted profile, or an older one, never comes back, also after
+	// a reopen; a newer one is taken.
+	reopened, err := Open(kv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		tb   *Table
+	}{{"open", tb}, {"reopened", reopened}} {
+		name, tb := c.name, c.tb
+		if _, _, ok, _ := tb.Get(a); ok {
+			t.Errorf("%s: Get() after Delete found a profile", name)
+		}
+		if tb.Seq(a) != 4 || tb.Len() != 0 {
+			t.Errorf("%s: Seq() = %d, Len() = %d after Delete, want 4, 0", name, tb.Seq(a), tb.Len())
+		}
+		for _, e := range []*entry.Entry{held, older} {
+			if _, stored, err := tb.Put(e); stored || err != nil {
+				t.Errorf("%s: Put(seq %d) after its delete = %v, %v, want refused", name, e.Seq, stored, err)
+			}
+		}
+	}
+	if _, stored, err := tb.Put(profileEntry(t, alice, 5, entry.Profile{DisplayName: "new"})); !stored || err != nil || tb.DisplayName(a) != "new" {
+		t.Errorf("Put(newer) = %v, %v, display name %q", stored, err, tb.DisplayName(a))
 	}
 }

@@ -13,6 +13,7 @@ import (
 type cached struct {
 	seq         uint64
 	displayName string
+	deleted     bool // the profile at seq was deleted: a floor, no profile
 }
 
 // Table is each author's latest profile entry, in a KV (see the package
@@ -36,7 +37,7 @@ func Open(kv store.KV) (*Table, error) {
 			it.Close()
 			return nil, err
 		}
-		t.cache[e.Author] = cached{seq: e.Seq, displayName: p.DisplayName}
+		t.cache[e.Author] = cached{seq: e.Seq, displayName: p.DisplayName, deleted: e.Redacted()}
 	}
 	if err := it.Close(); err != nil {
 		return nil, fmt.Errorf("profiles: open: %w", err)
@@ -44,14 +45,18 @@ func Open(kv store.KV) (*Table, error) {
 	return t, nil
 }
 
-// parse decodes a stored row: key is the author, value the entry.
+// parse decodes a stored row: key is the author, value the entry, full,
+// or redacted once its author deleted it (a zero Profile then).
 func parse(key, value []byte) (*entry.Entry, entry.Profile, error) {
 	e, err := entry.ParseStored(value, nil)
 	if err != nil {
 		return nil, entry.Profile{}, fmt.Errorf("profiles: stored profile: %w", err)
 	}
-	if string(key) != string(e.Author[:]) || e.Kind != entry.KindProfile || e.Redacted() {
+	if string(key) != string(e.Author[:]) || e.Kind != entry.KindProfile {
 		return nil, entry.Profile{}, fmt.Errorf("profiles: stored profile row of %x does not hold its profile entry", key)
+	}
+	if e.Redacted() {
+		return e, entry.Profile{}, nil
 	}
 	p, err := entry.ParseProfile(e.Body)
 	if err != nil {
@@ -86,7 +91,7 @@ func (t *Table) Put(e *entry.Entry) (entry.Profile, bool, error) {
 }
 
 // Get returns the profile held for author and its entry; ok is false if
-// none is held.
+// none is held, or if the latest one held was deleted.
 func (t *Table) Get(author entry.Key) (p entry.Profile, e *entry.Entry, ok bool, err error) {
 	v, err := t.kv.Get(author[:])
 	if errors.Is(err, store.ErrNotFound) {
@@ -95,26 +100,40 @@ func (t *Table) Get(author entry.Key) (p entry.Profile, e *entry.Entry, ok bool,
 		return entry.Profile{}, nil, false, fmt.Errorf("profiles: %w", err)
 	}
 	e, p, err = parse(author[:], v)
-	if err != nil {
+	if err != nil || e.Redacted() {
 		return entry.Profile{}, nil, false, err
 	}
 	return p, e, true, nil
 }
 
-// Delete deletes author's profile if the entry held is the one at seq
-// (its author deleted it), and reports whether it did.
-func (t *Table) Delete(author entry.Key, seq uint64) (bool, error) {
+// Delete applies author's delete of its entry at seq with ID id: if that
+// is the profile entry held, the profile is no longer shown or served, and
+// the row keeps the entry's redacted form, so that neither that entry nor
+// an older one is taken as the profile again (Seq stays at seq). It
+// reports whether it deleted the profile.
+func (t *Table) Delete(author entry.Key, seq uint64, id entry.ID) (bool, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if c, ok := t.cache[author]; !ok || c.seq != seq {
+	if c, ok := t.cache[author]; !ok || c.seq != seq || c.deleted {
 		return false, nil
 	}
+	v, err := t.kv.Get(author[:])
+	if err != nil {
+		return false, fmt.Errorf("profiles: delete: %w", err)
+	}
+	e, _, err := parse(author[:], v)
+	if err != nil {
+		return false, err
+	}
+	if e.ID() != id {
+		return false, nil // another entry at that seq: a fork, left alone
+	}
 	var b store.Batch
-	b.Delete(author[:])
+	b.Put(author[:], e.Redact().Bytes())
 	if err := t.kv.Commit(&b, false); err != nil {
 		return false, fmt.Errorf("profiles: delete: %w", err)
 	}
-	delete(t.cache, author)
+	t.cache[author] = cached{seq: seq, deleted: true}
 	return true, nil
 }
 
@@ -126,19 +145,25 @@ func (t *Table) DisplayName(author entry.Key) string {
 	return t.cache[author].displayName
 }
 
-// Seq returns the seq of the profile entry held for author, 0 if none. It
-// reads memory only.
+// Seq returns the seq of the profile entry held for author, or of the
+// deleted one that replaced it, 0 if none. It reads memory only.
 func (t *Table) Seq(author entry.Key) uint64 {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	return t.cache[author].seq
 }
 
-// Len returns the number of profiles held.
+// Len returns the number of profiles held, deleted ones left out.
 func (t *Table) Len() int {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return len(t.cache)
+	n := 0
+	for _, c := range t.cache {
+		if !c.deleted {
+			n++
+		}
+	}
+	return n
 }
 
 // Prune deletes the profiles of every author for whom keep reports false,
