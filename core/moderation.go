@@ -209,11 +209,13 @@ func (n *Node) visibleFeed(account entry.Key, cursor []byte, limit int) ([]*entr
 
 // unhiddenEffects drops the effects of notices that their accounts do not
 // take: everything from an author they blocked, and the notifications of
-// an author they muted (a muted follower still counts as one).
+// an author they muted. A muted follower still counts as one, and a muted
+// account's likes and unlikes still count (addNotification keeps their
+// notifications out), so that a like before the mute can be taken back.
 func (n *Node) unhiddenEffects(effects []foreignEffect) []foreignEffect {
 	out := effects[:0]
 	for _, x := range effects {
-		if n.blockedBy(x.account, x.e.Author) || x.kind != NotifyFollower && n.hidden(x.account, x.e.Author) {
+		if n.blockedBy(x.account, x.e.Author) || x.kind != NotifyFollower && x.kind != NotifyLike && n.hidden(x.account, x.e.Author) {
 			continue
 		}
 		out = append(out, x)

@@ -259,6 +259,7 @@ func (r *Relay) Close() error {
 		r.keeper.close()
 		r.keeper = nil
 	}
+	r.host.RemoveStreamHandler(directory.ProtocolID) // no new searches or publications
 	err := r.host.Close()
 	if r.kv != nil {
 		r.plog.Close()

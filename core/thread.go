@@ -62,12 +62,13 @@ func newThreadRates() *ratelimit.Limiter {
 // Thread returns the post with the given ID (or unique ID prefix of at
 // least 8 hex digits) in its conversation: its ancestors, root first, and
 // the replies under it as a tree, including replies by accounts the
-// account does not follow. Besides what this node holds, it asks the
-// post's author's device, else up to three holders of the author's log,
-// for the replies and like counts they know, and verifies each reply
-// against its own author's key and its place in the tree before showing
-// it; if none answers within a few seconds it returns what this node
-// holds. Unknown or deleted posts fail with ErrNoPost.
+// account does not follow, but not those of accounts it muted or blocked.
+// Besides what this node holds, it asks the post's author's device, else up
+// to three holders of the author's log, for the replies (and, the author's
+// device only, the like counts) they know, and verifies each reply against
+// its own author's key and its place in the tree before showing it; if
+// none answers within a few seconds it returns what this node holds.
+// Unknown or deleted posts fail with ErrNoPost.
 func (n *Node) Thread(ctx context.Context, postID string) (Thread, error) {
 	sess, err := n.requireSession()
 	if err != nil {
@@ -81,17 +82,26 @@ func (n *Node) Thread(ctx context.Context, postID string) (Thread, error) {
 	remote := map[entry.ID][]threads.Verified{}
 	likes := map[entry.ID]uint32{}
 	if target.Author != sess.key {
-		if a, ok := n.fetchThread(ctx, refOf(target)); ok {
+		if a, fromDevice, ok := n.fetchThread(ctx, refOf(target)); ok {
 			th.Fetched = true
-			likes[target.ID()] = a.Likes
+			// Like counts are not signed: only the author's own device
+			// (named by the author's signed name record) is believed.
+			if fromDevice {
+				likes[target.ID()] = a.Likes
+			}
 			ok, dropped := threads.Verify(target.ID(), a)
 			if dropped > 0 {
 				n.threadDropped.Add(uint64(dropped))
 				n.log.Info("thread answer: replies dropped", "dropped", dropped)
 			}
 			for _, v := range ok {
+				if gone, err := n.store.Tombstoned(v.Entry.Author, v.Entry.Seq); err != nil || gone {
+					continue // deleted, as this node knows: a stale or hostile peer's copy
+				}
 				remote[v.Parent] = append(remote[v.Parent], v)
-				likes[v.Entry.ID()] = v.Likes
+				if fromDevice {
+					likes[v.Entry.ID()] = v.Likes
+				}
 			}
 		}
 	}
@@ -132,6 +142,9 @@ func (n *Node) Thread(ctx context.Context, postID string) (Thread, error) {
 		for _, v := range remote[id] {
 			kids = append(kids, v.Entry)
 		}
+		// Replies of accounts the account muted or blocked are not shown,
+		// nor the replies under them.
+		kids = slices.DeleteFunc(kids, func(e *entry.Entry) bool { return n.hidden(sess.key, e.Author) })
 		slices.SortFunc(kids, func(a, b *entry.Entry) int {
 			return cmp.Or(a.Time.Compare(b.Time), strings.Compare(a.ID().String(), b.ID().String()))
 		})
@@ -275,12 +288,12 @@ func (n *Node) backfillThreads() {
 // fetchThread asks the device of ref's author, else a few holders of the
 // author's log, for the replies they know under ref; ok is false if none
 // answered in time.
-func (n *Node) fetchThread(ctx context.Context, ref entry.Ref) (threads.Answer, bool) {
+func (n *Node) fetchThread(ctx context.Context, ref entry.Ref) (a threads.Answer, fromDevice, ok bool) {
 	ctx, cancel := context.WithTimeout(ctx, threadFetchTimeout)
 	defer cancel()
 	if p, ok := n.deviceOf(ref.Author); ok {
 		if a, err := n.askThread(ctx, p, ref); err == nil {
-			return a, true
+			return a, true, true
 		} else {
 			n.log.Debug("thread: the author's device did not answer", "peer", p, "err", err)
 		}
@@ -290,10 +303,10 @@ func (n *Node) fetchThread(ctx context.Context, ref entry.Ref) (threads.Answer, 
 			break
 		}
 		if a, err := n.askThread(ctx, p, ref); err == nil {
-			return a, true
+			return a, false, true
 		}
 	}
-	return threads.Answer{}, false
+	return threads.Answer{}, false, false
 }
 
 // askThread sends one thread request to p and reads its answer.

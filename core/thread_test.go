@@ -214,3 +214,37 @@ func TestThreadBackfill(t *testing.T) {
 		t.Fatalf("Thread() after the backfill = %+v, %v, want the old reply", th.Replies, err)
 	}
 }
+
+// TestThreadHidesMuted: the replies of an account the viewer muted or
+// blocked are not in the thread, and come back when unmuted.
+func TestThreadHidesMuted(t *testing.T) {
+	tn := newTestNet(t)
+	alice, bob := tn.user("alice"), tn.user("bob")
+	ctx := context.Background()
+	mustFollow(t, bob, "alice")
+	hi := mustPost(t, alice, "reply to me")
+	waitFor(t, "bob gets alice's post", hasFeed(bob, "alice: reply to me"))
+	if _, err := bob.Reply(ctx, hi.ID, "bob was here"); err != nil {
+		t.Fatal(err)
+	}
+	replies := func() int {
+		th, err := alice.Thread(ctx, hi.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(th.Replies)
+	}
+	waitFor(t, "alice's thread to hold bob's reply", func() bool { return replies() == 1 })
+	if _, err := alice.Mute(ctx, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if n := replies(); n != 0 {
+		t.Errorf("Thread() after muting bob = %d replies, want 0", n)
+	}
+	if err := alice.Unmute(ctx, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if n := replies(); n != 1 {
+		t.Errorf("Thread() after unmuting bob = %d replies, want 1", n)
+	}
+}
