@@ -199,7 +199,7 @@ func (d *story) social(ctx context.Context, alicePost, bobPost string) error {
 	if err := d.until(ctx, "alice", []string{"@bob liked your post", "@carol replied"}, "notifications"); err != nil {
 		return err
 	}
-	d.say("bob opens the thread. He does not follow carol, so her reply comes from alice's device, checked against carol's key:")
+	d.say("bob opens the thread. He does not follow carol, so her reply comes from alice's device, checked against carol's key; bob's device knows her only by that key, and shows its first digits:")
 	if err := d.until(ctx, "bob", []string{"welcome to skein, alice!", "♥ 1"}, "thread", id); err != nil {
 		return err
 	}
