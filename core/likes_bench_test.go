@@ -21,8 +21,9 @@ import (
 // BenchmarkFeedWithLikes reads the newest page of 50 posts of a feed that
 // merges 1,000 followed authors (SKEIN_BENCH_ENTRIES entries in all,
 // default 20,000), every post of the newest 2,000 liked by three accounts
-// and by the reader on every other one, through Node.Feed (author names,
-// like counts, liked), against the raw range scan of the same 50 feed rows
+// and by the reader on every other one, every author with a profile,
+// through Node.Feed (author names, display names, like counts, liked,
+// bookmarked), against the raw range scan of the same 50 feed rows
 // in the same run: each iteration does both, and Store.Feed of the page
 // between them (the entries without names or likes). It reports the
 // p50s and the ratio of Node.Feed's to the raw scan's (target ≤ 1.5,
@@ -56,6 +57,15 @@ func BenchmarkFeedWithLikes(b *testing.B) {
 			b.Fatal(err)
 		}
 		n.store.PutName(k, name)
+		// A profile, so that rows carry display names.
+		prof, err := entry.New(privs[i], 1<<40, entry.ID{1}, hlc.Timestamp{Wall: uint64(time.Now().UnixMilli())}, entry.KindProfile,
+			entry.Profile{DisplayName: fmt.Sprintf("Author %d ✨", i), Bio: "writes benchmark posts"}.Bytes())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := n.prof.table.Put(prof); err != nil {
+			b.Fatal(err)
+		}
 	}
 	text := strings.Repeat("x", 80)
 	base := uint64(time.Now().Add(-24 * time.Hour).UnixMilli())
@@ -126,7 +136,7 @@ func BenchmarkFeedWithLikes(b *testing.B) {
 		t = time.Now()
 		p, err := n.Feed(ctx, "", page)
 		feed = append(feed, time.Since(t))
-		if err != nil || len(p.Posts) != page || p.Posts[0].Likes < 3 || p.Posts[0].Author == "" {
+		if err != nil || len(p.Posts) != page || p.Posts[0].Likes < 3 || p.Posts[0].Author == "" || p.Posts[0].AuthorDisplayName == "" {
 			b.Fatalf("Feed() = %d posts (first %+v), %v", len(p.Posts), p.Posts[0], err)
 		}
 	}

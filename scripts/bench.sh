@@ -33,6 +33,7 @@ cmds=(
   "JVM_BENCH_JAVA_OPTS= bind/jvm-bench.sh"
   "go test -run '^\$' -bench '^BenchmarkDirectorySearch\$' -benchtime 1000x -count 1 ./core/internal/directory/"
   "go test -run '^\$' -bench '^BenchmarkSearch\$' -benchtime 400x -timeout 90m ./core/internal/search/"
+  "SKEIN_BENCH_ENTRIES=$FEED_ENTRIES go test -run '^\$' -bench '^BenchmarkFeedWithLikes\$' -benchtime 2000x -count 2 ./core/"
 )
 for i in "${!cmds[@]}"; do
   echo "== ${cmds[$i]}" >&2
@@ -79,6 +80,10 @@ natrelay=$(metric "$out/6.txt" BenchmarkNAT entries/s_relay)
 natdirect=$(metric "$out/6.txt" BenchmarkNAT entries/s_direct)
 natratio=$(metric "$out/6.txt" BenchmarkNAT relay/direct)
 fratio=$(awk -v a="$feed" -v b="$scan" 'BEGIN { printf "%.2f", a / b }')
+lfeed=$(metric "$out/11.txt" BenchmarkFeedWithLikes feed-p50-ns)
+lstore=$(metric "$out/11.txt" BenchmarkFeedWithLikes store-p50-ns)
+lscan=$(metric "$out/11.txt" BenchmarkFeedWithLikes raw-p50-ns)
+likeratio=$(metric "$out/11.txt" BenchmarkFeedWithLikes feed/raw)
 result() { # file label key: a value of FeedPaging's RESULT line
   awk -v l="$2: RESULT " -v k="$3=" 'index($0, l) == 1 { for (i = 1; i <= NF; i++) if (index($i, k) == 1) v = substr($i, length(k) + 1) } END { print v }' "$1"
 }
@@ -109,6 +114,7 @@ traffic is on 127.0.0.1 or inside network namespaces the benchmark creates.
 |---|---|---|---|---|
 | catch-up ingest: 10,000 entries synced from a peer, verified + stored | $(printf %.0f "$ingest") entries/s | single-core \`ed25519.Verify\`: $(printf %.0f "$verify")/s | $iratio | ≥ 20,000/s and ≥ 0.8 |
 | feed page: 50 newest of $FEED_ENTRIES entries by 1,000 followed authors (p50) | $(awk -v a="$feed" 'BEGIN{printf "%.1f", a/1000}') µs | raw 50-row goleveldb range scan: $(awk -v a="$scan" 'BEGIN{printf "%.1f", a/1000}') µs | $fratio | ≤ 0.5 ms and ≤ 3 |
+| feed page as the app gets it: \`Node.Feed\`, 50 of $FEED_ENTRIES entries, with display names, like counts, liked, bookmarked (p50) | $(awk -v a="$lfeed" 'BEGIN{printf "%.1f", a/1000}') µs (\`Store.Feed\` alone: $(awk -v a="$lstore" 'BEGIN{printf "%.1f", a/1000}') µs) | raw 50-row range scan, interleaved: $(awk -v a="$lscan" 'BEGIN{printf "%.1f", a/1000}') µs | $likeratio | ≤ 1.5 |
 | live delivery, 20 followers: hand-off to GossipSub → follower's event callback | p50 $pub50 ms, p99 $pub99 ms | raw GossipSub, same stack and topology: p50 $raw50 ms, p99 $raw99 ms | $lratio (p99) | p99 ≤ 50 ms and ≤ 2 |
 | live delivery, 20 followers: same, against raw GossipSub whose subscribers verify each entry's signature | p50 $pub50 ms, p99 $pub99 ms | raw GossipSub + ed25519 check: p50 $rv50 ms, p99 $rv99 ms | $rvratio (p99) | (explains the row above) |
 | live delivery, 20 followers: \`Post\` call (durable write included) → callback | p50 $post50 ms, p99 $post99 ms | raw GossipSub p99 $raw99 ms | $post99r (p99) | p99 ≤ 50 ms |
