@@ -79,11 +79,9 @@ func (n *Node) Bookmarks(ctx context.Context, cursor string, limit int) (Page, e
 	if err != nil {
 		return Page{}, err
 	}
-	var cur []byte
-	if cursor != "" {
-		if cur, err = base64.RawURLEncoding.DecodeString(cursor); err != nil {
-			return Page{}, fmt.Errorf("%w: %s", ErrBadCursor, entry.Quote(cursor))
-		}
+	cur, err := decodeCursor(cursor)
+	if err != nil {
+		return Page{}, err
 	}
 	es, next, err := n.marks.Page(sess.key, cur, pageSize(limit))
 	if errors.Is(err, bookmarks.ErrBadCursor) {

@@ -222,11 +222,9 @@ func (n *Node) Feed(ctx context.Context, cursor string, limit int) (Page, error)
 	if err != nil {
 		return Page{}, err
 	}
-	var cur []byte
-	if cursor != "" {
-		if cur, err = base64.RawURLEncoding.DecodeString(cursor); err != nil {
-			return Page{}, fmt.Errorf("%w: %s", ErrBadCursor, entry.Quote(cursor))
-		}
+	cur, err := decodeCursor(cursor)
+	if err != nil {
+		return Page{}, err
 	}
 	es, next, err := n.visibleFeed(sess.key, cur, pageSize(limit))
 	if errors.Is(err, store.ErrBadCursor) {
@@ -550,6 +548,19 @@ func (n *Node) author(as authors, k entry.Key) authorStrings {
 		as[k] = a
 	}
 	return a
+}
+
+// decodeCursor decodes the cursor of a feed or bookmarks page: nil for "",
+// the first page.
+func decodeCursor(cursor string) ([]byte, error) {
+	if cursor == "" {
+		return nil, nil
+	}
+	cur, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrBadCursor, entry.Quote(cursor))
+	}
+	return cur, nil
 }
 
 func pageSize(limit int) int {

@@ -190,9 +190,7 @@ func TestServerStreams(t *testing.T) {
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		srv.mu.Lock()
-		n := srv.streams[client.ID()]
-		srv.mu.Unlock()
+		n := srv.streams.Held(client.ID())
 		if n == 2 {
 			break
 		}

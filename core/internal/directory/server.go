@@ -2,7 +2,6 @@ package directory
 
 import (
 	"bufio"
-	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -71,8 +70,7 @@ type Server struct {
 	peers  *ratelimit.Limiter
 	nets   *ratelimit.Limiter
 
-	mu      sync.Mutex
-	streams map[peer.ID]int
+	streams *ratelimit.Slots[peer.ID] // requests being served, per peer
 }
 
 // NewServer returns a Server answering from dir within limits and logging
@@ -85,7 +83,7 @@ func NewServer(dir *Directory, limits Limits, log *ratelimit.Log) *Server {
 		limits:  l,
 		peers:   ratelimit.New(l.PeerRate, l.PeerBurst, serveKeys),
 		nets:    ratelimit.New(l.NetRate, l.NetBurst, serveKeys),
-		streams: make(map[peer.ID]int),
+		streams: ratelimit.NewSlots[peer.ID](l.Streams),
 	}
 }
 
@@ -95,12 +93,12 @@ func NewServer(dir *Directory, limits Limits, log *ratelimit.Log) *Server {
 func (srv *Server) Serve(s network.Stream) {
 	defer s.Close()
 	p := s.Conn().RemotePeer()
-	if !srv.acquire(p) {
+	if !srv.streams.Acquire(p) {
 		srv.log.Debug(p.String(), "directory request refused: too many at once", "limit", srv.limits.Streams)
 		s.Reset()
 		return
 	}
-	defer srv.release(p)
+	defer srv.streams.Release(p)
 	s.SetDeadline(time.Now().Add(srv.limits.Timeout))
 	payload, err := ReadFrame(bufio.NewReaderSize(s, 512), MaxRequest)
 	if err != nil {
@@ -150,22 +148,4 @@ func nonNil(r []Raw) []Raw {
 		return []Raw{}
 	}
 	return r
-}
-
-func (srv *Server) acquire(p peer.ID) bool {
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	if srv.streams[p] >= srv.limits.Streams {
-		return false
-	}
-	srv.streams[p]++
-	return true
-}
-
-func (srv *Server) release(p peer.ID) {
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	if srv.streams[p]--; srv.streams[p] <= 0 {
-		delete(srv.streams, p)
-	}
 }

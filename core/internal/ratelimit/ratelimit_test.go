@@ -197,3 +197,37 @@ func TestLimiterTakeGive(t *testing.T) {
 		t.Fatalf("Give beyond the burst: Take = %d, want the burst, 1000", got)
 	}
 }
+
+func TestSlots(t *testing.T) {
+	s := NewSlots[string](2)
+	for i, tt := range []struct {
+		op   string // "a" acquire, "r" release
+		key  string
+		want bool // Acquire's result
+		held int  // Held(key) after
+	}{
+		{"a", "p", true, 1},
+		{"a", "p", true, 2},
+		{"a", "p", false, 2},
+		{"a", "q", true, 1},
+		{"r", "p", false, 1},
+		{"a", "p", true, 2},
+		{"r", "p", false, 1},
+		{"r", "p", false, 0},
+		{"a", "p", true, 1},
+	} {
+		if tt.op == "a" {
+			if got := s.Acquire(tt.key); got != tt.want {
+				t.Fatalf("step %d: Acquire(%s) = %v, want %v", i, tt.key, got, tt.want)
+			}
+		} else {
+			s.Release(tt.key)
+		}
+		if got := s.Held(tt.key); got != tt.held {
+			t.Fatalf("step %d: Held(%s) = %d, want %d", i, tt.key, got, tt.held)
+		}
+	}
+	if len(s.held) != 2 {
+		t.Errorf("%d keys held, want 2 (a key without slots is forgotten)", len(s.held))
+	}
+}

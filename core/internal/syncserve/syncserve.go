@@ -9,7 +9,6 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -77,8 +76,7 @@ type Server struct {
 	peers  *ratelimit.Limiter // bytes per peer
 	nets   *ratelimit.Limiter // bytes per network
 
-	mu      sync.Mutex
-	streams map[peer.ID]int // sync streams being served, per peer
+	streams *ratelimit.Slots[peer.ID] // sync streams being served, per peer
 }
 
 // New returns a Server answering from src within limits, whose zero fields
@@ -91,7 +89,7 @@ func New(src syncproto.Source, limits Limits, log *ratelimit.Log) *Server {
 		limits:  l,
 		peers:   ratelimit.New(float64(l.PeerRate), l.PeerBurst, serveKeys),
 		nets:    ratelimit.New(float64(l.NetRate), l.NetBurst, serveKeys),
-		streams: make(map[peer.ID]int),
+		streams: ratelimit.NewSlots[peer.ID](l.Streams),
 	}
 }
 
@@ -103,12 +101,12 @@ func New(src syncproto.Source, limits Limits, log *ratelimit.Log) *Server {
 func (srv *Server) Serve(ctx context.Context, s network.Stream) {
 	defer s.Close()
 	p := s.Conn().RemotePeer()
-	if !srv.acquire(p) {
+	if !srv.streams.Acquire(p) {
 		srv.log.Debug(p.String(), "sync request refused: too many at once", "limit", srv.limits.Streams)
 		s.Reset()
 		return
 	}
-	defer srv.release(p)
+	defer srv.streams.Release(p)
 	deadline := time.Now().Add(srv.limits.Timeout)
 	s.SetDeadline(deadline)
 	ctx, cancel := context.WithDeadline(ctx, deadline)
@@ -133,24 +131,6 @@ func (srv *Server) Serve(ctx context.Context, s network.Stream) {
 	if err != nil {
 		srv.log.Debug(p.String(), "sync request failed", "err", err)
 		s.Reset()
-	}
-}
-
-func (srv *Server) acquire(p peer.ID) bool {
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	if srv.streams[p] >= srv.limits.Streams {
-		return false
-	}
-	srv.streams[p]++
-	return true
-}
-
-func (srv *Server) release(p peer.ID) {
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	if srv.streams[p]--; srv.streams[p] <= 0 {
-		delete(srv.streams, p)
 	}
 }
 
