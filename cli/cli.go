@@ -160,7 +160,7 @@ var commands = []command{
 		summary: "show the posts of the user NAME, newest first",
 		new:     func() runner { return &timelineCmd{} }},
 	{name: "search", synopsis: "[--users|--posts|--tag] [--limit N] [--json] QUERY...", intersperse: true,
-		summary: "search the users this device knows and the posts it holds for QUERY (the arguments joined by spaces); --tag finds one #hashtag",
+		summary: "search for QUERY (the arguments joined by spaces) the users this device and its relays' directories know and the posts it holds; --tag finds one #hashtag",
 		new:     func() runner { return &searchCmd{} }},
 	{name: "following", synopsis: "[--json]", intersperse: true,
 		summary: "list the users you follow",
