@@ -39,6 +39,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/p2p"
 	"github.com/skein-p2p/skein/core/internal/profiles"
 	"github.com/skein-p2p/skein/core/internal/ratelimit"
+	"github.com/skein-p2p/skein/core/internal/search"
 	"github.com/skein-p2p/skein/core/internal/store"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
 	"github.com/skein-p2p/skein/core/internal/syncserve"
@@ -166,7 +167,7 @@ type Node struct {
 	threads       *threads.Table
 	threadRates   *ratelimit.Limiter
 	threadDropped atomic.Uint64
-	srch          searching // the local search index (search.go)
+	srch          *search.Indexer // the local search index and what keeps it true (search.go)
 
 	// plog takes every log line about something a peer did (a rejected
 	// message, a refused request), a few per peer a minute: a peer must not
@@ -289,7 +290,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		likes:       likes.Open(store.Prefix(kv, []byte{store.LikePrefix}), likes.Limits{}),
 		threads:     threads.Open(store.Prefix(kv, []byte{store.ThreadPrefix}), threads.Limits{}),
 		threadRates: newThreadRates(),
-		srch:        searching{ix: searchIx, kick: make(chan struct{}, 1)},
+		srch:        search.NewIndexer(searchIx, st, log),
 		plog:        plog,
 		cfg:         cfg,
 		log:         log,
@@ -363,7 +364,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	n.running = -1 // nothing runs yet: applyPower starts the mode
 	n.applyPower()
 	n.powerMu.Unlock()
-	n.startSearch()
+	n.srch.Start()
 	log.Info("node started", "peer", n.host.ID(), "addrs", n.host.Addrs(), "power", cfg.PowerMode)
 	return n, nil
 }
@@ -392,7 +393,7 @@ func (n *Node) Close() error {
 		n.events.close()
 		hostErr := n.host.Close()
 		n.plog.Close()
-		n.stopSearch()
+		n.srch.Close()
 		n.closeErr = errors.Join(hostErr, n.store.Close())
 	})
 	return n.closeErr

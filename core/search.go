@@ -1,13 +1,9 @@
 package core
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"sync"
-	"time"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/search"
@@ -70,7 +66,7 @@ func (n *Node) Search(ctx context.Context, query string, kind SearchKind, limit 
 	}
 	res := SearchResults{Users: []User{}, Posts: []Post{}}
 	if kind == "" || kind == SearchAll || kind == SearchUsers {
-		as, err := n.srch.ix.Accounts(q, limit)
+		as, err := n.srch.Index().Accounts(q, limit)
 		if err != nil {
 			return SearchResults{}, fmt.Errorf("core: search: %w", err)
 		}
@@ -121,46 +117,15 @@ func (n *Node) Search(ctx context.Context, query string, kind SearchKind, limit 
 	}
 	var serr error
 	if kind == SearchTag {
-		serr = n.srch.ix.Tag(q, fn)
+		serr = n.srch.Index().Tag(q, fn)
 	} else {
-		serr = n.srch.ix.Posts(q, fn)
+		serr = n.srch.Index().Posts(q, fn)
 	}
 	if err = errors.Join(err, serr); err != nil {
 		return SearchResults{}, fmt.Errorf("core: search: %w", err)
 	}
 	return res, ctx.Err()
 }
-
-// searching is the node's search index, the goroutine that builds it for
-// a store that held entries before it had one, and the one that indexes
-// what ingest stored, so that catch-up sync does not wait for the index.
-type searching struct {
-	ix     *search.Index
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	kick   chan struct{} // work was queued
-
-	mu    sync.Mutex
-	posts []search.Post // queued by ingest
-	gone  []search.Ref  // deletes queued after them
-	dirty bool          // the index's dirty mark is set
-}
-
-// Bounds of the background build: entries indexed per batch, and the pause
-// between batches that leaves the disk to the node.
-const (
-	searchBuildBatch = 500
-	searchBuildPause = 20 * time.Millisecond
-	// searchQueue is the most posts queued for the indexer: past it,
-	// ingest indexes them itself, which slows it down to the index's pace.
-	searchQueue = 20_000
-	// searchDrain is the most posts Close indexes before it stops; with
-	// more queued, the next start rebuilds the index instead.
-	searchDrain = 2_000
-	searchBatch = 2_000 // posts the indexer indexes per batch
-	// searchIdle is how long ingest must pause before the indexer runs.
-	searchIdle = 250 * time.Millisecond
-)
 
 // openSearch opens the search index in kv.
 func openSearch(kv store.KV) (*search.Index, error) {
@@ -171,247 +136,12 @@ func openSearch(kv store.KV) (*search.Index, error) {
 	return ix, nil
 }
 
-// startSearch starts the indexer, and the builder unless every held entry
-// was indexed; stopSearch stops them.
-func (n *Node) startSearch() {
-	ctx, cancel := context.WithCancel(context.Background())
-	n.srch.cancel = cancel
-	ix := n.srch.ix
-	if dirty, err := ix.Dirty(); err != nil || dirty {
-		// The node stopped with posts queued: index everything again
-		// (posts already indexed are skipped).
-		if err := errors.Join(err, ix.SetBuildState(false, nil), ix.SetDirty(false)); err != nil {
-			n.log.Warn("search index not reset", "err", err)
-		}
-	}
-	n.srch.wg.Add(2)
-	go func() {
-		defer n.srch.wg.Done()
-		if err := n.buildSearch(ctx); err != nil && ctx.Err() == nil {
-			n.log.Warn("search index not built", "err", err)
-		}
-	}()
-	go func() {
-		defer n.srch.wg.Done()
-		n.indexLoop(ctx)
-	}()
-}
-
-// stopSearch stops the builder and the indexer and waits for them.
-func (n *Node) stopSearch() {
-	if n.srch.cancel != nil {
-		n.srch.cancel()
-		n.srch.wg.Wait()
-	}
-}
-
-// queueSearch queues posts and deletes for the indexer, marking the index
-// dirty while any wait. With searchQueue posts queued it indexes them
-// itself.
-func (n *Node) queueSearch(ps []search.Post, gone []search.Ref) {
-	if len(ps) == 0 && len(gone) == 0 {
-		return
-	}
-	s := &n.srch
-	s.mu.Lock()
-	if len(s.posts)+len(ps) > searchQueue {
-		s.mu.Unlock()
-		n.indexNow(ps, gone)
-		return
-	}
-	if !s.dirty {
-		if err := s.ix.SetDirty(true); err != nil {
-			n.log.Warn("search index not marked", "err", err)
-		}
-		s.dirty = true
-	}
-	s.posts = append(s.posts, ps...)
-	s.gone = append(s.gone, gone...)
-	s.mu.Unlock()
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
-}
-
-// indexLoop indexes what queueSearch queued, in batches, once no more was
-// queued for searchIdle, until ctx is done; then it indexes up to searchDrain posts still queued, and leaves
-// the index marked dirty if more were.
-func (n *Node) indexLoop(ctx context.Context) {
-	s := &n.srch
-	finish := func() {
-		s.mu.Lock()
-		small := len(s.posts) <= searchDrain
-		s.mu.Unlock()
-		if small {
-			n.indexQueued()
-		}
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			finish()
-			return
-		case <-s.kick:
-		}
-		// Let a burst of ingest end first: the index's writes would slow
-		// the store's, which a catch-up waits for.
-		idle := time.NewTimer(searchIdle)
-	wait:
-		for {
-			select {
-			case <-ctx.Done():
-				idle.Stop()
-				break wait
-			case <-s.kick:
-				idle.Reset(searchIdle)
-			case <-idle.C:
-				break wait
-			}
-		}
-		if ctx.Err() != nil {
-			finish()
-			return
-		}
-		n.indexQueued()
-	}
-}
-
-// indexQueued indexes the queued posts, searchBatch at a time, and clears
-// the dirty mark once none is left.
-func (n *Node) indexQueued() {
-	s := &n.srch
-	for {
-		s.mu.Lock()
-		k := min(len(s.posts), searchBatch)
-		ps := s.posts[:k:k]
-		s.posts = s.posts[k:]
-		var gone []search.Ref
-		if len(s.posts) == 0 {
-			gone, s.gone = s.gone, nil
-			s.posts = nil
-		}
-		s.mu.Unlock()
-		n.indexNow(ps, gone)
-		s.mu.Lock()
-		empty := len(s.posts) == 0 && len(s.gone) == 0
-		if empty && s.dirty {
-			if err := s.ix.SetDirty(false); err != nil {
-				n.log.Warn("search index not marked", "err", err)
-			}
-			s.dirty = false
-		}
-		s.mu.Unlock()
-		if empty {
-			return
-		}
-	}
-}
-
-// indexNow indexes posts, then applies deletes (a post and its delete
-// may come in one batch).
-func (n *Node) indexNow(ps []search.Post, gone []search.Ref) {
-	var err error
-	if len(ps) > 0 {
-		err = n.srch.ix.AddPosts(ps)
-	}
-	for _, r := range gone {
-		err = errors.Join(err, n.srch.ix.RemovePost(r))
-	}
-	if err != nil {
-		n.log.Warn("posts not indexed for search", "err", err)
-	}
-}
-
-// buildSearch indexes every name the store knows and every post and reply
-// it holds, in batches, saving its place after each, unless the index
-// says it was done. Entries that arrive meanwhile are indexed by observe;
-// indexing one twice is harmless.
-func (n *Node) buildSearch(ctx context.Context) error {
-	ix := n.srch.ix
-	done, cursor, err := ix.BuildState()
-	if err != nil || done {
-		return err
-	}
-	n.log.Info("building the search index")
-	start := time.Now()
-	if len(cursor) == 0 {
-		var as []search.Account
-		for k, name := range n.store.Names() {
-			as = append(as, search.Account{Key: k, Name: name})
-			if len(as) == searchBuildBatch {
-				if err := n.indexNames(as); err != nil {
-					return err
-				}
-				as = as[:0]
-			}
-		}
-		if err := n.indexNames(as); err != nil {
-			return err
-		}
-	}
-	var after entry.Key
-	var seq uint64
-	if len(cursor) == len(after)+8 {
-		after, seq = entry.Key(cursor), binary.BigEndian.Uint64(cursor[len(after):])
-	}
-	indexed := 0
-	for _, author := range n.store.Authors() {
-		if c := bytes.Compare(author[:], after[:]); cursor != nil && c < 0 {
-			continue
-		} else if c > 0 {
-			seq = 0
-		}
-		for {
-			if ctx.Err() != nil {
-				return nil
-			}
-			es, err := n.store.Entries(author, seq, searchBuildBatch, 1<<20)
-			if err != nil || len(es) == 0 {
-				break // a log GC dropped meanwhile, or done
-			}
-			var ps []search.Post
-			for _, e := range es {
-				if p, ok := search.PostOf(e); ok {
-					ps = append(ps, p)
-				}
-			}
-			if err := ix.AddPosts(ps); err != nil {
-				return err
-			}
-			seq = es[len(es)-1].Seq
-			indexed += len(ps)
-			if err := ix.SetBuildState(false, binary.BigEndian.AppendUint64(bytes.Clone(author[:]), seq)); err != nil {
-				return err
-			}
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(searchBuildPause):
-			}
-		}
-		n.log.Debug("search index: log indexed", "author", author.Short(), "posts", indexed)
-	}
-	n.log.Info("search index built", "posts", indexed, "took", time.Since(start).Round(time.Millisecond))
-	return ix.SetBuildState(true, nil)
-}
-
-// indexNames indexes names, keeping what else is indexed of each account.
-func (n *Node) indexNames(as []search.Account) error {
-	for _, a := range as {
-		if err := n.srch.ix.SetName(a.Key, a.Name); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // indexName indexes k's name as learned, keeping its display name and bio.
 func (n *Node) indexName(k entry.Key, name string) {
 	if name == "" {
 		return
 	}
-	if err := n.srch.ix.SetName(k, name); err != nil {
+	if err := n.srch.Index().SetName(k, name); err != nil {
 		n.log.Warn("name not indexed for search", "err", err)
 	}
 }
@@ -423,7 +153,7 @@ func (n *Node) indexAccount(k entry.Key, name, displayName, bio string) {
 	if name == "" {
 		name = n.nameOf(k)
 	}
-	if err := n.srch.ix.PutAccount(search.Account{Key: k, Name: name, DisplayName: displayName, Bio: bio}); err != nil {
+	if err := n.srch.Index().PutAccount(search.Account{Key: k, Name: name, DisplayName: displayName, Bio: bio}); err != nil {
 		n.log.Warn("account not indexed for search", "err", err)
 	}
 }
@@ -434,20 +164,10 @@ func (n *Node) indexAccount(k entry.Key, name, displayName, bio string) {
 // (wait false); an own entry is indexed before the call returns (wait
 // true), so that its author finds it at once.
 func (n *Node) indexEntries(es []*entry.Entry, wait bool) {
-	var ps []search.Post
-	var gone []search.Ref
-	for _, e := range es {
-		if p, ok := search.PostOf(e); ok {
-			ps = append(ps, p)
-		} else if e.Kind == entry.KindDelete {
-			if d, err := entry.ParseDelete(e.Body); err == nil {
-				gone = append(gone, search.Ref{Author: e.Author, Seq: d.Seq})
-			}
-		}
-	}
+	ps, gone := search.Changes(es)
 	if wait {
-		n.indexNow(ps, gone)
+		n.srch.Now(ps, gone)
 	} else {
-		n.queueSearch(ps, gone)
+		n.srch.Queue(ps, gone)
 	}
 }
