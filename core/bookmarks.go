@@ -27,15 +27,9 @@ func (n *Node) Bookmark(ctx context.Context, postID string) (Post, error) {
 	if err != nil {
 		return Post{}, err
 	}
-	e, err := n.findPost(postID)
+	e, err := n.findOriginal(postID)
 	if err != nil {
 		return Post{}, err
-	}
-	if e.Kind == entry.KindRepost {
-		r, _ := entry.ParseRepost(e.Body)
-		if e, err = n.store.Entry(r.Of.Author, r.Of.Seq); err != nil || e.ID() != r.Of.ID || e.Redacted() {
-			return Post{}, fmt.Errorf("%w: the reposted post is not available", ErrNoPost)
-		}
 	}
 	if _, err := n.marks.Add(sess.key, e, time.Now()); errors.Is(err, bookmarks.ErrFull) {
 		return Post{}, fmt.Errorf("%w: %w", ErrListFull, err)

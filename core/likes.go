@@ -25,7 +25,7 @@ func (n *Node) Like(ctx context.Context, postID string) (Post, error) {
 	case prior != nil:
 		return n.likedPost(prior)
 	}
-	target, err := n.likeTarget(postID)
+	target, err := n.findOriginal(postID)
 	if err != nil {
 		return Post{}, err
 	}
@@ -59,7 +59,7 @@ func (n *Node) Unlike(ctx context.Context, postID string) error {
 	if err != nil || prior != nil {
 		return err
 	}
-	target, err := n.likeTarget(postID)
+	target, err := n.findOriginal(postID)
 	if err != nil {
 		return n.settled(sess, req, err)
 	}
@@ -73,22 +73,6 @@ func (n *Node) Unlike(ctx context.Context, postID string) error {
 		n.tell(sess, e, target.Author)
 	}
 	return err
-}
-
-// likeTarget finds the post a like of postID is about: the post itself,
-// or a repost's original.
-func (n *Node) likeTarget(postID string) (*entry.Entry, error) {
-	target, err := n.findPost(postID)
-	if err != nil {
-		return nil, err
-	}
-	if target.Kind == entry.KindRepost {
-		r, _ := entry.ParseRepost(target.Body)
-		if target, err = n.store.Entry(r.Of.Author, r.Of.Seq); err != nil || target.ID() != r.Of.ID || target.Redacted() {
-			return nil, fmt.Errorf("%w: the reposted post is not available", ErrNoPost)
-		}
-	}
-	return target, nil
 }
 
 // likedPost returns the post a like entry of the account is about.
@@ -156,12 +140,11 @@ func (n *Node) withLikes(p *Post, id entry.ID) {
 	}
 }
 
-// unlikeDeleted applies a delete, e, that names a like entry held in full:
-// the like is taken back as an unlike at the delete's seq would take it
-// (docs/PROTOCOL.md, "Likes").
-func (n *Node) unlikeDeleted(e *entry.Entry, d entry.Delete) {
-	held, err := n.store.Entry(e.Author, d.Seq)
-	if err != nil || held.ID() != d.ID || held.Kind != entry.KindLike || held.Redacted() {
+// unlikeDeleted applies a delete, e, to held, the entry of e's log it
+// names: if held is a like, in full, the like is taken back as an unlike
+// at the delete's seq would take it (docs/PROTOCOL.md, "Likes").
+func (n *Node) unlikeDeleted(e, held *entry.Entry) {
+	if held.Kind != entry.KindLike || held.Redacted() {
 		return
 	}
 	l, err := likes.FromEntry(held)

@@ -71,15 +71,9 @@ func (n *Node) Repost(ctx context.Context, postID string) (Post, error) {
 	case prior != nil:
 		return n.post(prior), nil
 	}
-	target, err := n.findPost(postID)
+	target, err := n.findOriginal(postID)
 	if err != nil {
 		return Post{}, err
-	}
-	if target.Kind == entry.KindRepost {
-		r, _ := entry.ParseRepost(target.Body)
-		if target, err = n.store.Entry(r.Of.Author, r.Of.Seq); err != nil || target.ID() != r.Of.ID || target.Redacted() {
-			return Post{}, fmt.Errorf("%w: the reposted post is not available", ErrNoPost)
-		}
 	}
 	e, replayed, err := n.appendRequest(ctx, sess, req, entry.KindRepost, entry.Repost{Of: refOf(target)}.Bytes())
 	if err != nil {
@@ -149,6 +143,24 @@ func (n *Node) findPost(postID string) (*entry.Entry, error) {
 		return nil, fmt.Errorf("%w: %s was deleted", ErrNoPost, postID)
 	case e.Kind != entry.KindPost && e.Kind != entry.KindReply && e.Kind != entry.KindRepost:
 		return nil, fmt.Errorf("%w: %s is not a post", ErrNoPost, postID)
+	}
+	return e, nil
+}
+
+// findOriginal finds a post as findPost does, and for a repost the post it
+// reposts, which must be held and not deleted: what a repost, like,
+// bookmark or thread of a repost is about.
+func (n *Node) findOriginal(postID string) (*entry.Entry, error) {
+	e, err := n.findPost(postID)
+	if err != nil || e.Kind != entry.KindRepost {
+		return e, err
+	}
+	r, err := entry.ParseRepost(e.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoPost, err)
+	}
+	if e, err = n.store.Entry(r.Of.Author, r.Of.Seq); err != nil || e.ID() != r.Of.ID || e.Redacted() {
+		return nil, fmt.Errorf("%w: the reposted post is not available", ErrNoPost)
 	}
 	return e, nil
 }
@@ -291,9 +303,11 @@ func (n *Node) redact(e *entry.Entry) {
 	// Each table checks, or is only told when, the named entry is the
 	// delete's author's: a delete cannot take back someone else's post.
 	n.redactBookmarks(e.Author, d)
-	n.unlikeDeleted(e, d)
 	held, herr := n.store.Entry(e.Author, d.Seq)
 	own := herr == nil && held.ID() == d.ID
+	if own {
+		n.unlikeDeleted(e, held)
+	}
 	changed, err := n.store.Redact(e.Author, d.Seq, d.ID)
 	if err != nil {
 		n.log.Warn("delete not applied", "author", e.Author.Short(), "seq", d.Seq, "err", err)

@@ -170,10 +170,10 @@ func (n *Node) Thread(ctx context.Context, postID string) (Thread, error) {
 }
 
 // threadTarget finds the post a thread is about: a held post, reply or
-// repost's original by ID or prefix (as likeTarget), or, by its full ID, a
+// repost's original by ID or prefix (as findOriginal), or, by its full ID, a
 // reply this node keeps only as a copy.
 func (n *Node) threadTarget(postID string) (*entry.Entry, error) {
-	target, err := n.likeTarget(postID)
+	target, err := n.findOriginal(postID)
 	if err == nil || !errors.Is(err, ErrNoPost) {
 		return target, err
 	}
