@@ -91,27 +91,9 @@ func (n *Node) directorySearch(ctx context.Context, query string, limit int) ([]
 	if len(peers) == 0 {
 		return nil, fmt.Errorf("core: directory search: %w", ErrOffline)
 	}
-	var (
-		mu      sync.Mutex
-		batches [][]directory.Raw
-		errs    []error
-		wg      sync.WaitGroup
-	)
-	for _, p := range peers {
-		wg.Go(func() {
-			pctx, cancel := context.WithTimeout(ctx, directoryTimeout)
-			defer cancel()
-			raw, err := directory.SearchPeer(pctx, n.host, p, query, limit)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, err)
-				return
-			}
-			batches = append(batches, raw)
-		})
-	}
-	wg.Wait()
+	batches, errs := askAll(ctx, peers, func(ctx context.Context, p peer.ID) ([]directory.Raw, error) {
+		return directory.SearchPeer(ctx, n.host, p, query, limit)
+	})
 	for _, err := range errs {
 		n.dirStats.failed.Add(1)
 		n.plog.Debug("directory", "directory search failed", "err", err)
@@ -141,9 +123,29 @@ func (n *Node) publishProfile(ctx context.Context, e *entry.Entry) error {
 	if len(peers) == 0 {
 		return fmt.Errorf("core: publish profile: %w", ErrOffline)
 	}
+	held, errs := askAll(ctx, peers, func(ctx context.Context, p peer.ID) (directory.Status, error) {
+		st, err := directory.PublishPeer(ctx, n.host, p, e.Bytes())
+		if err == nil && st != directory.StatusOK && st != directory.StatusStale {
+			err = fmt.Errorf("directory: %s answered %s", p.ShortString(), st)
+		}
+		return st, err
+	})
+	if len(held) == 0 {
+		return fmt.Errorf("core: publish profile: %w", errors.Join(errs...))
+	}
+	for _, err := range errs {
+		n.log.Debug("profile not published to a relay", "err", err)
+	}
+	return nil
+}
+
+// askAll calls ask for every peer at once, each within directoryTimeout,
+// and returns the answers of those that answered and the errors of the
+// others.
+func askAll[T any](ctx context.Context, peers []peer.ID, ask func(context.Context, peer.ID) (T, error)) ([]T, []error) {
 	var (
 		mu   sync.Mutex
-		held int
+		oks  []T
 		errs []error
 		wg   sync.WaitGroup
 	)
@@ -151,27 +153,18 @@ func (n *Node) publishProfile(ctx context.Context, e *entry.Entry) error {
 		wg.Go(func() {
 			pctx, cancel := context.WithTimeout(ctx, directoryTimeout)
 			defer cancel()
-			st, err := directory.PublishPeer(pctx, n.host, p, e.Bytes())
-			if err == nil && st != directory.StatusOK && st != directory.StatusStale {
-				err = fmt.Errorf("directory: %s answered %s", p.ShortString(), st)
-			}
+			v, err := ask(pctx, p)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				errs = append(errs, err)
 				return
 			}
-			held++
+			oks = append(oks, v)
 		})
 	}
 	wg.Wait()
-	if held == 0 {
-		return fmt.Errorf("core: publish profile: %w", errors.Join(errs...))
-	}
-	for _, err := range errs {
-		n.log.Debug("profile not published to a relay", "err", err)
-	}
-	return nil
+	return oks, errs
 }
 
 // publishOwnProfile publishes the session account's latest profile entry
