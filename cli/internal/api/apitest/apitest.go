@@ -949,6 +949,12 @@ func (n *Node) list(names map[string]time.Time) []core.User {
 // offset into them.
 func paginate(posts []core.Post, cursor string, limit int) (core.Page, error) {
 	slices.SortFunc(posts, func(a, b core.Post) int { return cmp.Compare(b.Time.UnixNano(), a.Time.UnixNano()) })
+	return page(posts, cursor, limit)
+}
+
+// page returns the page of posts, in their order, that cursor (an index)
+// starts.
+func page(posts []core.Post, cursor string, limit int) (core.Page, error) {
 	start := 0
 	if cursor != "" {
 		var err error

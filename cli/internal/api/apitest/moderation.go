@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -173,18 +172,5 @@ func (n *Node) Bookmarks(ctx context.Context, cursor string, limit int) (core.Pa
 			posts = append(posts, out)
 		}
 	}
-	// Newest saved first: paginate would sort by time.
-	start := 0
-	if cursor != "" {
-		var err error
-		if start, err = strconv.Atoi(cursor); err != nil || start < 0 || start > len(posts) {
-			return core.Page{}, fmt.Errorf("%w: %q", core.ErrBadCursor, cursor)
-		}
-	}
-	end := min(start+limit, len(posts))
-	p := core.Page{Posts: posts[start:end]}
-	if end < len(posts) {
-		p.Next = strconv.Itoa(end)
-	}
-	return p, nil
+	return page(posts, cursor, limit) // newest saved first: paginate would sort by time
 }
