@@ -358,29 +358,11 @@ func (n *Node) serveThread(s network.Stream) {
 		s.Write([]byte{threads.StatusUnknown})
 		return
 	}
-	a := threads.Answer{}
-	if c, err := n.likes.Count(ref.ID); err == nil {
-		a.Likes = uint32(c)
+	likes := func(id entry.ID) uint32 {
+		c, _ := n.likes.Count(id)
+		return uint32(c)
 	}
-	size := a.Size()
-	queue := []entry.ID{ref.ID}
-	for len(queue) > 0 && len(a.Replies) < threads.MaxReplies {
-		id := queue[0]
-		queue = queue[1:]
-		for _, e := range n.localReplies(id, threads.MaxReplies-len(a.Replies)) {
-			if size+6+len(e.Bytes()) > threads.MaxAnswer {
-				queue = nil
-				break
-			}
-			it := threads.Item{Entry: e.Bytes()}
-			if c, err := n.likes.Count(e.ID()); err == nil {
-				it.Likes = uint32(c)
-			}
-			a.Replies = append(a.Replies, it)
-			size += 6 + len(e.Bytes())
-			queue = append(queue, e.ID())
-		}
-	}
+	a := threads.Collect(ref.ID, n.localReplies, likes)
 	b, err := threads.AppendAnswer(nil, a)
 	if err != nil {
 		n.log.Warn("thread answer not encoded", "err", err)

@@ -262,3 +262,30 @@ func FuzzReadRequest(f *testing.F) {
 		}
 	})
 }
+
+func TestCollect(t *testing.T) {
+	alice, bob := newAuthor(1), newAuthor(2)
+	root := alice.post(t, "root")
+	r1 := bob.reply(t, root, "one")
+	r2 := alice.reply(t, root, "two")
+	r11 := alice.reply(t, r1, "one-one")
+	kids := map[entry.ID][]*entry.Entry{root.ID(): {r1, r2}, r1.ID(): {r11}}
+	children := func(id entry.ID, limit int) []*entry.Entry { return kids[id][:min(limit, len(kids[id]))] }
+	likes := func(id entry.ID) uint32 { return uint32(len(kids[id])) } // any figure per entry
+	a := Collect(root.ID(), children, likes)
+	if a.Likes != 2 {
+		t.Errorf("Collect().Likes = %d, want the root's 2", a.Likes)
+	}
+	want := []*entry.Entry{r1, r2, r11} // breadth first
+	if len(a.Replies) != len(want) {
+		t.Fatalf("Collect() = %d replies, want %d", len(a.Replies), len(want))
+	}
+	for i, e := range want {
+		if it := a.Replies[i]; !bytes.Equal(it.Entry, e.Bytes()) || it.Likes != likes(e.ID()) {
+			t.Errorf("reply %d = %x… (likes %d), want %x… (likes %d)", i, it.Entry[:8], it.Likes, e.Bytes()[:8], likes(e.ID()))
+		}
+	}
+	if b, err := AppendAnswer(nil, a); err != nil || len(b) != a.Size() {
+		t.Errorf("AppendAnswer(Collect()) = %d bytes, %v; want %d", len(b), err, a.Size())
+	}
+}

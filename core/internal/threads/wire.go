@@ -217,3 +217,26 @@ func Verify(post entry.ID, a Answer) (ok []Verified, dropped int) {
 	}
 	return ok, dropped
 }
+
+// Collect builds the answer a server gives for the post with ID root: its
+// like count, then the replies under it, breadth first, each with its like
+// count, as many as MaxReplies and MaxAnswer allow. children returns up to
+// limit replies to an entry, likes an entry's like count.
+func Collect(root entry.ID, children func(id entry.ID, limit int) []*entry.Entry, likes func(entry.ID) uint32) Answer {
+	a := Answer{Likes: likes(root)}
+	size := a.Size()
+	queue := []entry.ID{root}
+	for len(queue) > 0 && len(a.Replies) < MaxReplies {
+		id := queue[0]
+		queue = queue[1:]
+		for _, e := range children(id, MaxReplies-len(a.Replies)) {
+			if size+6+len(e.Bytes()) > MaxAnswer {
+				return a
+			}
+			a.Replies = append(a.Replies, Item{Entry: e.Bytes(), Likes: likes(e.ID())})
+			size += 6 + len(e.Bytes())
+			queue = append(queue, e.ID())
+		}
+	}
+	return a
+}
