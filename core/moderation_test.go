@@ -305,7 +305,8 @@ func TestBookmarksOutliveGC(t *testing.T) {
 	mustFollow(t, alice, "bob")
 	kept := mustPost(t, bob, "kept")
 	gone := mustPost(t, bob, "gone")
-	waitFor(t, "alice to see bob's posts", hasFeed(alice, "bob: gone"))
+	// Gossip may bring "gone" before "kept", which a sync then fills in.
+	waitFor(t, "alice to see bob's posts", func() bool { return hasFeed(alice, "bob: kept")() && hasFeed(alice, "bob: gone")() })
 	for _, p := range []Post{kept, gone} {
 		if _, err := alice.Bookmark(ctx, p.ID); err != nil {
 			t.Fatal(err)
