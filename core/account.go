@@ -13,6 +13,7 @@ import (
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
+	"github.com/libp2p/go-libp2p/p2p/net/swarm"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/keystore"
@@ -330,15 +331,47 @@ func (n *Node) nameLoop(ctx context.Context, sess *session) {
 // account's own log: its followers. Connecting prompts them to deliver any
 // notices they queued while this device was away (follows, replies).
 func (n *Node) meetHolders(ctx context.Context, sess *session) {
+	// Coming back online, the DHT may not answer yet, or a holder's
+	// address may still be in the dial backoff of an attempt made while
+	// offline: without a retry, the followers would wait for their next
+	// periodic sync (minutes) to see what was posted offline.
+	wait := time.Second
+	for try := 0; try < meetTries; try++ {
+		if n.meetHoldersOnce(ctx, sess) > 0 {
+			return
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return
+		}
+		wait *= 2
+	}
+}
+
+// meetTries bounds meetHolders' attempts: 1+2+4+8 s of waiting at most.
+const meetTries = 4
+
+// meetHoldersOnce connects to the holders the DHT names for the account's
+// log and returns how many it reached.
+func (n *Node) meetHoldersOnce(ctx context.Context, sess *session) int {
+	met := 0
 	for _, p := range n.findHolders(ctx, sess.key) {
 		if n.reachable(p) {
 			n.requestSync(p) // connected already: ask it along with the rest
+			met++
 			continue
 		}
+		if sw, ok := n.host.Network().(*swarm.Swarm); ok {
+			sw.Backoff().Clear(p) // an attempt made while offline says nothing now
+		}
 		dctx, cancel := context.WithTimeout(ctx, dialTimeout)
-		n.connect(dctx, peer.AddrInfo{ID: p})
+		if n.connect(dctx, peer.AddrInfo{ID: p}) == nil {
+			met++
+		}
 		cancel()
 	}
+	return met
 }
 
 // locateFollowed looks up the name records of followed authors whose device
