@@ -311,3 +311,19 @@ func (e *BrokenError) Error() string {
 
 // Unwrap returns the last failure.
 func (e *BrokenError) Unwrap() error { return e.Err }
+
+// CodeOf returns the code and HTTP status the server answers err with, for
+// one of core's sentinel errors or an *Error; ok is false for any other
+// error (the server answers those 500 internal).
+func CodeOf(err error) (code string, status int, ok bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code, statusOf(e), true
+	}
+	for _, c := range codes {
+		if errors.Is(err, c.err) {
+			return c.code, c.status, true
+		}
+	}
+	return CodeInternal, http.StatusInternalServerError, false
+}

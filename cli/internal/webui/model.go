@@ -1,0 +1,183 @@
+package webui
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/skein-p2p/skein/core"
+)
+
+// frame is what the layout shows around every page.
+type frame struct {
+	Title  string
+	Page   string // the page's name: nav marks it current
+	Me     string // the signed-in account, "" if none
+	Unread int    // unread notifications
+	Peers  int
+	Data   any // the page's own data
+}
+
+// titled is page data that names its page.
+type titled interface{ title() string }
+
+var titles = map[string]string{
+	"feed": "Home", "auth": "Sign in to the web UI", "signin": "Accounts",
+	"notifications": "Notifications", "search": "Search", "bookmarks": "Bookmarks",
+	"status": "Status", "moderation": "Muted and blocked", "thread": "Thread",
+	"profile": "Profile", "people": "People", "error": "Error",
+}
+
+func (s *Server) frame(r *http.Request, name string, data any) frame {
+	f := frame{Page: name, Title: titles[name], Data: data}
+	if t, ok := data.(titled); ok {
+		f.Title = t.title()
+	}
+	if name != "auth" && s.signedIn(r) {
+		if st, err := s.node.Status(r.Context()); err == nil {
+			f.Me, f.Unread, f.Peers = st.Account, st.Unread, st.Peers
+		}
+	}
+	return f
+}
+
+// me returns the signed-in account's name, "" if none.
+func (s *Server) me(ctx context.Context) string {
+	st, err := s.node.Status(ctx)
+	if err != nil {
+		return ""
+	}
+	return st.Account
+}
+
+// postView is a post as an <article> shows it.
+type postView struct {
+	core.Post        // what is shown: the original, for a repost
+	Entry     string // the ID of the entry in the list (the repost's own, for a repost)
+	RepostBy  string // who reposted it, for a repost
+	RepostKey string
+	Mine      bool // the signed-in account wrote the entry: it may delete it
+	MineShown bool // and the shown post
+	Pos       int  // position in a feed (aria-posinset), 0 outside one
+}
+
+func newPostView(p core.Post, me string, pos int) postView {
+	v := postView{Post: p, Entry: p.ID, Pos: pos, Mine: me != "" && p.Author == me}
+	if p.Kind == core.KindRepost && p.RepostOf != nil {
+		v.Post = *p.RepostOf
+		v.RepostBy, v.RepostKey = p.Author, p.AuthorKey
+	}
+	v.MineShown = me != "" && v.Post.Author == me
+	return v
+}
+
+// Name is the name shown for the post's author: the display name, else
+// the username, else a short key.
+func (v postView) Name() string {
+	switch {
+	case v.AuthorDisplayName != "":
+		return v.AuthorDisplayName
+	case v.Author != "":
+		return v.Author
+	}
+	return shortID(v.AuthorKey)
+}
+
+func postViews(ps []core.Post, me string, from int) []postView {
+	out := make([]postView, len(ps))
+	for i, p := range ps {
+		out[i] = newPostView(p, me, from+i)
+	}
+	return out
+}
+
+// seg is a piece of a post's text: plain text, or a link.
+type seg struct {
+	Text string
+	Href string // "" for plain text
+}
+
+// segments splits text into plain text and links: http(s) URLs, @names
+// (to the profile) and #tags (to the tag's search). Nothing else becomes
+// a link, so "javascript:" in a post stays text; html/template escapes
+// every piece for its context.
+func segments(text string) []seg {
+	var out []seg
+	plain := 0
+	flush := func(end int) {
+		if end > plain {
+			out = append(out, seg{Text: text[plain:end]})
+		}
+	}
+	for i := 0; i < len(text); {
+		if i > 0 && wordByte(text[i-1]) {
+			i++
+			continue
+		}
+		var n int
+		var href string
+		switch {
+		case strings.HasPrefix(text[i:], "https://") || strings.HasPrefix(text[i:], "http://"):
+			n = urlEnd(text[i:])
+			if n > len("https://") {
+				href = text[i : i+n]
+			}
+		case text[i] == '@':
+			n = 1 + nameRun(text[i+1:])
+			if n-1 >= 3 && n-1 <= 32 {
+				href = "/u/" + text[i+1:i+n]
+			}
+		case text[i] == '#':
+			n = 1 + tagRun(text[i+1:])
+			if n > 1 {
+				href = "/search?kind=tag&q=" + strings.ToLower(text[i+1:i+n])
+			}
+		}
+		if href == "" {
+			i++
+			continue
+		}
+		flush(i)
+		out = append(out, seg{Text: text[i : i+n], Href: href})
+		i += n
+		plain = i
+	}
+	flush(len(text))
+	return out
+}
+
+func wordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
+}
+
+// nameRun is the length of the run of username bytes at the start of s.
+func nameRun(s string) int {
+	n := 0
+	for n < len(s) && ('a' <= s[n] && s[n] <= 'z' || '0' <= s[n] && s[n] <= '9' || s[n] == '_') {
+		n++
+	}
+	return n
+}
+
+// tagRun is the length of the hashtag at the start of s: ASCII letters,
+// digits and _ (a tag's other characters are searched as text).
+func tagRun(s string) int {
+	n := 0
+	for n < len(s) && wordByte(s[n]) {
+		n++
+	}
+	return n
+}
+
+// urlEnd is the length of the URL at the start of s: up to white space,
+// without trailing punctuation.
+func urlEnd(s string) int {
+	n := 0
+	for n < len(s) && s[n] > ' ' && s[n] != '<' && s[n] != '>' && s[n] != '"' && s[n] < 0x7f {
+		n++
+	}
+	for n > 0 && strings.IndexByte(".,;:!?)]}'", s[n-1]) >= 0 {
+		n--
+	}
+	return n
+}

@@ -1,0 +1,243 @@
+package webui
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/skein-p2p/skein/cli/internal/api"
+	"github.com/skein-p2p/skein/core"
+)
+
+// feedPageSize is how many posts a page of the feed shows.
+const feedPageSize = 30
+
+// routes returns the UI's handler: every route behind guard.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /static/", s.views.static)
+	mux.HandleFunc("GET /auth", s.authForm)
+	mux.HandleFunc("POST /auth", s.authTrade)
+	mux.HandleFunc("GET /events", s.events)
+
+	mux.HandleFunc("GET /{$}", s.feed)
+	mux.HandleFunc("GET /signin", s.signinPage)
+	mux.HandleFunc("POST /signin", s.signin)
+	mux.HandleFunc("POST /register", s.register)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /post/{id}", s.thread)
+	mux.HandleFunc("GET /badge", s.badge)
+	s.actionRoutes(mux)
+	s.morePages(mux)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, http.StatusNotFound, "There is no page at this address.")
+	})
+	return s.guard(mux)
+}
+
+// errorPage is the data of the error page.
+type errorPage struct {
+	Message string
+	Status  int
+}
+
+// fail answers a request that cannot be served: a short plain message for
+// the page's script, or an error page.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if fromScript(r) || r.URL.Path == "/events" {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+		w.Write([]byte(msg))
+		return
+	}
+	s.render(w, r, status, "error", errorPage{Message: msg, Status: status})
+}
+
+// failErr answers with err: its status and message as the local API would
+// give them; an unexpected error is logged and answered 500.
+func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
+	_, status, ok := api.CodeOf(err)
+	if !ok {
+		s.log.Warn("web UI request failed", "path", r.URL.Path, "err", err)
+	}
+	msg := err.Error()
+	if errors.Is(err, core.ErrNotLoggedIn) {
+		msg = "No account is signed in: sign in first."
+	}
+	s.fail(w, r, status, msg)
+}
+
+// signedOut sends a browser to the accounts page when no account is
+// signed in; it reports whether it did.
+func (s *Server) signedOut(w http.ResponseWriter, r *http.Request) bool {
+	if s.me(r.Context()) != "" {
+		return false
+	}
+	if fromScript(r) {
+		s.fail(w, r, http.StatusUnauthorized, "No account is signed in: sign in first.")
+	} else {
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+	}
+	return true
+}
+
+// feedPage is the data of the home page, and of a page of it fetched by
+// the script (infinite scroll).
+type feedPage struct {
+	Posts     []postView
+	Next      string // cursor of the next page, "" at the end
+	MoreURL   string
+	RequestID string // for the compose form: a resubmitted form posts once
+	Error     string
+}
+
+func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
+	if s.signedOut(w, r) {
+		return
+	}
+	cursor := r.URL.Query().Get("cursor")
+	pos := atoiOr(r.URL.Query().Get("from"), 0)
+	p, err := s.node.Feed(r.Context(), cursor, feedPageSize)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	me := s.me(r.Context())
+	data := feedPage{Posts: postViews(p.Posts, me, pos+1), Next: p.Next, RequestID: newRequestID()}
+	if p.Next != "" {
+		data.MoreURL = "/?" + url.Values{"cursor": {p.Next}, "from": {itoa(pos + len(p.Posts))}}.Encode()
+	}
+	if fromScript(r) {
+		s.renderFragment(w, http.StatusOK, "postpage", data)
+		return
+	}
+	s.render(w, r, http.StatusOK, "feed", data)
+}
+
+// badge answers the number of unread notifications, for a tab catching up.
+func (s *Server) badge(w http.ResponseWriter, r *http.Request) {
+	st, err := s.node.Status(r.Context())
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte(itoa(st.Unread)))
+}
+
+// signinPageData is the data of the accounts page.
+type signinPageData struct {
+	Accounts []string
+	Me       string
+	Error    string
+	Name     string
+}
+
+func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
+	s.renderSignin(w, r, http.StatusOK, "", "")
+}
+
+func (s *Server) renderSignin(w http.ResponseWriter, r *http.Request, status int, name, msg string) {
+	st, err := s.node.Status(r.Context())
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	s.render(w, r, status, "signin", signinPageData{Accounts: st.Accounts, Me: st.Account, Error: msg, Name: name})
+}
+
+func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
+	s.account(w, r, s.node.Login)
+}
+
+func (s *Server) register(w http.ResponseWriter, r *http.Request) {
+	s.account(w, r, s.node.Register)
+}
+
+// account signs an account in with do (Login or Register), signing out
+// the account signed in first, if another.
+func (s *Server) account(w http.ResponseWriter, r *http.Request, do func(ctx context.Context, name, password string) (core.User, error)) {
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	password := r.PostFormValue("password")
+	if name == "" || password == "" {
+		s.renderSignin(w, r, http.StatusBadRequest, name, "Give a username and a password.")
+		return
+	}
+	ctx := r.Context()
+	if me := s.me(ctx); me != "" {
+		if me == name && r.URL.Path == "/signin" {
+			http.Redirect(w, r, "/", http.StatusSeeOther)
+			return
+		}
+		if err := s.node.Logout(ctx); err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+	}
+	_, err := do(ctx, name, password)
+	s.hub.add(uiEvent{local: "account"})
+	if err != nil {
+		_, status, _ := api.CodeOf(err)
+		s.renderSignin(w, r, status, name, err.Error())
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.node.Logout(r.Context()); err != nil && !errors.Is(err, core.ErrNotLoggedIn) {
+		s.failErr(w, r, err)
+		return
+	}
+	s.hub.add(uiEvent{local: "account"})
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}
+
+// threadPage is the data of a thread page.
+type threadPage struct {
+	Ancestors []postView
+	Post      postView
+	Replies   []replyView
+	Fetched   bool
+	RequestID string
+}
+
+func (p threadPage) title() string { return "Post by " + p.Post.Name() }
+
+// replyView is a reply in a thread, with its own replies.
+type replyView struct {
+	postView
+	Replies []replyView
+}
+
+func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
+	if s.signedOut(w, r) {
+		return
+	}
+	t, err := s.node.Thread(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	me := s.me(r.Context())
+	data := threadPage{
+		Ancestors: postViews(t.Ancestors, me, 0),
+		Post:      newPostView(t.Post, me, 0),
+		Replies:   replyViews(t.Replies, me),
+		Fetched:   t.Fetched,
+		RequestID: newRequestID(),
+	}
+	s.render(w, r, http.StatusOK, "thread", data)
+}
+
+func replyViews(rs []core.ThreadReply, me string) []replyView {
+	out := make([]replyView, len(rs))
+	for i, r := range rs {
+		out[i] = replyView{postView: newPostView(r.Post, me, 0), Replies: replyViews(r.Replies, me)}
+	}
+	return out
+}

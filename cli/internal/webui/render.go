@@ -1,0 +1,204 @@
+package webui
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/skein-p2p/skein/core"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// views holds the parsed pages (each the layout plus its own file), the
+// shared fragments, and the static files with their content hashes.
+type views struct {
+	pages  map[string]*template.Template
+	frags  *template.Template
+	hashes map[string]string // static file name -> short content hash
+	static http.Handler
+}
+
+// partials are the files every page and fragment set includes.
+var partials = []string{"templates/partials.html"}
+
+func loadViews() (*views, error) {
+	v := &views{pages: make(map[string]*template.Template), hashes: make(map[string]string)}
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	err = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(sub, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		v.hashes[p] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	files := http.FileServerFS(sub)
+	v.static = http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Addresses carry the content hash (asset), so a file may be
+		// cached for good: a new build links new addresses.
+		if r.URL.Query().Get("v") != "" {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		}
+		files.ServeHTTP(w, r)
+	}))
+	funcs := v.funcs()
+	v.frags, err = template.New("frags").Funcs(funcs).ParseFS(templateFS, partials...)
+	if err != nil {
+		return nil, fmt.Errorf("webui: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" || base == "partials.html" {
+			continue
+		}
+		name := strings.TrimSuffix(base, ".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS,
+			append([]string{"templates/layout.html", n}, partials...)...)
+		if err != nil {
+			return nil, fmt.Errorf("webui: %w", err)
+		}
+		v.pages[name] = t
+	}
+	return v, nil
+}
+
+func (v *views) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset": func(name string) string { return "/static/" + name + "?v=" + v.hashes[name] },
+		"ago":   ago,
+		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"full":  func(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04") },
+		"segs":  segments,
+		"short": func(id string) string { return shortID(id) },
+		"maxChars": func() int {
+			return core.MaxPostChars
+		},
+		"add": func(a, b int) int { return a + b },
+		"likeOf": func(v postView) likeButton {
+			return likeButton{ID: v.ID, Likes: v.Likes, Liked: v.Liked}
+		},
+		"markOf":   func(v postView) markButton { return markButton{ID: v.ID, Bookmarked: v.Bookmarked} },
+		"repostOf": func(v postView) repostButton { return repostButton{ID: v.ID} },
+		"composeNew": func(rid string) composeForm {
+			return composeForm{FormID: "compose", RequestID: rid}
+		},
+		"composeReply": func(id, rid string) composeForm {
+			return composeForm{FormID: "compose-reply", ReplyTo: id, RequestID: rid, Back: "/post/" + id}
+		},
+		"pct": func(held, latest uint64) int {
+			if latest == 0 {
+				return 100
+			}
+			return int(min(100, held*100/latest))
+		},
+	}
+}
+
+// composeForm is the data of a compose form.
+type composeForm struct {
+	FormID    string
+	ReplyTo   string // the post answered, "" for a new post
+	RequestID string
+	Back      string
+}
+
+// page renders a whole page named name with data into w.
+func (v *views) page(w io.Writer, name string, data any) error {
+	t, ok := v.pages[name]
+	if !ok {
+		return fmt.Errorf("webui: no page %q", name)
+	}
+	return t.ExecuteTemplate(w, "layout", data)
+}
+
+// fragment renders the shared template name (a post, a user row, a
+// button) with data into w.
+func (v *views) fragment(w io.Writer, name string, data any) error {
+	return v.frags.ExecuteTemplate(w, name, data)
+}
+
+// shortID is the first 12 hex digits of a post ID: enough to be unique
+// in practice, and what links show.
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// ago is a short relative time: "now", "5m", "3h", "2d", or a date.
+func ago(t time.Time) string {
+	d := time.Since(t)
+	switch {
+	case d < time.Minute:
+		return "now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	case d < 7*24*time.Hour:
+		return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+	}
+	return t.Local().Format("2 Jan 2006")
+}
+
+// render writes the page name with data and status; a template error
+// becomes a plain 500, never half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	var b bytes.Buffer
+	if err := s.views.page(&b, name, s.frame(r, name, data)); err != nil {
+		s.log.Error("web UI: rendering a page", "page", name, "err", err)
+		http.Error(w, "500 internal error: the page could not be rendered", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-store")
+	}
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+// renderFragment writes the shared template name with data, for the
+// page's script.
+func (s *Server) renderFragment(w http.ResponseWriter, status int, name string, data any) {
+	var b bytes.Buffer
+	if err := s.views.fragment(&b, name, data); err != nil {
+		s.log.Error("web UI: rendering a fragment", "fragment", name, "err", err)
+		http.Error(w, "500 internal error: the answer could not be rendered", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}

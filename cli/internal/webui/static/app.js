@@ -1,0 +1,371 @@
+// Skein web UI: the page's behaviour. Every page works without it (forms
+// post and redirect); with it, actions change the page in place, the feed
+// updates live, long lists load as you scroll, and shortcuts work.
+// Everything it inserts is HTML the server rendered and escaped.
+"use strict";
+(function () {
+  var body = document.body;
+  var page = body.dataset.page;
+  var alertBox = document.getElementById("alert");
+  var connBox = document.getElementById("conn");
+
+  // ---- helpers -----------------------------------------------------------
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+  function fragment(html) {
+    var t = document.createElement("template");
+    t.innerHTML = html;
+    return t.content;
+  }
+  function showError(msg) {
+    alertBox.textContent = msg;
+    alertBox.hidden = false;
+    clearTimeout(showError.t);
+    showError.t = setTimeout(function () { alertBox.hidden = true; }, 8000);
+  }
+  function say(msg) { connBox.textContent = msg; }
+  function newRequestID() {
+    var b = new Uint8Array(12);
+    crypto.getRandomValues(b);
+    return "ui-" + Array.prototype.map.call(b, function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
+  }
+  function send(url, data) {
+    return fetch(url, {
+      method: data ? "POST" : "GET",
+      body: data || undefined,
+      headers: { "X-Skein": "1" },
+      credentials: "same-origin",
+      cache: "no-store"
+    }).then(function (res) {
+      return res.text().then(function (text) {
+        if (!res.ok) {
+          if (!text || text.length > 500) text = "The daemon answered " + res.status + ".";
+          throw new Error(text);
+        }
+        return text;
+      });
+    }, function () {
+      throw new Error("The daemon did not answer: is it running? Nothing was lost; try again.");
+    });
+  }
+
+  // ---- theme ---------------------------------------------------------------
+  var theme = $("#theme");
+  if (theme) {
+    try { theme.value = localStorage.getItem("skein-theme") || ""; } catch (e) { }
+    theme.addEventListener("change", function () {
+      var v = theme.value;
+      if (v) document.documentElement.setAttribute("data-theme", v);
+      else document.documentElement.removeAttribute("data-theme");
+      try { if (v) localStorage.setItem("skein-theme", v); else localStorage.removeItem("skein-theme"); } catch (e) { }
+    });
+  }
+
+  // ---- help ----------------------------------------------------------------
+  var help = $("#help");
+  function openHelp() { if (help && !help.open) help.showModal(); }
+  var helpOpen = $("#help-open");
+  if (helpOpen) helpOpen.addEventListener("click", openHelp);
+
+  // ---- the key exchange page --------------------------------------------
+  if (page === "auth") {
+    var key = location.hash.slice(1);
+    if (key) {
+      history.replaceState(null, "", location.pathname); // the key leaves the address bar
+      $("#auth-key").value = key;
+      $("#auth-form").submit();
+    }
+    return;
+  }
+
+  // ---- the feed: positions, new posts, live updates ----------------------
+  var feed = $("#feed");
+  var pending = []; // live posts held back while the reader is scrolled down
+  var pill = $("#new-posts");
+  var newStatus = $("#new-status");
+
+  function has(entry) { return !!document.getElementById("p-" + entry); }
+  function renumber() {
+    if (!feed) return;
+    $$(":scope > article.post", feed).forEach(function (a, i) { a.setAttribute("aria-posinset", String(i + 1)); a.setAttribute("aria-setsize", "-1"); });
+  }
+  function atTop() { return window.scrollY < 80; }
+  function showPending() {
+    if (!pill) return;
+    var n = pending.length;
+    pill.hidden = n === 0;
+    $("#new-count").textContent = String(n);
+    newStatus.textContent = n ? n + (n === 1 ? " new post" : " new posts") : "";
+  }
+  function insertTop(articles, fresh) {
+    var empty = $("#feed-empty");
+    if (empty) empty.remove();
+    for (var i = articles.length - 1; i >= 0; i--) {
+      var a = articles[i];
+      if (has(a.dataset.entry)) continue;
+      if (fresh) a.classList.add("fresh");
+      feed.insertBefore(a, feed.firstChild);
+    }
+    renumber();
+  }
+  function livePost(html) {
+    if (!feed) return;
+    var a = fragment(html).querySelector("article.post");
+    if (!a || has(a.dataset.entry) || pending.some(function (p) { return p.dataset.entry === a.dataset.entry; })) return;
+    if (atTop() && pending.length === 0) insertTop([a], true);
+    else { pending.push(a); showPending(); }
+  }
+  if (pill) pill.addEventListener("click", function () {
+    var list = pending.slice().reverse(); // newest first
+    pending = [];
+    showPending();
+    insertTop(list, true);
+    window.scrollTo(0, 0);
+    var first = feed.querySelector("article.post");
+    if (first) first.focus();
+  });
+
+  function setBadge(n) {
+    var b = $("#badge");
+    if (!b) return;
+    $("#badge-n").textContent = String(n);
+    b.hidden = !(n > 0);
+  }
+
+  // catchUp reloads what a tab shows after it missed events (the daemon
+  // restarted, or the tab slept): the newest page of the feed, the badge.
+  function catchUp() {
+    if (feed) send("/").then(function (html) {
+      var got = $$("article.post", fragment(html));
+      var fresh = got.filter(function (a) { return !has(a.dataset.entry); });
+      if (!fresh.length) return;
+      if (atTop() && pending.length === 0) insertTop(fresh, true);
+      else { pending = fresh.reverse().concat(pending); showPending(); }
+    }).catch(function () { });
+    send("/badge").then(function (n) { setBadge(parseInt(n, 10) || 0); }).catch(function () { });
+  }
+
+  var lastID = "";
+  var es = null;
+  var broken = false;
+  function listen() {
+    if (!window.EventSource || !body.dataset.me) return;
+    es = new EventSource("/events" + (lastID ? "?last=" + encodeURIComponent(lastID) : ""));
+    function track(ev) { if (ev.lastEventId) lastID = ev.lastEventId; }
+    es.addEventListener("open", function () {
+      if (broken) { say("Reconnected."); setTimeout(function () { if (!broken) say(""); }, 3000); }
+      broken = false;
+    });
+    es.addEventListener("post", function (ev) { track(ev); livePost(ev.data); });
+    es.addEventListener("delete", function (ev) {
+      track(ev);
+      $$("article.post").forEach(function (a) { if (a.dataset.entry === ev.data || a.dataset.id === ev.data) a.remove(); });
+      pending = pending.filter(function (a) { return a.dataset.entry !== ev.data; });
+      showPending(); renumber();
+    });
+    es.addEventListener("notification", function (ev) { track(ev); setBadge(parseInt(ev.data, 10) || 0); });
+    es.addEventListener("peers", track);
+    es.addEventListener("ignore", track);
+    es.addEventListener("reset", function (ev) { track(ev); catchUp(); });
+    es.addEventListener("account", function () { location.reload(); });
+    es.addEventListener("error", function () {
+      broken = true;
+      say("Connection to the daemon lost; reconnecting…");
+      if (es.readyState === EventSource.CLOSED) { // the browser gave up: keep trying
+        es.close();
+        setTimeout(listen, 3000);
+      }
+    });
+  }
+  listen();
+
+  // ---- infinite scroll with a "Load more" link as fallback ---------------
+  var loading = false;
+  function loadMore(link) {
+    if (loading) return;
+    loading = true;
+    var list = link.closest("#more").parentNode;
+    list.setAttribute("aria-busy", "true");
+    send(link.getAttribute("href")).then(function (html) {
+      var f = fragment(html);
+      $$("article.post", f).forEach(function (a) { if (has(a.dataset.entry)) a.remove(); });
+      link.closest("#more").remove();
+      list.appendChild(f);
+      renumber();
+      observeMore();
+    }).catch(function (e) { showError(e.message); }).then(function () {
+      loading = false;
+      list.setAttribute("aria-busy", "false");
+    });
+  }
+  var observer = window.IntersectionObserver ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (e) { if (e.isIntersecting) loadMore(e.target); });
+  }, { rootMargin: "400px" }) : null;
+  function observeMore() {
+    var link = $("#more a[data-more]");
+    if (link && observer) observer.observe(link);
+  }
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a[data-more]");
+    if (link) { e.preventDefault(); loadMore(link); }
+  });
+  observeMore();
+
+  // ---- compose: counter, drafts, no lost post -----------------------------
+  function counter(area) {
+    var max = parseInt(area.dataset.max, 10);
+    var form = area.form;
+    var count = document.getElementById(area.getAttribute("aria-describedby"));
+    var live = document.getElementById(form.id + "-live");
+    var button = $("button[type=submit]", form);
+    var draftKey = "skein-draft:" + location.pathname + ":" + form.id;
+    var bucket = "";
+    function update(announce) {
+      var n = Array.from(area.value).length;
+      var left = max - n;
+      count.textContent = left >= 0 ? left + " characters left" : -left + " characters over the limit";
+      count.classList.toggle("over", left < 0);
+      button.disabled = left < 0 || area.value.trim() === "";
+      // Screen readers hear the count when it crosses a step, not on
+      // every key.
+      var b = left < 0 ? "over" : left === 0 ? "0" : left <= 20 ? "20" : left <= 100 ? "100" : "";
+      if (announce && b !== bucket && b !== "") live.textContent = count.textContent;
+      bucket = b;
+    }
+    try { var d = localStorage.getItem(draftKey); if (d && !area.value) area.value = d; } catch (e) { }
+    area.addEventListener("input", function () {
+      update(true);
+      try { if (area.value) localStorage.setItem(draftKey, area.value); else localStorage.removeItem(draftKey); } catch (e) { }
+    });
+    area.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !button.disabled) { e.preventDefault(); form.requestSubmit(); }
+    });
+    form.addEventListener("skein:sent", function () {
+      area.value = "";
+      try { localStorage.removeItem(draftKey); } catch (e) { }
+      update(false);
+      live.textContent = "Posted.";
+    });
+    update(false);
+  }
+  $$("textarea[data-max]").forEach(counter);
+
+  // ---- forms: in place --------------------------------------------------
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var mode = form.dataset.swap;
+    if (!mode) return;
+    e.preventDefault();
+    if (form.dataset.confirm && !confirm(form.dataset.confirm)) return;
+    var button = $("button[type=submit]", form);
+    if (button) button.disabled = true;
+    send(form.getAttribute("action"), new URLSearchParams(new FormData(form))).then(function (html) {
+      var rid = $("input[name=rid]", form);
+      if (rid) rid.value = newRequestID(); // the next post is a new request
+      switch (mode) {
+        case "self":
+          var f = fragment(html);
+          var next = f.firstElementChild;
+          form.replaceWith(f);
+          if (next) { var b = $("button", next); if (b) b.focus(); }
+          break;
+        case "relation":
+          var rel = form.closest(".relation");
+          var at = $$("form", rel).indexOf(form);
+          var nf = fragment(html), nr = nf.firstElementChild;
+          rel.replaceWith(nf);
+          var again = nr && $$("form button", nr)[at];
+          if (again) again.focus();
+          break;
+        case "remove":
+          var a = form.closest("article");
+          if (a) a.remove();
+          renumber();
+          say("Deleted.");
+          break;
+        case "prepend":
+          form.dispatchEvent(new CustomEvent("skein:sent"));
+          if (feed) {
+            var art = fragment(html).querySelector("article.post");
+            if (art) insertTop([art], false);
+          }
+          break;
+        case "reply":
+          form.dispatchEvent(new CustomEvent("skein:sent"));
+          var list = $("#replies");
+          if (list) {
+            var li = document.createElement("li");
+            li.appendChild(fragment(html));
+            list.appendChild(li);
+          }
+          break;
+      }
+    }).catch(function (err) {
+      showError(err.message); // the text stays in the form: nothing is lost
+    }).then(function () {
+      if (button && document.contains(button) && mode !== "self") {
+        var area = $("textarea", form);
+        if (area) area.dispatchEvent(new Event("input"));
+        else button.disabled = false;
+      }
+    });
+  });
+
+  // ---- notifications: seen when shown -------------------------------------
+  if (page === "notifications" && $("#notifications[data-unread]")) {
+    send("/notifications/read", new URLSearchParams()).then(function () { setBadge(0); }).catch(function () { });
+  }
+
+  // ---- keyboard shortcuts ---------------------------------------------------
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+  function posts() { return $$("main article.post"); }
+  function selected() {
+    var a = document.activeElement;
+    return a && a.matches && a.matches("article.post") ? a : $("main article.post.selected");
+  }
+  function select(a) {
+    if (!a) return;
+    $$("article.post.selected").forEach(function (x) { x.classList.remove("selected"); });
+    a.classList.add("selected");
+    a.focus({ preventScroll: true });
+    a.scrollIntoView({ block: "nearest" });
+  }
+  function focusField(el) { if (el) { el.focus(); el.scrollIntoView({ block: "nearest" }); return true; } return false; }
+  document.addEventListener("keydown", function (e) {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+    if (help && help.open) return;
+    var list = posts(), cur = selected(), i = cur ? list.indexOf(cur) : -1;
+    switch (e.key) {
+      case "j": select(list[Math.min(i + 1, list.length - 1)]); break;
+      case "k": select(list[Math.max(i - 1, 0)]); break;
+      case "Enter":
+        if (!cur || e.target !== cur) return;
+        location.href = "/post/" + cur.dataset.id;
+        break;
+      case "n":
+        if (!focusField($("#compose-text"))) location.href = "/#compose";
+        break;
+      case "r":
+        if (!cur) return;
+        var focused = $(".focus article.post");
+        if (focused && focused === cur && focusField($("#compose-reply-text"))) break;
+        location.href = "/post/" + cur.dataset.id + "#reply";
+        break;
+      case "l":
+        if (!cur) return;
+        var like = $("button[data-act=like]", cur);
+        if (like) like.click();
+        break;
+      case "/":
+        if (!focusField($("#q"))) location.href = "/search";
+        break;
+      case "?": openHelp(); break;
+      default: return;
+    }
+    e.preventDefault();
+  });
+  if (location.hash === "#compose") focusField($("#compose-text"));
+  if (location.hash === "#reply") focusField($("#compose-reply-text"));
+})();

@@ -1,0 +1,213 @@
+// Package webui is Skein's desktop web client, served by the daemon on
+// loopback: pages rendered on the server by html/template from embedded
+// files, one small script of its own (no library, no build step), and live
+// updates over Server-Sent Events.
+//
+// It reaches the node only through api.Node, the methods the local API
+// serves, so it shows nothing the CLI could not. The mobile library does not
+// link it (core/internal/p2p's dependency test checks).
+//
+// # Security
+//
+// A loopback port can be reached by every local user and by every web page
+// the user visits (DNS rebinding, cross-site requests), so each request
+// passes four checks, in this order, on every path:
+//
+//  1. Host allow-list: 127.0.0.1:P, [::1]:P or localhost:P, else 403.
+//  2. Headers on every answer: a strict Content-Security-Policy (scripts
+//     and styles from the UI's own files only: no inline script, no eval),
+//     nosniff, no-referrer, no framing.
+//  3. http.CrossOriginProtection: a request that changes anything is a
+//     POST, and a cross-site POST is refused with 403. No GET changes state.
+//  4. Session cookie: every page but the key exchange (/auth) and the
+//     static files needs the cookie skein_ui_P (HttpOnly, SameSite=Strict).
+//     The page /auth trades the key, which `skein ui` gets from the
+//     daemon over its owner-only unix socket, for the cookie.
+//
+// Strings from peers (posts, names, bios, links) are rendered only through
+// html/template's contextual escaping; links are made only of http(s)
+// URLs, @names and #tags found in the text.
+package webui
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/skein-p2p/skein/cli/internal/api"
+)
+
+// SecretSize is the length of the secret the session key and cookie are
+// derived from, in bytes.
+const SecretSize = 32
+
+// Options configure a Server.
+type Options struct {
+	// Secret is the secret the login key and the session cookie derive
+	// from. Keep it across restarts (the daemon stores it in its home) so
+	// that an open tab stays signed in; nil makes a random one.
+	Secret []byte
+	// Logger receives the server's log lines; nil discards them.
+	Logger *slog.Logger
+}
+
+// Server is the web UI of one node. Listen starts it, Shutdown stops it.
+type Server struct {
+	node    api.Node
+	log     *slog.Logger
+	secret  []byte
+	views   *views
+	hub     *hub
+	handler http.Handler
+
+	mu        sync.Mutex
+	port      int
+	listeners []net.Listener
+	http      *http.Server
+	served    sync.WaitGroup
+	stopHub   context.CancelFunc
+	streams   context.Context // canceled by Shutdown to end event streams
+	endStream context.CancelFunc
+}
+
+// New returns the web UI of node; it serves nothing until Listen.
+func New(node api.Node, o Options) (*Server, error) {
+	secret := o.Secret
+	if secret == nil {
+		secret = make([]byte, SecretSize)
+		rand.Read(secret)
+	}
+	if len(secret) < 16 {
+		return nil, errors.New("webui: the secret must be at least 16 bytes")
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	v, err := loadViews()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{node: node, log: log, secret: secret, views: v, hub: newHub(node, log)}
+	s.streams, s.endStream = context.WithCancel(context.Background())
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Listen serves the UI on 127.0.0.1:port and, when the machine has IPv6
+// loopback, on [::1] at the same port; port 0 lets the system choose. It
+// returns the UI's address, http://127.0.0.1:P/.
+func (s *Server) Listen(port int) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.http != nil {
+		return "", errors.New("webui: already listening")
+	}
+	l4, err := net.Listen("tcp4", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return "", fmt.Errorf("webui: listening on 127.0.0.1: %w", err)
+	}
+	s.port = l4.Addr().(*net.TCPAddr).Port
+	s.listeners = []net.Listener{l4}
+	if l6, err := net.Listen("tcp6", net.JoinHostPort("::1", strconv.Itoa(s.port))); err == nil {
+		s.listeners = append(s.listeners, l6)
+	} else {
+		s.log.Debug("web UI not on [::1]", "err", err)
+	}
+	s.http = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	var hctx context.Context
+	hctx, s.stopHub = context.WithCancel(context.Background())
+	s.served.Go(func() { s.hub.run(hctx) })
+	for _, l := range s.listeners {
+		s.served.Go(func() {
+			if err := s.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				s.log.Warn("web UI stopped serving", "addr", l.Addr(), "err", err)
+			}
+		})
+	}
+	s.log.Info("web UI listening", "url", s.urlLocked())
+	return s.urlLocked(), nil
+}
+
+// Port returns the port Listen bound, 0 before.
+func (s *Server) Port() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.port
+}
+
+// URL returns the UI's address, http://127.0.0.1:P/, or "" before Listen.
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.urlLocked()
+}
+
+func (s *Server) urlLocked() string {
+	if s.port == 0 {
+		return ""
+	}
+	return fmt.Sprintf("http://127.0.0.1:%d/", s.port)
+}
+
+// LoginURL returns the address that signs a browser in: the key exchange
+// page with the key in the fragment, which browsers do not send to the
+// server and the page removes from the address bar. Give it only to the
+// user (the daemon hands it out over its unix socket).
+func (s *Server) LoginURL() string {
+	u := s.URL()
+	if u == "" {
+		return ""
+	}
+	return u + "auth#" + s.Key()
+}
+
+// Key returns the login key: what /auth trades for the session cookie.
+func (s *Server) Key() string { return s.derive("login key") }
+
+// session returns the session cookie's value.
+func (s *Server) session() string { return s.derive("session cookie") }
+
+func (s *Server) derive(purpose string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("skein web ui v1: " + purpose))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// cookieName is the session cookie's name. Browsers share cookies between
+// ports of one host, so the port is part of the name: two daemons on one
+// machine each keep their own.
+func (s *Server) cookieName() string {
+	return "skein_ui_" + strconv.Itoa(s.Port())
+}
+
+// Shutdown ends the event streams, stops accepting requests and waits,
+// until ctx is done, for the requests in progress. It is safe to call more
+// than once, and before Listen.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.endStream()
+	s.mu.Lock()
+	srv, stop := s.http, s.stopHub
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	err := srv.Shutdown(ctx)
+	stop()
+	s.served.Wait()
+	return err
+}
