@@ -78,6 +78,16 @@
     return;
   }
 
+  // ---- the sticky header's height, for what sticks below it ---------------
+  var header = $("header.top");
+  function headerHeight() {
+    document.documentElement.style.setProperty("--header-h", header.offsetHeight + "px");
+  }
+  if (header) {
+    headerHeight();
+    if (window.ResizeObserver) new ResizeObserver(headerHeight).observe(header);
+  }
+
   // ---- the feed: positions, new posts, live updates ----------------------
   var feed = $("#feed");
   var pending = []; // live posts held back while the reader is scrolled down
@@ -216,14 +226,17 @@
     var max = parseInt(area.dataset.max, 10);
     var form = area.form;
     var count = document.getElementById(area.getAttribute("aria-describedby"));
-    var live = document.getElementById(form.id + "-live");
+    // Not form.id: the reply form has a field named "id", which shadows it.
+    var formID = form.getAttribute("id");
+    var live = document.getElementById(formID + "-live");
     var button = $("button[type=submit]", form);
-    var draftKey = "skein-draft:" + location.pathname + ":" + form.id;
+    var draftKey = "skein-draft:" + location.pathname + ":" + formID;
     var bucket = "";
     function update(announce) {
       var n = Array.from(area.value).length;
       var left = max - n;
-      count.textContent = left >= 0 ? left + " characters left" : -left + " characters over the limit";
+      var chars = function (k) { return k + (k === 1 ? " character" : " characters"); };
+      count.textContent = left >= 0 ? chars(left) + " left" : chars(-left) + " over the limit";
       count.classList.toggle("over", left < 0);
       button.disabled = left < 0 || area.value.trim() === "";
       // Screen readers hear the count when it crosses a step, not on
