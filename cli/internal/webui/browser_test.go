@@ -24,8 +24,10 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/skein-p2p/skein/core"
 )
@@ -100,7 +102,7 @@ func (n *testNet) daemon(name string) (*daemon, error) {
 	n.mu.Unlock()
 	d := &daemon{net: n, name: name, dir: dir, secret: make([]byte, SecretSize)}
 	rand.Read(d.secret)
-	if err := d.start(0); err != nil {
+	if err := d.start(0, false); err != nil {
 		return nil, err
 	}
 	n.mu.Lock()
@@ -117,8 +119,10 @@ func (n *testNet) daemon(name string) (*daemon, error) {
 // password is the test password of the account name.
 func password(name string) string { return "pw-" + name + "-secret" }
 
-// start opens the node in d.dir and serves its UI on port (0: any).
-func (d *daemon) start(port int) error {
+// start opens the node in d.dir, logs d's account in if login, and serves
+// its UI on port (0: any). It logs in before serving, as a daemon that
+// keeps its session does, so that no tab sees it signed out.
+func (d *daemon) start(port int, login bool) error {
 	ctx := context.Background()
 	node, err := core.New(ctx, core.Config{
 		DataDir:        d.dir,
@@ -134,6 +138,12 @@ func (d *daemon) start(port int) error {
 	}); err != nil {
 		node.Close()
 		return fmt.Errorf("%s's node joining the relay: %w", d.name, err)
+	}
+	if login {
+		if _, err := node.Login(ctx, d.name, password(d.name)); err != nil {
+			node.Close()
+			return fmt.Errorf("%s logging in again: %w", d.name, err)
+		}
 	}
 	srv, err := New(node, Options{Secret: d.secret})
 	if err != nil {
@@ -171,13 +181,8 @@ func (d *daemon) restart(t *testing.T) {
 // reopen starts a stopped d again (see restart).
 func (d *daemon) reopen(t *testing.T) {
 	t.Helper()
-	if err := d.start(d.port); err != nil {
+	if err := d.start(d.port, d.name != ""); err != nil {
 		t.Fatalf("restarting %s's daemon: %v", d.name, err)
-	}
-	if d.name != "" {
-		if _, err := d.node.Login(context.Background(), d.name, password(d.name)); err != nil {
-			t.Fatalf("%s logging in again: %v", d.name, err)
-		}
 	}
 }
 
@@ -378,6 +383,7 @@ type tab struct {
 	ctx context.Context
 
 	mu       sync.Mutex
+	allowed  []string // console errors expected, by a part of their text
 	problems []string // what failed the test
 	dialogs  []string // dialogs that opened (each is dismissed)
 	network  []string // network errors: expected ones are 4xx answers
@@ -452,7 +458,9 @@ func openTab(t *testing.T, ctx context.Context, cancel context.CancelFunc) *tab 
 		problems, dialogs := tb.problems, tb.dialogs
 		tb.mu.Unlock()
 		for _, p := range problems {
-			t.Errorf("the page reported: %s", p)
+			if !tb.expected(p) {
+				t.Errorf("the page reported: %s", p)
+			}
 		}
 		for _, d := range dialogs {
 			t.Errorf("a dialog opened: %s", d)
@@ -461,6 +469,25 @@ func openTab(t *testing.T, ctx context.Context, cancel context.CancelFunc) *tab 
 		wg.Wait()
 	})
 	return tb
+}
+
+// allow lets console errors containing part pass: the browser's own
+// complaints about something the test does on purpose.
+func (tb *tab) allow(part string) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	tb.allowed = append(tb.allowed, part)
+}
+
+func (tb *tab) expected(problem string) bool {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	for _, a := range tb.allowed {
+		if strings.Contains(problem, a) {
+			return true
+		}
+	}
+	return false
 }
 
 // signIn trades d's key for the session cookie through the login link, and
@@ -556,10 +583,41 @@ func (tb *tab) typeIn(sel, text string) {
 	tb.do(chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible))
 }
 
-// key sends keys to the focused element.
+// key presses keys, one by one, on the focused element, as a person
+// would: a keyDown that carries the text, then a keyUp, so that a page
+// that cancels the keydown also stops the character, as in a browser.
+// (chromedp.KeyEvent sends the text in a separate char event, which
+// Chromium inserts even when the page cancelled the keydown.)
 func (tb *tab) key(keys string) {
 	tb.t.Helper()
-	tb.do(chromedp.KeyEvent(keys))
+	for _, r := range keys {
+		k, ok := kb.Keys[r]
+		if !ok {
+			tb.t.Fatalf("no key for %q", r)
+		}
+		down := input.DispatchKeyEventParams{
+			Type: input.DispatchKeyEventTypeKeyDown, Key: k.Key, Code: k.Code,
+			WindowsVirtualKeyCode: k.Windows, NativeVirtualKeyCode: k.Native,
+		}
+		if k.Print {
+			down.Text, down.UnmodifiedText = k.Text, k.Unmodified
+		} else {
+			down.Type = input.DispatchKeyEventTypeRawKeyDown
+		}
+		if k.Shift {
+			down.Modifiers = int64(kb.ModifierShift)
+		}
+		up := down
+		up.Type, up.Text, up.UnmodifiedText = input.DispatchKeyEventTypeKeyUp, "", ""
+		tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			for _, p := range []input.DispatchKeyEventParams{down, up} {
+				if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+	}
 }
 
 // dark emulates prefers-color-scheme (dark or light).
