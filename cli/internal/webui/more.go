@@ -500,12 +500,12 @@ type statusPage struct {
 	core.Status
 	Conns    []core.Connection
 	Logs     []logView
-	Powers   []option
-	Networks []option
+	Powers   []selectOption
+	Networks []selectOption
 }
 
-// option is one choice of a select.
-type option struct {
+// selectOption is one choice of a select.
+type selectOption struct {
 	Value, Label string
 	Selected     bool
 }
@@ -519,10 +519,10 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	}
 	data := statusPage{Status: st, Conns: s.node.Connections()}
 	for _, m := range []core.PowerMode{core.PowerForeground, core.PowerBackground, core.PowerOff} {
-		data.Powers = append(data.Powers, option{Value: m.String(), Label: powerLabel(m), Selected: m == st.Power})
+		data.Powers = append(data.Powers, selectOption{Value: m.String(), Label: powerLabel(m), Selected: m == st.Power})
 	}
 	for _, t := range []core.NetworkType{core.NetworkWiFi, core.NetworkCellular, core.NetworkNone} {
-		data.Networks = append(data.Networks, option{Value: t.String(), Label: networkLabel(t), Selected: t == st.Network})
+		data.Networks = append(data.Networks, selectOption{Value: t.String(), Label: networkLabel(t), Selected: t == st.Network})
 	}
 	if st.Account != "" {
 		us, err := s.node.Following(ctx)

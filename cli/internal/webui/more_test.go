@@ -11,13 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/skein-p2p/skein/cli/internal/api"
 	"github.com/skein-p2p/skein/cli/internal/api/apitest"
 	"github.com/skein-p2p/skein/core"
 )
 
-// xss is text a peer could send to make a page run its script.
-const xss = `<script>alert(1)</script> javascript:alert(1) &amp; "quoted"`
+// hostileText is text a peer could send to make a page run its script.
+const hostileText = `<script>alert(1)</script> javascript:alert(1) &amp; "quoted"`
 
 // pagesFixture is a UI over a fake node where alice is signed in, follows
 // bob and mallory, and mallory (the attacker) has a hostile profile and
@@ -30,18 +29,14 @@ type pagesFixture struct {
 	post core.Post // alice's post, replied to and liked
 }
 
-func newPagesFixture(t *testing.T) *pagesFixture { return newPagesFixtureOf(t, nil) }
-
-// newPagesFixtureOf is newPagesFixture with the UI over wrap(the fake),
-// when wrap is not nil.
-func newPagesFixtureOf(t *testing.T, wrap func(*apitest.Node) api.Node) *pagesFixture {
+func newPagesFixture(t *testing.T) *pagesFixture {
 	t.Helper()
 	ctx := context.Background()
 	node := apitest.NewNode(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
 	for _, n := range []string{"bob", "mallory"} {
 		node.AddUser(n)
 	}
-	node.SetDisplayName("mallory", xss)
+	node.SetDisplayName("mallory", hostileText)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -73,19 +68,15 @@ func newPagesFixtureOf(t *testing.T, wrap func(*apitest.Node) api.Node) *pagesFi
 		must(err)
 	}
 	node.AddPost("bob", "hello from bob #skein")
-	node.AddPost("mallory", xss+" https://example.com/ok")
+	node.AddPost("mallory", hostileText+" https://example.com/ok")
 	f := &pagesFixture{node: node}
 	f.post, err = node.Post(ctx, "alice's first post")
 	must(err)
-	_, err = node.AddReply("mallory", f.post.ID, xss)
+	_, err = node.AddReply("mallory", f.post.ID, hostileText)
 	must(err)
-	node.AddPost("mallory", "hey @alice "+xss)
+	node.AddPost("mallory", "hey @alice "+hostileText)
 
-	var un api.Node = node
-	if wrap != nil {
-		un = wrap(node)
-	}
-	f.s, err = New(un, Options{})
+	f.s, err = New(pagesNode{node}, Options{})
 	must(err)
 	f.base, err = f.s.Listen(0)
 	must(err)
@@ -140,8 +131,8 @@ func (f *pagesFixture) get(t *testing.T, path string) (int, string) {
 	return status, body
 }
 
-// checkSafe fails if body holds peer markup unescaped.
-func checkSafe(t *testing.T, body string) {
+// checkEscaped fails if body holds peer markup unescaped.
+func checkEscaped(t *testing.T, body string) {
 	t.Helper()
 	for _, bad := range []string{"<script>alert", `href="javascript:`, `href='javascript:`} {
 		if strings.Contains(body, bad) {
@@ -153,16 +144,17 @@ func checkSafe(t *testing.T, body string) {
 func TestMorePages(t *testing.T) {
 	f := newPagesFixture(t)
 	tests := []struct {
-		path   string
-		status int
-		want   []string
-		xss    bool // the page shows mallory's text: it must be escaped
+		path        string
+		status      int
+		want        []string
+		hostileText bool // the page shows mallory's text: it must be escaped
 	}{
 		{"/u/alice", 200, []string{"Alice A.", "I write tests.", `href="https://example.com/alice"`,
 			"alice&#39;s first post", `href="/following"`, `href="/followers"`, `action="/profile"`,
 			`name="display_name"`, `name="bio"`, `name="link"`, "Up to 64 characters", "Up to 300 characters", "up to 200 characters",
 			"This is you.", `href="/moderation"`}, false},
-		{"/u/mallory", 200, []string{"@mallory", `action="/unfollow"`, `action="/mute"`, `action="/block"`, "&lt;script&gt;", `role="feed"`}, true},
+		{"/u/mallory", 200, []string{"@mallory", `action="/unfollow"`, `action="/mute"`, `action="/block"`, `role="feed"`,
+			`<p class="bio">&lt;script&gt;`, `<p class="link">javascript:alert(1)</p>`}, true},
 		{"/u/nobody", 404, []string{"There is no user @nobody"}, false},
 		{"/following", 200, []string{"@bob", "@mallory", "<progress", "Holds entries 1 to", `action="/unfollow"`, "&lt;script&gt;"}, true},
 		{"/followers", 200, []string{"@carol", `action="/follow"`}, false},
@@ -188,8 +180,8 @@ func TestMorePages(t *testing.T) {
 					t.Errorf("GET %s: the page lacks %q", tt.path, w)
 				}
 			}
-			checkSafe(t, body)
-			if tt.xss && (!strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") || !strings.Contains(body, "&amp;amp;")) {
+			checkEscaped(t, body)
+			if tt.hostileText && (!strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") || !strings.Contains(body, "&amp;amp;")) {
 				t.Errorf("GET %s: mallory's text is not shown escaped, as text", tt.path)
 			}
 		})
@@ -263,7 +255,7 @@ func TestMorePagesSettings(t *testing.T) {
 		if status != http.StatusBadRequest {
 			t.Errorf("POST %s %s=%s = %d, want 400", tt.path, tt.field, tt.value, status)
 		}
-		checkSafe(t, body)
+		checkEscaped(t, body)
 	}
 }
 
@@ -331,11 +323,24 @@ func TestMorePagesPaging(t *testing.T) {
 	}
 }
 
-// blockingNode refuses the timelines of the users its account blocked, as
-// core does and the fake does not.
-type blockingNode struct{ *apitest.Node }
+// pagesNode is the fake with two changes: mallory's profile has a hostile
+// bio and link (which core's SetProfile would refuse, but a profile from
+// the network is only what its author signed), and the timelines of the
+// users the account blocked are refused, as core does.
+type pagesNode struct{ *apitest.Node }
 
-func (n blockingNode) Timeline(ctx context.Context, name, cursor string, limit int) (core.Page, error) {
+// hostileLink is mallory's profile link.
+const hostileLink = "javascript:alert(1)"
+
+func (n pagesNode) Whois(ctx context.Context, name string) (core.Profile, error) {
+	p, err := n.Node.Whois(ctx, name)
+	if name == "mallory" {
+		p.Bio, p.Link = hostileText, hostileLink
+	}
+	return p, err
+}
+
+func (n pagesNode) Timeline(ctx context.Context, name, cursor string, limit int) (core.Page, error) {
 	bs, err := n.Blocked(ctx)
 	if err != nil {
 		return core.Page{}, err
@@ -349,7 +354,7 @@ func (n blockingNode) Timeline(ctx context.Context, name, cursor string, limit i
 }
 
 func TestMorePagesModeration(t *testing.T) {
-	f := newPagesFixtureOf(t, func(n *apitest.Node) api.Node { return blockingNode{n} })
+	f := newPagesFixture(t)
 	status, loc, _ := f.do(t, "/mute", url.Values{"name": {"bob"}, "back": {"/moderation"}})
 	if status != http.StatusSeeOther || loc != "/moderation" {
 		t.Fatalf("POST /mute = %d to %q", status, loc)
@@ -363,7 +368,7 @@ func TestMorePagesModeration(t *testing.T) {
 			t.Errorf("the moderation page lacks %q", w)
 		}
 	}
-	checkSafe(t, body)
+	checkEscaped(t, body)
 	status, body = f.get(t, "/u/mallory")
 	if status != http.StatusOK || !strings.Contains(body, "You blocked @mallory") {
 		t.Errorf("a blocked user's profile = %d without the block's note", status)
@@ -383,5 +388,43 @@ func TestMorePagesSignedOut(t *testing.T) {
 	}
 	if status, _ := f.get(t, "/status"); status != http.StatusOK {
 		t.Errorf("GET /status signed out = %d, want 200", status)
+	}
+}
+
+// TestMorePagesNotificationsOnce checks that a post two notifications are
+// about is shown once, so that the page's element IDs stay unique.
+func TestMorePagesNotificationsOnce(t *testing.T) {
+	f := newPagesFixture(t)
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.node.Logout(ctx))
+	for _, n := range []string{"carol", "dave"} {
+		if n == "dave" {
+			_, err := f.node.Register(ctx, n, "pw")
+			must(err)
+		} else {
+			_, err := f.node.Login(ctx, n, "pw")
+			must(err)
+		}
+		_, err := f.node.Like(ctx, f.post.ID)
+		must(err)
+		must(f.node.Logout(ctx))
+	}
+	_, err := f.node.Login(ctx, "alice", "pw")
+	must(err)
+	_, body := f.get(t, "/notifications")
+	if n := strings.Count(body, `id="p-`+f.post.ID+`"`); n != 1 {
+		t.Errorf("the liked post is shown %d times, want 1", n)
+	}
+	if n := strings.Count(body, "liked your post"); n != 2 {
+		t.Errorf("%d like notifications shown, want 2", n)
+	}
+	if !strings.Contains(body, `href="/post/`+f.post.ID+`">the post shown above</a>`) {
+		t.Error("the second like does not link to the post shown above")
 	}
 }
