@@ -183,6 +183,10 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, name := r.Context(), r.PathValue("name")
+	if n, ok := strings.CutPrefix(name, "@"); ok && n != "" { // /u/@bob, as people write it
+		http.Redirect(w, r, "/u/"+url.PathEscape(n), http.StatusSeeOther)
+		return
+	}
 	me := s.me(ctx)
 	timeline := func(ctx context.Context, cursor string, limit int) (core.Page, error) {
 		return s.node.Timeline(ctx, name, cursor, limit)

@@ -155,6 +155,7 @@ func TestMorePages(t *testing.T) {
 			"This is you.", `href="/moderation"`}, false},
 		{"/u/mallory", 200, []string{"@mallory", `action="/unfollow"`, `action="/mute"`, `action="/block"`, `role="feed"`,
 			`<p class="bio">&lt;script&gt;`, `<p class="link">javascript:alert(1)</p>`}, true},
+		{"/u/@bob", 303, nil, false},
 		{"/u/nobody", 404, []string{"There is no user @nobody"}, false},
 		{"/following", 200, []string{"@bob", "@mallory", "<progress", "Holds entries 1 to", `action="/unfollow"`, "&lt;script&gt;"}, true},
 		{"/followers", 200, []string{"@carol", `action="/follow"`}, false},
