@@ -110,6 +110,8 @@
   function insertTop(articles, fresh) {
     var empty = $("#feed-empty");
     if (empty) empty.remove();
+    // An empty list is not marked a feed (a feed must hold articles).
+    feed.setAttribute("role", "feed");
     for (var i = articles.length - 1; i >= 0; i--) {
       var a = articles[i];
       if (has(a.dataset.entry)) continue;
@@ -372,7 +374,7 @@
         if (like) like.click();
         break;
       case "/":
-        if (!focusField($("#q"))) location.href = "/search";
+        if (!focusField($("#q"))) location.href = "/search#q";
         break;
       case "?": openHelp(); break;
       default: return;
@@ -381,4 +383,5 @@
   });
   if (location.hash === "#compose") focusField($("#compose-text"));
   if (location.hash === "#reply") focusField($("#compose-reply-text"));
+  if (location.hash === "#q") focusField($("#q"));
 })();
