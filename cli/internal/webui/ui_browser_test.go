@@ -539,7 +539,12 @@ func TestBrowserPages(t *testing.T) {
 	alice.waitFeed(t, "a post to look at")
 	tb := newTab(t)
 	tb.signIn(alice)
-	for _, path := range []string{"/", "/post/" + p.ID, "/signin"} {
+	if _, err := alice.node.Bookmark(context.Background(), p.ID); err != nil {
+		t.Fatal(err)
+	}
+	pages := []string{"/", "/post/" + p.ID, "/signin", "/u/alice", "/u/bob", "/notifications",
+		"/search?q=bob", "/search?q=look&kind=posts", "/bookmarks", "/following", "/followers", "/moderation", "/status"}
+	for _, path := range pages {
 		tb.nav(alice.url(path))
 		tb.light()
 		tb.axe(path)
@@ -551,5 +556,98 @@ func TestBrowserPages(t *testing.T) {
 			t.Errorf("%s at 320 px scrolls sideways: %s; widest: %s", path, w, tb.str(`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > 320).map(e => e.tagName + "." + e.className).slice(0, 5).join(", ")`))
 		}
 		tb.do(chromedp.EmulateViewport(800, 600))
+	}
+}
+
+// TestBrowserFollow: a new user on a third daemon follows bob from his
+// profile page; the button changes in place, and bob's next post reaches
+// the new follower's open feed live.
+func TestBrowserFollow(t *testing.T) {
+	n, _, bob := sharedNet(t)
+	erin, err := n.daemon("erin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.post(t, "bob, before erin follows")
+	tb := newTab(t)
+	tb.open(erin, "/u/bob")
+	tb.until("bob's profile", `document.body.dataset.page === "profile" && document.querySelector("#profile-name").textContent.includes("@bob")`)
+	tb.mark()
+	follow := `.profile-head form[action="/follow"] button, .profile-head form[action="/unfollow"] button`
+	if got := tb.str(`document.querySelector(` + js(follow) + `).getAttribute("aria-pressed")`); got != "false" {
+		t.Fatalf("the follow button is pressed (%q) before following", got)
+	}
+	tb.click(`.profile-head form[action="/follow"] button`)
+	tb.until("the button in place", `!!document.querySelector('.profile-head form[action="/unfollow"] button[aria-pressed="true"]')`)
+	if !tb.marked() {
+		t.Error("following reloaded the page")
+	}
+	if !tb.is(`document.activeElement === document.querySelector('.profile-head form[action="/unfollow"] button')`) {
+		t.Error("focus left the follow button when it changed")
+	}
+	if fl, err := erin.node.Following(context.Background()); err != nil || len(fl) != 1 || fl[0].Name != "bob" {
+		t.Fatalf("erin's Following() = %v, %v, want bob", fl, err)
+	}
+	erin.waitFeed(t, "bob, before erin follows")
+	tb.nav(erin.url("/"))
+	tb.until("erin's feed", feedHas("bob, before erin follows"))
+	bob.post(t, "bob, after erin follows")
+	tb.until("bob's new post, live", feedHas("bob, after erin follows"))
+}
+
+// TestBrowserSearch: the search page finds accounts and posts, reached
+// with the / shortcut.
+func TestBrowserSearch(t *testing.T) {
+	_, alice, bob := sharedNet(t)
+	bob.post(t, "searchable walrus sighting #walrus")
+	alice.waitFeed(t, "searchable walrus sighting")
+	tb := newTab(t)
+	tb.open(alice, "/")
+	tb.key("/")
+	tb.until("the search page", `location.pathname === "/search" && document.readyState === "complete"`)
+	tb.until("the search box focused", `document.activeElement && document.activeElement.id === "q"`)
+	tb.key("bob\r")
+	tb.until("accounts found", `!!document.querySelector("#found-users") && [...document.querySelectorAll("li.user .handle")].some(h => h.textContent === "@bob")`)
+	tb.nav(alice.url("/search"))
+	tb.typeIn("#q", "walrus")
+	tb.click("#kind-posts")
+	tb.click(`form.search button[type=submit]`)
+	tb.until("posts found", `!!document.querySelector("#found-posts") && `+pageHas("searchable walrus sighting #walrus"))
+	if tb.is(`!!document.querySelector("#found-users")`) {
+		t.Error("a search for posts listed accounts")
+	}
+	// A tag link in a post searches the tag.
+	tb.click(`main article.post .text a[href^="/search"]`)
+	tb.until("the tag's search", `location.search.includes("kind=tag") && `+pageHas("searchable walrus sighting #walrus"))
+	tb.nav(alice.url("/search?q=" + strings.Repeat("z", 20)))
+	tb.until("nothing found", `document.querySelector("main .empty[role=status]") !== null`)
+}
+
+// TestBrowserNotificationsPage: opening the notifications page marks them
+// read (by a POST) and the badge goes.
+func TestBrowserNotificationsPage(t *testing.T) {
+	_, alice, bob := sharedNet(t)
+	post := alice.post(t, "a post for the notifications page")
+	bob.waitFeed(t, "a post for the notifications page")
+	if _, err := bob.node.Like(context.Background(), post.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := poll(waitLimit, func() bool {
+		st, err := alice.node.Status(context.Background())
+		return err == nil && st.Unread > 0
+	}); err != nil {
+		t.Fatalf("alice never had an unread notification: %v", err)
+	}
+	tb := newTab(t)
+	tb.open(alice, "/")
+	tb.until("the badge", `!document.querySelector("#badge").hidden`)
+	tb.click(`nav a[href="/notifications"]`)
+	tb.until("the notifications", `document.body.dataset.page === "notifications" && document.querySelector("#notifications").textContent.includes("a post for the notifications page")`)
+	tb.until("the badge gone", `document.querySelector("#badge").hidden`)
+	if err := poll(waitLimit, func() bool {
+		st, err := alice.node.Status(context.Background())
+		return err == nil && st.Unread == 0
+	}); err != nil {
+		t.Errorf("the notifications stayed unread: %v", err)
 	}
 }
