@@ -651,3 +651,111 @@ func TestBrowserNotificationsPage(t *testing.T) {
 		t.Errorf("the notifications stayed unread: %v", err)
 	}
 }
+
+// TestBrowserScreenshots takes the pictures in docs/screenshots (make
+// screenshots sets $SKEIN_SCREENSHOTS): the feed, a thread and a profile,
+// light and dark, 800×600, on a network of its own with a few realistic
+// accounts and posts. Without $SKEIN_SCREENSHOTS it still loads the three
+// pages and checks what they show.
+func TestBrowserScreenshots(t *testing.T) {
+	needBrowser(t)
+	n, err := newTestNet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(n.close)
+	ctx := context.Background()
+	people := []struct{ name, display, bio string }{
+		{"ada", "Ada Lovelace", "Poetical science. Notes on the Analytical Engine."},
+		{"grace", "Grace Hopper", "Compilers, COBOL, and a nanosecond of wire in my pocket."},
+		{"alan", "Alan Turing", "Can machines think? Also: long-distance runner."},
+	}
+	ds := map[string]*daemon{}
+	for _, p := range people {
+		d, err := n.daemon(p.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.node.SetProfile(ctx, p.display, p.bio, "https://example.com/"+p.name); err != nil {
+			t.Fatal(err)
+		}
+		ds[p.name] = d
+	}
+	ada, grace, alan := ds["ada"], ds["grace"], ds["alan"]
+	ada.follow(t, "grace")
+	ada.follow(t, "alan")
+	grace.follow(t, "ada")
+	alan.follow(t, "ada")
+
+	alan.post(t, "Went for a 40 km run along the river this morning. Best place to think through a proof.")
+	hopper := grace.post(t, "It's easier to ask forgiveness than it is to get permission. Ship the compiler, then argue about it. #programming")
+	engine := ada.post(t, "The Analytical Engine weaves algebraic patterns just as the Jacquard loom weaves flowers and leaves. #poeticalscience")
+	grace.waitFeed(t, "Analytical Engine")
+	alan.waitFeed(t, "Analytical Engine")
+	if _, err := grace.node.Reply(ctx, engine.ID, "And when it misbehaves, check for moths. I taped one into the log book once: https://example.com/first-bug"); err != nil {
+		t.Fatal(err)
+	}
+	question, err := alan.node.Reply(ctx, engine.ID, "Could such an engine ever compose music of its own, then?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alan.post(t, "Working on a paper about which numbers a machine can compute. Turns out: not all of them. #math")
+	for _, text := range []string{"ship the compiler", "Could such an engine", "not all of them"} {
+		ada.waitFeedFold(t, text)
+	}
+	if _, err := ada.node.Reply(ctx, question.ID, "It might, if we could express the science of harmony in its notation."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ada.node.Like(ctx, hopper.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alan.node.Like(ctx, engine.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grace.node.Like(ctx, engine.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := poll(waitLimit, func() bool {
+		th, err := ada.node.Thread(ctx, engine.ID)
+		return err == nil && len(th.Replies) == 2 && th.Post.Likes == 2
+	}); err != nil {
+		t.Fatalf("ada's thread never had both replies and likes: %v", err)
+	}
+
+	tb := newTab(t)
+	tb.signIn(ada)
+	shots := []struct{ name, path, ready string }{
+		{"feed", "/", feedHas("Working on a paper about which numbers a machine can compute. Turns out: not all of them. #math")},
+		{"thread", "/post/" + engine.ID, `document.querySelectorAll("#replies article.post").length === 3`},
+		{"profile", "/u/grace", `document.body.dataset.page === "profile" && document.querySelectorAll("#timeline article.post").length > 0`},
+	}
+	for _, s := range shots {
+		tb.nav(ada.url(s.path))
+		tb.until("the "+s.name, s.ready)
+		tb.is(`(document.activeElement && document.activeElement.blur(), scrollTo(0, 0), true)`)
+		tb.light()
+		tb.screenshot(s.name + "-light")
+		tb.dark()
+		tb.screenshot(s.name + "-dark")
+	}
+}
+
+// waitFeedFold is waitFeed, ignoring case.
+func (d *daemon) waitFeedFold(t *testing.T, text string) {
+	t.Helper()
+	err := poll(waitLimit, func() bool {
+		p, err := d.node.Feed(context.Background(), "", 100)
+		if err != nil {
+			return false
+		}
+		for _, post := range p.Posts {
+			if strings.Contains(strings.ToLower(post.Text), strings.ToLower(text)) {
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatalf("%s's feed never got %q: %v", d.name, text, err)
+	}
+}
