@@ -360,13 +360,13 @@
         location.href = "/post/" + cur.dataset.id;
         break;
       case "n":
-        if (!focusField($("#compose-text"))) location.href = "/#compose";
+        if (!focusField($("#compose-text"))) location.href = "/#compose-text";
         break;
       case "r":
         if (!cur) return;
         var focused = $(".focus article.post");
         if (focused && focused === cur && focusField($("#compose-reply-text"))) break;
-        location.href = "/post/" + cur.dataset.id + "#reply";
+        location.href = "/post/" + cur.dataset.id + "#compose-reply-text";
         break;
       case "l":
         if (!cur) return;
@@ -381,7 +381,8 @@
     }
     e.preventDefault();
   });
-  if (location.hash === "#compose") focusField($("#compose-text"));
-  if (location.hash === "#reply") focusField($("#compose-reply-text"));
-  if (location.hash === "#q") focusField($("#q"));
+  // Links to a text box name it in the fragment (#compose-text,
+  // #compose-reply-text, #q): the browser focuses a focusable fragment
+  // target by itself, while a fragment naming a wrapper (the old #reply)
+  // made it move focus away from any box focused here.
 })();
