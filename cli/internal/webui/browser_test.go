@@ -29,6 +29,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"go.uber.org/goleak"
+
 	"github.com/skein-p2p/skein/core"
 )
 
@@ -40,6 +42,17 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	closeShared()
 	closeBrowser()
+	if code == 0 {
+		// Everything the tests started is stopped: nodes, servers, the
+		// browser and the goroutines that read its events.
+		if err := goleak.Find(
+			// goleveldb's pool drainer outlives DB.Close by up to a second.
+			goleak.IgnoreTopFunction("github.com/syndtr/goleveldb/leveldb.(*DB).mpoolDrain"),
+		); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
 

@@ -359,8 +359,15 @@ func TestBrowserKeyboard(t *testing.T) {
 	tb.key("j")
 	tb.until("a post selected", `document.activeElement.matches("#feed article.post")`)
 	id := tb.str(`document.activeElement.dataset.id`)
+	tb.key("r")
+	tb.until("the reply box of the selected post", `location.pathname === `+js("/post/"+id)+` && document.activeElement && document.activeElement.id === "compose-reply-text"`)
+	tb.nav(alice.url("/"))
+	tb.key("j")
+	tb.until("the first post selected", `document.activeElement === document.querySelector("#feed article.post")`)
+	id = tb.str(`document.activeElement.dataset.id`)
 	tb.key("\r")
-	tb.until("the thread of the selected post", `location.pathname === `+js("/post/"+id)+` && document.body.dataset.page === "thread"`)
+	// complete: the page's script (deferred) has run and listens for keys.
+	tb.until("the thread of the selected post", `location.pathname === `+js("/post/"+id)+` && document.body.dataset.page === "thread" && document.readyState === "complete"`)
 	tb.key("/")
 	tb.until("search", `location.pathname === "/search" && document.readyState === "complete"`)
 }
@@ -758,4 +765,39 @@ func (d *daemon) waitFeedFold(t *testing.T, text string) {
 	if err != nil {
 		t.Fatalf("%s's feed never got %q: %v", d.name, text, err)
 	}
+}
+
+// TestBrowserHarness: the harness sees what it must fail a test on: a
+// console error, an uncaught exception and a CSP violation.
+func TestBrowserHarness(t *testing.T) {
+	_, alice, _ := sharedNet(t)
+	tb := newTab(t)
+	tb.open(alice, "/")
+	tb.is(`(() => {
+  console.error("a deliberate console error");
+  setTimeout(() => { throw new Error("a deliberate exception") });
+  const s = document.createElement("script"); s.textContent = "window.__inline = 1"; document.body.append(s);
+  return true })()`)
+	if tb.is(`window.__inline === 1`) {
+		t.Error("an inline script ran despite the CSP")
+	}
+	want := []string{"a deliberate console error", "a deliberate exception", "CSP violation: script-src"}
+	if err := poll(waitLimit, func() bool {
+		tb.mu.Lock()
+		defer tb.mu.Unlock()
+		all := strings.Join(tb.problems, "\n")
+		for _, w := range want {
+			if !strings.Contains(all, w) {
+				return false
+			}
+		}
+		return true
+	}); err != nil {
+		tb.mu.Lock()
+		t.Errorf("the harness saw %q, want each of %q", tb.problems, want)
+		tb.mu.Unlock()
+	}
+	tb.mu.Lock()
+	tb.problems = nil // seen: they must not fail this test
+	tb.mu.Unlock()
 }
