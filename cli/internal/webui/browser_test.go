@@ -275,6 +275,7 @@ var displayNames = map[string]string{"alice": "Alice Liddell", "bob": "Bob Build
 // sharedNet returns the shared network, starting it on first use.
 func sharedNet(t *testing.T) (*testNet, *daemon, *daemon) {
 	t.Helper()
+	needBrowser(t) // skip before starting anything
 	shared.once.Do(func() {
 		shared.err = func() error {
 			n, err := newTestNet()
