@@ -553,6 +553,9 @@ func TestBrowserPages(t *testing.T) {
 		"/search?q=bob", "/search?q=look&kind=posts", "/bookmarks", "/following", "/followers", "/moderation", "/status"}
 	for _, path := range pages {
 		tb.nav(alice.url(path))
+		if path == "/u/alice" && tb.str(`(document.querySelector('nav [aria-current="page"]') || {}).textContent || ""`) != "Profile" {
+			t.Error("on alice's own profile the nav does not mark Profile current")
+		}
 		tb.light()
 		tb.axe(path)
 		tb.dark()
@@ -579,6 +582,9 @@ func TestBrowserFollow(t *testing.T) {
 	tb := newTab(t)
 	tb.open(erin, "/u/bob")
 	tb.until("bob's profile", `document.body.dataset.page === "profile" && document.querySelector("#profile-name").textContent.includes("@bob")`)
+	if tb.is(`!!document.querySelector('nav [aria-current="page"]')`) {
+		t.Errorf("on bob's profile the nav marks %q as the current page", tb.str(`document.querySelector('nav [aria-current="page"]').textContent`))
+	}
 	tb.mark()
 	follow := `.profile-head form[action="/follow"] button, .profile-head form[action="/unfollow"] button`
 	if got := tb.str(`document.querySelector(` + js(follow) + `).getAttribute("aria-pressed")`); got != "false" {
