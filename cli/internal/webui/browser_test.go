@@ -183,15 +183,8 @@ func (d *daemon) stop() {
 	d.srv, d.node = nil, nil
 }
 
-// restart stops d and starts it again on the same data directory, port
-// and secret, signed in to its account again.
-func (d *daemon) restart(t *testing.T) {
-	t.Helper()
-	d.stop()
-	d.reopen(t)
-}
-
-// reopen starts a stopped d again (see restart).
+// reopen starts a stopped d again on the same data directory, port and
+// secret, signed in to its account again: a daemon restart.
 func (d *daemon) reopen(t *testing.T) {
 	t.Helper()
 	if err := d.start(d.port, d.name != ""); err != nil {
