@@ -85,12 +85,12 @@ func (u *uiHost) startLocked() error {
 	}
 	url, err := srv.Listen(port)
 	if err != nil && last != 0 {
-		fmt.Fprintf(u.stderr, "skein daemon: the web UI's last port %d is not free (%v); it moves to another: open it again with skein ui\n", last, errors.Unwrap(err))
+		fmt.Fprintf(u.stderr, "skein daemon: the web UI's last port %d is not free (%v); it moves to another: open it again with skein ui\n", last, cause(err))
 		url, err = srv.Listen(0)
 	}
 	switch {
 	case err != nil && u.port != 0:
-		return fmt.Errorf("the web UI cannot listen on port %d (%v): choose another --ui-port", u.port, errors.Unwrap(err))
+		return fmt.Errorf("the web UI cannot listen on port %d (%v): choose another --ui-port", u.port, cause(err))
 	case err != nil:
 		return err
 	}
@@ -100,6 +100,15 @@ func (u *uiHost) startLocked() error {
 	fmt.Fprintf(u.stderr, "skein daemon: web UI on %s\n", url)
 	u.srv = srv
 	return nil
+}
+
+// cause returns the error err wraps, or err: the system's reason without
+// the web UI's prefix.
+func cause(err error) error {
+	if c := errors.Unwrap(err); c != nil {
+		return c
+	}
+	return err
 }
 
 // close stops the UI if it runs, waiting until ctx is done for the
