@@ -246,7 +246,7 @@ func (e *env) browse(loginURL string) error {
 		return nil
 	}
 	cmd.Process.Release()
-	fmt.Fprintln(e.stderr, "skein ui: opening the web UI in your browser")
+	fmt.Fprintf(e.stderr, "skein ui: asked %s to open the web UI in your browser\n", name)
 	return nil
 }
 

@@ -241,7 +241,7 @@ func TestUIOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	login := strings.TrimSpace(stdout.String())
-	if !strings.Contains(login, "/auth#") || stderr.String() != "skein ui: opening the web UI in your browser\n" {
+	if !strings.Contains(login, "/auth#") || stderr.String() != "skein ui: asked "+name+" to open the web UI in your browser\n" {
 		t.Errorf("ui --open printed %q and %q", stdout, stderr)
 	}
 	var args []byte
