@@ -6,11 +6,15 @@ package cli
 // webui. Skipped with -short.
 
 import (
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -247,6 +251,21 @@ func TestEndToEndUI(t *testing.T) {
 				t.Errorf("GET http://[::1]:%d/ = %d, want 200", c.port, resp.StatusCode)
 			}
 		}
+		// Every socket listening on the port is on loopback (Linux lists
+		// them in /proc/net).
+		if addrs, err := listenersOn(c.port); err == nil {
+			t.Logf("listening on port %d: %v", c.port, addrs)
+			if len(addrs) == 0 {
+				t.Errorf("/proc/net lists nothing listening on port %d", c.port)
+			}
+			for _, a := range addrs {
+				if !a.IsLoopback() {
+					t.Errorf("something listens on %s port %d, not loopback", a, c.port)
+				}
+			}
+		} else {
+			t.Logf("not checking the listening addresses: %v", err)
+		}
 		ip := nonLoopbackIP()
 		if ip == nil {
 			t.Skip("this machine has no address but loopback: nothing more to check")
@@ -299,6 +318,39 @@ func TestEndToEndUI(t *testing.T) {
 			t.Errorf("bob's web UI with alice's session: GET / = %d, want 401", resp.StatusCode)
 		}
 	})
+}
+
+// listenersOn returns the addresses of the TCP sockets listening on port,
+// as Linux's /proc/net/tcp and tcp6 list them.
+func listenersOn(port int) ([]net.IP, error) {
+	var ips []net.IP
+	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range strings.Split(string(b), "\n")[1:] {
+			fs := strings.Fields(l)
+			if len(fs) < 4 || fs[3] != "0A" { // 0A: LISTEN
+				continue
+			}
+			addr, p, ok := strings.Cut(fs[1], ":")
+			if n, err := strconv.ParseUint(p, 16, 16); !ok || err != nil || int(n) != port {
+				continue
+			}
+			raw, err := hex.DecodeString(addr)
+			if err != nil || len(raw)%4 != 0 {
+				return nil, fmt.Errorf("%s: bad address %q", f, fs[1])
+			}
+			// The kernel prints each 32-bit word of the address, as the
+			// machine holds it, in hex.
+			for i := 0; i < len(raw); i += 4 {
+				binary.NativeEndian.PutUint32(raw[i:], binary.BigEndian.Uint32(raw[i:]))
+			}
+			ips = append(ips, net.IP(raw))
+		}
+	}
+	return ips, nil
 }
 
 // nonLoopbackIP returns one of the machine's addresses that is not
