@@ -12,7 +12,7 @@ import (
 )
 
 // feedPageSize is how many posts a page of the feed shows.
-const feedPageSize = 30
+const feedPageSize = 50
 
 // routes returns the UI's handler: every route behind guard.
 func (s *Server) routes() http.Handler {
@@ -140,7 +140,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 
 // badge answers the number of unread notifications, for a tab catching up.
 func (s *Server) badge(w http.ResponseWriter, r *http.Request) {
-	st, err := s.node.Status(r.Context())
+	st, err := s.status(r.Context())
 	if err != nil {
 		s.failErr(w, r, err)
 		return
@@ -163,7 +163,7 @@ func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderSignin(w http.ResponseWriter, r *http.Request, status int, name, msg string) {
-	st, err := s.node.Status(r.Context())
+	st, err := s.status(r.Context())
 	if err != nil {
 		s.failErr(w, r, err)
 		return
