@@ -106,7 +106,7 @@ type command struct {
 }
 
 var commands = []command{
-	{name: "daemon", synopsis: "[--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--dht-server] [--power MODE]",
+	{name: "daemon", synopsis: "[--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--dht-server] [--power MODE] [--ui] [--ui-port N]",
 		summary: "run the node and serve the local API that the other commands use", local: true,
 		new: func() runner { return &daemonCmd{} }},
 	{name: "relay", synopsis: "[--listen MULTIADDR]...",
@@ -213,6 +213,9 @@ var commands = []command{
 	{name: "watch", synopsis: "[--json]", intersperse: true,
 		summary: "print new posts, deletions, notifications and connectivity changes as they happen, until interrupted",
 		new:     func() runner { return &watchCmd{} }},
+	{name: "ui", synopsis: "[--open] [--json]", intersperse: true,
+		summary: "print the address that signs a browser in to the daemon's web UI, starting the UI if needed; --open opens it",
+		new:     func() runner { return &uiCmd{} }},
 	{name: "shell", summary: "an interactive menu",
 		new: func() runner { return &shellCmd{} }},
 }

@@ -157,6 +157,8 @@ type daemonCmd struct {
 	relays         []string
 	reachability   core.Reachability
 	storeForward   bool
+	ui             bool
+	uiPort         int
 }
 
 func (d *daemonCmd) flags(fs *flag.FlagSet) {
@@ -172,18 +174,25 @@ func (d *daemonCmd) flags(fs *flag.FlagSet) {
 	fs.Var(addrsFlag{addrs: &d.relays, p2p: true}, "relay", "behind a NAT, be reachable through the relay at `MULTIADDR`, ending in /p2p/<id> (repeatable; relays found through the DHT are used too)")
 	fs.Var(reachFlag{&d.reachability}, "reachability", "`R`: auto (AutoNAT finds out), private (behind a NAT: use relays at once) or public")
 	fs.BoolVar(&d.storeForward, "store-forward", false, "ask store-and-forward relays to keep the logs you follow, so a background wake syncs with one peer (the relay learns whom you follow)")
+	fs.BoolVar(&d.ui, "ui", false, "serve the web UI on 127.0.0.1 at once (skein ui prints its address, starting it if needed)")
+	fs.IntVar(&d.uiPort, "ui-port", 0, "serve the web UI on port `N` (default: the port it had last time if free, else one the system chooses)")
 }
 
 func (d *daemonCmd) args(a []string) error {
 	if d.maxConns < 0 {
 		return fmt.Errorf("invalid --max-conns %d: use a positive number, or 0 for the default", d.maxConns)
 	}
+	if d.uiPort < 0 || d.uiPort > 65535 {
+		return fmt.Errorf("invalid --ui-port %d: use 1 to 65535, or 0 for the default", d.uiPort)
+	}
 	return noArgs(a)
 }
 
 // run opens the node and serves the API on DIR/skein.sock until ctx is done.
 // Its status lines go to stderr: "skein daemon: listening on <addr>" for
-// each address, then "skein daemon: ready" once the API answers.
+// each address, "skein daemon: web UI on <url>" with --ui, then
+// "skein daemon: ready" once the API answers. The web UI, if started,
+// stops before the node closes.
 func (d *daemonCmd) run(ctx context.Context, e *env, _ *api.Client) error {
 	log, err := newLogger(e.stderr, e.getenv("SKEIN_LOG"))
 	if err != nil {
@@ -230,6 +239,14 @@ func (d *daemonCmd) run(ctx context.Context, e *env, _ *api.Client) error {
 			log.Warn("closing the node", "err", cerr)
 		}
 	}()
+	ui := &uiHost{node: node, home: e.home, port: d.uiPort, log: log, stderr: e.stderr}
+	defer func() { // before the node closes
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		if err := ui.close(sctx); err != nil {
+			log.Warn("stopping the web UI", "err", err)
+		}
+	}()
 
 	l, err := net.Listen("unix", sock)
 	if err != nil {
@@ -241,6 +258,7 @@ func (d *daemonCmd) run(ctx context.Context, e *env, _ *api.Client) error {
 		return err
 	}
 	srv := api.NewServer(node, log)
+	srv.SetUI(ui.info)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
 
@@ -252,6 +270,13 @@ func (d *daemonCmd) run(ctx context.Context, e *env, _ *api.Client) error {
 	}
 	for _, a := range st.Addrs {
 		fmt.Fprintf(e.stderr, "skein daemon: listening on %s\n", a)
+	}
+	if d.ui {
+		if _, err := ui.info(ctx, true); err != nil {
+			srv.Shutdown(context.Background())
+			<-served
+			return err
+		}
 	}
 	fmt.Fprintln(e.stderr, "skein daemon: ready")
 

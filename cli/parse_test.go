@@ -85,6 +85,12 @@ func TestParse(t *testing.T) {
 		{"watch", &watchCmd{}},
 		{"watch --json", &watchCmd{json: true}},
 		{"shell", &shellCmd{}},
+		{"daemon --ui", &daemonCmd{ui: true}},
+		{"daemon --ui --ui-port 8080", &daemonCmd{ui: true, uiPort: 8080}},
+		{"daemon --ui-port=65535", &daemonCmd{uiPort: 65535}},
+		{"ui", &uiCmd{}},
+		{"ui --open --json", &uiCmd{open: true, json: true}},
+		{"ui -json", &uiCmd{json: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
@@ -109,7 +115,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"", "missing command (commands: daemon, relay, register"},
 		{"--bogus feed", "flag provided but not defined: -bogus"},
-		{"frobnicate", `unknown command "frobnicate" (commands: daemon, relay, register, login, logout, export, restore, post, reply, repost, delete, like, unlike, thread, follow, unfollow, feed, timeline, search, following, followers, mute, unmute, block, unblock, muted, blocked, bookmark, unbookmark, bookmarks, notifications, whois, profile, status, peers, power, network, watch, shell; run "skein help" for usage)`},
+		{"frobnicate", `unknown command "frobnicate" (commands: daemon, relay, register, login, logout, export, restore, post, reply, repost, delete, like, unlike, thread, follow, unfollow, feed, timeline, search, following, followers, mute, unmute, block, unblock, muted, blocked, bookmark, unbookmark, bookmarks, notifications, whois, profile, status, peers, power, network, watch, ui, shell; run "skein help" for usage)`},
 		{"help nope", `help: unknown command "nope"`},
 		{"help feed post", "help: too many arguments"},
 		{"register", "register: missing NAME (usage: skein register [--password-file F] NAME)"},
@@ -161,6 +167,11 @@ func TestParseErrors(t *testing.T) {
 		{"daemon --background-sync 500ms", "use 1s or more"},
 		{"daemon --max-conns -1", "daemon: invalid --max-conns -1: use a positive number, or 0 for the default"},
 		{"daemon --max-conns many", `invalid value "many" for flag -max-conns`},
+		{"daemon --ui-port -1", "daemon: invalid --ui-port -1: use 1 to 65535, or 0 for the default"},
+		{"daemon --ui-port 65536", "invalid --ui-port 65536"},
+		{"daemon --ui-port x", `invalid value "x" for flag -ui-port`},
+		{"ui now", `ui: unexpected argument "now"`},
+		{"ui --browser", "ui: flag provided but not defined: -browser"},
 		{"power turbo", `power: invalid power mode "turbo": use foreground, background or off (usage: skein power [foreground|background|off] [--json])`},
 		{"power Off", `invalid power mode "Off"`},
 		{"power off now", `power: unexpected argument "now" after the power mode`},

@@ -98,6 +98,7 @@ func (s *shell) menu(loggedIn bool) []menuItem {
 			{"0", "Login", []string{"login"}, s.login},
 			{"1", "Register", []string{"register"}, s.register},
 			{"2", "Status", []string{"status"}, s.status},
+			{"3", "Web UI", []string{"ui", "web"}, s.webUI},
 			quit,
 		}
 	}
@@ -122,6 +123,7 @@ func (s *shell) menu(loggedIn bool) []menuItem {
 		{"17", "Unlike a post", []string{"unlike"}, s.unlike},
 		{"18", "Open a thread", []string{"thread"}, s.thread},
 		{"19", "Search", []string{"search"}, s.search},
+		{"20", "Web UI", []string{"ui", "web"}, s.webUI},
 		quit,
 	}
 }

@@ -62,12 +62,12 @@ func TestShell(t *testing.T) {
 	)
 	wantInOrder(t, out,
 		"Skein shell ("+home+")\n",
-		"Not logged in\n\n[0] Login\n[1] Register\n[2] Status\n[q] Quit\n\nOption -> ",
+		"Not logged in\n\n[0] Login\n[1] Register\n[2] Status\n[3] Web UI\n[q] Quit\n\nOption -> ",
 		"Username: Password: \nRegistered and logged in as @alice",
 		"Logged in: alice\n\n[0] Feed\n[1] Follow user\n[2] Unfollow user\n[3] Create new post\n"+
 			"[4] Reply to a post\n[5] Repost a post\n[6] Delete one of your posts\n[7] See following and followers\n"+
 			"[8] Notifications\n[9] User timeline\n[10] Who is\n[11] Status\n[12] Logout\n[13] Profile\n[14] Mute or block\n[15] Bookmarks\n"+
-			"[16] Like a post\n[17] Unlike a post\n[18] Open a thread\n[19] Search\n[q] Quit\n",
+			"[16] Like a post\n[17] Unlike a post\n[18] Open a thread\n[19] Search\n[20] Web UI\n[q] Quit\n",
 		"Post text: Posted.\n",
 		"|= Feed =|\n2026-11-22 03:40  @alice  [5bedd18a]  hello from the shell\n",
 		"Username to follow: Now following @bob.\n",

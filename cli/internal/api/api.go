@@ -31,6 +31,8 @@
 //	GET  /v1/peers                                        -> Connections
 //	GET  /v1/events                                       -> core.Event, one JSON object a line
 //	GET  /v1/search?q=&kind=&limit=                       -> core.SearchResults
+//	GET  /v1/ui                                           -> UI
+//	POST /v1/ui                                           -> UI
 //
 // id is a post's ID or a unique prefix of it, at least 8 hex digits.
 //
@@ -57,6 +59,11 @@
 // mode set and the network type, by name, as /v1/status also shows them
 // ("power" and "network"); with network "none" the node is offline
 // whatever its mode.
+//
+// /v1/ui gives the addresses of the daemon's web UI: GET while it runs
+// (404 ui_off when it does not), POST starts it first if needed. The login
+// address carries the key that signs a browser in, so it travels only
+// over the socket.
 //
 // Search's kind is all (the default), users, posts or tag, and its limit
 // 1 to 100 (20 when absent); a bad query answers 400 bad_query. Otherwise
@@ -213,6 +220,19 @@ type Notifications struct {
 	Notifications []core.Notification `json:"notifications"`
 }
 
+// UI is the answer of /v1/ui: the web UI's address, and the address that
+// signs a browser in (the key exchange page, with the key in its
+// fragment).
+type UI struct {
+	URL      string `json:"url"`
+	LoginURL string `json:"login_url"`
+}
+
+// UIFunc gives the web UI's addresses, starting it first if start is set;
+// without start, a UI that is not running is ErrUIOff. The daemon passes
+// one to Server.SetUI, so this package does not depend on the UI's.
+type UIFunc func(ctx context.Context, start bool) (UI, error)
+
 // Empty is the answer of requests that return nothing but success.
 type Empty struct{}
 
@@ -250,7 +270,8 @@ const (
 	CodeShutdown         = "shutting_down"
 )
 
-// codes maps core's sentinel errors to error codes and HTTP statuses.
+// codes maps core's sentinel errors, and ErrUIOff, to error codes and HTTP
+// statuses.
 var codes = []struct {
 	err    error
 	code   string
@@ -285,6 +306,7 @@ var codes = []struct {
 	{core.ErrBlocked, "blocked", http.StatusForbidden},
 	{core.ErrListFull, "list_full", http.StatusConflict},
 	{core.ErrBadQuery, "bad_query", http.StatusBadRequest},
+	{ErrUIOff, "ui_off", http.StatusNotFound},
 }
 
 // RequestIDHeader is the header that carries a request's ID.
@@ -292,6 +314,10 @@ const RequestIDHeader = "Idempotency-Key"
 
 // ErrNoDaemon is returned by the Client when nothing listens on the socket.
 var ErrNoDaemon = errors.New("api: no daemon is listening")
+
+// ErrUIOff is the answer of GET /v1/ui when the daemon serves no web UI
+// (code ui_off): POST /v1/ui, which skein ui sends, starts it.
+var ErrUIOff = errors.New("the web UI is not running: start it with skein ui")
 
 // BrokenError is returned by the Client when the connection to the daemon
 // broke after a request was sent and before its answer arrived, so that

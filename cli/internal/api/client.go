@@ -252,6 +252,19 @@ func (c *Client) Status(ctx context.Context) (core.Status, error) {
 	return s, err
 }
 
+// UI returns the addresses of the daemon's web UI. With start, the daemon
+// starts the UI first if it is not running; without, a UI that is not
+// running is an error that matches ErrUIOff.
+func (c *Client) UI(ctx context.Context, start bool) (UI, error) {
+	var u UI
+	method := http.MethodGet
+	if start {
+		method = http.MethodPost
+	}
+	err := c.call(ctx, method, "/v1/ui", nil, nil, &u)
+	return u, err
+}
+
 // Connections lists the daemon's node's open connections.
 func (c *Client) Connections(ctx context.Context) ([]core.Connection, error) {
 	var cs Connections

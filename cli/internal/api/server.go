@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -36,10 +37,11 @@ type Server struct {
 	http        *http.Server
 	streams     context.Context // canceled by Shutdown to end /v1/events streams
 	stopStreams context.CancelFunc
+	ui          UIFunc // nil: no web UI (SetUI)
 }
 
 type route struct {
-	method string
+	method string // or methods, as the Allow header lists them: "GET, POST"
 	handle func(*http.Request) (any, error)
 }
 
@@ -78,6 +80,7 @@ func NewServer(node Node, log *slog.Logger) *Server {
 		"/v1/peers":         {http.MethodGet, s.peers},
 		"/v1/search":        {http.MethodGet, s.search},
 		"/v1/events":        {http.MethodGet, nil}, // streams; see events
+		"/v1/ui":            {"GET, POST", s.uiInfo},
 	}
 	s.addModerationRoutes()
 	s.http = &http.Server{
@@ -87,6 +90,10 @@ func NewServer(node Node, log *slog.Logger) *Server {
 	}
 	return s
 }
+
+// SetUI sets what /v1/ui answers with: the daemon's web UI. Without it,
+// GET and POST /v1/ui answer 404 ui_off. Call it before Serve.
+func (s *Server) SetUI(f UIFunc) { s.ui = f }
 
 // Serve answers requests on l until Shutdown. It returns nil after Shutdown.
 func (s *Server) Serve(l net.Listener) error {
@@ -117,9 +124,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !ok:
 		writeError(sw, &Error{Code: CodeNotFound, Message: fmt.Sprintf("no API endpoint %s", r.URL.Path)}, http.StatusNotFound)
 		return
-	case r.Method != rt.method:
+	case !slices.Contains(strings.Split(rt.method, ", "), r.Method):
 		sw.Header().Set("Allow", rt.method)
-		writeError(sw, &Error{Code: CodeMethodNotAllowed, Message: fmt.Sprintf("%s needs method %s", r.URL.Path, rt.method)}, http.StatusMethodNotAllowed)
+		writeError(sw, &Error{Code: CodeMethodNotAllowed, Message: fmt.Sprintf("%s needs method %s", r.URL.Path, strings.ReplaceAll(rt.method, ", ", " or "))}, http.StatusMethodNotAllowed)
 		return
 	case rt.handle == nil:
 		s.events(sw, r)
@@ -383,6 +390,15 @@ func (s *Server) status(r *http.Request) (any, error) {
 	st, err := s.node.Status(r.Context())
 	st.Addrs, st.Accounts = nonNil(st.Addrs), nonNil(st.Accounts)
 	return st, err
+}
+
+// uiInfo answers /v1/ui: GET gives the web UI's addresses, POST starts it
+// first if needed.
+func (s *Server) uiInfo(r *http.Request) (any, error) {
+	if s.ui == nil {
+		return nil, ErrUIOff
+	}
+	return s.ui(r.Context(), r.Method == http.MethodPost)
 }
 
 func (s *Server) peers(*http.Request) (any, error) {

@@ -143,6 +143,9 @@ func (d *story) tell(ctx context.Context) error {
 	if err := d.social(ctx, posts["alice"], posts["bob"]); err != nil {
 		return err
 	}
+	if err := d.webUI(ctx); err != nil {
+		return err
+	}
 
 	d.say("carol closes her laptop: her daemon stops.")
 	d.cmd(fmt.Sprintf("kill -TERM %d  # carol's daemon", d.procs["carol"].Pid()))

@@ -210,12 +210,12 @@ func (s *Server) eventData(ctx context.Context, ev uiEvent) (string, string) {
 			break
 		}
 		me := s.me(ctx)
-		var b bytes.Buffer
-		if err := s.views.fragment(&b, "post", newPostView(*e.Post, me, 0)); err != nil {
+		h, err := s.views.post(newPostView(*e.Post, me, 0))
+		if err != nil {
 			s.log.Warn("web UI: rendering a live post", "err", err)
 			break
 		}
-		return "post", b.String()
+		return "post", string(h)
 	case core.EventDelete:
 		if e.Post != nil {
 			return "delete", e.Post.ID

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/skein-p2p/skein/core"
 )
@@ -40,7 +41,7 @@ func (s *Server) frame(r *http.Request, name string, data any) frame {
 		f.OwnProfile = p.Self
 	}
 	if name != "auth" && s.signedIn(r) {
-		if st, err := s.node.Status(r.Context()); err == nil {
+		if st, err := s.status(r.Context()); err == nil {
 			f.Me, f.Unread, f.Peers = st.Account, st.Unread, st.Peers
 		}
 	}
@@ -49,11 +50,37 @@ func (s *Server) frame(r *http.Request, name string, data any) frame {
 
 // me returns the signed-in account's name, "" if none.
 func (s *Server) me(ctx context.Context) string {
-	st, err := s.node.Status(ctx)
+	st, err := s.status(ctx)
 	if err != nil {
 		return ""
 	}
 	return st.Account
+}
+
+// statusKey is the context key of a request's statusCache.
+type statusKey struct{}
+
+// statusCache holds the node's status for one request: a page needs it
+// several times (who is signed in, the badge), and reading it costs.
+type statusCache struct {
+	once sync.Once
+	st   core.Status
+	err  error
+}
+
+// withStatusCache returns r with a fresh statusCache.
+func withStatusCache(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), statusKey{}, &statusCache{}))
+}
+
+// status returns the node's status, read once per request.
+func (s *Server) status(ctx context.Context) (core.Status, error) {
+	c, ok := ctx.Value(statusKey{}).(*statusCache)
+	if !ok {
+		return s.node.Status(ctx)
+	}
+	c.once.Do(func() { c.st, c.err = s.node.Status(ctx) })
+	return c.st, c.err
 }
 
 // postView is a post as an <article> shows it.

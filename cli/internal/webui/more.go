@@ -35,7 +35,7 @@ func (s *Server) morePages(mux *http.ServeMux) {
 	mux.HandleFunc("GET /search", s.search)
 	mux.HandleFunc("GET /bookmarks", s.bookmarks)
 	mux.HandleFunc("GET /moderation", s.moderation)
-	mux.HandleFunc("GET /status", s.status)
+	mux.HandleFunc("GET /status", s.statusPage)
 	mux.HandleFunc("POST /power", s.setPower)
 	mux.HandleFunc("POST /network", s.setNetwork)
 }
@@ -229,7 +229,7 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if data.Self {
-		if st, err := s.node.Status(ctx); err == nil {
+		if st, err := s.status(ctx); err == nil {
 			data.Following, data.Followers = st.Following, st.Followers
 		}
 	}
@@ -514,9 +514,9 @@ type selectOption struct {
 	Selected     bool
 }
 
-func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	st, err := s.node.Status(ctx)
+	st, err := s.status(ctx)
 	if err != nil {
 		s.failErr(w, r, err)
 		return

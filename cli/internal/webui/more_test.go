@@ -303,8 +303,8 @@ func TestMorePagesPaging(t *testing.T) {
 	if strings.Contains(frag, "<html") || !strings.Contains(frag, "bob&#39;s post 0") {
 		t.Errorf("GET %s from the script is not the next page's fragment:\n%s", next, frag)
 	}
-	if !strings.Contains(frag, `aria-posinset="31"`) {
-		t.Errorf("the next page does not number its posts from 31")
+	if !strings.Contains(frag, `aria-posinset="`+itoa(feedPageSize+1)+`"`) {
+		t.Errorf("the next page does not number its posts from %d", feedPageSize+1)
 	}
 
 	// Bookmarks page the same way.

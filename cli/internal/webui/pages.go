@@ -12,7 +12,7 @@ import (
 )
 
 // feedPageSize is how many posts a page of the feed shows.
-const feedPageSize = 30
+const feedPageSize = 50
 
 // routes returns the UI's handler: every route behind guard.
 func (s *Server) routes() http.Handler {
@@ -32,9 +32,30 @@ func (s *Server) routes() http.Handler {
 	s.actionRoutes(mux)
 	s.morePages(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowedMethods(mux, r); allow != "" {
+			w.Header().Set("Allow", allow)
+			s.fail(w, r, http.StatusMethodNotAllowed, "This address does not answer a "+r.Method+" request.")
+			return
+		}
 		s.fail(w, r, http.StatusNotFound, "There is no page at this address.")
 	})
 	return s.guard(mux)
+}
+
+// allowedMethods returns the methods, as an Allow header lists them, that
+// mux routes r's path with other than by its "/" catch-all: "" for a path
+// it has no page for. The catch-all would otherwise answer 404 to a GET of
+// an action's path, where 405 says what is wrong.
+func allowedMethods(mux *http.ServeMux, r *http.Request) string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "/" && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	return strings.Join(allow, ", ")
 }
 
 // errorPage is the data of the error page.
@@ -119,7 +140,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 
 // badge answers the number of unread notifications, for a tab catching up.
 func (s *Server) badge(w http.ResponseWriter, r *http.Request) {
-	st, err := s.node.Status(r.Context())
+	st, err := s.status(r.Context())
 	if err != nil {
 		s.failErr(w, r, err)
 		return
@@ -142,7 +163,7 @@ func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderSignin(w http.ResponseWriter, r *http.Request, status int, name, msg string) {
-	st, err := s.node.Status(r.Context())
+	st, err := s.status(r.Context())
 	if err != nil {
 		s.failErr(w, r, err)
 		return

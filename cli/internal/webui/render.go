@@ -30,6 +30,7 @@ type views struct {
 	frags  *template.Template
 	hashes map[string]string // static file name -> short content hash
 	static http.Handler
+	posts  postCache
 }
 
 // partials are the files every page and fragment set includes.
@@ -92,12 +93,14 @@ func loadViews() (*views, error) {
 
 func (v *views) funcs() template.FuncMap {
 	return template.FuncMap{
-		"asset": func(name string) string { return "/static/" + name + "?v=" + v.hashes[name] },
-		"ago":   ago,
-		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"full":  func(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04") },
-		"segs":  segments,
-		"short": func(id string) string { return shortID(id) },
+		"asset":     func(name string) string { return "/static/" + name + "?v=" + v.hashes[name] },
+		"ago":       ago,
+		"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"full":      func(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04") },
+		"segs":      segments,
+		"article":   v.post,
+		"postsMark": func() template.HTML { return articlesMark },
+		"short":     func(id string) string { return shortID(id) },
 		"maxChars": func() int {
 			return core.MaxPostChars
 		},
@@ -130,19 +133,61 @@ type composeForm struct {
 	Back      string
 }
 
-// page renders a whole page named name with data into w.
-func (v *views) page(w io.Writer, name string, data any) error {
+// rendered is a page or fragment: the template's output, with the list
+// of posts, if any, in place of articlesMark. Its parts are written one
+// after the other, so that the posts are not copied again.
+type rendered struct {
+	head  []byte
+	posts string
+	tail  []byte
+}
+
+func (r rendered) writeTo(w io.Writer) {
+	w.Write(r.head)
+	if r.posts != "" {
+		io.WriteString(w, r.posts)
+	}
+	if r.tail != nil {
+		w.Write(r.tail)
+	}
+}
+
+// page renders a whole page named name with data.
+func (v *views) page(name string, data frame) (rendered, error) {
 	t, ok := v.pages[name]
 	if !ok {
-		return fmt.Errorf("webui: no page %q", name)
+		return rendered{}, fmt.Errorf("webui: no page %q", name)
 	}
-	return t.ExecuteTemplate(w, "layout", data)
+	return v.spliced(data.Data, func(w io.Writer) error { return t.ExecuteTemplate(w, "layout", data) })
 }
 
 // fragment renders the shared template name (a post, a user row, a
-// button) with data into w.
-func (v *views) fragment(w io.Writer, name string, data any) error {
-	return v.frags.ExecuteTemplate(w, name, data)
+// button) with data.
+func (v *views) fragment(name string, data any) (rendered, error) {
+	return v.spliced(data, func(w io.Writer) error { return v.frags.ExecuteTemplate(w, name, data) })
+}
+
+// spliced runs exec, and renders data's posts, if the output has
+// articlesMark.
+func (v *views) spliced(data any, exec func(io.Writer) error) (rendered, error) {
+	b := bytes.NewBuffer(make([]byte, 0, 16<<10))
+	if err := exec(b); err != nil {
+		return rendered{}, err
+	}
+	out := b.Bytes()
+	i := bytes.Index(out, []byte(articlesMark))
+	if i < 0 {
+		return rendered{head: out}, nil
+	}
+	l, ok := data.(lister)
+	if !ok {
+		return rendered{}, fmt.Errorf("webui: a template lists posts, but its data (%T) has none", data)
+	}
+	var posts strings.Builder
+	if err := v.articles(&posts, l.postList()); err != nil {
+		return rendered{}, err
+	}
+	return rendered{head: out[:i], posts: posts.String(), tail: out[i+len(articlesMark):]}, nil
 }
 
 // shortID is the first 12 hex digits of a post ID: enough to be unique
@@ -173,8 +218,8 @@ func ago(t time.Time) string {
 // render writes the page name with data and status; a template error
 // becomes a plain 500, never half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	var b bytes.Buffer
-	if err := s.views.page(&b, name, s.frame(r, name, data)); err != nil {
+	out, err := s.views.page(name, s.frame(r, name, data))
+	if err != nil {
 		s.log.Error("web UI: rendering a page", "page", name, "err", err)
 		http.Error(w, "500 internal error: the page could not be rendered", http.StatusInternalServerError)
 		return
@@ -185,14 +230,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		h.Set("Cache-Control", "no-store")
 	}
 	w.WriteHeader(status)
-	w.Write(b.Bytes())
+	out.writeTo(w)
 }
 
 // renderFragment writes the shared template name with data, for the
 // page's script.
 func (s *Server) renderFragment(w http.ResponseWriter, status int, name string, data any) {
-	var b bytes.Buffer
-	if err := s.views.fragment(&b, name, data); err != nil {
+	out, err := s.views.fragment(name, data)
+	if err != nil {
 		s.log.Error("web UI: rendering a fragment", "fragment", name, "err", err)
 		http.Error(w, "500 internal error: the answer could not be rendered", http.StatusInternalServerError)
 		return
@@ -200,5 +245,5 @@ func (s *Server) renderFragment(w http.ResponseWriter, status int, name string, 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(b.Bytes())
+	out.writeTo(w)
 }

@@ -70,6 +70,8 @@ func TestNoUnwantedTransports(t *testing.T) {
 		{"go.uber.org/fx", "the fx dependency injector"},
 		{"go.uber.org/dig", "the dig dependency injector"},
 		{"github.com/libp2p/go-libp2p/config", "go-libp2p's config package, which links the WebRTC transport and fx"},
+		{"github.com/skein-p2p/skein/cli/", "the CLI and the web UI"},
+		{"html/template", "the web UI's templates"},
 	}
 	pkgs := goList(t, "{{.ImportPath}}", mobilePkg)
 	if len(pkgs) < 100 {
