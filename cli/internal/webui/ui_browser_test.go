@@ -752,3 +752,29 @@ func TestBrowserScreenshots(t *testing.T) {
 		tb.screenshot(s.name + "-dark")
 	}
 }
+
+// TestBrowserThemeOverride: the theme follows the system unless the reader
+// picks one, and the choice outlives a reload.
+func TestBrowserThemeOverride(t *testing.T) {
+	_, alice, _ := sharedNet(t)
+	tb := newTab(t)
+	tb.open(alice, "/")
+	bg := `getComputedStyle(document.body).backgroundColor`
+	tb.light()
+	light := tb.str(bg)
+	tb.dark()
+	tb.until("the system's dark theme", bg+` !== `+js(light))
+	dark := tb.str(bg)
+	tb.light()
+	tb.until("the system's light theme", bg+` === `+js(light))
+
+	tb.do(chromedp.SetValue(chromedp.CSS("#theme"), "dark"))
+	tb.is(`(document.querySelector("#theme").dispatchEvent(new Event("change")), true)`)
+	tb.until("the chosen dark theme", `document.documentElement.dataset.theme === "dark" && `+bg+` === `+js(dark))
+	tb.nav(alice.url("/"))
+	tb.until("the choice after a reload", `document.documentElement.dataset.theme === "dark" && document.querySelector("#theme").value === "dark" && `+bg+` === `+js(dark))
+	tb.axe("the feed, dark by choice")
+	tb.do(chromedp.SetValue(chromedp.CSS("#theme"), ""))
+	tb.is(`(document.querySelector("#theme").dispatchEvent(new Event("change")), true)`)
+	tb.until("the system's theme again", `!document.documentElement.dataset.theme && `+bg+` === `+js(light))
+}
