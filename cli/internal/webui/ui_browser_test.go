@@ -18,6 +18,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/skein-p2p/skein/core"
 )
 
 // js quotes s as a JavaScript string literal.
@@ -728,11 +730,16 @@ func TestBrowserScreenshots(t *testing.T) {
 	if _, err := grace.node.Like(ctx, engine.ID); err != nil {
 		t.Fatal(err)
 	}
+	var th core.Thread
 	if err := poll(waitLimit, func() bool {
-		th, err := ada.node.Thread(ctx, engine.ID)
+		th, err = ada.node.Thread(ctx, engine.ID)
 		return err == nil && len(th.Replies) == 2 && th.Post.Likes == 2
 	}); err != nil {
-		t.Fatalf("ada's thread never had both replies and likes: %v", err)
+		var replies []string
+		for _, r := range th.Replies {
+			replies = append(replies, r.Post.Author+": "+r.Post.Text)
+		}
+		t.Fatalf("ada's thread never had both replies and both likes: %v; it has %d likes and replies %q (fetched %v)", err, th.Post.Likes, replies, th.Fetched)
 	}
 
 	tb := newTab(t)
