@@ -8,7 +8,7 @@ PKGS    := ./...
 
 .PHONY: help
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 .PHONY: deps
 deps: ## download Go modules
@@ -24,8 +24,21 @@ demo: build ## a relay and three users on loopback: register, follow, post, prof
 	$(BIN)/skein-demo --skein $(BIN)/skein
 
 .PHONY: test
-test: deps vet fmt-check bind-check jvm-test nat-test ## all tests, with the race detector (fuzz seed corpora included)
-	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+test: deps vet fmt-check bind-check jvm-test nat-test browser-deps ## all tests, with the race detector (fuzz seed corpora included; the web UI in a real browser)
+	set -a && . ./$(BROWSER_ENV) && set +a && $(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+# browser-deps writes the paths of the browser and axe-core here, for the
+# targets that run the web UI's browser tests.
+BROWSER_ENV := $(BIN)/browser-deps.env
+
+.PHONY: browser-deps
+browser-deps: ## install chromium-headless-shell (apt-get, as root) and axe-core (npm, pinned) for the web UI's browser tests
+	@mkdir -p $(BIN) && ./scripts/browser-deps.sh > $(BROWSER_ENV) && cat $(BROWSER_ENV)
+
+.PHONY: screenshots
+screenshots: deps browser-deps ## take the web UI's screenshots again (docs/screenshots/*.png) with the browser tests' browser
+	set -a && . ./$(BROWSER_ENV) && set +a && SKEIN_SCREENSHOTS=$(CURDIR)/docs/screenshots \
+	  $(GO) test -count=1 -run '^TestBrowserScreenshots$$' -v ./cli/internal/webui
 
 .PHONY: nat-test
 nat-test: deps ## skein processes behind simulated NATs in network namespaces (needs root; apt-installs iptables, conntrack)

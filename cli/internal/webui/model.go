@@ -17,6 +17,9 @@ type frame struct {
 	Unread int    // unread notifications
 	Peers  int
 	Data   any // the page's own data
+	// OwnProfile is set on the signed-in account's own profile page: the
+	// nav's Profile link (to that page) is marked current only there.
+	OwnProfile bool
 }
 
 // titled is page data that names its page.
@@ -33,6 +36,9 @@ func (s *Server) frame(r *http.Request, name string, data any) frame {
 	f := frame{Page: name, Title: titles[name], Data: data}
 	if t, ok := data.(titled); ok {
 		f.Title = t.title()
+	}
+	if p, ok := data.(profilePage); ok {
+		f.OwnProfile = p.Self
 	}
 	if name != "auth" && s.signedIn(r) {
 		if st, err := s.status(r.Context()); err == nil {

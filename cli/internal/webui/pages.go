@@ -235,6 +235,10 @@ type replyView struct {
 	Replies []replyView
 }
 
+// View is the reply as the "post" template shows it (a template cannot
+// name the unexported embedded field).
+func (r replyView) View() postView { return r.postView }
+
 func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
 	if s.signedOut(w, r) {
 		return

@@ -78,6 +78,16 @@
     return;
   }
 
+  // ---- the sticky header's height, for what sticks below it ---------------
+  var header = $("header.top");
+  function headerHeight() {
+    document.documentElement.style.setProperty("--header-h", header.offsetHeight + "px");
+  }
+  if (header) {
+    headerHeight();
+    if (window.ResizeObserver) new ResizeObserver(headerHeight).observe(header);
+  }
+
   // ---- the feed: positions, new posts, live updates ----------------------
   var feed = $("#feed");
   var pending = []; // live posts held back while the reader is scrolled down
@@ -100,6 +110,8 @@
   function insertTop(articles, fresh) {
     var empty = $("#feed-empty");
     if (empty) empty.remove();
+    // An empty list is not marked a feed (a feed must hold articles).
+    feed.setAttribute("role", "feed");
     for (var i = articles.length - 1; i >= 0; i--) {
       var a = articles[i];
       if (has(a.dataset.entry)) continue;
@@ -216,14 +228,17 @@
     var max = parseInt(area.dataset.max, 10);
     var form = area.form;
     var count = document.getElementById(area.getAttribute("aria-describedby"));
-    var live = document.getElementById(form.id + "-live");
+    // Not form.id: the reply form has a field named "id", which shadows it.
+    var formID = form.getAttribute("id");
+    var live = document.getElementById(formID + "-live");
     var button = $("button[type=submit]", form);
-    var draftKey = "skein-draft:" + location.pathname + ":" + form.id;
+    var draftKey = "skein-draft:" + location.pathname + ":" + formID;
     var bucket = "";
     function update(announce) {
       var n = Array.from(area.value).length;
       var left = max - n;
-      count.textContent = left >= 0 ? left + " characters left" : -left + " characters over the limit";
+      var chars = function (k) { return k + (k === 1 ? " character" : " characters"); };
+      count.textContent = left >= 0 ? chars(left) + " left" : chars(-left) + " over the limit";
       count.classList.toggle("over", left < 0);
       button.disabled = left < 0 || area.value.trim() === "";
       // Screen readers hear the count when it crosses a step, not on
@@ -345,13 +360,13 @@
         location.href = "/post/" + cur.dataset.id;
         break;
       case "n":
-        if (!focusField($("#compose-text"))) location.href = "/#compose";
+        if (!focusField($("#compose-text"))) location.href = "/#compose-text";
         break;
       case "r":
         if (!cur) return;
         var focused = $(".focus article.post");
         if (focused && focused === cur && focusField($("#compose-reply-text"))) break;
-        location.href = "/post/" + cur.dataset.id + "#reply";
+        location.href = "/post/" + cur.dataset.id + "#compose-reply-text";
         break;
       case "l":
         if (!cur) return;
@@ -359,13 +374,15 @@
         if (like) like.click();
         break;
       case "/":
-        if (!focusField($("#q"))) location.href = "/search";
+        if (!focusField($("#q"))) location.href = "/search#q";
         break;
       case "?": openHelp(); break;
       default: return;
     }
     e.preventDefault();
   });
-  if (location.hash === "#compose") focusField($("#compose-text"));
-  if (location.hash === "#reply") focusField($("#compose-reply-text"));
+  // Links to a text box name it in the fragment (#compose-text,
+  // #compose-reply-text, #q): the browser focuses a focusable fragment
+  // target by itself, while a fragment naming a wrapper (the old #reply)
+  // made it move focus away from any box focused here.
 })();
