@@ -19,6 +19,8 @@ fi
 if [ "$(id -u)" = 0 ] && { ! command -v iptables >/dev/null || ! command -v conntrack >/dev/null; }; then
   apt-get update -qq && apt-get install -y -qq --no-install-recommends iptables nftables conntrack >/dev/null
 fi
+# The web UI's delivery benchmark drives a headless Chromium.
+eval "$(scripts/browser-deps.sh | sed 's/^/export /')"
 # The store benchmarks run twice: the first pass after building the
 # database is skewed by LevelDB's background compaction; the last counts.
 cmds=(
@@ -34,6 +36,8 @@ cmds=(
   "go test -run '^\$' -bench '^BenchmarkDirectorySearch\$' -benchtime 1000x -count 1 ./core/internal/directory/"
   "go test -run '^\$' -bench '^BenchmarkSearch\$' -benchtime 400x -timeout 90m ./core/internal/search/"
   "SKEIN_BENCH_ENTRIES=$FEED_ENTRIES go test -run '^\$' -bench '^BenchmarkFeedWithLikes\$' -benchtime 2000x -count 2 ./core/"
+  "go test -run '^\$' -bench '^BenchmarkFeedRender\$' -benchtime 3000x -count 1 ./cli/internal/webui/"
+  "go test -run '^\$' -bench '^BenchmarkBrowserDelivery\$' -benchtime 1x -count 1 ./cli/internal/webui/"
 )
 for i in "${!cmds[@]}"; do
   echo "== ${cmds[$i]}" >&2
@@ -299,6 +303,27 @@ size of the entries it indexes; the accounts' $(srch accounts/chars=3 index-MiB)
   the vocabulary (3 characters) or of posted texts (10 characters) plus a few that
   match nothing, each asking for 20 results; latency is per query. A 10-character
   query across common short words ("a the yo") reads the most postings.
+
+## Web UI
+
+| benchmark | web UI | baseline (same run) | ratio | target |
+|---|---|---|---|---|
+| feed page, server side: \`GET /\`, 50 posts with display names and like counts, rendered posts cached (p50) | $(metric "$out/12.txt" BenchmarkFeedRender page-p50-µs) µs (no post cached yet: $(metric "$out/12.txt" BenchmarkFeedRender cold-page-p50-µs) µs) | the same 50 posts as JSON, \`GET /v1/feed?limit=50\`: $(metric "$out/12.txt" BenchmarkFeedRender json-p50-µs) µs | $(metric "$out/12.txt" BenchmarkFeedRender page/json) | ≤ 2 |
+| a post on one daemon → in the other daemon's feed page, open in Chromium, 50 posts | p50 $(metric "$out/13.txt" BenchmarkBrowserDelivery page-p50-ms) ms, p99 $(metric "$out/13.txt" BenchmarkBrowserDelivery page-p99-ms) ms | the same posts seen by \`skein watch\` (the API's event stream): p50 $(metric "$out/13.txt" BenchmarkBrowserDelivery watch-p50-ms) ms, p99 $(metric "$out/13.txt" BenchmarkBrowserDelivery watch-p99-ms) ms | $(metric "$out/13.txt" BenchmarkBrowserDelivery page/watch-p50) (p50), $(metric "$out/13.txt" BenchmarkBrowserDelivery page/watch-p99) (p99) | report both |
+
+- **Feed page** (\`cli/internal/webui/bench_test.go\`, \`BenchmarkFeedRender\`): one
+  real node, its account with a display name and 50 posts it liked; each
+  iteration serves \`GET /\` through the UI's whole handler (guards, the node's
+  feed and status, html/template) and \`GET /v1/feed?limit=50\` through the API
+  server, alternating which goes first. The UI caches each post's rendered
+  markup by what it shows; "no post cached" empties that cache before each of
+  20 renders, as after a daemon restart.
+- **Delivery to the page** (\`cli/internal/webui/delivery_bench_test.go\`,
+  \`BenchmarkBrowserDelivery\`): a relay and two in-process daemons on
+  127.0.0.1; the reader's feed is open in headless Chromium; each post is timed
+  from the author's \`Post\` call to the page's insertion of its \`<article>\`
+  (a MutationObserver reading the browser's clock, the same wall clock) and to
+  its event on the API's stream; one post at a time.
 
 ## Raw output
 

@@ -97,7 +97,19 @@ func (s *Server) compose(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	s.done(w, r, "post", newPostView(p, p.Author, 0))
+	if !fromScript(r) {
+		http.Redirect(w, r, back(r), http.StatusSeeOther)
+		return
+	}
+	h, err := s.views.post(newPostView(p, p.Author, 0))
+	if err != nil {
+		s.log.Error("web UI: rendering a new post", "err", err)
+		w.WriteHeader(http.StatusNoContent) // it is posted: the feed gets it live
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte(h))
 }
 
 // likeButton is the data of a post's like button.

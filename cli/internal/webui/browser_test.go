@@ -185,7 +185,7 @@ func (d *daemon) stop() {
 
 // reopen starts a stopped d again on the same data directory, port and
 // secret, signed in to its account again: a daemon restart.
-func (d *daemon) reopen(t *testing.T) {
+func (d *daemon) reopen(t testing.TB) {
 	t.Helper()
 	if err := d.start(d.port, d.name != ""); err != nil {
 		t.Fatalf("restarting %s's daemon: %v", d.name, err)
@@ -198,7 +198,7 @@ func (d *daemon) url(path string) string {
 }
 
 // post posts text as d's account, through the node.
-func (d *daemon) post(t *testing.T, text string) core.Post {
+func (d *daemon) post(t testing.TB, text string) core.Post {
 	t.Helper()
 	p, err := d.node.Post(context.Background(), text)
 	if err != nil {
@@ -208,7 +208,7 @@ func (d *daemon) post(t *testing.T, text string) core.Post {
 }
 
 // follow makes d's account follow name, through the node.
-func (d *daemon) follow(t *testing.T, name string) {
+func (d *daemon) follow(t testing.TB, name string) {
 	t.Helper()
 	if _, err := d.node.Follow(context.Background(), name); err != nil {
 		t.Fatalf("%s Follow(%s): %v", d.name, name, err)
@@ -217,7 +217,7 @@ func (d *daemon) follow(t *testing.T, name string) {
 
 // waitFeed waits until d's feed holds a post whose text contains text, and
 // returns it.
-func (d *daemon) waitFeed(t *testing.T, text string) core.Post {
+func (d *daemon) waitFeed(t testing.TB, text string) core.Post {
 	t.Helper()
 	var found core.Post
 	err := poll(waitLimit, func() bool {
@@ -266,7 +266,7 @@ var shared struct {
 var displayNames = map[string]string{"alice": "Alice Liddell", "bob": "Bob Builder", "carol": "Carol Danvers", "dana": "Dana Scully"}
 
 // sharedNet returns the shared network, starting it on first use.
-func sharedNet(t *testing.T) (*testNet, *daemon, *daemon) {
+func sharedNet(t testing.TB) (*testNet, *daemon, *daemon) {
 	t.Helper()
 	needBrowser(t) // skip before starting anything
 	shared.once.Do(func() {
@@ -366,7 +366,7 @@ func closeBrowser() {
 
 // needBrowser returns the shared browser's context, or skips the test
 // (fails it when $CI is set) if there is no browser.
-func needBrowser(t *testing.T) context.Context {
+func needBrowser(t testing.TB) context.Context {
 	t.Helper()
 	browser.once.Do(startBrowser)
 	if browser.skip != "" {
@@ -386,7 +386,7 @@ func needBrowser(t *testing.T) context.Context {
 // tab is a browser tab with its own cookie jar (a new browser context),
 // watched for console errors, exceptions, CSP violations and dialogs.
 type tab struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 
 	mu       sync.Mutex
@@ -397,7 +397,7 @@ type tab struct {
 }
 
 // newTab opens a tab in a new browser context of the shared browser.
-func newTab(t *testing.T) *tab {
+func newTab(t testing.TB) *tab {
 	t.Helper()
 	parent := needBrowser(t)
 	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
@@ -411,7 +411,7 @@ func (tb *tab) sibling() *tab {
 	return openTab(tb.t, ctx, cancel)
 }
 
-func openTab(t *testing.T, ctx context.Context, cancel context.CancelFunc) *tab {
+func openTab(t testing.TB, ctx context.Context, cancel context.CancelFunc) *tab {
 	t.Helper()
 	tb := &tab{t: t, ctx: ctx}
 	// Open the tab, and report every CSP violation on the console.

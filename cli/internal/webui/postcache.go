@@ -120,7 +120,7 @@ func (v *views) writePost(b *strings.Builder, p postView) error {
 	h, ok := v.posts.get(k)
 	if !ok {
 		var buf bytes.Buffer
-		if err := v.frags.ExecuteTemplate(&buf, "post", p); err != nil {
+		if err := v.frags.ExecuteTemplate(&buf, "post", p.html()); err != nil {
 			return err
 		}
 		h = template.HTML(buf.String())

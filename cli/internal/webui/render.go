@@ -105,11 +105,6 @@ func (v *views) funcs() template.FuncMap {
 			return core.MaxPostChars
 		},
 		"add": func(a, b int) int { return a + b },
-		"likeOf": func(v postView) likeButton {
-			return likeButton{ID: v.ID, Likes: v.Likes, Liked: v.Liked}
-		},
-		"markOf":   func(v postView) markButton { return markButton{ID: v.ID, Bookmarked: v.Bookmarked} },
-		"repostOf": func(v postView) repostButton { return repostButton{ID: v.ID} },
 		"composeNew": func(rid string) composeForm {
 			return composeForm{FormID: "compose", RequestID: rid}
 		},

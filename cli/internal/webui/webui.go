@@ -132,6 +132,7 @@ func (s *Server) Listen(port int) (string, error) {
 	var hctx context.Context
 	hctx, s.stopHub = context.WithCancel(context.Background())
 	s.served.Go(func() { s.hub.run(hctx) })
+	s.served.Go(func() { s.warm(hctx) })
 	for _, l := range s.listeners {
 		s.served.Go(func() {
 			if err := s.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -141,6 +142,27 @@ func (s *Server) Listen(port int) (string, error) {
 	}
 	s.log.Info("web UI listening", "url", s.urlLocked())
 	return s.urlLocked(), nil
+}
+
+// warm renders the first page of the feed into the post cache, so that
+// the first visit after the daemon starts does not render every post
+// (posts that arrive later are rendered for the event stream as they
+// come).
+func (s *Server) warm(ctx context.Context) {
+	me := s.me(ctx)
+	if me == "" {
+		return
+	}
+	p, err := s.node.Feed(ctx, "", feedPageSize)
+	if err != nil {
+		return
+	}
+	for _, v := range postViews(p.Posts, me, 0) {
+		if ctx.Err() != nil {
+			return
+		}
+		s.views.post(v)
+	}
 }
 
 // Port returns the port Listen bound, 0 before.

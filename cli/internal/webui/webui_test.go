@@ -275,7 +275,7 @@ func TestSegments(t *testing.T) {
 		{"mail a@bob.com", []seg{{Text: "mail a@bob.com"}}},
 		{"@ab too short", []seg{{Text: "@ab too short"}}},
 		{"#Go and #", []seg{{Text: "#Go", Href: "/search?kind=tag&q=go"}, {Text: " and #"}}},
-		{"see https://x.org/a.", []seg{{Text: "see "}, {Text: "https://x.org/a", Href: "https://x.org/a"}, {Text: "."}}},
+		{"see https://x.org/a.", []seg{{Text: "see "}, {Text: "https://x.org/a", Href: "https://x.org/a", External: true}, {Text: "."}}},
 		{"javascript:alert(1)", []seg{{Text: "javascript:alert(1)"}}},
 		{"xhttps://x.org", []seg{{Text: "xhttps://x.org"}}},
 		{"https://", []seg{{Text: "https://"}}},
