@@ -299,8 +299,7 @@ func (t *Table) Latest(post entry.ID, liker entry.Key) (seq uint64, active bool,
 // post is a like.
 func (t *Table) Likers(post entry.ID, limit int) ([]entry.Key, error) {
 	start := append([]byte{'p'}, post[:]...)
-	end := append([]byte{'p'}, post[:]...)
-	end = append(end, 0xff)
+	end := store.PrefixEnd(start)
 	it := t.kv.Find(start, end, false)
 	var out []entry.Key
 	for len(out) < limit && it.Next() {
@@ -322,7 +321,7 @@ func (t *Table) DropPost(post entry.ID) error {
 	defer t.mu.Unlock()
 	defer t.forget()
 	start := append([]byte{'p'}, post[:]...)
-	end := append(append([]byte{'p'}, post[:]...), 0xff)
+	end := store.PrefixEnd(start)
 	var likers []entry.Key
 	it := t.kv.Find(start, end, false)
 	for it.Next() {
@@ -359,7 +358,7 @@ func (t *Table) DropLiker(liker entry.Key) error {
 	defer t.mu.Unlock()
 	defer t.forget()
 	start := append([]byte{'l'}, liker[:]...)
-	end := append(append([]byte{'l'}, liker[:]...), 0xff)
+	end := store.PrefixEnd(start)
 	var posts []entry.ID
 	it := t.kv.Find(start, end, false)
 	for it.Next() {

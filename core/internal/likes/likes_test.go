@@ -141,3 +141,30 @@ func TestCacheFollowsWrites(t *testing.T) {
 	tab = Open(kv, Limits{})
 	check("reopened", 1, true)
 }
+
+// TestRangesAllKeys checks that a liker or a post whose key starts with
+// 0xff is found: a scan that ended at prefix+0xff missed it.
+func TestRangesAllKeys(t *testing.T) {
+	tab := Open(store.NewMemory(), Limits{})
+	for _, liker := range []byte{0x00, 0x7f, 0xff} {
+		if _, err := tab.Apply(Like{Liker: key(liker), Seq: 1, Of: ref(0xff), Active: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ls, err := tab.Likers(id(0xff), 10)
+	if err != nil || len(ls) != 3 {
+		t.Fatalf("Likers = %d, %v, want 3", len(ls), err)
+	}
+	if err := tab.DropLiker(key(0xff)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := tab.Count(id(0xff)); err != nil || n != 2 {
+		t.Errorf("after DropLiker(0xff…): Count = %d, %v, want 2", n, err)
+	}
+	if err := tab.DropPost(id(0xff)); err != nil {
+		t.Fatal(err)
+	}
+	if ls, err := tab.Likers(id(0xff), 10); err != nil || len(ls) != 0 {
+		t.Errorf("after DropPost: Likers = %d, %v, want 0", len(ls), err)
+	}
+}

@@ -59,7 +59,7 @@ type Index struct {
 func Open(kv store.KV) (*Index, error) {
 	ix := &Index{kv: kv, counts: map[string]int64{}}
 	prefix := []byte{rowCount}
-	it := kv.Find(prefix, prefixEnd(prefix), false)
+	it := kv.Find(prefix, store.PrefixEnd(prefix), false)
 	for it.Next() {
 		n, size := binary.Uvarint(it.Value())
 		if size <= 0 || len(it.Key()) != 5 {
@@ -284,7 +284,7 @@ func (ix *Index) Posts(q string, fn func(r Ref) (live, more bool)) error {
 func (ix *Index) Tag(tag string, fn func(r Ref) (live, more bool)) error {
 	var stale []Ref
 	prefix := prefixed(rowTag, []byte(tag), []byte{0})
-	it := ix.kv.Find(prefix, prefixEnd(prefix), false)
+	it := ix.kv.Find(prefix, store.PrefixEnd(prefix), false)
 	var err error
 	for checked := 0; checked < maxCandidates && it.Next(); checked++ {
 		docid := bytes.Clone(it.Key()[len(prefix):])
@@ -483,7 +483,7 @@ func (ix *Index) Accounts(q string, limit int) ([]Account, error) {
 	name := strings.TrimPrefix(q, "@")
 	if name != "" && strings.IndexByte(name, 0) < 0 {
 		prefix := prefixed(rowAccount, []byte(name))
-		it := ix.kv.Find(prefix, prefixEnd(prefix), false)
+		it := ix.kv.Find(prefix, store.PrefixEnd(prefix), false)
 		for len(out) < limit && it.Next() {
 			add(it.Key()[1:], it.Value())
 		}

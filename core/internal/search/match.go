@@ -45,7 +45,7 @@ type list struct {
 
 func newList(kv store.KV, posting byte, tri string) *list {
 	prefix := append([]byte{posting}, tri...)
-	return &list{kv: kv, prefix: prefix, end: prefixEnd(prefix)}
+	return &list{kv: kv, prefix: prefix, end: store.PrefixEnd(prefix)}
 }
 
 func (l *list) open(from []byte) {
@@ -130,7 +130,7 @@ func (ix *Index) rarest(t table, qts []queryTrigram, check func([]byte) (bool, e
 		}
 	}
 	prefix := append([]byte{t.posting}, qts[best].tri...)
-	it := ix.kv.Find(prefix, prefixEnd(prefix), false)
+	it := ix.kv.Find(prefix, store.PrefixEnd(prefix), false)
 	for n := 0; n < maxPostings && it.Next(); n++ {
 		if v := it.Value(); len(v) == sigLen && binary.BigEndian.Uint64(v)&mask != mask {
 			continue
@@ -199,7 +199,7 @@ func (ix *Index) union(t table, tris []string, check func([]byte) (bool, error))
 // next.
 func (ix *Index) startingWith(posting byte, prefix string, limit int) ([]string, error) {
 	start := append([]byte{posting}, prefix...)
-	end := prefixEnd(start)
+	end := store.PrefixEnd(start)
 	var tris []string
 	for len(tris) < limit {
 		it := ix.kv.Find(start, end, false)
@@ -215,7 +215,7 @@ func (ix *Index) startingWith(posting byte, prefix string, limit int) ([]string,
 			break
 		}
 		tris = append(tris, tri)
-		start = prefixEnd(append([]byte{posting}, tri...))
+		start = store.PrefixEnd(append([]byte{posting}, tri...))
 		if start == nil {
 			break
 		}
@@ -227,7 +227,7 @@ func (ix *Index) startingWith(posting byte, prefix string, limit int) ([]string,
 // limit, until it returns false.
 func (ix *Index) scan(t table, limit int, check func([]byte) (bool, error)) error {
 	prefix := []byte{t.doc}
-	it := ix.kv.Find(prefix, prefixEnd(prefix), false)
+	it := ix.kv.Find(prefix, store.PrefixEnd(prefix), false)
 	for n := 0; n < limit && it.Next(); n++ {
 		more, err := check(bytes.Clone(it.Key()[1:]))
 		if err != nil || !more {
@@ -235,17 +235,4 @@ func (ix *Index) scan(t table, limit int, check func([]byte) (bool, error)) erro
 		}
 	}
 	return it.Close()
-}
-
-// prefixEnd returns the first key after every key that starts with prefix,
-// or nil if there is none.
-func prefixEnd(prefix []byte) []byte {
-	end := bytes.Clone(prefix)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] < 0xff {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil
 }

@@ -38,7 +38,7 @@ func (s *Store) FeedWhere(account entry.Key, cursor []byte, limit int, keep func
 	es = make([]*entry.Entry, 0, min(limit, 1000))
 	var last []byte
 	skipped := 0
-	it := s.kv.Find(start, prefixEnd(prefix), false)
+	it := s.kv.Find(start, PrefixEnd(prefix), false)
 	for it.Next() {
 		if len(es) == limit || skipped > 0 && skipped >= maxSkip {
 			next = last

@@ -253,7 +253,7 @@ func (s *Store) drop(author entry.Key, l logState, limit int) (n int, more bool,
 		tail     = l.tail
 		accounts = s.feedAccounts(author)
 	)
-	it := s.kv.Find(entryKey(author, l.tail), prefixEnd(keyOf(prefixEntry, author)), false)
+	it := s.kv.Find(entryKey(author, l.tail), PrefixEnd(keyOf(prefixEntry, author)), false)
 	for n < limit && it.Next() {
 		e, err := parseEntry(it.Key(), it.Value())
 		if err != nil {

@@ -102,7 +102,7 @@ func pinKey(account entry.Key, name string) []byte {
 
 // prefixEnd returns the first key after every key that starts with prefix,
 // or nil if there is none.
-func prefixEnd(prefix []byte) []byte {
+func PrefixEnd(prefix []byte) []byte {
 	end := append([]byte(nil), prefix...)
 	for i := len(end) - 1; i >= 0; i-- {
 		if end[i] < 0xff {

@@ -411,7 +411,7 @@ type Loc struct {
 func (s *Store) Locate(prefix []byte, limit int) ([]Loc, error) {
 	start := append([]byte{prefixID}, prefix...)
 	var out []Loc
-	it := s.kv.Find(start, prefixEnd(start), false)
+	it := s.kv.Find(start, PrefixEnd(start), false)
 	for len(out) < limit && it.Next() {
 		v := it.Value()
 		if len(v) != len(entry.Key{})+8 {
@@ -440,7 +440,7 @@ func (s *Store) Entries(author entry.Key, after uint64, maxCount, maxBytes int) 
 		es   []*entry.Entry
 		size int
 	)
-	it := s.kv.Find(entryKey(author, after+1), prefixEnd(keyOf(prefixEntry, author)), false)
+	it := s.kv.Find(entryKey(author, after+1), PrefixEnd(keyOf(prefixEntry, author)), false)
 	for len(es) < maxCount && it.Next() {
 		size += len(it.Value())
 		if size > maxBytes && len(es) > 0 {
@@ -467,7 +467,7 @@ func (s *Store) Timeline(author entry.Key, before uint64, limit int) ([]*entry.E
 		return nil, nil
 	}
 	prefix := keyOf(prefixEntry, author)
-	end := prefixEnd(prefix)
+	end := PrefixEnd(prefix)
 	if before > 0 {
 		end = entryKey(author, before)
 	}
@@ -531,7 +531,7 @@ func (s *Store) Forks(author entry.Key) ([]Fork, error) {
 // sorted by key.
 func (s *Store) ForkedAuthors() ([]entry.Key, error) {
 	var keys []entry.Key
-	start, end := []byte{prefixFork}, prefixEnd([]byte{prefixFork})
+	start, end := []byte{prefixFork}, PrefixEnd([]byte{prefixFork})
 	for {
 		it := s.kv.Find(start, end, false)
 		ok := it.Next()
@@ -551,6 +551,6 @@ func (s *Store) ForkedAuthors() ([]entry.Key, error) {
 			return keys, nil
 		}
 		keys = append(keys, author)
-		start = prefixEnd(keyOf(prefixFork, author)) // skip to the next author
+		start = PrefixEnd(keyOf(prefixFork, author)) // skip to the next author
 	}
 }

@@ -20,7 +20,7 @@ func (s *Store) QueueNotice(target entry.Key, e *entry.Entry) error {
 func (s *Store) QueuedNotices(target entry.Key, limit int) ([]*entry.Entry, error) {
 	prefix := keyOf(prefixNotice, target)
 	var out []*entry.Entry
-	it := s.kv.Find(prefix, prefixEnd(prefix), false)
+	it := s.kv.Find(prefix, PrefixEnd(prefix), false)
 	for len(out) < limit && it.Next() {
 		e, err := parseEntry(it.Key(), it.Value())
 		if err != nil {
@@ -43,7 +43,7 @@ func (s *Store) DropNotice(target entry.Key, e *entry.Entry) error {
 func (s *Store) NoticeTargets() ([]entry.Key, error) {
 	var out []entry.Key
 	prefix := []byte{prefixNotice}
-	it := s.kv.Find(prefix, prefixEnd(prefix), false)
+	it := s.kv.Find(prefix, PrefixEnd(prefix), false)
 	for it.Next() {
 		k := it.Key()[1:]
 		var t entry.Key

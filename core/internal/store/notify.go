@@ -57,7 +57,7 @@ func (s *Store) AddNotification(account entry.Key, n Notification) (added bool, 
 		// Drop the oldest, down to one below the cap (the cap may have
 		// been lowered), unless n itself would be the oldest kept.
 		prefix := keyOf(prefixNotify, account)
-		it := s.kv.Find(prefix, prefixEnd(prefix), true)
+		it := s.kv.Find(prefix, PrefixEnd(prefix), true)
 		for c.total >= MaxNotifications && it.Next() {
 			if bytes.Compare(key, it.Key()) > 0 {
 				it.Close()
@@ -128,7 +128,7 @@ func (s *Store) Notifications(account entry.Key, limit int) ([]Notification, err
 	}
 	var ns []Notification
 	prefix := keyOf(prefixNotify, account)
-	it := s.kv.Find(prefix, prefixEnd(prefix), false)
+	it := s.kv.Find(prefix, PrefixEnd(prefix), false)
 	for len(ns) < limit && it.Next() {
 		n, ok := decodeNotification(it.Key(), it.Value())
 		if !ok {
@@ -160,7 +160,7 @@ func (s *Store) MarkRead(account entry.Key, ids [][16]byte) error {
 	}
 	var b Batch
 	prefix := keyOf(prefixNotify, account)
-	it := s.kv.Find(prefix, prefixEnd(prefix), false)
+	it := s.kv.Find(prefix, PrefixEnd(prefix), false)
 	for len(want) > 0 && it.Next() {
 		k := it.Key()
 		id := [16]byte(k[len(k)-16:])

@@ -54,7 +54,7 @@ func (p *prefixed) Find(start, end []byte, reverse bool) Iterator {
 		return &closedIter{}
 	}
 	s := p.key(start)
-	e := prefixEnd(p.prefix)
+	e := PrefixEnd(p.prefix)
 	if end != nil {
 		e = p.key(end)
 	}

@@ -95,7 +95,7 @@ func redactRaw(key, raw []byte, id entry.ID) ([]byte, bool, error) {
 // seq of author's log, whatever its ID.
 func (s *Store) Tombstoned(author entry.Key, seq uint64) (bool, error) {
 	prefix := seqKey(prefixTombstone, author, seq)
-	it := s.kv.Find(prefix, prefixEnd(prefix), false)
+	it := s.kv.Find(prefix, PrefixEnd(prefix), false)
 	found := it.Next()
 	if err := it.Close(); err != nil {
 		return false, err

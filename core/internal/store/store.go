@@ -179,7 +179,7 @@ func (s *Store) Close() error {
 // scan calls fn for each pair whose key starts with prefix, in key order,
 // and stops at the first error.
 func (s *Store) scan(prefix []byte, fn func(k, v []byte) error) error {
-	it := s.kv.Find(prefix, prefixEnd(prefix), false)
+	it := s.kv.Find(prefix, PrefixEnd(prefix), false)
 	for it.Next() {
 		if err := fn(it.Key(), it.Value()); err != nil {
 			it.Close()

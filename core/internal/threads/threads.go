@@ -165,7 +165,7 @@ func decodeRow(parent entry.ID, k, v []byte) (Reply, bool) {
 // Children returns up to limit replies indexed under parent, in ID order.
 func (t *Table) Children(parent entry.ID, limit int) ([]Reply, error) {
 	start := append([]byte{'r'}, parent[:]...)
-	end := append(append([]byte{'r'}, parent[:]...), 0xff)
+	end := store.PrefixEnd(start)
 	it := t.kv.Find(start, end, false)
 	var out []Reply
 	for len(out) < limit && it.Next() {

@@ -289,3 +289,33 @@ func TestCollect(t *testing.T) {
 		t.Errorf("AppendAnswer(Collect()) = %d bytes, %v; want %d", len(b), err, a.Size())
 	}
 }
+
+// TestChildrenAllIDs checks that a reply is listed whatever its ID: a scan
+// that ended at parent+0xff missed the replies whose ID starts with 0xff.
+func TestChildrenAllIDs(t *testing.T) {
+	alice, bob := newAuthor(1), newAuthor(2)
+	root := alice.post(t, "root")
+	tab := Open(store.NewMemory(), Limits{PerPost: 1000})
+	firsts := map[byte]bool{}
+	for i := 0; !(firsts[0x00] && firsts[0xff]) && i < 5000; i++ {
+		r := bob.reply(t, root, "reply")
+		if _, err := tab.Add(r, true); err != nil {
+			t.Fatal(err)
+		}
+		firsts[r.ID()[0]] = true
+	}
+	if !firsts[0xff] {
+		t.Fatal("no reply ID starting with 0xff in 5,000")
+	}
+	rs, err := tab.Children(root.ID(), 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[byte]bool{}
+	for _, r := range rs {
+		got[r.ID[0]] = true
+	}
+	if !got[0xff] || !got[0x00] {
+		t.Errorf("Children lists first bytes 0x00: %v, 0xff: %v", got[0x00], got[0xff])
+	}
+}
