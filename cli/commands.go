@@ -381,6 +381,26 @@ func (s *statusCmd) run(ctx context.Context, e *env, c *api.Client) error {
 	return nil
 }
 
+type holdersCmd struct{ json bool }
+
+func (h *holdersCmd) flags(fs *flag.FlagSet) { jsonFlag(fs, &h.json) }
+func (*holdersCmd) args(a []string) error    { return noArgs(a) }
+
+func (h *holdersCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	hs, err := c.Holders(ctx)
+	if err != nil {
+		return err
+	}
+	if h.json {
+		if hs == nil {
+			hs = []core.Holder{}
+		}
+		return writeJSON(e.stdout, api.Holders{Holders: hs})
+	}
+	writeHolders(e.stdout, hs)
+	return nil
+}
+
 type peersCmd struct{ json bool }
 
 func (p *peersCmd) flags(fs *flag.FlagSet) { jsonFlag(fs, &p.json) }

@@ -194,6 +194,21 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	step("holders", func(t *testing.T, n *testNet) {
+		// bob and carol announce that they hold alice's log.
+		n.eventually(deliverWithin, "bob and carol among alice's holders", func() bool {
+			var hs api.Holders
+			out := n.must("alice", "holders", "--json")
+			if err := json.Unmarshal([]byte(out), &hs); err != nil {
+				t.Fatalf("holders --json printed %q: %v", out, err)
+			}
+			return len(hs.Holders) >= 2
+		})
+		if out := n.must("alice", "holders"); !strings.Contains(out, "connected") {
+			t.Errorf("holders printed %q", out)
+		}
+	})
+
 	step("post and watch", func(t *testing.T, n *testNet) {
 		ctx, cancel := context.WithTimeout(t.Context(), startTimeout)
 		defer cancel()

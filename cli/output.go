@@ -326,6 +326,26 @@ func writeStatus(w io.Writer, st core.Status) {
 	}
 }
 
+// writeHolders prints one line per device holding the account's log: its
+// peer ID, the follower using it if known, and whether it is connected.
+func writeHolders(w io.Writer, hs []core.Holder) {
+	if len(hs) == 0 {
+		fmt.Fprintln(w, "no device announced a copy of your posts yet (followers announce theirs within minutes)")
+		return
+	}
+	for _, h := range hs {
+		who := "a device"
+		if h.Account != "" {
+			who = "@" + inert(h.Account) + "'s device"
+		}
+		state := "offline"
+		if h.Online {
+			state = "connected"
+		}
+		fmt.Fprintf(w, "%s %s, %s\n", inert(h.PeerID), who, state)
+	}
+}
+
 // writeConnections prints one line per connection: the peer, direct or
 // relayed, the direction and the remote address.
 func writeConnections(w io.Writer, cs []core.Connection) {

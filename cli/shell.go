@@ -124,6 +124,7 @@ func (s *shell) menu(loggedIn bool) []menuItem {
 		{"18", "Open a thread", []string{"thread"}, s.thread},
 		{"19", "Search", []string{"search"}, s.search},
 		{"20", "Web UI", []string{"ui", "web"}, s.webUI},
+		{"21", "Who holds my posts", []string{"holders"}, s.holders},
 		quit,
 	}
 }
@@ -391,6 +392,16 @@ func (s *shell) whois(ctx context.Context) error {
 		return err
 	}
 	writeProfile(s.e.stdout, p)
+	return nil
+}
+
+func (s *shell) holders(ctx context.Context) error {
+	fmt.Fprintln(s.e.stdout, "Asking the network (up to 15 s)…")
+	hs, err := s.c.Holders(ctx)
+	if err != nil {
+		return err
+	}
+	writeHolders(s.e.stdout, hs)
 	return nil
 }
 

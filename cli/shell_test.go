@@ -53,6 +53,7 @@ func TestShell(t *testing.T) {
 		"7",      // following and followers
 		"2", "1", // unfollow bob by number
 		"19", "WELCOME", // search
+		"21",                  // who holds my posts
 		"12",                  // logout
 		"0", "alice", "wrong", // login, wrong password
 		"login", "alice", "pw",
@@ -67,7 +68,7 @@ func TestShell(t *testing.T) {
 		"Logged in: alice\n\n[0] Feed\n[1] Follow user\n[2] Unfollow user\n[3] Create new post\n"+
 			"[4] Reply to a post\n[5] Repost a post\n[6] Delete one of your posts\n[7] See following and followers\n"+
 			"[8] Notifications\n[9] User timeline\n[10] Who is\n[11] Status\n[12] Logout\n[13] Profile\n[14] Mute or block\n[15] Bookmarks\n"+
-			"[16] Like a post\n[17] Unlike a post\n[18] Open a thread\n[19] Search\n[20] Web UI\n[q] Quit\n",
+			"[16] Like a post\n[17] Unlike a post\n[18] Open a thread\n[19] Search\n[20] Web UI\n[21] Who holds my posts\n[q] Quit\n",
 		"Post text: Posted.\n",
 		"|= Feed =|\n2026-11-22 03:40  @alice  [5bedd18a]  hello from the shell\n",
 		"Username to follow: Now following @bob.\n",
@@ -84,6 +85,7 @@ func TestShell(t *testing.T) {
 		"|= Following =|\n@bob  81b637d8  since 2026-11-22 03:40  have 1 (complete)\n\n|= Followers =|\nnobody\n",
 		"[1] @bob\nUnfollow (number or username, Enter to cancel): Unfollowed @bob.\n",
 		"Search (a #tag finds that hashtag): \n|= Search: WELCOME =|\n", "]  ↳ @bob: welcome, bob\n",
+		"Asking the network (up to 15 s)…\nno device announced a copy of your posts yet",
 		"Logged out.\n",
 		"Not logged in",
 		"error: wrong password for alice\n",

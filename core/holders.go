@@ -2,7 +2,9 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/multiformats/go-multihash"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/store"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
 )
 
@@ -27,6 +30,87 @@ const (
 	// findTimeout bounds one provider lookup.
 	findTimeout = 10 * time.Second
 )
+
+// Holders asks the DHT which devices hold a copy of the signed-in
+// account's log: at most 8, within 10 seconds. Each is named by the
+// follower that uses it when this node knows that follower's device. It
+// fails with ErrNotLoggedIn, or ErrOffline when the node has no peer to
+// ask (power off, no network, bootstrap peers unreachable).
+func (n *Node) Holders(ctx context.Context) ([]Holder, error) {
+	if err := n.alive(); err != nil {
+		return nil, err
+	}
+	sess := n.session()
+	if sess == nil {
+		return nil, ErrNotLoggedIn
+	}
+	if len(n.host.Network().Peers()) == 0 {
+		return nil, fmt.Errorf("core: holders: %w", ErrOffline)
+	}
+	ids := n.findHolders(ctx, sess.key)
+	names := n.followerDevices(ctx, sess.key, ids)
+	hs := []Holder{}
+	for _, p := range ids {
+		hs = append(hs, Holder{PeerID: p.String(), Account: names[p], Online: n.reachable(p)})
+	}
+	return hs, ctx.Err()
+}
+
+// maxNameLookups bounds the followers whose name records Holders looks up
+// to name the devices it found.
+const maxNameLookups = 16
+
+// followerDevices maps the devices in ids to the names of the account's
+// followers that use them. For followers whose device this node does not
+// know, it looks up the name records of up to maxNameLookups of them, the
+// newest followers first, while a device in ids is still unnamed.
+func (n *Node) followerDevices(ctx context.Context, account entry.Key, ids []peer.ID) map[peer.ID]string {
+	names := make(map[peer.ID]string)
+	fs, err := n.store.Followers(account)
+	if err != nil || len(ids) == 0 {
+		return names
+	}
+	var unknown []store.Follower
+	for _, f := range fs {
+		if !f.Active {
+			continue
+		}
+		if p, ok := n.deviceOf(f.Key); ok {
+			names[p] = f.Name
+		} else {
+			unknown = append(unknown, f)
+		}
+	}
+	unnamed := func() bool {
+		return slices.ContainsFunc(ids, func(p peer.ID) bool { return names[p] == "" })
+	}
+	if !unnamed() || len(unknown) == 0 {
+		return names
+	}
+	slices.SortFunc(unknown, func(a, b store.Follower) int { return b.Since.Compare(a.Since) })
+	unknown = unknown[:min(len(unknown), maxNameLookups)]
+	ctx, cancel := context.WithTimeout(ctx, findTimeout/2)
+	defer cancel()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for _, f := range unknown {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if _, ok := n.lookupAccount(ctx, f.Name, f.Key); !ok {
+				return
+			}
+			if p, ok := n.deviceOf(f.Key); ok {
+				mu.Lock()
+				names[p] = f.Name
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return names
+}
 
 // logKey is the DHT provider key under which holders of an author's log
 // announce themselves: a CIDv1 (raw) of SHA-256("skein/log/v1/" || key).

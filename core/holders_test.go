@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -66,4 +67,40 @@ func TestOwnLogAnnouncedAtOnce(t *testing.T) {
 	waitFor(t, "alice's device announced as a holder of her log", func() bool {
 		return slices.Contains(probe.findHolders(context.Background(), key), alice.host.ID())
 	})
+}
+
+func TestHolders(t *testing.T) {
+	tn := newTestNet(t)
+	alice := tn.user("alice")
+	bob := tn.user("bob")
+	ctx := context.Background()
+	if _, err := alice.Holders(ctx); err != nil {
+		t.Fatalf("Holders with nobody holding: %v", err)
+	}
+	mustFollow(t, bob, "alice")
+	mustPost(t, alice, "held by bob")
+	waitFor(t, "bob's device among alice's holders", func() bool {
+		hs, err := alice.Holders(ctx)
+		if err != nil {
+			t.Fatalf("Holders: %v", err)
+		}
+		for _, h := range hs {
+			if h.PeerID == bob.PeerID() {
+				return h.Account == "bob" && h.Online
+			}
+		}
+		return false
+	})
+
+	// Errors: nobody signed in; no peer to ask.
+	if err := bob.Logout(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.Holders(ctx); !errors.Is(err, ErrNotLoggedIn) {
+		t.Errorf("Holders signed out: %v, want ErrNotLoggedIn", err)
+	}
+	setPower(t, alice, PowerOff)
+	if _, err := alice.Holders(ctx); !errors.Is(err, ErrOffline) {
+		t.Errorf("Holders while off: %v, want ErrOffline", err)
+	}
 }

@@ -59,6 +59,16 @@ func (r Reachability) network() network.Reachability {
 	return network.ReachabilityUnknown
 }
 
+// Holder is a device that announced, in the DHT, that it holds a copy of
+// the signed-in account's log: a follower's, a store-and-forward relay, or
+// another device of the account. While the account's device is offline,
+// its posts are fetched from these.
+type Holder struct {
+	PeerID  string `json:"peer_id"`
+	Account string `json:"account,omitempty"` // the follower using the device, when this node knows it
+	Online  bool   `json:"online"`            // connected now
+}
+
 // Connection is one open connection of the node.
 type Connection struct {
 	Peer      string    `json:"peer"`      // the remote peer ID

@@ -41,7 +41,7 @@
 // Int in Swift), bool, byte slices, pointers to the structs declared here
 // and the Listener interface. Lists come as small types with Len and Get
 // (FeedPage, UserList, PostList, NotificationList, ConnectionList,
-// StringList):
+// HolderList, StringList):
 //
 //	for (i in 0 until list.len()) use(list.get(i))
 //

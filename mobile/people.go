@@ -45,6 +45,15 @@ func (n *Node) Followers() (*UserList, error) {
 	}, newUserList)
 }
 
+// Holders asks the network which devices hold a copy of the account's log
+// (at most 8, within about 15 seconds): the devices its posts are fetched
+// from while this one is offline. Errors: CodeNotLoggedIn, CodeOffline.
+func (n *Node) Holders() (*HolderList, error) {
+	return get(n, func(ctx context.Context, cn *core.Node) ([]core.Holder, error) {
+		return cn.Holders(ctx)
+	}, newHolderList)
+}
+
 // Whois looks a user up by name: a profile page's header. Errors:
 // CodeInvalidName, CodeUnknownName, CodeNameConflict (several keys claim
 // the name; the message says which this device pinned, if any).

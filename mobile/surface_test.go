@@ -73,6 +73,7 @@ var fieldMaps = []struct {
 	}},
 	{core.Status{}, Status{}, nil},
 	{core.Connection{}, Connection{}, map[string]string{"Opened": "OpenedMillis"}},
+	{core.Holder{}, Holder{}, nil},
 	{core.Thread{}, PostThread{}, map[string]string{
 		"Ancestors": "- PostThread.Get, Role ancestor",
 		"Post":      "- PostThread.Get, Role post",

@@ -254,6 +254,13 @@ type Connection struct {
 	OpenedMillis int64
 }
 
+// Holder is a device that holds a copy of the account's log.
+type Holder struct {
+	PeerID  string
+	Account string // the follower using the device, "" if not known
+	Online  bool   // connected now
+}
+
 // A list type per element type: gomobile binds neither slices of structs
 // nor generic types. Each has Len and Get; iterate with
 //
@@ -324,6 +331,23 @@ func (l *ConnectionList) Get(i int) *Connection {
 	}
 	c := l.items[i]
 	return &Connection{Peer: c.Peer, Addr: c.Addr, Relayed: c.Relayed, Direction: c.Direction, OpenedMillis: millis(c.Opened)}
+}
+
+// HolderList is a list of the devices holding the account's log.
+type HolderList struct{ items []core.Holder }
+
+func newHolderList(hs []core.Holder) *HolderList { return &HolderList{items: hs} }
+
+// Len returns the number of holders.
+func (l *HolderList) Len() int { return len(l.items) }
+
+// Get returns holder i, 0 ≤ i < Len, or null if i is out of range.
+func (l *HolderList) Get(i int) *Holder {
+	if i < 0 || i >= len(l.items) {
+		return nil
+	}
+	h := l.items[i]
+	return &Holder{PeerID: h.PeerID, Account: h.Account, Online: h.Online}
 }
 
 // StringList is a list of strings.

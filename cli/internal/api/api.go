@@ -29,6 +29,7 @@
 //	GET  /v1/thread?id=                                   -> core.Thread
 //	GET  /v1/status                                       -> core.Status
 //	GET  /v1/peers                                        -> Connections
+//	GET  /v1/holders                                      -> Holders
 //	GET  /v1/events                                       -> core.Event, one JSON object a line
 //	GET  /v1/search?q=&kind=&limit=                       -> core.SearchResults
 //	GET  /v1/ui                                           -> UI
@@ -105,6 +106,7 @@ type Node interface {
 	Whois(ctx context.Context, name string) (core.Profile, error)
 	Status(ctx context.Context) (core.Status, error)
 	Connections() []core.Connection
+	Holders(ctx context.Context) ([]core.Holder, error)
 	ExportPhrase(ctx context.Context, password string) (string, error)
 	ExportKeyFile(ctx context.Context, password string) ([]byte, error)
 	RestorePhrase(ctx context.Context, name, phrase, password string) (core.User, error)
@@ -207,6 +209,12 @@ type Power struct {
 // Users is the answer of /v1/following and /v1/followers.
 type Users struct {
 	Users []core.User `json:"users"`
+}
+
+// Holders is the answer of /v1/holders: the devices that hold a copy of
+// the logged-in account's log.
+type Holders struct {
+	Holders []core.Holder `json:"holders"`
 }
 
 // Connections is the answer of /v1/peers: the node's open connections,

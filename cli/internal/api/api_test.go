@@ -80,9 +80,10 @@ func (n errNode) RestorePhrase(context.Context, string, string, string) (core.Us
 func (n errNode) RestoreKeyFile(context.Context, []byte, string) (core.User, error) {
 	return core.User{}, n.err
 }
-func (n errNode) SetPowerMode(core.PowerMode) error     { return n.err }
-func (n errNode) SetNetworkType(core.NetworkType) error { return n.err }
-func (n errNode) Connections() []core.Connection        { return nil }
+func (n errNode) SetPowerMode(core.PowerMode) error              { return n.err }
+func (n errNode) SetNetworkType(core.NetworkType) error          { return n.err }
+func (n errNode) Connections() []core.Connection                 { return nil }
+func (n errNode) Holders(context.Context) ([]core.Holder, error) { return nil, n.err }
 func (n errNode) SetProfile(context.Context, string, string, string) (core.User, error) {
 	return core.User{}, n.err
 }

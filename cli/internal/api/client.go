@@ -272,6 +272,14 @@ func (c *Client) Connections(ctx context.Context) ([]core.Connection, error) {
 	return cs.Connections, err
 }
 
+// Holders asks the daemon which devices hold a copy of the logged-in
+// account's log.
+func (c *Client) Holders(ctx context.Context) ([]core.Holder, error) {
+	var hs Holders
+	err := c.call(ctx, http.MethodGet, "/v1/holders", nil, nil, &hs)
+	return hs.Holders, err
+}
+
 // SetPowerMode switches the daemon's node to the power mode m. It returns
 // the mode and network type then in effect.
 func (c *Client) SetPowerMode(ctx context.Context, m core.PowerMode) (Power, error) {

@@ -78,6 +78,7 @@ func NewServer(node Node, log *slog.Logger) *Server {
 		"/v1/thread":        {http.MethodGet, s.thread},
 		"/v1/status":        {http.MethodGet, s.status},
 		"/v1/peers":         {http.MethodGet, s.peers},
+		"/v1/holders":       {http.MethodGet, s.holders},
 		"/v1/search":        {http.MethodGet, s.search},
 		"/v1/events":        {http.MethodGet, nil}, // streams; see events
 		"/v1/ui":            {"GET, POST", s.uiInfo},
@@ -403,6 +404,11 @@ func (s *Server) uiInfo(r *http.Request) (any, error) {
 
 func (s *Server) peers(*http.Request) (any, error) {
 	return Connections{Connections: nonNil(s.node.Connections())}, nil
+}
+
+func (s *Server) holders(r *http.Request) (any, error) {
+	hs, err := s.node.Holders(r.Context())
+	return Holders{Holders: nonNil(hs)}, err
 }
 
 // streamLine is one line of /v1/events: an event, or an error that ends

@@ -503,6 +503,21 @@ func (n *Node) Connections() []core.Connection {
 	}}
 }
 
+// Holders implements api.Node: the devices of the logged-in account's
+// followers hold its log (the fake's followers are all online).
+func (n *Node) Holders(ctx context.Context) ([]core.Holder, error) {
+	n.mu.Lock()
+	defer n.unlock()
+	if err := n.check(true); err != nil {
+		return nil, err
+	}
+	hs := []core.Holder{}
+	for _, f := range n.list(n.current.followers) {
+		hs = append(hs, core.Holder{PeerID: "12D3KooWDeviceOf" + f.Name, Account: f.Name, Online: true})
+	}
+	return hs, nil
+}
+
 // SetPowerMode implements api.Node. It records m for Status, checked as
 // core checks it; the fake has no connections to close or reopen.
 func (n *Node) SetPowerMode(m core.PowerMode) error {

@@ -35,6 +35,7 @@ import org.skein.mobile.Config;
 import org.skein.mobile.Connection;
 import org.skein.mobile.ConnectionList;
 import org.skein.mobile.FeedPage;
+import org.skein.mobile.HolderList;
 import org.skein.mobile.Mobile;
 import org.skein.mobile.NetworkType;
 import org.skein.mobile.Node;
@@ -219,6 +220,17 @@ public class ApiTest {
 			found = b.search("ali", Mobile.SearchAll, 5);
 			assertEquals("alice", found.getUsers().get(0).getName());
 			assertEquals(0, b.search("hello", Mobile.SearchTag, 0).getPosts().len());
+			// bob holds alice's log and announces it in the DHT.
+			called("holders");
+			Loopback.await("bob among alice's holders", DEADLINE_MS, () -> {
+				HolderList hs = a.holders();
+				for (int i = 0; i < hs.len(); i++) {
+					if (hs.get(i).getPeerID().equals(b.peerID())) {
+						return hs.get(i).getOnline();
+					}
+				}
+				return false;
+			});
 			ConnectionList peers = b.peers();
 			assertTrue(peers.len() > 0);
 			Connection c = peers.get(0);
