@@ -29,7 +29,7 @@ type titled interface{ title() string }
 var titles = map[string]string{
 	"feed": "Home", "auth": "Sign in to the web UI", "signin": "Accounts",
 	"notifications": "Notifications", "search": "Search", "bookmarks": "Bookmarks",
-	"status": "Status", "moderation": "Muted and blocked", "thread": "Thread",
+	"status": "Status", "holders": "Who holds your posts", "moderation": "Muted and blocked", "thread": "Thread",
 	"profile": "Profile", "people": "People", "error": "Error",
 }
 

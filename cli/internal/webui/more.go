@@ -36,6 +36,7 @@ func (s *Server) morePages(mux *http.ServeMux) {
 	mux.HandleFunc("GET /bookmarks", s.bookmarks)
 	mux.HandleFunc("GET /moderation", s.moderation)
 	mux.HandleFunc("GET /status", s.statusPage)
+	mux.HandleFunc("GET /holders", s.holders)
 	mux.HandleFunc("POST /power", s.setPower)
 	mux.HandleFunc("POST /network", s.setNetwork)
 }
@@ -471,6 +472,29 @@ func (s *Server) bookmarks(w http.ResponseWriter, r *http.Request) {
 type moderationPage struct {
 	Muted   []userRow
 	Blocked []userRow
+}
+
+// holdersPage is the data of the holders page.
+type holdersPage struct {
+	Holders []core.Holder
+	Error   string // the lookup failed: why
+}
+
+// holders asks the network which devices hold the account's log.
+func (s *Server) holders(w http.ResponseWriter, r *http.Request) {
+	if s.signedOut(w, r) {
+		return
+	}
+	hs, err := s.node.Holders(r.Context())
+	if err != nil {
+		if errors.Is(err, core.ErrOffline) {
+			s.render(w, r, http.StatusServiceUnavailable, "holders", holdersPage{Error: err.Error()})
+			return
+		}
+		s.failErr(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "holders", holdersPage{Holders: hs})
 }
 
 func (s *Server) moderation(w http.ResponseWriter, r *http.Request) {

@@ -168,7 +168,8 @@ func TestMorePages(t *testing.T) {
 		{"/search?q=x&kind=nonsense", 400, []string{`id="q"`, "This search cannot be made", `role="alert"`}, false},
 		{"/bookmarks", 200, []string{"No bookmarks yet"}, false},
 		{"/moderation", 200, []string{`action="/mute"`, `formaction="/block"`, "You muted nobody.", "You blocked nobody."}, false},
-		{"/status", 200, []string{"12D3KooWFake", `action="/power"`, `action="/network"`, `value="background"`, "12D3KooWPee", "relayed", "Followed logs", "<progress"}, false},
+		{"/status", 200, []string{"12D3KooWFake", `action="/power"`, `action="/network"`, `value="background"`, "12D3KooWPee", "relayed", "Followed logs", "<progress", `href="/holders"`}, false},
+		{"/holders", 200, []string{"@carol</a>'s device", "12D3KooWDeviceOfcarol", "connected now"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
