@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -17,21 +18,34 @@ import (
 // browser would (trade the key for the cookie, open the feed) and prints
 // what the page shows.
 func (d *story) webUI(ctx context.Context) error {
-	d.say("alice opens the web UI. Her daemon serves it on 127.0.0.1 only; the key in the link signs her browser in (skein ui --open would open it):")
+	d.say("alice opens the web UI. Her daemon serves it on 127.0.0.1 only; the one-time key in the link signs her browser in (skein ui --open would open it):")
 	out, err := d.skein(ctx, "alice", "ui")
 	if err != nil {
 		return err
 	}
 	link := strings.TrimSpace(out)
 	base, key, ok := strings.Cut(link, "auth#")
-	if !ok || !strings.HasPrefix(base, "http://127.0.0.1:") {
-		return fmt.Errorf("skein ui printed %q, not a link to 127.0.0.1 with a key", link)
+	u, err := url.Parse(base)
+	if !ok || err != nil || !strings.HasSuffix(u.Hostname(), ".localhost") {
+		return fmt.Errorf("skein ui printed %q, not a link to the UI's .localhost name with a key", link)
 	}
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		return err
 	}
-	c := &http.Client{Jar: jar}
+	// Browsers take a .localhost name for the loopback address themselves
+	// (RFC 6761); Go would ask DNS, so the demo dials 127.0.0.1.
+	dial := (&net.Dialer{Timeout: d.cfg.Wait}).DialContext
+	c := &http.Client{Jar: jar, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			_, port, err := net.SplitHostPort(addr)
+			if err != nil {
+				return nil, err
+			}
+			return dial(ctx, network, net.JoinHostPort("127.0.0.1", port))
+		},
+	}}
+	defer c.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.Wait)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"auth", strings.NewReader(url.Values{"key": {key}}.Encode()))

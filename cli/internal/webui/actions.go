@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,7 +50,12 @@ func (s *Server) done(w http.ResponseWriter, r *http.Request, frag string, data 
 // back is the form's "back" field if it is a path on this site, else "/".
 func back(r *http.Request) string {
 	b := r.PostFormValue("back")
-	if !strings.HasPrefix(b, "/") || strings.HasPrefix(b, "//") || strings.ContainsAny(b, "\\\r\n") {
+	if !strings.HasPrefix(b, "/") || strings.HasPrefix(b, "//") || strings.ContainsFunc(b, func(c rune) bool {
+		return c < 0x20 || c == 0x7f || c == '\\' // browsers drop tabs and newlines, and read \ as /
+	}) {
+		return "/"
+	}
+	if u, err := url.Parse(b); err != nil || u.Scheme != "" || u.Host != "" {
 		return "/"
 	}
 	return b

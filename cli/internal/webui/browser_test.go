@@ -194,7 +194,8 @@ func (d *daemon) reopen(t testing.TB) {
 
 // url is the address of path on d's UI.
 func (d *daemon) url(path string) string {
-	return strings.TrimSuffix(d.srv.URL(), "/") + path
+	// The UI's own host name: the cookie the login link got is its.
+	return fmt.Sprintf("http://%s:%d%s", d.srv.HostName(), d.srv.Port(), path)
 }
 
 // post posts text as d's account, through the node.

@@ -145,6 +145,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	w.WriteHeader(http.StatusOK)
 
+	// The request's status cache would keep the stream's first answer:
+	// each event reads the node's status afresh.
+	ctx = context.WithValue(ctx, statusKey{}, nil)
+	account := s.me(ctx)
+
 	last := r.Header.Get("Last-Event-ID")
 	if last == "" {
 		// A stream the page opened again itself (after the browser gave
@@ -154,14 +159,14 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	seq, resumed := s.hub.resumeFrom(last)
 	var buf bytes.Buffer
 	if !resumed {
+		seq = s.hub.head()
 		if last != "" {
-			writeEvent(&buf, s.hub.epoch, s.hub.head(), "reset", "")
+			writeEvent(&buf, s.hub.epoch, seq, "reset", "")
 		} else {
 			// Name the stream's position at once, so that a reconnection
 			// before the first event resumes from here.
-			fmt.Fprintf(&buf, "id: %s-%d\nretry: 2000\n\n", s.hub.epoch, s.hub.head())
+			fmt.Fprintf(&buf, "id: %s-%d\nretry: 2000\n\n", s.hub.epoch, seq)
 		}
-		seq = s.hub.head()
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil || rc.Flush() != nil {
 		return
@@ -188,6 +193,15 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-changed:
 		case <-ping.C:
+			if now := s.me(ctx); now != account {
+				// Another account was signed in (by the CLI, say): the
+				// page is the old account's.
+				buf.Reset()
+				writeEvent(&buf, s.hub.epoch, seq, "account", "")
+				w.Write(buf.Bytes())
+				rc.Flush()
+				return
+			}
 			if _, err := w.Write([]byte(": ping\n\n")); err != nil || rc.Flush() != nil {
 				return
 			}

@@ -73,7 +73,7 @@ func (s *Server) allowedHost(host string) bool {
 		return false
 	}
 	switch h {
-	case "127.0.0.1", "::1", "localhost":
+	case "127.0.0.1", "::1", "localhost", s.HostName():
 		return true
 	}
 	return false
@@ -122,8 +122,7 @@ func (s *Server) authForm(w http.ResponseWriter, r *http.Request) {
 
 // authTrade trades the key for the session cookie.
 func (s *Server) authTrade(w http.ResponseWriter, r *http.Request) {
-	key := r.PostFormValue("key")
-	if subtle.ConstantTimeCompare([]byte(key), []byte(s.Key())) != 1 {
+	if !s.useKey(r.PostFormValue("key")) {
 		w.Header().Set("Cache-Control", "no-store")
 		s.render(w, r, http.StatusForbidden, "auth", authPage{Wrong: true})
 		return

@@ -190,22 +190,17 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, do func(ctx con
 	}
 	ctx := r.Context()
 	if me := s.me(ctx); me != "" {
-		if me == name && r.URL.Path == "/signin" {
-			http.Redirect(w, r, "/", http.StatusSeeOther)
-			return
-		}
-		if err := s.node.Logout(ctx); err != nil {
-			s.failErr(w, r, err)
-			return
-		}
+		// Signing @me out first would lose that session to a mistyped
+		// password: the reader signs out, then in.
+		s.renderSignin(w, r, http.StatusConflict, name, "@"+me+" is signed in: sign out first, then sign in to another account.")
+		return
 	}
-	_, err := do(ctx, name, password)
-	s.hub.add(uiEvent{local: "account"})
-	if err != nil {
+	if _, err := do(ctx, name, password); err != nil {
 		_, status, _ := api.CodeOf(err)
 		s.renderSignin(w, r, status, name, err.Error())
 		return
 	}
+	s.hub.add(uiEvent{local: "account"})
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 

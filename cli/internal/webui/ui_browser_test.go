@@ -449,9 +449,9 @@ func TestBrowserGuards(t *testing.T) {
 		t.Error("the feed showed without the cookie")
 	}
 	stranger.axe("the key page")
-	stranger.nav(alice.url("/auth#not-the-key"))
+	stranger.nav(alice.url("/auth#" + strings.Repeat("0", 32)))
 	stranger.until("the refusal", `!!document.querySelector("main .error[role=alert]")`)
-	if !strings.Contains(stranger.str(`document.querySelector("main .error").textContent`), "not this daemon's") {
+	if !strings.Contains(stranger.str(`document.querySelector("main .error").textContent`), "does not open this web UI") {
 		t.Errorf("a wrong key: %s", stranger.summary())
 	}
 	if got := stranger.str(`location.hash`); got != "" {

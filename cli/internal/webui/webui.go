@@ -70,6 +70,9 @@ type Server struct {
 	hub     *hub
 	handler http.Handler
 
+	keysMu sync.Mutex
+	keys   map[string]time.Time // outstanding login keys, when minted
+
 	mu        sync.Mutex
 	port      int
 	listeners []net.Listener
@@ -98,7 +101,7 @@ func New(node api.Node, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{node: node, log: log, secret: secret, views: v, hub: newHub(node, log)}
+	s := &Server{node: node, log: log, secret: secret, views: v, hub: newHub(node, log), keys: make(map[string]time.Time)}
 	s.streams, s.endStream = context.WithCancel(context.Background())
 	s.handler = s.routes()
 	return s, nil
@@ -186,23 +189,74 @@ func (s *Server) urlLocked() string {
 	return fmt.Sprintf("http://127.0.0.1:%d/", s.port)
 }
 
-// LoginURL returns the address that signs a browser in: the key exchange
-// page with the key in the fragment, which browsers do not send to the
-// server and the page removes from the address bar. Give it only to the
-// user (the daemon hands it out over its unix socket).
+// LoginURL returns a new address that signs a browser in: the key
+// exchange page, on the UI's own host name, with a new one-time key in the
+// fragment, which browsers do not send to the server and the page removes
+// from the address bar. The key works once, within loginKeyTTL. Give it
+// only to the user (the daemon hands it out over its unix socket).
 func (s *Server) LoginURL() string {
-	u := s.URL()
-	if u == "" {
+	port := s.Port()
+	if port == 0 {
 		return ""
 	}
-	return u + "auth#" + s.Key()
+	return fmt.Sprintf("http://%s:%d/auth#%s", s.HostName(), port, s.mintKey())
 }
 
-// Key returns the login key: what /auth trades for the session cookie.
-func (s *Server) Key() string { return s.derive("login key") }
+// HostName is the UI's own host name, a name under .localhost that
+// browsers resolve to the loopback address themselves (RFC 6761) and that
+// only the secret's holder knows: the session cookie is set for it, so the
+// browser never sends it to another server on 127.0.0.1, whatever its
+// port (cookies are shared between the ports of a host).
+func (s *Server) HostName() string { return "skein-" + s.derive("host name")[:20] + ".localhost" }
 
-// session returns the session cookie's value.
-func (s *Server) session() string { return s.derive("session cookie") }
+// Bounds of the one-time login keys.
+const (
+	loginKeyTTL  = 10 * time.Minute
+	maxLoginKeys = 32 // outstanding at once; a new one drops the oldest
+)
+
+// mintKey returns a new one-time login key.
+func (s *Server) mintKey() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	k := hex.EncodeToString(b)
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
+	now := time.Now()
+	for old, at := range s.keys {
+		if now.Sub(at) > loginKeyTTL {
+			delete(s.keys, old)
+		}
+	}
+	if len(s.keys) >= maxLoginKeys {
+		var oldest string
+		for old, at := range s.keys {
+			if oldest == "" || at.Before(s.keys[oldest]) {
+				oldest = old
+			}
+		}
+		delete(s.keys, oldest)
+	}
+	s.keys[k] = now
+	return k
+}
+
+// useKey reports whether k is an outstanding login key, and spends it.
+func (s *Server) useKey(k string) bool {
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
+	at, ok := s.keys[k]
+	if !ok {
+		return false
+	}
+	delete(s.keys, k)
+	return time.Since(at) <= loginKeyTTL
+}
+
+// session returns the value of the session cookie for the UI's port: a
+// cookie taken from the browser by a server on another port (the port the
+// UI had before a restart, say) does not open the UI on this one.
+func (s *Server) session() string { return s.derive("session cookie, port " + strconv.Itoa(s.Port())) }
 
 func (s *Server) derive(purpose string) string {
 	m := hmac.New(sha256.New, s.secret)

@@ -177,10 +177,19 @@ func TestSessionCookie(t *testing.T) {
 func TestAuthTrade(t *testing.T) {
 	u := newTestUI(t)
 	res, body := u.do(request{method: "POST", path: "/auth", form: url.Values{"key": {"wrong"}}})
-	if res.StatusCode != http.StatusForbidden || len(res.Cookies()) != 0 || !strings.Contains(body, "not this daemon") {
+	if res.StatusCode != http.StatusForbidden || len(res.Cookies()) != 0 || !strings.Contains(body, "does not open this web UI") {
 		t.Fatalf("wrong key: %d, cookies %v\n%s", res.StatusCode, res.Cookies(), body)
 	}
-	res, _ = u.do(request{method: "POST", path: "/auth", form: url.Values{"key": {u.srv.Key()}}})
+	login := u.srv.LoginURL()
+	prefix := fmt.Sprintf("http://%s:%d/auth#", u.srv.HostName(), u.srv.Port())
+	key, ok := strings.CutPrefix(login, prefix)
+	if !ok || len(key) != 32 || !strings.HasSuffix(u.srv.HostName(), ".localhost") {
+		t.Fatalf("LoginURL %q, want %s<32 hex digits>", login, prefix)
+	}
+	if other := u.srv.LoginURL(); other == login {
+		t.Errorf("two LoginURLs give the same key")
+	}
+	res, _ = u.do(request{method: "POST", path: "/auth", form: url.Values{"key": {key}}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("right key: %d, want 303", res.StatusCode)
 	}
@@ -192,12 +201,48 @@ func TestAuthTrade(t *testing.T) {
 	if c.Name != u.srv.cookieName() || c.Value != u.srv.session() || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" {
 		t.Errorf("cookie %+v", c)
 	}
-	if c.Value == u.srv.Key() {
-		t.Error("the cookie is the login key itself")
+	if strings.Contains(c.Value, key) {
+		t.Error("the cookie holds the login key")
 	}
-	if !strings.Contains(u.srv.LoginURL(), "/auth#"+u.srv.Key()) {
-		t.Errorf("LoginURL %q", u.srv.LoginURL())
+	// A key works once.
+	if res, _ := u.do(request{method: "POST", path: "/auth", form: url.Values{"key": {key}}}); res.StatusCode != http.StatusForbidden || len(res.Cookies()) != 0 {
+		t.Errorf("the key used again: %d, cookies %v", res.StatusCode, res.Cookies())
 	}
+	// The UI's own host name is allowed; the cookie of another port is not
+	// this one's.
+	if res, _ := u.do(request{method: "GET", path: "/", host: fmt.Sprintf("%s:%d", u.srv.HostName(), u.srv.Port()), signed: true}); res.StatusCode != http.StatusOK {
+		t.Errorf("GET / on the UI's host name: %d", res.StatusCode)
+	}
+	other := &Server{secret: u.srv.secret, port: u.srv.Port() + 1}
+	if other.session() == u.srv.session() {
+		t.Error("the session cookie is the same on another port")
+	}
+}
+
+func TestBack(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"/u/bob", "/u/bob"},
+		{"/post/abc#reply", "/post/abc#reply"},
+		{"", "/"},
+		{"https://evil.example/", "/"},
+		{"//evil.example/", "/"},
+		{"/\\evil.example/", "/"},
+		{"/\t/evil.example/x", "/"},
+		{"/\n/evil.example", "/"},
+		{"/%09/x", "/%09/x"},
+	} {
+		r := httptestRequest(url.Values{"back": {tc.in}})
+		if got := back(r); got != tc.want {
+			t.Errorf("back(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// httptestRequest is a POST of form.
+func httptestRequest(form url.Values) *http.Request {
+	r, _ := http.NewRequest("POST", "/", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
 }
 
 func TestCrossOrigin(t *testing.T) {

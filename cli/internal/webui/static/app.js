@@ -70,7 +70,7 @@
   // ---- the key exchange page --------------------------------------------
   if (page === "auth") {
     var key = location.hash.slice(1);
-    if (key) {
+    if (/^[0-9a-f]{32}$/.test(key)) { // a key from skein ui, not some other fragment
       history.replaceState(null, "", location.pathname); // the key leaves the address bar
       $("#auth-key").value = key;
       $("#auth-form").submit();
@@ -95,6 +95,7 @@
   var newStatus = $("#new-status");
 
   function has(entry) { return !!document.getElementById("p-" + entry); }
+  function isPending(entry) { return pending.some(function (p) { return p.dataset.entry === entry; }); }
   function renumber() {
     if (!feed) return;
     $$(":scope > article.post", feed).forEach(function (a, i) { a.setAttribute("aria-posinset", String(i + 1)); a.setAttribute("aria-setsize", "-1"); });
@@ -110,6 +111,10 @@
   function insertTop(articles, fresh) {
     var empty = $("#feed-empty");
     if (empty) empty.remove();
+    var entries = articles.map(function (a) { return a.dataset.entry; });
+    var before = pending.length;
+    pending = pending.filter(function (p) { return entries.indexOf(p.dataset.entry) < 0; });
+    if (pending.length !== before) showPending(); // one's own post, back from the stream first
     // An empty list is not marked a feed (a feed must hold articles).
     feed.setAttribute("role", "feed");
     for (var i = articles.length - 1; i >= 0; i--) {
@@ -123,7 +128,7 @@
   function livePost(html) {
     if (!feed) return;
     var a = fragment(html).querySelector("article.post");
-    if (!a || has(a.dataset.entry) || pending.some(function (p) { return p.dataset.entry === a.dataset.entry; })) return;
+    if (!a || has(a.dataset.entry) || isPending(a.dataset.entry)) return;
     if (atTop() && pending.length === 0) insertTop([a], true);
     else { pending.push(a); showPending(); }
   }
@@ -149,7 +154,7 @@
   function catchUp() {
     if (feed) send("/").then(function (html) {
       var got = $$("article.post", fragment(html));
-      var fresh = got.filter(function (a) { return !has(a.dataset.entry); });
+      var fresh = got.filter(function (a) { return !has(a.dataset.entry) && !isPending(a.dataset.entry); });
       if (!fresh.length) return;
       if (atTop() && pending.length === 0) insertTop(fresh, true);
       else { pending = fresh.reverse().concat(pending); showPending(); }
@@ -182,14 +187,42 @@
     es.addEventListener("account", function () { location.reload(); });
     es.addEventListener("error", function () {
       broken = true;
-      say("Connection to the daemon lost; reconnecting…");
-      if (es.readyState === EventSource.CLOSED) { // the browser gave up: keep trying
-        es.close();
-        setTimeout(listen, 3000);
+      if (es.readyState !== EventSource.CLOSED) {
+        say("Connection to the daemon lost; reconnecting…");
+        return;
       }
+      // The browser gave up (the daemon is down, or refused the stream):
+      // find out which, and keep trying, less and less often.
+      es.close();
+      es = null;
+      retry = Math.min(retry * 2, 60000);
+      send("/badge").then(function () {
+        say("Connection to the daemon lost; reconnecting…");
+      }, function (err) {
+        if (/signed in/.test(err.message)) say(err.message);
+        else say("The daemon does not answer; trying again…");
+      });
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(listen, retry);
     });
+    es.addEventListener("open", function () { retry = 1500; });
   }
+  var retry = 1500, retryTimer = 0, hiddenTimer = 0;
   listen();
+  // A hidden tab lets its stream go after a minute, so that many open
+  // tabs do not take all six connections a browser keeps to one host; it
+  // resumes from the last event it saw when shown again.
+  document.addEventListener("visibilitychange", function () {
+    clearTimeout(hiddenTimer);
+    if (document.hidden) {
+      hiddenTimer = setTimeout(function () { if (es) { es.close(); es = null; } }, 60000);
+    } else if (!es && body.dataset.me) {
+      clearTimeout(retryTimer);
+      listen();
+    }
+  });
+  window.addEventListener("pagehide", function () { if (es) { es.close(); es = null; } });
+  window.addEventListener("pageshow", function (e) { if (e.persisted && !es && body.dataset.me) listen(); });
 
   // ---- infinite scroll with a "Load more" link as fallback ---------------
   var loading = false;
