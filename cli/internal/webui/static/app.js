@@ -229,13 +229,19 @@
   function loadMore(link) {
     if (loading) return;
     loading = true;
-    var list = link.closest("#more").parentNode;
+    // The list is the element before the "Load more" paragraph: the link
+    // stays out of the feed, which holds only articles.
+    var more = link.closest("#more");
+    var list = more.previousElementSibling;
     list.setAttribute("aria-busy", "true");
     send(link.getAttribute("href")).then(function (html) {
       var f = fragment(html);
+      var next = f.querySelector("#more");
+      if (next) next.remove();
       $$("article.post", f).forEach(function (a) { if (has(a.dataset.entry)) a.remove(); });
-      link.closest("#more").remove();
       list.appendChild(f);
+      if (next) more.replaceWith(next);
+      else more.remove();
       renumber();
       observeMore();
     }).catch(function (e) { showError(e.message); }).then(function () {
