@@ -785,3 +785,69 @@ func TestBrowserThemeOverride(t *testing.T) {
 	tb.is(`(document.querySelector("#theme").dispatchEvent(new Event("change")), true)`)
 	tb.until("the system's theme again", `!document.documentElement.dataset.theme && `+bg+` === `+js(light))
 }
+
+// TestBrowserHarness: the harness sees what it must fail a test on: a
+// console error, an uncaught exception and a CSP violation.
+func TestBrowserHarness(t *testing.T) {
+	_, alice, _ := sharedNet(t)
+	tb := newTab(t)
+	tb.open(alice, "/")
+	tb.is(`(() => {
+  console.error("a deliberate console error");
+  setTimeout(() => { throw new Error("a deliberate exception") });
+  const s = document.createElement("script"); s.textContent = "window.__inline = 1"; document.body.append(s);
+  return true })()`)
+	if tb.is(`window.__inline === 1`) {
+		t.Error("an inline script ran despite the CSP")
+	}
+	want := []string{"a deliberate console error", "a deliberate exception", "CSP violation: script-src"}
+	if err := poll(waitLimit, func() bool {
+		tb.mu.Lock()
+		defer tb.mu.Unlock()
+		all := strings.Join(tb.problems, "\n")
+		for _, w := range want {
+			if !strings.Contains(all, w) {
+				return false
+			}
+		}
+		return true
+	}); err != nil {
+		tb.mu.Lock()
+		t.Errorf("the harness saw %q, want each of %q", tb.problems, want)
+		tb.mu.Unlock()
+	}
+	tb.mu.Lock()
+	tb.problems = nil // seen: they must not fail this test
+	tb.mu.Unlock()
+}
+
+// TestBrowserInfiniteScroll: scrolling to the end of the feed loads the
+// next page in place, numbered on, without duplicates; a bad cursor gets a
+// clear message, not a blank page.
+func TestBrowserInfiniteScroll(t *testing.T) {
+	_, alice, _ := sharedNet(t)
+	for i := range feedPageSize + 5 {
+		alice.post(t, fmt.Sprintf("scroll post %d", i))
+	}
+	tb := newTab(t)
+	tb.open(alice, "/")
+	tb.until("the first page", `document.querySelectorAll("#feed article.post").length === `+strconv.Itoa(feedPageSize)+` && !!document.querySelector("#more a[data-more]")`)
+	tb.mark()
+	tb.is(`(scrollTo(0, document.documentElement.scrollHeight), true)`)
+	tb.until("the second page", `document.querySelectorAll("#feed article.post").length > `+strconv.Itoa(feedPageSize))
+	if !tb.marked() {
+		t.Error("the next page reloaded the page")
+	}
+	if got := tb.str(`document.querySelectorAll("#feed article.post")[` + strconv.Itoa(feedPageSize) + `].getAttribute("aria-posinset")`); got != strconv.Itoa(feedPageSize+1) {
+		t.Errorf("the next page's first post is at aria-posinset %q, want %d", got, feedPageSize+1)
+	}
+	if !tb.is(`(() => { const ids = [...document.querySelectorAll("#feed article.post")].map(a => a.id); return new Set(ids).size === ids.length })()`) {
+		t.Error("a post shows twice after loading the next page")
+	}
+	tb.until("the feed not busy", `document.querySelector("#feed").getAttribute("aria-busy") === "false"`)
+
+	tb.nav(alice.url("/?cursor=not-a-cursor"))
+	if msg := tb.str(`(document.querySelector("main .error") || {}).textContent || ""`); msg == "" {
+		t.Errorf("a bad cursor got no message: %s", tb.summary())
+	}
+}
