@@ -196,13 +196,16 @@
   function loadMore(link) {
     if (loading) return;
     loading = true;
-    var list = link.closest("#more").parentNode;
+    var more = link.closest("#more");
+    var list = $(".feed", more.parentNode); // the link follows its list
     list.setAttribute("aria-busy", "true");
     send(link.getAttribute("href")).then(function (html) {
       var f = fragment(html);
+      var next = $("#more", f); // the next page's link, if any
+      if (next) next.remove();
       $$("article.post", f).forEach(function (a) { if (has(a.dataset.entry)) a.remove(); });
-      link.closest("#more").remove();
       list.appendChild(f);
+      if (next) more.replaceWith(next); else more.remove();
       renumber();
       observeMore();
     }).catch(function (e) { showError(e.message); }).then(function () {
