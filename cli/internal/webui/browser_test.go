@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -129,6 +130,34 @@ func (n *testNet) daemon(name string) (*daemon, error) {
 	return d, nil
 }
 
+// names counts the accounts fresh names were made for.
+var names = map[string]int{}
+var namesMu sync.Mutex
+
+// fresh returns base the first time, then base2, base3…: the name of a new
+// account on the shared network, where a name can be registered once, even
+// when a test runs again (-count).
+func fresh(base string) string {
+	namesMu.Lock()
+	defer namesMu.Unlock()
+	names[base]++
+	if n := names[base]; n > 1 {
+		return base + strconv.Itoa(n)
+	}
+	return base
+}
+
+// once returns text the first time, then "text (2)", "text (3)"…: a post's
+// text that no earlier run of the test (-count) posted on the shared
+// network.
+func once(text string) string {
+	n := fresh("\x00" + text)
+	if n == "\x00"+text {
+		return text
+	}
+	return text + " (" + strings.TrimPrefix(n, "\x00"+text) + ")"
+}
+
 // password is the test password of the account name.
 func password(name string) string { return "pw-" + name + "-secret" }
 
@@ -238,6 +267,26 @@ func (d *daemon) waitFeed(t testing.TB, text string) core.Post {
 		t.Fatalf("%s's feed never got %q: %v", d.name, text, err)
 	}
 	return found
+}
+
+// waitPost waits until d's feed holds the post id.
+func (d *daemon) waitPost(t *testing.T, id string) {
+	t.Helper()
+	err := poll(waitLimit, func() bool {
+		p, err := d.node.Feed(context.Background(), "", 100)
+		if err != nil {
+			return false
+		}
+		for _, post := range p.Posts {
+			if post.ID == id {
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatalf("%s's feed never got post %s: %v", d.name, shortID(id), err)
+	}
 }
 
 // poll calls cond every 25 ms until it is true or limit passes.
@@ -571,8 +620,12 @@ func (tb *tab) until(what, js string) {
 func (tb *tab) summary() string {
 	ctx, cancel := context.WithTimeout(tb.ctx, 5*time.Second)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](
-		`location.href + " " + JSON.stringify((document.body ? document.body.innerText : "").slice(0, 600))`))
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+  const text = sel => { const e = document.querySelector(sel); return e ? e.textContent : "-" };
+  const pill = document.querySelector("#new-posts");
+  return location.href + " scrollY=" + scrollY + " conn=" + JSON.stringify(text("#conn")) +
+    " alert=" + JSON.stringify(text("#alert")) + " pill=" + (pill ? (pill.hidden ? "hidden" : text("#new-count")) : "-") +
+    " " + JSON.stringify((document.body ? document.body.innerText : "").slice(0, 600)) })()`))
 	if err != nil {
 		return "(unreadable: " + err.Error() + ")"
 	}

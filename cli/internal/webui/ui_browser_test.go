@@ -59,31 +59,32 @@ func TestBrowserRegister(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.name = "carol"
+	carol := fresh("carol")
+	d.name = carol
 	tb := newTab(t)
 	tb.signIn(d)
 	tb.until("the accounts page", `document.body.dataset.page === "signin"`)
 	tb.axe("the accounts page")
-	tb.typeIn("#register-name", "carol")
-	tb.typeIn("#register-password", password("carol"))
+	tb.typeIn("#register-name", carol)
+	tb.typeIn("#register-password", password(carol))
 	tb.click(`form[action="/register"] button[type=submit]`)
-	tb.until("carol's feed", `document.body.dataset.page === "feed" && document.body.dataset.me === "carol"`)
+	tb.until("carol's feed", `document.body.dataset.page === "feed" && document.body.dataset.me === `+js(carol))
 	if !tb.is(`!!document.querySelector("#feed-empty")`) {
 		t.Errorf("a new account's feed does not say it is empty: %s", tb.summary())
 	}
-	if st, err := d.node.Status(context.Background()); err != nil || st.Account != "carol" {
-		t.Errorf("the daemon's account = %q, %v, want carol", st.Account, err)
+	if st, err := d.node.Status(context.Background()); err != nil || st.Account != carol {
+		t.Errorf("the daemon's account = %q, %v, want %s", st.Account, err, carol)
 	}
 	// Signing out and in again with a wrong password says so.
 	tb.click(`form[action="/logout"] button`)
 	tb.until("the accounts page", `document.body.dataset.page === "signin" && !document.body.dataset.me`)
-	tb.typeIn("#signin-name", "carol")
+	tb.typeIn("#signin-name", carol)
 	tb.typeIn("#signin-password", "not the password")
 	tb.click(`form[action="/signin"] button[type=submit]`)
 	tb.until("the refusal", `document.body.dataset.page === "signin" && !!document.querySelector("main .error[role=alert]")`)
-	tb.typeIn("#signin-password", password("carol"))
+	tb.typeIn("#signin-password", password(carol))
 	tb.click(`form[action="/signin"] button[type=submit]`)
-	tb.until("carol's feed", `document.body.dataset.page === "feed" && document.body.dataset.me === "carol"`)
+	tb.until("carol's feed", `document.body.dataset.page === "feed" && document.body.dataset.me === `+js(carol))
 }
 
 // TestBrowserFeedLive: a post from bob on daemon B appears in alice's open
@@ -98,32 +99,33 @@ func TestBrowserFeedLive(t *testing.T) {
 	other.until("alice's feed in a second tab", `document.body.dataset.me === "alice"`)
 	tb.mark()
 	other.mark()
+	live, answer := once("live from bob"), once("alice answers live")
 
-	bob.post(t, "live from bob")
-	tb.until("bob's post in the feed", feedHas("live from bob"))
-	other.until("bob's post in the second tab", feedHas("live from bob"))
+	bob.post(t, live)
+	tb.until("bob's post in the feed", feedHas(live))
+	other.until("bob's post in the second tab", feedHas(live))
 	if !tb.marked() || !other.marked() {
 		t.Error("the page reloaded to show the post")
 	}
 	// At the top of the feed, the new post is the first.
-	if got := tb.str(`document.querySelector("#feed article.post .text").textContent`); got != "live from bob" {
+	if got := tb.str(`document.querySelector("#feed article.post .text").textContent`); got != live {
 		t.Errorf("first post = %q, want bob's new post", got)
 	}
 	if got := tb.str(`document.querySelector("#feed article.post").getAttribute("aria-posinset")`); got != "1" {
 		t.Errorf("aria-posinset of the new first post = %q, want 1", got)
 	}
 	// alice's own post, from the page's form, shows at once and once.
-	tb.typeIn("#compose-text", "alice answers live")
+	tb.typeIn("#compose-text", answer)
 	tb.click(`#compose button[type=submit]`)
-	tb.until("alice's post in her feed", feedHas("alice answers live"))
-	other.until("alice's post in the second tab", feedHas("alice answers live"))
-	if n := tb.num(`[...document.querySelectorAll("#feed article.post .text")].filter(p => p.textContent === "alice answers live").length`); n != 1 {
+	tb.until("alice's post in her feed", feedHas(answer))
+	other.until("alice's post in the second tab", feedHas(answer))
+	if n := tb.num(`[...document.querySelectorAll("#feed article.post .text")].filter(p => p.textContent === ` + js(answer) + `).length`); n != 1 {
 		t.Errorf("alice's post shows %v times, want once", n)
 	}
 	if v := tb.str(`document.querySelector("#compose-text").value`); v != "" {
 		t.Errorf("the compose box after posting holds %q, want it empty", v)
 	}
-	bob.waitFeed(t, "alice answers live")
+	bob.waitFeed(t, answer)
 }
 
 // TestBrowserNewPostsButton: with alice scrolled down, bob's new posts do
@@ -142,9 +144,10 @@ func TestBrowserNewPostsButton(t *testing.T) {
 	y := tb.num(`scrollY`)
 	first := tb.str(`document.querySelector("#feed article.post").dataset.entry`)
 
-	bob.post(t, "while alice reads 1")
+	r1, r2 := once("while alice reads 1"), once("while alice reads 2")
+	bob.post(t, r1)
 	tb.until("the button with 1", `!document.querySelector("#new-posts").hidden && document.querySelector("#new-count").textContent === "1"`)
-	bob.post(t, "while alice reads 2")
+	bob.post(t, r2)
 	tb.until("the button with 2", `document.querySelector("#new-count").textContent === "2"`)
 	if got := tb.str(`document.querySelector("#new-status").textContent`); got != "2 new posts" {
 		t.Errorf("the status region says %q, want %q", got, "2 new posts")
@@ -155,12 +158,12 @@ func TestBrowserNewPostsButton(t *testing.T) {
 	if got := tb.str(`document.querySelector("#feed article.post").dataset.entry`); got != first {
 		t.Error("the new posts were inserted while alice was scrolled down")
 	}
-	if tb.is(feedHas("while alice reads 1")) {
+	if tb.is(feedHas(r1)) {
 		t.Error("a held-back post is already in the feed")
 	}
 	tb.click("#new-posts")
-	tb.until("the new posts at the top", `document.querySelector("#feed article.post .text").textContent === "while alice reads 2"`)
-	if !tb.is(`document.querySelectorAll("#feed article.post .text")[1].textContent === "while alice reads 1"`) {
+	tb.until("the new posts at the top", `document.querySelector("#feed article.post .text").textContent === `+js(r2))
+	if !tb.is(`document.querySelectorAll("#feed article.post .text")[1].textContent === ` + js(r1)) {
 		t.Error("the second new post is not second")
 	}
 	if !tb.is(`document.querySelector("#new-posts").hidden && document.querySelector("#new-status").textContent === ""`) {
@@ -240,11 +243,12 @@ func TestBrowserComposeLimits(t *testing.T) {
 // that appears in the thread without a reload and stays after one.
 func TestBrowserThread(t *testing.T) {
 	_, alice, bob := sharedNet(t)
-	root := bob.post(t, "a thread to answer")
-	alice.waitFeed(t, "a thread to answer")
+	question, answer := once("a thread to answer"), once("alice's answer in the thread")
+	root := bob.post(t, question)
+	alice.waitFeed(t, question)
 	tb := newTab(t)
 	tb.open(alice, "/post/"+root.ID)
-	tb.until("the thread", `document.body.dataset.page === "thread" && `+pageHas("a thread to answer"))
+	tb.until("the thread", `document.body.dataset.page === "thread" && `+pageHas(question))
 	tb.mark()
 
 	like := `.focus button[data-act=like]`
@@ -258,9 +262,9 @@ func TestBrowserThread(t *testing.T) {
 	tb.click(like)
 	tb.until("liked again", `document.querySelector(`+js(like)+`).getAttribute("aria-pressed") === "true"`)
 
-	tb.typeIn("#compose-reply-text", "alice's answer in the thread")
+	tb.typeIn("#compose-reply-text", answer)
 	tb.click(`#compose-reply button[type=submit]`)
-	tb.until("the reply in the thread", `[...document.querySelectorAll("#replies article.post .text")].some(p => p.textContent === "alice's answer in the thread")`)
+	tb.until("the reply in the thread", `[...document.querySelectorAll("#replies article.post .text")].some(p => p.textContent === `+js(answer)+`)`)
 	if !tb.marked() {
 		t.Error("the page reloaded to like or to reply")
 	}
@@ -272,14 +276,14 @@ func TestBrowserThread(t *testing.T) {
 	tb.axe("a thread, dark")
 
 	tb.nav(alice.url("/post/" + root.ID))
-	tb.until("the reply after a reload", `[...document.querySelectorAll("#replies article.post .text")].some(p => p.textContent === "alice's answer in the thread")`)
+	tb.until("the reply after a reload", `[...document.querySelectorAll("#replies article.post .text")].some(p => p.textContent === `+js(answer)+`)`)
 	if !tb.is(`document.querySelector(` + js(like) + `).getAttribute("aria-pressed") === "true"`) {
 		t.Error("the like did not last")
 	}
 	// bob sees alice's reply in his copy of the thread.
 	bt := newTab(t)
 	bt.open(bob, "/post/"+root.ID)
-	bt.until("the reply on bob's daemon", `[...document.querySelectorAll("#replies article.post .text")].some(p => p.textContent === "alice's answer in the thread")`)
+	bt.until("the reply on bob's daemon", `[...document.querySelectorAll("#replies article.post .text")].some(p => p.textContent === `+js(answer)+`)`)
 }
 
 // TestBrowserNotificationBadge: the unread badge counts up live as bob
@@ -287,7 +291,7 @@ func TestBrowserThread(t *testing.T) {
 func TestBrowserNotificationBadge(t *testing.T) {
 	_, alice, bob := sharedNet(t)
 	post := alice.post(t, "notify me, bob")
-	bob.waitFeed(t, "notify me, bob")
+	bob.waitPost(t, post.ID)
 	tb := newTab(t)
 	tb.open(alice, "/")
 	st, err := alice.node.Status(context.Background())
@@ -379,7 +383,7 @@ func TestBrowserKeyboard(t *testing.T) {
 // javascript: link comes from them.
 func TestBrowserXSS(t *testing.T) {
 	n, alice, _ := sharedNet(t)
-	mallory, err := n.daemon("mallory")
+	mallory, err := n.daemon(fresh("mallory"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +392,7 @@ func TestBrowserXSS(t *testing.T) {
 	if _, err := mallory.node.SetProfile(ctx, name, `<script>alert("bio")</script>`, ""); err != nil {
 		t.Fatal(err)
 	}
-	alice.follow(t, "mallory")
+	alice.follow(t, mallory.name)
 	mallory.post(t, "mallory is here")
 	alice.waitFeed(t, "mallory is here")
 
@@ -510,30 +514,34 @@ fetch(%q, {method: "POST", mode: "no-cors", credentials: "include", body: new UR
 // reconnects by itself, shows the post made meanwhile, and stays live.
 func TestBrowserDaemonRestart(t *testing.T) {
 	n, _, bob := sharedNet(t)
-	dana, err := n.daemon("dana")
+	dana, err := n.daemon(fresh("dana"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	dana.follow(t, "bob")
-	bob.post(t, "bob before dana's restart")
-	dana.waitFeed(t, "bob before dana's restart")
+	before, meanwhile, after := once("bob before the restart"), once("bob while the daemon was down"), once("bob after the restart")
+	bob.post(t, before)
+	dana.waitFeed(t, before)
 	tb := newTab(t)
 	tb.open(dana, "/")
-	tb.until("dana's feed", feedHas("bob before dana's restart"))
+	tb.until("dana's feed", feedHas(before))
 	tb.mark()
 
 	dana.stop()
 	tb.until("the tab noticing", `document.querySelector("#conn").textContent.includes("reconnecting")`)
-	bob.post(t, "bob while dana's daemon was down")
+	bob.post(t, meanwhile)
 	dana.reopen(t)
-	tb.until("the post made meanwhile", feedHas("bob while dana's daemon was down"))
+	// The node catches up first (a sync with bob's device, core's part);
+	// then the tab must show what the node holds.
+	dana.waitFeed(t, meanwhile)
+	tb.until("the post made meanwhile", feedHas(meanwhile))
 	tb.until("the tab reconnected", `!document.querySelector("#conn").textContent.includes("reconnecting")`)
-	bob.post(t, "bob after dana's restart")
-	tb.until("a live post after the restart", feedHas("bob after dana's restart"))
+	bob.post(t, after)
+	tb.until("a live post after the restart", feedHas(after))
 	if !tb.marked() {
 		t.Error("the tab reloaded")
 	}
-	for _, text := range []string{"bob before dana's restart", "bob while dana's daemon was down", "bob after dana's restart"} {
+	for _, text := range []string{before, meanwhile, after} {
 		if n := tb.num(`[...document.querySelectorAll("#feed article.post .text")].filter(p => p.textContent === ` + js(text) + `).length`); n != 1 {
 			t.Errorf("%q shows %v times, want once", text, n)
 		}
@@ -545,7 +553,7 @@ func TestBrowserDaemonRestart(t *testing.T) {
 func TestBrowserPages(t *testing.T) {
 	_, alice, bob := sharedNet(t)
 	p := bob.post(t, "a post to look at, with a link https://example.com/a/long/path/that/should/wrap/at/320/pixels/wide and #tags")
-	alice.waitFeed(t, "a post to look at")
+	alice.waitPost(t, p.ID)
 	tb := newTab(t)
 	tb.signIn(alice)
 	if _, err := alice.node.Bookmark(context.Background(), p.ID); err != nil {
@@ -576,11 +584,12 @@ func TestBrowserPages(t *testing.T) {
 // the new follower's open feed live.
 func TestBrowserFollow(t *testing.T) {
 	n, _, bob := sharedNet(t)
-	erin, err := n.daemon("erin")
+	erin, err := n.daemon(fresh("erin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	bob.post(t, "bob, before erin follows")
+	before, after := once("bob, before erin follows"), once("bob, after erin follows")
+	bob.post(t, before)
 	tb := newTab(t)
 	tb.open(erin, "/u/bob")
 	tb.until("bob's profile", `document.body.dataset.page === "profile" && document.querySelector("#profile-name").textContent.includes("@bob")`)
@@ -603,19 +612,19 @@ func TestBrowserFollow(t *testing.T) {
 	if fl, err := erin.node.Following(context.Background()); err != nil || len(fl) != 1 || fl[0].Name != "bob" {
 		t.Fatalf("erin's Following() = %v, %v, want bob", fl, err)
 	}
-	erin.waitFeed(t, "bob, before erin follows")
+	erin.waitFeed(t, before)
 	tb.nav(erin.url("/"))
-	tb.until("erin's feed", feedHas("bob, before erin follows"))
-	bob.post(t, "bob, after erin follows")
-	tb.until("bob's new post, live", feedHas("bob, after erin follows"))
+	tb.until("erin's feed", feedHas(before))
+	bob.post(t, after)
+	tb.until("bob's new post, live", feedHas(after))
 }
 
 // TestBrowserSearch: the search page finds accounts and posts, reached
 // with the / shortcut.
 func TestBrowserSearch(t *testing.T) {
 	_, alice, bob := sharedNet(t)
-	bob.post(t, "searchable walrus sighting #walrus")
-	alice.waitFeed(t, "searchable walrus sighting")
+	walrus := bob.post(t, "searchable walrus sighting #walrus")
+	alice.waitPost(t, walrus.ID)
 	tb := newTab(t)
 	tb.open(alice, "/")
 	tb.key("/")
@@ -643,7 +652,7 @@ func TestBrowserSearch(t *testing.T) {
 func TestBrowserNotificationsPage(t *testing.T) {
 	_, alice, bob := sharedNet(t)
 	post := alice.post(t, "a post for the notifications page")
-	bob.waitFeed(t, "a post for the notifications page")
+	bob.waitPost(t, post.ID)
 	if _, err := bob.node.Like(context.Background(), post.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -784,4 +793,75 @@ func TestBrowserThemeOverride(t *testing.T) {
 	tb.do(chromedp.SetValue(chromedp.CSS("#theme"), ""))
 	tb.is(`(document.querySelector("#theme").dispatchEvent(new Event("change")), true)`)
 	tb.until("the system's theme again", `!document.documentElement.dataset.theme && `+bg+` === `+js(light))
+}
+
+// TestBrowserHarness: the harness sees what it must fail a test on: a
+// console error, an uncaught exception and a CSP violation.
+func TestBrowserHarness(t *testing.T) {
+	_, alice, _ := sharedNet(t)
+	tb := newTab(t)
+	tb.open(alice, "/")
+	tb.is(`(() => {
+  console.error("a deliberate console error");
+  setTimeout(() => { throw new Error("a deliberate exception") });
+  const s = document.createElement("script"); s.textContent = "window.__inline = 1"; document.body.append(s);
+  return true })()`)
+	if tb.is(`window.__inline === 1`) {
+		t.Error("an inline script ran despite the CSP")
+	}
+	want := []string{"a deliberate console error", "a deliberate exception", "CSP violation: script-src"}
+	if err := poll(waitLimit, func() bool {
+		tb.mu.Lock()
+		defer tb.mu.Unlock()
+		all := strings.Join(tb.problems, "\n")
+		for _, w := range want {
+			if !strings.Contains(all, w) {
+				return false
+			}
+		}
+		return true
+	}); err != nil {
+		tb.mu.Lock()
+		t.Errorf("the harness saw %q, want each of %q", tb.problems, want)
+		tb.mu.Unlock()
+	}
+	tb.mu.Lock()
+	tb.problems = nil // seen: they must not fail this test
+	tb.mu.Unlock()
+}
+
+// TestBrowserInfiniteScroll: scrolling to the end of the feed loads the
+// next page in place, numbered on, without duplicates; a bad cursor gets a
+// clear message, not a blank page.
+func TestBrowserInfiniteScroll(t *testing.T) {
+	_, alice, _ := sharedNet(t)
+	for i := range feedPageSize + 5 {
+		alice.post(t, fmt.Sprintf("scroll post %d", i))
+	}
+	tb := newTab(t)
+	tb.open(alice, "/")
+	tb.until("the first page", `document.querySelectorAll("#feed article.post").length === `+strconv.Itoa(feedPageSize)+` && !!document.querySelector("#more a[data-more]")`)
+	tb.axe("a feed with more to load")
+	tb.mark()
+	tb.is(`(scrollTo(0, document.documentElement.scrollHeight), true)`)
+	tb.until("the second page", `document.querySelectorAll("#feed article.post").length > `+strconv.Itoa(feedPageSize))
+	if !tb.marked() {
+		t.Error("the next page reloaded the page")
+	}
+	if got := tb.str(`document.querySelectorAll("#feed article.post")[` + strconv.Itoa(feedPageSize) + `].getAttribute("aria-posinset")`); got != strconv.Itoa(feedPageSize+1) {
+		t.Errorf("the next page's first post is at aria-posinset %q, want %d", got, feedPageSize+1)
+	}
+	if !tb.is(`(() => { const ids = [...document.querySelectorAll("#feed article.post")].map(a => a.id); return new Set(ids).size === ids.length })()`) {
+		t.Error("a post shows twice after loading the next page")
+	}
+	tb.until("the feed not busy", `document.querySelector("#feed").getAttribute("aria-busy") === "false"`)
+	if tb.is(`[...document.querySelector("#feed").children].some(c => c.tagName !== "ARTICLE")`) {
+		t.Error("the feed holds something other than articles")
+	}
+	tb.axe("a feed of two pages")
+
+	tb.nav(alice.url("/?cursor=not-a-cursor"))
+	if msg := tb.str(`(document.querySelector("main .error") || {}).textContent || ""`); msg == "" {
+		t.Errorf("a bad cursor got no message: %s", tb.summary())
+	}
 }
