@@ -560,7 +560,7 @@ func TestBrowserPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages := []string{"/", "/post/" + p.ID, "/signin", "/u/alice", "/u/bob", "/notifications",
-		"/search?q=bob", "/search?q=look&kind=posts", "/bookmarks", "/following", "/followers", "/moderation", "/status"}
+		"/search?q=bob", "/search?q=look&kind=posts", "/bookmarks", "/following", "/followers", "/moderation", "/status", "/holders"}
 	for _, path := range pages {
 		tb.nav(alice.url(path))
 		if path == "/u/alice" && tb.str(`(document.querySelector('nav [aria-current="page"]') || {}).textContent || ""`) != "Profile" {
