@@ -76,6 +76,46 @@ type daemon struct {
 	node   *core.Node
 	srv    *Server
 	port   int
+	events *eventLog // what the UI got from the node since the last start
+}
+
+// eventLog records the node events a daemon's UI got, for failure messages.
+type eventLog struct {
+	mu  sync.Mutex
+	log []string
+}
+
+func (l *eventLog) add(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.log = append(l.log, time.Now().Format("15:04:05.000")+" "+s)
+}
+
+// String lists the events, one a line.
+func (l *eventLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.log, "\n")
+}
+
+// watchedNode is a node whose events the UI watches are also logged.
+type watchedNode struct {
+	*core.Node
+	log *eventLog
+}
+
+// Watch implements api.Node.
+func (w watchedNode) Watch(ctx context.Context, fn func(core.Event)) error {
+	w.log.add("watch starts")
+	defer w.log.add("watch ends")
+	return w.Node.Watch(ctx, func(ev core.Event) {
+		s := string(ev.Kind)
+		if ev.Post != nil {
+			s += " " + strconv.Quote(ev.Post.Text)
+		}
+		w.log.add(s)
+		fn(ev)
+	})
 }
 
 // newTestNet starts a relay on 127.0.0.1. Close it with close.
@@ -187,7 +227,8 @@ func (d *daemon) start(port int, login bool) error {
 			return fmt.Errorf("%s logging in again: %w", d.name, err)
 		}
 	}
-	srv, err := New(node, Options{Secret: d.secret})
+	d.events = &eventLog{}
+	srv, err := New(watchedNode{node, d.events}, Options{Secret: d.secret})
 	if err != nil {
 		node.Close()
 		return err

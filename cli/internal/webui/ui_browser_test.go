@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -534,7 +535,13 @@ func TestBrowserDaemonRestart(t *testing.T) {
 	// The node catches up first (a sync with bob's device, core's part);
 	// then the tab must show what the node holds.
 	dana.waitFeed(t, meanwhile)
-	tb.until("the post made meanwhile", feedHas(meanwhile))
+	stored := time.Now()
+	if err := poll(waitLimit, func() bool { return tb.is(feedHas(meanwhile)) }); err != nil {
+		t.Fatalf("the tab never showed the post made meanwhile (in the node by %s): %s\nthe tab's requests: %s\nthe UI's node events:\n%s",
+			stored.Format("15:04:05.000"), tb.summary(),
+			tb.str(`JSON.stringify(performance.getEntriesByType("resource").filter(e => !e.name.includes("/static/")).map(e => e.name.replace(location.origin, "") + " " + new Date(performance.timeOrigin + e.startTime).toISOString().slice(11, 23)))`),
+			dana.events)
+	}
 	tb.until("the tab reconnected", `!document.querySelector("#conn").textContent.includes("reconnecting")`)
 	bob.post(t, after)
 	tb.until("a live post after the restart", feedHas(after))
