@@ -367,7 +367,10 @@
 
   // ---- notifications: seen when shown -------------------------------------
   if (page === "notifications" && $("#notifications[data-unread]")) {
-    send("/notifications/read", new URLSearchParams()).then(function () { setBadge(0); }).catch(function () { });
+    var shown = $("#notifications").dataset.newest;
+    send("/notifications/read", new URLSearchParams({ newest: shown })).then(function () {
+      return send("/badge");
+    }).then(function (n) { setBadge(parseInt(n, 10) || 0); }).catch(function () { });
   }
 
   // ---- keyboard shortcuts ---------------------------------------------------
