@@ -284,7 +284,8 @@ const notificationsShown = 100
 // notesPage is the data of the notifications page.
 type notesPage struct {
 	Notes  []noteView
-	Unread bool // some are unread: the page's script marks them read
+	Unread bool   // some are unread: the page's script marks them read
+	Newest string // the newest shown notification's ID: only what was shown is marked read
 }
 
 // noteView is a notification as the page shows it.
@@ -329,6 +330,9 @@ func (s *Server) notifications(w http.ResponseWriter, r *http.Request) {
 	}
 	me := s.me(ctx)
 	data := notesPage{Notes: make([]noteView, len(ns))}
+	if len(ns) > 0 {
+		data.Newest = ns[0].ID
+	}
 	shown := map[string]bool{} // a post is shown once: its element IDs are unique
 	for i, n := range ns {
 		v := noteView{Notification: n, Who: n.From.Name, What: noteWhat(n.Kind)}
@@ -350,13 +354,23 @@ func (s *Server) notifications(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "notifications", data)
 }
 
-// readNotifications marks the notifications read. Core marks those among
-// the ones it returns, so this asks for the largest page: every unread one
-// unless more than core.MaxPageSize are newer than it.
+// readNotifications marks read the notifications the page showed: the
+// notificationsShown newest, if the newest of them is still the form's
+// "newest" (core marks those it returns). When more came since, it marks
+// nothing: the reader has not seen them, and the badge stays.
 func (s *Server) readNotifications(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.node.Notifications(r.Context(), core.MaxPageSize, true); err != nil {
+	ctx := r.Context()
+	newest := r.PostFormValue("newest")
+	ns, err := s.node.Notifications(ctx, 1, false)
+	if err != nil {
 		s.failErr(w, r, err)
 		return
+	}
+	if len(ns) > 0 && ns[0].ID == newest {
+		if _, err := s.node.Notifications(ctx, notificationsShown, true); err != nil {
+			s.failErr(w, r, err)
+			return
+		}
 	}
 	if fromScript(r) {
 		w.WriteHeader(http.StatusNoContent)

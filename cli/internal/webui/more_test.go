@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -205,11 +206,20 @@ func TestMorePagesNotificationsRead(t *testing.T) {
 	if n := unread(); n == 0 {
 		t.Fatal("the fixture has no unread notification")
 	}
-	f.get(t, "/notifications")
+	_, page := f.get(t, "/notifications")
 	if n := unread(); n == 0 {
 		t.Fatal("GET /notifications marked the notifications read")
 	}
-	status, _, _ := f.do(t, "/notifications/read", url.Values{}, "X-Skein", "1")
+	m := regexp.MustCompile(`data-newest="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the page does not name its newest notification")
+	}
+	// A notification the page did not show: nothing is marked read.
+	status, _, _ := f.do(t, "/notifications/read", url.Values{"newest": {"not-the-newest"}}, "X-Skein", "1")
+	if n := unread(); status != http.StatusNoContent || n == 0 {
+		t.Errorf("POST /notifications/read for an older page = %d, %d unread; want 204 and nothing marked", status, n)
+	}
+	status, _, _ = f.do(t, "/notifications/read", url.Values{"newest": {m[1]}}, "X-Skein", "1")
 	if status != http.StatusNoContent {
 		t.Errorf("POST /notifications/read from the script = %d, want 204", status)
 	}

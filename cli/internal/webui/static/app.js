@@ -186,14 +186,16 @@
     es.addEventListener("reset", function (ev) { track(ev); catchUp(); });
     es.addEventListener("account", function () { location.reload(); });
     es.addEventListener("error", function () {
+      var src = this;
       broken = true;
-      if (es.readyState !== EventSource.CLOSED) {
+      if (src.readyState !== EventSource.CLOSED) {
         say("Connection to the daemon lost; reconnecting…");
         return;
       }
       // The browser gave up (the daemon is down, or refused the stream):
       // find out which, and keep trying, less and less often.
-      es.close();
+      src.close();
+      if (es !== src) return; // already replaced
       es = null;
       retry = Math.min(retry * 2, 60000);
       send("/badge").then(function () {
@@ -367,7 +369,10 @@
 
   // ---- notifications: seen when shown -------------------------------------
   if (page === "notifications" && $("#notifications[data-unread]")) {
-    send("/notifications/read", new URLSearchParams()).then(function () { setBadge(0); }).catch(function () { });
+    var shown = $("#notifications").dataset.newest;
+    send("/notifications/read", new URLSearchParams({ newest: shown })).then(function () {
+      return send("/badge");
+    }).then(function (n) { setBadge(parseInt(n, 10) || 0); }).catch(function () { });
   }
 
   // ---- keyboard shortcuts ---------------------------------------------------
