@@ -8,7 +8,9 @@ package webui
 //
 // The browser is $SKEIN_BROWSER, else chromium-headless-shell on $PATH;
 // axe-core is $SKEIN_AXE (make browser-deps sets both). Without a browser
-// the tests skip with a visible SKIP line, except when $CI is set.
+// the tests skip with a visible SKIP line, except when $CI is set. With
+// $SKEIN_SCREENSHOTS=DIR, TestBrowserScreenshots saves its pictures in DIR
+// (make screenshots).
 
 import (
 	"bytes"
