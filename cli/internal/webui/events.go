@@ -90,19 +90,21 @@ func (h *hub) add(ev uiEvent) {
 }
 
 // since returns the events after seq and a channel closed on the next one.
-// ok is false if events after seq were dropped from the ring.
-func (h *hub) since(seq uint64) (evs []uiEvent, changed <-chan struct{}, ok bool) {
+// ok is false if events after seq were dropped from the ring; head is then
+// the latest event's number, read under the same lock, so that a reader
+// that resets to it misses nothing that comes after.
+func (h *hub) since(seq uint64) (evs []uiEvent, changed <-chan struct{}, ok bool, head uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(h.ring) > 0 && h.ring[0].seq > seq+1 {
-		return nil, h.changed, false
+		return nil, h.changed, false, h.seq
 	}
 	for _, ev := range h.ring {
 		if ev.seq > seq {
 			evs = append(evs, ev)
 		}
 	}
-	return evs, h.changed, true
+	return evs, h.changed, true, h.seq
 }
 
 // head returns the number of the latest event.
@@ -174,10 +176,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
 	for {
-		evs, changed, ok := s.hub.since(seq)
+		evs, changed, ok, head := s.hub.since(seq)
 		buf.Reset()
 		if !ok {
-			seq = s.hub.head()
+			seq = head
 			writeEvent(&buf, s.hub.epoch, seq, "reset", "")
 		}
 		for _, ev := range evs {

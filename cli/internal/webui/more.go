@@ -372,15 +372,7 @@ func (s *Server) readNotifications(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if fromScript(r) {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	to := back(r)
-	if to == "/" {
-		to = "/notifications"
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	s.doneOn(w, r, "/notifications")
 }
 
 // ---- search ------------------------------------------------------------------
@@ -634,13 +626,20 @@ func (s *Server) settingDone(w http.ResponseWriter, r *http.Request, err error) 
 		}
 		return
 	}
+	s.doneOn(w, r, "/status")
+}
+
+// doneOn ends an action that changes no list in place: 204 for the page's
+// script, else a redirect to the form's "back", or to page when it has
+// none.
+func (s *Server) doneOn(w http.ResponseWriter, r *http.Request, page string) {
 	if fromScript(r) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	to := back(r)
 	if to == "/" {
-		to = "/status"
+		to = page
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
