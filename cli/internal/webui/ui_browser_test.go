@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/skein-p2p/skein/core"
@@ -884,5 +885,46 @@ func TestBrowserInfiniteScroll(t *testing.T) {
 	tb.nav(alice.url("/?cursor=not-a-cursor"))
 	if msg := tb.str(`(document.querySelector("main .error") || {}).textContent || ""`); msg == "" {
 		t.Errorf("a bad cursor got no message: %s", tb.summary())
+	}
+}
+
+// TestBrowserStreamFromPage: the page's stream starts where the page was
+// rendered, so a post that arrives between the page and its stream (here:
+// the stream is held back by blocking it) still shows, live.
+func TestBrowserStreamFromPage(t *testing.T) {
+	_, alice, bob := sharedNet(t)
+	tb := newTab(t)
+	tb.signIn(alice)
+	block := func(patterns ...string) {
+		t.Helper()
+		var ps []*network.BlockPattern
+		for _, p := range patterns {
+			ps = append(ps, &network.BlockPattern{URLPattern: p, Block: true})
+		}
+		tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: ps})
+			return err
+		}))
+	}
+	block("*://*:*/events*")
+	tb.nav(alice.url("/"))
+	tb.mark()
+	rendered := tb.str(`document.body.dataset.events || ""`)
+	if rendered == "" {
+		t.Fatal("the page does not say where its event stream starts")
+	}
+	text := once("between the page and its stream")
+	post := bob.post(t, text)
+	alice.waitPost(t, post.ID)
+	if err := poll(waitLimit, func() bool { return alice.srv.hub.position() != rendered }); err != nil {
+		t.Fatalf("the UI's hub never saw the post: %v", err)
+	}
+	if tb.is(feedHas(text)) {
+		t.Fatal("the post showed while the stream was blocked")
+	}
+	block() // the stream gets through on its next try
+	tb.until("the post, from the stream", feedHas(text))
+	if !tb.marked() {
+		t.Error("the page reloaded")
 	}
 }
