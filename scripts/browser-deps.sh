@@ -45,9 +45,9 @@ have_axe() {
 if ! have_axe; then
   if command -v npm >/dev/null; then
     note "installing axe-core@$AXE_VERSION into $CACHE"
-    mkdir -p "$CACHE"
-    npm install --prefix "$CACHE" --no-audit --no-fund --loglevel=error "axe-core@$AXE_VERSION" >&2 ||
-      note "npm install axe-core@$AXE_VERSION failed"
+    { mkdir -p "$CACHE" &&
+      npm install --prefix "$CACHE" --no-audit --no-fund --loglevel=error "axe-core@$AXE_VERSION" >&2; } ||
+      note "installing axe-core@$AXE_VERSION into $CACHE failed"
   else
     note "npm is missing: axe-core@$AXE_VERSION cannot be installed (apt-get install npm)"
   fi

@@ -114,6 +114,12 @@ func (h *hub) head() uint64 {
 	return h.seq
 }
 
+// position returns the ID of the latest event, "EPOCH-SEQ": a stream
+// resumed from it gets every later event.
+func (h *hub) position() string {
+	return h.epoch + "-" + strconv.FormatUint(h.head(), 10)
+}
+
 // resumeFrom parses a Last-Event-ID: the seq to resume after, and whether
 // it is one of this hub's IDs.
 func (h *hub) resumeFrom(id string) (uint64, bool) {

@@ -21,6 +21,10 @@ type frame struct {
 	// OwnProfile is set on the signed-in account's own profile page: the
 	// nav's Profile link (to that page) is marked current only there.
 	OwnProfile bool
+	// Events is the event stream's position when the request began: the
+	// page's script opens its stream from there, so that nothing that
+	// happened while the page loaded is missed.
+	Events string
 }
 
 // titled is page data that names its page.
@@ -45,8 +49,19 @@ func (s *Server) frame(r *http.Request, name string, data any) frame {
 		if st, err := s.status(r.Context()); err == nil {
 			f.Me, f.Unread, f.Peers = st.Account, st.Unread, st.Peers
 		}
+		f.Events, _ = r.Context().Value(streamKey{}).(string)
 	}
 	return f
+}
+
+// streamKey is the context key of the event stream's position when a
+// request began (hub.position).
+type streamKey struct{}
+
+// withStreamPosition returns r with the event stream's position now,
+// before the handler reads anything from the node.
+func (s *Server) withStreamPosition(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), streamKey{}, s.hub.position()))
 }
 
 // me returns the signed-in account's name, "" if none.

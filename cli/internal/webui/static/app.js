@@ -162,7 +162,9 @@
     send("/badge").then(function (n) { setBadge(parseInt(n, 10) || 0); }).catch(function () { });
   }
 
-  var lastID = "";
+  // The stream starts where the page was rendered from, so that an event
+  // between the two (a post, a notification) is not missed.
+  var lastID = body.dataset.events || "";
   var es = null;
   var broken = false;
   function listen() {
