@@ -42,6 +42,14 @@ axe="$CACHE/node_modules/axe-core/axe.min.js"
 have_axe() {
   [ -f "$axe" ] && grep -q "\"version\": *\"$AXE_VERSION\"" "$CACHE/node_modules/axe-core/package.json" 2>/dev/null
 }
+if ! have_axe && ! command -v npm >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  note "installing npm with apt-get, to fetch axe-core"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-cache show npm >/dev/null 2>&1; then
+    apt-get update -qq >&2
+  fi
+  apt-get install -y -qq npm >&2 || note "apt-get install npm failed"
+fi
 if ! have_axe; then
   if command -v npm >/dev/null; then
     note "installing axe-core@$AXE_VERSION into $CACHE"
