@@ -1,7 +1,6 @@
 package core
 
 import (
-	"cmp"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -132,37 +131,25 @@ func (n *Node) Thread(ctx context.Context, postID string) (Thread, error) {
 	if th.Ancestors == nil {
 		th.Ancestors = []Post{}
 	}
-	budget := maxThreadReplies
-	var build func(id entry.ID, depth int) []ThreadReply
-	build = func(id entry.ID, depth int) []ThreadReply {
-		if depth >= maxThreadDepth || budget <= 0 {
-			return nil
-		}
-		kids := n.localReplies(id, budget)
+	kids := func(id entry.ID, limit int) []*entry.Entry {
+		es := n.localReplies(id, limit)
 		for _, v := range remote[id] {
-			kids = append(kids, v.Entry)
+			es = append(es, v.Entry)
 		}
-		// Replies of accounts the account muted or blocked are not shown,
-		// nor the replies under them.
-		kids = slices.DeleteFunc(kids, func(e *entry.Entry) bool { return n.hidden(sess.key, e.Author) })
-		slices.SortFunc(kids, func(a, b *entry.Entry) int {
-			return cmp.Or(a.Time.Compare(b.Time), strings.Compare(a.ID().String(), b.ID().String()))
-		})
-		kids = slices.CompactFunc(kids, func(a, b *entry.Entry) bool { return a.ID() == b.ID() })
+		return es
+	}
+	// Replies of accounts the account muted or blocked are not shown, nor
+	// the replies under them.
+	hidden := func(e *entry.Entry) bool { return n.hidden(sess.key, e.Author) }
+	var tree func(bs []threads.Branch) []ThreadReply
+	tree = func(bs []threads.Branch) []ThreadReply {
 		var out []ThreadReply
-		for _, e := range kids {
-			if budget == 0 {
-				break
-			}
-			budget--
-			out = append(out, ThreadReply{Post: show(e)})
-		}
-		for i := range out {
-			out[i].Replies = build(kids[i].ID(), depth+1)
+		for _, b := range bs {
+			out = append(out, ThreadReply{Post: show(b.Entry), Replies: tree(b.Replies)})
 		}
 		return out
 	}
-	th.Replies = build(target.ID(), 0)
+	th.Replies = tree(threads.Build(target.ID(), kids, hidden, maxThreadReplies, maxThreadDepth))
 	if th.Replies == nil {
 		th.Replies = []ThreadReply{}
 	}
