@@ -38,6 +38,14 @@ type uiEvent struct {
 	local string // "account" for a sign-in or sign-out; "" for a node event
 }
 
+// stored is an event in the ring with its SSE name and data, rendered once
+// for every tab that streams it.
+type stored struct {
+	uiEvent
+	once       sync.Once
+	name, data string
+}
+
 // hub watches the node once and keeps its latest events numbered, so that
 // every tab's stream can resume after a reconnection (Last-Event-ID).
 // Event IDs are "EPOCH-SEQ": a daemon restart changes the epoch, and a tab
@@ -49,7 +57,7 @@ type hub struct {
 
 	mu      sync.Mutex
 	seq     uint64
-	ring    []uiEvent // the latest ringSize events, oldest first
+	ring    []*stored // the latest ringSize events, oldest first
 	changed chan struct{}
 }
 
@@ -83,7 +91,7 @@ func (h *hub) add(ev uiEvent) {
 		copy(h.ring, h.ring[1:])
 		h.ring = h.ring[:ringSize-1]
 	}
-	h.ring = append(h.ring, ev)
+	h.ring = append(h.ring, &stored{uiEvent: ev})
 	close(h.changed)
 	h.changed = make(chan struct{})
 	h.mu.Unlock()
@@ -93,7 +101,7 @@ func (h *hub) add(ev uiEvent) {
 // ok is false if events after seq were dropped from the ring; head is then
 // the latest event's number, read under the same lock, so that a reader
 // that resets to it misses nothing that comes after.
-func (h *hub) since(seq uint64) (evs []uiEvent, changed <-chan struct{}, ok bool, head uint64) {
+func (h *hub) since(seq uint64) (evs []*stored, changed <-chan struct{}, ok bool, head uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(h.ring) > 0 && h.ring[0].seq > seq+1 {
@@ -153,10 +161,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	w.WriteHeader(http.StatusOK)
 
-	// The request's status cache would keep the stream's first answer:
-	// each event reads the node's status afresh.
-	ctx = context.WithValue(ctx, statusKey{}, nil)
-	account := s.me(ctx)
+	// The node's status is read without the request's cache, which would
+	// keep the stream's first answer.
+	account := s.me(s.streams)
 
 	last := r.Header.Get("Last-Event-ID")
 	if last == "" {
@@ -190,8 +197,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, ev := range evs {
 			seq = ev.seq
-			kind, data := s.eventData(ctx, ev)
-			writeEvent(&buf, s.hub.epoch, seq, kind, data)
+			ev.once.Do(func() { ev.name, ev.data = s.eventData(s.streams, ev.uiEvent) })
+			writeEvent(&buf, s.hub.epoch, seq, ev.name, ev.data)
 		}
 		if buf.Len() > 0 {
 			if _, err := w.Write(buf.Bytes()); err != nil || rc.Flush() != nil {
@@ -201,7 +208,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-changed:
 		case <-ping.C:
-			if now := s.me(ctx); now != account {
+			if now := s.me(s.streams); now != account {
 				// Another account was signed in (by the CLI, say): the
 				// page is the old account's.
 				buf.Reset()
@@ -219,8 +226,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// eventData returns an event's SSE name and data. Events a page does not
-// use become "ignore", which still moves the tab's Last-Event-ID on.
+// eventData returns an event's SSE name and data, the same for every tab:
+// the node has one signed-in account. Events a page does not use become
+// "ignore", which still moves the tab's Last-Event-ID on.
 func (s *Server) eventData(ctx context.Context, ev uiEvent) (string, string) {
 	if ev.local != "" {
 		return ev.local, ""

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/skein-p2p/skein/core"
 )
@@ -153,8 +152,7 @@ type postHTML struct {
 func (v postView) html() postHTML {
 	h := postHTML{
 		Entry: v.Entry, ID: v.ID, Author: v.Author, Name: v.Name(), Unavailable: v.Unavailable,
-		RepostBy: v.RepostBy, ISO: v.Time.UTC().Format(time.RFC3339),
-		Full: v.Time.Local().Format("2 Jan 2006, 15:04"), Ago: ago(v.Time),
+		RepostBy: v.RepostBy, ISO: isoTime(v.Time), Full: fullTime(v.Time), Ago: ago(v.Time),
 		Segs:   segments(v.Text),
 		Repost: repostButton{ID: v.ID},
 		Like:   likeButton{ID: v.ID, Likes: v.Likes, Liked: v.Liked},

@@ -95,8 +95,8 @@ func (v *views) funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset":     func(name string) string { return "/static/" + name + "?v=" + v.hashes[name] },
 		"ago":       ago,
-		"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"full":      func(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04") },
+		"iso":       isoTime,
+		"full":      fullTime,
 		"segs":      segments,
 		"article":   v.post,
 		"postsMark": func() template.HTML { return articlesMark },
@@ -193,6 +193,12 @@ func shortID(id string) string {
 	}
 	return id
 }
+
+// isoTime is t for a <time datetime>.
+func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// fullTime is t as a person reads it, in the daemon's time zone.
+func fullTime(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04") }
 
 // ago is a short relative time: "now", "5m", "3h", "2d", or a date.
 func ago(t time.Time) string {
