@@ -85,3 +85,11 @@ func (n *Node) SearchGroups(ctx context.Context, query string, limit int) ([]Gro
 func (n *Node) SearchMessages(ctx context.Context, query string, limit int) ([]Message, error) {
 	return nil, errChatTODO
 }
+
+// Conversation returns one conversation: ref is a group ID, a unique ID
+// prefix of at least 8 hex digits, a group name the account is in, or a
+// username (the DM with that user, which need not exist yet: it then has
+// no messages).
+func (n *Node) Conversation(ctx context.Context, ref string) (Conversation, error) {
+	return Conversation{}, errChatTODO
+}
