@@ -1,0 +1,190 @@
+package chatcrypt
+
+import (
+	"container/list"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/sha256"
+	"fmt"
+	"sync"
+
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// Chain limits.
+const (
+	// MaxForward is the most ratchet steps Seal or Open takes from the
+	// chain key it starts from (the cached one, or CK(0)).
+	MaxForward = 1 << 20
+	// DefaultChains is the cache size NewChains uses for max < 1.
+	DefaultChains = 1024
+)
+
+// chainKey names one sender chain. The epoch secret stands for the epoch
+// (its ID is a function of it), so a cached chain key can only be reused
+// with the secret that made it.
+type chainKey struct {
+	secret Secret
+	author [32]byte
+}
+
+// chainState is the highest chain key reached on one chain.
+type chainState struct {
+	key   chainKey
+	index uint64
+	ck    [32]byte
+}
+
+// Chains derives message keys from the per-sender hash ratchets of epoch
+// secrets, and caches, per (epoch, author), the highest chain index
+// reached and its chain key, so that messages read in order cost one step
+// each. It keeps at most max chains, dropping the least recently used.
+// A Chains is safe for concurrent use; its zero value is not usable: call
+// NewChains.
+//
+// The chain of author under epoch secret S is
+//
+//	CK(0)   = HKDF-SHA256(S, salt empty, info "skein/chat/sender/v1\x00" || author, 32)
+//	CK(i+1) = HMAC-SHA256(CK(i), 0x02)
+//	MK(i)   = HKDF-Expand(HMAC-SHA256(CK(i), 0x01), info "skein/chat/msg/v1", 56)
+//
+// and MK(i) is an XChaCha20-Poly1305 key (32 bytes) followed by its nonce
+// (24 bytes). Index i is the message entry's seq: each (S, author, index)
+// must seal one plaintext only.
+type Chains struct {
+	max int
+	mu  sync.Mutex
+	m   map[chainKey]*list.Element // of *chainState
+	lru list.List                  // front: most recently used
+}
+
+// NewChains returns an empty cache of at most max chains (DefaultChains if
+// max < 1).
+func NewChains(max int) *Chains {
+	if max < 1 {
+		max = DefaultChains
+	}
+	return &Chains{max: max, m: make(map[chainKey]*list.Element)}
+}
+
+// Seal encrypts plaintext with the message key of author's chain index
+// index under s, with aad as associated data. The result is the
+// ciphertext followed by a 16-byte tag; no nonce is sent.
+func (c *Chains) Seal(s Secret, author [32]byte, index uint64, aad, plaintext []byte) ([]byte, error) {
+	key, nonce, err := c.messageKey(s, author, index)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := chacha20poly1305.NewX(key[:])
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return aead.Seal(nil, nonce[:], plaintext, aad), nil
+}
+
+// Open decrypts a ciphertext made by Seal with the same secret, author,
+// index and aad.
+func (c *Chains) Open(s Secret, author [32]byte, index uint64, aad, ciphertext []byte) ([]byte, error) {
+	if len(ciphertext) < TagSize {
+		return nil, fmt.Errorf("%w: ciphertext of %d bytes is shorter than its tag", ErrDecrypt, len(ciphertext))
+	}
+	key, nonce, err := c.messageKey(s, author, index)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := chacha20poly1305.NewX(key[:])
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	pt, err := aead.Open(nil, nonce[:], ciphertext, aad)
+	if err != nil {
+		return nil, fmt.Errorf("%w: message of chain index %d", ErrDecrypt, index)
+	}
+	return pt, nil
+}
+
+// messageKey returns MK(index) of author's chain under s: the cached chain
+// key if it is at or before index, else CK(0), ratcheted forward outside
+// the lock; the chain key reached is cached if it is the highest.
+func (c *Chains) messageKey(s Secret, author [32]byte, index uint64) (key [32]byte, nonce [24]byte, err error) {
+	k := chainKey{secret: s, author: author}
+	var (
+		from   uint64
+		ck     [32]byte
+		cached bool
+	)
+	c.mu.Lock()
+	if e, ok := c.m[k]; ok {
+		st := e.Value.(*chainState)
+		if st.index <= index {
+			from, ck, cached = st.index, st.ck, true
+		}
+		c.lru.MoveToFront(e)
+	}
+	c.mu.Unlock()
+	if !cached {
+		ck = chainStart(s, author)
+	}
+	if index-from > MaxForward {
+		return key, nonce, fmt.Errorf("%w: index %d is %d steps from %d, limit %d", ErrTooFar, index, index-from, from, MaxForward)
+	}
+	for i := from; i < index; i++ {
+		ck = chainNext(ck)
+	}
+	if index > from {
+		c.remember(k, index, ck)
+	}
+	key, nonce = messageMaterial(ck)
+	return key, nonce, nil
+}
+
+// remember caches (index, ck) for k unless a higher index is cached.
+func (c *Chains) remember(k chainKey, index uint64, ck [32]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[k]; ok {
+		st := e.Value.(*chainState)
+		if index > st.index {
+			st.index, st.ck = index, ck
+		}
+		c.lru.MoveToFront(e)
+		return
+	}
+	c.m[k] = c.lru.PushFront(&chainState{key: k, index: index, ck: ck})
+	for c.lru.Len() > c.max {
+		last := c.lru.Back()
+		delete(c.m, last.Value.(*chainState).key)
+		c.lru.Remove(last)
+	}
+}
+
+// chainStart returns CK(0) of author's chain under s.
+func chainStart(s Secret, author [32]byte) [32]byte {
+	var ck [32]byte
+	copy(ck[:], derive(s, senderInfo+string(author[:]), 32))
+	return ck
+}
+
+// chainNext returns CK(i+1) = HMAC-SHA256(CK(i), 0x02).
+func chainNext(ck [32]byte) [32]byte {
+	var next [32]byte
+	h := hmac.New(sha256.New, ck[:])
+	h.Write([]byte{0x02})
+	h.Sum(next[:0])
+	return next
+}
+
+// messageMaterial returns the key and nonce of chain key ck:
+// HKDF-Expand(HMAC-SHA256(ck, 0x01), "skein/chat/msg/v1", 56).
+func messageMaterial(ck [32]byte) (key [32]byte, nonce [24]byte) {
+	h := hmac.New(sha256.New, ck[:])
+	h.Write([]byte{0x01})
+	prk := h.Sum(nil)
+	m, err := hkdf.Expand(sha256.New, prk, msgInfo, 56)
+	if err != nil {
+		panic("chatcrypt: hkdf: " + err.Error()) // unreachable: 56 bytes
+	}
+	copy(key[:], m[:32])
+	copy(nonce[:], m[32:])
+	return key, nonce
+}
