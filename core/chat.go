@@ -1,3 +1,5 @@
+//go:build !chatwire
+
 package core
 
 import (

@@ -1,0 +1,522 @@
+//go:build chatwire
+
+package core
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/skein-p2p/skein/core/internal/chat"
+	"github.com/skein-p2p/skein/core/internal/chatcrypt"
+	"github.com/skein-p2p/skein/core/internal/chatlog"
+	"github.com/skein-p2p/skein/core/internal/chatnet"
+	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/store"
+)
+
+// Messaging in a node: the logged-in account's chat engine
+// (core/internal/chat) holds its groups; this file moves their entries.
+//
+//   - Live: each group has a GossipSub topic (chatTopic) that members
+//     subscribe to in foreground mode; own entries are published there.
+//   - Store and forward: every own entry is also pushed to the anchors
+//     (bootstrap peers and relays), whose keyless engines keep group
+//     ciphertext and index DMs and invitations per recipient; a DM is also
+//     pushed straight to the other account's device.
+//   - Catch-up: at login, at each wake, and when an anchor connects, the
+//     node asks each anchor's inbox for groups with news for the account,
+//     then syncs every group with the anchors; entries whose predecessors
+//     are missing make the engine report Needs, fetched by ID or range from
+//     the peer that sent them and the anchors.
+const (
+	chatTick        = 2 * time.Second  // the engine's gap clock and retry of needs
+	chatTimeout     = 10 * time.Second // one chatnet exchange
+	chatFetchRounds = 8                // rounds of needs fetched after one ingest
+	chatPushChunk   = chatnet.MaxPushEntries
+)
+
+// chatTopic is the GossipSub topic of a group.
+func chatTopic(g chatlog.GroupID) string { return chatnet.Topic(g) }
+
+// chatSess is the messaging state of a session.
+type chatSess struct {
+	eng  *chat.Engine
+	kv   store.KV // the node's own marks: own entries pushed to the anchors, inbox cursors
+	kick chan struct{}
+
+	mu     sync.Mutex
+	topics map[chatlog.GroupID]*groupTopic
+	needs  []needFrom // to fetch, from whom
+}
+
+// needFrom is something the engine misses and the peer that may have it.
+type needFrom struct {
+	need chat.Need
+	from peer.ID
+}
+
+// groupTopic is a group's topic, joined and subscribed.
+type groupTopic struct {
+	topic  *pubsub.Topic
+	sub    *pubsub.Subscription
+	cancel context.CancelFunc
+	done   chan struct{}
+	name   string
+}
+
+// Keys of the session's marks, under the account's chat prefix and 'n'.
+const (
+	markPushed = 'p' // p <group> -> highest own seq pushed to the anchors
+	markInbox  = 'i' // i <anchor peer ID> -> inbox cursor
+)
+
+// chatKV returns the account's part of the node's database for messaging:
+// the engine's view and the node's marks.
+func (n *Node) chatKV(account entry.Key) (engine, marks store.KV) {
+	p := append([]byte{store.ChatPrefix}, account[:]...)
+	return store.Prefix(n.kv, append(p, 'e')), store.Prefix(n.kv, append(p, 'n'))
+}
+
+// openChat starts the session's chat engine.
+func (n *Node) openChat(sess *session) error {
+	ekv, mkv := n.chatKV(sess.key)
+	cs := &chatSess{kv: mkv, kick: make(chan struct{}, 1), topics: make(map[chatlog.GroupID]*groupTopic)}
+	eng, err := chat.Open(ekv, chat.Options{
+		Self:    &chat.Account{Key: sess.key, Priv: sess.priv},
+		Clock:   n.clock,
+		OnEvent: func(ev chat.Event) { n.chatEvent(sess, ev) },
+		Logger:  n.log,
+	})
+	if err != nil {
+		return fmt.Errorf("core: messages: %w", err)
+	}
+	cs.eng = eng
+	sess.chat = cs
+	return nil
+}
+
+// closeChat stops the session's messaging; the session's goroutines have
+// ended.
+func (n *Node) closeChat(sess *session) {
+	if sess.chat == nil {
+		return
+	}
+	n.leaveTopics(sess)
+	if err := sess.chat.eng.Close(); err != nil {
+		n.log.Warn("chat engine not closed cleanly", "err", err)
+	}
+}
+
+// chatLoop is the session's messaging work while the node is in foreground:
+// its group topics, the catch-up with the anchors, the engine's clock.
+func (n *Node) chatLoop(ctx context.Context, sess *session) {
+	cs := sess.chat
+	defer n.leaveTopics(sess)
+	for _, g := range cs.eng.Groups() {
+		n.joinTopic(sess, g)
+	}
+	n.waitJoined(ctx)
+	n.chatCatchUp(ctx, sess)
+	t := time.NewTicker(chatTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n.takeResult(sess, "", cs.eng.Tick(time.Now()))
+		case <-cs.kick:
+		}
+		n.fetchNeeds(ctx, sess)
+	}
+}
+
+// chatCatchUp publishes the own prekey and the own entries the anchors
+// lack, reads their inboxes, and syncs every group with them.
+func (n *Node) chatCatchUp(ctx context.Context, sess *session) {
+	anchors := n.connectedAnchors()
+	if len(anchors) == 0 {
+		return
+	}
+	if rec, err := sess.chat.eng.OwnPrekey(); err == nil {
+		for _, p := range anchors {
+			cctx, cancel := context.WithTimeout(ctx, chatTimeout)
+			if err := chatnet.PutPrekey(cctx, n.host, p, rec); err != nil {
+				n.log.Debug("prekey not published", "peer", p, "err", err)
+			}
+			cancel()
+		}
+	} else {
+		n.log.Warn("no prekey to publish", "err", err)
+	}
+	for _, p := range anchors {
+		n.readInbox(ctx, sess, p)
+	}
+	for _, g := range sess.chat.eng.Groups() {
+		n.pushUnsent(ctx, sess, g, anchors)
+		for _, p := range anchors {
+			n.syncGroup(ctx, sess, p, g)
+		}
+	}
+	n.fetchNeeds(ctx, sess)
+}
+
+// connectedAnchors returns the anchors connected now.
+func (n *Node) connectedAnchors() []peer.ID {
+	var out []peer.ID
+	for _, p := range n.anchors() {
+		if n.host.Network().Connectedness(p) == network.Connected {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// readInbox asks an anchor which groups have news for the account since
+// the last time, and syncs each one with it.
+func (n *Node) readInbox(ctx context.Context, sess *session, p peer.ID) {
+	cs := sess.chat
+	key := append([]byte{markInbox}, []byte(p)...)
+	var since uint64
+	if v, err := cs.kv.Get(key); err == nil && len(v) == 8 {
+		since = binary.BigEndian.Uint64(v)
+	}
+	for range 16 { // at most 16,000 groups with news per anchor at once
+		cctx, cancel := context.WithTimeout(ctx, chatTimeout)
+		items, next, err := chatnet.FetchInbox(cctx, n.host, p, sess.priv, since)
+		cancel()
+		if err != nil {
+			n.log.Debug("inbox not read", "peer", p, "err", err)
+			return
+		}
+		for _, it := range items {
+			n.syncGroup(ctx, sess, p, it.Group)
+		}
+		if next == since || len(items) == 0 {
+			break
+		}
+		since = next
+		var b store.Batch
+		b.Put(key, binary.BigEndian.AppendUint64(nil, since))
+		if err := cs.kv.Commit(&b, false); err != nil {
+			n.log.Warn("inbox cursor not kept", "err", err)
+		}
+	}
+}
+
+// syncGroup pulls what p holds of g beyond what the engine holds.
+func (n *Node) syncGroup(ctx context.Context, sess *session, p peer.ID, g chatlog.GroupID) {
+	for range 64 { // bounds one catch-up at 64,000 entries
+		cctx, cancel := context.WithTimeout(ctx, chatTimeout)
+		es, more, err := chatnet.Sync(cctx, n.host, p, g, sess.chat.eng.Frontier(g))
+		cancel()
+		if err != nil {
+			if !errors.Is(err, chatnet.ErrUnknownGroup) {
+				n.log.Debug("group not synced", "peer", p, "group", g.Short(), "err", err)
+			}
+			return
+		}
+		res := n.ingestChat(sess, p, es)
+		if !more || res.Stored == 0 {
+			return
+		}
+	}
+}
+
+// ingestChat hands the engine entries from a peer and notes what it misses.
+func (n *Node) ingestChat(sess *session, from peer.ID, es []*chatlog.Entry) chat.Result {
+	cs := sess.chat
+	before := len(cs.eng.Groups())
+	res := cs.eng.Ingest(es)
+	if res.Err != nil && res.Dropped > 0 {
+		n.plog.Warn(from.String(), "chat entries dropped", "n", res.Dropped, "err", res.Err)
+	}
+	if len(cs.eng.Groups()) != before && n.isLive() {
+		// An invitation or a new DM: the group is known now.
+		for _, g := range cs.eng.Groups() {
+			n.joinTopic(sess, g)
+		}
+	}
+	n.takeResult(sess, from, res)
+	return res
+}
+
+// takeResult queues the needs of an ingest and wakes the chat loop.
+func (n *Node) takeResult(sess *session, from peer.ID, res chat.Result) {
+	if len(res.Needs) == 0 {
+		return
+	}
+	cs := sess.chat
+	cs.mu.Lock()
+	for _, nd := range res.Needs {
+		if len(cs.needs) < 1024 {
+			cs.needs = append(cs.needs, needFrom{need: nd, from: from})
+		}
+	}
+	cs.mu.Unlock()
+	select {
+	case cs.kick <- struct{}{}:
+	default:
+	}
+}
+
+// fetchNeeds fetches what the engine reported missing, from the peer that
+// sent what needs it and from the anchors, for a bounded number of rounds.
+func (n *Node) fetchNeeds(ctx context.Context, sess *session) {
+	cs := sess.chat
+	for range chatFetchRounds {
+		cs.mu.Lock()
+		needs := cs.needs
+		cs.needs = nil
+		cs.mu.Unlock()
+		if len(needs) == 0 || ctx.Err() != nil {
+			return
+		}
+		for _, nf := range needs {
+			peers := n.connectedAnchors()
+			if nf.from != "" && nf.from != n.host.ID() {
+				peers = append([]peer.ID{nf.from}, peers...)
+			}
+			for _, p := range peers {
+				if n.fetchNeed(ctx, sess, p, nf.need) {
+					break
+				}
+			}
+		}
+	}
+}
+
+// fetchNeed asks p for one need; it reports whether p had something.
+func (n *Node) fetchNeed(ctx context.Context, sess *session, p peer.ID, nd chat.Need) bool {
+	cctx, cancel := context.WithTimeout(ctx, chatTimeout)
+	defer cancel()
+	var (
+		es  []*chatlog.Entry
+		err error
+	)
+	if len(nd.IDs) > 0 {
+		es, err = chatnet.Get(cctx, n.host, p, nd.Group, nd.IDs)
+	} else {
+		es, _, err = chatnet.Sync(cctx, n.host, p, nd.Group, sess.chat.eng.Frontier(nd.Group))
+	}
+	if err != nil || len(es) == 0 {
+		return false
+	}
+	return n.ingestChat(sess, p, es).Stored > 0
+}
+
+// publishChat sends the account's new entries of a group: on its topic, to
+// the anchors, and for a DM to the other account's device. Publishing is
+// best effort: what does not go now goes at the next catch-up.
+func (n *Node) publishChat(ctx context.Context, sess *session, g chatlog.GroupID, es []*chatlog.Entry, dmPeer entry.Key) {
+	if len(es) == 0 {
+		return
+	}
+	if n.isLive() {
+		n.joinTopic(sess, g)
+		sess.chat.mu.Lock()
+		t := sess.chat.topics[g]
+		sess.chat.mu.Unlock()
+		if t != nil {
+			for _, e := range es {
+				if err := t.topic.Publish(ctx, e.Encode()); err != nil {
+					n.log.Debug("chat entry not published", "err", err)
+				}
+			}
+		}
+	}
+	var targets []peer.ID
+	if !dmPeer.IsZero() {
+		if p, ok := n.deviceOf(dmPeer); ok && n.host.Network().Connectedness(p) == network.Connected {
+			targets = append(targets, p)
+		}
+	}
+	anchors := n.connectedAnchors()
+	for _, p := range targets {
+		n.pushTo(ctx, p, g, es)
+	}
+	n.pushUnsent(ctx, sess, g, anchors)
+}
+
+// pushTo pushes entries to one peer, in chunks.
+func (n *Node) pushTo(ctx context.Context, p peer.ID, g chatlog.GroupID, es []*chatlog.Entry) error {
+	for len(es) > 0 {
+		k := min(len(es), chatPushChunk)
+		cctx, cancel := context.WithTimeout(ctx, chatTimeout)
+		_, err := chatnet.Push(cctx, n.host, p, g, es[:k])
+		cancel()
+		if err != nil {
+			return err
+		}
+		es = es[k:]
+	}
+	return nil
+}
+
+// pushUnsent pushes to the anchors the own entries of g they were not
+// given yet, and remembers how far that went once every anchor took them.
+func (n *Node) pushUnsent(ctx context.Context, sess *session, g chatlog.GroupID, anchors []peer.ID) {
+	if len(anchors) == 0 {
+		return
+	}
+	cs := sess.chat
+	key := append([]byte{markPushed}, g[:]...)
+	var sent uint64
+	if v, err := cs.kv.Get(key); err == nil && len(v) == 8 {
+		sent = binary.BigEndian.Uint64(v)
+	}
+	head := cs.eng.Frontier(g)[sess.key]
+	if head <= sent {
+		return
+	}
+	es, _ := cs.eng.After(g, map[entry.Key]uint64{sess.key: sent}, int(head-sent), chatnet.MaxAnswerBytes)
+	own := es[:0]
+	for _, e := range es {
+		if e.Author == sess.key {
+			own = append(own, e)
+		}
+	}
+	ok := true
+	for _, p := range anchors {
+		if err := n.pushTo(ctx, p, g, own); err != nil {
+			n.log.Debug("chat entries not pushed to anchor", "peer", p, "err", err)
+			ok = false
+		}
+	}
+	if ok && len(own) > 0 {
+		var b store.Batch
+		b.Put(key, binary.BigEndian.AppendUint64(nil, own[len(own)-1].Seq))
+		if err := cs.kv.Commit(&b, false); err != nil {
+			n.log.Warn("pushed mark not kept", "err", err)
+		}
+	}
+}
+
+// joinTopic subscribes to a group's topic, in foreground mode.
+func (n *Node) joinTopic(sess *session, g chatlog.GroupID) {
+	cs := sess.chat
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if _, ok := cs.topics[g]; ok || sess.ctx.Err() != nil || !n.isLive() {
+		return
+	}
+	ps := n.host.PubSub
+	name := chatTopic(g)
+	if err := ps.RegisterTopicValidator(name, n.chatValidator(sess, g), pubsub.WithValidatorInline(true)); err != nil {
+		n.log.Warn("group topic validator", "err", err)
+		return
+	}
+	t, err := ps.Join(name)
+	if err != nil {
+		ps.UnregisterTopicValidator(name)
+		n.log.Warn("group topic not joined", "err", err)
+		return
+	}
+	if err := n.host.ScoreTopic(t); err != nil {
+		n.log.Warn("gossip peers not scored on a group topic", "err", err)
+	}
+	sub, err := t.Subscribe()
+	if err != nil {
+		t.Close()
+		ps.UnregisterTopicValidator(name)
+		return
+	}
+	ctx, cancel := context.WithCancel(sess.ctx)
+	gt := &groupTopic{topic: t, sub: sub, cancel: cancel, done: make(chan struct{}), name: name}
+	cs.topics[g] = gt
+	go func() {
+		defer close(gt.done)
+		for {
+			msg, err := sub.Next(ctx)
+			if err != nil {
+				return
+			}
+			if msg.ReceivedFrom == n.host.ID() {
+				continue
+			}
+			if e, ok := msg.ValidatorData.(*chatlog.Entry); ok {
+				n.ingestChat(sess, msg.ReceivedFrom, []*chatlog.Entry{e})
+			}
+		}
+	}()
+}
+
+// leaveTopics ends every group subscription of the session.
+func (n *Node) leaveTopics(sess *session) {
+	cs := sess.chat
+	cs.mu.Lock()
+	topics := cs.topics
+	cs.topics = make(map[chatlog.GroupID]*groupTopic)
+	cs.mu.Unlock()
+	for _, t := range topics {
+		t.cancel()
+		t.sub.Cancel()
+		<-t.done
+		t.topic.Close()
+		n.host.PubSub.UnregisterTopicValidator(t.name)
+	}
+}
+
+// chatValidator checks a group entry before GossipSub forwards it: it
+// decodes and verifies, belongs to the topic's group, and the engine wants
+// it. Entries from the future and of groups this account is not in are
+// ignored rather than rejected: clocks differ, and membership is decided
+// by the causal past, which the validator does not walk.
+func (n *Node) chatValidator(sess *session, g chatlog.GroupID) pubsub.ValidatorEx {
+	return func(_ context.Context, from peer.ID, msg *pubsub.Message) pubsub.ValidationResult {
+		e, err := chatlog.Decode(msg.Data)
+		if err != nil || e.Group != g {
+			n.plog.Warn(from.String(), "invalid chat entry by gossip", "err", err)
+			return pubsub.ValidationReject
+		}
+		if !sess.chat.eng.Wants(e) {
+			return pubsub.ValidationIgnore
+		}
+		msg.ValidatorData = e
+		return pubsub.ValidationAccept
+	}
+}
+
+// prekeys returns the function the engine uses to get members' prekeys:
+// its table, else the account's device, else the anchors.
+func (n *Node) prekeys(ctx context.Context, sess *session) chat.KeyFunc {
+	return func(k entry.Key) (*chatcrypt.PrekeyRecord, error) {
+		if r, ok := sess.chat.eng.Prekey(k); ok && !r.Expired(time.Now()) {
+			return r, nil
+		}
+		var peers []peer.ID
+		if p, ok := n.deviceOf(k); ok {
+			peers = append(peers, p)
+		}
+		peers = append(peers, n.connectedAnchors()...)
+		var last error = ErrNoPrekey
+		for _, p := range peers {
+			cctx, cancel := context.WithTimeout(ctx, chatTimeout)
+			r, err := chatnet.FetchPrekey(cctx, n.host, p, k)
+			cancel()
+			if err != nil {
+				last = fmt.Errorf("%w: %w", ErrNoPrekey, err)
+				continue
+			}
+			if err := sess.chat.eng.PutPrekey(r); err != nil {
+				last = fmt.Errorf("%w: %w", ErrNoPrekey, err)
+				continue
+			}
+			if r, ok := sess.chat.eng.Prekey(k); ok && !r.Expired(time.Now()) {
+				return r, nil
+			}
+		}
+		if r, ok := sess.chat.eng.Prekey(k); ok {
+			return r, nil // expired, but the newest known: better than nothing
+		}
+		return nil, last
+	}
+}
