@@ -6,7 +6,8 @@ import (
 )
 
 // BenchmarkDecode measures Decode, signature verification included, of a
-// sealed message with one dep and of a rekey for MaxWraps members.
+// sealed message with one dep and of a rekey for MaxWraps members, and
+// DecodeStored of the message.
 func BenchmarkDecode(b *testing.B) {
 	msg := Entry{Group: testGroup, Seq: 2, Prev: someID, Time: t0, Kind: KindMsg, Epoch: epoch1, Deps: []ID{{1}}, Body: make([]byte, 200)}
 	rekey := Body{NewEpoch: epoch2, Wraps: make([]Wrap, MaxWraps)}
@@ -29,4 +30,13 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		})
 	}
+	enc := signed(b, alice, msg).Encode()
+	b.Run("msg-stored", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := DecodeStored(enc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -296,6 +296,32 @@ func Sign(e *Entry, priv ed25519.PrivateKey) error {
 // Decode parses b, checks its structure and its body for its kind, and
 // verifies its signature. It does not retain b.
 func Decode(b []byte) (*Entry, error) {
+	e, err := frame(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.check(); err != nil {
+		return nil, err
+	}
+	signed := b[:len(b)-SigSize]
+	msg := make([]byte, 0, len(SigContext)+len(signed))
+	msg = append(append(msg, SigContext...), signed...)
+	if !entry.VerifySignature(e.Author, msg, e.Sig[:]) {
+		return nil, fmt.Errorf("%w: %s seq %d in group %s", ErrBadSignature, e.Author.Short(), e.Seq, e.Group.Short())
+	}
+	return e, nil
+}
+
+// DecodeStored parses b, an entry that passed Decode before the caller
+// stored it, checking only the framing (sizes, version, lengths): not the
+// field and body rules, not the signature. It is for reading one's own
+// store, where Decode's checks would only repeat; never use it on bytes
+// from the network. It does not retain b.
+func DecodeStored(b []byte) (*Entry, error) { return frame(b) }
+
+// frame checks b's size, version and lengths and splits a copy of it into
+// an Entry's fields.
+func frame(b []byte) (*Entry, error) {
 	if len(b) > MaxSize {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(b), MaxSize)
 	}
@@ -340,15 +366,6 @@ func Decode(b []byte) (*Entry, error) {
 		e.Body = []byte{}
 	}
 	copy(e.Sig[:], b[len(b)-SigSize:])
-	if err := e.check(); err != nil {
-		return nil, err
-	}
-	signed := b[:len(b)-SigSize]
-	msg := make([]byte, 0, len(SigContext)+len(signed))
-	msg = append(append(msg, SigContext...), signed...)
-	if !entry.VerifySignature(e.Author, msg, e.Sig[:]) {
-		return nil, fmt.Errorf("%w: %s seq %d in group %s", ErrBadSignature, e.Author.Short(), e.Seq, e.Group.Short())
-	}
 	return e, nil
 }
 

@@ -294,3 +294,22 @@ func TestKindsAndRoles(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeStored(t *testing.T) {
+	for name, e := range validEntries() {
+		enc := signed(t, alice, e).Encode()
+		d, err := DecodeStored(enc)
+		if err != nil {
+			t.Fatalf("%s: DecodeStored() = %v", name, err)
+		}
+		if !bytes.Equal(d.Encode(), enc) {
+			t.Errorf("%s: DecodeStored().Encode() differs", name)
+		}
+	}
+	good := signed(t, alice, validEntries()["msg sealed"]).Encode()
+	for _, b := range [][]byte{nil, good[:len(good)-1], append(bytes.Clone(good), 0), make([]byte, MaxSize+1)} {
+		if _, err := DecodeStored(b); err == nil {
+			t.Errorf("DecodeStored(%d bytes) = nil error", len(b))
+		}
+	}
+}

@@ -42,6 +42,9 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 		check(b)
+		if e, err := DecodeStored(b); err == nil && !bytes.Equal(e.Encode(), b) {
+			t.Fatalf("DecodeStored(%x).Encode() = %x", b, e.Encode())
+		}
 		// The same bytes by alice, signed: the fuzzer reaches the
 		// structure and body rules, which a bad signature would hide.
 		if len(b) >= minSize && len(b) <= MaxSize {
