@@ -215,7 +215,7 @@ func (srv *Server) serve(s network.Stream) {
 		srv.refuse(s, p, "request rate", "per minute", srv.limits.PeerRate)
 		return
 	}
-	s.SetReadDeadline(srv.now().Add(srv.limits.Timeout))
+	s.SetReadDeadline(time.Now().Add(srv.limits.Timeout))
 	payload, err := ReadFrame(bufio.NewReaderSize(s, 4096), MaxRequest)
 	if err != nil {
 		srv.dropped.Add(1)
@@ -258,7 +258,7 @@ func (srv *Server) refuse(s network.Stream, p peer.ID, why string, args ...any) 
 
 // write sends the response payload out as one frame and closes s.
 func (srv *Server) write(s network.Stream, out []byte) {
-	s.SetWriteDeadline(srv.now().Add(srv.limits.Timeout))
+	s.SetWriteDeadline(time.Now().Add(srv.limits.Timeout))
 	if _, err := s.Write(AppendFrame(make([]byte, 0, len(out)+binaryMaxLen), out)); err != nil {
 		srv.dropped.Add(1)
 		s.Reset()
