@@ -114,6 +114,15 @@ func TestVectorsDocumented(t *testing.T) {
 			t.Errorf("docs/PROTOCOL.md does not hold vector %s (hex and ID, line breaks allowed)", v.name)
 		}
 	}
+	for what, s := range map[string]string{
+		"SigContext in hex": hex.EncodeToString([]byte(SigContext)),
+		"MaxSize formula":   "131,403bytes:203+4×32+`MaxBody`",
+		"MaxBody":           "≤131,072(`MaxBody`",
+	} {
+		if !strings.Contains(doc, s) {
+			t.Errorf("docs/PROTOCOL.md does not state %s: %s", what, s)
+		}
+	}
 }
 
 // TestVectorKeys pins the keys of the vectors' accounts.
