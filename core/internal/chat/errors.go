@@ -12,3 +12,18 @@ var (
 	ErrUnknownGroup   = errors.New("unknown group")
 	ErrLastAdmin      = errors.New("a group needs an admin: make someone else admin first")
 )
+
+// Reasons an entry from the network is refused; Result.Err wraps the first
+// met in an Ingest or Tick, and Stats.Dropped counts each by name.
+var (
+	ErrFuture      = errors.New("chat: entry time more than 60 s in the future")
+	ErrUnwanted    = errors.New("chat: entry of a group this engine does not keep")
+	ErrFork        = errors.New("chat: another entry already holds this author's seq")
+	ErrCausality   = errors.New("chat: entry's prev or time contradicts its causal past")
+	ErrPendingFull = errors.New("chat: too many entries waiting for their predecessors")
+	ErrNonMember   = errors.New("chat: entry by an account that is not in the group")
+	ErrMalformed   = errors.New("chat: entry body does not parse for its kind")
+	ErrTooMany     = errors.New("chat: too many groups")
+	ErrClosed      = errors.New("chat: engine closed")
+	ErrNoKey       = errors.New("chat: no prekey for a member: they must come online once")
+)

@@ -1,0 +1,130 @@
+// Package chat is the messaging engine of one member, or of a keyless
+// relay: it keeps the entries of group chats and DMs (core/internal/chatlog)
+// in a store.KV, delivers them in causal order, folds the membership from
+// the control entries, holds the epoch secrets (core/internal/chatcrypt),
+// decrypts messages, and builds the account's own entries. It does no
+// network I/O: Ingest takes entries the node received, reports what is
+// missing (Need), and the actions return the entries to publish. An Engine
+// is safe for concurrent use; OnEvent is called without its lock held.
+//
+// # Delivery
+//
+// An entry is delivered when its prev (the author's seq-1) and every dep
+// are delivered; its HLC time must be strictly after all of theirs, or it
+// is dropped, so that display order — (HLC wall, logical, author, seq) —
+// is a linear extension of causal order, the same on every member, and
+// history is one range scan. Undelivered entries wait in pending (bounded
+// per group and per author; over the bound they are dropped and counted),
+// and Result.Needs lists what to fetch: an author's seq range for a
+// missing prev, IDs for missing deps. Tick delivers a Msg pending longer
+// than GapAfter anyway (marked after-gap); history then shows a gap row
+// ("N missing from X") until the missing entries arrive and take their
+// places. Entries delivered over a gap are "incomplete" until their past
+// is; control entries never deliver on an incomplete past, so the
+// membership is always folded from a complete history.
+//
+// Validity on ingest, before anything is stored: time at most 60 s after
+// Options.Now, group known (or: a DM create naming Self, an invite of
+// Self; keyless: any create while there is room), a control body that
+// parses, no other entry at the same (author, seq) (a fork: dropped). At
+// delivery: a second create of a non-DM group is dropped, and so is any
+// entry of an account that never took part in the group (except a join of
+// a public group). Drops are counted by reason in Stats and returned as
+// Result.Err (the first).
+//
+// # Tips and deps
+//
+// Tips are delivered entries no delivered entry references (an entry
+// delivered after something referencing it is not one). An own entry
+// names as deps up to MaxDeps tips other than its prev, the ones it must
+// follow first (the entry that introduced its epoch, the invite a join
+// accepts), then the newest in display order.
+//
+// # Membership fold
+//
+// Control entries are folded in display order; each takes effect iff its
+// author holds the right at that point: create (a group's first; a DM: a
+// create by either member naming both, every such create valid), invite
+// (admin; target not a member; at most Limits.Members members and
+// invitees), join (the invitee, with an invite not expired at the join's
+// HLC and not used by an earlier join; or anyone not removed from a public
+// group), leave (a member; not in a DM), remove (admin; not the last
+// admin), role (admin; not demoting the last admin), meta (admin), rekey
+// (any member). Strong removal: Remove(X, upto) voids every control entry
+// of X with seq > upto, until X's first join after the removal in display
+// order; since voiding can change which removals take effect, the fold is
+// repeated until the set of effective removals is stable (at most 8
+// passes). So a removed admin's concurrent invites are void, and of two
+// concurrent mutual removals the first in display order wins. The fold
+// yields, per account, its role and the intervals of its own seqs during
+// which it was a member (join seq, leave seq or upto]; a Msg is shown only
+// if its author's seq falls in one, so a late removal retroactively hides
+// the removed member's concurrent messages.
+//
+// # Epochs
+//
+// Every entry that carries NewEpoch (private create, DM create, invite of
+// policy joined, remove of a private group, rekey) introduces an epoch
+// whose recipients are its wraps' recipients and its author, plus the
+// targets of history-shared invites that wrapped it. Sending, Self uses
+// the newest epoch (display order) whose recipients include every current
+// member and nobody who is neither member nor invitee, whose secret Self
+// holds, with fewer than 1,000 Msgs (DM: 100) and younger than 7 days;
+// if none, Send first emits a Rekey for the current members (prekeys from
+// the KeyFunc). Remove carries the new epoch for the remaining members.
+// Policy joined (no FlagHistoryShared): an invite carries a new epoch for
+// every member and the invitee, followed by a Meta sealing the group's
+// name under it; policy shared: an invite wraps the current epoch for its
+// target, and rekeys and removes carry a history bundle of up to 64
+// earlier epochs, sealed under the new secret. Self keeps every secret it
+// unwraps (label "bundle" for bundles, "meta" for names) and decrypts the
+// Msgs that waited for one. A Msg whose key Self lacks is delivered; it is
+// shown as "undecryptable" if Self was a member at its display position,
+// hidden otherwise; Stats counts both.
+//
+// # Keyless mode
+//
+// With Options.Self nil the engine validates, delivers, folds membership
+// and stores ciphertext, but never decrypts; GC drops Msgs delivered more
+// than Limits.Retention ago (30 days), keeping control entries and the ID
+// rows of what it dropped so later entries still deliver.
+//
+// # Store layout
+//
+// Everything lives under the KV the caller gives (a store.Prefix view).
+// Integers are big-endian; <g> is a group ID (32 bytes), <id> an entry ID
+// (32), <author> a key (32), <ep> an epoch ID (16), <order> a display
+// position: HLC wall (8), HLC logical (4), author (32), seq (8).
+//
+//	v                          layout version (8 bytes), now 1
+//	K                          Self's current prekey record (chatcrypt encoding)
+//	k <prekey ID>              Self's prekey private key: created ms (8), X25519 key (32)
+//	P <account>                another account's newest prekey record
+//	g <g> m                    group state (JSON): how it became known, added, last update,
+//	                           arrivals and read marker (unread = arrivals - read), Msgs per
+//	                           epoch, private names opened
+//	g <g> e <author> <seq>     delivered entry: its encoding
+//	g <g> i <id>               ID index of a delivered entry: author, seq, HLC wall, HLC
+//	                           logical, kind, flags (after gap, gone, undecryptable,
+//	                           incomplete), delivered ms
+//	g <g> o <order>            display order: ID, kind
+//	g <g> c <order>            control entries: author, seq (loaded at Open to fold)
+//	g <g> p <id>               pending entry: first seen ms (8), encoding
+//	g <g> t <id>               tip (empty)
+//	g <g> r <id>               referenced by a delivered entry (empty)
+//	g <g> f <author>           frontier: contiguous delivered seq (8), highest delivered seq (8)
+//	g <g> u <id>               incomplete entry: the IDs it references
+//	g <g> G <id>               gap of an after-gap Msg: author, missing seqs from, to, dep IDs
+//	g <g> s <ep>               epoch secret (Self)
+//	g <g> n <ep> <author> <seq>  delivered Msg waiting for the secret of ep: its ID (Self)
+//	g <g> d <id>               plaintext payload of a Msg (Self; public groups too)
+//	g <g> a <ms> <id>          keyless: arrival index for GC
+//
+// # Limits
+//
+// Limits: pending 10,000 per group and 1,000 per (group, author); 10,000
+// groups; 1,000 members and invitees per group; 10,000 prekey records
+// (the oldest evicted); GapAfter 10 s; keyless retention 30 days. Own
+// prekeys rotate every 7 days, records expire after 30, private keys are
+// deleted 30 days after rotation.
+package chat

@@ -1,0 +1,673 @@
+package chat
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/skein-p2p/skein/core/internal/chatlog"
+	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/store"
+)
+
+// MaxFuture is how far ahead of Options.Now an entry's time may be.
+const MaxFuture = 60 * time.Second
+
+// maxNeedIDs is the most IDs one Need names (a chatnet get).
+const maxNeedIDs = 64
+
+// Need is what the caller should fetch for a group: the entries of IDs,
+// or, if IDs is empty, Author's seqs From..To (inclusive).
+type Need struct {
+	Group    chatlog.GroupID
+	IDs      []chatlog.ID
+	Author   entry.Key
+	From, To uint64
+}
+
+// Result tells what Ingest or Tick did with entries.
+type Result struct {
+	Stored    int    // new entries kept (delivered now or pending)
+	Delivered int    // entries delivered (of this call, or released by it)
+	Pending   int    // entries of this call still waiting for predecessors
+	Duplicate int    // entries already held
+	Dropped   int    // entries refused
+	Needs     []Need // what is missing for the pending entries of the groups touched
+	Err       error  // the first reason an entry was refused
+}
+
+var dropErrs = map[string]error{
+	dropFuture:    ErrFuture,
+	dropUnwanted:  ErrUnwanted,
+	dropFork:      ErrFork,
+	dropPrev:      ErrCausality,
+	dropHLC:       ErrCausality,
+	dropFull:      ErrPendingFull,
+	dropNonMember: ErrNonMember,
+	dropMalformed: ErrMalformed,
+	dropGroups:    ErrTooMany,
+	dropCreate:    ErrNonMember,
+}
+
+// dropCreate: a second create of a group that is not a DM.
+const dropCreate = "create"
+
+func (e *Engine) drop(r *Result, reason string, en *chatlog.Entry) {
+	e.stats.Dropped[reason]++
+	if r == nil {
+		return
+	}
+	r.Dropped++
+	if r.Err == nil {
+		r.Err = fmt.Errorf("%w (%s seq %d in group %s)", dropErrs[reason], en.Author.Short(), en.Seq, en.Group.Short())
+	}
+}
+
+// Wants reports whether Ingest would keep en: its group is known, or it is
+// a DM create naming Self, or an invite of Self (keyless: any valid
+// create, while there is room for groups).
+func (e *Engine) Wants(en *chatlog.Entry) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, ok := e.wants(en)
+	return ok
+}
+
+// wants returns how the group of en becomes known, if it is wanted.
+func (e *Engine) wants(en *chatlog.Entry) (string, bool) {
+	if _, ok := e.groups[en.Group]; ok {
+		return "", true
+	}
+	if len(e.groups) >= e.lim.Groups || !en.Kind.Control() {
+		return "", false
+	}
+	b, err := en.Control()
+	if err != nil {
+		return "", false
+	}
+	if e.self == nil {
+		return "relay", en.Kind == chatlog.KindCreate
+	}
+	me := e.self.Key
+	switch en.Kind {
+	case chatlog.KindCreate:
+		if b.Flags&chatlog.FlagDM != 0 && (b.Members[0] == me || b.Members[1] == me) {
+			return "member", true
+		}
+	case chatlog.KindInvite:
+		if b.Target == me {
+			return "invited", true
+		}
+	}
+	return "", false
+}
+
+// Ingest validates, stores and delivers entries (already decoded, so
+// signed and well formed). Duplicates are cheap no-ops.
+func (e *Engine) Ingest(es []*chatlog.Entry) Result {
+	var r Result
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		r.Err = ErrClosed
+		return r
+	}
+	touched := make(map[chatlog.GroupID]*group)
+	var mine []chatlog.ID
+	for _, en := range es {
+		if en == nil {
+			continue
+		}
+		g, id, ok := e.ingestOne(en, &r)
+		if ok {
+			touched[g.id] = g
+			mine = append(mine, id)
+		}
+	}
+	for _, id := range mine {
+		for _, g := range touched {
+			if _, ok := g.pending[id]; ok {
+				r.Pending++
+			}
+		}
+	}
+	for _, g := range sortedGroups(touched) {
+		r.Needs = append(r.Needs, e.needs(g)...)
+	}
+	e.mu.Unlock()
+	e.flush()
+	return r
+}
+
+func sortedGroups(m map[chatlog.GroupID]*group) []*group {
+	out := make([]*group, 0, len(m))
+	for _, g := range m {
+		out = append(out, g)
+	}
+	slices.SortFunc(out, func(a, b *group) int { return compareKeys(entry.Key(a.id), entry.Key(b.id)) })
+	return out
+}
+
+// ingestOne stores en as pending and delivers what it can.
+func (e *Engine) ingestOne(en *chatlog.Entry, r *Result) (*group, chatlog.ID, bool) {
+	now := e.now()
+	if en.Time.Wall > uint64(now.Add(MaxFuture).UnixMilli()) {
+		e.drop(r, dropFuture, en)
+		return nil, chatlog.ID{}, false
+	}
+	known, ok := e.wants(en)
+	if !ok {
+		e.drop(r, dropUnwanted, en)
+		return nil, chatlog.ID{}, false
+	}
+	if en.Kind.Control() {
+		if _, err := en.Control(); err != nil {
+			e.drop(r, dropMalformed, en)
+			return nil, chatlog.ID{}, false
+		}
+	}
+	g, err := e.ensureGroup(en.Group, known)
+	if err != nil {
+		e.drop(r, dropGroups, en)
+		return nil, chatlog.ID{}, false
+	}
+	id := en.ID()
+	if _, ok := g.pending[id]; ok {
+		r.Duplicate++
+		return g, id, false
+	}
+	if _, ok, _ := e.metaOf(g.id, id); ok {
+		r.Duplicate++
+		return g, id, false
+	}
+	if other, ok := g.pendSeq[en.Author][en.Seq]; ok && other != id {
+		e.drop(r, dropFork, en)
+		return g, id, false
+	}
+	if _, err := e.kv.Get(groupKey(g.id, gEntry, seqKey(en.Author, en.Seq))); err == nil {
+		e.drop(r, dropFork, en)
+		return g, id, false
+	}
+	if len(g.pending) >= e.lim.PendingPerGroup || len(g.pendSeq[en.Author]) >= e.lim.PendingPerAuthor {
+		e.drop(r, dropFull, en)
+		return g, id, false
+	}
+	var b store.Batch
+	b.Put(groupKey(g.id, gPending, id[:]), append(u64(uint64(now.UnixMilli())), en.Encode()...))
+	if err := e.kv.Commit(&b, false); err != nil {
+		if r.Err == nil {
+			r.Err = fmt.Errorf("chat: %w", err)
+		}
+		return g, id, false
+	}
+	e.addPending(g, en, id, now)
+	r.Stored++
+	e.release(g, id, r, false)
+	return g, id, true
+}
+
+func (e *Engine) addPending(g *group, en *chatlog.Entry, id chatlog.ID, first time.Time) {
+	g.pending[id] = &pend{e: en, id: id, first: first}
+	m := g.pendSeq[en.Author]
+	if m == nil {
+		m = make(map[uint64]chatlog.ID)
+		g.pendSeq[en.Author] = m
+	}
+	m[en.Seq] = id
+}
+
+func (e *Engine) removePending(g *group, p *pend, b *store.Batch) {
+	delete(g.pending, p.id)
+	if m := g.pendSeq[p.e.Author]; m != nil {
+		delete(m, p.e.Seq)
+		if len(m) == 0 {
+			delete(g.pendSeq, p.e.Author)
+		}
+	}
+	b.Delete(groupKey(g.id, gPending, p.id[:]))
+}
+
+// refs returns the IDs en references: prev (if any), then deps.
+func refs(en *chatlog.Entry) []chatlog.ID {
+	out := make([]chatlog.ID, 0, 1+len(en.Deps))
+	if en.Seq > 1 {
+		out = append(out, en.Prev)
+	}
+	return append(out, en.Deps...)
+}
+
+// verdict of checking a pending entry's references.
+type verdict int
+
+const (
+	vReady verdict = iota
+	vWait
+	vDrop
+)
+
+// check looks at p's references: all delivered with earlier times
+// (ready), some missing (wait; missing lists them), or contradicting p
+// (drop, with the reason).
+func (e *Engine) check(g *group, p *pend) (v verdict, missing []chatlog.ID, incomplete bool, reason string) {
+	en := p.e
+	for i, ref := range refs(en) {
+		m, ok, err := e.metaOf(g.id, ref)
+		if err != nil || !ok {
+			missing = append(missing, ref)
+			continue
+		}
+		if i == 0 && en.Seq > 1 && (m.author != en.Author || m.seq != en.Seq-1) {
+			return vDrop, nil, false, dropPrev
+		}
+		if !m.time.Less(en.Time) {
+			return vDrop, nil, false, dropHLC
+		}
+		if _, inc := g.incomplete[ref]; inc {
+			incomplete = true
+		}
+	}
+	if len(missing) > 0 {
+		return vWait, missing, incomplete, ""
+	}
+	return vReady, nil, incomplete, ""
+}
+
+// release tries to deliver the pending entry id, then whatever waited on
+// what it delivers. forced delivers a Msg whose predecessors are missing
+// (a gap).
+func (e *Engine) release(g *group, id chatlog.ID, r *Result, forced bool) {
+	queue := []chatlog.ID{id}
+	first := true
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		p, ok := g.pending[cur]
+		if !ok {
+			continue
+		}
+		v, missing, incomplete, reason := e.check(g, p)
+		force := forced && first && p.e.Kind == chatlog.KindMsg
+		first = false
+		switch {
+		case v == vDrop:
+			var b store.Batch
+			e.removePending(g, p, &b)
+			_ = e.kv.Commit(&b, false)
+			e.drop(r, reason, p.e)
+			continue
+		case v == vWait && !force:
+			for _, m := range missing {
+				if !slices.Contains(g.waiters[m], cur) {
+					g.waiters[m] = append(g.waiters[m], cur)
+				}
+			}
+			continue
+		case p.e.Kind.Control() && incomplete:
+			// Control entries wait for a complete past; resolve retries them.
+			continue
+		}
+		delivered := e.deliver(g, p, missing, incomplete || len(missing) > 0, r)
+		if !delivered {
+			continue
+		}
+		if r != nil {
+			r.Delivered++
+		}
+		queue = append(queue, g.waiters[cur]...)
+		delete(g.waiters, cur)
+		if next, ok := g.pendSeq[p.e.Author][p.e.Seq+1]; ok {
+			queue = append(queue, next)
+		}
+		if len(g.incomplete) > 0 && !incomplete && len(missing) == 0 {
+			queue = append(queue, e.resolve(g)...)
+		}
+	}
+}
+
+// resolve marks complete the entries delivered over a gap whose past is
+// now all held, and returns the pending control entries to retry.
+func (e *Engine) resolve(g *group) []chatlog.ID {
+	changed := false
+	for {
+		progress := false
+		for id, rs := range g.incomplete {
+			done := true
+			for _, ref := range rs {
+				if _, inc := g.incomplete[ref]; inc {
+					done = false
+					break
+				}
+				if _, ok, _ := e.metaOf(g.id, ref); !ok {
+					done = false
+					break
+				}
+			}
+			if done {
+				delete(g.incomplete, id)
+				var b store.Batch
+				b.Delete(groupKey(g.id, gIncompl, id[:]))
+				_ = e.kv.Commit(&b, false)
+				progress, changed = true, true
+			}
+		}
+		if !progress {
+			break
+		}
+	}
+	if !changed {
+		return nil
+	}
+	var retry []chatlog.ID
+	for id, p := range g.pending {
+		if p.e.Kind.Control() {
+			retry = append(retry, id)
+		}
+	}
+	return retry
+}
+
+// deliver stores p as delivered. missing are the references it lacks (a
+// gap: p is a Msg forced by Tick); incomplete marks p as delivered over a
+// gap. It reports false if p was dropped instead.
+func (e *Engine) deliver(g *group, p *pend, missing []chatlog.ID, incomplete bool, r *Result) bool {
+	en, id := p.e, p.id
+	f := g.fold
+	var b store.Batch
+	reject := func(reason string) bool {
+		e.removePending(g, p, &b)
+		_ = e.kv.Commit(&b, false)
+		e.drop(r, reason, en)
+		return false
+	}
+	switch en.Kind {
+	case chatlog.KindCreate:
+		body, _ := en.Control()
+		if f.created && (!f.dm || body.Flags&chatlog.FlagDM == 0) {
+			return reject(dropCreate)
+		}
+	case chatlog.KindJoin:
+		if !f.created || (!f.known(en.Author) && !f.public()) {
+			return reject(dropNonMember)
+		}
+	default:
+		if !f.created || !f.known(en.Author) {
+			return reject(dropNonMember)
+		}
+	}
+	now := e.now()
+	key := orderOfEntry(en)
+	m := meta{author: en.Author, seq: en.Seq, time: en.Time, kind: en.Kind, delivered: now.UnixMilli()}
+	if len(missing) > 0 {
+		m.flags |= flagAfterGap
+	}
+	if incomplete {
+		m.flags |= flagIncomplete
+	}
+	e.removePending(g, p, &b)
+	sk := seqKey(en.Author, en.Seq)
+	b.Put(groupKey(g.id, gEntry, sk), en.Encode())
+	b.Put(groupKey(g.id, gOrder, key[:]), append(append([]byte(nil), id[:]...), byte(en.Kind)))
+	if en.Kind.Control() {
+		b.Put(groupKey(g.id, gControl, key[:]), sk)
+	}
+	for _, ref := range refs(en) {
+		b.Delete(groupKey(g.id, gTip, ref[:]))
+		b.Put(groupKey(g.id, gRef, ref[:]), nil)
+		delete(g.tips, ref)
+	}
+	if _, err := e.kv.Get(groupKey(g.id, gRef, id[:])); isNotFound(err) {
+		b.Put(groupKey(g.id, gTip, id[:]), nil)
+		g.tips[id] = key
+	}
+	fr := g.front[en.Author]
+	if fr == nil {
+		fr = &front{}
+		g.front[en.Author] = fr
+	}
+	fr.max = max(fr.max, en.Seq)
+	if en.Seq == fr.contig+1 {
+		fr.contig = en.Seq
+		for {
+			if _, err := e.kv.Get(groupKey(g.id, gEntry, seqKey(en.Author, fr.contig+1))); err != nil {
+				break
+			}
+			fr.contig++
+		}
+	}
+	b.Put(groupKey(g.id, gFrontier, en.Author[:]), append(u64(fr.contig), u64(fr.max)...))
+	if incomplete {
+		var v []byte
+		for _, ref := range refs(en) {
+			v = append(v, ref[:]...)
+		}
+		b.Put(groupKey(g.id, gIncompl, id[:]), v)
+		g.incomplete[id] = refs(en)
+	}
+	if len(missing) > 0 {
+		gr := gapRecord{author: en.Author, from: 1, to: 0}
+		for _, ref := range missing {
+			if en.Seq > 1 && ref == en.Prev {
+				gr.from, gr.to = fr.contig+1, en.Seq-1
+				if gr.from > gr.to {
+					gr.from = gr.to
+				}
+				continue
+			}
+			gr.ids = append(gr.ids, ref)
+		}
+		b.Put(groupKey(g.id, gGap, id[:]), gr.encode())
+		e.stats.Gaps++
+	}
+	if e.self == nil {
+		b.Put(groupKey(g.id, gArrival, u64(uint64(m.delivered)), id[:]), nil)
+	}
+	var msg *Message
+	if en.Kind == chatlog.KindMsg {
+		if !en.Epoch.IsZero() {
+			if g.st.Counts == nil {
+				g.st.Counts = make(map[string]uint64)
+			}
+			g.st.Counts[hexID(en.Epoch[:])]++
+		}
+		visible := f.visible(en.Author, en.Seq)
+		if !visible {
+			e.stats.Hidden++
+		}
+		if e.self != nil {
+			text, ok := e.decrypt(g, en, id, &b)
+			if !ok {
+				m.flags |= flagUndecrypt
+			}
+			mine := en.Author == e.self.Key
+			if visible && (ok || f.selfDuring(e.self.Key, key)) {
+				msg = e.message(g, en, id, m, text)
+				if !mine {
+					g.st.Arrivals++
+				}
+				g.st.Updated = max(g.st.Updated, now.UnixMilli())
+			}
+		}
+	}
+	b.Put(groupKey(g.id, gIndex, id[:]), m.encode())
+	e.putState(&b, g)
+	if err := e.kv.Commit(&b, false); err != nil {
+		e.log.Warn("chat: deliver", "err", err)
+		return false
+	}
+	e.stats.Delivered++
+	e.clock.Observe(en.Time)
+	if msg != nil && !msg.Mine {
+		e.emit(Event{Kind: "message", Group: g.id, Message: msg})
+	}
+	if en.Kind.Control() {
+		e.deliverControl(g, en, id, key)
+	}
+	return true
+}
+
+// deliverControl folds a delivered control entry and learns the secrets
+// it carries for Self.
+func (e *Engine) deliverControl(g *group, en *chatlog.Entry, id chatlog.ID, key orderKey) {
+	i, _ := slices.BinarySearchFunc(g.ctl, key, func(c *chatlog.Entry, k orderKey) int {
+		ck := orderOfEntry(c)
+		return compareBytes(ck[:], k[:])
+	})
+	g.ctl = slices.Insert(g.ctl, i, en)
+	before := g.fold
+	if e.self != nil {
+		e.learnFrom(g, en)
+	}
+	e.refold(g)
+	if e.self != nil {
+		e.openNames(g)
+		me := e.self.Key
+		body, _ := en.Control()
+		if en.Kind == chatlog.KindInvite && body != nil && body.Target == me && g.fold.effective[id] &&
+			g.fold.role(me) == roleInvited {
+			e.emit(Event{Kind: "invite", Group: g.id})
+		}
+		if g.fold.role(me) >= roleMember && g.st.Known != "member" {
+			g.st.Known = "member"
+			e.saveState(g)
+		}
+	}
+	if membersChanged(before, g.fold) {
+		e.emit(Event{Kind: "members", Group: g.id})
+	}
+}
+
+func compareBytes(a, b []byte) int {
+	switch {
+	case string(a) < string(b):
+		return -1
+	case string(a) > string(b):
+		return 1
+	}
+	return 0
+}
+
+func membersChanged(a, b *fold) bool {
+	if a == nil || len(a.members) != len(b.members) {
+		return true
+	}
+	for k, m := range a.members {
+		n := b.members[k]
+		if n == nil || n.role != m.role {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) saveState(g *group) {
+	var b store.Batch
+	e.putState(&b, g)
+	if err := e.kv.Commit(&b, false); err != nil {
+		e.log.Warn("chat: save group state", "err", err)
+	}
+}
+
+// needs lists what g's pending entries lack: per author, the seq ranges
+// neither delivered nor pending below its pending entries; and dep IDs
+// neither delivered nor pending.
+func (e *Engine) needs(g *group) []Need {
+	var out []Need
+	authors := make([]entry.Key, 0, len(g.pendSeq))
+	for a := range g.pendSeq {
+		authors = append(authors, a)
+	}
+	slices.SortFunc(authors, compareKeys)
+	for _, a := range authors {
+		seqs := g.pendSeq[a]
+		top := uint64(0)
+		for s := range seqs {
+			top = max(top, s)
+		}
+		from := uint64(1)
+		if fr := g.front[a]; fr != nil {
+			from = fr.contig + 1
+		}
+		var lo uint64
+		for s := from; s < top; s++ {
+			_, pending := seqs[s]
+			held := pending
+			if !held && g.front[a] != nil && s <= g.front[a].max {
+				_, err := e.kv.Get(groupKey(g.id, gEntry, seqKey(a, s)))
+				held = err == nil
+			}
+			switch {
+			case !held && lo == 0:
+				lo = s
+			case held && lo != 0:
+				out = append(out, Need{Group: g.id, Author: a, From: lo, To: s - 1})
+				lo = 0
+			}
+		}
+		if lo != 0 {
+			out = append(out, Need{Group: g.id, Author: a, From: lo, To: top - 1})
+		}
+	}
+	seen := make(map[chatlog.ID]bool)
+	var ids []chatlog.ID
+	for _, p := range g.pending {
+		for _, d := range p.e.Deps {
+			if seen[d] {
+				continue
+			}
+			seen[d] = true
+			if _, ok := g.pending[d]; ok {
+				continue
+			}
+			if _, ok, _ := e.metaOf(g.id, d); ok {
+				continue
+			}
+			ids = append(ids, d)
+		}
+	}
+	slices.SortFunc(ids, compareIDs)
+	for len(ids) > 0 {
+		n := min(len(ids), maxNeedIDs)
+		out = append(out, Need{Group: g.id, IDs: ids[:n:n]})
+		ids = ids[n:]
+	}
+	return out
+}
+
+// Tick delivers the Msgs pending for longer than GapAfter after a gap,
+// and reports what every group still needs.
+func (e *Engine) Tick(now time.Time) Result {
+	var r Result
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		r.Err = ErrClosed
+		return r
+	}
+	for _, g := range e.sortedAll() {
+		var due []*pend
+		for _, p := range g.pending {
+			if p.e.Kind == chatlog.KindMsg && now.Sub(p.first) >= e.lim.GapAfter {
+				due = append(due, p)
+			}
+		}
+		// Oldest positions first, so a run of one author's Msgs releases in order.
+		slices.SortFunc(due, func(a, b *pend) int {
+			ka, kb := orderOfEntry(a.e), orderOfEntry(b.e)
+			return compareBytes(ka[:], kb[:])
+		})
+		for _, p := range due {
+			if _, ok := g.pending[p.id]; ok {
+				e.release(g, p.id, &r, true)
+			}
+		}
+		r.Needs = append(r.Needs, e.needs(g)...)
+		r.Pending += len(g.pending)
+	}
+	e.mu.Unlock()
+	e.flush()
+	return r
+}
+
+func (e *Engine) sortedAll() []*group {
+	return sortedGroups(e.groups)
+}
