@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
+	"slices"
 	"sync"
 
 	"golang.org/x/crypto/chacha20poly1305"
@@ -14,10 +15,16 @@ import (
 // Chain limits.
 const (
 	// MaxForward is the most ratchet steps Seal or Open takes from the
-	// chain key it starts from (the cached one, or CK(0)).
+	// chain key it starts from (the nearest cached one at or before the
+	// index, or CK(0)).
 	MaxForward = 1 << 20
 	// DefaultChains is the cache size NewChains uses for max < 1.
 	DefaultChains = 1024
+
+	// maxCheckpoints bounds the chain keys kept per chain besides the
+	// highest; firstSpacing is their initial distance.
+	maxCheckpoints = 32
+	firstSpacing   = 64
 )
 
 // chainKey names one sender chain. The epoch secret stands for the epoch
@@ -28,19 +35,77 @@ type chainKey struct {
 	author [32]byte
 }
 
-// chainState is the highest chain key reached on one chain.
-type chainState struct {
-	key   chainKey
+// point is a chain key and its index.
+type point struct {
 	index uint64
 	ck    [32]byte
 }
 
+// chainState is what a Chains keeps of one chain: the highest chain key
+// reached, and checkpoints at the multiples of spacing passed on the way
+// (ascending, at most maxCheckpoints; when full, every other one is
+// dropped and spacing doubles), so that an earlier index costs at most
+// about spacing steps instead of its distance from CK(0).
+type chainState struct {
+	key         chainKey
+	high        point
+	checkpoints []point
+	spacing     uint64
+}
+
+// start returns the nearest kept point at or before index.
+func (st *chainState) start(index uint64) (point, bool) {
+	if st.high.index <= index {
+		return st.high, true
+	}
+	for i := len(st.checkpoints) - 1; i >= 0; i-- {
+		if st.checkpoints[i].index <= index {
+			return st.checkpoints[i], true
+		}
+	}
+	return point{}, false
+}
+
+// add records the points of one ratchet walk whose last point is last.
+func (st *chainState) add(passed []point, last point) {
+	if last.index > st.high.index {
+		st.high = last
+	}
+	for _, p := range passed {
+		if p.index%st.spacing != 0 || p.index >= st.high.index {
+			continue
+		}
+		i := len(st.checkpoints)
+		for i > 0 && st.checkpoints[i-1].index >= p.index {
+			i--
+		}
+		if i < len(st.checkpoints) && st.checkpoints[i].index == p.index {
+			continue
+		}
+		st.checkpoints = append(st.checkpoints, point{})
+		copy(st.checkpoints[i+1:], st.checkpoints[i:])
+		st.checkpoints[i] = p
+	}
+	for len(st.checkpoints) > maxCheckpoints {
+		st.spacing *= 2
+		kept := st.checkpoints[:0]
+		for _, p := range st.checkpoints {
+			if p.index%st.spacing == 0 {
+				kept = append(kept, p)
+			}
+		}
+		clear(st.checkpoints[len(kept):])
+		st.checkpoints = kept
+	}
+}
+
 // Chains derives message keys from the per-sender hash ratchets of epoch
-// secrets, and caches, per (epoch, author), the highest chain index
-// reached and its chain key, so that messages read in order cost one step
-// each. It keeps at most max chains, dropping the least recently used.
-// A Chains is safe for concurrent use; its zero value is not usable: call
-// NewChains.
+// secrets. It caches, per (epoch, author), the highest chain index reached
+// and its chain key, so that messages read in order cost one step each,
+// and a few checkpoints below it, so that a message read out of order
+// costs a bounded number of steps. It keeps at most max chains, dropping
+// the least recently used. A Chains is safe for concurrent use; its zero
+// value is not usable: call NewChains.
 //
 // The chain of author under epoch secret S is
 //
@@ -103,54 +168,61 @@ func (c *Chains) Open(s Secret, author [32]byte, index uint64, aad, ciphertext [
 	return pt, nil
 }
 
-// messageKey returns MK(index) of author's chain under s: the cached chain
-// key if it is at or before index, else CK(0), ratcheted forward outside
-// the lock; the chain key reached is cached if it is the highest.
+// messageKey returns MK(index) of author's chain under s. It starts from
+// the nearest cached chain key at or before index, else from CK(0), and
+// ratchets forward outside the lock; then it caches what it passed.
 func (c *Chains) messageKey(s Secret, author [32]byte, index uint64) (key [32]byte, nonce [24]byte, err error) {
 	k := chainKey{secret: s, author: author}
 	var (
-		from   uint64
-		ck     [32]byte
-		cached bool
+		from    point
+		cached  bool
+		spacing uint64 = firstSpacing
 	)
 	c.mu.Lock()
 	if e, ok := c.m[k]; ok {
 		st := e.Value.(*chainState)
-		if st.index <= index {
-			from, ck, cached = st.index, st.ck, true
-		}
+		from, cached = st.start(index)
+		spacing = st.spacing
 		c.lru.MoveToFront(e)
 	}
 	c.mu.Unlock()
+	if index-from.index > MaxForward {
+		return key, nonce, fmt.Errorf("%w: index %d is %d steps from %d, limit %d", ErrTooFar, index, index-from.index, from.index, MaxForward)
+	}
 	if !cached {
-		ck = chainStart(s, author)
+		from.ck = chainStart(s, author)
 	}
-	if index-from > MaxForward {
-		return key, nonce, fmt.Errorf("%w: index %d is %d steps from %d, limit %d", ErrTooFar, index, index-from, from, MaxForward)
-	}
-	for i := from; i < index; i++ {
+	var passed []point
+	ck := from.ck
+	for i := from.index; i < index; i++ {
 		ck = chainNext(ck)
+		if (i+1)%spacing == 0 && i+1 < index {
+			passed = append(passed, point{i + 1, ck})
+			if len(passed) > 2*maxCheckpoints { // a long walk: keep its memory bounded too
+				spacing *= 2
+				passed = slices.DeleteFunc(passed, func(p point) bool { return p.index%spacing != 0 })
+			}
+		}
 	}
-	if index > from {
-		c.remember(k, index, ck)
+	if index > from.index {
+		c.remember(k, passed, point{index, ck})
 	}
 	key, nonce = messageMaterial(ck)
 	return key, nonce, nil
 }
 
-// remember caches (index, ck) for k unless a higher index is cached.
-func (c *Chains) remember(k chainKey, index uint64, ck [32]byte) {
+// remember caches the points of one ratchet walk of chain k.
+func (c *Chains) remember(k chainKey, passed []point, last point) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.m[k]; ok {
-		st := e.Value.(*chainState)
-		if index > st.index {
-			st.index, st.ck = index, ck
-		}
+		e.Value.(*chainState).add(passed, last)
 		c.lru.MoveToFront(e)
 		return
 	}
-	c.m[k] = c.lru.PushFront(&chainState{key: k, index: index, ck: ck})
+	st := &chainState{key: k, spacing: firstSpacing}
+	st.add(passed, last)
+	c.m[k] = c.lru.PushFront(st)
 	for c.lru.Len() > c.max {
 		last := c.lru.Back()
 		delete(c.m, last.Value.(*chainState).key)

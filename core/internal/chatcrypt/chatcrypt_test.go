@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -188,7 +189,7 @@ func TestChainsCache(t *testing.T) {
 	}
 	for _, a := range []byte{3, 4} {
 		e, ok := c.m[chainKey{s, [32]byte{a}}]
-		if !ok || e.Value.(*chainState).index != 3 {
+		if !ok || e.Value.(*chainState).high.index != 3 {
 			t.Fatalf("author %d not cached at index 3", a)
 		}
 	}
@@ -196,7 +197,7 @@ func TestChainsCache(t *testing.T) {
 	if _, err := c.Seal(s, [32]byte{4}, 1, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := c.m[chainKey{s, [32]byte{4}}].Value.(*chainState).index; got != 3 {
+	if got := c.m[chainKey{s, [32]byte{4}}].Value.(*chainState).high.index; got != 3 {
 		t.Fatalf("cached index after an earlier open = %d, want 3", got)
 	}
 }
@@ -223,14 +224,61 @@ func TestChainsTooFar(t *testing.T) {
 			t.Errorf("Seal(index %d) = %v, want %v", tt.index, err, tt.want)
 		}
 	}
-	// An index before the cached point starts again from CK(0), so the
-	// limit counts from 0.
-	if _, err := c.Seal(s, author, 999, nil, nil); err != nil {
-		t.Errorf("Seal(999) = %v", err)
-	}
+	// An index below the highest starts from the nearest checkpoint kept
+	// on the way up, so it is within reach.
 	if !testing.Short() {
-		if _, err := c.Seal(s, author, MaxForward+1, nil, nil); !errors.Is(err, ErrTooFar) {
-			t.Errorf("Seal(MaxForward+1) before the cached point = %v, want ErrTooFar", err)
+		if _, err := c.Seal(s, author, MaxForward+1, nil, nil); err != nil {
+			t.Errorf("Seal(MaxForward+1) below the cached point = %v", err)
+		}
+	}
+}
+
+func TestChainsCheckpoints(t *testing.T) {
+	s := mustSecret(t)
+	author := [32]byte{9}
+	const n = 5000
+	// The reference: MK(i) for every i, walking the chain once.
+	want := make([][32]byte, n+1)
+	ck := chainStart(s, author)
+	for i := range want {
+		want[i], _ = messageMaterial(ck)
+		ck = chainNext(ck)
+	}
+	check := func(c *Chains) {
+		t.Helper()
+		st := c.m[chainKey{s, author}].Value.(*chainState)
+		if len(st.checkpoints) > maxCheckpoints {
+			t.Fatalf("%d checkpoints, limit %d", len(st.checkpoints), maxCheckpoints)
+		}
+		for i, p := range st.checkpoints {
+			if p.index%st.spacing != 0 || p.index >= st.high.index || (i > 0 && p.index <= st.checkpoints[i-1].index) {
+				t.Fatalf("checkpoint %d at %d: spacing %d, high %d", i, p.index, st.spacing, st.high.index)
+			}
+		}
+	}
+	c := NewChains(0)
+	for k, i := range rand.New(rand.NewPCG(1, 2)).Perm(n + 1) {
+		key, _, err := c.messageKey(s, author, uint64(i))
+		if err != nil || key != want[i] {
+			t.Fatalf("open %d: MK(%d) = %x, %v, want %x", k, i, key, err, want[i])
+		}
+		if k%100 == 0 {
+			check(c)
+		}
+	}
+	check(c)
+	// One long walk keeps its checkpoints bounded too.
+	c = NewChains(0)
+	if _, _, err := c.messageKey(s, author, 200_000); err != nil {
+		t.Fatal(err)
+	}
+	check(c)
+	if st := c.m[chainKey{s, author}].Value.(*chainState); len(st.checkpoints) < maxCheckpoints/2 {
+		t.Errorf("a walk of 200000 steps kept %d checkpoints", len(st.checkpoints))
+	}
+	for _, i := range []uint64{n, 3, 0, 2 * n, 1} {
+		if key, _, err := c.messageKey(s, author, i); err != nil || (i <= n && key != want[i]) {
+			t.Errorf("MK(%d) after the walk = %x, %v", i, key, err)
 		}
 	}
 }

@@ -26,9 +26,12 @@
 // PrekeyRecordSize (145) bytes; a history bundle is a count byte and up to
 // MaxBundle (64) pairs of epoch ID (16) and secret (32).
 //
+// A Chains caches, per (epoch, author), the highest chain key reached and up
+// to 32 checkpoints below it, for at most a given number of chains.
+//
 // Limits: a chain index at most MaxForward (1<<20) steps ahead of the chain
 // key a Chains starts from (ErrTooFar); prekey lifetime at most 30 days,
-// created at most 60 s in the future.
+// created at most 60 s in the future; sealing labels 1..64 bytes.
 //
 // Every error wraps one of ErrDecrypt, ErrMalformed, ErrBadSignature and
 // ErrTooFar.
