@@ -53,6 +53,7 @@ type session struct {
 
 	mu          sync.Mutex
 	subs        map[entry.Key]*subscription // followed authors' topics
+	chat        *chatSess                   // messaging: the account's groups (chatsession.go)
 	pending     []*entry.Entry              // own entries to publish when live again
 	lastUpdated uint64                      // Updated of the last name record published
 }
@@ -239,6 +240,14 @@ func (n *Node) login(acct store.Account, priv ed25519.PrivateKey) (*session, err
 	n.sess = sess
 	n.mu.Unlock()
 
+	if err := n.openChat(sess); err != nil {
+		n.mu.Lock()
+		n.sess = nil
+		n.mu.Unlock()
+		sess.cancel()
+		return nil, err
+	}
+
 	// The own topic is joined to publish on it, and watched: when a
 	// follower's subscription arrives, the follower is sent the newest
 	// entry (see watchJoins). It is not subscribed to: the device would
@@ -248,6 +257,7 @@ func (n *Node) login(acct store.Account, priv ed25519.PrivateKey) (*session, err
 		n.sess = nil
 		n.mu.Unlock()
 		sess.cancel()
+		n.closeChat(sess)
 		return nil, fmt.Errorf("core: join own topic: %w", err)
 	}
 
@@ -294,6 +304,7 @@ func (n *Node) finalName(sess *session) {
 // endSession stops everything the session started and leaves its topics.
 func (n *Node) endSession(sess *session) {
 	sess.stop()
+	n.closeChat(sess)
 	n.unsubscribeAll(sess)
 	sess.ownJoins.Cancel()
 	sess.own.Close()

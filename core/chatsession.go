@@ -1,10 +1,10 @@
-//go:build chatwire
-
 package core
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -43,8 +43,12 @@ const (
 	chatPushChunk   = chatnet.MaxPushEntries
 )
 
-// chatTopic is the GossipSub topic of a group.
-func chatTopic(g chatlog.GroupID) string { return chatnet.Topic(g) }
+// chatTopic is the GossipSub topic of a group: a hash of its ID, so the
+// topic names no group to those who do not know it.
+func chatTopic(g chatlog.GroupID) string {
+	h := sha256.Sum256(append([]byte("skein/chat/topic/v1\x00"), g[:]...))
+	return "/skein/chat/1/" + hex.EncodeToString(h[:16])
+}
 
 // chatSess is the messaging state of a session.
 type chatSess struct {
@@ -234,6 +238,21 @@ func (n *Node) syncGroup(ctx context.Context, sess *session, p peer.ID, g chatlo
 // ingestChat hands the engine entries from a peer and notes what it misses.
 func (n *Node) ingestChat(sess *session, from peer.ID, es []*chatlog.Entry) chat.Result {
 	cs := sess.chat
+	if hold := n.cfg.chatHold; hold != nil {
+		now := es[:0:0]
+		for _, e := range es {
+			if d := hold(e); d > 0 {
+				time.AfterFunc(d, func() {
+					if sess.ctx.Err() == nil {
+						n.ingestChat(sess, from, []*chatlog.Entry{e})
+					}
+				})
+				continue
+			}
+			now = append(now, e)
+		}
+		es = now
+	}
 	before := len(cs.eng.Groups())
 	res := cs.eng.Ingest(es)
 	if res.Err != nil && res.Dropped > 0 {
@@ -341,13 +360,13 @@ func (n *Node) publishChat(ctx context.Context, sess *session, g chatlog.GroupID
 	}
 	anchors := n.connectedAnchors()
 	for _, p := range targets {
-		n.pushTo(ctx, p, g, es)
+		n.pushChat(ctx, p, g, es)
 	}
 	n.pushUnsent(ctx, sess, g, anchors)
 }
 
-// pushTo pushes entries to one peer, in chunks.
-func (n *Node) pushTo(ctx context.Context, p peer.ID, g chatlog.GroupID, es []*chatlog.Entry) error {
+// pushChat pushes entries to one peer, in chunks.
+func (n *Node) pushChat(ctx context.Context, p peer.ID, g chatlog.GroupID, es []*chatlog.Entry) error {
 	for len(es) > 0 {
 		k := min(len(es), chatPushChunk)
 		cctx, cancel := context.WithTimeout(ctx, chatTimeout)
@@ -386,7 +405,7 @@ func (n *Node) pushUnsent(ctx context.Context, sess *session, g chatlog.GroupID,
 	}
 	ok := true
 	for _, p := range anchors {
-		if err := n.pushTo(ctx, p, g, own); err != nil {
+		if err := n.pushChat(ctx, p, g, own); err != nil {
 			n.log.Debug("chat entries not pushed to anchor", "peer", p, "err", err)
 			ok = false
 		}

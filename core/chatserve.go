@@ -1,0 +1,85 @@
+package core
+
+import (
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/skein-p2p/skein/core/internal/chat"
+	"github.com/skein-p2p/skein/core/internal/chatcrypt"
+	"github.com/skein-p2p/skein/core/internal/chatlog"
+	"github.com/skein-p2p/skein/core/internal/entry"
+)
+
+// nodeChat answers /skein/chat/1.0.0 for a node: from the logged-in
+// account's engine, and nothing while nobody is logged in. Peers push to it
+// the entries of the account's groups, DMs and invitations addressed to it,
+// and fetch from it what its groups hold: any member serves its groups,
+// which is what lets members catch up from each other.
+type nodeChat struct{ n *Node }
+
+func (c nodeChat) engine() *chat.Engine {
+	sess := c.n.session()
+	if sess == nil || sess.chat == nil {
+		return nil
+	}
+	return sess.chat.eng
+}
+
+func (c nodeChat) After(g chatlog.GroupID, have map[entry.Key]uint64, maxEntries, maxBytes int) ([]*chatlog.Entry, bool) {
+	if e := c.engine(); e != nil {
+		return e.After(g, have, maxEntries, maxBytes)
+	}
+	return nil, false
+}
+
+func (c nodeChat) ByID(g chatlog.GroupID, ids []chatlog.ID) []*chatlog.Entry {
+	if e := c.engine(); e != nil {
+		return e.ByID(g, ids)
+	}
+	return nil
+}
+
+func (c nodeChat) Known(g chatlog.GroupID) bool {
+	if e := c.engine(); e != nil {
+		return len(e.Frontier(g)) > 0
+	}
+	return false
+}
+
+func (c nodeChat) Prekey(account entry.Key) (*chatcrypt.PrekeyRecord, bool) {
+	sess := c.n.session()
+	if sess == nil || sess.chat == nil {
+		return nil, false
+	}
+	if account == sess.key {
+		r, err := sess.chat.eng.OwnPrekey()
+		return r, err == nil
+	}
+	return nil, false // a device serves only its own account's key
+}
+
+func (c nodeChat) Push(from peer.ID, g chatlog.GroupID, es []*chatlog.Entry) (int, error) {
+	sess := c.n.session()
+	if sess == nil || sess.chat == nil {
+		return 0, nil
+	}
+	keep := es[:0:0]
+	for _, e := range es {
+		if sess.chat.eng.Wants(e) {
+			keep = append(keep, e)
+		}
+	}
+	if len(keep) == 0 {
+		return 0, nil
+	}
+	res := c.n.ingestChat(sess, from, keep)
+	return res.Stored + res.Duplicate, nil
+}
+
+func (c nodeChat) PutPrekey(from peer.ID, r *chatcrypt.PrekeyRecord) error {
+	return nil // devices keep the prekeys they fetch, not what is pushed
+}
+
+// chatGC is how often a relay drops expired group entries and inbox items.
+const chatGC = time.Hour
