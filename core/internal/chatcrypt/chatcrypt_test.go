@@ -5,9 +5,11 @@ import (
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -38,6 +40,29 @@ func TestSecret(t *testing.T) {
 	}
 	if a.ID() == b.ID() || a.ID() != a.ID() {
 		t.Fatal("ID is not a function of the secret")
+	}
+	id := a.ID()
+	for _, verb := range []string{"%v", "%s", "%x", "%+v"} {
+		got := fmt.Sprintf(verb, a)
+		if strings.Contains(got, hex.EncodeToString(a[:])) || strings.Contains(got, fmt.Sprint(a[:])) {
+			t.Errorf("Sprintf(%s, secret) = %q shows the secret", verb, got)
+		}
+	}
+	if got, want := a.String(), "epoch secret "+hex.EncodeToString(id[:]); got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+}
+
+func TestZeroPrekey(t *testing.T) {
+	s := mustSecret(t)
+	if _, err := Unwrap(&Prekey{}, [32]byte{}, s.ID(), [32]byte{}, [48]byte{}); !errors.Is(err, ErrDecrypt) {
+		t.Errorf("Unwrap(zero Prekey) = %v, want ErrDecrypt", err)
+	}
+	if _, err := Unwrap(nil, [32]byte{}, s.ID(), [32]byte{}, [48]byte{}); !errors.Is(err, ErrDecrypt) {
+		t.Errorf("Unwrap(nil) = %v, want ErrDecrypt", err)
+	}
+	if b := (&Prekey{}).MarshalPrivate(); b != nil {
+		t.Errorf("MarshalPrivate(zero Prekey) = %x, want nil", b)
 	}
 }
 
@@ -409,6 +434,8 @@ func TestPrekeyRecord(t *testing.T) {
 		{"expired is parsed", b, created.Add(30 * week), nil},
 		{"created within skew", b, created.Add(-MaxClockSkew), nil},
 		{"created in the future", b, created.Add(-MaxClockSkew - time.Millisecond), ErrMalformed},
+		{"before 1970", b, time.UnixMilli(-1), ErrMalformed},
+		{"zero time: no clock check", b, time.Time{}, nil},
 		{"short", b[:PrekeyRecordSize-1], created, ErrMalformed},
 		{"long", append(bytes.Clone(b), 0), created, ErrMalformed},
 		{"empty", nil, created, ErrMalformed},

@@ -56,8 +56,14 @@ func prekeyOf(k *ecdh.PrivateKey) *Prekey {
 func (p *Prekey) ID() [PrekeyIDSize]byte { return PrekeyID(p.Public) }
 
 // MarshalPrivate returns the 32-byte X25519 private key of p, for the
-// owner's store. ParsePrivate reverses it.
-func (p *Prekey) MarshalPrivate() []byte { return p.priv.Bytes() }
+// owner's store (nil for a Prekey not made by NewPrekey or ParsePrivate).
+// ParsePrivate reverses it.
+func (p *Prekey) MarshalPrivate() []byte {
+	if p == nil || p.priv == nil {
+		return nil
+	}
+	return p.priv.Bytes()
+}
 
 // ParsePrivate returns the prekey whose private key MarshalPrivate
 // returned.
@@ -146,7 +152,8 @@ func (r *PrekeyRecord) Encode() []byte {
 // signature, Created no later than now+MaxClockSkew, Created < Expires <=
 // Created+MaxPrekeyLifetime, and an X25519 key that is not of low order.
 // An expired record is returned without error: the caller decides, with
-// Expired, whether to use it.
+// Expired, whether to use it. A zero now skips the check against the
+// clock, for records read back from one's own store.
 func ParsePrekey(b []byte, now time.Time) (*PrekeyRecord, error) {
 	if len(b) != PrekeyRecordSize {
 		return nil, fmt.Errorf("%w: prekey record of %d bytes, want %d", ErrMalformed, len(b), PrekeyRecordSize)
@@ -164,7 +171,7 @@ func ParsePrekey(b []byte, now time.Time) (*PrekeyRecord, error) {
 	if err := r.checkTimes(); err != nil {
 		return nil, err
 	}
-	if limit := now.Add(MaxClockSkew).UnixMilli(); limit < 0 || r.Created > uint64(limit) {
+	if limit := now.Add(MaxClockSkew).UnixMilli(); !now.IsZero() && (limit < 0 || r.Created > uint64(limit)) {
 		return nil, fmt.Errorf("%w: prekey record created %d ms, more than %v after now", ErrMalformed, r.Created, MaxClockSkew)
 	}
 	if !ed25519.Verify(r.Account[:], signed(b), r.Sig[:]) {

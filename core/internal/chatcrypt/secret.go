@@ -4,6 +4,7 @@ import (
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 )
 
@@ -48,6 +49,13 @@ func (s Secret) ID() [EpochIDSize]byte {
 	var id [EpochIDSize]byte
 	copy(id[:], derive(s, epochIDInfo, EpochIDSize))
 	return id
+}
+
+// String returns "epoch secret " and the hex epoch ID, never the secret,
+// so that a secret formatted by mistake (with %v, %s or %x) is not logged.
+func (s Secret) String() string {
+	id := s.ID()
+	return "epoch secret " + hex.EncodeToString(id[:])
 }
 
 // derive returns n bytes of HKDF-SHA256 with secret s, an empty salt and

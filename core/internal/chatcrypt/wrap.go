@@ -57,6 +57,9 @@ func Wrap(to [32]byte, group [32]byte, epoch [EpochIDSize]byte, s Secret) (enc [
 // and checks that the secret's ID is epoch. Every failure is ErrDecrypt.
 func Unwrap(p *Prekey, group [32]byte, epoch [EpochIDSize]byte, enc [EncSize]byte, sealed [WrappedSize]byte) (Secret, error) {
 	var s Secret
+	if p == nil || p.priv == nil {
+		return s, fmt.Errorf("%w: no prekey private key", ErrDecrypt)
+	}
 	k, err := hpke.NewDHKEMPrivateKey(p.priv)
 	if err != nil {
 		return s, fmt.Errorf("%w: prekey: %v", ErrDecrypt, err)
