@@ -224,7 +224,7 @@ func (g *groupCmd) args(a []string) error {
 	}
 	only := func(ok bool, flags string) error {
 		if !ok {
-			return fmt.Errorf("%s is for group %s", flags, map[string]string{"--public and --history": "create", "--admin and --expires": "invite", "--json": "members, search and list"}[flags])
+			return fmt.Errorf("%s: only for group %s", flags, map[string]string{"--public and --history": "create", "--admin and --expires": "invite", "--json": "members, search and list"}[flags])
 		}
 		return nil
 	}
@@ -292,8 +292,8 @@ func (g *groupCmd) run(ctx context.Context, e *env, c *api.Client) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "created the %s %s [%s]; invite people with: skein group invite %s NAME\n",
-			groupKind(cv), inert(cv.Name), shortID(cv.ID), inert(shellQuote(groupRef(cv))))
+		fmt.Fprintf(out, "created %s [%s], a %s; invite people with: skein group invite %s NAME\n",
+			inert(cv.Name), shortID(cv.ID), groupKind(cv), inert(shellQuote(groupRef(cv))))
 	case "invite":
 		cv, err := c.Conversation(ctx, g.group)
 		if err != nil {

@@ -213,6 +213,9 @@ func (ch *chat) line(ctx context.Context, line string) (done bool, err error) {
 	case cmd == "/help":
 		ch.say(chatHelp)
 		return false, nil
+	case cmd == "/members" && ch.conv.DM:
+		ch.say("direct messages: you and " + handle(ch.conv.Name, ch.conv.Peer))
+		return false, nil
 	case cmd == "/members":
 		ms, err := ch.c.Members(ctx, ch.conv.ID)
 		if err != nil {

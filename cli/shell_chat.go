@@ -77,7 +77,7 @@ func (s *shell) newGroup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.e.stdout, "Created the %s %s [%s].\n", groupKind(cv), inert(cv.Name), shortID(cv.ID))
+	fmt.Fprintf(s.e.stdout, "Created %s [%s], a %s.\n", inert(cv.Name), shortID(cv.ID), groupKind(cv))
 	return nil
 }
 
