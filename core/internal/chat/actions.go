@@ -71,7 +71,7 @@ func (e *Engine) adminGroup(id chatlog.GroupID) (*group, error) {
 type draft struct {
 	kind  chatlog.Kind
 	epoch chatlog.EpochID
-	must  []chatlog.ID                       // deps to include if not implied
+	must  []chatlog.ID                        // deps to include if not implied
 	body  func(header []byte) ([]byte, error) // the body, given the header
 }
 

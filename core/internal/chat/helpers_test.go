@@ -12,6 +12,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/chatcrypt"
 	"github.com/skein-p2p/skein/core/internal/chatlog"
 	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/hlc"
 	"github.com/skein-p2p/skein/core/internal/store"
 )
 
@@ -272,4 +273,46 @@ func (tn *testNet) privateGroup(shared bool, admin *node, others ...*node) chatl
 		tn.sync(append([]*node{admin}, others...)...)
 	}
 	return g
+}
+
+// forge builds an own entry of n without the rights checks of the
+// actions, as a misbehaving client would.
+func forge(t testing.TB, n *node, g chatlog.GroupID, d draft) *chatlog.Entry {
+	t.Helper()
+	n.e.mu.Lock()
+	defer n.e.mu.Unlock()
+	en, err := n.e.build(n.e.groups[g], d)
+	if err != nil {
+		t.Fatalf("forge: %v", err)
+	}
+	return en
+}
+
+func bodyDraft(kind chatlog.Kind, b chatlog.Body) draft {
+	return draft{kind: kind, body: func([]byte) ([]byte, error) { return b.Encode(), nil }}
+}
+
+// signed returns en signed by priv, for hand-made entries.
+func signed(t testing.TB, priv ed25519.PrivateKey, en chatlog.Entry) *chatlog.Entry {
+	t.Helper()
+	if err := chatlog.Sign(&en, priv); err != nil {
+		t.Fatalf("Sign = %v", err)
+	}
+	return &en
+}
+
+func hlcAt(t time.Time) hlc.Timestamp { return hlc.Timestamp{Wall: uint64(t.UnixMilli())} }
+
+func (e *Engine) nextSeqOf(g chatlog.GroupID) uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.nextSeq(e.groups[g])
+}
+
+func (e *Engine) lastOwn(g chatlog.GroupID) chatlog.ID {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	gr := e.groups[g]
+	en, _ := e.entryAt(g, e.self.Key, gr.front[e.self.Key].max)
+	return en.ID()
 }
