@@ -623,12 +623,12 @@ type ByteReader interface {
 func ReadFrame(r ByteReader, max int) ([]byte, error) {
 	var x uint64
 	for i := 0; ; i++ {
-		if i == binary.MaxVarintLen64 {
-			return nil, violation("frame length overflows")
-		}
 		c, err := r.ReadByte()
 		if err != nil {
 			return nil, readErr(err)
+		}
+		if i == binary.MaxVarintLen64-1 && c > 1 {
+			return nil, violation("frame length overflows")
 		}
 		x |= uint64(c&0x7f) << (7 * i)
 		if x > uint64(max) {

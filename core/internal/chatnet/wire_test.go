@@ -369,6 +369,7 @@ func TestReadFrame(t *testing.T) {
 		{"not minimal", []byte{0x82, 0x00, 1, 2}, 10, nil, true},
 		{"truncated payload", []byte{3, 1}, 10, nil, true},
 		{"overflowing length", bytes.Repeat([]byte{0x80}, 11), 1 << 30, nil, true},
+		{"length wrapping to 0", append(bytes.Repeat([]byte{0x80}, 9), 0x30), 1 << 30, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
