@@ -85,7 +85,7 @@ type Event struct {
 type Stats struct {
 	Delivered     int            // entries delivered since Open
 	Dropped       map[string]int // entries dropped, by reason
-	Undecryptable int            // Msgs whose epoch key Self lacked, or that did not open
+	Undecryptable int            // Msgs Self cannot read: epoch key missing (for now), or they did not open
 	Gaps          int            // Msgs delivered after a gap
 	Pending       int            // entries waiting for their predecessors now
 	Hidden        int            // Msgs from outside their author's membership, not shown

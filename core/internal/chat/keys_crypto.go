@@ -287,6 +287,7 @@ func (e *Engine) redecrypt(g *group, ep chatlog.EpochID) {
 			if en, err := chatlog.Decode(raw); err == nil {
 				id := en.ID()
 				if _, ok := e.decrypt(g, en, id, &b); ok {
+					e.stats.Undecryptable--
 					if m, ok, _ := e.metaOf(g.id, id); ok {
 						m.flags &^= flagUndecrypt
 						b.Put(groupKey(g.id, gIndex, id[:]), m.encode())
