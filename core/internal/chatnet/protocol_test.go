@@ -334,6 +334,26 @@ func TestLimits(t *testing.T) {
 			t.Errorf("Stats() = %+v, want 1 refused", st)
 		}
 	})
+	t.Run("push entries", func(t *testing.T) {
+		eng := newEngine()
+		eng.add(chain(t, bob, groupA, 1)...)
+		_, rh, ch := relay(t, eng, nil, Limits{PeerRate: 1, PeerBurst: 3})
+		other := newHost(t)
+		connect(t, other, rh)
+		ctx := testCtx(t)
+		es := chain(t, alice, groupA, 49)
+		// 49 entries cost 1 + 3 requests: more than the burst.
+		if _, err := Push(ctx, ch, rh.ID(), groupA, es); !errors.Is(err, ErrRefused) {
+			t.Errorf("Push(49 entries) with a burst of 3 = %v, want ErrRefused", err)
+		}
+		// 33 cost 1 + 2: the whole burst.
+		if n, err := Push(ctx, other, rh.ID(), groupA, es[:33]); n != 33 || err != nil {
+			t.Errorf("Push(33 entries) with a burst of 3 = %d, %v", n, err)
+		}
+		if _, _, err := Sync(ctx, other, rh.ID(), groupA, nil); !errors.Is(err, ErrRefused) {
+			t.Errorf("Sync() after a push of 33 = %v, want ErrRefused", err)
+		}
+	})
 	t.Run("bytes", func(t *testing.T) {
 		eng := newEngine()
 		es := chain(t, bob, groupA, 4)

@@ -53,7 +53,8 @@ type Limits struct {
 	// Streams is how many requests of one peer are served at once.
 	Streams int
 	// PeerRate is how many requests a minute one peer may make, on
-	// average; PeerBurst how many at once.
+	// average; PeerBurst how many at once. A push counts as one request
+	// per PushEntriesPerRequest entries it carries, rounded up.
 	PeerRate  int
 	PeerBurst int
 	// PeerBytes is how many response bytes a minute one peer is served,
@@ -94,6 +95,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	return d
 }
+
+// PushEntriesPerRequest is how many entries of a push count as one
+// request against a peer's PeerRate: each costs the server a signature
+// verification, so a peer's pushes cost at most about PeerRate/60*16
+// verifications a second.
+const PushEntriesPerRequest = 16
 
 // serveKeys bounds the peers whose rates a Server tracks.
 const serveKeys = 4096
@@ -336,6 +343,10 @@ func (srv *Server) answer(p peer.ID, payload []byte) *Response {
 // push decodes and verifies the entries of a push request and gives them
 // to the Sink.
 func (srv *Server) push(p peer.ID, req *Request) *Response {
+	if extra := (len(req.Entries) - 1) / PushEntriesPerRequest; extra > 0 && !srv.requests.AllowN(string(p), extra) {
+		srv.log.Debug(p.String(), "chat push refused: request rate", "entries", len(req.Entries), "per minute", srv.limits.PeerRate)
+		return &Response{Status: StatusRefused}
+	}
 	es := make([]*chatlog.Entry, len(req.Entries))
 	for i, b := range req.Entries {
 		e, err := chatlog.Decode(b)
