@@ -122,6 +122,13 @@ func newEngine() *fakeEngine {
 	return &fakeEngine{groups: make(map[chatlog.GroupID][]*chatlog.Entry), prekeys: make(map[entry.Key]*chatcrypt.PrekeyRecord)}
 }
 
+// pushCount returns how many pushes the engine has seen.
+func (f *fakeEngine) pushCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.pushes
+}
+
 func (f *fakeEngine) add(es ...*chatlog.Entry) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

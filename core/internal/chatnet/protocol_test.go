@@ -163,8 +163,8 @@ func TestSyncMore(t *testing.T) {
 	if n, err := Push(ctx, ch, rh.ID(), groupA, big); n != len(big) || err != nil {
 		t.Fatalf("Push(35 large entries) = %d, %v", n, err)
 	}
-	if eng.pushes != 5 {
-		t.Errorf("Push(35 large entries) made %d requests, want 5 of up to 7", eng.pushes)
+	if eng.pushCount() != 5 {
+		t.Errorf("Push(35 large entries) made %d requests, want 5 of up to 7", eng.pushCount())
 	}
 	have := map[entry.Key]uint64{keyOf(bob): 1}
 	var all []*chatlog.Entry
@@ -221,8 +221,8 @@ func TestServerBadRequests(t *testing.T) {
 	if st := srv.Stats(); st.BadRequest != uint64(len(tests)) {
 		t.Errorf("Stats() = %+v, want %d bad requests", st, len(tests))
 	}
-	if eng.pushes != 0 {
-		t.Errorf("the Sink saw %d pushes, want none", eng.pushes)
+	if eng.pushCount() != 0 {
+		t.Errorf("the Sink saw %d pushes, want none", eng.pushCount())
 	}
 }
 

@@ -266,7 +266,7 @@ func (srv *Server) refuse(s network.Stream, p peer.ID, why string, args ...any) 
 // write sends the response payload out as one frame and closes s.
 func (srv *Server) write(s network.Stream, out []byte) {
 	s.SetWriteDeadline(time.Now().Add(srv.limits.Timeout))
-	if _, err := s.Write(AppendFrame(make([]byte, 0, len(out)+binaryMaxLen), out)); err != nil {
+	if _, err := s.Write(AppendFrame(make([]byte, 0, len(out)+maxLenPrefix), out)); err != nil {
 		srv.dropped.Add(1)
 		s.Reset()
 		return
@@ -274,8 +274,8 @@ func (srv *Server) write(s network.Stream, out []byte) {
 	s.Close()
 }
 
-// binaryMaxLen is the longest frame length prefix of a response.
-const binaryMaxLen = 4
+// maxLenPrefix is the longest frame length prefix of a response.
+const maxLenPrefix = 4
 
 // answer returns the response to the request payload of peer p.
 func (srv *Server) answer(p peer.ID, payload []byte) *Response {
