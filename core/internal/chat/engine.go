@@ -65,7 +65,7 @@ type Options struct {
 	// Clock stamps own entries and observes every delivered entry's time;
 	// default hlc.New(Now).
 	Clock *hlc.Clock
-	// OnEvent, if set, is called for delivered messages, member changes
+	// OnEvent, if set, is called for delivered messages (Self's own too), member changes
 	// and invitations of Self, never under a lock Engine methods take.
 	OnEvent func(Event)
 	// Limits bound pending entries, groups, members and prekeys.
@@ -329,6 +329,7 @@ func (e *Engine) loadGroup(g *group) error {
 			return errCorrupt
 		}
 		g.tips[id] = orderOf(m.time, m.author, m.seq)
+		e.clock.Observe(m.time) // own entries come after everything delivered
 		return nil
 	})
 	if err != nil {

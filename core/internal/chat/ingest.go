@@ -496,7 +496,7 @@ func (e *Engine) deliver(g *group, p *pend, missing []chatlog.ID, incomplete boo
 	}
 	e.stats.Delivered++
 	e.clock.Observe(en.Time)
-	if msg != nil && !msg.Mine {
+	if msg != nil {
 		e.emit(Event{Kind: "message", Group: g.id, Message: msg})
 	}
 	if en.Kind.Control() {

@@ -344,5 +344,17 @@ func (e *Engine) name(g *group) string {
 	if f.name != "" {
 		return f.name
 	}
-	return g.st.Names[hexID(idBytes(f.nameID))]
+	if n, ok := g.st.Names[hexID(idBytes(f.nameID))]; ok {
+		return n
+	}
+	// The newest name Self can read.
+	for i := len(g.ctl) - 1; i >= 0; i-- {
+		c := g.ctl[i]
+		if id := c.ID(); (c.Kind == chatlog.KindCreate || c.Kind == chatlog.KindMeta) && f.effective[id] {
+			if n, ok := g.st.Names[hexID(id[:])]; ok {
+				return n
+			}
+		}
+	}
+	return ""
 }

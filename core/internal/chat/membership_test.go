@@ -336,8 +336,8 @@ func TestDM(t *testing.T) {
 	if _, es, _ := a.e.StartDM(b.key, tn.keys); len(es) != 0 {
 		t.Errorf("StartDM again emitted %d entries", len(es))
 	}
-	if got := a.eventCount("message"); got != 1 {
-		t.Errorf("a got %d message events, want 1", got)
+	if got := a.eventCount("message"); got != 2 {
+		t.Errorf("a got %d message events, want 2 (its own and b's)", got)
 	}
 	// A third account's entries are refused.
 	x := privOf(9)
