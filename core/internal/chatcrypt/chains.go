@@ -5,6 +5,7 @@ import (
 	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"sync"
@@ -14,10 +15,11 @@ import (
 
 // Chain limits.
 const (
-	// MaxForward is the most ratchet steps Seal or Open takes from the
-	// chain key it starts from (the nearest cached one at or before the
-	// index, or CK(0)).
-	MaxForward = 1 << 20
+	// ChainBlock is how many indexes one chain covers: index i is step
+	// i mod ChainBlock of the chain of block i / ChainBlock, so no key
+	// is ever more than ChainBlock-1 steps from its block's start, however
+	// many messages an author sent before an epoch began.
+	ChainBlock = 1 << 12
 	// DefaultChains is the cache size NewChains uses for max < 1.
 	DefaultChains = 1024
 
@@ -33,6 +35,7 @@ const (
 type chainKey struct {
 	secret Secret
 	author [32]byte
+	block  uint64
 }
 
 // point is a chain key and its index.
@@ -109,13 +112,16 @@ func (st *chainState) add(passed []point, last point) {
 //
 // The chain of author under epoch secret S is
 //
-//	CK(0)   = HKDF-SHA256(S, salt empty, info "skein/chat/sender/v1\x00" || author, 32)
+//	CK(0)   = HKDF-SHA256(S, salt empty, info "skein/chat/sender/v1\x00" || author [|| b], 32)
 //	CK(i+1) = HMAC-SHA256(CK(i), 0x02)
 //	MK(i)   = HKDF-Expand(HMAC-SHA256(CK(i), 0x01), info "skein/chat/msg/v1", 56)
 //
 // and MK(i) is an XChaCha20-Poly1305 key (32 bytes) followed by its nonce
-// (24 bytes). Index i is the message entry's seq: each (S, author, index)
-// must seal one plaintext only.
+// (24 bytes). A message's index is its entry's seq n: it takes MK(n mod
+// ChainBlock) of the chain of block b = n / ChainBlock, whose info has b
+// appended as 8 big-endian bytes when b > 0 (block 0's chain is as if
+// blocks did not exist). Each (S, author, index) must seal one plaintext
+// only.
 type Chains struct {
 	max int
 	mu  sync.Mutex
@@ -171,8 +177,9 @@ func (c *Chains) Open(s Secret, author [32]byte, index uint64, aad, ciphertext [
 // messageKey returns MK(index) of author's chain under s. It starts from
 // the nearest cached chain key at or before index, else from CK(0), and
 // ratchets forward outside the lock; then it caches what it passed.
-func (c *Chains) messageKey(s Secret, author [32]byte, index uint64) (key [32]byte, nonce [24]byte, err error) {
-	k := chainKey{secret: s, author: author}
+func (c *Chains) messageKey(s Secret, author [32]byte, seq uint64) (key [32]byte, nonce [24]byte, err error) {
+	k := chainKey{secret: s, author: author, block: seq / ChainBlock}
+	index := seq % ChainBlock
 	var (
 		from    point
 		cached  bool
@@ -186,11 +193,8 @@ func (c *Chains) messageKey(s Secret, author [32]byte, index uint64) (key [32]by
 		c.lru.MoveToFront(e)
 	}
 	c.mu.Unlock()
-	if index-from.index > MaxForward {
-		return key, nonce, fmt.Errorf("%w: index %d is %d steps from %d, limit %d", ErrTooFar, index, index-from.index, from.index, MaxForward)
-	}
 	if !cached {
-		from.ck = chainStart(s, author)
+		from.ck = chainStart(s, author, k.block)
 	}
 	var passed []point
 	ck := from.ck
@@ -230,17 +234,21 @@ func (c *Chains) remember(k chainKey, passed []point, last point) {
 	}
 }
 
-// chainStart returns CK(0) of author's chain under s.
-func chainStart(s Secret, author [32]byte) [32]byte {
+// chainStart returns CK(0) of author's chain of block under s.
+func chainStart(s Secret, author [32]byte, block uint64) [32]byte {
+	info := senderInfo + string(author[:])
+	if block > 0 {
+		info += string(binary.BigEndian.AppendUint64(nil, block))
+	}
 	var ck [32]byte
-	copy(ck[:], derive(s, senderInfo+string(author[:]), 32))
+	copy(ck[:], derive(s, info, 32))
 	return ck
 }
 
 // chainNext returns CK(i+1) = HMAC-SHA256(CK(i), 0x02). It is HMAC (RFC
 // 2104) written out over sha256.Sum256, which does not allocate: twice as
 // fast as crypto/hmac for the one-byte message, and a ratchet can take up
-// to MaxForward steps. TestChainNextIsHMAC checks it against crypto/hmac.
+// to ChainBlock-1 steps. TestChainNextIsHMAC checks it against crypto/hmac.
 func chainNext(ck [32]byte) [32]byte {
 	var inner [sha256.BlockSize + 1]byte
 	var outer [sha256.BlockSize + sha256.Size]byte

@@ -213,7 +213,7 @@ func TestChainsCache(t *testing.T) {
 		t.Fatalf("cache holds %d chains (map %d), want 2", n, len(c.m))
 	}
 	for _, a := range []byte{3, 4} {
-		e, ok := c.m[chainKey{s, [32]byte{a}}]
+		e, ok := c.m[chainKey{s, [32]byte{a}, 0}]
 		if !ok || e.Value.(*chainState).high.index != 3 {
 			t.Fatalf("author %d not cached at index 3", a)
 		}
@@ -222,56 +222,58 @@ func TestChainsCache(t *testing.T) {
 	if _, err := c.Seal(s, [32]byte{4}, 1, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := c.m[chainKey{s, [32]byte{4}}].Value.(*chainState).high.index; got != 3 {
+	if got := c.m[chainKey{s, [32]byte{4}, 0}].Value.(*chainState).high.index; got != 3 {
 		t.Fatalf("cached index after an earlier open = %d, want 3", got)
 	}
 }
 
-func TestChainsTooFar(t *testing.T) {
+func TestChainBlocks(t *testing.T) {
 	s := mustSecret(t)
 	author := [32]byte{1}
 	c := NewChains(0)
+	// Index n is step n mod ChainBlock of block n / ChainBlock's chain, so
+	// any seq is a few thousand steps at most from a chain's start.
 	tests := []struct {
-		index uint64
-		want  error
+		seq   uint64
+		block uint64
+		step  int
 	}{
-		{MaxForward + 1, ErrTooFar},
-		{1<<64 - 1, ErrTooFar},
-		{1000, nil},
-		{1000 + MaxForward + 1, ErrTooFar}, // MaxForward+1 steps from the cached 1000
-		{1000 + MaxForward, nil},           // MaxForward steps from the cached 1000
-	}
-	if testing.Short() {
-		tests = tests[:4]
+		{0, 0, 0},
+		{ChainBlock - 1, 0, ChainBlock - 1},
+		{ChainBlock, 1, 0},
+		{5*ChainBlock + 3, 5, 3},
+		{1<<64 - 1, (1<<64 - 1) / ChainBlock, ChainBlock - 1},
 	}
 	for _, tt := range tests {
-		if _, err := c.Seal(s, author, tt.index, nil, nil); !errors.Is(err, tt.want) {
-			t.Errorf("Seal(index %d) = %v, want %v", tt.index, err, tt.want)
+		ck := chainStart(s, author, tt.block)
+		for range tt.step {
+			ck = chainNext(ck)
+		}
+		wantKey, _ := messageMaterial(ck)
+		key, _, err := c.messageKey(s, author, tt.seq)
+		if err != nil || key != wantKey {
+			t.Errorf("seq %d: key %x, %v; want block %d step %d: %x", tt.seq, key, err, tt.block, tt.step, wantKey)
 		}
 	}
-	// An index below the highest starts from the nearest checkpoint kept
-	// on the way up, so it is within reach.
-	if !testing.Short() {
-		if _, err := c.Seal(s, author, MaxForward+1, nil, nil); err != nil {
-			t.Errorf("Seal(MaxForward+1) below the cached point = %v", err)
-		}
+	if chainStart(s, author, 0) == chainStart(s, author, 1) {
+		t.Fatal("blocks 0 and 1 share a chain")
 	}
 }
 
 func TestChainsCheckpoints(t *testing.T) {
 	s := mustSecret(t)
 	author := [32]byte{9}
-	const n = 5000
+	const n = ChainBlock - 1
 	// The reference: MK(i) for every i, walking the chain once.
 	want := make([][32]byte, n+1)
-	ck := chainStart(s, author)
+	ck := chainStart(s, author, 0)
 	for i := range want {
 		want[i], _ = messageMaterial(ck)
 		ck = chainNext(ck)
 	}
 	check := func(c *Chains) {
 		t.Helper()
-		st := c.m[chainKey{s, author}].Value.(*chainState)
+		st := c.m[chainKey{s, author, 0}].Value.(*chainState)
 		if len(st.checkpoints) > maxCheckpoints {
 			t.Fatalf("%d checkpoints, limit %d", len(st.checkpoints), maxCheckpoints)
 		}
@@ -294,11 +296,11 @@ func TestChainsCheckpoints(t *testing.T) {
 	check(c)
 	// One long walk keeps its checkpoints bounded too.
 	c = NewChains(0)
-	if _, _, err := c.messageKey(s, author, 200_000); err != nil {
+	if _, _, err := c.messageKey(s, author, ChainBlock-1); err != nil {
 		t.Fatal(err)
 	}
 	check(c)
-	if st := c.m[chainKey{s, author}].Value.(*chainState); len(st.checkpoints) < maxCheckpoints/2 {
+	if st := c.m[chainKey{s, author, 0}].Value.(*chainState); len(st.checkpoints) < maxCheckpoints/2 {
 		t.Errorf("a walk of 200000 steps kept %d checkpoints", len(st.checkpoints))
 	}
 	for _, i := range []uint64{n, 3, 0, 2 * n, 1} {

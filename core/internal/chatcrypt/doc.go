@@ -29,10 +29,10 @@
 // A Chains caches, per (epoch, author), the highest chain key reached and up
 // to 32 checkpoints below it, for at most a given number of chains.
 //
-// Limits: a chain index at most MaxForward (1<<20) steps ahead of the chain
-// key a Chains starts from (ErrTooFar); prekey lifetime at most 30 days,
-// created at most 60 s in the future; sealing labels 1..64 bytes.
+// Limits: a chain restarts every ChainBlock (4,096) indexes, so a key is at
+// most 4,095 ratchet steps from its block's start whatever the sender's
+// seq; prekey lifetime at most 30 days, created at most 60 s in the
+// future; sealing labels 1..64 bytes.
 //
-// Every error wraps one of ErrDecrypt, ErrMalformed, ErrBadSignature and
-// ErrTooFar.
+// Every error wraps one of ErrDecrypt, ErrMalformed and ErrBadSignature.
 package chatcrypt

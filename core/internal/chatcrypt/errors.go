@@ -13,7 +13,4 @@ var (
 	ErrMalformed = errors.New("chatcrypt: malformed")
 	// ErrBadSignature: a prekey record's signature does not verify.
 	ErrBadSignature = errors.New("chatcrypt: bad signature")
-	// ErrTooFar: a chain index is more than MaxForward steps ahead of
-	// the nearest chain key the cache can start from.
-	ErrTooFar = errors.New("chatcrypt: chain index too far ahead")
 )

@@ -9,7 +9,7 @@ import (
 
 // isOurs reports whether err wraps one of the package's sentinel errors.
 func isOurs(err error) bool {
-	return errors.Is(err, ErrDecrypt) || errors.Is(err, ErrMalformed) || errors.Is(err, ErrBadSignature) || errors.Is(err, ErrTooFar)
+	return errors.Is(err, ErrDecrypt) || errors.Is(err, ErrMalformed) || errors.Is(err, ErrBadSignature)
 }
 
 func FuzzParsePrekey(f *testing.F) {

@@ -54,7 +54,7 @@ type vector struct {
 func vectors(t *testing.T) []vector {
 	s := vectorSecret
 	id := s.ID()
-	ck0 := chainStart(s, vectorAuthor)
+	ck0 := chainStart(s, vectorAuthor, 0)
 	ck3 := ck0
 	for range 3 {
 		ck3 = chainNext(ck3)
