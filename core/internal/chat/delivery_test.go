@@ -256,6 +256,14 @@ func TestBadInput(t *testing.T) {
 			t.Fatalf("Tick Needs = %+v", got)
 		}
 	})
+	t.Run("huge seq", func(t *testing.T) {
+		en := signed(t, c.priv, chatlog.Entry{Group: g, Author: c.key, Seq: 1 << 40, Prev: chatlog.ID{7},
+			Time: c.e.clock.Now(), Kind: chatlog.KindMsg, Epoch: m.Epoch, Body: []byte("x")})
+		r := a.e.Ingest([]*chatlog.Entry{en})
+		if r.Pending != 1 || len(r.Needs) != 1 || r.Needs[0].Author != c.key || r.Needs[0].To != 1<<40-1 {
+			t.Fatalf("Ingest = %+v", r)
+		}
+	})
 	t.Run("10 MB", func(t *testing.T) {
 		if _, err := chatlog.Decode(make([]byte, 10<<20)); !errors.Is(err, chatlog.ErrTooLarge) {
 			t.Fatalf("Decode(10 MB) = %v, want ErrTooLarge", err)

@@ -578,33 +578,34 @@ func (e *Engine) needs(g *group) []Need {
 	}
 	slices.SortFunc(authors, compareKeys)
 	for _, a := range authors {
-		seqs := g.pendSeq[a]
-		top := uint64(0)
-		for s := range seqs {
-			top = max(top, s)
-		}
+		// The seqs held above the contiguous run: pending ones and those
+		// delivered after a gap; the holes between them are missing.
 		from := uint64(1)
 		if fr := g.front[a]; fr != nil {
 			from = fr.contig + 1
 		}
-		var lo uint64
-		for s := from; s < top; s++ {
-			_, pending := seqs[s]
-			held := pending
-			if !held && g.front[a] != nil && s <= g.front[a].max {
-				_, err := e.kv.Get(groupKey(g.id, gEntry, seqKey(a, s)))
-				held = err == nil
-			}
-			switch {
-			case !held && lo == 0:
-				lo = s
-			case held && lo != 0:
-				out = append(out, Need{Group: g.id, Author: a, From: lo, To: s - 1})
-				lo = 0
-			}
+		held := make([]uint64, 0, len(g.pendSeq[a]))
+		top := uint64(0)
+		for s := range g.pendSeq[a] {
+			held = append(held, s)
+			top = max(top, s)
 		}
-		if lo != 0 {
-			out = append(out, Need{Group: g.id, Author: a, From: lo, To: top - 1})
+		if fr := g.front[a]; fr != nil && fr.max >= from {
+			it := e.kv.Find(groupKey(g.id, gEntry, seqKey(a, from)), groupKey(g.id, gEntry, seqKey(a, top)), false)
+			for it.Next() {
+				if k := it.Key(); len(k) >= 8 {
+					held = append(held, be64(k[len(k)-8:]))
+				}
+			}
+			it.Close()
+		}
+		slices.Sort(held)
+		next := from
+		for _, s := range held {
+			if s > next {
+				out = append(out, Need{Group: g.id, Author: a, From: next, To: s - 1})
+			}
+			next = max(next, s+1)
 		}
 	}
 	seen := make(map[chatlog.ID]bool)

@@ -114,6 +114,19 @@ func (e *Engine) Frontier(gid chatlog.GroupID) map[entry.Key]uint64 {
 // above have[author]), in seq order per author, at most maxEntries and
 // maxBytes (at least one entry); more reports that some were left out.
 func (e *Engine) After(gid chatlog.GroupID, have map[entry.Key]uint64, maxEntries, maxBytes int) ([]*chatlog.Entry, bool) {
+	raws, more := e.after(gid, have, maxEntries, maxBytes)
+	out := make([]*chatlog.Entry, 0, len(raws))
+	for _, raw := range raws {
+		if en, err := chatlog.Decode(raw); err == nil {
+			out = append(out, en)
+		}
+	}
+	return out, more
+}
+
+// after reads the encodings After returns, under mu; decoding (signature
+// checks) happens outside it.
+func (e *Engine) after(gid chatlog.GroupID, have map[entry.Key]uint64, maxEntries, maxBytes int) ([][]byte, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	g, ok := e.groups[gid]
@@ -125,7 +138,7 @@ func (e *Engine) After(gid chatlog.GroupID, have map[entry.Key]uint64, maxEntrie
 		authors = append(authors, a)
 	}
 	slices.SortFunc(authors, compareKeys)
-	var out []*chatlog.Entry
+	var out [][]byte
 	size := 0
 	for _, a := range authors {
 		if g.front[a].max <= have[a] {
@@ -139,11 +152,7 @@ func (e *Engine) After(gid chatlog.GroupID, have map[entry.Key]uint64, maxEntrie
 				it.Close()
 				return out, true
 			}
-			en, err := chatlog.Decode(it.Value())
-			if err != nil {
-				continue
-			}
-			out = append(out, en)
+			out = append(out, bytes.Clone(it.Value()))
 			size += len(it.Value())
 		}
 		it.Close()
