@@ -295,3 +295,51 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestControlWaitsForCompletePast: a control entry never delivers over a
+// gap (unless Limits.ControlGapAfter allows it), and the DM create pushed
+// after its message is still kept.
+func TestControlWaitsForCompletePast(t *testing.T) {
+	for _, after := range []time.Duration{0, time.Minute} {
+		tn := newNet(t)
+		tn.lim = Limits{ControlGapAfter: after}
+		a, b, c, d := tn.add("a", 1), tn.add("b", 2), tn.add("c", 3), tn.add("d", 4)
+		g := tn.privateGroup(true, a, b, c)
+		_, lost, err := a.e.Send(g, "lost", nil, tn.keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tn.send(lost, b)
+		inv, err := a.e.Invite(g, d.key, false, 0, tn.keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := c.e.Ingest(inv); r.Pending != 1 {
+			t.Fatalf("Ingest(invite) = %+v", r)
+		}
+		tn.clock.Advance(2 * time.Minute)
+		c.e.Tick(tn.clock.Now())
+		ms, _ := c.e.Members(g)
+		if invited := len(ms) == 4; invited != (after > 0) {
+			t.Fatalf("ControlGapAfter %v: members %+v", after, ms)
+		}
+		tn.send(lost, c)
+		if ms, _ := c.e.Members(g); len(ms) != 4 {
+			t.Fatalf("after the lost one came: members %+v", ms)
+		}
+	}
+	// A push whose DM create comes after its message.
+	tn := newNet(t)
+	a, b := tn.add("a", 1), tn.add("b", 2)
+	g, create, err := a.e.StartDM(b.key, tn.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, m, err := a.e.Send(g, "first", nil, tn.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := b.e.Ingest(append(m, create...)); r.Delivered != 2 {
+		t.Fatalf("Ingest(msg, create) = %+v", r)
+	}
+}

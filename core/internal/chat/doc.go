@@ -21,7 +21,12 @@
 // ("N missing from X") until the missing entries arrive and take their
 // places. Entries delivered over a gap are "incomplete" until their past
 // is; control entries never deliver on an incomplete past, so the
-// membership is always folded from a complete history.
+// membership is always folded from a complete history (Limits.ControlGapAfter,
+// off by default, lets them deliver over a gap after that long: the fold is
+// recomputed from scratch when the missing entries arrive, so it then
+// converges rather than being exact at every moment). In one Ingest call,
+// entries that make their group known (a DM create, an invite of Self, a
+// create at a relay) are taken first.
 //
 // Validity on ingest, before anything is stored: time at most 60 s after
 // Options.Now, group known (or: a DM create naming Self, an invite of

@@ -30,6 +30,11 @@ type Limits struct {
 	PendingPerAuthor int           // undelivered entries per (group, author): 1,000
 	Groups           int           // groups per engine: 10,000
 	GapAfter         time.Duration // a Msg pending this long is delivered after a gap: 10 s
+	// ControlGapAfter, if set, lets a control entry pending this long
+	// deliver over a gap too (the fold is recomputed when the missing
+	// entries arrive). Zero (the default): control entries wait for a
+	// complete past forever, as the design says.
+	ControlGapAfter time.Duration
 	Retention        time.Duration // keyless: entries delivered longer ago are collected: 30 days
 	Members          int           // members and invitees per group: 1,000
 	Prekeys          int           // others' prekey records kept: 10,000

@@ -114,6 +114,12 @@ func (e *Engine) Ingest(es []*chatlog.Entry) Result {
 	}
 	touched := make(map[chatlog.GroupID]*group)
 	var mine []chatlog.ID
+	// Entries that make their group known (a DM create, an invite of
+	// Self, a create at a relay) go first, so the rest of a push is kept.
+	es = slices.Clone(es)
+	slices.SortStableFunc(es, func(x, y *chatlog.Entry) int {
+		return e.opens(y) - e.opens(x)
+	})
 	for _, en := range es {
 		if en == nil {
 			continue
@@ -137,6 +143,20 @@ func (e *Engine) Ingest(es []*chatlog.Entry) Result {
 	e.mu.Unlock()
 	e.flush()
 	return r
+}
+
+// opens is 1 if en would make its (unknown) group known, else 0.
+func (e *Engine) opens(en *chatlog.Entry) int {
+	if en == nil {
+		return 0
+	}
+	if _, ok := e.groups[en.Group]; ok || !en.Kind.Control() {
+		return 0
+	}
+	if _, ok := e.wants(en); ok {
+		return 1
+	}
+	return 0
 }
 
 func sortedGroups(m map[chatlog.GroupID]*group) []*group {
@@ -273,7 +293,7 @@ func (e *Engine) check(g *group, p *pend) (v verdict, missing []chatlog.ID, inco
 }
 
 // release tries to deliver the pending entry id, then whatever waited on
-// what it delivers. forced delivers a Msg whose predecessors are missing
+// what it delivers. forced delivers id even if predecessors are missing
 // (a gap).
 func (e *Engine) release(g *group, id chatlog.ID, r *Result, forced bool) {
 	queue := []chatlog.ID{id}
@@ -286,7 +306,7 @@ func (e *Engine) release(g *group, id chatlog.ID, r *Result, forced bool) {
 			continue
 		}
 		v, missing, incomplete, reason := e.check(g, p)
-		force := forced && first && p.e.Kind == chatlog.KindMsg
+		force := forced && first
 		first = false
 		switch {
 		case v == vDrop:
@@ -302,7 +322,7 @@ func (e *Engine) release(g *group, id chatlog.ID, r *Result, forced bool) {
 				}
 			}
 			continue
-		case p.e.Kind.Control() && incomplete:
+		case p.e.Kind.Control() && incomplete && !force:
 			// Control entries wait for a complete past; resolve retries them.
 			continue
 		}
@@ -647,7 +667,9 @@ func (e *Engine) Tick(now time.Time) Result {
 	for _, g := range e.sortedAll() {
 		var due []*pend
 		for _, p := range g.pending {
-			if p.e.Kind == chatlog.KindMsg && now.Sub(p.first) >= e.lim.GapAfter {
+			age := now.Sub(p.first)
+			if p.e.Kind == chatlog.KindMsg && age >= e.lim.GapAfter ||
+				e.lim.ControlGapAfter > 0 && p.e.Kind.Control() && age >= e.lim.ControlGapAfter {
 				due = append(due, p)
 			}
 		}
