@@ -35,9 +35,9 @@ type Limits struct {
 	// entries arrive). Zero (the default): control entries wait for a
 	// complete past forever, as the design says.
 	ControlGapAfter time.Duration
-	Retention        time.Duration // keyless: entries delivered longer ago are collected: 30 days
-	Members          int           // members and invitees per group: 1,000
-	Prekeys          int           // others' prekey records kept: 10,000
+	Retention       time.Duration // keyless: entries delivered longer ago are collected: 30 days
+	Members         int           // members and invitees per group: 1,000
+	Prekeys         int           // others' prekey records kept: 10,000
 }
 
 func (l Limits) withDefaults() Limits {
