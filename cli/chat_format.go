@@ -24,7 +24,7 @@ import (
 // lines after the first are indented under its text.
 func messageLine(m core.Message) string {
 	head := formatTime(m.Time) + "  "
-	who := handle(m.Author, m.AuthorKey)
+	who := chatHandle(m.Author, m.AuthorKey)
 	switch m.Event {
 	case "":
 	case "gap":
@@ -84,7 +84,7 @@ func conversationLine(c core.Conversation) string {
 	}
 	var line string
 	if c.DM {
-		line = handle(c.Name, c.Peer) + "  [" + shortID(c.ID) + "]  direct"
+		line = chatHandle(c.Name, c.Peer) + "  [" + shortID(c.ID) + "]  direct"
 	} else {
 		line = inert(c.Name) + "  [" + shortID(c.ID) + "]  " + groupKind(c)
 		switch c.Role {
@@ -103,7 +103,7 @@ func conversationLine(c core.Conversation) string {
 		line += fmt.Sprintf("  %d unread", c.Unread)
 	}
 	if l := c.Last; l != nil {
-		line += "  " + formatTime(l.Time) + "  " + handle(l.Author, l.AuthorKey) + ": " + clip(oneLine(l.Text), 60)
+		line += "  " + formatTime(l.Time) + "  " + chatHandle(l.Author, l.AuthorKey) + ": " + clip(oneLine(l.Text), 60)
 	}
 	return mark + line
 }
@@ -132,7 +132,7 @@ func writeMembers(w io.Writer, ms []core.Member) {
 		fmt.Fprintln(w, "no members")
 	}
 	for _, m := range ms {
-		line := handle(m.Name, m.Key) + "  " + shortKey(m.Key) + "  " + inert(m.Role)
+		line := chatHandle(m.Name, m.Key) + "  " + shortKey(m.Key) + "  " + inert(m.Role)
 		if m.Me {
 			line += "  (you)"
 		}
@@ -159,10 +159,20 @@ func writeGroups(w io.Writer, gs []core.GroupResult) {
 // chatTitle names a conversation at the top of a chat.
 func chatTitle(c core.Conversation) string {
 	if c.DM {
-		return "direct messages with " + handle(c.Name, c.Peer)
+		return "direct messages with " + chatHandle(c.Name, c.Peer)
 	}
 	return inert(c.Name) + " [" + shortID(c.ID) + "], " + groupKind(c)
 }
 
 // blank reports whether a line typed in a chat is empty.
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// chatHandle names a user in a conversation: @name, or the short key when
+// the name is unknown. The node may already give "@" and the short key
+// for a name it does not know; that is kept as it is. The result is inert.
+func chatHandle(name, key string) string {
+	if strings.HasPrefix(name, "@") {
+		return inert(name)
+	}
+	return handle(name, key)
+}

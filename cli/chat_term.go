@@ -214,7 +214,7 @@ func (ch *chat) line(ctx context.Context, line string) (done bool, err error) {
 		ch.say(chatHelp)
 		return false, nil
 	case cmd == "/members" && ch.conv.DM:
-		ch.say("direct messages: you and " + handle(ch.conv.Name, ch.conv.Peer))
+		ch.say("direct messages: you and " + chatHandle(ch.conv.Name, ch.conv.Peer))
 		return false, nil
 	case cmd == "/members":
 		ms, err := ch.c.Members(ctx, ch.conv.ID)

@@ -18,7 +18,8 @@ import (
 // The fake's messaging: conversations shared by every user of the fake
 // (the accounts of this device and the users of other devices added with
 // AddUser), with members, invitations, messages and event rows in one
-// order, per-account read marks and history visibility. There is no
+// order (event rows worded as core words them), per-account read marks and
+// history visibility. There is no
 // encryption and no network: a message is delivered to every member at
 // once. Other devices' users act through AddDM, AddGroup, AddInvite,
 // AddJoin and AddMessage.
@@ -195,7 +196,7 @@ func (n *Node) Leave(ctx context.Context, group string) error {
 	if !isMember(c, n.current.Name) {
 		return fmt.Errorf("%w: %s", core.ErrNotMember, c.name)
 	}
-	n.event(c, n.current, "left", "@"+n.current.Name+" left")
+	n.event(c, n.current, "left", n.current.Name+" left")
 	n.drop(c, n.current.Name)
 	return nil
 }
@@ -218,7 +219,7 @@ func (n *Node) Remove(ctx context.Context, group, name string) error {
 	if c.role[name] == roleAdmin && admins(c) == 1 {
 		return fmt.Errorf("%w: @%s is the last admin", core.ErrNotAdmin, name)
 	}
-	n.event(c, n.current, "removed", "@"+n.current.Name+" removed @"+name)
+	n.event(c, n.current, "removed", n.current.Name+" removed "+name)
 	n.drop(c, name)
 	return nil
 }
@@ -238,9 +239,9 @@ func (n *Node) SetRole(ctx context.Context, group, name string, admin bool) erro
 	if !isMember(c, name) {
 		return fmt.Errorf("%w: @%s is not a member of %s", core.ErrNotMember, name, c.name)
 	}
-	role, text := roleMember, "@"+n.current.Name+" made @"+name+" a member"
+	role, text := roleMember, n.current.Name+" changed the role of "+name
 	if admin {
-		role, text = roleAdmin, "@"+n.current.Name+" made @"+name+" an admin"
+		role = roleAdmin
 	}
 	if !admin && c.role[name] == roleAdmin && admins(c) == 1 {
 		return fmt.Errorf("%w: @%s is the last admin", core.ErrNotAdmin, name)
@@ -484,7 +485,7 @@ func (n *Node) createGroup(u *user, name string, opts core.GroupOptions) (core.C
 	c := n.newConv(hex.EncodeToString(sum[:]), false, name, opts.Public, !opts.HistoryJoined)
 	c.role[u.Name] = roleAdmin
 	c.from[u.Name] = 0
-	n.event(c, u, "created", "@"+u.Name+" created "+name)
+	n.event(c, u, "created", u.Name+" created the conversation")
 	return n.view(c, u), nil
 }
 
@@ -518,7 +519,7 @@ func (n *Node) invite(u *user, ref, name string, opts core.InviteOptions) error 
 	c.role[name] = roleInvited
 	delete(c.until, name)
 	c.invite[name] = invite{admin: opts.Admin, expires: n.now.Add(opts.Expires)}
-	n.event(c, u, "invited", "@"+u.Name+" invited @"+name)
+	n.event(c, u, "invited", u.Name+" invited "+name)
 	if n.current == invitee {
 		v := n.view(c, invitee)
 		n.pending = append(n.pending, core.Event{Kind: core.EventInvite, Conversation: &v})
@@ -553,7 +554,7 @@ func (n *Node) join(u *user, ref string) (core.Conversation, error) {
 		c.from[u.Name] = len(c.msgs)
 	}
 	c.read[u.Name] = len(c.msgs)
-	n.event(c, u, "joined", "@"+u.Name+" joined")
+	n.event(c, u, "joined", u.Name+" joined")
 	n.membersChanged(c)
 	return n.view(c, u), nil
 }
