@@ -292,7 +292,12 @@ func (e *Engine) withKeys(keys KeyFunc, plan func() ([]entry.Key, error), do fun
 			}
 		}
 		e.mu.Lock()
-		again, _ := plan()
+		again, perr := plan()
+		if perr != nil {
+			e.mu.Unlock()
+			e.flush()
+			return perr
+		}
 		if !slices.Equal(again, need) {
 			e.mu.Unlock()
 			err = fmt.Errorf("chat: the group changed while fetching keys")

@@ -343,3 +343,36 @@ func TestControlWaitsForCompletePast(t *testing.T) {
 		t.Fatalf("Ingest(msg, create) = %+v", r)
 	}
 }
+
+// TestControlAfterForcedMsg: a control entry whose past holds a Msg
+// delivered over a gap waits until the gap is filled.
+func TestControlAfterForcedMsg(t *testing.T) {
+	tn := newNet(t)
+	a, b, c, d := tn.add("a", 1), tn.add("b", 2), tn.add("c", 3), tn.add("d", 4)
+	g := tn.privateGroup(true, a, b, c)
+	_, one, _ := a.e.Send(g, "one", nil, tn.keys)
+	_, two, _ := a.e.Send(g, "two", nil, tn.keys)
+	tn.send(one, b)
+	tn.send(two, b)
+	tn.send(two, c) // "one" lost on the way to c
+	tn.clock.Advance(11 * time.Second)
+	if r := c.e.Tick(tn.clock.Now()); r.Delivered != 1 {
+		t.Fatalf("Tick = %+v", r)
+	}
+	inv, err := a.e.Invite(g, d.key, false, 0, tn.keys) // follows "two"
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.e.Ingest(inv); r.Pending != 1 {
+		t.Fatalf("Ingest(invite over a gap) = %+v", r)
+	}
+	if ms, _ := c.e.Members(g); len(ms) != 3 {
+		t.Fatalf("members before the gap is filled: %+v", ms)
+	}
+	if r := c.e.Ingest(one); r.Delivered != 2 {
+		t.Fatalf("Ingest(one) = %+v, want it and the invite delivered", r)
+	}
+	if ms, _ := c.e.Members(g); len(ms) != 4 {
+		t.Fatalf("members after: %+v", ms)
+	}
+}

@@ -146,6 +146,7 @@ type group struct {
 	tips       map[chatlog.ID]orderKey
 	front      map[entry.Key]*front
 	incomplete map[chatlog.ID][]chatlog.ID // delivered over a gap → its refs
+	incRev     map[chatlog.ID][]chatlog.ID // ref → incomplete entries naming it
 	secrets    map[chatlog.EpochID]chatcrypt.Secret
 }
 
@@ -222,6 +223,7 @@ func newGroup(id chatlog.GroupID) *group {
 		tips:       make(map[chatlog.ID]orderKey),
 		front:      make(map[entry.Key]*front),
 		incomplete: make(map[chatlog.ID][]chatlog.ID),
+		incRev:     make(map[chatlog.ID][]chatlog.ID),
 		secrets:    make(map[chatlog.EpochID]chatcrypt.Secret),
 		fold:       &fold{},
 	}
@@ -349,7 +351,7 @@ func (e *Engine) loadGroup(g *group) error {
 			copy(r[:], v)
 			refs = append(refs, r)
 		}
-		g.incomplete[id] = refs
+		g.markIncomplete(id, refs)
 		return nil
 	})
 	if err != nil {

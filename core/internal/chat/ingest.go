@@ -338,41 +338,57 @@ func (e *Engine) release(g *group, id chatlog.ID, r *Result, forced bool) {
 		if next, ok := g.pendSeq[p.e.Author][p.e.Seq+1]; ok {
 			queue = append(queue, next)
 		}
-		if len(g.incomplete) > 0 && !incomplete && len(missing) == 0 {
-			queue = append(queue, e.resolve(g)...)
+		if len(g.incRev[cur]) > 0 && !incomplete && len(missing) == 0 {
+			queue = append(queue, e.resolve(g, cur)...)
 		}
 	}
 }
 
-// resolve marks complete the entries delivered over a gap whose past is
-// now all held, and returns the pending control entries to retry.
-func (e *Engine) resolve(g *group) []chatlog.ID {
+// markIncomplete records id as delivered over a gap, naming refs.
+func (g *group) markIncomplete(id chatlog.ID, refs []chatlog.ID) {
+	g.incomplete[id] = refs
+	for _, r := range refs {
+		g.incRev[r] = append(g.incRev[r], id)
+	}
+}
+
+// resolve is called when done, which incomplete entries name, is
+// delivered with a complete past: it marks complete the entries whose
+// references now all are, transitively, and returns the pending control
+// entries to retry if any changed.
+func (e *Engine) resolve(g *group, done chatlog.ID) []chatlog.ID {
 	changed := false
-	for {
-		progress := false
-		for id, rs := range g.incomplete {
-			done := true
+	queue := []chatlog.ID{done}
+	for len(queue) > 0 {
+		y := queue[0]
+		queue = queue[1:]
+		for _, z := range g.incRev[y] {
+			rs, inc := g.incomplete[z]
+			if !inc {
+				continue
+			}
+			complete := true
 			for _, ref := range rs {
 				if _, inc := g.incomplete[ref]; inc {
-					done = false
+					complete = false
 					break
 				}
 				if _, ok, _ := e.metaOf(g.id, ref); !ok {
-					done = false
+					complete = false
 					break
 				}
 			}
-			if done {
-				delete(g.incomplete, id)
-				var b store.Batch
-				b.Delete(groupKey(g.id, gIncompl, id[:]))
-				_ = e.kv.Commit(&b, false)
-				progress, changed = true, true
+			if !complete {
+				continue
 			}
+			delete(g.incomplete, z)
+			var b store.Batch
+			b.Delete(groupKey(g.id, gIncompl, z[:]))
+			_ = e.kv.Commit(&b, false)
+			changed = true
+			queue = append(queue, z)
 		}
-		if !progress {
-			break
-		}
+		delete(g.incRev, y)
 	}
 	if !changed {
 		return nil
@@ -461,7 +477,7 @@ func (e *Engine) deliver(g *group, p *pend, missing []chatlog.ID, incomplete boo
 			v = append(v, ref[:]...)
 		}
 		b.Put(groupKey(g.id, gIncompl, id[:]), v)
-		g.incomplete[id] = refs(en)
+		g.markIncomplete(id, refs(en))
 	}
 	if len(missing) > 0 {
 		gr := gapRecord{author: en.Author, from: 1, to: 0}
