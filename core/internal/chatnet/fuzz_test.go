@@ -15,7 +15,9 @@ import (
 // ErrProtocol, and accepts only what AppendRequest makes byte for byte.
 func FuzzParseRequest(f *testing.F) {
 	for _, r := range requestCases(f) {
-		f.Add(mustRequest(f, r))
+		if b := mustRequest(f, r); len(b) < 4096 { // large seeds stall the mutator
+			f.Add(b)
+		}
 	}
 	for _, tt := range badRequests(f) {
 		if len(tt.b) < 4096 {
