@@ -3,6 +3,7 @@ package chat
 import (
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -142,5 +143,65 @@ func TestPrekeys(t *testing.T) {
 	}
 	if n := len(b.e.prekeys); n != 2 {
 		t.Fatalf("%d prekey records kept, limit 2", n)
+	}
+}
+
+// TestMemberLimit: invites stop at Limits.Members members and invitees.
+func TestMemberLimit(t *testing.T) {
+	tn := newNet(t)
+	tn.lim = Limits{Members: 3}
+	a, b, c, d := tn.add("a", 1), tn.add("b", 2), tn.add("c", 3), tn.add("d", 4)
+	g := tn.privateGroup(true, a, b)
+	if _, err := a.e.Invite(g, c.key, false, 0, tn.keys); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.e.Invite(g, d.key, false, 0, tn.keys); err == nil {
+		t.Fatal("a fourth member was invited past the limit of 3")
+	}
+}
+
+// TestConcurrentUse: Ingest, Send, reads and Tick from several goroutines
+// (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	tn := newNet(t)
+	a, b := tn.add("a", 1), tn.add("b", 2)
+	g := tn.privateGroup(true, a, b)
+	var wg sync.WaitGroup
+	feed := make(chan []*chatlog.Entry, 64)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		defer close(feed)
+		for range 30 {
+			_, es, err := a.e.Send(g, "from a", nil, tn.keys)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			feed <- es
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for es := range feed {
+			b.e.Ingest(es)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for range 30 {
+			if _, _, err := b.e.Send(g, "from b", nil, tn.keys); err != nil {
+				t.Error(err)
+				return
+			}
+			b.e.Messages(g, nil, 10)
+			b.e.Conversations()
+			b.e.Tick(tn.clock.Now())
+			b.e.Frontier(g)
+		}
+	}()
+	wg.Wait()
+	if got := len(b.e.Search("from", 100)); got != 60 {
+		t.Fatalf("b finds %d messages, want 60", got)
 	}
 }
