@@ -262,6 +262,10 @@ func TestBadInput(t *testing.T) {
 		if got := c.e.Tick(tn.clock.Now()).Needs; len(got) != 1 {
 			t.Fatalf("Tick Needs = %+v", got)
 		}
+		// Past GapAfter they show after a gap.
+		if r := c.e.Tick(tn.clock.Now().Add(time.Minute)); r.Pending != 0 || r.Delivered != 3 {
+			t.Fatalf("Tick after GapAfter = %+v", r)
+		}
 	})
 	t.Run("huge seq", func(t *testing.T) {
 		en := signed(t, c.priv, chatlog.Entry{Group: g, Author: c.key, Seq: 1 << 40, Prev: chatlog.ID{7},
@@ -381,5 +385,30 @@ func TestControlAfterForcedMsg(t *testing.T) {
 	}
 	if ms, _ := c.e.Members(g); len(ms) != 4 {
 		t.Fatalf("members after: %+v", ms)
+	}
+}
+
+// TestPendingExpires: a control entry whose past never comes is dropped
+// after the retention.
+func TestPendingExpires(t *testing.T) {
+	tn := newNet(t)
+	a, c, d := tn.add("a", 1), tn.add("c", 3), tn.add("d", 4)
+	g := tn.privateGroup(true, a, c)
+	if _, _, err := a.e.Send(g, "lost", nil, tn.keys); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := a.e.Invite(g, d.key, false, 0, tn.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.e.Ingest(inv); r.Pending != 1 {
+		t.Fatalf("Ingest = %+v", r)
+	}
+	if r := c.e.Tick(tn.clock.Now().Add(29 * 24 * time.Hour)); r.Pending != 1 {
+		t.Fatalf("Tick within the retention = %+v", r)
+	}
+	r := c.e.Tick(tn.clock.Now().Add(31 * 24 * time.Hour))
+	if r.Pending != 0 || !errors.Is(r.Err, ErrExpired) {
+		t.Fatalf("Tick after the retention = %+v", r)
 	}
 }

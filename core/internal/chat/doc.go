@@ -127,7 +127,8 @@
 //
 // # Limits
 //
-// Limits: pending 10,000 per group and 1,000 per (group, author); 10,000
+// Limits: pending 10,000 per group and 1,000 per (group, author), and no
+// longer than the retention (Tick drops older ones: ErrExpired); 10,000
 // groups; 1,000 members and invitees per group; 10,000 prekey records
 // (the oldest evicted); GapAfter 10 s; keyless retention 30 days. Own
 // prekeys rotate every 7 days, records expire after 30, private keys are

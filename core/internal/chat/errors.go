@@ -25,5 +25,6 @@ var (
 	ErrMalformed   = errors.New("chat: entry body does not parse for its kind")
 	ErrTooMany     = errors.New("chat: too many groups")
 	ErrClosed      = errors.New("chat: engine closed")
+	ErrExpired     = errors.New("chat: entry waited for its predecessors longer than the retention")
 	ErrNoKey       = errors.New("chat: no prekey for a member: they must come online once")
 )

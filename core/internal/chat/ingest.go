@@ -47,10 +47,15 @@ var dropErrs = map[string]error{
 	dropMalformed: ErrMalformed,
 	dropGroups:    ErrTooMany,
 	dropCreate:    ErrNonMember,
+	dropExpired:   ErrExpired,
 }
 
-// dropCreate: a second create of a group that is not a DM.
-const dropCreate = "create"
+// More drop reasons: a second create of a group that is not a DM; an
+// entry pending longer than Limits.Retention.
+const (
+	dropCreate  = "create"
+	dropExpired = "expired"
+)
 
 func (e *Engine) drop(r *Result, reason string, en *chatlog.Entry) {
 	e.stats.Dropped[reason]++
@@ -699,12 +704,39 @@ func (e *Engine) Tick(now time.Time) Result {
 				e.release(g, p.id, &r, true)
 			}
 		}
+		e.expire(g, now, &r)
 		r.Needs = append(r.Needs, e.needs(g)...)
 		r.Pending += len(g.pending)
 	}
 	e.mu.Unlock()
 	e.flush()
 	return r
+}
+
+// expire drops the entries pending longer than Limits.Retention (their
+// past is not coming) and forgets waits on entries no longer pending.
+func (e *Engine) expire(g *group, now time.Time, r *Result) {
+	for _, p := range g.pending {
+		if now.Sub(p.first) > e.lim.Retention {
+			var b store.Batch
+			e.removePending(g, p, &b)
+			_ = e.kv.Commit(&b, false)
+			e.drop(r, dropExpired, p.e)
+		}
+	}
+	for ref, ids := range g.waiters {
+		live := ids[:0]
+		for _, id := range ids {
+			if _, ok := g.pending[id]; ok {
+				live = append(live, id)
+			}
+		}
+		if len(live) == 0 {
+			delete(g.waiters, ref)
+		} else {
+			g.waiters[ref] = live
+		}
+	}
 }
 
 func (e *Engine) sortedAll() []*group {
