@@ -804,8 +804,16 @@ func checkMessage(text string) error {
 		return fmt.Errorf("%w: the message is empty", core.ErrInvalidMessage)
 	case c > 4000:
 		return fmt.Errorf("%w: %d characters, limit 4000", core.ErrInvalidMessage, c)
-	case core.CheckPostText(text) != nil:
-		return fmt.Errorf("%w: %v", core.ErrInvalidMessage, core.CheckPostText(text))
+	}
+	// The characters posts refuse, one at a time: CheckPostText of the
+	// whole text would also apply a post's limit of 1,000 characters.
+	for _, r := range text {
+		if r == '\n' || r == '\t' {
+			continue
+		}
+		if err := core.CheckPostText("a" + string(r)); err != nil {
+			return fmt.Errorf("%w: %v", core.ErrInvalidMessage, err)
+		}
 	}
 	return nil
 }
