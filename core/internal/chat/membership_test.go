@@ -364,3 +364,33 @@ func TestDM(t *testing.T) {
 		t.Errorf("b.Stats = %+v", s)
 	}
 }
+
+// TestRemovalHidesConcurrent: a removed member's messages concurrent with
+// the removal are hidden once the removal arrives, wherever they fall.
+func TestRemovalHidesConcurrent(t *testing.T) {
+	tn := newNet(t)
+	a, b, c := tn.add("a", 1), tn.add("b", 2), tn.add("c", 3)
+	g := tn.privateGroup(true, a, b, c)
+	names := tn.names()
+	rm, err := a.e.Remove(g, b.key, tn.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn.clock.Advance(time.Millisecond)
+	_, es, err := b.e.Send(g, "concurrent", nil, tn.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn.send(es, c)
+	if got := msgs(t, c, g, names); !slices.Equal(got, []string{"b:concurrent"}) {
+		t.Fatalf("before the removal arrives c shows %q", got)
+	}
+	tn.send(rm, c)
+	if got := msgs(t, c, g, names); len(got) != 0 {
+		t.Fatalf("after the removal c shows %q", got)
+	}
+	tn.sync()
+	if got := msgs(t, a, g, names); len(got) != 0 {
+		t.Fatalf("a shows %q", got)
+	}
+}
