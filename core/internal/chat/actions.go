@@ -1,7 +1,6 @@
 package chat
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -23,11 +22,6 @@ const (
 	defaultExpires = 7 * 24 * time.Hour
 )
 
-// ErrDM is returned for what a DM does not allow (leave, invite, remove,
-// roles).
-var ErrDM = errors.New("chat: not possible in a direct conversation")
-
-var errKeyless = errors.New("chat: a keyless engine has no account to act for")
 
 // begin serialises Self's actions.
 func (e *Engine) begin() error {

@@ -28,3 +28,9 @@ var (
 	ErrExpired     = errors.New("chat: entry waited for its predecessors longer than the retention")
 	ErrNoKey       = errors.New("chat: no prekey for a member: they must come online once")
 )
+
+// ErrDM is returned for what a DM does not allow (leave, invite, remove,
+// roles).
+var ErrDM = errors.New("chat: not possible in a direct conversation")
+
+var errKeyless = errors.New("chat: a keyless engine has no account to act for")
