@@ -22,7 +22,6 @@ const (
 	defaultExpires = 7 * 24 * time.Hour
 )
 
-
 // begin serialises Self's actions.
 func (e *Engine) begin() error {
 	if e.self == nil {
