@@ -237,7 +237,10 @@ func (ch *chat) line(ctx context.Context, line string) (done bool, err error) {
 		return false, nil
 	}
 	var m core.Message
-	if ch.conv.DM {
+	if ch.conv.DM && !strings.HasPrefix(ch.conv.Name, "@") {
+		// By name: SendDM starts the conversation if it has no message
+		// yet. A name the node does not know comes as @ and a short key;
+		// such a DM exists, and its ID names it.
 		m, err = ch.c.SendDM(ctx, ch.conv.Name, text)
 	} else {
 		m, err = ch.c.SendMessage(ctx, ch.conv.ID, text)
