@@ -13,10 +13,10 @@ import (
 
 // TestChatEndToEnd runs the messaging commands against real daemons: a DM
 // both ways, a private group with invitations, joins and messages in the
-// same order on every member, a removal that the removed member reads
-// nothing after, a public group found by search, skein chat fed by a
-// pipe, and a member offline while messages are sent who gets them when
-// back.
+// same order on every member, skein chat fed by a pipe, the shell's DM
+// item, a removal that the removed member reads nothing after, a public
+// group found by search, and a member offline while messages are sent who
+// gets them when back.
 func TestChatEndToEnd(t *testing.T) {
 	n := newTestNet(t, "alice", "bob", "carol")
 	step := func(name string, f func(t *testing.T, n *testNet)) {
@@ -118,6 +118,17 @@ func TestChatEndToEnd(t *testing.T) {
 		}
 		n.eventually(deliverWithin, "alice gets the line", func() bool {
 			return strings.Contains(n.must("alice", "messages", club), "  @bob: a line typed in skein chat\n")
+		})
+	})
+
+	step("shell", func(t *testing.T, n *testNet) {
+		r := n.skeinEnv("bob", nil, "24\nalice\nsent from the shell\n22\nq\n", "shell")
+		if r.Code != 0 || r.Stderr != "" {
+			t.Fatalf("shell: %s", r)
+		}
+		wantInOrder(t, r.Stdout, "[24] Send a direct message\n", "Sent:\n", "  @bob: sent from the shell\n", "|= Conversations =|\n", "book-club  ["+club+"]", "Bye.\n")
+		n.eventually(deliverWithin, "alice gets the DM sent from bob's shell", func() bool {
+			return strings.Contains(n.must("alice", "messages", "bob"), "  @bob: sent from the shell\n")
 		})
 	})
 
