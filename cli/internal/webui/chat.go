@@ -340,6 +340,8 @@ func (s *Server) conversation(w http.ResponseWriter, r *http.Request) {
 	case err != nil && c.DM && cursor == "" && errors.Is(err, core.ErrNoConversation):
 		// A DM not started yet: its first message starts it.
 		data.Back = "/messages/@" + url.PathEscape(c.Name)
+	case err != nil && data.Conv.Invited && cursor == "":
+		// An invitation to a private group: nothing to read before Accept.
 	case err != nil:
 		s.failErr(w, r, err)
 		return

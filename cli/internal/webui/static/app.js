@@ -409,6 +409,8 @@
     readPending = false;
     if (reading) { readPending = true; return; }
     reading = true;
+    var form = $("#read-form");
+    if (form) form.remove(); // the button of a page without its script
     send("/messages/read", new URLSearchParams({ conv: chatConv })).then(refreshMsgBadge, function () { }).then(function () {
       reading = false;
       if (readPending && !document.hidden) markRead();
