@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/chatcrypt"
 	"github.com/skein-p2p/skein/core/internal/chatlog"
 	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/names"
 )
 
 // The client calls below each open one stream of h to peer p per request,
@@ -191,6 +193,80 @@ func FetchInbox(ctx context.Context, h host.Host, p peer.ID, priv ed25519.Privat
 		seen[it.Group] = true
 	}
 	return resp.Items, resp.Next, nil
+}
+
+// FetchRecord asks p for the signed name record of account and returns
+// it, raw, once it verifies (names.Decode: layout, work, signature) and is
+// of the account asked. ErrNotFound means p holds none. Whether it is the
+// newest record of the account is for the caller to judge (Updated).
+func FetchRecord(ctx context.Context, h host.Host, p peer.ID, account entry.Key) ([]byte, error) {
+	resp, err := call(ctx, h, p, &Request{Op: OpRecord, Account: account})
+	if err != nil {
+		return nil, err
+	}
+	return checkRecord(p, account, resp.NameRecord)
+}
+
+// checkRecord checks the name record p answered for account.
+func checkRecord(p peer.ID, account entry.Key, rec []byte) ([]byte, error) {
+	r, err := names.Decode(rec)
+	if err != nil {
+		return nil, fmt.Errorf("%w: name record from %s: %w", ErrBadAnswer, p.ShortString(), err)
+	}
+	if r.Account != account {
+		return nil, fmt.Errorf("%w: %s sent the name record of %s for %s", ErrBadAnswer, p.ShortString(), r.Account.Short(), account.Short())
+	}
+	return rec, nil
+}
+
+// SearchGroups asks p for at most limit (1 to MaxGroupHits) public groups
+// whose name contains query (1 to MaxQueryChars code points of UTF-8
+// without control characters), ignoring case, and returns them. Every
+// create entry decodes and verifies, is the create of a public group whose
+// name matches (NameMatches), and names a group no other does; there are
+// at most limit: else the whole answer is ErrBadAnswer. Members is p's
+// claim, unverified: a server can lie about it, and leave groups out.
+func SearchGroups(ctx context.Context, h host.Host, p peer.ID, query string, limit int) ([]GroupHit, error) {
+	resp, err := call(ctx, h, p, &Request{Op: OpGroups, Limit: limit, Query: query})
+	if err != nil {
+		return nil, err
+	}
+	return checkGroups(p, query, limit, resp.Groups)
+}
+
+// checkGroups decodes and checks the groups p answered to a search for
+// query of at most limit groups.
+func checkGroups(p peer.ID, query string, limit int, groups []RawGroup) ([]GroupHit, error) {
+	if len(groups) > limit {
+		return nil, fmt.Errorf("%w: %s sent %d groups, %d asked", ErrBadAnswer, p.ShortString(), len(groups), limit)
+	}
+	out := make([]GroupHit, 0, len(groups))
+	seen := make(map[chatlog.GroupID]bool, len(groups))
+	for _, g := range groups {
+		e, err := chatlog.Decode(g.Create)
+		if err != nil {
+			return nil, fmt.Errorf("%w: from %s: %w", ErrBadAnswer, p.ShortString(), err)
+		}
+		if e.Kind != chatlog.KindCreate {
+			return nil, fmt.Errorf("%w: %s sent a %v entry for a create", ErrBadAnswer, p.ShortString(), e.Kind)
+		}
+		body, err := e.Control()
+		if err != nil {
+			return nil, fmt.Errorf("%w: from %s: %w", ErrBadAnswer, p.ShortString(), err)
+		}
+		if body.Flags&chatlog.FlagPublic == 0 {
+			return nil, fmt.Errorf("%w: %s sent group %s, which is not public", ErrBadAnswer, p.ShortString(), e.Group.Short())
+		}
+		if !NameMatches(body.Name, query) {
+			return nil, fmt.Errorf("%w: %s sent group %q for %q", ErrBadAnswer, p.ShortString(), body.Name, query)
+		}
+		if seen[e.Group] {
+			return nil, fmt.Errorf("%w: %s sent group %s twice", ErrBadAnswer, p.ShortString(), e.Group.Short())
+		}
+		seen[e.Group] = true
+		out = append(out, GroupHit{Create: e, Members: int(min(g.Members, math.MaxInt32))})
+	}
+	return out, nil
 }
 
 // call sends req to p over a new stream of h and returns the response,

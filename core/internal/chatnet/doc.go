@@ -1,7 +1,8 @@
 // Package chatnet is the stream protocol of Skein chat, ProtocolID
 // (/skein/chat/1.0.0), by which members and relays exchange the entries of
-// groups (package chatlog) and prekey records (package chatcrypt), and the
-// relay's inbox index.
+// groups (package chatlog), prekey records (package chatcrypt) and name
+// records (package names) and search public groups, and the relay's inbox
+// index.
 //
 // # Frames
 //
@@ -21,6 +22,9 @@
 //	prekey  account                           → its latest prekey record
 //	putkey  a prekey record                   → ok
 //	inbox   account, cursor, signed           → groups with entries for it, next cursor
+//	record  account                           → its signed name record (≤ 8 KiB)
+//	groups  limit (≤ 50), query               → public groups whose name contains it:
+//	                                            member count, create entry (≤ 4 MiB)
 //
 // Every decoder is canonical: lists are strictly ascending where their
 // order carries no meaning, counts match lengths exactly, nothing follows
@@ -31,21 +35,26 @@
 // NewServer registers a Server on a host. It answers from a Source and
 // into a Sink, which the chat engine of a node or a relay implements, and
 // bounds each peer (Limits): streams served at once, requests a minute,
-// response bytes a minute, and the time to read a request. A peer over a
+// response bytes a minute (a groups answer counts like any other), and the
+// time to read a request. A peer over a
 // limit is answered StatusRefused, counted (Stats) and logged through a
 // ratelimit.Log. Pushed entries and prekey records are decoded and
 // verified before the Sink sees them.
 //
 // # Clients
 //
-// Push, Sync, Get, FetchPrekey, PutPrekey and FetchInbox each make one
-// request (Push as many as its entries need) and check the answer against
-// it: every entry decodes and verifies (chatlog.Decode), is of the group
-// asked, is beyond the frontier (sync) or one of the IDs asked (get), and
-// comes once; a push is not answered with more kept than sent; a prekey
-// record verifies and is of the account asked; an inbox lists each group
-// once. Anything else is ErrBadAnswer: a peer can withhold, never forge or
-// pad.
+// Push, Sync, Get, FetchPrekey, PutPrekey, FetchInbox, FetchRecord and
+// SearchGroups each make one request (Push as many as its entries need)
+// and check the answer against it: every entry decodes and verifies
+// (chatlog.Decode), is of the group asked, is beyond the frontier (sync)
+// or one of the IDs asked (get), and comes once; a push is not answered
+// with more kept than sent; a prekey record verifies and is of the account
+// asked; an inbox lists each group once; a name record verifies
+// (names.Decode) and is of the account asked; a groups answer has at most
+// the limit of creates of distinct public groups whose name contains the
+// query (NameMatches). Anything else is ErrBadAnswer: a peer can withhold,
+// never forge or pad. A groups answer's member counts alone are the
+// peer's word, unverified.
 //
 // # Inbox
 //

@@ -17,7 +17,9 @@ var (
 	// ErrBadAnswer means a well-formed answer does not match its request:
 	// an entry that does not verify, of another group, not asked for,
 	// not beyond the frontier, or sent twice; more accepted than pushed; a
-	// prekey record of another account; an inbox cursor going back.
+	// prekey or name record of another account; an inbox listing a group
+	// twice; a groups answer over its limit, with a create that is not of
+	// a public group whose name matches, or a group twice.
 	ErrBadAnswer = errors.New("chatnet: bad answer")
 	// ErrRefused means the peer answered StatusRefused: over its limits
 	// for this peer, or its Sink declined. Ask again later, or elsewhere.
@@ -31,7 +33,7 @@ var (
 	// operation it does not serve).
 	ErrBadRequest = errors.New("chatnet: bad request")
 	// ErrNotFound means the peer answered StatusNotFound: it holds no
-	// prekey record of the account.
+	// prekey record (or name record) of the account.
 	ErrNotFound = errors.New("chatnet: not found")
 	// ErrUnauthorized means an inbox request's signature does not verify
 	// against its account, its time is more than InboxSkew from the
@@ -59,7 +61,8 @@ const (
 	// signature or time of an inbox request, an entry that does not
 	// verify, an operation the server does not serve).
 	StatusBadRequest Status = 3
-	// StatusNotFound: no prekey record of the account is held.
+	// StatusNotFound: no prekey record (prekey) or name record (record)
+	// of the account is held.
 	StatusNotFound Status = 4
 
 	maxStatus = StatusNotFound

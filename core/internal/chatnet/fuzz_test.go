@@ -159,3 +159,75 @@ func FuzzSyncAnswer(f *testing.F) {
 		}
 	})
 }
+
+// FuzzGroupsAnswer: what the client keeps of a groups answer is at most
+// the limit of verified creates of distinct public groups whose names
+// match the query.
+func FuzzGroupsAnswer(f *testing.F) {
+	hikers := groupCreate(f, alice, groupA, "Hikers")
+	bikers := groupCreate(f, bob, groupB, "bikers and hikers")
+	private := groupCreate(f, carol, chatlog.GroupID{0x4a}, "")
+	resp := func(es ...*chatlog.Entry) []byte {
+		r := &Response{Status: StatusOK}
+		for i, e := range es {
+			r.Groups = append(r.Groups, RawGroup{Members: uint32(i), Create: e.Encode()})
+		}
+		return mustResponse(f, OpGroups, r)
+	}
+	f.Add(resp(hikers, bikers), "ikers", uint8(2))
+	f.Add(resp(hikers, bikers), "HIKERS", uint8(1))
+	f.Add(resp(hikers, hikers), "h", uint8(5))
+	f.Add(resp(hikers, private), "h", uint8(5))
+	f.Add(resp(bikers), "bikers", uint8(50))
+	f.Fuzz(func(t *testing.T, b []byte, query string, limit uint8) {
+		r, err := ParseResponse(OpGroups, b)
+		if err != nil || r.Status != StatusOK {
+			return
+		}
+		hits, err := checkGroups(testPeer, query, int(limit), r.Groups)
+		if err != nil {
+			if !errors.Is(err, ErrBadAnswer) {
+				t.Fatalf("checkGroups() = %v, want ErrBadAnswer", err)
+			}
+			return
+		}
+		if len(hits) > int(limit) {
+			t.Fatalf("checkGroups() kept %d groups, limit %d", len(hits), limit)
+		}
+		seen := map[chatlog.GroupID]bool{}
+		for _, h := range hits {
+			body, err := h.Create.Control()
+			if h.Create.Kind != chatlog.KindCreate || err != nil || body.Flags&chatlog.FlagPublic == 0 ||
+				!NameMatches(body.Name, query) || seen[h.Create.Group] || h.Members < 0 {
+				t.Fatalf("checkGroups() kept %s (%v, %v) for %q", h.Create.Group.Short(), h.Create.Kind, err, query)
+			}
+			seen[h.Create.Group] = true
+		}
+	})
+}
+
+// FuzzRecordAnswer: the client keeps only a name record that verifies and
+// is of the account asked.
+func FuzzRecordAnswer(f *testing.F) {
+	rec := nameRecord(f)
+	f.Add(mustResponse(f, OpRecord, &Response{NameRecord: rec}))
+	forged := bytes.Clone(rec)
+	forged[40] ^= 1
+	f.Add(mustResponse(f, OpRecord, &Response{NameRecord: forged}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := ParseResponse(OpRecord, b)
+		if err != nil || r.Status != StatusOK {
+			return
+		}
+		got, err := checkRecord(testPeer, keyOf(alice), r.NameRecord)
+		if err != nil {
+			if !errors.Is(err, ErrBadAnswer) {
+				t.Fatalf("checkRecord() = %v, want ErrBadAnswer", err)
+			}
+			return
+		}
+		if !bytes.Equal(got, rec) {
+			t.Fatalf("checkRecord() accepted %x, which is not alice's record", got)
+		}
+	})
+}

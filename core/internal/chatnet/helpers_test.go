@@ -18,6 +18,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/chatlog"
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/hlc"
+	"github.com/skein-p2p/skein/core/internal/names"
 )
 
 func TestMain(m *testing.M) {
@@ -115,11 +116,24 @@ type fakeEngine struct {
 	mu      sync.Mutex
 	groups  map[chatlog.GroupID][]*chatlog.Entry
 	prekeys map[entry.Key]*chatcrypt.PrekeyRecord
+	records map[entry.Key][]byte
+	public  []GroupHit
 	pushes  int
 }
 
 func newEngine() *fakeEngine {
-	return &fakeEngine{groups: make(map[chatlog.GroupID][]*chatlog.Entry), prekeys: make(map[entry.Key]*chatcrypt.PrekeyRecord)}
+	return &fakeEngine{
+		groups:  make(map[chatlog.GroupID][]*chatlog.Entry),
+		prekeys: make(map[entry.Key]*chatcrypt.PrekeyRecord),
+		records: make(map[entry.Key][]byte),
+	}
+}
+
+// addPublic adds hits PublicGroups returns.
+func (f *fakeEngine) addPublic(hits ...GroupHit) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.public = append(f.public, hits...)
 }
 
 // pushCount returns how many pushes the engine has seen.
@@ -181,6 +195,21 @@ func (f *fakeEngine) Prekey(account entry.Key) (*chatcrypt.PrekeyRecord, bool) {
 	return r, ok
 }
 
+func (f *fakeEngine) Record(account entry.Key) ([]byte, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r, ok := f.records[account]
+	return r, ok
+}
+
+// PublicGroups returns every hit added, whatever the query and the limit,
+// as a careless Source would: the Server filters them.
+func (f *fakeEngine) PublicGroups(query string, limit int) []GroupHit {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.public)
+}
+
 func (f *fakeEngine) Push(from peer.ID, g chatlog.GroupID, es []*chatlog.Entry) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -207,6 +236,43 @@ func (f *fakeEngine) PutPrekey(from peer.ID, r *chatcrypt.PrekeyRecord) error {
 	defer f.mu.Unlock()
 	f.prekeys[entry.Key(r.Account)] = r
 	return nil
+}
+
+// groupCreate returns priv's create entry of group g: public, named name,
+// or private if name is empty.
+func groupCreate(t testing.TB, priv ed25519.PrivateKey, g chatlog.GroupID, name string) *chatlog.Entry {
+	t.Helper()
+	e := &chatlog.Entry{Group: g, Author: keyOf(priv), Seq: 1, Time: hlc.Timestamp{Wall: t0}, Kind: chatlog.KindCreate}
+	if name != "" {
+		e.Body = (&chatlog.Body{Flags: chatlog.FlagPublic, Name: name}).Encode()
+	} else {
+		e.Epoch = chatlog.EpochID{0xe1}
+		e.Body = (&chatlog.Body{
+			Flags: chatlog.FlagHistoryShared, NewEpoch: e.Epoch, Sealed: bytes.Repeat([]byte{0x5e}, 40),
+			Wraps: []chatlog.Wrap{{Recipient: e.Author, PrekeyID: [8]byte{1}, Enc: [32]byte{2}, Sealed: [48]byte{3}}},
+		}).Encode()
+	}
+	if err := chatlog.Sign(e, priv); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// aliceNonce is the work of alice's claim of "alice" (names.Work).
+const aliceNonce = 1102629
+
+// nameRecord returns alice's name record of "alice": created at t0,
+// updated an hour later, head seq 42, published by the peer of seed 05.
+func nameRecord(t testing.TB) []byte {
+	t.Helper()
+	v, err := names.Sign(alice, names.Record{
+		Name: "alice", Nonce: aliceNonce, Created: t0, Updated: t0 + 3600_000, HeadSeq: 42,
+		PeerID: []byte(testPeer),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // newHost starts a libp2p host on 127.0.0.1, closed when the test ends.

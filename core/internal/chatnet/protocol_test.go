@@ -2,6 +2,7 @@ package chatnet
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/ed25519"
 	"errors"
 	"slices"
@@ -142,6 +143,96 @@ func TestServerClient(t *testing.T) {
 	}
 	if st := srv.Stats(); st.Refused != 0 || st.Dropped != 0 || st.BadRequest != 1 || st.Served < 15 {
 		t.Errorf("Stats() = %+v, want 1 bad request (the forged record), none refused or dropped", st)
+	}
+}
+
+// TestServerRecord: a name record held is answered as it is and
+// verified by the client; none held is ErrNotFound.
+func TestServerRecord(t *testing.T) {
+	eng := newEngine()
+	rec := nameRecord(t)
+	eng.records[keyOf(alice)] = rec
+	eng.records[keyOf(carol)] = make([]byte, MaxNameRecord+1) // a Source over the bound
+	srv, rh, ch := relay(t, eng, nil, Limits{})
+	ctx := testCtx(t)
+	got, err := FetchRecord(ctx, ch, rh.ID(), keyOf(alice))
+	if err != nil || !bytes.Equal(got, rec) {
+		t.Errorf("FetchRecord(alice) = %x, %v; want her record", got, err)
+	}
+	for _, who := range []ed25519.PrivateKey{bob, carol} {
+		if _, err := FetchRecord(ctx, ch, rh.ID(), keyOf(who)); !errors.Is(err, ErrNotFound) {
+			t.Errorf("FetchRecord(%s) = %v, want ErrNotFound", keyOf(who).Short(), err)
+		}
+	}
+	if st := srv.Stats(); st.Served != 3 || st.Refused+st.BadRequest+st.Dropped != 0 {
+		t.Errorf("Stats() = %+v, want 3 served", st)
+	}
+}
+
+// TestServerGroups: the Server answers the public groups whose name
+// matches, each once, within the limit, whatever its Source returns; the
+// client gets them verified, with the member counts.
+func TestServerGroups(t *testing.T) {
+	eng := newEngine()
+	hikers := groupCreate(t, alice, groupA, "Köln Hikers")
+	bikers := groupCreate(t, bob, groupB, "HIKERS and bikers")
+	other := groupCreate(t, carol, chatlog.GroupID{0x49}, "Bakers")
+	private := groupCreate(t, carol, chatlog.GroupID{0x4a}, "")
+	eng.addPublic(
+		GroupHit{Create: hikers, Members: 12},
+		GroupHit{Create: private, Members: 2},           // not public: dropped
+		GroupHit{Create: other, Members: 5},             // no match: dropped
+		GroupHit{Create: nil, Members: 1},               // nothing: dropped
+		GroupHit{Create: chain(t, alice, groupA, 1)[0]}, // not a create: dropped
+		GroupHit{Create: hikers, Members: 13},           // twice: dropped
+		GroupHit{Create: bikers, Members: -4},           // negative: 0
+	)
+	srv, rh, ch := relay(t, eng, nil, Limits{})
+	ctx := testCtx(t)
+	tests := []struct {
+		query string
+		limit int
+		want  []GroupHit
+	}{
+		{"hikers", 10, []GroupHit{{hikers, 12}, {bikers, 0}}},
+		{"KÖLN", 10, []GroupHit{{hikers, 12}}},
+		{"hike", 1, []GroupHit{{hikers, 12}}},
+		{"bake", MaxGroupHits, []GroupHit{{other, 5}}},
+		{"nobody", 10, nil},
+	}
+	for _, tt := range tests {
+		got, err := SearchGroups(ctx, ch, rh.ID(), tt.query, tt.limit)
+		if err != nil {
+			t.Errorf("SearchGroups(%q, %d) = %v", tt.query, tt.limit, err)
+			continue
+		}
+		if len(got) != len(tt.want) {
+			t.Errorf("SearchGroups(%q, %d) = %d groups, want %d", tt.query, tt.limit, len(got), len(tt.want))
+			continue
+		}
+		for i := range got {
+			if got[i].Create.ID() != tt.want[i].Create.ID() || got[i].Members != tt.want[i].Members {
+				t.Errorf("SearchGroups(%q, %d)[%d] = %s with %d members, want %s with %d", tt.query, tt.limit, i,
+					got[i].Create.Group.Short(), got[i].Members, tt.want[i].Create.Group.Short(), tt.want[i].Members)
+			}
+		}
+	}
+	for _, bad := range []struct {
+		query string
+		limit int
+		want  error
+	}{
+		{"", 1, ErrTooLarge},
+		{"hikers", 0, ErrTooLarge},
+		{"hikers", MaxGroupHits + 1, ErrTooLarge},
+		{"hi\nkers", 1, ErrProtocol},
+	} {
+		if _, err := SearchGroups(ctx, ch, rh.ID(), bad.query, bad.limit); !errors.Is(err, bad.want) {
+			t.Errorf("SearchGroups(%q, %d) = %v, want %v", bad.query, bad.limit, err, bad.want)
+		}
+	}
+	if st := srv.Stats(); st.Served != uint64(len(tests)) || st.Refused+st.BadRequest+st.Dropped != 0 {
+		t.Errorf("Stats() = %+v, want %d served and nothing else (bad queries are not sent)", st, len(tests))
 	}
 }
 
@@ -383,6 +474,44 @@ func TestLimits(t *testing.T) {
 	})
 }
 
+// TestLimitsGroups: a groups search costs one request, and its answer
+// counts against the peer's bytes.
+func TestLimitsGroups(t *testing.T) {
+	hikers := groupCreate(t, alice, groupA, "Hikers")
+	answer := 1 + 1 + 4 + 4 + hikers.Size()
+	tests := []struct {
+		name   string
+		limits Limits
+	}{
+		{"requests", Limits{PeerRate: 1, PeerBurst: 2}},
+		{"bytes", Limits{PeerBytes: 2*answer + 10}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			eng := newEngine()
+			eng.addPublic(GroupHit{Create: hikers, Members: 1})
+			srv, rh, ch := relay(t, eng, nil, tt.limits)
+			other := newHost(t)
+			connect(t, other, rh)
+			ctx := testCtx(t)
+			for i := range 2 {
+				if hits, err := SearchGroups(ctx, ch, rh.ID(), "hike", 5); err != nil || len(hits) != 1 {
+					t.Fatalf("SearchGroups() %d within the limit = %d, %v", i, len(hits), err)
+				}
+			}
+			if _, err := SearchGroups(ctx, ch, rh.ID(), "hike", 5); !errors.Is(err, ErrRefused) {
+				t.Errorf("SearchGroups() past the limit = %v, want ErrRefused", err)
+			}
+			if _, err := SearchGroups(ctx, other, rh.ID(), "hike", 5); err != nil {
+				t.Errorf("SearchGroups() of another peer = %v", err)
+			}
+			if st := srv.Stats(); st.Refused != 1 || st.Served != 3 {
+				t.Errorf("Stats() = %+v, want 3 served, 1 refused", st)
+			}
+		})
+	}
+}
+
 func TestServerClose(t *testing.T) {
 	eng := newEngine()
 	eng.add(chain(t, bob, groupA, 1)...)
@@ -433,7 +562,31 @@ func TestHostileAnswers(t *testing.T) {
 	rec := prekey(t, bob, time.Now())
 	syncResp := func(es ...[]byte) []byte { return mustResponse(t, OpSync, &Response{Status: StatusOK, Entries: es}) }
 	getResp := func(es ...[]byte) []byte { return mustResponse(t, OpGet, &Response{Status: StatusOK, Entries: es}) }
+	nameRec := nameRecord(t)
+	forgedRec := bytes.Clone(nameRec)
+	forgedRec[len(forgedRec)-1] ^= 1
+	hikers := groupCreate(t, alice, groupA, "Hikers")
+	hikers2 := groupCreate(t, bob, groupA, "Hikers too")
+	bikers := groupCreate(t, bob, groupB, "bikers and hikers")
+	bakers := groupCreate(t, bob, chatlog.GroupID{0x49}, "Bakers")
+	private := groupCreate(t, carol, chatlog.GroupID{0x4a}, "")
+	forgedCreate := hikers.Encode()
+	forgedCreate[len(forgedCreate)-1] ^= 1
+	hit := func(e *chatlog.Entry) RawGroup { return RawGroup{Members: 3, Create: e.Encode()} }
+	groupsResp := func(gs ...RawGroup) []byte { return mustResponse(t, OpGroups, &Response{Groups: gs}) }
 	type call func(*testing.T, host.Host, host.Host) error
+	fetchRecord := func(account entry.Key) call {
+		return func(t *testing.T, rh, ch host.Host) error {
+			_, err := FetchRecord(testCtx(t), ch, rh.ID(), account)
+			return err
+		}
+	}
+	search := func(limit int) call {
+		return func(t *testing.T, rh, ch host.Host) error {
+			_, err := SearchGroups(testCtx(t), ch, rh.ID(), "ikers", limit)
+			return err
+		}
+	}
 	sync := func(have map[entry.Key]uint64) call {
 		return func(t *testing.T, rh, ch host.Host) error {
 			_, _, err := Sync(testCtx(t), ch, rh.ID(), groupA, have)
@@ -470,6 +623,19 @@ func TestHostileAnswers(t *testing.T) {
 			_, err := FetchPrekey(testCtx(t), ch, rh.ID(), keyOf(alice))
 			return err
 		}, ErrBadAnswer},
+		{"record: another account's", mustResponse(t, OpRecord, &Response{NameRecord: nameRec}), fetchRecord(keyOf(bob)), ErrBadAnswer},
+		{"record: forged", mustResponse(t, OpRecord, &Response{NameRecord: forgedRec}), fetchRecord(keyOf(alice)), ErrBadAnswer},
+		{"record: junk", mustResponse(t, OpRecord, &Response{NameRecord: []byte("junk")}), fetchRecord(keyOf(alice)), ErrBadAnswer},
+		{"record: good", mustResponse(t, OpRecord, &Response{NameRecord: nameRec}), fetchRecord(keyOf(alice)), nil},
+		{"groups: a private create", groupsResp(hit(hikers), hit(private)), search(10), ErrBadAnswer},
+		{"groups: a name without the query", groupsResp(hit(hikers), hit(bakers)), search(10), ErrBadAnswer},
+		{"groups: a group twice", groupsResp(hit(hikers), hit(hikers)), search(10), ErrBadAnswer},
+		{"groups: a group twice, another create", groupsResp(hit(hikers), hit(hikers2)), search(10), ErrBadAnswer},
+		{"groups: a forged create", groupsResp(RawGroup{Members: 1, Create: forgedCreate}), search(10), ErrBadAnswer},
+		{"groups: not a create", groupsResp(RawGroup{Members: 1, Create: as[0].Encode()}), search(10), ErrBadAnswer},
+		{"groups: more than asked", groupsResp(hit(hikers), hit(bikers)), search(1), ErrBadAnswer},
+		{"groups: junk", groupsResp(RawGroup{Members: 1, Create: []byte("junk")}), search(10), ErrBadAnswer},
+		{"groups: good", groupsResp(hit(hikers), hit(bikers)), search(2), nil},
 		{"inbox: a group twice", mustResponse(t, OpInbox, &Response{Items: []InboxItem{{groupA, 1}, {groupA, 2}}}), func(t *testing.T, rh, ch host.Host) error {
 			_, _, err := FetchInbox(testCtx(t), ch, rh.ID(), alice, 0)
 			return err

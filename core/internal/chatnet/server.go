@@ -3,6 +3,7 @@ package chatnet
 import (
 	"bufio"
 	"errors"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,24 @@ type Source interface {
 	Known(g chatlog.GroupID) bool
 	// Prekey returns the latest prekey record of account it holds.
 	Prekey(account entry.Key) (*chatcrypt.PrekeyRecord, bool)
+	// Record returns the signed name record (names.Sign's encoding, 1 to
+	// MaxNameRecord bytes) of account it holds. The Server sends it as it
+	// is; the client verifies it.
+	Record(account entry.Key) ([]byte, bool)
+	// PublicGroups returns at most limit public groups whose name
+	// contains query, ignoring case (NameMatches), each with its create
+	// entry and how many members it has. The Server drops any hit that is
+	// not such a group, or names a group twice.
+	PublicGroups(query string, limit int) []GroupHit
+}
+
+// GroupHit is a public group found by a groups search: its create entry
+// (a chatlog.KindCreate with FlagPublic, whose Name is the group's) and
+// its number of members. The client verifies the create entry; the member
+// count is the answering server's claim, which nothing verifies.
+type GroupHit struct {
+	Create  *chatlog.Entry
+	Members int
 }
 
 // Sink takes what peers push to a Server. Its methods are called from many
@@ -336,8 +355,52 @@ func (srv *Server) answer(p peer.ID, payload []byte) *Response {
 			return &Response{Status: StatusRefused}
 		}
 		return &Response{Status: StatusOK, Items: items, Next: next}
+	case OpRecord:
+		rec, ok := srv.src.Record(req.Account)
+		if !ok {
+			return &Response{Status: StatusNotFound}
+		}
+		if len(rec) == 0 || len(rec) > MaxNameRecord {
+			srv.log.Warn(p.String(), "chat name record out of bounds", "account", req.Account.Short(), "bytes", len(rec))
+			return &Response{Status: StatusNotFound}
+		}
+		return &Response{Status: StatusOK, NameRecord: rec}
+	case OpGroups:
+		hits := srv.src.PublicGroups(req.Query, req.Limit)
+		return &Response{Status: StatusOK, Groups: encodeGroups(hits, req.Query, req.Limit)}
 	}
 	return &Response{Status: StatusBadRequest}
+}
+
+// encodeGroups encodes the hits of a groups search for query that the
+// client would accept: public creates whose name matches, each group once,
+// at most limit of them and MaxAnswerBytes in all. Member counts are
+// clamped to 0 to MaxUint32.
+func encodeGroups(hits []GroupHit, query string, limit int) []RawGroup {
+	out := make([]RawGroup, 0, min(len(hits), limit))
+	seen := make(map[chatlog.GroupID]bool, len(out))
+	size := 0
+	for _, h := range hits {
+		if len(out) == limit {
+			break
+		}
+		e := h.Create
+		if e == nil || e.Kind != chatlog.KindCreate || seen[e.Group] {
+			continue
+		}
+		body, err := e.Control()
+		if err != nil || body.Flags&chatlog.FlagPublic == 0 || !NameMatches(body.Name, query) {
+			continue
+		}
+		b := e.Encode()
+		if len(b) > maxEntrySize || size+len(b) > MaxAnswerBytes {
+			break
+		}
+		size += len(b)
+		seen[e.Group] = true
+		out = append(out, RawGroup{Members: uint32(min(max(h.Members, 0), math.MaxUint32)), Create: b})
+	}
+	return out
 }
 
 // push decodes and verifies the entries of a push request and gives them

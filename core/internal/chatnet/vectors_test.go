@@ -27,6 +27,10 @@ type vectorFrame struct {
 // message "hello", seq 1 of her sub-log of group 47×32, at t0+1 ms.
 func vectorEntry(t testing.TB) *chatlog.Entry { return chain(t, alice, groupA, 1)[0] }
 
+// vectorCreate is the create entry of the groups vector: alice's create
+// of the public group 47×32 named "Köln Hikers", at t0.
+func vectorCreate(t testing.TB) *chatlog.Entry { return groupCreate(t, alice, groupA, "Köln Hikers") }
+
 // vectorFrames returns the vectors: the frames of a request and a response
 // of each operation.
 func vectorFrames(t testing.TB) []vectorFrame {
@@ -47,6 +51,10 @@ func vectorFrames(t testing.TB) []vectorFrame {
 		{"putkey response", resp(OpPutKey, &Response{}), vecOK},
 		{"inbox request", req(inboxReq(t)), vecInboxReq},
 		{"inbox response", resp(OpInbox, &Response{Next: t0 * 1000, Items: []InboxItem{{groupA, t0 + 1}}}), vecInboxResp},
+		{"record request", req(&Request{Op: OpRecord, Account: keyOf(alice)}), vecRecordReq},
+		{"record response", resp(OpRecord, &Response{NameRecord: nameRecord(t)}), vecRecordResp},
+		{"groups request", req(&Request{Op: OpGroups, Limit: 10, Query: "hikers"}), vecGroupsReq},
+		{"groups response", resp(OpGroups, &Response{Groups: []RawGroup{{Members: 3, Create: vectorCreate(t).Encode()}}}), vecGroupsResp},
 		{"refused response", resp(OpSync, &Response{Status: StatusRefused}), vecRefused},
 		{"not found response", resp(OpPrekey, &Response{Status: StatusNotFound}), vecNotFound},
 	}
@@ -106,6 +114,26 @@ const (
 	vecInboxResp = "" +
 		"3300000647484620400000014747474747474747474747474747474747474747" +
 		"4747474747474747474747470000019b76daa801"
+	vecRecordReq = "" +
+		"21078a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f" +
+		"6f5c"
+	vecRecordResp = "" +
+		"b2010000af028a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf374" +
+		"8801b40f6f5c000000000010d3250000019b76daa8000000019b771196800000" +
+		"00000000002a05616c696365260024080112206e7a1cdd29b0b78fd13af4c559" +
+		"8feff4ef2a97166e3ca6f2e4fbfccd80505bf100700aefb10395a5ad98ac31f1" +
+		"4d4559c281736256ace6a74b097bde78769501e83c6a2a4075ce2745e4a4323c" +
+		"52142c4faa33e0ef6a540114ebbe05c141329008"
+	vecGroupsReq  = "08080a68696b657273"
+	vecGroupsResp = "" +
+		"e601000100000003000000dc0147474747474747474747474747474747474747" +
+		"474747474747474747474747478a88e3dd7409f195fd52db2d3cba5d72ca6709" +
+		"bf1d94121bf3748801b40f6f5c00000000000000010000000000000000000000" +
+		"0000000000000000000000000000000000000000000000019b76daa800000000" +
+		"0001000000000000000000000000000000000000000011010101080c4bc3b66c" +
+		"6e2048696b6572736d96d591aef0c91e519d71deb36f24b072a8b276582353a4" +
+		"9c300613007622c1e4b792af7259f7a87e3a236574bbe98ae790e136f3d02b8e" +
+		"e0115629e961660a"
 	vecRefused  = "0101"
 	vecNotFound = "0104"
 )
@@ -134,6 +162,15 @@ func TestVectors(t *testing.T) {
 	}
 	if err := VerifyInbox(inboxReq(t), testPeer, time.UnixMilli(t0)); err != nil {
 		t.Errorf("VerifyInbox(vector) = %v", err)
+	}
+	c := vectorCreate(t)
+	t.Logf("\ncreate entry (%d bytes), ID %s:\n\n```\n%s```\n", c.Size(), c.ID(), wrapHex(c.Encode()))
+	t.Logf("\nname record (%d bytes):\n\n```\n%s```\n", len(nameRecord(t)), wrapHex(nameRecord(t)))
+	if _, err := checkRecord(testPeer, keyOf(alice), nameRecord(t)); err != nil {
+		t.Errorf("the vector name record does not check: %v", err)
+	}
+	if hits, err := checkGroups(testPeer, "hikers", 10, []RawGroup{{Members: 3, Create: c.Encode()}}); err != nil || len(hits) != 1 {
+		t.Errorf("the vector groups answer does not check: %v", err)
 	}
 }
 
@@ -190,6 +227,9 @@ func TestVectorsDocumented(t *testing.T) {
 		"the inbox context in hex": hex.EncodeToString([]byte(InboxSigContext)),
 		"the inbox signed bytes":   hex.EncodeToString(inboxMessage(inboxReq(t))),
 		"the protocol ID":          ProtocolID,
+		"the vector create entry":  hex.EncodeToString(vectorCreate(t).Encode()),
+		"the vector create's ID":   vectorCreate(t).ID().String(),
+		"MaxNameRecord":            "8,192",
 		"MaxRequest":               "1,048,576",
 		"MaxResponse":              "8,388,608",
 		"MaxAnswerBytes":           "4,194,304",

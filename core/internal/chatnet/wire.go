@@ -7,13 +7,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/skein-p2p/skein/core/internal/chatcrypt"
 	"github.com/skein-p2p/skein/core/internal/chatlog"
+	"github.com/skein-p2p/skein/core/internal/directory"
 	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/names"
 )
 
 // ProtocolID is the libp2p stream protocol of chat.
@@ -48,6 +52,17 @@ const (
 	InboxSkew = 5 * time.Minute
 	// InboxSigContext starts the bytes an inbox request's signature signs.
 	InboxSigContext = "skein/chat-inbox/v1\x00"
+	// MaxNameRecord is the longest name record a record answer carries:
+	// names.MaxSize.
+	MaxNameRecord = names.MaxSize
+	// MaxGroupHits is the most public groups a groups request asks for
+	// and its answer carries.
+	MaxGroupHits = 50
+	// MaxQueryChars is the longest groups query, in code points, and
+	// MaxQueryBytes in bytes: the directory's search rules
+	// (directory.CheckQuery).
+	MaxQueryChars = directory.MaxQueryChars
+	MaxQueryBytes = directory.MaxQueryBytes
 )
 
 // Op is the first byte of a request: what it asks for.
@@ -61,8 +76,10 @@ const (
 	OpPrekey Op = 4 // an account's latest prekey record
 	OpPutKey Op = 5 // a prekey record for the server to keep
 	OpInbox  Op = 6 // the groups with entries for an account since a cursor
+	OpRecord Op = 7 // an account's signed name record
+	OpGroups Op = 8 // public groups whose name contains a query
 
-	maxOp = OpInbox
+	maxOp = OpGroups
 )
 
 func (o Op) String() string {
@@ -79,6 +96,10 @@ func (o Op) String() string {
 		return "putkey"
 	case OpInbox:
 		return "inbox"
+	case OpRecord:
+		return "record"
+	case OpGroups:
+		return "groups"
 	}
 	return fmt.Sprintf("op(%d)", byte(o))
 }
@@ -97,6 +118,13 @@ type InboxItem struct {
 	Newest uint64
 }
 
+// RawGroup is one public group of a groups answer as it travels: the
+// server's count of its members and its create entry, unverified.
+type RawGroup struct {
+	Members uint32
+	Create  []byte
+}
+
 // Request is a decoded request. Which fields are set depends on Op; the
 // entries and the prekey record are raw, unverified bytes.
 type Request struct {
@@ -105,12 +133,14 @@ type Request struct {
 	Entries  [][]byte        // push: 1 to MaxPushEntries
 	Frontier []Pair          // sync: authors strictly ascending, seqs >= 1
 	IDs      []chatlog.ID    // get: 1 to MaxGetIDs, strictly ascending
-	Account  entry.Key       // prekey, inbox
+	Account  entry.Key       // prekey, inbox, record
 	Record   []byte          // putkey: chatcrypt.PrekeyRecordSize bytes
 	Since    uint64          // inbox: the cursor
 	Time     uint64          // inbox: when it was signed, Unix ms
 	PeerID   []byte          // inbox: the server's peer ID, 1 to MaxPeerID bytes
 	Sig      []byte          // inbox: Ed25519 signature, 64 bytes
+	Limit    int             // groups: 1 to MaxGroupHits
+	Query    string          // groups: as directory.CheckQuery
 }
 
 // Response is a decoded response. A response with a Status other than
@@ -124,11 +154,17 @@ type Response struct {
 	Record   []byte      // prekey: chatcrypt.PrekeyRecordSize bytes, unverified
 	Next     uint64      // inbox: the cursor to ask with next
 	Items    []InboxItem // inbox: distinct groups
+	// NameRecord is a record answer: 1 to MaxNameRecord bytes, unverified.
+	NameRecord []byte
+	// Groups is a groups answer: at most MaxGroupHits, their create
+	// entries of at most MaxAnswerBytes in all.
+	Groups []RawGroup
 }
 
 // Sizes of the fixed parts of the layouts.
 const (
 	entryLenSize = 4                          // length before each entry
+	membersSize  = 4                          // a group's member count
 	pairSize     = 32 + 8                     // author, seq
 	itemSize     = 32 + 8                     // group, newest
 	inboxFixed   = 1 + 32 + 8 + 8 + 1 + 64    // op, account, since, time, peer ID length, sig
@@ -203,10 +239,46 @@ func AppendRequest(b []byte, r *Request) ([]byte, error) {
 		}
 		b = appendInboxSigned(b, r)
 		b = append(b, r.Sig...)
+	case OpRecord:
+		b = append(b, r.Account[:]...)
+	case OpGroups:
+		if r.Limit < 1 || r.Limit > MaxGroupHits {
+			return nil, fmt.Errorf("%w: groups limit %d, want 1 to %d", ErrTooLarge, r.Limit, MaxGroupHits)
+		}
+		if r.Query == "" || len(r.Query) > MaxQueryBytes || utf8.RuneCountInString(r.Query) > MaxQueryChars {
+			return nil, fmt.Errorf("%w: query of %d bytes, want 1 to %d code points", ErrTooLarge, len(r.Query), MaxQueryChars)
+		}
+		if err := checkQuery(r.Query, r.Limit); err != nil {
+			return nil, err
+		}
+		b = append(b, byte(r.Limit))
+		b = append(b, r.Query...)
 	default:
 		return nil, violation("unknown operation %d", byte(r.Op))
 	}
 	return b, nil
+}
+
+// checkQuery checks a groups query and limit with the directory's rules
+// (directory.CheckQuery): 1 to MaxQueryChars code points, at most
+// MaxQueryBytes bytes, valid UTF-8 without control characters, a limit of
+// 1 to MaxGroupHits. Its error wraps ErrProtocol.
+func checkQuery(query string, limit int) error {
+	if limit < 1 || limit > MaxGroupHits {
+		return violation("groups limit %d, want 1 to %d", limit, MaxGroupHits)
+	}
+	if err := directory.CheckQuery(query, 1); err != nil {
+		return fmt.Errorf("%w: %w", ErrProtocol, err)
+	}
+	return nil
+}
+
+// NameMatches reports whether a public group's name matches a groups
+// query: it contains the query, both in lower case (strings.ToLower). The
+// Server answers only groups whose name matches, and the client drops an
+// answer with any other.
+func NameMatches(name, query string) bool {
+	return strings.Contains(strings.ToLower(name), strings.ToLower(query))
 }
 
 // appendInboxSigned appends the fields of an inbox request that follow its
@@ -259,6 +331,14 @@ func (r *reader) u16(what string) int {
 	return int(binary.BigEndian.Uint16(v))
 }
 
+func (r *reader) u32(what string) uint32 {
+	v := r.take(4, what)
+	if v == nil {
+		return 0
+	}
+	return binary.BigEndian.Uint32(v)
+}
+
 func (r *reader) u64(what string) uint64 {
 	v := r.take(8, what)
 	if v == nil {
@@ -287,26 +367,32 @@ func (r *reader) entries(n, maxBytes int) [][]byte {
 	out := make([][]byte, 0, n)
 	total := 0
 	for i := range n {
-		l := r.take(entryLenSize, "entry length")
-		if l == nil {
-			return nil
-		}
-		size := binary.BigEndian.Uint32(l)
-		if size == 0 || size > maxEntrySize {
-			r.err = violation("entry %d of %d bytes, want 1 to %d", i, size, maxEntrySize)
-			return nil
-		}
-		if total += int(size); total > maxBytes {
-			r.err = violation("entries of more than %d bytes, limit %d", total, maxBytes)
-			return nil
-		}
-		e := r.take(int(size), "entry")
+		e := r.entry(i, &total, maxBytes)
 		if e == nil {
 			return nil
 		}
 		out = append(out, e)
 	}
 	return out
+}
+
+// entry reads entry i with its length, adding its size to *total, which
+// may not exceed maxBytes.
+func (r *reader) entry(i int, total *int, maxBytes int) []byte {
+	l := r.take(entryLenSize, "entry length")
+	if l == nil {
+		return nil
+	}
+	size := binary.BigEndian.Uint32(l)
+	if size == 0 || size > maxEntrySize {
+		r.err = violation("entry %d of %d bytes, want 1 to %d", i, size, maxEntrySize)
+		return nil
+	}
+	if *total += int(size); *total > maxBytes {
+		r.err = violation("entries of more than %d bytes, limit %d", *total, maxBytes)
+		return nil
+	}
+	return r.take(int(size), "entry")
 }
 
 // end fails unless the payload is read to its end.
@@ -396,6 +482,18 @@ func ParseRequest(p []byte) (*Request, error) {
 			req.PeerID = r.take(int(n[0]), "peer ID")
 		}
 		req.Sig = r.take(sigSize, "signature")
+	case OpRecord:
+		req.Account = r.key("account")
+	case OpGroups:
+		l := r.take(1, "limit")
+		if l == nil {
+			return nil, r.err
+		}
+		req.Limit, req.Query = int(l[0]), string(r.p)
+		if err := checkQuery(req.Query, req.Limit); err != nil {
+			return nil, err
+		}
+		r.p = nil
 	default:
 		return nil, violation("unknown operation %d", p[0])
 	}
@@ -463,6 +561,29 @@ func AppendResponse(b []byte, op Op, r *Response) ([]byte, error) {
 		for _, it := range r.Items {
 			b = append(b, it.Group[:]...)
 			b = binary.BigEndian.AppendUint64(b, it.Newest)
+		}
+	case OpRecord:
+		if len(r.NameRecord) == 0 || len(r.NameRecord) > MaxNameRecord {
+			return nil, violation("name record of %d bytes, want 1 to %d", len(r.NameRecord), MaxNameRecord)
+		}
+		b = binary.BigEndian.AppendUint16(b, uint16(len(r.NameRecord)))
+		b = append(b, r.NameRecord...)
+	case OpGroups:
+		if len(r.Groups) > MaxGroupHits {
+			return nil, violation("groups answer of %d groups, limit %d", len(r.Groups), MaxGroupHits)
+		}
+		b = append(b, byte(len(r.Groups)))
+		size := 0
+		for i, g := range r.Groups {
+			if len(g.Create) == 0 || len(g.Create) > maxEntrySize {
+				return nil, violation("create entry %d of %d bytes, want 1 to %d", i, len(g.Create), maxEntrySize)
+			}
+			if size += len(g.Create); size > MaxAnswerBytes {
+				return nil, violation("groups answer of %d bytes of entries, limit %d", size, MaxAnswerBytes)
+			}
+			b = binary.BigEndian.AppendUint32(b, g.Members)
+			b = binary.BigEndian.AppendUint32(b, uint32(len(g.Create)))
+			b = append(b, g.Create...)
 		}
 	default:
 		return nil, violation("unknown operation %d", byte(op))
@@ -548,6 +669,37 @@ func ParseResponse(op Op, p []byte) (*Response, error) {
 		}
 		for i := range resp.Items {
 			resp.Items[i] = InboxItem{Group: r.key("group"), Newest: r.u64("newest")}
+		}
+	case OpRecord:
+		n := r.u16("record length")
+		if r.err == nil && (n == 0 || n > MaxNameRecord) {
+			return nil, violation("name record of %d bytes, want 1 to %d", n, MaxNameRecord)
+		}
+		if r.err == nil && len(r.p) != n {
+			return nil, violation("name record of %d bytes in %d", n, len(r.p))
+		}
+		resp.NameRecord = r.take(n, "name record")
+	case OpGroups:
+		c := r.take(1, "group count")
+		if c == nil {
+			return nil, r.err
+		}
+		n := int(c[0])
+		if n > MaxGroupHits {
+			return nil, violation("groups answer of %d groups, limit %d", n, MaxGroupHits)
+		}
+		// Each group takes at least its member count, its entry's length
+		// and one byte.
+		if n > len(r.p)/(membersSize+entryLenSize+1) {
+			return nil, violation("%d groups in %d bytes", n, len(r.p))
+		}
+		if n > 0 {
+			resp.Groups = make([]RawGroup, n)
+		}
+		total := 0
+		for i := range resp.Groups {
+			resp.Groups[i].Members = r.u32("member count")
+			resp.Groups[i].Create = r.entry(i, &total, MaxAnswerBytes)
 		}
 	default:
 		return nil, violation("unknown operation %d", byte(op))

@@ -7,6 +7,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,6 +87,10 @@ func requestCases(t testing.TB) []*Request {
 		{Op: OpPrekey, Account: keyOf(bob)},
 		{Op: OpPutKey, Record: prekey(t, bob, time.UnixMilli(t0)).Encode()},
 		inboxReq(t),
+		{Op: OpRecord, Account: keyOf(alice)},
+		{Op: OpGroups, Limit: 1, Query: "a"},
+		{Op: OpGroups, Limit: MaxGroupHits, Query: "Köln Wanderer 🥾"},
+		{Op: OpGroups, Limit: 7, Query: strings.Repeat("🥾", MaxQueryChars)},
 	}
 }
 
@@ -111,6 +117,15 @@ func responseCases(t testing.TB) []responseCase {
 		{OpPutKey, &Response{Status: StatusBadRequest}},
 		{OpInbox, &Response{Status: StatusOK, Next: 7}},
 		{OpInbox, &Response{Status: StatusOK, Next: 1 << 60, Items: []InboxItem{{groupA, t0}, {groupB, t0 + 1}}}},
+		{OpRecord, &Response{Status: StatusOK, NameRecord: nameRecord(t)}},
+		{OpRecord, &Response{Status: StatusOK, NameRecord: make([]byte, MaxNameRecord)}},
+		{OpRecord, &Response{Status: StatusNotFound}},
+		{OpGroups, &Response{Status: StatusOK}},
+		{OpGroups, &Response{Status: StatusOK, Groups: []RawGroup{
+			{Members: 3, Create: groupCreate(t, alice, groupA, "hikers").Encode()},
+			{Members: 1<<32 - 1, Create: []byte{1}},
+		}}},
+		{OpGroups, &Response{Status: StatusRefused}},
 	}
 }
 
@@ -175,6 +190,7 @@ func badRequests(t testing.TB) []struct {
 	sync := mustRequest(t, &Request{Op: OpSync, Group: groupA, Frontier: frontier(2)})
 	get := mustRequest(t, &Request{Op: OpGet, Group: groupA, IDs: ids(2)})
 	inbox := mustRequest(t, inboxReq(t))
+	groups := func(limit byte, query string) []byte { return append([]byte{byte(OpGroups), limit}, query...) }
 	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 	u16 := func(n int) []byte { return binary.BigEndian.AppendUint16(nil, uint16(n)) }
 	u32 := func(n int) []byte { return binary.BigEndian.AppendUint32(nil, uint32(n)) }
@@ -191,7 +207,7 @@ func badRequests(t testing.TB) []struct {
 	}{
 		{"empty", nil},
 		{"unknown op", []byte{0}},
-		{"unknown op 7", []byte{7}},
+		{"unknown op 9", []byte{9}},
 		{"push truncated group", push[:20]},
 		{"push truncated entry", push[:len(push)-1]},
 		{"push trailing byte", cat(push, []byte{0})},
@@ -219,6 +235,17 @@ func badRequests(t testing.TB) []struct {
 		{"inbox trailing byte", cat(inbox, []byte{0})},
 		{"inbox peer ID of 0 bytes", cat(inbox[:49], []byte{0}, make([]byte, 64))},
 		{"inbox peer ID too long", cat(inbox[:49], []byte{MaxPeerID + 1}, make([]byte, MaxPeerID+1+64))},
+		{"record short", cat([]byte{7}, make([]byte, 31))},
+		{"record long", cat([]byte{7}, make([]byte, 33))},
+		{"groups without limit", []byte{8}},
+		{"groups without query", groups(5, "")},
+		{"groups limit 0", groups(0, "hikers")},
+		{"groups limit over", groups(MaxGroupHits+1, "hikers")},
+		{"groups query too long", groups(5, strings.Repeat("a", MaxQueryChars+1))},
+		{"groups query too many bytes", groups(5, strings.Repeat("🥾", MaxQueryChars)+"a")},
+		{"groups query not UTF-8", groups(5, "hik\xffers")},
+		{"groups query with a newline", groups(5, "hik\ners")},
+		{"groups query with a NUL", groups(5, "hik\x00ers")},
 		{"too long", make([]byte, MaxRequest+1)},
 	}
 }
@@ -257,6 +284,12 @@ func TestAppendRequestRejects(t *testing.T) {
 		{"inbox without peer", &Request{Op: OpInbox, Sig: make([]byte, 64)}, ErrProtocol},
 		{"inbox without sig", &Request{Op: OpInbox, PeerID: []byte{1}}, ErrProtocol},
 		{"unknown op", &Request{Op: 9}, ErrProtocol},
+		{"groups limit 0", &Request{Op: OpGroups, Query: "a"}, ErrTooLarge},
+		{"groups limit over", &Request{Op: OpGroups, Limit: MaxGroupHits + 1, Query: "a"}, ErrTooLarge},
+		{"groups empty query", &Request{Op: OpGroups, Limit: 1}, ErrTooLarge},
+		{"groups query too long", &Request{Op: OpGroups, Limit: 1, Query: strings.Repeat("é", MaxQueryChars+1)}, ErrTooLarge},
+		{"groups query with a tab", &Request{Op: OpGroups, Limit: 1, Query: "a\tb"}, ErrProtocol},
+		{"groups query not UTF-8", &Request{Op: OpGroups, Limit: 1, Query: "a\xc3"}, ErrProtocol},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -282,16 +315,23 @@ func badResponses(t testing.TB) []badResponse {
 	sync := mustResponse(t, OpSync, &Response{Status: StatusOK, Entries: [][]byte{e}})
 	get := mustResponse(t, OpGet, &Response{Status: StatusOK, Entries: [][]byte{e}})
 	inbox := mustResponse(t, OpInbox, &Response{Status: StatusOK, Items: []InboxItem{{groupA, t0}}})
+	rec := mustResponse(t, OpRecord, &Response{Status: StatusOK, NameRecord: []byte{1, 2, 3}})
+	grp := mustResponse(t, OpGroups, &Response{Status: StatusOK, Groups: []RawGroup{{Members: 2, Create: e}}})
 	bigEntry := cat(u32(chatlog.MaxSize), make([]byte, chatlog.MaxSize))
 	overBytes := cat([]byte{0, 0}, u16(MaxAnswerBytes/chatlog.MaxSize+1))
 	for range MaxAnswerBytes/chatlog.MaxSize + 1 {
 		overBytes = append(overBytes, bigEntry...)
+	}
+	overGroups := []byte{0, MaxAnswerBytes/chatlog.MaxSize + 1}
+	for range MaxAnswerBytes/chatlog.MaxSize + 1 {
+		overGroups = append(cat(overGroups, u32(1)), bigEntry...)
 	}
 	return []badResponse{
 		{"empty", OpPush, nil},
 		{"unknown status", OpPush, []byte{5}},
 		{"refused with a body", OpSync, []byte{1, 0}},
 		{"unknown op", 9, []byte{0}},
+		{"unknown op 0", 0, []byte{0}},
 		{"push without count", OpPush, []byte{0}},
 		{"push count too large", OpPush, cat([]byte{0}, u16(MaxPushEntries+1))},
 		{"push trailing byte", OpPush, cat([]byte{0}, u16(1), []byte{0})},
@@ -313,6 +353,19 @@ func badResponses(t testing.TB) []badResponse {
 		{"inbox too many items", OpInbox, cat([]byte{0}, make([]byte, 8), u16(MaxInboxItems+1))},
 		{"inbox truncated", OpInbox, inbox[:len(inbox)-1]},
 		{"inbox trailing byte", OpInbox, cat(inbox, []byte{0})},
+		{"record without length", OpRecord, []byte{0, 0}},
+		{"record of 0 bytes", OpRecord, cat([]byte{0}, u16(0))},
+		{"record too long", OpRecord, cat([]byte{0}, u16(MaxNameRecord+1), make([]byte, MaxNameRecord+1))},
+		{"record truncated", OpRecord, rec[:len(rec)-1]},
+		{"record trailing byte", OpRecord, cat(rec, []byte{0})},
+		{"groups without count", OpGroups, []byte{0}},
+		{"groups too many", OpGroups, cat([]byte{0, MaxGroupHits + 1}, bytes.Repeat(cat(u32(1), u32(1), []byte{1}), MaxGroupHits+1))},
+		{"groups count over its bytes", OpGroups, cat([]byte{0, 3}, u32(1), u32(1), []byte{1})},
+		{"groups entry of 0 bytes", OpGroups, cat([]byte{0, 1}, u32(1), u32(0), []byte{0})},
+		{"groups entry too long", OpGroups, cat([]byte{0, 1}, u32(1), u32(chatlog.MaxSize+1), make([]byte, chatlog.MaxSize+1))},
+		{"groups truncated", OpGroups, grp[:len(grp)-1]},
+		{"groups trailing byte", OpGroups, cat(grp, []byte{0})},
+		{"groups entries over MaxAnswerBytes", OpGroups, overGroups},
 	}
 }
 
@@ -342,6 +395,12 @@ func TestAppendResponseRejects(t *testing.T) {
 		{"get an empty entry", OpGet, &Response{Entries: [][]byte{nil}}},
 		{"prekey of the wrong size", OpPrekey, &Response{Record: []byte{1}}},
 		{"inbox too many items", OpInbox, &Response{Items: make([]InboxItem, MaxInboxItems+1)}},
+		{"record empty", OpRecord, &Response{}},
+		{"record too long", OpRecord, &Response{NameRecord: make([]byte, MaxNameRecord+1)}},
+		{"groups too many", OpGroups, &Response{Groups: slices.Repeat([]RawGroup{{Create: []byte{1}}}, MaxGroupHits+1)}},
+		{"groups empty create", OpGroups, &Response{Groups: []RawGroup{{Members: 1}}}},
+		{"groups create too long", OpGroups, &Response{Groups: []RawGroup{{Create: make([]byte, chatlog.MaxSize+1)}}}},
+		{"groups over MaxAnswerBytes", OpGroups, &Response{Groups: slices.Repeat([]RawGroup{{Create: make([]byte, chatlog.MaxSize)}}, MaxAnswerBytes/chatlog.MaxSize+1)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
