@@ -62,7 +62,7 @@ type convView struct {
 	Members  int
 	Unread   int
 	Preview  string // the newest message, shortened to one line
-	LastFrom string // its author, "" for one's own
+	LastFrom string // its author in a group ("@name"), "You" for one's own
 	ISO      string // when the newest message or change arrived
 	Full     string
 	Ago      string
@@ -78,8 +78,11 @@ func newConvView(c core.Conversation) convView {
 	}
 	if m := c.Last; m != nil {
 		v.Preview = preview(m.Text)
-		if !m.Mine {
-			v.LastFrom = authorName(*m)
+		switch {
+		case m.Mine:
+			v.LastFrom = "You"
+		case !c.DM:
+			v.LastFrom = "@" + authorName(*m)
 		}
 	}
 	return v
@@ -309,6 +312,7 @@ type membersView struct {
 	Member  bool // the signed-in account may leave
 	Members []core.Member
 	Back    string
+	Open    bool // the panel shows open (after one of its forms)
 }
 
 // ref is the path value naming a conversation: a group ID, a unique ID
@@ -362,6 +366,7 @@ func (s *Server) conversation(w http.ResponseWriter, r *http.Request) {
 			s.failErr(w, r, err)
 			return
 		}
+		data.Panel.Open = r.URL.Query().Has("members")
 	}
 	s.render(w, r, http.StatusOK, "chat", data)
 }
@@ -373,7 +378,8 @@ func (s *Server) members(ctx context.Context, c core.Conversation) (*membersView
 		return nil, err
 	}
 	return &membersView{ID: c.ID, Name: c.Name, Admin: c.Role == "admin",
-		Member: c.Role == "admin" || c.Role == "member", Members: ms, Back: "/messages/" + c.ID}, nil
+		Member: c.Role == "admin" || c.Role == "member", Members: ms,
+		Back: "/messages/" + c.ID + "?members=1#members"}, nil
 }
 
 // membersPanel answers a group's members panel, for a page whose group

@@ -200,6 +200,7 @@ func TestBrowserChatGroup(t *testing.T) {
 	}
 	conv := tb.str(`document.querySelector("#chat").dataset.conv`)
 
+	tb.click(`#members > summary`)
 	tb.typeIn("#invite-name", "bob")
 	tb.click(`#invite-form button[type=submit]`)
 	bobRow := `[...document.querySelectorAll("#members .member")].find(li => li.textContent.includes("@bob"))`

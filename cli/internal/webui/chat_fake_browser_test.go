@@ -168,6 +168,7 @@ func TestBrowserChatFake(t *testing.T) {
 	tb.click(`#new-group button[type=submit]`)
 	tb.until("the new group", `document.body.dataset.page === "chat" && !!document.querySelector("#members")`)
 	conv := tb.str(`document.querySelector("#chat").dataset.conv`)
+	tb.click(`#members > summary`)
 	tb.typeIn("#invite-name", "bob")
 	tb.click(`#invite-form button[type=submit]`)
 	bobRow := `[...document.querySelectorAll("#members .member")].find(li => li.textContent.includes("@bob"))`

@@ -77,11 +77,11 @@ func TestChatList(t *testing.T) {
 	for _, want := range []string{
 		`id="c-` + dm.Conversation + `"`, // the DM's row
 		`<span class="cname">@mallory</span>`,
-		`<span class="conv-n">1</span>`,                      // its unread count
-		`@mallory: hi &lt;script&gt;alert(1)&lt;/script&gt;`, // the preview, as text
-		`&lt;script&gt;alert(2)&lt;/script&gt;`,              // the group's name, as text
-		`action="/messages/join"`,                            // Accept
-		`id="msg-badge"><span id="msg-badge-n">2</span>`,     // 1 unread + 1 invitation
+		`<span class="conv-n">1</span>`,                               // its unread count
+		`<p class="preview">hi &lt;script&gt;alert(1)&lt;/script&gt;`, // the preview, as text
+		`&lt;script&gt;alert(2)&lt;/script&gt;`,                       // the group's name, as text
+		`action="/messages/join"`,                                     // Accept
+		`id="msg-badge"><span id="msg-badge-n">2</span>`,              // 1 unread + 1 invitation
 		`action="/messages/dm"`, `action="/messages/group"`,
 		`name="history_joined"`, `name="public"`,
 	} {
@@ -251,6 +251,12 @@ func TestChatGroups(t *testing.T) {
 			t.Errorf("the group's page lacks %s", want)
 		}
 	}
+	if !strings.Contains(body, `name="back" value="/messages/`+id+`?members=1#members"`) || strings.Contains(body, `id="members" open`) {
+		t.Error("the panel's forms do not come back to it open, or it shows open at first")
+	}
+	if body := u.get(back + "?members=1"); !strings.Contains(body, `<details class="card members" id="members" open>`) {
+		t.Error("the panel is closed after one of its forms")
+	}
 	if n := count(body, `action="/messages/remove"`); n != 1 {
 		t.Errorf("%d Remove buttons, want 1 (bob: not alice, not carol the invitee)", n)
 	}
@@ -259,7 +265,7 @@ func TestChatGroups(t *testing.T) {
 	}
 	// The panel alone, for a page whose group changed.
 	res, panel := u.do(request{method: "GET", path: back + "/members", signed: true, header: map[string]string{"X-Skein": "1"}})
-	if res.StatusCode != http.StatusOK || !strings.HasPrefix(panel, `<section class="card members" id="members"`) {
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(panel, `<details class="card members" id="members">`) {
 		t.Errorf("the members panel: %d %.80s", res.StatusCode, panel)
 	}
 	// Make admin, make member, remove.

@@ -472,6 +472,7 @@
         var next = fragment(html).querySelector("#members");
         var cur = $("#members");
         if (next && cur) {
+          next.open = cur.open;
           var open = $("details.leave", cur);
           if (open && open.open) { var d = $("details.leave", next); if (d) d.open = true; }
           cur.replaceWith(next);
@@ -498,7 +499,9 @@
     if (page === "messages" || (chat && "live" in chat.dataset)) location.reload();
   }
   if (chat) {
-    if ("live" in chat.dataset) toBottom();
+    // The newest messages in view, unless the address names a place (the
+    // members panel, after one of its forms).
+    if ("live" in chat.dataset && !location.hash) toBottom();
     if ("unread" in chat.dataset) markRead();
     document.addEventListener("visibilitychange", function () {
       if (!document.hidden && readPending) markRead();
