@@ -231,11 +231,11 @@ func TestBrowserChatGroup(t *testing.T) {
 		t.Error("the page reloaded")
 	}
 	// Leave asks first, without a dialog.
-	if tb.is(`!!document.querySelector("details.leave button").offsetParent`) {
+	if tb.is(`document.querySelector("details.leave button").checkVisibility()`) {
 		t.Error("the Leave button shows before its confirmation step")
 	}
 	tb.click(`details.leave summary`)
-	tb.until("the Leave button", `!!document.querySelector("details.leave button").offsetParent`)
+	tb.until("the Leave button", `document.querySelector("details.leave button").checkVisibility()`)
 }
 
 // clubLast is the last message of chatScene's group.

@@ -186,7 +186,7 @@ func TestBrowserChatFake(t *testing.T) {
 		t.Error("the group's page reloaded")
 	}
 	tb.click(`details.leave summary`)
-	tb.until("the Leave button", `!!document.querySelector("details.leave button").offsetParent`)
+	tb.until("the Leave button", `document.querySelector("details.leave button").checkVisibility()`)
 	for _, scheme := range []string{"light", "dark"} {
 		tb.scheme(scheme)
 		tb.axe("a group, " + scheme)
