@@ -265,6 +265,16 @@ func chatScene(t *testing.T, ada, grace, alan *daemon) string {
 			t.Fatalf("%s joining: %v", d.name, err)
 		}
 	}
+	// Every member knows the others before anyone speaks, so that the
+	// joins show above the messages.
+	for _, d := range []*daemon{ada, grace, alan} {
+		if err := poll(waitLimit, func() bool {
+			ms, err := d.node.Members(ctx, club.ID)
+			return err == nil && len(ms) == 3 && !slices.ContainsFunc(ms, func(m core.Member) bool { return m.Role == "invited" })
+		}); err != nil {
+			t.Fatalf("%s never saw all three members: %v", d.name, err)
+		}
+	}
 	say := func(d *daemon, text string) {
 		t.Helper()
 		if _, err := d.node.SendMessage(ctx, club.ID, text); err != nil {
