@@ -9,16 +9,27 @@ package webui
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/skein-p2p/skein/cli/internal/api"
 	"github.com/skein-p2p/skein/cli/internal/api/apitest"
+	"github.com/skein-p2p/skein/core"
 )
 
 // fakeDaemon serves a UI over a fake node where alice is signed in, and
 // bob and mallory are users of other devices. The returned daemon has no
 // core node: use it only with a tab's signIn, open and url.
 func fakeDaemon(t *testing.T) (*daemon, *apitest.Node) {
+	t.Helper()
+	return fakeDaemonOf(t, func(n *apitest.Node) api.Node { return n })
+}
+
+// fakeDaemonOf is fakeDaemon with the UI over wrap(node).
+func fakeDaemonOf(t *testing.T, wrap func(*apitest.Node) api.Node) (*daemon, *apitest.Node) {
 	t.Helper()
 	needBrowser(t)
 	node := apitest.NewNode(time.Now().Add(-time.Hour))
@@ -27,7 +38,7 @@ func fakeDaemon(t *testing.T) (*daemon, *apitest.Node) {
 	if _, err := node.Register(context.Background(), "alice", "pw-alice"); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(node, Options{})
+	srv, err := New(wrap(node), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,4 +222,61 @@ func TestBrowserChatFake(t *testing.T) {
 	tb.narrow("the group search")
 	tb.click(`#groups form[action="/messages/join"] button`)
 	tb.until("the joined group", `document.body.dataset.page === "chat" && document.querySelector("#chat-title").textContent === "Knitting in public"`)
+}
+
+// gapNode is the fake with a gap: while gap is set, the newest page of a
+// history has a row saying 2 of bob's messages are missing, just before
+// its newest message.
+type gapNode struct {
+	*apitest.Node
+	gap *atomic.Bool
+}
+
+// Messages implements api.Node.
+func (n gapNode) Messages(ctx context.Context, conv, cursor string, limit int) (core.MessagePage, error) {
+	p, err := n.Node.Messages(ctx, conv, cursor, limit)
+	if err != nil || cursor != "" || !n.gap.Load() || len(p.Messages) == 0 {
+		return p, err
+	}
+	newest := p.Messages[0]
+	gap := core.Message{Conversation: newest.Conversation, Author: "bob", Event: "gap", Missing: 2, Time: newest.Time}
+	p.Messages = slices.Insert(slices.Clone(p.Messages), 1, gap)
+	return p, nil
+}
+
+// TestBrowserChatGap: a gap's row stands out; when a message arrives in
+// the conversation, the newest page is read again and the gap's row goes
+// if the gap was filled.
+func TestBrowserChatGap(t *testing.T) {
+	var gap atomic.Bool
+	gap.Store(true)
+	d, node := fakeDaemonOf(t, func(n *apitest.Node) api.Node { return gapNode{n, &gap} })
+	for _, text := range []string{"one", "four"} {
+		if _, err := node.AddDM("bob", "alice", text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tb := newTab(t)
+	tb.open(d, "/messages/@bob")
+	tb.until("the gap's row", `!!document.querySelector("#messages li.msg.gap")`)
+	if got := tb.str(`document.querySelector("#messages li.msg.gap").textContent`); !strings.Contains(got, "2 messages from @bob missing") {
+		t.Errorf("the gap's row says %q", got)
+	}
+	for _, scheme := range []string{"light", "dark"} {
+		tb.scheme(scheme)
+		tb.axe("a gap, " + scheme)
+	}
+	tb.light()
+	tb.mark()
+	gap.Store(false)
+	if _, err := node.AddDM("bob", "alice", "five"); err != nil {
+		t.Fatal(err)
+	}
+	tb.until("the gap gone and five shown", `!document.querySelector("#messages li.msg.gap") && `+msgHas("five", false))
+	if got := tb.str(`[...document.querySelectorAll("#messages li.msg .text")].map(p => p.textContent).join(",")`); got != "one,four,five" {
+		t.Errorf("the history after the refresh: %s", got)
+	}
+	if !tb.marked() {
+		t.Error("the page reloaded")
+	}
 }

@@ -483,6 +483,17 @@
     if (kind !== "chat" || !("live" in chat.dataset)) return;
     var li = $(".ev-msg li.msg", box);
     var bottom = nearBottom();
+    if ($("li.msg.gap", messages)) {
+      // Messages were missing: this one may fill the gap, whose row the
+      // newest page, read again, no longer has.
+      refreshNewest(bottom);
+      if (li && !li.classList.contains("mine")) {
+        var said = $(".ev-say", box);
+        if (said && chatLive) chatLive.textContent = said.textContent;
+        markRead();
+      }
+      return;
+    }
     if (!insertMsg(li)) return;
     if (!li.classList.contains("mine")) {
       li.classList.add("fresh");
@@ -491,6 +502,32 @@
       markRead();
     }
     if (bottom || li.classList.contains("mine")) toBottom();
+  }
+  // refreshNewest reads the newest page of the history again and puts it
+  // in place of the rows it covers (older pages loaded stay).
+  var refreshing = false, refreshAgain = false;
+  function refreshNewest(bottom) {
+    if (refreshing) { refreshAgain = true; return; }
+    refreshing = true;
+    send(location.pathname).then(function (html) {
+      var rows = $$("ol > li.msg", fragment(html));
+      if (!rows.length) return;
+      var from = parseInt(rows[0].dataset.t, 10) || 0;
+      $$("li.msg", messages).forEach(function (li) {
+        var t = parseInt(li.dataset.t, 10) || 0;
+        if (t > from || (t === from && li.classList.contains("gap"))) li.remove();
+      });
+      rows.forEach(function (li) {
+        if (li.dataset.id && document.getElementById("m-" + li.dataset.id)) return;
+        messages.appendChild(li);
+      });
+      var empty = $("#messages-empty");
+      if (empty) empty.remove();
+      if (bottom) toBottom();
+    }).catch(function () { }).then(function () {
+      refreshing = false;
+      if (refreshAgain) { refreshAgain = false; refreshNewest(nearBottom()); }
+    });
   }
   function chatCatchUp() {
     refreshMsgBadge();
