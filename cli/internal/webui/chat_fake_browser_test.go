@@ -115,6 +115,14 @@ func TestBrowserChatFake(t *testing.T) {
 	tb.until("mallory's DM at the top", `document.querySelector("#convs li.conv .preview").textContent.includes("top of the list")`)
 	tb.until("the badge counts it", `document.querySelector("#msg-badge-n").textContent === "63"`)
 
+	// A hostile message is text.
+	tb.click(`#convs li.conv a.conv-link`)
+	tb.until("mallory's DM", `document.body.dataset.page === "chat"`)
+	if !tb.is(`[...document.querySelectorAll("#messages li.msg .text")].some(p => p.textContent.startsWith(` + js(hostileText) + `))`) || tb.is(`!!document.querySelector("main script, #messages a[href^='javascript']")`) {
+		t.Error("mallory's message is not shown as text")
+	}
+	tb.nav(d.url("/messages"))
+
 	// The chat view: the newest page, oldest at the top, marked read.
 	tb.click(`#c-` + bobDM.ID + ` a.conv-link`)
 	tb.until("bob's DM", `document.body.dataset.page === "chat" && `+msgHas("bob's message 59", false))
@@ -127,7 +135,7 @@ func TestBrowserChatFake(t *testing.T) {
 	}); err != nil {
 		t.Errorf("showing the DM did not mark it read")
 	}
-	tb.until("the badge without bob's", `document.querySelector("#msg-badge-n").textContent === "3"`)
+	tb.until("the badge: only the invitation left", `document.querySelector("#msg-badge-n").textContent === "1"`)
 	tb.click(`a[data-older]`)
 	tb.until("the older page", msgHas("bob's message 0", false))
 	if got := tb.str(`document.querySelector("#messages li.msg .text").textContent`); got != "bob's message 0" {
@@ -189,6 +197,7 @@ func TestBrowserChatFake(t *testing.T) {
 		t.Fatal(err)
 	}
 	tb.until("bob a member, live", bobRow+` && `+bobRow+`.querySelector(".role-member")`)
+	tb.until("the header's count", `document.querySelector(".chat-head .ckind").textContent.includes("2 members")`)
 	if _, err := node.AddMessage("bob", conv, "hi knitters"); err != nil {
 		t.Fatal(err)
 	}

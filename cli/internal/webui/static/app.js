@@ -467,6 +467,8 @@
       return;
     }
     if (kind === "members") {
+      var kindNow = row && $(".ckind", row), kindShown = $(".chat-head .ckind");
+      if (kindNow && kindShown) kindShown.replaceWith(kindNow);
       var panel = $("#members");
       if (panel) send("/messages/" + encodeURIComponent(conv) + "/members").then(function (html) {
         var next = fragment(html).querySelector("#members");
