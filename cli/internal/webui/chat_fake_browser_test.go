@@ -118,7 +118,7 @@ func TestBrowserChatFake(t *testing.T) {
 	// A hostile message is text.
 	tb.click(`#convs li.conv a.conv-link`)
 	tb.until("mallory's DM", `document.body.dataset.page === "chat"`)
-	if !tb.is(`[...document.querySelectorAll("#messages li.msg .text")].some(p => p.textContent.startsWith(` + js(hostileText) + `))`) || tb.is(`!!document.querySelector("main script, #messages a[href^='javascript']")`) {
+	if !tb.is(`[...document.querySelectorAll("#messages li.msg .text")].some(p => p.textContent.startsWith(`+js(hostileText)+`))`) || tb.is(`!!document.querySelector("main script, #messages a[href^='javascript']")`) {
 		t.Error("mallory's message is not shown as text")
 	}
 	tb.nav(d.url("/messages"))
