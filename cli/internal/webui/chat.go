@@ -388,6 +388,10 @@ func (s *Server) membersPanel(w http.ResponseWriter, r *http.Request) {
 	if s.signedOut(w, r) {
 		return
 	}
+	if !fromScript(r) { // a person following the address: the page, panel open
+		http.Redirect(w, r, convPath(ref(r))+"?members=1#members", http.StatusSeeOther)
+		return
+	}
 	c, err := s.lookup(r.Context(), ref(r))
 	if err == nil && c.DM {
 		err = core.ErrNoConversation

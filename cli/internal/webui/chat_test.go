@@ -268,6 +268,9 @@ func TestChatGroups(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(panel, `<details class="card members" id="members">`) {
 		t.Errorf("the members panel: %d %.80s", res.StatusCode, panel)
 	}
+	if res, _ := u.do(request{method: "GET", path: back + "/members", signed: true}); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != back+"?members=1#members" {
+		t.Errorf("the panel's address without the script: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
 	// Make admin, make member, remove.
 	roleOf := func(name string) string {
 		for _, m := range ok[[]core.Member](t)(u.node.Members(context.Background(), id)) {
