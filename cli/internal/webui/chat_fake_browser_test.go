@@ -114,6 +114,19 @@ func TestBrowserChatFake(t *testing.T) {
 	}
 	tb.until("mallory's DM at the top", `document.querySelector("#convs li.conv .preview").textContent.includes("top of the list")`)
 	tb.until("the badge counts it", `document.querySelector("#msg-badge-n").textContent === "63"`)
+	// So does an invitation, in its own list.
+	g2, err := node.AddGroup("bob", "Second <group>", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := node.AddInvite("bob", g2.ID, "alice", false); err != nil {
+		t.Fatal(err)
+	}
+	tb.until("the new invitation", `document.querySelector("#invites li.conv.invite .cname").textContent === "Second <group>"`)
+	tb.until("the badge counts it", `document.querySelector("#msg-badge-n").textContent === "64"`)
+	if !tb.marked() {
+		t.Error("the list reloaded")
+	}
 
 	// A hostile message is text.
 	tb.click(`#convs li.conv a.conv-link`)
@@ -135,7 +148,7 @@ func TestBrowserChatFake(t *testing.T) {
 	}); err != nil {
 		t.Errorf("showing the DM did not mark it read")
 	}
-	tb.until("the badge: only the invitation left", `document.querySelector("#msg-badge-n").textContent === "1"`)
+	tb.until("the badge: only the invitations left", `document.querySelector("#msg-badge-n").textContent === "2"`)
 	tb.click(`a[data-older]`)
 	tb.until("the older page", msgHas("bob's message 0", false))
 	if got := tb.str(`document.querySelector("#messages li.msg .text").textContent`); got != "bob's message 0" {
