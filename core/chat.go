@@ -147,15 +147,16 @@ func (n *Node) Join(ctx context.Context, group string) (Conversation, error) {
 		return Conversation{}, err
 	}
 	g, err := n.groupRef(ctx, sess, group)
-	if errors.Is(err, ErrNoConversation) {
-		// A public group found by search is not known yet: fetch it.
-		if id, ok := parseGroupID(group); ok {
-			n.fetchGroup(ctx, sess, id)
-			g, err = id, nil
-		}
-	}
 	if err != nil {
 		return Conversation{}, err
+	}
+	if _, cerr := sess.chat.eng.Conversation(g); errors.Is(cerr, chat.ErrUnknownGroup) {
+		// A public group found by search is not known yet: watch it and
+		// fetch it from the anchors.
+		if werr := sess.chat.eng.Watch(g); werr != nil {
+			return Conversation{}, n.chatErr(werr)
+		}
+		n.fetchGroup(ctx, sess, g)
 	}
 	es, err := sess.chat.eng.Join(g)
 	if err != nil {
@@ -260,7 +261,7 @@ func (n *Node) Members(ctx context.Context, group string) ([]Member, error) {
 	}
 	out := make([]Member, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, Member{Name: n.displayNameOf(m.Key), Key: m.Key.String(), Role: m.Role, Me: m.Key == sess.key})
+		out = append(out, Member{Name: n.chatName(sess, m.Key), Key: m.Key.String(), Role: m.Role, Me: m.Key == sess.key})
 	}
 	return out, nil
 }
@@ -298,7 +299,7 @@ func (n *Node) Conversation(ctx context.Context, ref string) (Conversation, erro
 	}
 	c, err := sess.chat.eng.Conversation(g)
 	if errors.Is(err, chat.ErrUnknownGroup) && !dmPeer.IsZero() {
-		return Conversation{ID: g.String(), DM: true, Name: n.displayNameOf(dmPeer), Peer: dmPeer.String(), Role: "admin", Members: 2}, nil
+		return Conversation{ID: g.String(), DM: true, Name: n.chatName(sess, dmPeer), Peer: dmPeer.String(), Role: "admin", Members: 2}, nil
 	}
 	if err != nil {
 		return Conversation{}, n.chatErr(err)
@@ -394,6 +395,11 @@ func (n *Node) SearchGroups(ctx context.Context, query string, limit int) ([]Gro
 			continue
 		}
 		seen[r.ID] = true
+		if id, ok := parseGroupID(r.ID); ok {
+			if c, err := sess.chat.eng.Conversation(id); err == nil {
+				r.Joined = c.Role == "admin" || c.Role == "member"
+			}
+		}
 		out = append(out, r)
 	}
 	return out, nil
@@ -515,15 +521,6 @@ func (n *Node) chatErr(err error) error {
 	return err
 }
 
-// displayNameOf returns the username of an account if the device knows
-// it, else the first bytes of its key.
-func (n *Node) displayNameOf(k entry.Key) string {
-	if name := n.nameOf(k); name != "" {
-		return name
-	}
-	return "@" + k.Short()
-}
-
 // conversation converts the engine's view of a group.
 func (n *Node) conversation(sess *session, c chat.Conversation) Conversation {
 	out := Conversation{
@@ -539,7 +536,7 @@ func (n *Node) conversation(sess *session, c chat.Conversation) Conversation {
 	}
 	if c.DM {
 		out.Peer = c.Peer.String()
-		out.Name = n.displayNameOf(c.Peer)
+		out.Name = n.chatName(sess, c.Peer)
 	}
 	if c.Last != nil {
 		m := n.message(sess, *c.Last)
@@ -553,7 +550,7 @@ func (n *Node) message(sess *session, m chat.Message) Message {
 	out := Message{
 		ID:           m.ID.String(),
 		Conversation: m.Group.String(),
-		Author:       n.displayNameOf(m.Author),
+		Author:       n.chatName(sess, m.Author),
 		AuthorKey:    m.Author.String(),
 		Seq:          m.Seq,
 		Time:         m.Time.Time(),
@@ -566,14 +563,14 @@ func (n *Node) message(sess *session, m chat.Message) Message {
 		out.ReplyTo = m.ReplyTo.String()
 	}
 	if m.Event != "" && m.Event != "gap" && m.Text == "" {
-		out.Text = n.eventText(m)
+		out.Text = n.eventText(sess, m)
 	}
 	return out
 }
 
 // eventText describes a membership change for a person.
-func (n *Node) eventText(m chat.Message) string {
-	who, target := n.displayNameOf(m.Author), n.displayNameOf(m.Target)
+func (n *Node) eventText(sess *session, m chat.Message) string {
+	who, target := n.chatName(sess, m.Author), n.chatName(sess, m.Target)
 	switch m.Event {
 	case "created":
 		return who + " created the conversation"

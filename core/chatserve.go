@@ -8,6 +8,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/chat"
 	"github.com/skein-p2p/skein/core/internal/chatcrypt"
 	"github.com/skein-p2p/skein/core/internal/chatlog"
+	"github.com/skein-p2p/skein/core/internal/chatnet"
 	"github.com/skein-p2p/skein/core/internal/entry"
 )
 
@@ -59,22 +60,52 @@ func (c nodeChat) Prekey(account entry.Key) (*chatcrypt.PrekeyRecord, bool) {
 	return nil, false // a device serves only its own account's key
 }
 
+// Record answers with the logged-in account's own name record: a device
+// vouches for its account only.
+func (c nodeChat) Record(account entry.Key) ([]byte, bool) {
+	sess := c.n.session()
+	if sess == nil || account != sess.key {
+		return nil, false
+	}
+	r, err := c.n.store.OwnRecord(account)
+	return r, err == nil && len(r) > 0
+}
+
+// PublicGroups is a relay's search; a device answers none.
+func (c nodeChat) PublicGroups(string, int) []chatnet.GroupHit { return nil }
+
 func (c nodeChat) Push(from peer.ID, g chatlog.GroupID, es []*chatlog.Entry) (int, error) {
 	sess := c.n.session()
 	if sess == nil || sess.chat == nil {
 		return 0, nil
 	}
-	keep := es[:0:0]
-	for _, e := range es {
-		if sess.chat.eng.Wants(e) {
-			keep = append(keep, e)
+	accepted := 0
+	wantedIngest(sess.chat.eng.Wants, es, func(keep []*chatlog.Entry) int {
+		res := c.n.ingestChat(sess, from, keep)
+		accepted += res.Stored + res.Duplicate
+		return res.Stored
+	})
+	return accepted, nil
+}
+
+// wantedIngest ingests the entries wants accepts. An invitation or a DM's
+// creation makes the engine want the rest of its group, which may come in
+// the same push: those are taken in a second pass.
+func wantedIngest(wants func(*chatlog.Entry) bool, es []*chatlog.Entry, ingest func([]*chatlog.Entry) int) {
+	for range 3 {
+		var keep, rest []*chatlog.Entry
+		for _, e := range es {
+			if wants(e) {
+				keep = append(keep, e)
+			} else {
+				rest = append(rest, e)
+			}
 		}
+		if len(keep) == 0 || ingest(keep) == 0 || len(rest) == 0 {
+			return
+		}
+		es = rest
 	}
-	if len(keep) == 0 {
-		return 0, nil
-	}
-	res := c.n.ingestChat(sess, from, keep)
-	return res.Stored + res.Duplicate, nil
 }
 
 func (c nodeChat) PutPrekey(from peer.ID, r *chatcrypt.PrekeyRecord) error {

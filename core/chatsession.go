@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -41,6 +42,7 @@ const (
 	chatTimeout     = 10 * time.Second // one chatnet exchange
 	chatFetchRounds = 8                // rounds of needs fetched after one ingest
 	chatPushChunk   = chatnet.MaxPushEntries
+	chatControlGap  = time.Minute // a control entry waits this long for a missing past
 )
 
 // chatTopic is the GossipSub topic of a group: a hash of its ID, so the
@@ -52,13 +54,15 @@ func chatTopic(g chatlog.GroupID) string {
 
 // chatSess is the messaging state of a session.
 type chatSess struct {
-	eng  *chat.Engine
-	kv   store.KV // the node's own marks: own entries pushed to the anchors, inbox cursors
-	kick chan struct{}
+	eng     *chat.Engine
+	kv      store.KV // the node's own marks: own entries pushed to the anchors, inbox cursors
+	kick    chan struct{}
+	catchUp chan struct{} // an anchor connected: catch up with it
 
 	mu     sync.Mutex
-	topics map[chatlog.GroupID]*groupTopic
-	needs  []needFrom // to fetch, from whom
+	topics    map[chatlog.GroupID]*groupTopic
+	needs     []needFrom          // to fetch, from whom
+	nameWants map[entry.Key]bool // accounts to name: true once asked (chatnames.go)
 }
 
 // needFrom is something the engine misses and the peer that may have it.
@@ -71,6 +75,7 @@ type needFrom struct {
 type groupTopic struct {
 	topic  *pubsub.Topic
 	sub    *pubsub.Subscription
+	joins  *pubsub.TopicEventHandler
 	cancel context.CancelFunc
 	done   chan struct{}
 	name   string
@@ -92,12 +97,17 @@ func (n *Node) chatKV(account entry.Key) (engine, marks store.KV) {
 // openChat starts the session's chat engine.
 func (n *Node) openChat(sess *session) error {
 	ekv, mkv := n.chatKV(sess.key)
-	cs := &chatSess{kv: mkv, kick: make(chan struct{}, 1), topics: make(map[chatlog.GroupID]*groupTopic)}
+	cs := &chatSess{kv: mkv, kick: make(chan struct{}, 1), catchUp: make(chan struct{}, 1), topics: make(map[chatlog.GroupID]*groupTopic)}
 	eng, err := chat.Open(ekv, chat.Options{
 		Self:    &chat.Account{Key: sess.key, Priv: sess.priv},
 		Clock:   n.clock,
 		OnEvent: func(ev chat.Event) { n.chatEvent(sess, ev) },
 		Logger:  n.log,
+		// Relays drop messages after 30 days: a newcomer reading an old
+		// group from them must not have its membership stall on a gap
+		// that will never fill. The fold is redone when missing entries
+		// arrive.
+		Limits: chat.Limits{ControlGapAfter: chatControlGap},
 	})
 	if err != nil {
 		return fmt.Errorf("core: messages: %w", err)
@@ -131,6 +141,10 @@ func (n *Node) chatLoop(ctx context.Context, sess *session) {
 	n.chatCatchUp(ctx, sess)
 	t := time.NewTicker(chatTick)
 	defer t.Stop()
+	// What live delivery missed (a publication before the topic's mesh
+	// formed, a member that was away) comes at the next catch-up.
+	every := time.NewTicker(n.cfg.SyncInterval)
+	defer every.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -138,8 +152,13 @@ func (n *Node) chatLoop(ctx context.Context, sess *session) {
 		case <-t.C:
 			n.takeResult(sess, "", cs.eng.Tick(time.Now()))
 		case <-cs.kick:
+		case <-cs.catchUp:
+			n.chatCatchUp(ctx, sess)
+		case <-every.C:
+			n.chatCatchUp(ctx, sess)
 		}
 		n.fetchNeeds(ctx, sess)
+		n.learnNames(ctx, sess)
 	}
 }
 
@@ -354,13 +373,15 @@ func (n *Node) publishChat(ctx context.Context, sess *session, g chatlog.GroupID
 	}
 	var targets []peer.ID
 	if !dmPeer.IsZero() {
-		if p, ok := n.deviceOf(dmPeer); ok && n.host.Network().Connectedness(p) == network.Connected {
-			targets = append(targets, p)
+		if p, ok := n.deviceOf(dmPeer); ok && p != n.host.ID() {
+			targets = append(targets, p) // dialled if need be
 		}
 	}
 	anchors := n.connectedAnchors()
 	for _, p := range targets {
-		n.pushChat(ctx, p, g, es)
+		if err := n.pushChat(ctx, p, g, es); err != nil {
+			n.log.Debug("chat entries not pushed to the device", "peer", p, "err", err)
+		}
 	}
 	n.pushUnsent(ctx, sess, g, anchors)
 }
@@ -392,11 +413,14 @@ func (n *Node) pushUnsent(ctx context.Context, sess *session, g chatlog.GroupID,
 	if v, err := cs.kv.Get(key); err == nil && len(v) == 8 {
 		sent = binary.BigEndian.Uint64(v)
 	}
-	head := cs.eng.Frontier(g)[sess.key]
+	have := cs.eng.Frontier(g)
+	head := have[sess.key]
 	if head <= sent {
 		return
 	}
-	es, _ := cs.eng.After(g, map[entry.Key]uint64{sess.key: sent}, int(head-sent), chatnet.MaxAnswerBytes)
+	// Everyone else's at their frontier: After answers the own entries alone.
+	have[sess.key] = sent
+	es, _ := cs.eng.After(g, have, chatnet.MaxSyncEntries, chatnet.MaxAnswerBytes)
 	own := es[:0]
 	for _, e := range es {
 		if e.Author == sess.key {
@@ -448,11 +472,34 @@ func (n *Node) joinTopic(sess *session, g chatlog.GroupID) {
 		ps.UnregisterTopicValidator(name)
 		return
 	}
+	joins, err := t.EventHandler()
+	if err != nil {
+		sub.Cancel()
+		t.Close()
+		ps.UnregisterTopicValidator(name)
+		return
+	}
 	ctx, cancel := context.WithCancel(sess.ctx)
-	gt := &groupTopic{topic: t, sub: sub, cancel: cancel, done: make(chan struct{}), name: name}
+	gt := &groupTopic{topic: t, sub: sub, joins: joins, cancel: cancel, done: make(chan struct{}), name: name}
 	cs.topics[g] = gt
 	go func() {
 		defer close(gt.done)
+		var wg sync.WaitGroup
+		defer wg.Wait()
+		wg.Go(func() {
+			// A member that joins the topic may hold what this device
+			// missed (and the other way round: it syncs with us too).
+			for {
+				ev, err := joins.NextPeerEvent(ctx)
+				if err != nil {
+					return
+				}
+				if ev.Type == pubsub.PeerJoin {
+					n.syncGroup(ctx, sess, ev.Peer, g)
+					n.fetchNeeds(ctx, sess)
+				}
+			}
+		})
 		for {
 			msg, err := sub.Next(ctx)
 			if err != nil {
@@ -478,6 +525,7 @@ func (n *Node) leaveTopics(sess *session) {
 	for _, t := range topics {
 		t.cancel()
 		t.sub.Cancel()
+		t.joins.Cancel()
 		<-t.done
 		t.topic.Close()
 		n.host.PubSub.UnregisterTopicValidator(t.name)
@@ -537,5 +585,21 @@ func (n *Node) prekeys(ctx context.Context, sess *session) chat.KeyFunc {
 			return r, nil // expired, but the newest known: better than nothing
 		}
 		return nil, last
+	}
+}
+
+// anchorConnected asks the session's chat loop to catch up when an anchor
+// connects: messages wait there for this account.
+func (n *Node) anchorConnected(p peer.ID) {
+	if !slices.Contains(n.anchors(), p) {
+		return
+	}
+	sess := n.session()
+	if sess == nil || sess.chat == nil {
+		return
+	}
+	select {
+	case sess.chat.catchUp <- struct{}{}:
+	default:
 	}
 }

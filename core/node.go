@@ -595,6 +595,7 @@ func (n *Node) connected(_ network.Network, c network.Conn) {
 	n.protectImportant(c.RemotePeer())
 	n.events.emit(Event{Kind: EventConnectivity, Peers: len(n.host.Network().Peers())})
 	n.requestSync(c.RemotePeer())
+	n.anchorConnected(c.RemotePeer())
 }
 
 func (n *Node) disconnected(_ network.Network, c network.Conn) {

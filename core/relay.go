@@ -228,7 +228,7 @@ func NewRelay(ctx context.Context, cfg RelayConfig) (*Relay, error) {
 		r.Close()
 		return nil, fmt.Errorf("core: directory: %w", err)
 	}
-	if r.chat, err = newChatStore(h, kv, log, plog); err != nil {
+	if r.chat, err = newChatStore(h, kv, r.dir, log, plog); err != nil {
 		r.Close()
 		return nil, fmt.Errorf("core: messages: %w", err)
 	}
