@@ -59,9 +59,9 @@ type chatSess struct {
 	kick    chan struct{}
 	catchUp chan struct{} // an anchor connected: catch up with it
 
-	mu     sync.Mutex
+	mu        sync.Mutex
 	topics    map[chatlog.GroupID]*groupTopic
-	needs     []needFrom          // to fetch, from whom
+	needs     []needFrom         // to fetch, from whom
 	nameWants map[entry.Key]bool // accounts to name: true once asked (chatnames.go)
 }
 
