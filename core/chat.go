@@ -399,6 +399,7 @@ func (n *Node) SearchGroups(ctx context.Context, query string, limit int) ([]Gro
 			if c, err := sess.chat.eng.Conversation(id); err == nil {
 				r.Joined = c.Role == "admin" || c.Role == "member"
 			}
+			sess.chat.remember(id)
 		}
 		out = append(out, r)
 	}
@@ -471,6 +472,16 @@ func (n *Node) groupRef(_ context.Context, sess *session, ref string) (chatlog.G
 			if strings.HasPrefix(g.String(), lower) {
 				found = append(found, g)
 			}
+		}
+		if len(found) == 0 {
+			// A public group the account found by search but never held.
+			sess.chat.mu.Lock()
+			for g := range sess.chat.found {
+				if strings.HasPrefix(g.String(), lower) {
+					found = append(found, g)
+				}
+			}
+			sess.chat.mu.Unlock()
 		}
 	}
 	if len(found) == 0 {

@@ -61,8 +61,22 @@ type chatSess struct {
 
 	mu        sync.Mutex
 	topics    map[chatlog.GroupID]*groupTopic
-	needs     []needFrom         // to fetch, from whom
-	nameWants map[entry.Key]bool // accounts to name: true once asked (chatnames.go)
+	needs     []needFrom               // to fetch, from whom
+	nameWants map[entry.Key]bool       // accounts to name: true once asked (chatnames.go)
+	found     map[chatlog.GroupID]bool // public groups SearchGroups found, so Join takes an ID prefix
+}
+
+// maxFound bounds the public groups remembered from searches.
+const maxFound = 256
+
+// remember notes a public group found by search.
+func (cs *chatSess) remember(g chatlog.GroupID) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.found == nil || len(cs.found) >= maxFound {
+		cs.found = make(map[chatlog.GroupID]bool)
+	}
+	cs.found[g] = true
 }
 
 // needFrom is something the engine misses and the peer that may have it.
