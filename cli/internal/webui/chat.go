@@ -82,7 +82,7 @@ func newConvView(c core.Conversation) convView {
 		case m.Mine:
 			v.LastFrom = "You"
 		case !c.DM:
-			v.LastFrom = "@" + authorName(*m)
+			v.LastFrom = label(authorName(*m))
 		}
 	}
 	return v
@@ -109,8 +109,33 @@ func preview(text string) string {
 	return strings.TrimSpace(string(r[:previewChars-1])) + "…"
 }
 
-// authorName is the name a message shows for its author: the username,
-// else a short key.
+// named reports whether name, as the node gives it, is a username: the
+// node names an account whose name it does not know "@" and a short key.
+func named(name string) bool { return name != "" && !strings.HasPrefix(name, "@") }
+
+// label is how a page names an account: "@name", or what the node gave
+// for an account whose name it does not know.
+func label(name string) string {
+	if named(name) {
+		return "@" + name
+	}
+	return name
+}
+
+// Named reports whether the conversation is a DM with an account whose
+// username is known (its title links to the profile).
+func (v convView) Named() bool { return v.DM && named(v.Name) }
+
+// Label is the conversation's name as the list shows it.
+func (v convView) Label() string {
+	if v.DM {
+		return label(v.Name)
+	}
+	return v.Name
+}
+
+// authorName is the name a message shows for its author: the username
+// (or what the node gives for an unknown one), else a short key.
 func authorName(m core.Message) string {
 	if m.Author != "" {
 		return m.Author
@@ -137,7 +162,7 @@ type msgView struct {
 
 func newMsgView(m core.Message) msgView {
 	v := msgView{
-		ID: m.ID, Author: authorName(m), Named: m.Author != "", Mine: m.Mine, Event: m.Event,
+		ID: m.ID, Author: authorName(m), Named: named(m.Author), Mine: m.Mine, Event: m.Event,
 		Gap: m.Missing, T: m.Time.UnixMilli(),
 		ISO: isoTime(m.Time), Full: fullTime(m.Time), Clock: clock(m.Time),
 	}
@@ -299,7 +324,7 @@ type chatPage struct {
 
 func (p chatPage) title() string {
 	if p.Conv.DM {
-		return "Messages with @" + p.Conv.Name
+		return "Messages with " + p.Conv.Label()
 	}
 	return p.Conv.Name
 }
@@ -310,9 +335,15 @@ type membersView struct {
 	Name    string
 	Admin   bool // the signed-in account may invite, remove and make admins
 	Member  bool // the signed-in account may leave
-	Members []core.Member
+	Members []memberView
 	Back    string
 	Open    bool // the panel shows open (after one of its forms)
+}
+
+// memberView is a row of the members panel.
+type memberView struct {
+	core.Member
+	Named bool // Name is a username: a link, and the admin's buttons can name it
 }
 
 // ref is the path value naming a conversation: a group ID, a unique ID
@@ -335,15 +366,14 @@ func (s *Server) conversation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := chatPage{Conv: newConvView(c), Ref: c.ID, Back: "/messages/" + c.ID}
-	if c.DM {
-		data.To = c.Name
-	}
 	cursor := r.URL.Query().Get("cursor")
 	p, err := s.node.Messages(ctx, c.ID, cursor, msgPageSize)
 	switch {
-	case err != nil && c.DM && cursor == "" && errors.Is(err, core.ErrNoConversation):
-		// A DM not started yet: its first message starts it.
+	case err != nil && c.DM && cursor == "" && errors.Is(err, core.ErrNoConversation) && named(c.Name):
+		// A DM not started yet: its first message, sent to the user by
+		// name, starts it.
 		data.Back = "/messages/@" + url.PathEscape(c.Name)
+		data.To = c.Name
 	case err != nil && data.Conv.Invited && cursor == "":
 		// An invitation to a private group: nothing to read before Accept.
 	case err != nil:
@@ -377,8 +407,12 @@ func (s *Server) members(ctx context.Context, c core.Conversation) (*membersView
 	if err != nil {
 		return nil, err
 	}
+	views := make([]memberView, len(ms))
+	for i, m := range ms {
+		views[i] = memberView{Member: m, Named: named(m.Name)}
+	}
 	return &membersView{ID: c.ID, Name: c.Name, Admin: c.Role == "admin",
-		Member: c.Role == "admin" || c.Role == "member", Members: ms,
+		Member: c.Role == "admin" || c.Role == "member", Members: views,
 		Back: "/messages/" + c.ID + "?members=1#members"}, nil
 }
 
@@ -635,7 +669,7 @@ func (s *Server) chatEventData(ctx context.Context, e core.Event) (string, bool)
 			ev.Conv = e.Message.Conversation
 		}
 		if m.Event == "" && !m.Mine {
-			ev.Say = "New message from @" + m.Author + ": " + preview(e.Message.Text)
+			ev.Say = "New message from " + label(m.Author) + ": " + preview(e.Message.Text)
 		}
 	case core.EventInvite:
 		if ev.Row != nil {

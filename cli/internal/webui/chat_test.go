@@ -128,7 +128,7 @@ func TestChatView(t *testing.T) {
 		`<a href="/u/bob">@bob</a>`,
 		`<a href="/search?kind=tag&amp;q=tag">#tag</a>`,
 		`data-max="4000" data-enter`,
-		`<input type="hidden" name="to" value="mallory">`,
+		`<input type="hidden" name="conv" value="` + own.Conversation + `">`,
 		`<input type="hidden" name="back" value="/messages/` + own.Conversation + `">`,
 		`aria-current="page">Messages`,
 		`data-unread`,
@@ -137,8 +137,8 @@ func TestChatView(t *testing.T) {
 			t.Errorf("the chat view lacks %s", want)
 		}
 	}
-	if strings.Contains(body, `id="members"`) {
-		t.Error("a DM shows a members panel")
+	if strings.Contains(body, `id="members"`) || strings.Contains(body, `name="to"`) {
+		t.Error("a DM shows a members panel, or names its peer to send (a started DM sends by ID)")
 	}
 	// A conversation opened by a username, and one not started yet (the
 	// profile's Message button).
@@ -431,6 +431,11 @@ func TestChatRows(t *testing.T) {
 			[]string{`class="msg"`, `<a href="/u/mallory">@mallory</a>`, "&lt;script&gt;alert(1)&lt;/script&gt; javascript:alert(1)"}},
 		{core.Message{ID: "ee", Author: "alice", Mine: true, Text: "mine", Time: now},
 			[]string{`class="msg mine"`, `<span class="sr-only">You</span>`}},
+		// An author whose name the node does not know: as the node names it, no link.
+		{core.Message{ID: "ff", Author: "@0123456789ab", Text: "who?", Time: now},
+			[]string{`<p class="msg-by">@0123456789ab <time`}},
+		{core.Message{ID: "ab", Author: "@0123456789ab", Event: "gap", Missing: 2, Time: now},
+			[]string{"2 messages from @0123456789ab missing"}},
 	} {
 		out, err := u.srv.views.fragment("msgrow", newMsgView(tc.m))
 		if err != nil {
@@ -499,5 +504,32 @@ func TestChatEvents(t *testing.T) {
 	data = next("members")
 	if !strings.Contains(data, `data-conv="`+g.ID+`"`) {
 		t.Errorf("the members event: %s", data)
+	}
+}
+
+// TestChatUnknownNames: a DM or a member whose name the node does not know
+// ("@" and a short key) is named as the node gives it, links nowhere, and
+// gets no admin's buttons (the API names members by username).
+func TestChatUnknownNames(t *testing.T) {
+	u := chatUI(t)
+	v := newConvView(core.Conversation{ID: "aa", DM: true, Name: "@0123456789ab"})
+	if v.Label() != "@0123456789ab" || v.Named() {
+		t.Errorf("an unknown DM peer: %q named %v", v.Label(), v.Named())
+	}
+	if v := newConvView(core.Conversation{ID: "aa", DM: true, Name: "bob"}); v.Label() != "@bob" || !v.Named() {
+		t.Errorf("bob: %q named %v", v.Label(), v.Named())
+	}
+	panel := &membersView{ID: "g", Name: "g", Admin: true, Member: true, Back: "/messages/g", Members: []memberView{
+		{Member: core.Member{Name: "alice", Role: "admin", Me: true}, Named: true},
+		{Member: core.Member{Name: "@0123456789ab", Role: "member"}, Named: named("@0123456789ab")},
+	}}
+	out, err := u.srv.views.fragment("members", panel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	out.writeTo(&b)
+	if s := b.String(); !strings.Contains(s, `<span class="mname">@0123456789ab</span>`) || strings.Contains(s, `action="/messages/remove"`) || strings.Contains(s, `/u/@`) {
+		t.Errorf("the panel with an unknown member:\n%s", s)
 	}
 }
