@@ -2,6 +2,7 @@ package mobile
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -373,6 +374,33 @@ func (n *Node) Messages(conversation, cursor string, limit int) (*MessagePage, e
 	return get(n, func(ctx context.Context, cn *core.Node) (core.MessagePage, error) {
 		return cn.Messages(ctx, conversation, cursor, limit)
 	}, func(p core.MessagePage) *MessagePage { return &MessagePage{items: p.Messages, next: p.Next} })
+}
+
+// MessagesJSON is Messages with the page as one JSON document, the one the
+// daemon's API and `skein messages --json` give: {"messages": [...],
+// "next": "..."}, each message with "id", "conversation", "author",
+// "author_key", "seq", "time" (RFC 3339), "text", "mine", and "reply_to",
+// "event", "missing" when set. As FeedJSON, it leaves nothing of the page
+// in Go: use it for a history that scrolls far.
+func (n *Node) MessagesJSON(conversation, cursor string, limit int) ([]byte, error) {
+	if err := required("conversation", conversation); err != nil {
+		return nil, err
+	}
+	return get(n, func(ctx context.Context, cn *core.Node) (core.MessagePage, error) {
+		return cn.Messages(ctx, conversation, cursor, limit)
+	}, messagePageJSON)
+}
+
+// messagePageJSON encodes a page of messages; a page always encodes.
+func messagePageJSON(p core.MessagePage) []byte {
+	if p.Messages == nil {
+		p.Messages = []core.Message{}
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic("mobile: a page of messages does not encode: " + err.Error())
+	}
+	return b
 }
 
 // MarkRead marks a conversation read up to its newest message: its Unread

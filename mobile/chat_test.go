@@ -2,6 +2,7 @@ package mobile
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
@@ -152,6 +153,11 @@ func TestChatDM(t *testing.T) {
 		ev.conv.Name != ev.msg.Author || (ev.msg.Author != "alice" && ev.msg.Author != "@"+alice.Key[:8]) {
 		t.Fatalf("bob's event: message %+v in %+v", ev.msg, ev.conv)
 	}
+	// The sender's listener is told of its own message too.
+	ev = ra.await(t, "alice's OnMessage for her own DM", "message", func(e chatEvent) bool { return e.msg.ID == sent.ID })
+	if !ev.msg.Mine || ev.conv.Unread != 0 {
+		t.Fatalf("alice's event for her own DM: message %+v in %+v", ev.msg, ev.conv)
+	}
 	reply, err := b.SendMessage("alice", "roger")
 	if err != nil {
 		t.Fatal(err)
@@ -203,6 +209,25 @@ func TestChatDM(t *testing.T) {
 	if !slices.Equal(ids, []string{reply.ID, sent.ID}) {
 		t.Fatalf("paged history %q, want bob's reply then alice's DM", ids)
 	}
+	// The same history as JSON, in core's JSON.
+	js, err := b.MessagesJSON("alice", "", 0)
+	var jp core.MessagePage
+	if err != nil || json.Unmarshal(js, &jp) != nil {
+		t.Fatalf("MessagesJSON = %s, %v", js, err)
+	}
+	var jids []string
+	for _, m := range jp.Messages {
+		if m.Event == "" {
+			jids = append(jids, m.ID)
+		}
+	}
+	if !slices.Equal(jids, ids) || jp.Next != "" || jp.Messages[0].Conversation != sent.ConversationID {
+		t.Fatalf("MessagesJSON = %s", js)
+	}
+	_, err = b.MessagesJSON("alice", "not a cursor!", 0)
+	wantCode(t, "MessagesJSON(a bad cursor)", err, CodeInvalidInput)
+	_, err = b.MessagesJSON("", "", 0)
+	wantCode(t, "MessagesJSON(null)", err, CodeInvalidInput)
 	found, err := a.SearchMessages("EAGLE", 0)
 	if err != nil || found.Len() != 1 || found.Get(0).ID != sent.ID || found.Get(1) != nil {
 		t.Fatalf("SearchMessages(EAGLE): %v", err)

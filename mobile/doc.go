@@ -31,9 +31,9 @@
 //     from the relays' directories; SearchResults).
 //   - Messaging, end-to-end encrypted: SendDM, SendMessage, Conversations
 //     (with unread counts), Conversation, Messages (history paged by
-//     cursor), MarkRead, SearchMessages (on this device); groups:
-//     CreateGroup, Invite, Join, Leave, Remove, SetRole, Members,
-//     SearchGroups (public groups by name). See "Messaging" below.
+//     cursor) and MessagesJSON, MarkRead, SearchMessages (on this
+//     device); groups: CreateGroup, Invite, Join, Leave, Remove, SetRole,
+//     Members, SearchGroups (public groups by name). See "Messaging".
 //   - Writes safe to retry: Node.Request(id) returns the post, reply,
 //     repost, delete, like, unlike, follow, unfollow and profile that are done at most once for
 //     the request ID id, for an app that queues writes and retries them,
@@ -226,7 +226,9 @@
 // (8 hex digits or more), the name of a group the account is in, or a
 // username for the DM with that user; those that take a group accept the
 // same but a username. Messages arrive through Listener.OnMessage with
-// the conversation as it is then (its Unread and Last); OnInvite reports an
+// the conversation as it is then (its Unread and Last), the account's own
+// included; a conversation the account left or was removed from keeps its
+// history and has Role "". OnInvite reports an
 // invitation (Conversation.Role "invited"), accepted with Join; OnMembers a
 // change of a group's members or roles. History comes newest first, paged
 // as the feed; a Message with Event set is a row that marks a change
@@ -245,7 +247,7 @@
 //	val older = node.messages(g.id, page.nextCursor(), 50)
 //	node.markRead(g.id)
 //	val convs = node.conversations()                     // most recent first, with unread counts
-//	node.remove(g.id, "carol")                            // admins only: re-keys the group
+//	node.remove(g.id, "carol")                           // admins only: re-keys the group
 //
 // # Power modes
 //
@@ -269,9 +271,10 @@
 // whole process, so that Go collects sooner and returns freed memory, but it
 // cannot free what proxies still hold.
 //
-// A screen that pages a lot (a scrolling feed) should use FeedJSON and
-// TimelineJSON: a page is one byte array, nothing of it stays in Go, and it
-// is one call into Go rather than one per post and field. In the benchmark
+// A screen that pages a lot (a scrolling feed or chat history) should use
+// FeedJSON, TimelineJSON and MessagesJSON: a page is one byte array,
+// nothing of it stays in Go, and it is one call into Go rather than one
+// per post and field. In the benchmark
 // of docs/BENCHMARKS.md (8 threads paging the feed of a JVM with a
 // phone-sized heap) it is the way that keeps the process under 150 MiB. The
 // document is the daemon API's (`skein feed --json`):

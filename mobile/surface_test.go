@@ -25,7 +25,7 @@ var nodeMethods = map[string]string{
 }
 
 // mobileOnly are mobile.Node methods with no core method of their name.
-var mobileOnly = []string{"Start", "Accounts", "Request", "FeedJSON", "TimelineJSON", "ThreadJSON"}
+var mobileOnly = []string{"Start", "Accounts", "Request", "FeedJSON", "TimelineJSON", "ThreadJSON", "MessagesJSON"}
 
 func TestSurfaceMethods(t *testing.T) {
 	coreT, mobT := reflect.TypeFor[*core.Node](), reflect.TypeFor[*Node]()

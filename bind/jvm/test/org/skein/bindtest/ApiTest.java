@@ -761,6 +761,25 @@ public class ApiTest {
 				}
 			}
 			assertEquals(Arrays.asList(reply.getID(), sent.getID()), ids);
+			// The same history as JSON, read as an app would with Gson.
+			called("messagesJSON");
+			JsonObject hist = JsonParser.parseString(new String(b.messagesJSON("alice", "", 0), StandardCharsets.UTF_8))
+					.getAsJsonObject();
+			List<String> jids = new ArrayList<>();
+			for (com.google.gson.JsonElement el : hist.getAsJsonArray("messages")) {
+				JsonObject m = el.getAsJsonObject();
+				if (!m.has("event")) {
+					jids.add(m.get("id").getAsString());
+					assertEquals(sent.getConversationID(), m.get("conversation").getAsString());
+				}
+				if (m.get("id").getAsString().equals(sent.getID())) {
+					assertEquals(text, m.get("text").getAsString());
+					assertEquals(alice.getKey(), m.get("author_key").getAsString());
+				}
+			}
+			assertEquals(ids, jids);
+			assertFalse("a last page has a next cursor", hist.has("next"));
+			expect(Mobile.CodeInvalidInput, "messagesJSON(a bad cursor)", () -> b.messagesJSON("alice", "bad!", 0));
 			MessageList found = a.searchMessages("EAGLE", 0);
 			assertEquals(1, found.len());
 			assertEquals(sent.getID(), found.get(0).getID());
