@@ -614,7 +614,8 @@
         location.href = "/post/" + cur.dataset.id;
         break;
       case "n":
-        if (!focusField($("#compose-text"))) location.href = "/#compose-text";
+        // In a conversation, its message box.
+        if (!focusField($("#compose-text")) && !focusField($("#send-text"))) location.href = "/#compose-text";
         break;
       case "r":
         if (!cur) return;
