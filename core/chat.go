@@ -629,5 +629,14 @@ func (n *Node) chatEvent(sess *session, ev chat.Event) {
 	default:
 		out.Kind = EventMembers
 	}
+	if out.Kind != EventMessage {
+		// Look up now the names of members this device does not know,
+		// rather than when someone first reads the group.
+		if ms, err := sess.chat.eng.Members(ev.Group); err == nil {
+			for _, m := range ms {
+				n.chatName(sess, m.Key)
+			}
+		}
+	}
 	n.events.emit(out)
 }
