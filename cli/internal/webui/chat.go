@@ -444,15 +444,23 @@ func (s *Server) membersPanel(w http.ResponseWriter, r *http.Request) {
 
 // ---- group search ----------------------------------------------------------------------
 
-// groupSearchPage is the data of /messages/search.
+// groupSearchPage is the data of /messages/search: public groups by
+// name, and the account's own messages (searched on this device only).
 type groupSearchPage struct {
-	Q       string
-	Groups  []core.GroupResult
-	Error   string
-	Results bool // a search ran
+	Q        string
+	Groups   []core.GroupResult
+	Messages []foundMessage
+	Error    string
+	Results  bool // a search ran
 }
 
-func (groupSearchPage) title() string { return "Find public groups" }
+// foundMessage is a message a search found, with its conversation.
+type foundMessage struct {
+	msgView
+	Conv string
+}
+
+func (groupSearchPage) title() string { return "Search messages and groups" }
 
 func (s *Server) groupSearch(w http.ResponseWriter, r *http.Request) {
 	if s.signedOut(w, r) {
@@ -462,10 +470,17 @@ func (s *Server) groupSearch(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if data.Q != "" {
 		gs, err := s.node.SearchGroups(r.Context(), data.Q, groupSearchSize)
+		var ms []core.Message
+		if err == nil {
+			ms, err = s.node.SearchMessages(r.Context(), data.Q, groupSearchSize)
+		}
 		if err != nil {
 			status, data.Error = errStatus(err), err.Error()
 		}
 		data.Groups, data.Results = gs, err == nil
+		for _, m := range ms {
+			data.Messages = append(data.Messages, foundMessage{msgView: newMsgView(m), Conv: m.Conversation})
+		}
 	}
 	s.render(w, r, status, "chatsearch", data)
 }

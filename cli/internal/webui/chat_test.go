@@ -341,6 +341,13 @@ func TestChatSearch(t *testing.T) {
 	if body := u.get("/messages/search?q=go"); !strings.Contains(body, `href="/messages/`+g.ID+`"`) {
 		t.Error("a joined group has no Open link")
 	}
+	// The account's own messages, searched too.
+	m := ok[core.Message](t)(u.node.AddMessage("mallory", g.ID, "let's GO now "+hostileText))
+	body = u.get("/messages/search?q=go+now")
+	checkEscaped(t, body)
+	if !strings.Contains(body, `<a href="/messages/`+m.Conversation+`">open the conversation</a>`) || !strings.Contains(body, "let&#39;s GO now &lt;script&gt;") {
+		t.Errorf("the message search shows: %s", body)
+	}
 	// No query: only the form. A bad one: the node's message.
 	if body := u.get("/messages/search"); strings.Contains(body, "No public group") {
 		t.Error("an empty search searched")
