@@ -478,3 +478,48 @@ func TestChatErrors(t *testing.T) {
 		t.Fatalf("Join uninvited = %v (code %s)", err, ErrorCodeName(code))
 	}
 }
+
+// TestChatHugeInput: an error about a huge argument of a messaging call
+// quotes at most its start and has a code of its own. Not here, as core
+// does not refuse them with an error of its own: a group name over 64
+// characters (an error without a code), a cursor that is base64 but not
+// one of the engine's (an error without a code), and search queries over
+// 100 characters (searched for).
+func TestChatHugeInput(t *testing.T) {
+	n := newNode(t, "", true)
+	if _, err := n.Register("huge_tester", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.CreateGroup("solo", false, false); err != nil {
+		t.Fatal(err)
+	}
+	huge := strings.Repeat("x", 10_000)
+	calls := map[string]func() error{
+		"SendDM(name)":       func() error { _, err := n.SendDM(huge, "hi"); return err },
+		"SendMessage(conv)":  func() error { _, err := n.SendMessage(huge, "hi"); return err },
+		"SendMessage(text)":  func() error { _, err := n.SendMessage("solo", huge); return err },
+		"Invite":             func() error { return n.Invite(huge, "bob", false, 0) },
+		"Join":               func() error { _, err := n.Join(huge); return err },
+		"Leave":              func() error { return n.Leave(huge) },
+		"Remove":             func() error { return n.Remove(huge, "bob") },
+		"SetRole":            func() error { return n.SetRole(huge, "bob", true) },
+		"Members":            func() error { _, err := n.Members(huge); return err },
+		"Conversation":       func() error { _, err := n.Conversation(huge); return err },
+		"Messages(conv)":     func() error { _, err := n.Messages(huge, "", 0); return err },
+		"MessagesJSON(conv)": func() error { _, err := n.MessagesJSON(huge, "", 0); return err },
+		"MarkRead":           func() error { return n.MarkRead(huge) },
+	}
+	for name, call := range calls {
+		err := call()
+		if err == nil {
+			t.Errorf("%s(10,000 characters) succeeded", name)
+			continue
+		}
+		if len(err.Error()) > maxMessage+len("…") {
+			t.Errorf("%s: a message of %d bytes", name, len(err.Error()))
+		}
+		if ErrorCode(err) == CodeInternal {
+			t.Errorf("%s: %v has no specific code", name, err)
+		}
+	}
+}
