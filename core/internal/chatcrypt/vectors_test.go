@@ -4,14 +4,14 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/hex"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/skein-p2p/skein/core/internal/protocoldoc"
 )
 
-// The fixed inputs of the test vectors shown in docs/drafts/chat-crypto.md.
+// The fixed inputs of the test vectors shown in docs/PROTOCOL.md.
 var (
 	// vectorSecret is the epoch secret 00 01 02 … 1f.
 	vectorSecret = func() (s Secret) {
@@ -122,7 +122,7 @@ func TestVectors(t *testing.T) {
 	doc := flatDraft(t)
 	for _, v := range append(vs, vector{"wrap enc", vectorWrapEnc, vectorWrapEnc}, vector{"wrap sealed", vectorWrapSealed, vectorWrapSealed}) {
 		if !strings.Contains(doc, v.want) {
-			t.Errorf("docs/drafts/chat-crypto.md does not show %s %s", v.name, v.want)
+			t.Errorf("docs/PROTOCOL.md does not show %s %s", v.name, v.want)
 		}
 	}
 }
@@ -136,13 +136,5 @@ func mustHex(t *testing.T, s string) []byte {
 	return b
 }
 
-// flatDraft returns docs/drafts/chat-crypto.md with all white space
-// removed, like protocoldoc.Flat does for docs/PROTOCOL.md.
-func flatDraft(t *testing.T) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "drafts", "chat-crypto.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(strings.Fields(string(b)), "")
-}
+// flatDraft returns docs/PROTOCOL.md with all white space removed.
+func flatDraft(t *testing.T) string { return protocoldoc.Flat(t) }

@@ -2,11 +2,6 @@ package chatnet
 
 import (
 	"encoding/hex"
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +10,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/protocoldoc"
 )
 
-// vectorFrame is one frame of the test vectors in docs/drafts/chat-net.md
+// vectorFrame is one frame of the test vectors in docs/PROTOCOL.md
 // (docs/PROTOCOL.md, "Chat network", once spliced in).
 type vectorFrame struct {
 	name    string
@@ -196,20 +191,8 @@ func wrapHex(b []byte) string {
 	return s.String()
 }
 
-// flatDoc returns docs/drafts/chat-net.md with all white space removed, or
-// docs/PROTOCOL.md once the draft is spliced in and removed.
-func flatDoc(t *testing.T) string {
-	t.Helper()
-	_, self, _, _ := runtime.Caller(0)
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(self), "..", "..", "..", "docs", "drafts", "chat-net.md"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return protocoldoc.Flat(t)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(strings.Fields(string(b)), "")
-}
+// flatDoc returns docs/PROTOCOL.md with all white space removed.
+func flatDoc(t *testing.T) string { return protocoldoc.Flat(t) }
 
 // TestVectorsDocumented checks that the document shows every vector, the
 // contexts and the limits exactly as the code makes them.
