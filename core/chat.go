@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/skein-p2p/skein/core/internal/chat"
 	"github.com/skein-p2p/skein/core/internal/chatlog"
@@ -21,6 +22,7 @@ const (
 	defaultMsgPage   = 50
 	maxMsgPage       = 200
 	maxGroupResults  = 50
+	maxChatQuery     = 100 // code points of a group or message search, as of a post search
 )
 
 // chatSession returns the logged-in session, with messaging open.
@@ -95,6 +97,9 @@ func (n *Node) CreateGroup(ctx context.Context, name string, opts GroupOptions) 
 	sess, err := n.chatSession()
 	if err != nil {
 		return Conversation{}, err
+	}
+	if err := chatlog.CheckName(name); err != nil {
+		return Conversation{}, fmt.Errorf("%w: %w", ErrInvalidGroupName, err)
 	}
 	g, es, err := sess.chat.eng.CreateGroup(name, opts.Public, !opts.HistoryJoined)
 	if err != nil {
@@ -216,7 +221,9 @@ func (n *Node) groupChange(ctx context.Context, group string, change func(*sessi
 	if err != nil {
 		return err
 	}
-	g, err := n.groupRef(ctx, sess, group)
+	// A username names its DM, so that a change a DM does not allow
+	// says so rather than "no such conversation".
+	g, _, err := n.conversationRef(ctx, sess, group)
 	if err != nil {
 		return err
 	}
@@ -374,8 +381,8 @@ func (n *Node) SearchGroups(ctx context.Context, query string, limit int) ([]Gro
 		return nil, err
 	}
 	query = strings.TrimSpace(query)
-	if query == "" {
-		return nil, ErrBadQuery
+	if query == "" || utf8.RuneCountInString(query) > maxChatQuery {
+		return nil, fmt.Errorf("%w: 1 to %d characters", ErrBadQuery, maxChatQuery)
 	}
 	if limit <= 0 || limit > maxGroupResults {
 		limit = maxGroupResults
@@ -414,8 +421,8 @@ func (n *Node) SearchMessages(ctx context.Context, query string, limit int) ([]M
 		return nil, err
 	}
 	query = strings.TrimSpace(query)
-	if query == "" {
-		return nil, ErrBadQuery
+	if query == "" || utf8.RuneCountInString(query) > maxChatQuery {
+		return nil, fmt.Errorf("%w: 1 to %d characters", ErrBadQuery, maxChatQuery)
 	}
 	if limit <= 0 || limit > maxMsgPage {
 		limit = defaultMsgPage
@@ -528,6 +535,10 @@ func (n *Node) chatErr(err error) error {
 		return nil
 	case errors.Is(err, chat.ErrUnknownGroup):
 		return fmt.Errorf("%w: %w", ErrNoConversation, err)
+	case errors.Is(err, chat.ErrNoKey):
+		return fmt.Errorf("%w: %w", ErrNoPrekey, err)
+	case errors.Is(err, chat.ErrBadCursor):
+		return fmt.Errorf("%w: %w", ErrBadCursor, err)
 	}
 	return err
 }

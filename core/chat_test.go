@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -293,6 +294,12 @@ func TestChatCausalDelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitTexts(t, carol, g.ID, "alice: question", "bob: answer")
+	// Events follow delivery: wait for both, then check their order.
+	waitFor(t, "carol's two message events", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(order) >= 2
+	})
 	mu.Lock()
 	if !slices.Equal(order, []string{"question", "answer"}) {
 		t.Fatalf("carol was shown %q", order)
@@ -384,3 +391,38 @@ func TestChatPublicGroupSearch(t *testing.T) {
 }
 
 var _ = store.ChatPrefix
+
+func TestChatErrors(t *testing.T) {
+	ctx := context.Background()
+	tn := newTestNet(t)
+	alice, _ := tn.user("alice"), tn.user("bob")
+	if _, err := alice.SendDM(ctx, "bob", "hi"); err != nil {
+		t.Fatal(err)
+	}
+	g, err := alice.CreateGroup(ctx, "solo", GroupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"group name too long", func() error { _, err := alice.CreateGroup(ctx, strings.Repeat("n", 65), GroupOptions{}); return err }(), ErrInvalidGroupName},
+		{"group name on two lines", func() error { _, err := alice.CreateGroup(ctx, "a\nb", GroupOptions{}); return err }(), ErrInvalidGroupName},
+		{"the last admin steps down", alice.SetRole(ctx, g.ID, "alice", false), ErrLastAdmin},
+		{"leaving a DM", alice.Leave(ctx, "bob"), ErrNotInDM},
+		{"a cursor not made by Messages", func() error { _, err := alice.Messages(ctx, g.ID, "AAAA", 10); return err }(), ErrBadCursor},
+		{"a cursor that is not base64", func() error { _, err := alice.Messages(ctx, g.ID, "%%", 10); return err }(), ErrBadCursor},
+		{"an empty message search", func() error { _, err := alice.SearchMessages(ctx, " ", 10); return err }(), ErrBadQuery},
+		{"a group search of 101 characters", func() error { _, err := alice.SearchGroups(ctx, strings.Repeat("q", 101), 10); return err }(), ErrBadQuery},
+		{"an empty message", func() error { _, err := alice.SendMessage(ctx, g.ID, ""); return err }(), ErrInvalidMessage},
+		{"an unknown group ID", func() error { _, err := alice.Members(ctx, strings.Repeat("ab", 32)); return err }(), ErrNoConversation},
+		{"an invitation for nobody", alice.Invite(ctx, g.ID, "nobody_here", InviteOptions{}), ErrUnknownName},
+	}
+	for _, tt := range tests {
+		if !errors.Is(tt.err, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, tt.err, tt.want)
+		}
+	}
+}

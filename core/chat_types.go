@@ -134,6 +134,14 @@ var (
 	ErrNoPrekey = errors.New("cannot reach this user's encryption key: their device and the relays do not answer; try again later")
 	// ErrSelfMessage: a DM to oneself.
 	ErrSelfMessage = errors.New("cannot send a direct message to yourself")
+	// ErrInvalidGroupName: empty, longer than 64 characters, more than one
+	// line, or with forbidden characters.
+	ErrInvalidGroupName = errors.New("invalid group name: 1 to 64 characters on one line, no control or bidirectional-override characters")
+	// ErrLastAdmin: the change would leave the group without an admin.
+	ErrLastAdmin = chat.ErrLastAdmin
+	// ErrNotInDM: leaving, inviting to, removing from or changing roles in
+	// a direct conversation.
+	ErrNotInDM = chat.ErrDM
 )
 
 // EventKind values of messaging events (Event.Message or

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -106,8 +107,21 @@ func (c *chatStore) forward(from peer.ID, g chatlog.GroupID, es []*chatlog.Entry
 	if len(ms) > forwardMembers {
 		ms = ms[:forwardMembers]
 	}
+	to := make([]entry.Key, 0, len(ms)+1)
 	for _, m := range ms {
-		p, ok := c.deviceOf(m.Key)
+		to = append(to, m.Key)
+	}
+	// The member removed (or invited) is told too: it is no longer (not
+	// yet) among the members.
+	for _, e := range es {
+		if e.Kind == chatlog.KindRemove || e.Kind == chatlog.KindInvite {
+			if b, err := e.Control(); err == nil && !slices.Contains(to, b.Target) {
+				to = append(to, b.Target)
+			}
+		}
+	}
+	for _, k := range to {
+		p, ok := c.deviceOf(k)
 		if !ok || p == from || c.host.Network().Connectedness(p) != network.Connected {
 			continue
 		}

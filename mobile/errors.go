@@ -49,14 +49,17 @@ const (
 	CodeNotLiked       = 29 // unliking a post not liked
 	CodeBadQuery       = 30 // a search query empty, over 100 characters or not text, or a bad kind or limit
 
-	CodeNoConversation = 31 // no conversation with this ID, ID prefix or group name, and no user with this name
-	CodeAmbiguous      = 32 // a group name or ID prefix that matches several conversations: give more of the ID
-	CodeNotMember      = 33 // the account is not (or no longer) a member of the group, or the name is not a member
-	CodeNotAdmin       = 34 // the change needs an admin of the group
-	CodeInviteInvalid  = 35 // no invitation to accept, or it expired or was used
-	CodeInvalidMessage = 36 // message text empty, too long or with forbidden characters
-	CodeNoPrekey       = 37 // the user's encryption key cannot be fetched now: their device and the relays do not answer
-	CodeSelfMessage    = 38 // a direct message to oneself
+	CodeNoConversation   = 31 // no conversation with this ID, ID prefix or group name, and no user with this name
+	CodeAmbiguous        = 32 // a group name or ID prefix that matches several conversations: give more of the ID
+	CodeNotMember        = 33 // the account is not (or no longer) a member of the group, or the name is not a member
+	CodeNotAdmin         = 34 // the change needs an admin of the group
+	CodeInviteInvalid    = 35 // no invitation to accept, or it expired or was used
+	CodeInvalidMessage   = 36 // message text empty, too long or with forbidden characters
+	CodeNoPrekey         = 37 // the user's encryption key cannot be fetched now: their device and the relays do not answer
+	CodeSelfMessage      = 38 // a direct message to oneself
+	CodeInvalidGroupName = 39 // a group name that is empty, longer than 64 characters, on several lines, or with forbidden characters
+	CodeLastAdmin        = 40 // the change would leave a group without an admin
+	CodeNotInDM          = 41 // leaving, inviting to, removing from or changing roles in a direct conversation
 )
 
 // codeNames are the stable names of the codes, by number.
@@ -94,14 +97,17 @@ var codeNames = [...]string{
 	CodeNotLiked:       "not_liked",
 	CodeBadQuery:       "bad_query",
 
-	CodeNoConversation: "no_conversation",
-	CodeAmbiguous:      "ambiguous",
-	CodeNotMember:      "not_member",
-	CodeNotAdmin:       "not_admin",
-	CodeInviteInvalid:  "invite_invalid",
-	CodeInvalidMessage: "invalid_message",
-	CodeNoPrekey:       "no_prekey",
-	CodeSelfMessage:    "self_message",
+	CodeNoConversation:   "no_conversation",
+	CodeAmbiguous:        "ambiguous",
+	CodeNotMember:        "not_member",
+	CodeNotAdmin:         "not_admin",
+	CodeInviteInvalid:    "invite_invalid",
+	CodeInvalidMessage:   "invalid_message",
+	CodeNoPrekey:         "no_prekey",
+	CodeSelfMessage:      "self_message",
+	CodeInvalidGroupName: "invalid_group_name",
+	CodeLastAdmin:        "last_admin",
+	CodeNotInDM:          "not_in_dm",
 }
 
 // coreCodes maps core's errors to codes. Every exported error of core is
@@ -147,6 +153,9 @@ var coreCodes = []struct {
 	{core.ErrInvalidMessage, CodeInvalidMessage},
 	{core.ErrNoPrekey, CodeNoPrekey},
 	{core.ErrSelfMessage, CodeSelfMessage},
+	{core.ErrInvalidGroupName, CodeInvalidGroupName},
+	{core.ErrLastAdmin, CodeLastAdmin},
+	{core.ErrNotInDM, CodeNotInDM},
 }
 
 // ErrorCode returns the code of an error a Node method threw (Java,

@@ -349,6 +349,9 @@ var codes = []struct {
 	{core.ErrInvalidMessage, "invalid_message", http.StatusBadRequest},
 	{core.ErrNoPrekey, "no_prekey", http.StatusServiceUnavailable},
 	{core.ErrSelfMessage, "self_message", http.StatusBadRequest},
+	{core.ErrInvalidGroupName, "invalid_group_name", http.StatusBadRequest},
+	{core.ErrLastAdmin, "last_admin", http.StatusConflict},
+	{core.ErrNotInDM, "not_in_dm", http.StatusBadRequest},
 	{ErrUIOff, "ui_off", http.StatusNotFound},
 }
 

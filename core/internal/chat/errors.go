@@ -33,4 +33,7 @@ var (
 // roles).
 var ErrDM = errors.New("chat: not possible in a direct conversation")
 
+// ErrBadCursor is returned by Messages for a cursor it did not make.
+var ErrBadCursor = errors.New("chat: invalid cursor")
+
 var errKeyless = errors.New("chat: a keyless engine has no account to act for")

@@ -292,7 +292,7 @@ func (e *Engine) Messages(gid chatlog.GroupID, cursor []byte, limit int) ([]Mess
 		return nil, nil, fmt.Errorf("%w: %s", ErrUnknownGroup, gid.Short())
 	}
 	if cursor != nil && len(cursor) != len(orderKey{}) {
-		return nil, nil, fmt.Errorf("chat: invalid cursor")
+		return nil, nil, ErrBadCursor
 	}
 	if limit <= 0 {
 		limit = 50
