@@ -176,3 +176,12 @@ func chatHandle(name, key string) string {
 	}
 	return handle(name, key)
 }
+
+// conversationName is how a conversation is named in one line: the other
+// account's handle for a DM, the group's name otherwise (terminal-safe).
+func conversationName(c core.Conversation) string {
+	if c.DM {
+		return chatHandle(c.Name, c.Peer)
+	}
+	return inert(oneLine(c.Name))
+}
