@@ -426,3 +426,46 @@ func TestChatErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestChatBackgroundWake: a phone in background mode holds no connection;
+// a DM and a group message sent meanwhile wait at the relay and arrive at
+// its next wake, and what it writes in background goes out at a wake too.
+func TestChatBackgroundWake(t *testing.T) {
+	ctx := context.Background()
+	tn := newTestNet(t)
+	alice, bob := tn.user("alice"), tn.user("bob")
+	if _, err := alice.SendDM(ctx, "bob", "before"); err != nil {
+		t.Fatal(err)
+	}
+	waitTexts(t, bob, "alice", "alice: before")
+	g, err := alice.CreateGroup(ctx, "night owls", GroupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := alice.Invite(ctx, g.ID, "bob", InviteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the invitation", func() bool {
+		c, err := bob.Conversation(ctx, g.ID)
+		return err == nil && c.Role == "invited"
+	})
+	if _, err := bob.Join(ctx, g.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	bob.cfg.BackgroundSync = 300 * time.Millisecond
+	setPower(t, bob, PowerBackground)
+	waitFor(t, "bob's connections closed", func() bool { return peers(bob) == 0 })
+	if _, err := alice.SendDM(ctx, "bob", "while you sleep"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.SendMessage(ctx, g.ID, "owls awake"); err != nil {
+		t.Fatal(err)
+	}
+	waitTexts(t, bob, "alice", "alice: before", "alice: while you sleep")
+	waitTexts(t, bob, g.ID, "alice: owls awake")
+	if _, err := bob.SendMessage(ctx, g.ID, "hoot from the background"); err != nil {
+		t.Fatal(err)
+	}
+	waitTexts(t, alice, g.ID, "alice: owls awake", "bob: hoot from the background")
+}
