@@ -226,27 +226,28 @@ func (n *Node) login(acct store.Account, priv ed25519.PrivateKey) (*session, err
 		headMoved:   make(chan struct{}, 1),
 	}
 	sess.ctx, sess.cancel = context.WithCancel(n.ctx)
+	// Messaging is open before the session is published: other goroutines
+	// (the chat protocol's server, connection notifications) read
+	// sess.chat without a lock once n.sess is set.
+	if err := n.openChat(sess); err != nil {
+		sess.cancel()
+		return nil, err
+	}
 	n.mu.Lock()
 	switch {
 	case n.closed:
 		n.mu.Unlock()
 		sess.cancel()
+		n.closeChat(sess)
 		return nil, ErrClosed
 	case n.sess != nil:
 		n.mu.Unlock()
 		sess.cancel()
+		n.closeChat(sess)
 		return nil, ErrLoggedIn
 	}
 	n.sess = sess
 	n.mu.Unlock()
-
-	if err := n.openChat(sess); err != nil {
-		n.mu.Lock()
-		n.sess = nil
-		n.mu.Unlock()
-		sess.cancel()
-		return nil, err
-	}
 
 	// The own topic is joined to publish on it, and watched: when a
 	// follower's subscription arrives, the follower is sent the newest

@@ -235,20 +235,33 @@ func (n *Node) groupChange(ctx context.Context, group string, change func(*sessi
 	return nil
 }
 
-// memberRef maps a name to the key of a member (or invitee) of g: by the
-// names the device knows, else by looking the name up.
+// memberRef maps a name to the key of a member (or invitee) of g. The
+// name's pinned or looked-up key decides (names learned for display cannot
+// be trusted to pick whom to remove); without one, a member the device
+// knows by that name, unless two are.
 func (n *Node) memberRef(ctx context.Context, sess *session, g chatlog.GroupID, name string) (entry.Key, error) {
 	name = strings.TrimPrefix(name, "@")
 	ms, err := sess.chat.eng.Members(g)
 	if err != nil {
 		return entry.Key{}, n.chatErr(err)
 	}
+	k, rerr := n.resolve(ctx, sess, name)
+	if rerr == nil {
+		return k, nil
+	}
+	var known []entry.Key
 	for _, m := range ms {
 		if n.nameOf(m.Key) == name {
-			return m.Key, nil
+			known = append(known, m.Key)
 		}
 	}
-	return n.resolve(ctx, sess, name)
+	switch len(known) {
+	case 0:
+		return entry.Key{}, rerr
+	case 1:
+		return known[0], nil
+	}
+	return entry.Key{}, fmt.Errorf("%w: %d members are known as %q", ErrAmbiguous, len(known), name)
 }
 
 // Members lists a group's members and invitees, from the local copy of

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -10,8 +11,12 @@ import (
 	"github.com/skein-p2p/skein/core/internal/names"
 )
 
-// maxNameWants bounds the accounts whose names wait to be looked up.
-const maxNameWants = 256
+// Name lookups of chat members: at most maxNameWants accounts wait or
+// were asked lately; an account is asked again after nameRetry.
+const (
+	maxNameWants = 256
+	nameRetry    = 10 * time.Minute
+)
 
 // chatName returns the name to show for an account in messaging: its
 // username if the device knows it, else the first digits of its key, and
@@ -22,12 +27,20 @@ func (n *Node) chatName(sess *session, k entry.Key) string {
 	}
 	if sess != nil && sess.chat != nil {
 		cs := sess.chat
+		now := time.Now()
 		cs.mu.Lock()
 		if cs.nameWants == nil {
-			cs.nameWants = make(map[entry.Key]bool)
+			cs.nameWants = make(map[entry.Key]time.Time)
 		}
-		if !cs.nameWants[k] && len(cs.nameWants) < maxNameWants {
-			cs.nameWants[k] = false // wanted, not asked yet
+		if len(cs.nameWants) >= maxNameWants {
+			for w, at := range cs.nameWants {
+				if !at.IsZero() && now.Sub(at) > nameRetry {
+					delete(cs.nameWants, w)
+				}
+			}
+		}
+		if _, ok := cs.nameWants[k]; !ok && len(cs.nameWants) < maxNameWants {
+			cs.nameWants[k] = time.Time{} // wanted, not asked yet
 			select {
 			case cs.kick <- struct{}{}:
 			default:
@@ -44,12 +57,16 @@ func (n *Node) chatName(sess *session, k entry.Key) string {
 // Each account is asked once per session.
 func (n *Node) learnNames(ctx context.Context, sess *session) {
 	cs := sess.chat
+	now := time.Now()
 	cs.mu.Lock()
 	var ask []entry.Key
-	for k, asked := range cs.nameWants {
-		if !asked {
+	for k, at := range cs.nameWants {
+		switch {
+		case at.IsZero():
 			ask = append(ask, k)
-			cs.nameWants[k] = true
+			cs.nameWants[k] = now
+		case now.Sub(at) > nameRetry:
+			delete(cs.nameWants, k) // asked long ago: chatName may want it again
 		}
 	}
 	cs.mu.Unlock()
@@ -74,6 +91,14 @@ func (n *Node) learnNameFrom(ctx context.Context, p peer.ID, k entry.Key) bool {
 	if err != nil || r.Account != k || (names.Validator{}).Validate(names.Key(r.Name), raw) != nil {
 		n.plog.Warn(p.String(), "bad name record for a chat member", "err", err)
 		return false
+	}
+	// A name this account pinned to another key stays that key's: a
+	// member cannot pass for someone the user already knows.
+	if sess := n.session(); sess != nil {
+		if pinned, err := n.store.Pinned(sess.key, r.Name); err == nil && pinned != k {
+			n.plog.Warn(p.String(), "chat member's name record claims a name pinned to another key", "name", r.Name)
+			return false
+		}
 	}
 	if _, err := n.learnRecord(r); err != nil {
 		return false

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -224,7 +225,13 @@ func (c *chatStore) PublicGroups(query string, limit int) []chatnet.GroupHit {
 	return out
 }
 
+// PutPrekey keeps the prekeys of accounts the relay's directory holds (a
+// name claim costs work), so that throwaway keys cannot push real users'
+// prekeys out of its table.
 func (c *chatStore) PutPrekey(_ peer.ID, r *chatcrypt.PrekeyRecord) error {
+	if _, ok := c.dir.Record(entry.Key(r.Account)); !ok {
+		return fmt.Errorf("core: prekey of an account this relay holds no name for")
+	}
 	return c.eng.PutPrekey(r)
 }
 

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -42,7 +44,10 @@ const (
 	chatTimeout     = 10 * time.Second // one chatnet exchange
 	chatFetchRounds = 8                // rounds of needs fetched after one ingest
 	chatPushChunk   = chatnet.MaxPushEntries
-	chatControlGap  = time.Minute // a control entry waits this long for a missing past
+	chatControlGap  = time.Minute      // a control entry waits this long for a missing past
+	chatRound       = 30 * time.Second // one round of fetching what is missing
+	chatRetry       = 30 * time.Second // before asking again for the same missing entries
+	maxAsked        = 4096             // needs remembered for the retry throttle
 )
 
 // chatTopic is the GossipSub topic of a group: a hash of its ID, so the
@@ -62,7 +67,8 @@ type chatSess struct {
 	mu        sync.Mutex
 	topics    map[chatlog.GroupID]*groupTopic
 	needs     []needFrom               // to fetch, from whom
-	nameWants map[entry.Key]bool       // accounts to name: true once asked (chatnames.go)
+	nameWants map[entry.Key]time.Time  // accounts to name: when asked, zero until then (chatnames.go)
+	asked     map[string]time.Time     // needs queued, when: asked again only after chatRetry
 	found     map[chatlog.GroupID]bool // public groups SearchGroups found, so Join takes an ID prefix
 }
 
@@ -307,8 +313,19 @@ func (n *Node) takeResult(sess *session, from peer.ID, res chat.Result) {
 		return
 	}
 	cs := sess.chat
+	now := time.Now()
 	cs.mu.Lock()
+	if cs.asked == nil || len(cs.asked) > maxAsked {
+		cs.asked = make(map[string]time.Time)
+	}
 	for _, nd := range res.Needs {
+		// The engine reports what is missing at every tick: ask for the
+		// same thing again only after chatRetry.
+		k := needKey(nd)
+		if t, ok := cs.asked[k]; ok && now.Sub(t) < chatRetry {
+			continue
+		}
+		cs.asked[k] = now
 		if len(cs.needs) < 1024 {
 			cs.needs = append(cs.needs, needFrom{need: nd, from: from})
 		}
@@ -320,8 +337,20 @@ func (n *Node) takeResult(sess *session, from peer.ID, res chat.Result) {
 	}
 }
 
+// needKey names a need for the retry throttle.
+func needKey(nd chat.Need) string {
+	k := string(nd.Group[:])
+	if len(nd.IDs) > 0 {
+		return k + "i" + string(nd.IDs[0][:])
+	}
+	return k + "r" + string(nd.Author[:]) + strconv.FormatUint(nd.From, 10)
+}
+
 // fetchNeeds fetches what the engine reported missing, from the peer that
-// sent what needs it and from the anchors, for a bounded number of rounds.
+// sent what needs it and from the anchors, for a bounded number of rounds
+// and time: a peer that fails is not asked again in the round, needs are
+// merged per group, and a round never takes longer than chatRound, so a
+// peer that answers slowly cannot hold up the chat loop.
 func (n *Node) fetchNeeds(ctx context.Context, sess *session) {
 	cs := sess.chat
 	for range chatFetchRounds {
@@ -332,22 +361,62 @@ func (n *Node) fetchNeeds(ctx context.Context, sess *session) {
 		if len(needs) == 0 || ctx.Err() != nil {
 			return
 		}
-		for _, nf := range needs {
-			peers := n.connectedAnchors()
+		rctx, cancel := context.WithTimeout(ctx, chatRound)
+		failed := make(map[peer.ID]bool)
+		anchors := n.connectedAnchors()
+		for _, nf := range mergeNeeds(needs) {
+			peers := anchors
 			if nf.from != "" && nf.from != n.host.ID() {
-				peers = append([]peer.ID{nf.from}, peers...)
+				peers = append([]peer.ID{nf.from}, anchors...)
 			}
 			for _, p := range peers {
-				if n.fetchNeed(ctx, sess, p, nf.need) {
+				if failed[p] || rctx.Err() != nil {
+					continue
+				}
+				got, err := n.fetchNeed(rctx, sess, p, nf.need)
+				if err != nil {
+					failed[p] = true
+				}
+				if got {
 					break
 				}
 			}
 		}
+		cancel()
 	}
 }
 
+// mergeNeeds keeps one need per group and kind: the IDs of a group's
+// needs together (up to what one get asks), one range sync per group.
+func mergeNeeds(needs []needFrom) []needFrom {
+	type key struct {
+		g     chatlog.GroupID
+		byIDs bool
+	}
+	idx := make(map[key]int)
+	var out []needFrom
+	for _, nf := range needs {
+		k := key{nf.need.Group, len(nf.need.IDs) > 0}
+		i, ok := idx[k]
+		if !ok {
+			idx[k] = len(out)
+			out = append(out, nf)
+			continue
+		}
+		if k.byIDs {
+			m := &out[i].need
+			for _, id := range nf.need.IDs {
+				if len(m.IDs) < chatnet.MaxGetIDs && !slices.Contains(m.IDs, id) {
+					m.IDs = append(m.IDs, id)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // fetchNeed asks p for one need; it reports whether p had something.
-func (n *Node) fetchNeed(ctx context.Context, sess *session, p peer.ID, nd chat.Need) bool {
+func (n *Node) fetchNeed(ctx context.Context, sess *session, p peer.ID, nd chat.Need) (bool, error) {
 	cctx, cancel := context.WithTimeout(ctx, chatTimeout)
 	defer cancel()
 	var (
@@ -355,14 +424,19 @@ func (n *Node) fetchNeed(ctx context.Context, sess *session, p peer.ID, nd chat.
 		err error
 	)
 	if len(nd.IDs) > 0 {
-		es, err = chatnet.Get(cctx, n.host, p, nd.Group, nd.IDs)
+		ids := slices.Clone(nd.IDs)
+		slices.SortFunc(ids, func(a, b chatlog.ID) int { return bytes.Compare(a[:], b[:]) })
+		es, err = chatnet.Get(cctx, n.host, p, nd.Group, ids)
 	} else {
 		es, _, err = chatnet.Sync(cctx, n.host, p, nd.Group, sess.chat.eng.Frontier(nd.Group))
 	}
-	if err != nil || len(es) == 0 {
-		return false
+	if err != nil {
+		return false, err
 	}
-	return n.ingestChat(sess, p, es).Stored > 0
+	if len(es) == 0 {
+		return false, nil
+	}
+	return n.ingestChat(sess, p, es).Stored > 0, nil
 }
 
 // publishChat sends the account's new entries of a group: on its topic, to
