@@ -33,9 +33,11 @@ type session struct {
 	created time.Time
 	nonce   uint64 // the work of the account's name claim
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	wgMu    sync.Mutex // guards stopped and wg.Add against stop's Wait
+	stopped bool
 
 	appendMu  sync.Mutex  // serialises appends to the account's own log
 	restoring atomic.Bool // own log not yet fetched back after a restore
@@ -61,13 +63,31 @@ type session struct {
 // stop ends everything the session started and waits for it.
 func (s *session) stop() {
 	s.cancel()
+	s.wgMu.Lock()
+	s.stopped = true
+	s.wgMu.Unlock()
 	s.wg.Wait()
+}
+
+// add counts one more goroutine of the session, unless stop has begun:
+// a WaitGroup must not grow from zero while Wait runs (another loop may
+// start session work just as the session ends).
+func (s *session) add() bool {
+	s.wgMu.Lock()
+	defer s.wgMu.Unlock()
+	if s.stopped {
+		return false
+	}
+	s.wg.Add(1)
+	return true
 }
 
 // goSession runs fn on a goroutine owned by sess: it ends before Logout or
 // Close returns.
 func (n *Node) goSession(sess *session, fn func(ctx context.Context)) {
-	sess.wg.Add(1)
+	if !sess.add() {
+		return
+	}
 	go func() {
 		defer sess.wg.Done()
 		fn(sess.ctx)

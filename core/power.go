@@ -258,9 +258,11 @@ func (n *Node) goLive(sess *session, fn func(ctx context.Context)) {
 	if n.live == nil {
 		return
 	}
+	if !sess.add() {
+		return
+	}
 	ctx, cancel := context.WithCancel(sess.ctx)
 	stop := context.AfterFunc(n.live.ctx, cancel)
-	sess.wg.Add(1)
 	n.live.wg.Go(func() {
 		defer sess.wg.Done()
 		defer stop()
