@@ -315,10 +315,11 @@ func (e *Engine) CreateGroup(name string, public, historyShared bool) (chatlog.G
 	if err := chatlog.CheckName(name); err != nil {
 		return chatlog.GroupID{}, nil, fmt.Errorf("chat: group name: %w", err)
 	}
-	gid, err := chatlog.NewGroupID()
+	salt, err := chatlog.NewSalt()
 	if err != nil {
-		return gid, nil, err
+		return chatlog.GroupID{}, nil, err
 	}
+	gid := chatlog.GroupFor(e.self.Key, salt)
 	var flags chatlog.Flags
 	if public {
 		flags |= chatlog.FlagPublic
@@ -338,7 +339,7 @@ func (e *Engine) CreateGroup(name string, public, historyShared bool) (chatlog.G
 	d := draft{kind: chatlog.KindCreate}
 	if public {
 		d.body = func([]byte) ([]byte, error) {
-			return (&chatlog.Body{Flags: flags, Name: name}).Encode(), nil
+			return (&chatlog.Body{Flags: flags, Name: name, Salt: salt}).Encode(), nil
 		}
 	} else {
 		ep, err := e.newEpoch(g, nil, false)
@@ -352,7 +353,7 @@ func (e *Engine) CreateGroup(name string, public, historyShared bool) (chatlog.G
 			if err != nil {
 				return nil, err
 			}
-			return (&chatlog.Body{Flags: flags, NewEpoch: ep.id, Wraps: ep.wraps, Sealed: sealed}).Encode(), nil
+			return (&chatlog.Body{Flags: flags, NewEpoch: ep.id, Wraps: ep.wraps, Sealed: sealed, Salt: salt}).Encode(), nil
 		}
 	}
 	en, err := e.build(g, d)

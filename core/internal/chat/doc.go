@@ -31,8 +31,12 @@
 // Validity on ingest, before anything is stored: time at most 60 s after
 // Options.Now, group known (or: a DM create naming Self, an invite of
 // Self; keyless: any create while there is room), a control body that
-// parses, no other entry at the same (author, seq) (a fork: dropped). At
-// delivery: a second create of a non-DM group is dropped, and so is any
+// parses, no other entry at the same (author, seq) (a fork: dropped). A
+// group's ID is chatlog.GroupFor(creator, salt) (a DM's chatlog.DMGroup),
+// checked on every create, so nobody but the creator can write a create of
+// a known group ID: an impostor's create is malformed. At delivery: a
+// second create of a non-DM group (its creator's, a fork at seq 1) is
+// dropped as a fork, and so is any
 // entry of an account that never took part in the group (except a join of
 // a public group). Drops are counted by reason in Stats and returned as
 // Result.Err (the first).

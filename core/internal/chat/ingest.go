@@ -423,7 +423,12 @@ func (e *Engine) deliver(g *group, p *pend, missing []chatlog.ID, incomplete boo
 	switch en.Kind {
 	case chatlog.KindCreate:
 		body, _ := en.Control()
-		if f.created && (!f.dm || body.Flags&chatlog.FlagDM == 0) {
+		if f.created && !f.dm {
+			// Only the creator can write a create of this ID
+			// (chatlog.GroupFor): a second one is a fork at seq 1.
+			return reject(dropFork)
+		}
+		if f.created && body.Flags&chatlog.FlagDM == 0 {
 			return reject(dropCreate)
 		}
 	case chatlog.KindJoin:

@@ -21,7 +21,8 @@ const (
 	tagNewEpoch = 9
 	tagWraps    = 10
 	tagSealed   = 11
-	lastTag     = tagSealed
+	tagSalt     = 12
+	lastTag     = tagSalt
 )
 
 // Wrap is an epoch secret sealed to one recipient's prekey with HPKE.
@@ -69,7 +70,13 @@ type Body struct {
 	// name (create, meta) or a history bundle (create, invite, remove,
 	// rekey).
 	Sealed []byte
+	// Salt makes a non-DM group's ID (create only, required there): the
+	// ID is GroupFor(author, Salt), so nobody else can create it.
+	Salt [SaltSize]byte
 }
+
+// SaltSize is the size of a create's salt.
+const SaltSize = 16
 
 // present returns the set of b's non-zero fields, bit i for tag i.
 func (b *Body) present() uint16 {
@@ -90,6 +97,7 @@ func (b *Body) present() uint16 {
 	set(tagNewEpoch, !b.NewEpoch.IsZero())
 	set(tagWraps, len(b.Wraps) > 0)
 	set(tagSealed, len(b.Sealed) > 0)
+	set(tagSalt, b.Salt != [SaltSize]byte{})
 	return m
 }
 
@@ -137,6 +145,9 @@ func (b *Body) Encode() []byte {
 	}
 	if len(b.Sealed) > 0 {
 		out = appendField(out, tagSealed, b.Sealed)
+	}
+	if b.Salt != [SaltSize]byte{} {
+		out = appendField(out, tagSalt, b.Salt[:])
 	}
 	return out
 }
@@ -227,6 +238,11 @@ func (b *Body) setField(tag byte, val []byte) error {
 			return fmt.Errorf("%w: empty sealed field must be left out", ErrMalformed)
 		}
 		b.Sealed = bytes.Clone(val)
+	case tagSalt:
+		if err := fixed(tag, val, SaltSize); err != nil {
+			return err
+		}
+		copy(b.Salt[:], val)
 	default:
 		return fmt.Errorf("%w: unknown body tag %d", ErrMalformed, tag)
 	}
@@ -268,9 +284,10 @@ const (
 	fNewEpoch uint16 = 1 << tagNewEpoch
 	fWraps    uint16 = 1 << tagWraps
 	fSealed   uint16 = 1 << tagSealed
+	fSalt     uint16 = 1 << tagSalt
 )
 
-var fieldNames = [...]string{"", "flags", "target", "role", "expires", "upto", "invite", "members", "name", "new epoch", "wraps", "sealed"}
+var fieldNames = [...]string{"", "flags", "target", "role", "expires", "upto", "invite", "members", "name", "new epoch", "wraps", "sealed", "salt"}
 
 // need checks that the fields present in have are exactly the required
 // ones plus any of the optional ones.
@@ -403,7 +420,7 @@ func (b *Body) checkCreate(have uint16, epoch EpochID, seq uint64, group GroupID
 	case b.Flags&FlagPublic != 0 && b.Flags&FlagDM != 0:
 		return fmt.Errorf("%w: create of a group both public and DM", ErrInvalidBody)
 	case b.Flags&FlagPublic != 0:
-		if err := need(k, have, fFlags|fName, 0); err != nil {
+		if err := need(k, have, fFlags|fName|fSalt, 0); err != nil {
 			return err
 		}
 		if err := CheckName(b.Name); err != nil {
@@ -431,7 +448,7 @@ func (b *Body) checkCreate(have uint16, epoch EpochID, seq uint64, group GroupID
 		}
 		return b.checkNewEpoch(k, have, epoch)
 	default:
-		if err := need(k, have, fNewEpoch|fWraps|fSealed, fFlags); err != nil {
+		if err := need(k, have, fNewEpoch|fWraps|fSealed|fSalt, fFlags); err != nil {
 			return err
 		}
 		return b.checkNewEpoch(k, have, epoch)

@@ -13,7 +13,7 @@
 //
 //	offset      size  field
 //	0           1     version, 1
-//	1           32    group ID (a DM's is DMGroup of its two members)
+//	1           32    group ID: GroupFor(creator, salt); a DM's DMGroup of its members
 //	33          32    author key
 //	65          8     seq >= 1
 //	73          32    prev: ID of the author's entry seq-1 (zero iff seq 1)
@@ -33,7 +33,10 @@
 // Kinds 1 to 8 (create, invite, join, leave, remove, role, meta, rekey)
 // are control entries, whose body is a Body: a canonical TLV (tag byte in
 // strictly ascending order, minimal uvarint length, value; a field present
-// iff non-zero) with required and forbidden fields per kind. Kind 9 (msg)
+// iff non-zero) with required and forbidden fields per kind. A public or
+// private group's create carries a 16-byte Salt and is valid only if the
+// group ID is GroupFor(author, Salt), so only its creator can create a
+// group of a given ID. Kind 9 (msg)
 // carries a Payload (canonical TLV: text, optional reply-to), in plaintext
 // when the entry's epoch is zero (a public group), sealed otherwise.
 //

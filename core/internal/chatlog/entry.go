@@ -64,8 +64,8 @@ const dmContext = "skein/dm/v1\x00"
 // maxWall is 9999-12-31T23:59:59.999Z in Unix milliseconds.
 const maxWall = 253402300799999
 
-// GroupID names a group: 32 random bytes, or for a DM the hash DMGroup
-// returns.
+// GroupID names a group: GroupFor of its creator and the create's salt,
+// or for a DM the hash DMGroup returns.
 type GroupID [32]byte
 
 // String returns g in lowercase hex.
@@ -436,6 +436,9 @@ func (e *Entry) control() (*Body, error) {
 		if body.Flags&FlagDM != 0 && body.Members[0] != e.Author && body.Members[1] != e.Author {
 			return nil, fmt.Errorf("%w: DM created by an account that is not one of its members", ErrInvalidBody)
 		}
+		if body.Flags&FlagDM == 0 && GroupFor(e.Author, body.Salt) != e.Group {
+			return nil, fmt.Errorf("%w: group ID %s is not GroupFor(author, salt)", ErrInvalidBody, e.Group.Short())
+		}
 	}
 	return body, nil
 }
@@ -456,7 +459,35 @@ func DMGroup(a, b entry.Key) GroupID {
 	return g
 }
 
-// NewGroupID returns a random group ID.
+// groupContext starts the hashed input of a (non-DM) group's ID.
+const groupContext = "skein/group/v1\x00"
+
+// GroupFor returns the ID of the group author creates with salt:
+// SHA-256("skein/group/v1\x00" ‖ author ‖ salt). A non-DM create is valid
+// only for this ID, so nobody but its author can create a group of that
+// ID, and a create can be told from an impostor's by the entry alone.
+func GroupFor(author entry.Key, salt [SaltSize]byte) GroupID {
+	h := sha256.New()
+	h.Write([]byte(groupContext))
+	h.Write(author[:])
+	h.Write(salt[:])
+	var g GroupID
+	h.Sum(g[:0])
+	return g
+}
+
+// NewSalt returns a random salt for a create.
+func NewSalt() ([SaltSize]byte, error) {
+	var s [SaltSize]byte
+	if _, err := rand.Read(s[:]); err != nil {
+		return s, fmt.Errorf("chatlog: salt: %w", err)
+	}
+	return s, nil
+}
+
+// NewGroupID returns a random group ID. A create can no longer name one
+// (see GroupFor); it is kept for tests and for IDs of groups that cannot
+// exist.
 func NewGroupID() (GroupID, error) {
 	var g GroupID
 	if _, err := rand.Read(g[:]); err != nil {

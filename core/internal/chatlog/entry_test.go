@@ -25,7 +25,7 @@ func validEntries() map[string]Entry {
 		"create public":  publicCreate(),
 		"create dm":      dmCreate(),
 		"create private no flags": {Group: testGroup, Seq: 1, Time: t0, Kind: KindCreate, Epoch: epoch1,
-			Body: b(Body{NewEpoch: epoch1, Wraps: wrapsFor(alice, bob, carol), Sealed: []byte{1}})},
+			Body: b(Body{NewEpoch: epoch1, Wraps: wrapsFor(alice, bob, carol), Sealed: []byte{1}, Salt: saltA})},
 		"invite public": second(KindInvite, EpochID{}, b(Body{Target: keyOf(bob), Role: RoleMember, Expires: t0.Wall + 1})),
 		"invite shared": second(KindInvite, epoch1, b(Body{Target: keyOf(bob), Role: RoleAdmin, Expires: t0.Wall + 1, Wraps: wrapsFor(bob)})),
 		"invite joined": second(KindInvite, epoch2, b(Body{Target: keyOf(bob), Role: RoleMember, Expires: t0.Wall + 1, NewEpoch: epoch2, Wraps: wrapsFor(alice, bob, carol)})),
@@ -311,5 +311,42 @@ func TestDecodeStored(t *testing.T) {
 		if _, err := DecodeStored(b); err == nil {
 			t.Errorf("DecodeStored(%d bytes) = nil error", len(b))
 		}
+	}
+}
+
+// TestCreateGroupID checks that a non-DM create is valid only for the
+// group GroupFor(author, salt): an impostor who knows a group's ID cannot
+// write a create for it.
+func TestCreateGroupID(t *testing.T) {
+	for name, e := range map[string]Entry{"private": privateCreate(), "public": publicCreate()} {
+		if _, err := Decode(signed(t, alice, e).Encode()); err != nil {
+			t.Errorf("%s: alice's create = %v", name, err)
+		}
+		// Bob signs the same create of alice's group.
+		e.Author = keyOf(bob)
+		if err := Sign(&e, bob); !errors.Is(err, ErrInvalidBody) {
+			t.Errorf("%s: bob's create of alice's group: Sign() = %v, want ErrInvalidBody", name, err)
+		}
+		if _, err := Decode(forge(bob, e)); !errors.Is(err, ErrInvalidBody) {
+			t.Errorf("%s: bob's create of alice's group: Decode() = %v, want ErrInvalidBody", name, err)
+		}
+		// Another salt gives another group.
+		b, err := DecodeBody(KindCreate, e.Epoch, 1, e.Group, e.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Salt[0] ^= 1
+		e.Body = b.Encode()
+		if _, err := Decode(forge(alice, e)); !errors.Is(err, ErrInvalidBody) {
+			t.Errorf("%s: create with another salt: Decode() = %v, want ErrInvalidBody", name, err)
+		}
+	}
+	if g := GroupFor(keyOf(alice), saltA); g == GroupFor(keyOf(bob), saltA) || g == GroupFor(keyOf(alice), [SaltSize]byte{1}) {
+		t.Error("GroupFor does not depend on both author and salt")
+	}
+	s1, err1 := NewSalt()
+	s2, err2 := NewSalt()
+	if err1 != nil || err2 != nil || s1 == s2 || s1 == ([SaltSize]byte{}) {
+		t.Errorf("NewSalt() = %x %v, %x %v", s1, err1, s2, err2)
 	}
 }

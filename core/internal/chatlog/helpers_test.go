@@ -26,7 +26,9 @@ var t0 = hlc.Timestamp{Wall: 1_767_225_600_000}
 
 // Fixed values for tests and vectors.
 var (
-	testGroup = GroupID(bytes.Repeat([]byte{0x47}, 32))
+	// saltA is the salt of alice's create of testGroup.
+	saltA     = [SaltSize]byte(bytes.Repeat([]byte{0x5a}, SaltSize))
+	testGroup = GroupFor(keyOf(alice), saltA)
 	epoch1    = EpochID(bytes.Repeat([]byte{0xe1}, 16))
 	epoch2    = EpochID(bytes.Repeat([]byte{0xe2}, 16))
 	someID    = ID(bytes.Repeat([]byte{0x1d}, 32))
@@ -96,12 +98,12 @@ func mustHex(t testing.TB, s string) []byte {
 // Valid bodies of each kind, for the tests and the vectors.
 
 func privateCreate() Entry {
-	b := Body{Flags: FlagHistoryShared, NewEpoch: epoch1, Wraps: wrapsFor(alice), Sealed: bytes.Repeat([]byte{0x5e}, 40)}
+	b := Body{Flags: FlagHistoryShared, NewEpoch: epoch1, Wraps: wrapsFor(alice), Sealed: bytes.Repeat([]byte{0x5e}, 40), Salt: saltA}
 	return Entry{Group: testGroup, Seq: 1, Time: t0, Kind: KindCreate, Epoch: epoch1, Body: b.Encode()}
 }
 
 func publicCreate() Entry {
-	b := Body{Flags: FlagPublic | FlagHistoryShared, Name: "Köln hikers"}
+	b := Body{Flags: FlagPublic | FlagHistoryShared, Name: "Köln hikers", Salt: saltA}
 	return Entry{Group: testGroup, Seq: 1, Time: t0, Kind: KindCreate, Body: b.Encode()}
 }
 

@@ -26,7 +26,9 @@ type vector struct {
 
 // Fixed inputs of the vectors.
 var (
-	publicGroup = GroupID(bytes.Repeat([]byte{0x50}, 32))
+	// saltC is the salt of carol's create of publicGroup.
+	saltC       = [SaltSize]byte(bytes.Repeat([]byte{0x5c}, SaltSize))
+	publicGroup = GroupFor(keyOf(carol), saltC)
 	// sealedName stands for a private group's name sealed under epoch1.
 	sealedName = bytes.Repeat([]byte{0x5e}, 40)
 	// msgPayload is what vector alice 3's ciphertext stands for.
@@ -35,12 +37,12 @@ var (
 
 // Pinned IDs of the vectors, which later vectors refer to.
 const (
-	vecAlice1 = "ee2d5f3e6c480afb209ca99a62bcdf13b9ce5099e9a9c223890330e6619c1b7e"
-	vecAlice2 = "eb613fba359326779514a2bfddbc7dceecece8ed7af9f5aff501ebd5acfeeb0d"
-	vecBob1   = "1750398d20119cbd8f5eee38e7b2ce731050867c7d686d73fb48e1ef50e18027"
-	vecAlice3 = "cd7bb9e8bbb0ad8d4e2ce9808c6bb136bd94d8941fce9f7518e179a0423568b3"
-	vecAlice4 = "c9df61656d3acd9678686871c302ab44bffd287c65954ec34df0f3039c057feb"
-	vecCarol1 = "844b95f50918c2215c60f3f12189d187a227fdd9c0d6decd17c9eb2e4ca5be4c"
+	vecAlice1 = "a849e48b890b0f9ad98c0ffbcd53c7671dd81b5db1955e11861e6fa070872090"
+	vecAlice2 = "f8568725d19fa530a8939cb084539348c0cca7d9f936009ad7ddb439514e9bc3"
+	vecBob1   = "090245ea526c0b062d64ad43091ec40b5e7509dcebff1e3e20ac3ff83f2eea87"
+	vecAlice3 = "13ede4fb5aed4a0fb3893d344c2db0ce62ba98b54b92e0fbeb527f1c6c91e972"
+	vecAlice4 = "32fd2d8ffedb32a92eb61f97dc27c48c913ddefefb018c70dba8b95db947fad2"
+	vecCarol1 = "1fd6fd0f466c10494605bce13eb57c6bd2ed0f3b28f6ebb03e762cc6f24c611d"
 )
 
 func idOf(s string) ID {
@@ -55,7 +57,7 @@ func vectors() []vector {
 	body := func(b Body) []byte { return b.Encode() }
 	return []vector{
 		{"alice 1: private create", alice, Entry{Group: testGroup, Seq: 1, Time: t0, Kind: KindCreate, Epoch: epoch1,
-			Body: body(Body{Flags: FlagHistoryShared, NewEpoch: epoch1, Wraps: []Wrap{fakeWrap(alice, 0xa0)}, Sealed: sealedName})}, vecAlice1},
+			Body: body(Body{Flags: FlagHistoryShared, NewEpoch: epoch1, Wraps: []Wrap{fakeWrap(alice, 0xa0)}, Sealed: sealedName, Salt: saltA})}, vecAlice1},
 		{"alice 2: invite", alice, Entry{Group: testGroup, Seq: 2, Prev: idOf(vecAlice1), Time: minute(1), Kind: KindInvite, Epoch: epoch1,
 			Body: body(Body{Target: keyOf(bob), Role: RoleMember, Expires: minute(1).Wall + 7*24*3600_000, Wraps: []Wrap{fakeWrap(bob, 0xb0)}})}, vecAlice2},
 		{"bob 1: join", bob, Entry{Group: testGroup, Seq: 1, Time: minute(2), Kind: KindJoin, Deps: []ID{idOf(vecAlice2)},
@@ -65,7 +67,7 @@ func vectors() []vector {
 		{"alice 4: remove", alice, Entry{Group: testGroup, Seq: 4, Prev: idOf(vecAlice3), Time: minute(4), Kind: KindRemove, Epoch: epoch2,
 			Body: body(Body{Target: keyOf(bob), Upto: 1, NewEpoch: epoch2, Wraps: []Wrap{fakeWrap(alice, 0xd0)}})}, vecAlice4},
 		{"carol 1: public create", carol, Entry{Group: publicGroup, Seq: 1, Time: minute(5), Kind: KindCreate,
-			Body: body(Body{Flags: FlagPublic | FlagHistoryShared, Name: "Köln hikers"})}, vecCarol1},
+			Body: body(Body{Flags: FlagPublic | FlagHistoryShared, Name: "Köln hikers", Salt: saltC})}, vecCarol1},
 	}
 }
 

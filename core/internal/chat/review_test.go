@@ -1,0 +1,95 @@
+package chat
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/skein-p2p/skein/core/internal/chatlog"
+)
+
+// Regression tests for the security review of the messaging engine.
+
+func randPriv(t testing.TB) ed25519.PrivateKey {
+	_, p, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// rawSigned signs en with priv without the entry's checks, as an attacker
+// would (Decode would refuse the result; Ingest must too).
+func rawSigned(priv ed25519.PrivateKey, en chatlog.Entry) *chatlog.Entry {
+	en.Author = keyOf(priv)
+	b := en.Encode()
+	msg := append([]byte(chatlog.SigContext), b[:len(b)-chatlog.SigSize]...)
+	copy(en.Sig[:], ed25519.Sign(priv, msg))
+	return &en
+}
+
+// H1: anyone who knows a group's ID hands a newcomer a create of their own
+// for it before the real one arrives. A group's ID is now GroupFor(creator,
+// salt): the impostor cannot sign a valid create for it, and a forged one
+// is refused, so the newcomer folds the real group and joins it.
+func TestReviewFakeCreateHijacksNewcomer(t *testing.T) {
+	tn := newNet(t)
+	a, b, c := tn.add("a", 1), tn.add("b", 2), tn.add("c", 3)
+	g := tn.privateGroup(true, a, b)
+	_, _, _ = a.e.Send(g, "before c", nil, tn.keys)
+	inv, err := a.e.Invite(g, c.key, false, time.Hour, tn.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.e.Ingest(inv) // the invite, pushed to c's device
+	x := randPriv(t)
+	salt, _ := chatlog.NewSalt()
+	fake := chatlog.Entry{Group: g, Author: keyOf(x), Seq: 1, Time: hlcAt(tn.clock.Now().Add(-time.Hour)), Kind: chatlog.KindCreate,
+		Body: (&chatlog.Body{Flags: chatlog.FlagPublic, Name: "hijacked", Salt: salt}).Encode()}
+	if err := chatlog.Sign(&fake, x); !errors.Is(err, chatlog.ErrInvalidBody) {
+		t.Fatalf("Sign(impostor's create) = %v, want ErrInvalidBody", err)
+	}
+	if _, err := chatlog.Decode(rawSigned(x, fake).Encode()); !errors.Is(err, chatlog.ErrInvalidBody) {
+		t.Fatalf("Decode(impostor's create) = %v, want ErrInvalidBody", err)
+	}
+	if r := c.e.Ingest([]*chatlog.Entry{rawSigned(x, fake)}); r.Stored != 0 {
+		t.Fatalf("c stored the impostor's create: %+v", r)
+	}
+	for _, n := range []*node{a, b} {
+		es, _ := n.e.After(g, nil, 10000, 64<<20)
+		c.e.Ingest(es)
+	}
+	if _, err := c.e.Join(g); err != nil {
+		t.Fatalf("c cannot join its real invite: %v", err)
+	}
+	cv, err := c.e.Conversation(g)
+	if err != nil || cv.Public {
+		t.Fatalf("c's view: %+v, %v", cv, err)
+	}
+}
+
+// H1: a second create by the group's own author (a fork at seq 1) is a
+// fork, not a second group.
+func TestReviewSecondCreateIsFork(t *testing.T) {
+	tn := newNet(t)
+	a, c := tn.add("a", 1), tn.add("relay", 0)
+	g, es, err := a.e.CreateGroup("pub", true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := es[0].Control()
+	other := *es[0]
+	b.Name = "other"
+	other.Body = b.Encode()
+	other.Time.Logical++
+	fork := signed(t, a.priv, other)
+	if fork.Group != g || fork.ID() == es[0].ID() {
+		t.Fatal("fork is not a second create of g")
+	}
+	r := c.e.Ingest([]*chatlog.Entry{es[0], fork})
+	if r.Delivered != 1 || r.Dropped != 1 || !errors.Is(r.Err, ErrFork) {
+		t.Fatalf("Ingest(create, second create) = %+v, want one delivered and a fork dropped", r)
+	}
+}
