@@ -67,6 +67,7 @@ const (
 	forwardQueue   = 1024 // pushes waiting; beyond, dropped (members catch up by sync)
 	forwardMembers = 256  // members of one group forwarded to
 	maxDevices     = 10_000
+	relayTick      = 10 * time.Second // the relay engine's gap clock
 	deviceTTL      = 10 * time.Minute // a device moves when an account is restored elsewhere
 )
 
@@ -75,7 +76,12 @@ const (
 const inboxFanout = 32
 
 func newChatStore(h *p2p.Host, kv store.KV, dir *directory.Directory, log *slog.Logger, plog *ratelimit.Log) (*chatStore, error) {
-	eng, err := chat.Open(store.Prefix(kv, []byte{store.ChatPrefix, 'e'}), chat.Options{Logger: log})
+	// The relay's engine runs the gap clock too (Tick, below): entries
+	// waiting for a past that never comes expire, and control entries
+	// deliver over a gap after a while, so that nobody can stall a group
+	// at the relay with entries that wait for ever.
+	eng, err := chat.Open(store.Prefix(kv, []byte{store.ChatPrefix, 'e'}), chat.Options{Logger: log,
+		Limits: chat.Limits{ControlGapAfter: chatControlGap}})
 	if err != nil {
 		return nil, err
 	}
@@ -185,10 +191,14 @@ func (c *chatStore) close() {
 func (c *chatStore) gcLoop(ctx context.Context) {
 	t := time.NewTicker(chatGC)
 	defer t.Stop()
+	tick := time.NewTicker(relayTick)
+	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case now := <-tick.C:
+			c.eng.Tick(now)
 		case now := <-t.C:
 			c.eng.GC(now)
 			if _, err := c.inbox.GC(now); err != nil {
