@@ -13,10 +13,17 @@
 // are delivered; its HLC time must be strictly after all of theirs, or it
 // is dropped, so that display order — (HLC wall, logical, author, seq) —
 // is a linear extension of causal order, the same on every member, and
-// history is one range scan. Undelivered entries wait in pending (bounded
-// per group and per author; over the bound they are dropped and counted),
-// and Result.Needs lists what to fetch: an author's seq range for a
-// missing prev, IDs for missing deps. Tick delivers a Msg pending longer
+// history is one range scan. Delivery is tried first; entries that must
+// wait are kept in pending, bounded per group and per author (over the
+// bound they are dropped and counted). Entries of authors the group's fold
+// has never seen (not a member, invitee or former one, and not a create,
+// a public join or an invite of Self: see Plausible) have a separate
+// budget per group (Limits.PendingStrangers) that never crowds out known
+// authors' entries, and no Needs are reported for them; a node's gossip
+// validator ignores entries Plausible refuses. Result.Needs lists what to
+// fetch: an author's seq range for a missing prev, IDs for missing deps;
+// Result.DeliveredEntries the entries delivered by the call, the only
+// ones a relay forwards or indexes. Tick delivers a Msg pending longer
 // than GapAfter anyway (marked after-gap); history then shows a gap row
 // ("N missing from X") until the missing entries arrive and take their
 // places. Entries delivered over a gap are "incomplete" until their past
@@ -131,7 +138,8 @@
 //
 // # Limits
 //
-// Limits: pending 10,000 per group and 1,000 per (group, author), and no
+// Limits: pending 10,000 per group and 1,000 per (group, author), 64 per
+// group for authors the group has never seen, and no
 // longer than the retention (Tick drops older ones: ErrExpired); 10,000
 // groups; 1,000 members and invitees per group; 10,000 prekey records
 // (the oldest evicted); GapAfter 10 s; keyless retention 30 days. Own

@@ -28,6 +28,10 @@ type Account struct {
 type Limits struct {
 	PendingPerGroup  int           // undelivered entries per group: 10,000
 	PendingPerAuthor int           // undelivered entries per (group, author): 1,000
+	// PendingStrangers bounds, per group, the undelivered entries of
+	// authors the group's fold has never seen (see Plausible): 64. They
+	// do not count against PendingPerGroup.
+	PendingStrangers int
 	Groups           int           // groups per engine: 10,000
 	GapAfter         time.Duration // a Msg pending this long is delivered after a gap: 10 s
 	// ControlGapAfter, if set, lets a control entry pending this long
@@ -48,6 +52,7 @@ func (l Limits) withDefaults() Limits {
 	}
 	def(&l.PendingPerGroup, 10_000)
 	def(&l.PendingPerAuthor, 1_000)
+	def(&l.PendingStrangers, 64)
 	def(&l.Groups, 10_000)
 	def(&l.Members, 1_000)
 	def(&l.Prekeys, 10_000)

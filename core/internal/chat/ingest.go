@@ -34,6 +34,10 @@ type Result struct {
 	Dropped   int    // entries refused
 	Needs     []Need // what is missing for the pending entries of the groups touched
 	Err       error  // the first reason an entry was refused
+	// DeliveredEntries are the entries this call delivered (its own and
+	// those it released), in delivery order: what a relay forwards and
+	// indexes. Pending entries are not in it.
+	DeliveredEntries []*chatlog.Entry
 }
 
 var dropErrs = map[string]error{
@@ -105,6 +109,72 @@ func (e *Engine) wants(en *chatlog.Entry) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// Plausible reports whether en could belong to a group the engine keeps:
+// the group is known and en's author is known to its membership fold
+// (member, invitee, or once either), or en is an entry Wants accepts
+// from anyone: a create of the group (only its creator can write one), a
+// join of a public group, an invite of Self (or, for an unknown group,
+// what Wants accepts). A node's gossip validator ignores entries for
+// which it is false: they cannot take effect, and a relay must not spread
+// them.
+func (e *Engine) Plausible(en *chatlog.Entry) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	g, ok := e.groups[en.Group]
+	if !ok {
+		_, ok := e.wants(en)
+		return ok
+	}
+	return e.plausible(g, en)
+}
+
+// plausible reports whether en's author is known to g's fold, or en is a
+// create, a public join or an invite of Self.
+func (e *Engine) plausible(g *group, en *chatlog.Entry) bool {
+	if g.fold.known(en.Author) {
+		return true
+	}
+	switch en.Kind {
+	case chatlog.KindCreate:
+		return true
+	case chatlog.KindJoin:
+		return !g.fold.created || g.fold.public()
+	case chatlog.KindInvite:
+		if e.self == nil {
+			return false
+		}
+		b, err := en.Control()
+		return err == nil && b.Target == e.self.Key
+	}
+	return false
+}
+
+// plausibleAuthor reports whether a is known to g's fold or has a
+// plausible entry pending.
+func (e *Engine) plausibleAuthor(g *group, a entry.Key) bool {
+	if g.fold.known(a) {
+		return true
+	}
+	for _, id := range g.pendSeq[a] {
+		if p := g.pending[id]; p != nil && e.plausible(g, p.e) {
+			return true
+		}
+	}
+	return false
+}
+
+// strangerPending counts g's pending entries by authors that are not
+// plausible.
+func (e *Engine) strangerPending(g *group) int {
+	n := 0
+	for a, m := range g.pendSeq {
+		if !e.plausibleAuthor(g, a) {
+			n += len(m)
+		}
+	}
+	return n
 }
 
 // Ingest validates, stores and delivers entries (already decoded, so
@@ -213,9 +283,21 @@ func (e *Engine) ingestOne(en *chatlog.Entry, r *Result) (*group, chatlog.ID, bo
 		e.drop(r, dropFork, en)
 		return g, id, false
 	}
-	if len(g.pending) >= e.lim.PendingPerGroup || len(g.pendSeq[en.Author]) >= e.lim.PendingPerAuthor {
-		e.drop(r, dropFull, en)
-		return g, id, false
+	// Delivery is tried first: the pending bounds apply only to entries
+	// that must wait, and entries of authors the group has never seen
+	// have a budget of their own, so they cannot crowd out members'.
+	if v, _, inc, _ := e.check(g, &pend{e: en, id: id}); v == vWait || v == vReady && inc && en.Kind.Control() {
+		strangers := e.strangerPending(g)
+		full := len(g.pendSeq[en.Author]) >= e.lim.PendingPerAuthor
+		if e.plausible(g, en) {
+			full = full || len(g.pending)-strangers >= e.lim.PendingPerGroup
+		} else {
+			full = full || strangers >= e.lim.PendingStrangers
+		}
+		if full {
+			e.drop(r, dropFull, en)
+			return g, id, false
+		}
 	}
 	var b store.Batch
 	b.Put(groupKey(g.id, gPending, id[:]), append(u64(uint64(now.UnixMilli())), en.Encode()...))
@@ -337,6 +419,7 @@ func (e *Engine) release(g *group, id chatlog.ID, r *Result, forced bool) {
 		}
 		if r != nil {
 			r.Delivered++
+			r.DeliveredEntries = append(r.DeliveredEntries, p.e)
 		}
 		queue = append(queue, g.waiters[cur]...)
 		delete(g.waiters, cur)
@@ -620,7 +703,9 @@ func (e *Engine) needs(g *group) []Need {
 	var out []Need
 	authors := make([]entry.Key, 0, len(g.pendSeq))
 	for a := range g.pendSeq {
-		authors = append(authors, a)
+		if e.plausibleAuthor(g, a) {
+			authors = append(authors, a)
+		}
 	}
 	slices.SortFunc(authors, compareKeys)
 	for _, a := range authors {
@@ -657,6 +742,9 @@ func (e *Engine) needs(g *group) []Need {
 	seen := make(map[chatlog.ID]bool)
 	var ids []chatlog.ID
 	for _, p := range g.pending {
+		if !e.plausibleAuthor(g, p.e.Author) {
+			continue // no fetching on behalf of strangers
+		}
 		for _, d := range p.e.Deps {
 			if seen[d] {
 				continue

@@ -93,3 +93,69 @@ func TestReviewSecondCreateIsFork(t *testing.T) {
 		t.Fatalf("Ingest(create, second create) = %+v, want one delivered and a fork dropped", r)
 	}
 }
+
+// H2: entries by strangers with a made-up prev used to fill a group's
+// pending table at a relay, after which members' out-of-order entries
+// were refused, and they counted as Stored, so the relay forwarded them.
+// Now delivery is tried first, strangers have a budget of their own, no
+// Needs are reported for them, Plausible is false for them, and
+// DeliveredEntries lists only what was delivered.
+func TestReviewRelayPendingJunk(t *testing.T) {
+	tn := newNet(t)
+	tn.lim.PendingPerGroup = 4
+	tn.lim.PendingStrangers = 2
+	r := tn.add("relay", 0)
+	a, b := tn.add("a", 1), tn.add("b", 2)
+	g := tn.privateGroup(true, a, b)
+	all, _ := a.e.After(g, nil, 10000, 64<<20)
+	allb, _ := b.e.After(g, nil, 10000, 64<<20)
+	r.e.Ingest(append(all, allb...))
+	stored := 0
+	for i := 0; i < 6; i++ {
+		x := randPriv(t)
+		j := signed(t, x, chatlog.Entry{Group: g, Author: keyOf(x), Seq: 2, Prev: chatlog.ID{1, byte(i)}, Time: hlcAt(tn.clock.Now()),
+			Kind: chatlog.KindMsg, Body: (&chatlog.Payload{Text: "junk"}).Encode()})
+		if r.e.Plausible(j) {
+			t.Errorf("Plausible(stranger's entry) = true")
+		}
+		res := r.e.Ingest([]*chatlog.Entry{j})
+		stored += res.Stored
+		if len(res.Needs) != 0 || len(res.DeliveredEntries) != 0 {
+			t.Errorf("stranger's entry: %+v, want no needs and nothing delivered", res)
+		}
+	}
+	if stored != 2 {
+		t.Errorf("relay kept %d entries of strangers, want their budget of 2", stored)
+	}
+	// a fills the group's own bound: four messages, the relay gets them
+	// last first; the first delivers the rest.
+	var sent []*chatlog.Entry
+	for i := 0; i < 5; i++ {
+		_, s, err := a.e.Send(g, "m", nil, tn.keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent = append(sent, s...)
+	}
+	if !r.e.Plausible(sent[0]) {
+		t.Errorf("Plausible(member's entry) = false")
+	}
+	for i := len(sent) - 1; i >= 1; i-- {
+		res := r.e.Ingest(sent[i : i+1])
+		if res.Stored != 1 || res.Pending != 1 {
+			t.Fatalf("relay takes a's out-of-order entry %d: %+v", i, res)
+		}
+	}
+	res := r.e.Ingest(sent[:1])
+	if res.Delivered != len(sent) || len(res.DeliveredEntries) != len(sent) {
+		t.Fatalf("relay takes a's first entry: %+v, want all %d delivered", res, len(sent))
+	}
+	for i, en := range res.DeliveredEntries {
+		if en.ID() != sent[i].ID() {
+			t.Errorf("DeliveredEntries[%d] = %s seq %d", i, en.Author.Short(), en.Seq)
+		}
+	}
+	if tr := r.e.Tick(tn.clock.Now()); len(tr.Needs) != 0 {
+		t.Errorf("Tick reports needs of strangers: %+v", tr.Needs)
+	}
+}
