@@ -26,8 +26,8 @@ type Account struct {
 
 // Limits bound what an Engine keeps. Zero fields take the defaults given.
 type Limits struct {
-	PendingPerGroup  int           // undelivered entries per group: 10,000
-	PendingPerAuthor int           // undelivered entries per (group, author): 1,000
+	PendingPerGroup  int // undelivered entries per group: 10,000
+	PendingPerAuthor int // undelivered entries per (group, author): 1,000
 	// PendingStrangers bounds, per group, the undelivered entries of
 	// authors the group's fold has never seen (see Plausible): 64. They
 	// do not count against PendingPerGroup.
