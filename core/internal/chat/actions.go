@@ -332,7 +332,7 @@ func (e *Engine) CreateGroup(name string, public, historyShared bool) (chatlog.G
 	if e.closed {
 		return gid, nil, ErrClosed
 	}
-	g, err := e.ensureGroup(gid, "member")
+	g, err := e.ensureGroup(gid, "member", e.self.Key)
 	if err != nil {
 		return gid, nil, err
 	}
@@ -387,7 +387,7 @@ func (e *Engine) StartDM(peer entry.Key, keys KeyFunc) (chatlog.GroupID, []*chat
 		if g, ok := e.groups[gid]; ok && g.fold.created {
 			return nil
 		}
-		g, err := e.ensureGroup(gid, "member")
+		g, err := e.ensureGroup(gid, "member", e.self.Key)
 		if err != nil {
 			return err
 		}
@@ -809,6 +809,6 @@ func (e *Engine) Watch(gid chatlog.GroupID) error {
 	if e.closed {
 		return ErrClosed
 	}
-	_, err := e.ensureGroup(gid, "watch")
+	_, err := e.ensureGroup(gid, "watch", entry.Key{})
 	return err
 }

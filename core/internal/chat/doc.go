@@ -36,9 +36,22 @@
 // create at a relay) are taken first.
 //
 // Validity on ingest, before anything is stored: time at most 60 s after
-// Options.Now, group known (or: a DM create naming Self, an invite of
-// Self; keyless: any create while there is room), a control body that
-// parses, no other entry at the same (author, seq) (a fork: dropped). A
+// Options.Now, group known (or: a DM create naming Self; keyless: any
+// create while there is room, at most Limits.GroupsPerCreator per
+// creator), a control body that parses, no other entry at the same
+// (author, seq) (a fork: dropped).
+//
+// An invite of Self for a group not in the table is not a group yet: it
+// is held in memory, outside the group table (Limits.HeldGroups groups,
+// least recently used evicted, Limits.HeldPerGroup entries each), with
+// the entries linked to it (its past, which Result.Needs asks for, and
+// what its author sent after it), until the group's create arrives; the
+// group is then promoted into the table and what was held ingested. A
+// promoted group in which Self never took part after Limits.OrphanAfter
+// (its invitation never took effect) is deleted by Tick. So orphan
+// invitations cannot fill the group table, and Groups lists only groups
+// with a create. Held entries are lost on restart (the anchors' inbox
+// brings invitations again). A
 // group's ID is chatlog.GroupFor(creator, salt) (a DM's chatlog.DMGroup),
 // checked on every create, so nobody but the creator can write a create of
 // a known group ID: an impostor's create is malformed. At delivery: a
@@ -103,7 +116,9 @@
 // With Options.Self nil the engine validates, delivers, folds membership
 // and stores ciphertext, but never decrypts; GC drops Msgs delivered more
 // than Limits.Retention ago (30 days), keeping control entries and the ID
-// rows of what it dropped so later entries still deliver.
+// rows of what it dropped so later entries still deliver, and drops whole
+// the groups in which nothing was delivered for longer than the
+// retention.
 //
 // # Store layout
 //
@@ -118,7 +133,7 @@
 //	P <account>                another account's newest prekey record
 //	g <g> m                    group state (JSON): how it became known, added, last update,
 //	                           arrivals and read marker (unread = arrivals - read), Msgs per
-//	                           epoch, private names opened
+//	                           epoch, private names opened, last delivery, creator
 //	g <g> e <author> <seq>     delivered entry: its encoding
 //	g <g> i <id>               ID index of a delivered entry: author, seq, HLC wall, HLC
 //	                           logical, kind, flags (after gap, gone, undecryptable,
@@ -141,7 +156,8 @@
 // Limits: pending 10,000 per group and 1,000 per (group, author), 64 per
 // group for authors the group has never seen, and no
 // longer than the retention (Tick drops older ones: ErrExpired); 10,000
-// groups; 1,000 members and invitees per group; 10,000 prekey records
+// groups (keyless: 64 per creator); held invitations of 256 groups, 64
+// entries each; promoted groups Self never joined kept 24 hours; 1,000 members and invitees per group; 10,000 prekey records
 // (the oldest evicted); GapAfter 10 s; keyless retention 30 days. Own
 // prekeys rotate every 7 days, records expire after 30, private keys are
 // deleted 30 days after rotation.

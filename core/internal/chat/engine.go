@@ -26,12 +26,9 @@ type Account struct {
 
 // Limits bound what an Engine keeps. Zero fields take the defaults given.
 type Limits struct {
-	PendingPerGroup  int // undelivered entries per group: 10,000
-	PendingPerAuthor int // undelivered entries per (group, author): 1,000
-	// PendingStrangers bounds, per group, the undelivered entries of
-	// authors the group's fold has never seen (see Plausible): 64. They
-	// do not count against PendingPerGroup.
-	PendingStrangers int
+	PendingPerGroup  int           // undelivered entries per group: 10,000
+	PendingPerAuthor int           // undelivered entries per (group, author): 1,000
+	PendingStrangers int           // per group, of authors its fold never saw (see Plausible), apart: 64
 	Groups           int           // groups per engine: 10,000
 	GapAfter         time.Duration // a Msg pending this long is delivered after a gap: 10 s
 	// ControlGapAfter, if set, lets a control entry pending this long
@@ -42,6 +39,17 @@ type Limits struct {
 	Retention       time.Duration // keyless: entries delivered longer ago are collected: 30 days
 	Members         int           // members and invitees per group: 1,000
 	Prekeys         int           // others' prekey records kept: 10,000
+	// GroupsPerCreator bounds, in a keyless engine, the groups created by
+	// one account: 64.
+	GroupsPerCreator int
+	// HeldGroups bounds the groups whose invitations of Self wait for
+	// their create outside the group table (least recently used evicted):
+	// 256. HeldPerGroup bounds the entries held for one of them: 64.
+	HeldGroups   int
+	HeldPerGroup int
+	// OrphanAfter is how long a group Self never took part in (promoted
+	// by an invitation that never took effect) is kept: 24 hours.
+	OrphanAfter time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
@@ -56,6 +64,12 @@ func (l Limits) withDefaults() Limits {
 	def(&l.Groups, 10_000)
 	def(&l.Members, 1_000)
 	def(&l.Prekeys, 10_000)
+	def(&l.GroupsPerCreator, 64)
+	def(&l.HeldGroups, 256)
+	def(&l.HeldPerGroup, 64)
+	if l.OrphanAfter <= 0 {
+		l.OrphanAfter = 24 * time.Hour
+	}
 	if l.GapAfter <= 0 {
 		l.GapAfter = 10 * time.Second
 	}
@@ -134,6 +148,20 @@ type Engine struct {
 	chains  *chatcrypt.Chains
 	stats   Stats
 	events  []Event // queued under mu, sent by flush
+
+	// held are entries of groups not (yet) in the table: invitations of
+	// Self waiting for their group's create, and the entries they
+	// reference; in memory, least recently used evicted.
+	held     map[chatlog.GroupID]*heldGroup
+	heldTick uint64
+	// creators counts a keyless engine's groups per creator.
+	creators map[entry.Key]int
+}
+
+// heldGroup is what is held for one group not in the table.
+type heldGroup struct {
+	entries map[chatlog.ID]*chatlog.Entry
+	used    uint64 // e.heldTick at the last use
 }
 
 // group is the in-memory state of one group; its rows live in the KV.
@@ -176,21 +204,25 @@ type groupState struct {
 	ReadAt   uint64            `json:"read,omitempty"`
 	Counts   map[string]uint64 `json:"counts,omitempty"` // epoch hex → Msgs delivered under it
 	Names    map[string]string `json:"names,omitempty"`  // control entry ID hex → private name
+	Last     int64             `json:"last,omitempty"`   // ms of the last delivery
+	Creator  string            `json:"creator,omitempty"`
 }
 
 // Open returns an Engine keeping its state in kv, loading what kv holds.
 func Open(kv store.KV, opts Options) (*Engine, error) {
 	e := &Engine{
-		kv:      kv,
-		self:    opts.Self,
-		now:     opts.Now,
-		clock:   opts.Clock,
-		notify:  opts.OnEvent,
-		lim:     opts.Limits.withDefaults(),
-		log:     opts.Logger,
-		groups:  make(map[chatlog.GroupID]*group),
-		prekeys: make(map[entry.Key]*chatcrypt.PrekeyRecord),
-		chains:  chatcrypt.NewChains(4096),
+		kv:       kv,
+		self:     opts.Self,
+		now:      opts.Now,
+		clock:    opts.Clock,
+		notify:   opts.OnEvent,
+		lim:      opts.Limits.withDefaults(),
+		log:      opts.Logger,
+		groups:   make(map[chatlog.GroupID]*group),
+		prekeys:  make(map[entry.Key]*chatcrypt.PrekeyRecord),
+		chains:   chatcrypt.NewChains(4096),
+		held:     make(map[chatlog.GroupID]*heldGroup),
+		creators: make(map[entry.Key]int),
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -275,6 +307,9 @@ func (e *Engine) load() error {
 			}
 			e.groups[id] = g
 			ids = append(ids, id)
+			if c, err := entry.ParseKey(g.st.Creator); err == nil {
+				e.creators[c]++
+			}
 		}
 	}
 	if err := it.Close(); err != nil {
@@ -443,17 +478,24 @@ func (e *Engine) putState(b *store.Batch, g *group) {
 }
 
 // ensureGroup returns g's state, creating it (known as known) if there
-// is room.
-func (e *Engine) ensureGroup(id chatlog.GroupID, known string) (*group, error) {
+// is room. creator, if not zero, is the author of its create.
+func (e *Engine) ensureGroup(id chatlog.GroupID, known string, creator entry.Key) (*group, error) {
 	if g, ok := e.groups[id]; ok {
 		return g, nil
 	}
 	if len(e.groups) >= e.lim.Groups {
 		return nil, fmt.Errorf("chat: %d groups already", len(e.groups))
 	}
+	if e.self == nil && !creator.IsZero() && e.creators[creator] >= e.lim.GroupsPerCreator {
+		return nil, fmt.Errorf("chat: %d groups of %s already", e.creators[creator], creator.Short())
+	}
 	g := newGroup(id)
 	g.st.Known = known
 	g.st.Added = e.now().UnixMilli()
+	if !creator.IsZero() {
+		g.st.Creator = creator.String()
+		e.creators[creator]++
+	}
 	var b store.Batch
 	e.putState(&b, g)
 	if err := e.kv.Commit(&b, false); err != nil {
@@ -461,6 +503,35 @@ func (e *Engine) ensureGroup(id chatlog.GroupID, known string) (*group, error) {
 	}
 	e.groups[id] = g
 	return g, nil
+}
+
+// dropGroup deletes every row of g and forgets it.
+func (e *Engine) dropGroup(g *group) {
+	p := groupKey(g.id, gState)
+	p = p[:len(p)-1]
+	var keys [][]byte
+	it := e.kv.Find(p, store.PrefixEnd(p), false)
+	for it.Next() {
+		keys = append(keys, bytes.Clone(it.Key()))
+	}
+	it.Close()
+	for len(keys) > 0 {
+		var b store.Batch
+		n := min(len(keys), 1000)
+		for _, k := range keys[:n] {
+			b.Delete(k)
+		}
+		keys = keys[n:]
+		if err := e.kv.Commit(&b, false); err != nil {
+			e.log.Warn("chat: drop group", "err", err)
+		}
+	}
+	if c, err := entry.ParseKey(g.st.Creator); err == nil {
+		if e.creators[c]--; e.creators[c] <= 0 {
+			delete(e.creators, c)
+		}
+	}
+	delete(e.groups, g.id)
 }
 
 // flush delivers queued events; call without mu held.

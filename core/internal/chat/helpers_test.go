@@ -127,6 +127,45 @@ func (tn *testNet) send(es []*chatlog.Entry, to ...*node) {
 		if r.Err != nil {
 			tn.t.Fatalf("%s.Ingest = %+v", n.name, r)
 		}
+		// What an invitation held for a group not yet known needs is
+		// fetched at once (tn.sync only syncs known groups).
+		var held []Need
+		for _, nd := range r.Needs {
+			if !slices.Contains(n.e.Groups(), nd.Group) {
+				held = append(held, nd)
+			}
+		}
+		tn.fetch(n, held)
+	}
+}
+
+// fetch gets what n needs from the other nodes, as a node does from the
+// sender and the anchors, until nothing more is needed or found.
+func (tn *testNet) fetch(n *node, needs []Need) {
+	for round := 0; round < 20 && len(needs) > 0; round++ {
+		var got []*chatlog.Entry
+		for _, nd := range needs {
+			for _, y := range tn.nodes {
+				if y == n {
+					continue
+				}
+				if len(nd.IDs) > 0 {
+					got = append(got, y.e.ByID(nd.Group, nd.IDs)...)
+					continue
+				}
+				all, _ := y.e.After(nd.Group, nil, 100000, 64<<20)
+				for _, en := range all {
+					if en.Author == nd.Author && en.Seq >= nd.From && en.Seq <= nd.To {
+						got = append(got, en)
+					}
+				}
+			}
+		}
+		r := n.e.Ingest(got)
+		if r.Stored == 0 {
+			return
+		}
+		needs = r.Needs
 	}
 }
 

@@ -73,8 +73,10 @@ func (e *Engine) drop(r *Result, reason string, en *chatlog.Entry) {
 }
 
 // Wants reports whether Ingest would keep en: its group is known, or it is
-// a DM create naming Self, or an invite of Self (keyless: any valid
-// create, while there is room for groups).
+// a DM create naming Self, an invite of Self (held until its group's
+// create arrives), the create of a group held so, or an entry a held
+// entry references (keyless: any valid create, while there is room for
+// groups and for its creator's).
 func (e *Engine) Wants(en *chatlog.Entry) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -82,33 +84,135 @@ func (e *Engine) Wants(en *chatlog.Entry) bool {
 	return ok
 }
 
-// wants returns how the group of en becomes known, if it is wanted.
+// How an entry of an unknown group is taken (wants' first result, besides
+// the group's Known state).
+const knownHeld = "held" // kept in e.held, not in the group table
+
+// wants returns how the group of en becomes known, if it is wanted:
+// knownHeld if en is to be held.
 func (e *Engine) wants(en *chatlog.Entry) (string, bool) {
 	if _, ok := e.groups[en.Group]; ok {
 		return "", true
 	}
-	if len(e.groups) >= e.lim.Groups || !en.Kind.Control() {
+	if h := e.held[en.Group]; h != nil && !en.Kind.Control() && h.linked(en) {
+		return knownHeld, true
+	}
+	if !en.Kind.Control() {
 		return "", false
 	}
 	b, err := en.Control()
 	if err != nil {
 		return "", false
 	}
+	full := len(e.groups) >= e.lim.Groups
 	if e.self == nil {
-		return "relay", en.Kind == chatlog.KindCreate
+		return "relay", !full && en.Kind == chatlog.KindCreate && e.creators[en.Author] < e.lim.GroupsPerCreator
 	}
 	me := e.self.Key
-	switch en.Kind {
-	case chatlog.KindCreate:
-		if b.Flags&chatlog.FlagDM != 0 && (b.Members[0] == me || b.Members[1] == me) {
-			return "member", true
-		}
-	case chatlog.KindInvite:
-		if b.Target == me {
-			return "invited", true
-		}
+	h := e.held[en.Group]
+	switch {
+	case en.Kind == chatlog.KindCreate && b.Flags&chatlog.FlagDM != 0 && (b.Members[0] == me || b.Members[1] == me):
+		return "member", !full
+	case en.Kind == chatlog.KindCreate && h != nil:
+		return "invited", !full
+	case en.Kind == chatlog.KindInvite && b.Target == me:
+		return knownHeld, true
+	case h != nil && h.linked(en):
+		return knownHeld, true
 	}
 	return "", false
+}
+
+// linked reports whether a held entry names en as prev or dep, or en
+// names a held entry: the past of a held invitation, or what its author
+// sent with it (the meta after an invite of policy joined).
+func (h *heldGroup) linked(en *chatlog.Entry) bool {
+	for _, r := range refs(en) {
+		if _, ok := h.entries[r]; ok {
+			return true
+		}
+	}
+	id := en.ID()
+	for _, x := range h.entries {
+		if slices.Contains(refs(x), id) {
+			return true
+		}
+	}
+	return false
+}
+
+// hold keeps en, of a group not in the table, in e.held.
+func (e *Engine) hold(en *chatlog.Entry, r *Result) {
+	e.heldTick++
+	h := e.held[en.Group]
+	if h == nil {
+		if len(e.held) >= e.lim.HeldGroups {
+			var lru chatlog.GroupID
+			var min uint64 = ^uint64(0)
+			for id, x := range e.held {
+				if x.used < min {
+					lru, min = id, x.used
+				}
+			}
+			for _, x := range e.held[lru].entries {
+				e.drop(nil, dropFull, x)
+			}
+			delete(e.held, lru)
+		}
+		h = &heldGroup{entries: make(map[chatlog.ID]*chatlog.Entry)}
+		e.held[en.Group] = h
+	}
+	h.used = e.heldTick
+	id := en.ID()
+	if _, ok := h.entries[id]; ok {
+		r.Duplicate++
+		return
+	}
+	if len(h.entries) >= e.lim.HeldPerGroup {
+		e.drop(r, dropFull, en)
+		return
+	}
+	h.entries[id] = en
+	r.Stored++
+}
+
+// heldNeeds lists what the entries held for g reference and are not held:
+// per author, its seqs below its lowest held one; dep IDs.
+func (e *Engine) heldNeeds(g chatlog.GroupID) []Need {
+	h := e.held[g]
+	if h == nil {
+		return nil
+	}
+	low := make(map[entry.Key]uint64)
+	var ids []chatlog.ID
+	for _, en := range h.entries {
+		if l, ok := low[en.Author]; !ok || en.Seq < l {
+			low[en.Author] = en.Seq
+		}
+		for _, d := range en.Deps {
+			if _, ok := h.entries[d]; !ok && !slices.Contains(ids, d) {
+				ids = append(ids, d)
+			}
+		}
+	}
+	var out []Need
+	authors := make([]entry.Key, 0, len(low))
+	for a := range low {
+		authors = append(authors, a)
+	}
+	slices.SortFunc(authors, compareKeys)
+	for _, a := range authors {
+		if low[a] > 1 {
+			out = append(out, Need{Group: g, Author: a, From: 1, To: low[a] - 1})
+		}
+	}
+	slices.SortFunc(ids, compareIDs)
+	for len(ids) > 0 {
+		n := min(len(ids), maxNeedIDs)
+		out = append(out, Need{Group: g, IDs: ids[:n:n]})
+		ids = ids[n:]
+	}
+	return out
 }
 
 // Plausible reports whether en could belong to a group the engine keeps:
@@ -188,6 +292,7 @@ func (e *Engine) Ingest(es []*chatlog.Entry) Result {
 		return r
 	}
 	touched := make(map[chatlog.GroupID]*group)
+	heldTouched := make(map[chatlog.GroupID]bool)
 	var mine []chatlog.ID
 	// Entries that make their group known (a DM create, an invite of
 	// Self, a create at a relay) go first, so the rest of a push is kept.
@@ -203,7 +308,19 @@ func (e *Engine) Ingest(es []*chatlog.Entry) Result {
 		if ok {
 			touched[g.id] = g
 			mine = append(mine, id)
+		} else if g == nil && e.held[en.Group] != nil {
+			heldTouched[en.Group] = true
 		}
+	}
+	heldIDs := make([]chatlog.GroupID, 0, len(heldTouched))
+	for id := range heldTouched {
+		if e.held[id] != nil {
+			heldIDs = append(heldIDs, id)
+		}
+	}
+	slices.SortFunc(heldIDs, func(a, b chatlog.GroupID) int { return compareKeys(entry.Key(a), entry.Key(b)) })
+	for _, id := range heldIDs {
+		r.Needs = append(r.Needs, e.heldNeeds(id)...)
 	}
 	for _, id := range mine {
 		for _, g := range touched {
@@ -261,10 +378,35 @@ func (e *Engine) ingestOne(en *chatlog.Entry, r *Result) (*group, chatlog.ID, bo
 			return nil, chatlog.ID{}, false
 		}
 	}
-	g, err := e.ensureGroup(en.Group, known)
+	if known == knownHeld {
+		e.hold(en, r)
+		return nil, chatlog.ID{}, false
+	}
+	var creator entry.Key
+	if en.Kind == chatlog.KindCreate {
+		creator = en.Author
+	}
+	g, err := e.ensureGroup(en.Group, known, creator)
 	if err != nil {
 		e.drop(r, dropGroups, en)
 		return nil, chatlog.ID{}, false
+	}
+	if h := e.held[en.Group]; h != nil {
+		// The group's create arrived: what was held is ingested after it.
+		delete(e.held, en.Group)
+		defer func() {
+			held := make([]*chatlog.Entry, 0, len(h.entries))
+			for _, x := range h.entries {
+				held = append(held, x)
+			}
+			slices.SortFunc(held, func(a, b *chatlog.Entry) int {
+				ka, kb := orderOfEntry(a), orderOfEntry(b)
+				return compareBytes(ka[:], kb[:])
+			})
+			for _, x := range held {
+				e.ingestOne(x, r)
+			}
+		}()
 	}
 	id := en.ID()
 	if _, ok := g.pending[id]; ok {
@@ -618,6 +760,7 @@ func (e *Engine) deliver(g *group, p *pend, missing []chatlog.ID, incomplete boo
 		}
 	}
 	b.Put(groupKey(g.id, gIndex, id[:]), m.encode())
+	g.st.Last = now.UnixMilli()
 	e.putState(&b, g)
 	if err := e.kv.Commit(&b, false); err != nil {
 		e.log.Warn("chat: deliver", "err", err)
@@ -779,6 +922,10 @@ func (e *Engine) Tick(now time.Time) Result {
 		return r
 	}
 	for _, g := range e.sortedAll() {
+		if e.orphan(g, now) {
+			e.dropGroup(g)
+			continue
+		}
 		var due []*pend
 		for _, p := range g.pending {
 			age := now.Sub(p.first)
@@ -804,6 +951,14 @@ func (e *Engine) Tick(now time.Time) Result {
 	e.mu.Unlock()
 	e.flush()
 	return r
+}
+
+// orphan reports whether g is a group Self never took part in, kept
+// longer than Limits.OrphanAfter: one whose create came for an
+// invitation that never took effect. Watched groups are kept.
+func (e *Engine) orphan(g *group, now time.Time) bool {
+	return e.self != nil && g.st.Known != "watch" && !g.fold.known(e.self.Key) &&
+		now.Sub(time.UnixMilli(g.st.Added)) > e.lim.OrphanAfter
 }
 
 // expire drops the entries pending longer than Limits.Retention (their

@@ -183,7 +183,8 @@ func (e *Engine) ByID(gid chatlog.GroupID, ids []chatlog.ID) []*chatlog.Entry {
 // GC drops, in a keyless engine, the Msgs delivered longer than
 // Limits.Retention before now (control entries stay: membership is
 // folded from them); it returns how many it dropped. Their ID rows stay,
-// so later entries naming them still deliver.
+// so later entries naming them still deliver. A group in which nothing
+// was delivered for longer than the retention is dropped whole.
 func (e *Engine) GC(now time.Time) int {
 	if e.self != nil {
 		return 0
@@ -193,6 +194,11 @@ func (e *Engine) GC(now time.Time) int {
 	cut := uint64(now.Add(-e.lim.Retention).UnixMilli())
 	n := 0
 	for _, g := range e.sortedAll() {
+		if last := max(g.st.Last, g.st.Added); now.Sub(time.UnixMilli(last)) > e.lim.Retention {
+			// Idle longer than the retention: the whole group goes.
+			e.dropGroup(g)
+			continue
+		}
 		p := groupKey(g.id, gArrival)
 		it := e.kv.Find(p, groupKey(g.id, gArrival, u64(cut)), false)
 		var b store.Batch

@@ -159,3 +159,110 @@ func TestReviewRelayPendingJunk(t *testing.T) {
 		t.Errorf("Tick reports needs of strangers: %+v", tr.Needs)
 	}
 }
+
+// H3: orphan invitations (no create, author never an admin) from strangers
+// used to fill the group table, after which the victim could create
+// nothing. They are now held outside the table (least recently used
+// evicted) until their group's create arrives; a group promoted by a
+// create whose invitation never takes effect is dropped after
+// OrphanAfter.
+func TestReviewOrphanInvitesFillGroups(t *testing.T) {
+	tn := newNet(t)
+	tn.lim.Groups = 5
+	tn.lim.HeldGroups = 3
+	v := tn.add("v", 1)
+	for i := 0; i < 8; i++ {
+		x := randPriv(t)
+		gid, _ := chatlog.NewGroupID()
+		now := tn.clock.Now()
+		inv := signed(t, x, chatlog.Entry{Group: gid, Author: keyOf(x), Seq: 2, Prev: chatlog.ID{9}, Time: hlcAt(now), Kind: chatlog.KindInvite,
+			Body: (&chatlog.Body{Target: v.key, Role: chatlog.RoleMember, Expires: uint64(now.Add(time.Hour).UnixMilli())}).Encode()})
+		if !v.e.Wants(inv) {
+			t.Fatalf("Wants(invite of Self) = false")
+		}
+		r := v.e.Ingest([]*chatlog.Entry{inv})
+		if r.Stored != 1 || len(r.Needs) != 1 || r.Needs[0].Author != keyOf(x) || r.Needs[0].To != 1 {
+			t.Fatalf("Ingest(orphan invite) = %+v, want it held and its past needed", r)
+		}
+	}
+	if n := len(v.e.Groups()); n != 0 {
+		t.Fatalf("Groups() lists %d groups after orphan invites", n)
+	}
+	if n := len(v.e.held); n != 3 {
+		t.Errorf("%d groups held, want the bound of 3", n)
+	}
+	for i := 0; i < 5; i++ {
+		if _, _, err := v.e.CreateGroup("mine", false, false); err != nil {
+			t.Fatalf("CreateGroup after orphan invites: %v", err)
+		}
+	}
+	// A stranger's group, promoted by its create, with an invitation by
+	// someone who is not its admin: never effective, dropped later.
+	tn.lim.Groups = 10
+	w := tn.add("w", 2)
+	x, y := randPriv(t), randPriv(t)
+	salt, _ := chatlog.NewSalt()
+	gid := chatlog.GroupFor(keyOf(x), salt)
+	now := tn.clock.Now()
+	create := signed(t, x, chatlog.Entry{Group: gid, Author: keyOf(x), Seq: 1, Time: hlcAt(now), Kind: chatlog.KindCreate,
+		Body: (&chatlog.Body{Flags: chatlog.FlagPublic, Name: "junk", Salt: salt}).Encode()})
+	inv := signed(t, y, chatlog.Entry{Group: gid, Author: keyOf(y), Seq: 1, Time: hlcAt(now), Kind: chatlog.KindInvite,
+		Body: (&chatlog.Body{Target: w.key, Role: chatlog.RoleMember, Expires: uint64(now.Add(time.Hour).UnixMilli())}).Encode()})
+	w.e.Ingest([]*chatlog.Entry{inv})
+	if r := w.e.Ingest([]*chatlog.Entry{create}); r.Delivered != 1 {
+		t.Fatalf("create of a held group: %+v", r)
+	}
+	if n := len(w.e.Groups()); n != 1 {
+		t.Fatalf("w knows %d groups, want the promoted one", n)
+	}
+	tn.clock.Advance(25 * time.Hour)
+	w.e.Tick(tn.clock.Now())
+	if n := len(w.e.Groups()); n != 0 {
+		t.Fatalf("w still knows %d groups after OrphanAfter", n)
+	}
+	if n := countRows(t, w.kv, gid, gEntry) + countRows(t, w.kv, gid, gState); n != 0 {
+		t.Fatalf("w keeps %d rows of the dropped group", n)
+	}
+}
+
+// H3: a keyless relay took any create until it held Limits.Groups
+// groups, and GC never freed one. Now one account's creates are bounded
+// and GC drops groups idle for longer than the retention.
+func TestReviewRelayGroupTableFills(t *testing.T) {
+	tn := newNet(t)
+	tn.lim.Groups = 3
+	tn.lim.GroupsPerCreator = 2
+	r := tn.add("relay", 0)
+	a := tn.add("a", 1)
+	junk := func(x ed25519.PrivateKey) *chatlog.Entry {
+		salt, _ := chatlog.NewSalt()
+		return signed(t, x, chatlog.Entry{Group: chatlog.GroupFor(keyOf(x), salt), Author: keyOf(x), Seq: 1, Time: hlcAt(tn.clock.Now()), Kind: chatlog.KindCreate,
+			Body: (&chatlog.Body{Flags: chatlog.FlagPublic, Name: "junk", Salt: salt}).Encode()})
+	}
+	x := randPriv(t)
+	for i := 0; i < 3; i++ {
+		j := junk(x)
+		res := r.e.Ingest([]*chatlog.Entry{j})
+		if want := i < 2; (res.Delivered == 1) != want || r.e.Wants(junk(x)) != (i < 1) {
+			t.Fatalf("create %d of one account: %+v", i, res)
+		}
+	}
+	r.e.Ingest([]*chatlog.Entry{junk(randPriv(t))})
+	if _, es, err := a.e.CreateGroup("real", true, false); err != nil {
+		t.Fatal(err)
+	} else if res := r.e.Ingest(es); res.Stored != 0 {
+		t.Fatalf("relay kept a create beyond Limits.Groups: %+v", res)
+	}
+	tn.clock.Advance(31 * 24 * time.Hour)
+	r.e.GC(tn.clock.Now())
+	if n := len(r.e.Groups()); n != 0 {
+		t.Fatalf("relay keeps %d idle groups after the retention", n)
+	}
+	_, es, err := a.e.CreateGroup("real", true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := r.e.Ingest(es); res.Delivered != 1 {
+		t.Fatalf("relay ingest of a real create after junk: %+v", res)
+	}
+}
