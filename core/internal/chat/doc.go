@@ -90,6 +90,15 @@
 // if its author's seq falls in one, so a late removal retroactively hides
 // the removed member's concurrent messages.
 //
+// Expiry is enforced by the admins' devices: the fold compares an
+// invite's expiry with the join's HLC time, which the joiner chooses, and
+// a deterministic fold cannot know real time. So when an admin Self
+// delivers a join that took effect and that it first saw (by Options.Now)
+// more than LateGrace (5 min) after its invitation expired, the Result
+// lists it in LateJoins, and the node removes that member. An honest join
+// that reaches an admin's device late (the device offline) is reported
+// too; the invitee is then invited again.
+//
 // # Epochs
 //
 // Every entry that carries NewEpoch (private create, DM create, invite of

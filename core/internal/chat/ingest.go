@@ -38,6 +38,13 @@ type Result struct {
 	// those it released), in delivery order: what a relay forwards and
 	// indexes. Pending entries are not in it.
 	DeliveredEntries []*chatlog.Entry
+	// LateJoins are joins this call delivered that an admin Self first
+	// saw after their invitation expired (LateGrace): the node removes
+	// these members.
+	LateJoins []LateJoin
+	// RekeyNeeded are groups whose current epoch Self cannot open: the
+	// node calls Rekey for each.
+	RekeyNeeded []chatlog.GroupID
 }
 
 var dropErrs = map[string]error{
@@ -773,8 +780,44 @@ func (e *Engine) deliver(g *group, p *pend, missing []chatlog.ID, incomplete boo
 	}
 	if en.Kind.Control() {
 		e.deliverControl(g, en, id, key)
+		e.checkLateJoin(g, p, r)
 	}
 	return true
+}
+
+// LateGrace is how long after an invitation's expiry an admin's device
+// may first see the join accepting it before reporting it (LateJoin).
+const LateGrace = 5 * time.Minute
+
+// LateJoin is a join an admin Self first saw more than LateGrace after
+// its invitation expired: its HLC time, which the fold compares with the
+// expiry, is the joiner's own choice, so the admins' devices enforce the
+// expiry by removing such members.
+type LateJoin struct {
+	Group  chatlog.GroupID
+	Member entry.Key
+}
+
+// checkLateJoin reports p, a join just delivered, in r.LateJoins if Self
+// is an admin, the join took effect, and p was first seen more than
+// LateGrace after its invitation expired.
+func (e *Engine) checkLateJoin(g *group, p *pend, r *Result) {
+	en := p.e
+	if r == nil || e.self == nil || en.Kind != chatlog.KindJoin || en.Author == e.self.Key ||
+		!g.fold.effective[p.id] || g.fold.role(e.self.Key) != roleAdmin {
+		return
+	}
+	b, err := en.Control()
+	if err != nil || b.Invite.IsZero() {
+		return
+	}
+	inv := g.fold.invites[b.Invite]
+	if inv == nil || p.first.IsZero() {
+		return
+	}
+	if p.first.After(time.UnixMilli(int64(inv.expires)).Add(LateGrace)) {
+		r.LateJoins = append(r.LateJoins, LateJoin{Group: g.id, Member: en.Author})
+	}
 }
 
 // deliverControl folds a delivered control entry and learns the secrets

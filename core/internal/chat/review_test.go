@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/skein-p2p/skein/core/internal/chatlog"
+	"github.com/skein-p2p/skein/core/internal/hlc"
 )
 
 // Regression tests for the security review of the messaging engine.
@@ -264,5 +265,57 @@ func TestReviewRelayGroupTableFills(t *testing.T) {
 	}
 	if res := r.e.Ingest(es); res.Delivered != 1 {
 		t.Fatalf("relay ingest of a real create after junk: %+v", res)
+	}
+}
+
+// M2: an invitee joins after its invitation expired by dating its join
+// before the expiry; the fold, which cannot know real time, accepts it,
+// but an admin's device that first sees the join after the expiry (plus
+// LateGrace) reports it in Result.LateJoins, and the node removes the
+// member. A join in time is not reported.
+func TestReviewBackdatedJoinAfterExpiry(t *testing.T) {
+	tn := newNet(t)
+	a, b, c := tn.add("a", 1), tn.add("b", 2), tn.add("c", 3)
+	g := tn.privateGroup(false, a)
+	invB, err := a.e.Invite(g, b.key, false, time.Hour, tn.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn.send(invB, b)
+	jb, err := b.e.Join(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := a.e.Ingest(jb); r.Delivered != 1 || len(r.LateJoins) != 0 {
+		t.Fatalf("a ingests b's join in time: %+v", r)
+	}
+	inv, err := a.e.Invite(g, c.key, false, time.Minute, tn.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn.send(inv, c)
+	tn.clock.Advance(time.Hour) // long expired
+	if _, err := c.e.Join(g); err == nil {
+		t.Fatalf("honest join after expiry worked")
+	}
+	var invID chatlog.ID
+	var late chatlog.Entry
+	for _, e := range inv {
+		if e.Kind == chatlog.KindInvite {
+			invID = e.ID()
+		}
+		if late.Time.Less(e.Time) {
+			late = *e
+		}
+	}
+	j := signed(t, c.priv, chatlog.Entry{Group: g, Author: c.key, Seq: 1, Time: hlc.Timestamp{Wall: late.Time.Wall + 1},
+		Kind: chatlog.KindJoin, Deps: []chatlog.ID{late.ID()}, Body: (&chatlog.Body{Invite: invID}).Encode()})
+	res := a.e.Ingest([]*chatlog.Entry{j})
+	if res.Delivered != 1 || len(res.LateJoins) != 1 || res.LateJoins[0] != (LateJoin{Group: g, Member: c.key}) {
+		t.Fatalf("a ingests c's backdated join: %+v, want it reported late", res)
+	}
+	// b, not an admin, reports nothing.
+	if r := b.e.Ingest(append(inv, j)); len(r.LateJoins) != 0 {
+		t.Fatalf("b (member) reports late joins: %+v", r)
 	}
 }
