@@ -504,6 +504,44 @@ func (e *Engine) Send(gid chatlog.GroupID, text string, replyTo *chatlog.ID, key
 	return msg, out, err
 }
 
+// Rekey starts a new epoch in the private group g for its current members
+// (prekeys from keys), at once: what the node does for each group of
+// Result.RekeyNeeded, when Self's wrap of the group's epoch does not open
+// (a member published garbage for Self). The newest epoch covering every
+// member is the one senders use, so this one replaces the broken one. An
+// invitee whose invitation's wrap is broken calls it after Join.
+func (e *Engine) Rekey(gid chatlog.GroupID, keys KeyFunc) ([]*chatlog.Entry, error) {
+	if err := e.begin(); err != nil {
+		return nil, err
+	}
+	defer e.act.Unlock()
+	var out []*chatlog.Entry
+	err := e.withKeys(keys, func() ([]entry.Key, error) {
+		g, err := e.memberGroup(gid)
+		if err != nil {
+			return nil, err
+		}
+		if g.fold.public() {
+			return nil, fmt.Errorf("chat: a public group has no epochs")
+		}
+		return e.others(g), nil
+	}, func(recs map[entry.Key]*chatcrypt.PrekeyRecord) error {
+		g, _ := e.memberGroup(gid)
+		d, err := e.newEpoch(g, recs, g.fold.shared())
+		if err != nil {
+			return err
+		}
+		e.learn(g, []chatcrypt.Epoch{{ID: d.id, Secret: d.secret}})
+		en, err := e.build(g, e.rekeyDraft(g, d))
+		if err != nil {
+			return err
+		}
+		out = append(out, en)
+		return nil
+	})
+	return out, err
+}
+
 // nextSeq is the seq of Self's next entry in g.
 func (e *Engine) nextSeq(g *group) uint64 {
 	if fr := g.front[e.self.Key]; fr != nil {

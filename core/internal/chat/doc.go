@@ -116,7 +116,12 @@
 // target, and rekeys and removes carry a history bundle of up to 64
 // earlier epochs, sealed under the new secret. Self keeps every secret it
 // unwraps (label "bundle" for bundles, "meta" for names) and decrypts the
-// Msgs that waited for one. A Msg whose key Self lacks is delivered; it is
+// Msgs that waited for one. A wrap for Self that does not open (garbage
+// from a member, or sealed to a prekey Self no longer holds) marks its
+// epoch broken for Self; if the entry took effect, Result.RekeyNeeded
+// names the group and the node calls Rekey, whose newer epoch the other
+// senders then use (an invitee whose invitation's wrap is broken rekeys
+// after joining). A Msg whose key Self lacks is delivered; it is
 // shown as "undecryptable" if Self was a member at its display position,
 // hidden otherwise; Stats counts both.
 //

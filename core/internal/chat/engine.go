@@ -205,6 +205,7 @@ type groupState struct {
 	Counts   map[string]uint64 `json:"counts,omitempty"` // epoch hex → Msgs delivered under it
 	Names    map[string]string `json:"names,omitempty"`  // control entry ID hex → private name
 	Last     int64             `json:"last,omitempty"`   // ms of the last delivery
+	Broken   map[string]bool   `json:"broken,omitempty"` // epoch hex → Self's wrap did not open
 	Creator  string            `json:"creator,omitempty"`
 }
 

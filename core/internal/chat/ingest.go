@@ -779,8 +779,11 @@ func (e *Engine) deliver(g *group, p *pend, missing []chatlog.ID, incomplete boo
 		e.emit(Event{Kind: "message", Group: g.id, Message: msg})
 	}
 	if en.Kind.Control() {
-		e.deliverControl(g, en, id, key)
+		broken := e.deliverControl(g, en, id, key)
 		e.checkLateJoin(g, p, r)
+		if broken && r != nil && g.fold.effective[id] && !slices.Contains(r.RekeyNeeded, g.id) {
+			r.RekeyNeeded = append(r.RekeyNeeded, g.id)
+		}
 	}
 	return true
 }
@@ -821,8 +824,8 @@ func (e *Engine) checkLateJoin(g *group, p *pend, r *Result) {
 }
 
 // deliverControl folds a delivered control entry and learns the secrets
-// it carries for Self.
-func (e *Engine) deliverControl(g *group, en *chatlog.Entry, id chatlog.ID, key orderKey) {
+// it carries for Self; it reports whether Self's wrap in it is broken.
+func (e *Engine) deliverControl(g *group, en *chatlog.Entry, id chatlog.ID, key orderKey) (broken bool) {
 	i, _ := slices.BinarySearchFunc(g.ctl, key, func(c *chatlog.Entry, k orderKey) int {
 		ck := orderOfEntry(c)
 		return compareBytes(ck[:], k[:])
@@ -830,7 +833,7 @@ func (e *Engine) deliverControl(g *group, en *chatlog.Entry, id chatlog.ID, key 
 	g.ctl = slices.Insert(g.ctl, i, en)
 	before := g.fold
 	if e.self != nil {
-		e.learnFrom(g, en)
+		broken = e.learnFrom(g, en)
 	}
 	e.refold(g)
 	if e.self != nil {
@@ -849,6 +852,7 @@ func (e *Engine) deliverControl(g *group, en *chatlog.Entry, id chatlog.ID, key 
 	if membersChanged(before, g.fold) {
 		e.emit(Event{Kind: "members", Group: g.id})
 	}
+	return broken
 }
 
 func compareBytes(a, b []byte) int {

@@ -197,11 +197,13 @@ func (e *Engine) decrypt(g *group, en *chatlog.Entry, id chatlog.ID, b *store.Ba
 	return p, true
 }
 
-// learnFrom unwraps the secrets en carries for Self.
-func (e *Engine) learnFrom(g *group, en *chatlog.Entry) {
+// learnFrom unwraps the secrets en carries for Self. It reports whether
+// en has a wrap for Self that does not open (to a prekey Self no longer
+// holds, or garbage): that epoch is then broken for Self, and marked so.
+func (e *Engine) learnFrom(g *group, en *chatlog.Entry) (broken bool) {
 	body, err := en.Control()
 	if err != nil {
-		return
+		return false
 	}
 	ep := body.NewEpoch
 	if ep.IsZero() {
@@ -212,20 +214,35 @@ func (e *Engine) learnFrom(g *group, en *chatlog.Entry) {
 			continue
 		}
 		if _, ok := g.secrets[ep]; ok {
-			return
+			return false
 		}
 		p, ok := e.privPrekey(w.PrekeyID)
 		if !ok {
 			e.log.Debug("chat: wrap to a prekey no longer held", "group", g.id.Short())
-			return
+			e.markBroken(g, ep)
+			return true
 		}
 		s, err := chatcrypt.Unwrap(p, g.id, ep, w.Enc, w.Sealed)
 		if err != nil || chatlog.EpochID(s.ID()) != ep {
 			e.log.Debug("chat: wrap does not open", "group", g.id.Short(), "err", err)
-			return
+			e.markBroken(g, ep)
+			return true
 		}
 		e.learn(g, []chatcrypt.Epoch{{ID: ep, Secret: s}})
 	}
+	return false
+}
+
+// markBroken records that Self's wrap of epoch ep of g does not open.
+func (e *Engine) markBroken(g *group, ep chatlog.EpochID) {
+	if g.st.Broken == nil {
+		g.st.Broken = make(map[string]bool)
+	}
+	if len(g.st.Broken) >= 64 {
+		clear(g.st.Broken) // only the recent ones matter
+	}
+	g.st.Broken[hexID(ep[:])] = true
+	e.saveState(g)
 }
 
 // learn keeps epoch secrets, opens the history bundles of the entries

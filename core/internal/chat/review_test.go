@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skein-p2p/skein/core/internal/chatcrypt"
 	"github.com/skein-p2p/skein/core/internal/chatlog"
+	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/hlc"
 )
 
@@ -317,5 +319,61 @@ func TestReviewBackdatedJoinAfterExpiry(t *testing.T) {
 	// b, not an admin, reports nothing.
 	if r := b.e.Ingest(append(inv, j)); len(r.LateJoins) != 0 {
 		t.Fatalf("b (member) reports late joins: %+v", r)
+	}
+}
+
+// M6: a member publishes a Rekey whose wrap for b is garbage; the others
+// adopt it (it covers everyone) and b could not read them. Now b marks the
+// epoch broken, Result.RekeyNeeded names the group, and b's Rekey makes a
+// newer epoch the others send under.
+func TestReviewGarbageWrap(t *testing.T) {
+	tn := newNet(t)
+	a, b, c := tn.add("a", 1), tn.add("b", 2), tn.add("c", 3)
+	g := tn.privateGroup(false, a, b, c)
+	names := tn.names()
+	s, err := chatcrypt.NewSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep := chatlog.EpochID(s.ID())
+	recs := map[entry.Key]*chatcrypt.PrekeyRecord{}
+	for _, n := range []*node{a, b} {
+		r, err := tn.keys(n.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs[n.key] = r
+	}
+	ws, err := wrapsFor(g, ep, s, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ws {
+		if ws[i].Recipient == b.key {
+			ws[i].Sealed[0] ^= 0xff // garbage for b
+		}
+	}
+	c.e.mu.Lock()
+	c.e.learn(c.e.groups[g], []chatcrypt.Epoch{{ID: ep, Secret: s}})
+	c.e.mu.Unlock()
+	bad := forge(t, c, g, c.e.rekeyDraft(c.e.groups[g], &epochDraft{id: ep, secret: s, wraps: ws}))
+	tn.send([]*chatlog.Entry{bad}, a)
+	r := b.e.Ingest([]*chatlog.Entry{bad})
+	if len(r.RekeyNeeded) != 1 || r.RekeyNeeded[0] != g {
+		t.Fatalf("b ingests the garbage rekey: %+v, want RekeyNeeded [g]", r)
+	}
+	fix, err := b.e.Rekey(g, tn.keys)
+	if err != nil || len(fix) != 1 {
+		t.Fatalf("b.Rekey = %v, %v", fix, err)
+	}
+	tn.send(fix, a, c)
+	_, m, err := a.e.Send(g, "after the fix", nil, tn.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn.send(m, b)
+	got := msgs(t, b, g, names)
+	if len(got) == 0 || got[len(got)-1] != "a:after the fix" {
+		t.Fatalf("b shows %q, want a's message after the fix readable", got)
 	}
 }
