@@ -221,8 +221,9 @@ func (d *epochDraft) sealBundle(header []byte) ([]byte, error) {
 }
 
 // chooseEpoch returns the newest epoch of g whose recipients are every
-// current member and nobody outside the group, whose secret Self holds,
-// with room for more Msgs and younger than 7 days; nil if none.
+// current member and nobody outside the group (an invitee whose
+// invitations all expired by Self's clock is outside), whose secret Self
+// holds, with room for more Msgs and younger than 7 days; nil if none.
 func (e *Engine) chooseEpoch(g *group) *epochInfo {
 	f := g.fold
 	limit := uint64(epochMaxMsgs)
@@ -246,7 +247,7 @@ next:
 			}
 		}
 		for r := range ep.recipients {
-			if f.role(r) == roleNone {
+			if f.role(r) == roleNone || f.role(r) == roleInvited && !f.liveInvite(r, now) {
 				continue next
 			}
 		}
@@ -476,7 +477,7 @@ func (e *Engine) Send(gid chatlog.GroupID, text string, replyTo *chatlog.ID, key
 		if g.fold.public() || e.chooseEpoch(g) != nil {
 			return nil, nil
 		}
-		return e.others(g), nil
+		return append(e.others(g), g.fold.liveInvitees(e.now())...), nil
 	}, func(recs map[entry.Key]*chatcrypt.PrekeyRecord) error {
 		g, _ := e.memberGroup(gid)
 		d := draft{kind: chatlog.KindMsg, body: func([]byte) ([]byte, error) { return pt, nil }}

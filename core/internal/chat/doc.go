@@ -106,10 +106,11 @@
 // whose recipients are its wraps' recipients and its author, plus the
 // targets of history-shared invites that wrapped it. Sending, Self uses
 // the newest epoch (display order) whose recipients include every current
-// member and nobody who is neither member nor invitee, whose secret Self
-// holds, with fewer than 1,000 Msgs (DM: 100) and younger than 7 days;
-// if none, Send first emits a Rekey for the current members (prekeys from
-// the KeyFunc). Remove carries the new epoch for the remaining members.
+// member and nobody who is neither member nor invitee with an unexpired,
+// unused invitation (by Self's clock), whose secret Self holds, with
+// fewer than 1,000 Msgs (DM: 100) and younger than 7 days; if none, Send
+// first emits a Rekey for the current members and live invitees (prekeys
+// from the KeyFunc). Remove carries the new epoch for the remaining members.
 // Policy joined (no FlagHistoryShared): an invite carries a new epoch for
 // every member and the invitee, followed by a Meta sealing the group's
 // name under it; policy shared: an invite wraps the current epoch for its

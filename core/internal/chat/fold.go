@@ -3,6 +3,7 @@ package chat
 import (
 	"math"
 	"slices"
+	"time"
 
 	"github.com/skein-p2p/skein/core/internal/chatlog"
 	"github.com/skein-p2p/skein/core/internal/entry"
@@ -186,6 +187,30 @@ func compareKeys(a, b entry.Key) int {
 		}
 	}
 	return 0
+}
+
+// liveInvite reports whether k has an unused invitation of g not expired
+// at now (Self's clock).
+func (f *fold) liveInvite(k entry.Key, now time.Time) bool {
+	ms := uint64(now.UnixMilli())
+	for _, inv := range f.invites {
+		if inv.target == k && !inv.used && inv.expires > ms {
+			return true
+		}
+	}
+	return false
+}
+
+// liveInvitees returns the invitees with a live invitation, sorted.
+func (f *fold) liveInvitees(now time.Time) []entry.Key {
+	var out []entry.Key
+	for k, m := range f.members {
+		if m.role == roleInvited && f.liveInvite(k, now) {
+			out = append(out, k)
+		}
+	}
+	slices.SortFunc(out, compareKeys)
+	return out
 }
 
 // known reports whether k ever took part in the group (any role, now or

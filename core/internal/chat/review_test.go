@@ -377,3 +377,33 @@ func TestReviewGarbageWrap(t *testing.T) {
 		t.Fatalf("b shows %q, want a's message after the fix readable", got)
 	}
 }
+
+// L2: an invitee whose invitation expired unused kept counting as a
+// recipient in good standing, so senders kept sealing under an epoch it
+// holds. Now such an epoch is not used: Send rekeys for the members (and
+// live invitees).
+func TestReviewExpiredInviteeEpoch(t *testing.T) {
+	tn := newNet(t)
+	a, b, c := tn.add("a", 1), tn.add("b", 2), tn.add("c", 3)
+	g := tn.privateGroup(true, a, b)
+	inv, err := a.e.Invite(g, c.key, false, time.Minute, tn.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn.send(inv, b)
+	_, m, err := a.e.Send(g, "c may read this", nil, tn.keys)
+	if err != nil || len(m) != 1 {
+		t.Fatalf("Send while c's invitation is live = %d entries, %v; want the message alone", len(m), err)
+	}
+	tn.clock.Advance(2 * time.Minute)
+	_, m, err = a.e.Send(g, "not c", nil, tn.keys)
+	if err != nil || len(m) != 2 || m[0].Kind != chatlog.KindRekey {
+		t.Fatalf("Send after c's invitation expired = %d entries, %v; want a rekey first", len(m), err)
+	}
+	body, _ := m[0].Control()
+	for _, w := range body.Wraps {
+		if w.Recipient == c.key {
+			t.Fatalf("the new epoch is wrapped for c")
+		}
+	}
+}
