@@ -39,7 +39,11 @@
 // Options.Now, group known (or: a DM create naming Self; keyless: any
 // create while there is room, at most Limits.GroupsPerCreator per
 // creator), a control body that parses, no other entry at the same
-// (author, seq) (a fork: dropped).
+// (author, seq) (a fork: dropped; if the other entry is delivered and its
+// author known to the fold, the dropped one is kept as an alias of it, so
+// that entries naming either side of the fork deliver: one member may
+// hold one side and a relay the other; Stats.Forks counts them, at most
+// 1,000 per group).
 //
 // An invite of Self for a group not in the table is not a group yet: it
 // is held in memory, outside the group table (Limits.HeldGroups groups,
@@ -165,6 +169,8 @@
 //	g <g> n <ep> <author> <seq>  delivered Msg waiting for the secret of ep: its ID (Self)
 //	g <g> d <id>               plaintext payload of a Msg (Self; public groups too)
 //	g <g> a <ms> <id>          keyless: arrival index for GC
+//	g <g> F <id>               fork alias: the delivered entry at the same (author, seq) (32),
+//	                           the forking entry's HLC wall (8), logical (4)
 //
 // # Limits
 //

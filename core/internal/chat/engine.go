@@ -3,6 +3,7 @@ package chat
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -113,6 +114,7 @@ type Stats struct {
 	Gaps          int            // Msgs delivered after a gap
 	Pending       int            // entries waiting for their predecessors now
 	Hidden        int            // Msgs from outside their author's membership, not shown
+	Forks         int            // entries seen forking a delivered one (same author and seq), now
 }
 
 // Drop reasons counted in Stats.Dropped.
@@ -181,7 +183,21 @@ type group struct {
 	incomplete map[chatlog.ID][]chatlog.ID // delivered over a gap → its refs
 	incRev     map[chatlog.ID][]chatlog.ID // ref → incomplete entries naming it
 	secrets    map[chatlog.EpochID]chatcrypt.Secret
+	// forks maps the ID of an entry that forks a delivered one (same
+	// author and seq) to the delivered one, so references to either
+	// satisfy a dependency.
+	forks map[chatlog.ID]forkAlias
 }
+
+// forkAlias is the delivered sibling of a forked entry and the forked
+// entry's own time (what entries naming it must be after).
+type forkAlias struct {
+	kept chatlog.ID
+	time hlc.Timestamp
+}
+
+// maxForks bounds the fork aliases kept per group.
+const maxForks = 1000
 
 type pend struct {
 	e     *chatlog.Entry
@@ -263,6 +279,7 @@ func newGroup(id chatlog.GroupID) *group {
 		incomplete: make(map[chatlog.ID][]chatlog.ID),
 		incRev:     make(map[chatlog.ID][]chatlog.ID),
 		secrets:    make(map[chatlog.EpochID]chatcrypt.Secret),
+		forks:      make(map[chatlog.ID]forkAlias),
 		fold:       &fold{},
 	}
 }
@@ -404,6 +421,21 @@ func (e *Engine) loadGroup(g *group) error {
 		copy(ep[:], k)
 		copy(s[:], v)
 		g.secrets[ep] = s
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = e.scan(g.id, gFork, func(k, v []byte) error {
+		if len(k) != 32 || len(v) != 32+8+4 {
+			return nil
+		}
+		var id chatlog.ID
+		var a forkAlias
+		copy(id[:], k)
+		copy(a.kept[:], v)
+		a.time = hlc.Timestamp{Wall: be64(v[32:]), Logical: binary.BigEndian.Uint32(v[40:])}
+		g.forks[id] = a
 		return nil
 	})
 	if err != nil {
@@ -564,9 +596,10 @@ func (e *Engine) Stats() Stats {
 	for k, v := range e.stats.Dropped {
 		s.Dropped[k] = v
 	}
-	s.Pending = 0
+	s.Pending, s.Forks = 0, 0
 	for _, g := range e.groups {
 		s.Pending += len(g.pending)
+		s.Forks += len(g.forks)
 	}
 	return s
 }

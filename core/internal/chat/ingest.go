@@ -1,6 +1,8 @@
 package chat
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"time"
@@ -428,8 +430,9 @@ func (e *Engine) ingestOne(en *chatlog.Entry, r *Result) (*group, chatlog.ID, bo
 		e.drop(r, dropFork, en)
 		return g, id, false
 	}
-	if _, err := e.kv.Get(groupKey(g.id, gEntry, seqKey(en.Author, en.Seq))); err == nil {
+	if raw, err := e.kv.Get(groupKey(g.id, gEntry, seqKey(en.Author, en.Seq))); err == nil {
 		e.drop(r, dropFork, en)
+		e.alias(g, en, id, raw, r)
 		return g, id, false
 	}
 	// Delivery is tried first: the pending bounds apply only to entries
@@ -460,6 +463,30 @@ func (e *Engine) ingestOne(en *chatlog.Entry, r *Result) (*group, chatlog.ID, bo
 	r.Stored++
 	e.release(g, id, r, false)
 	return g, id, true
+}
+
+// alias records en, which forks the delivered entry encoded in raw, as
+// its alias, so that entries naming en deliver (one member may hold one
+// side of a fork and another the other), and retries those waiting for
+// en. Only forks by authors the fold knows, at most maxForks per group.
+func (e *Engine) alias(g *group, en *chatlog.Entry, id chatlog.ID, raw []byte, r *Result) {
+	if _, ok := g.forks[id]; ok || len(g.forks) >= maxForks || !g.fold.known(en.Author) {
+		return
+	}
+	kept := chatlog.ID(sha256.Sum256(raw))
+	a := forkAlias{kept: kept, time: en.Time}
+	var b store.Batch
+	v := binary.BigEndian.AppendUint32(append(append([]byte(nil), kept[:]...), u64(en.Time.Wall)...), en.Time.Logical)
+	b.Put(groupKey(g.id, gFork, id[:]), v)
+	if err := e.kv.Commit(&b, false); err != nil {
+		return
+	}
+	g.forks[id] = a
+	waiting := g.waiters[id]
+	delete(g.waiters, id)
+	for _, w := range waiting {
+		e.release(g, w, r, false)
+	}
 }
 
 func (e *Engine) addPending(g *group, en *chatlog.Entry, id chatlog.ID, first time.Time) {
@@ -508,6 +535,13 @@ func (e *Engine) check(g *group, p *pend) (v verdict, missing []chatlog.ID, inco
 	en := p.e
 	for i, ref := range refs(en) {
 		m, ok, err := e.metaOf(g.id, ref)
+		if a, fork := g.forks[ref]; fork && err == nil && !ok {
+			// One side of a fork stands for the other.
+			if m, ok, err = e.metaOf(g.id, a.kept); ok {
+				m.time = a.time
+				ref = a.kept
+			}
+		}
 		if err != nil || !ok {
 			missing = append(missing, ref)
 			continue
@@ -941,6 +975,9 @@ func (e *Engine) needs(g *group) []Need {
 			}
 			seen[d] = true
 			if _, ok := g.pending[d]; ok {
+				continue
+			}
+			if _, ok := g.forks[d]; ok {
 				continue
 			}
 			if _, ok, _ := e.metaOf(g.id, d); ok {

@@ -34,6 +34,7 @@ const (
 	gUndec    = 'n'
 	gPlain    = 'd'
 	gArrival  = 'a'
+	gFork     = 'F'
 )
 
 const layoutVersion = 1

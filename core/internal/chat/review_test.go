@@ -407,3 +407,62 @@ func TestReviewExpiredInviteeEpoch(t *testing.T) {
 		}
 	}
 }
+
+// M1: a member forks (two entries at one seq) to split the relay from
+// the admin: the admin's removal of the member, which depends on one side
+// of the fork, never delivered at a relay holding the other. Now a
+// reference to either side satisfies a dependency, and Stats counts the
+// fork.
+func TestReviewForkStallsRemovalAtRelay(t *testing.T) {
+	tn := newNet(t)
+	a, m := tn.add("a", 1), tn.add("m", 2)
+	r := tn.add("relay", 0)
+	g := tn.privateGroup(true, a, m)
+	all, _ := a.e.After(g, nil, 10000, 64<<20)
+	if res := r.e.Ingest(all); res.Err != nil {
+		t.Fatalf("relay seed: %+v", res)
+	}
+	tn.sync(a, m, r)
+	seq := m.e.nextSeqOf(g)
+	prev := m.e.lastOwn(g)
+	now := tn.clock.Now()
+	mk := func(txt string) *chatlog.Entry {
+		return signed(t, m.priv, chatlog.Entry{Group: g, Author: m.key, Seq: seq, Prev: prev, Time: hlcAt(now.Add(time.Second)),
+			Kind: chatlog.KindMsg, Body: (&chatlog.Payload{Text: txt}).Encode()})
+	}
+	tn.clock.Advance(2 * time.Second)
+	e1, e2 := mk("one"), mk("two")
+	a.e.Ingest([]*chatlog.Entry{e1})
+	r.e.Ingest([]*chatlog.Entry{e2})
+	rm, err := a.e.Remove(g, m.key, tn.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sent, err := a.e.Send(g, "after", nil, tn.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := r.e.Ingest(append(append([]*chatlog.Entry{e1}, rm...), sent...))
+	if res.Delivered != len(rm)+len(sent) {
+		t.Fatalf("relay ingest: %+v, want a's removal and message delivered", res)
+	}
+	ms, _ := r.e.Members(g)
+	for _, x := range ms {
+		if x.Key == m.key {
+			t.Errorf("relay still lists the removed member as %s", x.Role)
+		}
+	}
+	if s := r.e.Stats(); s.Forks != 1 || s.Pending != 0 {
+		t.Errorf("relay stats: %+v, want one fork and nothing pending", s)
+	}
+	// The alias survives a restart.
+	r.e.Close()
+	e, err := Open(r.kv, Options{Now: tn.clock.Now, Limits: tn.lim})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.e = e
+	if s := e.Stats(); s.Forks != 1 {
+		t.Errorf("after reopen: %+v", s)
+	}
+}
