@@ -477,7 +477,15 @@ func (e *Engine) Send(gid chatlog.GroupID, text string, replyTo *chatlog.ID, key
 		if g.fold.public() || e.chooseEpoch(g) != nil {
 			return nil, nil
 		}
-		return append(e.others(g), g.fold.liveInvitees(e.now())...), nil
+		// Live invitees are included when their prekey is at hand: an
+		// invitee must not make Send fail.
+		ks := e.others(g)
+		for _, k := range g.fold.liveInvitees(e.now()) {
+			if r, ok := e.prekeys[k]; ok && !r.Expired(e.now()) {
+				ks = append(ks, k)
+			}
+		}
+		return ks, nil
 	}, func(recs map[entry.Key]*chatcrypt.PrekeyRecord) error {
 		g, _ := e.memberGroup(gid)
 		d := draft{kind: chatlog.KindMsg, body: func([]byte) ([]byte, error) { return pt, nil }}
