@@ -52,7 +52,8 @@
 // what its author sent after it), until the group's create arrives; the
 // group is then promoted into the table and what was held ingested. A
 // promoted group in which Self never took part after Limits.OrphanAfter
-// (its invitation never took effect) is deleted by Tick. So orphan
+// (its invitation never took effect), or a watched group whose create
+// never came, is deleted by Tick. So orphan
 // invitations cannot fill the group table, and Groups lists only groups
 // with a create. Held entries are lost on restart (the anchors' inbox
 // brings invitations again). A

@@ -1039,10 +1039,16 @@ func (e *Engine) Tick(now time.Time) Result {
 
 // orphan reports whether g is a group Self never took part in, kept
 // longer than Limits.OrphanAfter: one whose create came for an
-// invitation that never took effect. Watched groups are kept.
+// invitation that never took effect, or a watched one whose create never
+// came. A watched group with a create is kept.
 func (e *Engine) orphan(g *group, now time.Time) bool {
-	return e.self != nil && g.st.Known != "watch" && !g.fold.known(e.self.Key) &&
-		now.Sub(time.UnixMilli(g.st.Added)) > e.lim.OrphanAfter
+	if e.self == nil || now.Sub(time.UnixMilli(g.st.Added)) <= e.lim.OrphanAfter {
+		return false
+	}
+	if g.st.Known == "watch" {
+		return !g.fold.created
+	}
+	return !g.fold.known(e.self.Key)
 }
 
 // expire drops the entries pending longer than Limits.Retention (their

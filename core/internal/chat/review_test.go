@@ -226,6 +226,25 @@ func TestReviewOrphanInvitesFillGroups(t *testing.T) {
 	if n := countRows(t, w.kv, gid, gEntry) + countRows(t, w.kv, gid, gState); n != 0 {
 		t.Fatalf("w keeps %d rows of the dropped group", n)
 	}
+	// A watched group whose create never comes goes too; one with a
+	// create stays.
+	bogus, _ := chatlog.NewGroupID()
+	real, es, err := tn.add("u", 4).e.CreateGroup("pub", true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.e.Watch(bogus); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.e.Watch(real); err != nil {
+		t.Fatal(err)
+	}
+	w.e.Ingest(es)
+	tn.clock.Advance(25 * time.Hour)
+	w.e.Tick(tn.clock.Now())
+	if got := w.e.Groups(); len(got) != 1 || got[0] != real {
+		t.Fatalf("w's groups after OrphanAfter: %v, want the watched group with a create", got)
+	}
 }
 
 // H3: a keyless relay took any create until it held Limits.Groups
