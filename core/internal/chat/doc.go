@@ -36,14 +36,21 @@
 // create at a relay) are taken first.
 //
 // Validity on ingest, before anything is stored: time at most 60 s after
-// Options.Now, group known (or: a DM create naming Self; keyless: any
-// create while there is room, at most Limits.GroupsPerCreator per
-// creator), a control body that parses, no other entry at the same
-// (author, seq) (a fork: dropped; if the other entry is delivered and its
-// author known to the fold, the dropped one is kept as an alias of it, so
-// that entries naming either side of the fork deliver: one member may
-// hold one side and a relay the other; Stats.Forks counts them, at most
-// 1,000 per group).
+// Options.Now, group known (or: a DM create naming Self, an invite of
+// Self, held as below; keyless: any create while there is room, at most
+// Limits.GroupsPerCreator per creator), a control body that parses, no
+// other entry at the same (author, seq) (a fork: dropped; if the other
+// entry is delivered and its author known to the fold, the dropped one is
+// kept as an alias of it, so that entries naming either side of the fork
+// deliver: one member may hold one side and a relay the other; Stats.Forks
+// counts them, at most 1,000 per group). A group's ID is
+// chatlog.GroupFor(creator, salt) (a DM's chatlog.DMGroup), checked on
+// every create, so nobody but the creator can write a create of a known
+// group ID: an impostor's create is malformed. At delivery: a second
+// create of a non-DM group (its creator's, a fork at seq 1) is dropped as
+// a fork, and so is any entry of an account that never took part in the
+// group (except a join of a public group). Drops are counted by reason in
+// Stats and returned as Result.Err (the first).
 //
 // An invite of Self for a group not in the table is not a group yet: it
 // is held in memory, outside the group table (Limits.HeldGroups groups,
@@ -53,18 +60,10 @@
 // group is then promoted into the table and what was held ingested. A
 // promoted group in which Self never took part after Limits.OrphanAfter
 // (its invitation never took effect), or a watched group whose create
-// never came, is deleted by Tick. So orphan
-// invitations cannot fill the group table, and Groups lists only groups
-// with a create. Held entries are lost on restart (the anchors' inbox
-// brings invitations again). A
-// group's ID is chatlog.GroupFor(creator, salt) (a DM's chatlog.DMGroup),
-// checked on every create, so nobody but the creator can write a create of
-// a known group ID: an impostor's create is malformed. At delivery: a
-// second create of a non-DM group (its creator's, a fork at seq 1) is
-// dropped as a fork, and so is any
-// entry of an account that never took part in the group (except a join of
-// a public group). Drops are counted by reason in Stats and returned as
-// Result.Err (the first).
+// never came, is deleted by Tick. So orphan invitations cannot fill the
+// group table, and Groups lists only groups with a create (or watched).
+// Held entries are lost on restart (the anchors' inbox brings invitations
+// again).
 //
 // # Tips and deps
 //
