@@ -258,25 +258,26 @@ func (c *chatStore) Push(from peer.ID, g chatlog.GroupID, es []*chatlog.Entry) (
 		}
 		return ok
 	}
-	accepted, stored := 0, 0
+	accepted := 0
 	var firstErr error
-	var took []*chatlog.Entry
+	var took []*chatlog.Entry // delivered by this push: all that is forwarded and indexed
 	wantedIngest(func(e *chatlog.Entry) bool { return c.eng.Wants(e) && allow(e) }, es, func(keep []*chatlog.Entry) int {
 		res := c.eng.Ingest(keep)
 		accepted += res.Stored + res.Duplicate
-		stored += res.Stored
 		if firstErr == nil {
 			firstErr = res.Err
 		}
-		took = append(took, keep...)
+		for _, e := range res.DeliveredEntries {
+			if e.Group == g {
+				took = append(took, e)
+			}
+		}
 		return res.Stored
 	})
-	if stored > 0 {
-		c.forward(from, g, took)
-	}
 	if len(took) == 0 {
-		return 0, nil
+		return accepted, firstErr
 	}
+	c.forward(from, g, took)
 	now := time.Now()
 	for _, r := range c.recipients(g, took) {
 		if err := c.inbox.Add(r, g, now); err != nil {

@@ -68,6 +68,7 @@ type chatSess struct {
 	topics    map[chatlog.GroupID]*groupTopic
 	needs     []needFrom               // to fetch, from whom
 	nameWants map[entry.Key]time.Time  // accounts to name: when asked, zero until then (chatnames.go)
+	repairs   []repair                 // groups to fix: a late join to remove, an epoch to replace
 	asked     map[string]time.Time     // needs queued, when: asked again only after chatRetry
 	found     map[chatlog.GroupID]bool // public groups SearchGroups found, so Join takes an ID prefix
 }
@@ -178,6 +179,7 @@ func (n *Node) chatLoop(ctx context.Context, sess *session) {
 			n.chatCatchUp(ctx, sess)
 		}
 		n.fetchNeeds(ctx, sess)
+		n.repair(ctx, sess)
 		n.learnNames(ctx, sess)
 	}
 }
@@ -309,6 +311,25 @@ func (n *Node) ingestChat(sess *session, from peer.ID, es []*chatlog.Entry) chat
 
 // takeResult queues the needs of an ingest and wakes the chat loop.
 func (n *Node) takeResult(sess *session, from peer.ID, res chat.Result) {
+	if len(res.LateJoins) > 0 || len(res.RekeyNeeded) > 0 {
+		cs := sess.chat
+		cs.mu.Lock()
+		for _, lj := range res.LateJoins {
+			if len(cs.repairs) < maxRepairs {
+				cs.repairs = append(cs.repairs, repair{group: lj.Group, remove: lj.Member})
+			}
+		}
+		for _, g := range res.RekeyNeeded {
+			if len(cs.repairs) < maxRepairs {
+				cs.repairs = append(cs.repairs, repair{group: g})
+			}
+		}
+		cs.mu.Unlock()
+		select {
+		case cs.kick <- struct{}{}:
+		default:
+		}
+	}
 	if len(res.Needs) == 0 {
 		return
 	}
@@ -632,7 +653,9 @@ func (n *Node) chatValidator(sess *session, g chatlog.GroupID) pubsub.ValidatorE
 			n.plog.Warn(from.String(), "invalid chat entry by gossip", "err", err)
 			return pubsub.ValidationReject
 		}
-		if !sess.chat.eng.Wants(e) {
+		// Entries that cannot take effect (a stranger's, a group this
+		// account is not in) are not passed on.
+		if !sess.chat.eng.Wants(e) || !sess.chat.eng.Plausible(e) {
 			return pubsub.ValidationIgnore
 		}
 		msg.ValidatorData = e
@@ -689,5 +712,42 @@ func (n *Node) anchorConnected(p peer.ID) {
 	select {
 	case sess.chat.catchUp <- struct{}{}:
 	default:
+	}
+}
+
+// repair is a change the engine asked the node to make to a group: remove
+// a member who joined with an expired invitation (an admin's device does
+// it), or start a new epoch because Self's wrap of the current one does
+// not open.
+type repair struct {
+	group  chatlog.GroupID
+	remove entry.Key // zero: rekey
+}
+
+// maxRepairs bounds the repairs waiting.
+const maxRepairs = 64
+
+// repair makes the changes the engine asked for, and publishes them.
+func (n *Node) repair(ctx context.Context, sess *session) {
+	cs := sess.chat
+	cs.mu.Lock()
+	todo := cs.repairs
+	cs.repairs = nil
+	cs.mu.Unlock()
+	for _, r := range todo {
+		var (
+			es  []*chatlog.Entry
+			err error
+		)
+		if r.remove.IsZero() {
+			es, err = cs.eng.Rekey(r.group, n.prekeys(ctx, sess))
+		} else {
+			es, err = cs.eng.Remove(r.group, r.remove, n.prekeys(ctx, sess))
+		}
+		if err != nil {
+			n.log.Info("group not repaired", "group", r.group.Short(), "remove", !r.remove.IsZero(), "err", err)
+			continue
+		}
+		n.publishChat(ctx, sess, r.group, es, entry.Key{})
 	}
 }
