@@ -388,7 +388,7 @@ func (e *Engine) StartDM(peer entry.Key, keys KeyFunc) (chatlog.GroupID, []*chat
 		if g, ok := e.groups[gid]; ok && g.fold.created {
 			return nil
 		}
-		g, err := e.ensureGroup(gid, "member", e.self.Key)
+		g, err := e.ensureGroup(gid, "member", entry.Key{})
 		if err != nil {
 			return err
 		}

@@ -38,7 +38,7 @@
 // Validity on ingest, before anything is stored: time at most 60 s after
 // Options.Now, group known (or: a DM create naming Self, an invite of
 // Self, held as below; keyless: any create while there is room, at most
-// Limits.GroupsPerCreator per creator), a control body that parses, no
+// Limits.GroupsPerCreator groups (DMs not counted) per creator), a control body that parses, no
 // other entry at the same (author, seq) (a fork: dropped; if the other
 // entry is delivered and its author known to the fold, the dropped one is
 // kept as an alias of it, so that entries naming either side of the fork
@@ -177,7 +177,7 @@
 // Limits: pending 10,000 per group and 1,000 per (group, author), 64 per
 // group for authors the group has never seen, and no
 // longer than the retention (Tick drops older ones: ErrExpired); 10,000
-// groups (keyless: 64 per creator); held invitations of 256 groups, 64
+// groups (keyless: 64 per creator, DMs apart); held invitations of 256 groups, 64
 // entries each; promoted groups Self never joined kept 24 hours; 1,000 members and invitees per group; 10,000 prekey records
 // (the oldest evicted); GapAfter 10 s; keyless retention 30 days. Own
 // prekeys rotate every 7 days, records expire after 30, private keys are

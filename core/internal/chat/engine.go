@@ -40,8 +40,8 @@ type Limits struct {
 	Retention       time.Duration // keyless: entries delivered longer ago are collected: 30 days
 	Members         int           // members and invitees per group: 1,000
 	Prekeys         int           // others' prekey records kept: 10,000
-	// GroupsPerCreator bounds, in a keyless engine, the groups created by
-	// one account: 64.
+	// GroupsPerCreator bounds, in a keyless engine, the groups (not DMs)
+	// created by one account: 64.
 	GroupsPerCreator int
 	// HeldGroups bounds the groups whose invitations of Self wait for
 	// their create outside the group table (least recently used evicted):

@@ -115,7 +115,8 @@ func (e *Engine) wants(en *chatlog.Entry) (string, bool) {
 	}
 	full := len(e.groups) >= e.lim.Groups
 	if e.self == nil {
-		return "relay", !full && en.Kind == chatlog.KindCreate && e.creators[en.Author] < e.lim.GroupsPerCreator
+		dm := b.Flags&chatlog.FlagDM != 0
+		return "relay", !full && en.Kind == chatlog.KindCreate && (dm || e.creators[en.Author] < e.lim.GroupsPerCreator)
 	}
 	me := e.self.Key
 	h := e.held[en.Group]
@@ -391,8 +392,8 @@ func (e *Engine) ingestOne(en *chatlog.Entry, r *Result) (*group, chatlog.ID, bo
 		e.hold(en, r)
 		return nil, chatlog.ID{}, false
 	}
-	var creator entry.Key
-	if en.Kind == chatlog.KindCreate {
+	var creator entry.Key // counted in Limits.GroupsPerCreator: not for DMs
+	if b, err := en.Control(); err == nil && en.Kind == chatlog.KindCreate && b.Flags&chatlog.FlagDM == 0 {
 		creator = en.Author
 	}
 	g, err := e.ensureGroup(en.Group, known, creator)
