@@ -38,8 +38,8 @@
 // Validity on ingest, before anything is stored: time at most 60 s after
 // Options.Now, group known (or: a DM create naming Self, an invite of
 // Self, held as below; keyless: any create while there is room, at most
-// Limits.GroupsPerCreator groups (DMs not counted) per creator), a control body that parses, no
-// other entry at the same (author, seq) (a fork: dropped; if the other
+// Limits.GroupsPerCreator groups per creator, DMs apart), a control body
+// that parses, no other entry at the same (author, seq) (a fork: dropped; if the other
 // entry is delivered and its author known to the fold, the dropped one is
 // kept as an alias of it, so that entries naming either side of the fork
 // deliver: one member may hold one side and a relay the other; Stats.Forks
