@@ -83,7 +83,9 @@ func BenchmarkIdle(b *testing.B) {
 }
 
 func runIdle(b *testing.B, tcpdump string, idle time.Duration, netAuthors, authors int) {
-	ctx, cancel := context.WithTimeout(context.Background(), idle+30*time.Minute)
+	// Registering the authors takes 10 s each past the first 5 (the
+	// relay's claim rate, see register).
+	ctx, cancel := context.WithTimeout(context.Background(), idle+30*time.Minute+time.Duration(authors)*10*time.Second)
 	defer cancel()
 	tmp := b.TempDir()
 	bin := filepath.Join(tmp, "skein")
