@@ -415,8 +415,8 @@ What each one measures:
   that it shows every one of them after its wakes.
 - **Where the budgets go** (measured by the capture's breakdown by peer in
   the raw output below): a DM sent while the phone sleeps is pushed to its device,
-  dialled if need be, and the background node refuses the connection only
-  after the handshake; and a logged-in node dials the relay at every wake as
+  dialled if need be, and the background node refuses a QUIC connection
+  only after its handshake (go-libp2p's QUIC listener asks the gate then); and a logged-in node dials the relay at every wake as
   well as the authors' device, so a wake is two connections. A message that
   merges concurrent branches carries up to MaxDeps (4) deps: 277 B.
 
