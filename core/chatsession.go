@@ -64,13 +64,14 @@ type chatSess struct {
 	kick    chan struct{}
 	catchUp chan struct{} // an anchor connected: catch up with it
 
-	mu        sync.Mutex
-	topics    map[chatlog.GroupID]*groupTopic
-	needs     []needFrom               // to fetch, from whom
-	nameWants map[entry.Key]time.Time  // accounts to name: when asked, zero until then (chatnames.go)
-	repairs   []repair                 // groups to fix: a late join to remove, an epoch to replace
-	asked     map[string]time.Time     // needs queued, when: asked again only after chatRetry
-	found     map[chatlog.GroupID]bool // public groups SearchGroups found, so Join takes an ID prefix
+	mu         sync.Mutex
+	topics     map[chatlog.GroupID]*groupTopic
+	needs      []needFrom               // to fetch, from whom
+	nameWants  map[entry.Key]time.Time  // accounts to name: when asked, zero until then (chatnames.go)
+	prekeySent map[peer.ID][8]byte      // the prekey each anchor took this session
+	repairs    []repair                 // groups to fix: a late join to remove, an epoch to replace
+	asked      map[string]time.Time     // needs queued, when: asked again only after chatRetry
+	found      map[chatlog.GroupID]bool // public groups SearchGroups found, so Join takes an ID prefix
 }
 
 // maxFound bounds the public groups remembered from searches.
@@ -159,7 +160,7 @@ func (n *Node) chatLoop(ctx context.Context, sess *session) {
 		n.joinTopic(sess, g)
 	}
 	n.waitJoined(ctx)
-	n.chatCatchUp(ctx, sess)
+	n.chatCatchUp(ctx, sess, false)
 	t := time.NewTicker(chatTick)
 	defer t.Stop()
 	// What live delivery missed (a publication before the topic's mesh
@@ -174,9 +175,9 @@ func (n *Node) chatLoop(ctx context.Context, sess *session) {
 			n.takeResult(sess, "", cs.eng.Tick(time.Now()))
 		case <-cs.kick:
 		case <-cs.catchUp:
-			n.chatCatchUp(ctx, sess)
+			n.chatCatchUp(ctx, sess, false)
 		case <-every.C:
-			n.chatCatchUp(ctx, sess)
+			n.chatCatchUp(ctx, sess, false)
 		}
 		n.fetchNeeds(ctx, sess)
 		n.repair(ctx, sess)
@@ -184,29 +185,61 @@ func (n *Node) chatLoop(ctx context.Context, sess *session) {
 	}
 }
 
-// chatCatchUp publishes the own prekey and the own entries the anchors
-// lack, reads their inboxes, and syncs every group with them.
-func (n *Node) chatCatchUp(ctx context.Context, sess *session) {
+// chatCatchUp publishes the own prekey (to each anchor once per session
+// and prekey) and the own entries the anchors lack, reads their inboxes,
+// and syncs with them the groups the inboxes listed and, unless brief, every
+// other group. A background wake is brief: the inbox lists every DM and
+// every group of up to inboxFanout members with news, so only larger groups
+// are synced besides, and the radio is awake for as short a time as can be.
+func (n *Node) chatCatchUp(ctx context.Context, sess *session, brief bool) {
 	anchors := n.connectedAnchors()
 	if len(anchors) == 0 {
 		return
 	}
-	if rec, err := sess.chat.eng.OwnPrekey(); err == nil {
+	cs := sess.chat
+	if rec, err := cs.eng.OwnPrekey(); err == nil {
 		for _, p := range anchors {
-			cctx, cancel := context.WithTimeout(ctx, chatTimeout)
-			if err := chatnet.PutPrekey(cctx, n.host, p, rec); err != nil {
-				n.log.Debug("prekey not published", "peer", p, "err", err)
+			cs.mu.Lock()
+			done := cs.prekeySent[p] == rec.ID()
+			cs.mu.Unlock()
+			if done {
+				continue
 			}
+			cctx, cancel := context.WithTimeout(ctx, chatTimeout)
+			err := chatnet.PutPrekey(cctx, n.host, p, rec)
 			cancel()
+			if err != nil {
+				n.log.Debug("prekey not published", "peer", p, "err", err)
+				continue
+			}
+			cs.mu.Lock()
+			if cs.prekeySent == nil {
+				cs.prekeySent = make(map[peer.ID][8]byte)
+			}
+			cs.prekeySent[p] = rec.ID()
+			cs.mu.Unlock()
 		}
 	} else {
 		n.log.Warn("no prekey to publish", "err", err)
 	}
+	synced := make(map[chatlog.GroupID]bool)
 	for _, p := range anchors {
-		n.readInbox(ctx, sess, p)
+		for _, g := range n.readInbox(ctx, sess, p) {
+			synced[g] = true
+		}
 	}
-	for _, g := range sess.chat.eng.Groups() {
+	for _, g := range cs.eng.Groups() {
 		n.pushUnsent(ctx, sess, g, anchors)
+		if synced[g] {
+			continue
+		}
+		if brief {
+			// The relay lists a group for each of its members and
+			// invitees while they number at most inboxFanout.
+			if ms, err := cs.eng.Members(g); err == nil && len(ms) <= inboxFanout {
+				continue // the inbox would have listed it
+			}
+		}
 		for _, p := range anchors {
 			n.syncGroup(ctx, sess, p, g)
 		}
@@ -226,8 +259,8 @@ func (n *Node) connectedAnchors() []peer.ID {
 }
 
 // readInbox asks an anchor which groups have news for the account since
-// the last time, and syncs each one with it.
-func (n *Node) readInbox(ctx context.Context, sess *session, p peer.ID) {
+// the last time, syncs each one with it, and returns them.
+func (n *Node) readInbox(ctx context.Context, sess *session, p peer.ID) (synced []chatlog.GroupID) {
 	cs := sess.chat
 	key := append([]byte{markInbox}, []byte(p)...)
 	var since uint64
@@ -240,10 +273,11 @@ func (n *Node) readInbox(ctx context.Context, sess *session, p peer.ID) {
 		cancel()
 		if err != nil {
 			n.log.Debug("inbox not read", "peer", p, "err", err)
-			return
+			return synced
 		}
 		for _, it := range items {
 			n.syncGroup(ctx, sess, p, it.Group)
+			synced = append(synced, it.Group)
 		}
 		if next == since || len(items) == 0 {
 			break
@@ -255,6 +289,7 @@ func (n *Node) readInbox(ctx context.Context, sess *session, p peer.ID) {
 			n.log.Warn("inbox cursor not kept", "err", err)
 		}
 	}
+	return synced
 }
 
 // syncGroup pulls what p holds of g beyond what the engine holds.
@@ -480,10 +515,14 @@ func (n *Node) publishChat(ctx context.Context, sess *session, g chatlog.GroupID
 			}
 		}
 	}
+	// The other account's device, only if connected: dialling a phone
+	// that sleeps in background mode would cost it a handshake and a
+	// wakeup; the relays forward to it when it is connected to them, and
+	// keep the entries for its next wake otherwise.
 	var targets []peer.ID
 	if !dmPeer.IsZero() {
-		if p, ok := n.deviceOf(dmPeer); ok && p != n.host.ID() {
-			targets = append(targets, p) // dialled if need be
+		if p, ok := n.deviceOf(dmPeer); ok && p != n.host.ID() && n.host.Network().Connectedness(p) == network.Connected {
+			targets = append(targets, p)
 		}
 	}
 	anchors := n.connectedAnchors()

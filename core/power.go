@@ -479,7 +479,7 @@ func (n *Node) wake(ctx context.Context) {
 		n.markSynced()
 	}
 	if sess != nil && sess.chat != nil && ctx.Err() == nil && len(peers) > 0 {
-		n.chatCatchUp(ctx, sess)
+		n.chatCatchUp(ctx, sess, true)
 	}
 	if sess != nil && ctx.Err() == nil && len(peers) > 0 {
 		n.publishPending(ctx, sess)

@@ -364,7 +364,7 @@ func (e *Engine) loadGroup(g *group) error {
 		if err != nil {
 			return fmt.Errorf("chat: control entry: %w", err)
 		}
-		en, err := chatlog.Decode(raw)
+		en, err := chatlog.DecodeStored(raw)
 		if err != nil {
 			return fmt.Errorf("%w: control entry: %v", errCorrupt, err)
 		}
@@ -446,7 +446,7 @@ func (e *Engine) loadGroup(g *group) error {
 		if len(v) < 8 {
 			return errCorrupt
 		}
-		en, err := chatlog.Decode(bytes.Clone(v[8:]))
+		en, err := chatlog.DecodeStored(v[8:])
 		if err != nil {
 			return nil // dropped silently: it was valid when stored
 		}
@@ -498,7 +498,7 @@ func (e *Engine) entryAt(g chatlog.GroupID, author entry.Key, seq uint64) (*chat
 	if err != nil {
 		return nil, false
 	}
-	en, err := chatlog.Decode(raw)
+	en, err := chatlog.DecodeStored(raw)
 	if err != nil {
 		return nil, false
 	}

@@ -301,7 +301,7 @@ func (e *Engine) redecrypt(g *group, ep chatlog.EpochID) {
 		b.Delete(groupKey(g.id, gUndec, ep[:], sk))
 		raw, err := e.kv.Get(groupKey(g.id, gEntry, sk))
 		if err == nil {
-			if en, err := chatlog.Decode(raw); err == nil {
+			if en, err := chatlog.DecodeStored(raw); err == nil {
 				id := en.ID()
 				if _, ok := e.decrypt(g, en, id, &b); ok {
 					e.stats.Undecryptable--

@@ -117,7 +117,7 @@ func (e *Engine) After(gid chatlog.GroupID, have map[entry.Key]uint64, maxEntrie
 	raws, more := e.after(gid, have, maxEntries, maxBytes)
 	out := make([]*chatlog.Entry, 0, len(raws))
 	for _, raw := range raws {
-		if en, err := chatlog.Decode(raw); err == nil {
+		if en, err := chatlog.DecodeStored(raw); err == nil {
 			out = append(out, en)
 		}
 	}
