@@ -238,17 +238,22 @@ func (f *fakeEngine) PutPrekey(from peer.ID, r *chatcrypt.PrekeyRecord) error {
 	return nil
 }
 
-// groupCreate returns priv's create entry of group g: public, named name,
-// or private if name is empty.
-func groupCreate(t testing.TB, priv ed25519.PrivateKey, g chatlog.GroupID, name string) *chatlog.Entry {
+// groupCreate returns priv's create entry of a group whose salt is the
+// first 16 bytes of seed (so its ID is chatlog.GroupFor(author, salt), and
+// one author's two creates with the same seed are of the same group):
+// public, named name, or private if name is empty.
+func groupCreate(t testing.TB, priv ed25519.PrivateKey, seed chatlog.GroupID, name string) *chatlog.Entry {
 	t.Helper()
-	e := &chatlog.Entry{Group: g, Author: keyOf(priv), Seq: 1, Time: hlc.Timestamp{Wall: t0}, Kind: chatlog.KindCreate}
+	var salt [chatlog.SaltSize]byte
+	copy(salt[:], seed[:])
+	author := keyOf(priv)
+	e := &chatlog.Entry{Group: chatlog.GroupFor(author, salt), Author: author, Seq: 1, Time: hlc.Timestamp{Wall: t0}, Kind: chatlog.KindCreate}
 	if name != "" {
-		e.Body = (&chatlog.Body{Flags: chatlog.FlagPublic, Name: name}).Encode()
+		e.Body = (&chatlog.Body{Flags: chatlog.FlagPublic, Name: name, Salt: salt}).Encode()
 	} else {
 		e.Epoch = chatlog.EpochID{0xe1}
 		e.Body = (&chatlog.Body{
-			Flags: chatlog.FlagHistoryShared, NewEpoch: e.Epoch, Sealed: bytes.Repeat([]byte{0x5e}, 40),
+			Flags: chatlog.FlagHistoryShared, NewEpoch: e.Epoch, Sealed: bytes.Repeat([]byte{0x5e}, 40), Salt: salt,
 			Wraps: []chatlog.Wrap{{Recipient: e.Author, PrekeyID: [8]byte{1}, Enc: [32]byte{2}, Sealed: [48]byte{3}}},
 		}).Encode()
 	}

@@ -566,7 +566,7 @@ func TestHostileAnswers(t *testing.T) {
 	forgedRec := bytes.Clone(nameRec)
 	forgedRec[len(forgedRec)-1] ^= 1
 	hikers := groupCreate(t, alice, groupA, "Hikers")
-	hikers2 := groupCreate(t, bob, groupA, "Hikers too")
+	hikers2 := groupCreate(t, alice, groupA, "Hikers too") // a fork: another create of the same group
 	bikers := groupCreate(t, bob, groupB, "bikers and hikers")
 	bakers := groupCreate(t, bob, chatlog.GroupID{0x49}, "Bakers")
 	private := groupCreate(t, carol, chatlog.GroupID{0x4a}, "")
