@@ -393,9 +393,8 @@ func (n *Node) SearchGroups(ctx context.Context, query string, limit int) ([]Gro
 	if err != nil {
 		return nil, err
 	}
-	query = strings.TrimSpace(query)
-	if query == "" || utf8.RuneCountInString(query) > maxChatQuery {
-		return nil, fmt.Errorf("%w: 1 to %d characters", ErrBadQuery, maxChatQuery)
+	if query, err = chatQuery(query); err != nil {
+		return nil, err
 	}
 	if limit <= 0 || limit > maxGroupResults {
 		limit = maxGroupResults
@@ -407,7 +406,7 @@ func (n *Node) SearchGroups(ctx context.Context, query string, limit int) ([]Gro
 		if c.Public && strings.Contains(strings.ToLower(c.Name), lower) && len(out) < limit {
 			id := c.Group.String()
 			seen[id] = true
-			out = append(out, GroupResult{ID: id, Name: c.Name, Members: c.Members, Joined: c.Role == "admin" || c.Role == "member"})
+			out = append(out, GroupResult{ID: id, Name: c.Name, Members: c.Members, Joined: isMember(c.Role)})
 		}
 	}
 	for _, r := range n.relayGroups(ctx, query, limit) {
@@ -417,7 +416,7 @@ func (n *Node) SearchGroups(ctx context.Context, query string, limit int) ([]Gro
 		seen[r.ID] = true
 		if id, ok := parseGroupID(r.ID); ok {
 			if c, err := sess.chat.eng.Conversation(id); err == nil {
-				r.Joined = c.Role == "admin" || c.Role == "member"
+				r.Joined = isMember(c.Role)
 			}
 			sess.chat.remember(id)
 		}
@@ -426,6 +425,19 @@ func (n *Node) SearchGroups(ctx context.Context, query string, limit int) ([]Gro
 	return out, nil
 }
 
+// chatQuery checks a search of groups or messages: 1 to maxChatQuery
+// characters once trimmed.
+func chatQuery(query string) (string, error) {
+	query = strings.TrimSpace(query)
+	if query == "" || utf8.RuneCountInString(query) > maxChatQuery {
+		return "", fmt.Errorf("%w: 1 to %d characters", ErrBadQuery, maxChatQuery)
+	}
+	return query, nil
+}
+
+// isMember reports whether a conversation role is a member's.
+func isMember(role string) bool { return role == "admin" || role == "member" }
+
 // SearchMessages finds the account's messages containing query, in its
 // own store only.
 func (n *Node) SearchMessages(ctx context.Context, query string, limit int) ([]Message, error) {
@@ -433,9 +445,8 @@ func (n *Node) SearchMessages(ctx context.Context, query string, limit int) ([]M
 	if err != nil {
 		return nil, err
 	}
-	query = strings.TrimSpace(query)
-	if query == "" || utf8.RuneCountInString(query) > maxChatQuery {
-		return nil, fmt.Errorf("%w: 1 to %d characters", ErrBadQuery, maxChatQuery)
+	if query, err = chatQuery(query); err != nil {
+		return nil, err
 	}
 	if limit <= 0 || limit > maxMsgPage {
 		limit = defaultMsgPage
