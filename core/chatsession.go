@@ -112,8 +112,9 @@ const (
 // chatKV returns the account's part of the node's database for messaging:
 // the engine's view and the node's marks.
 func (n *Node) chatKV(account entry.Key) (engine, marks store.KV) {
-	p := append([]byte{store.ChatPrefix}, account[:]...)
-	return store.Prefix(n.kv, append(p, 'e')), store.Prefix(n.kv, append(p, 'n'))
+	p := []byte{store.ChatPrefix}
+	return store.Prefix(n.kv, slices.Concat(p, account[:], []byte{'e'})),
+		store.Prefix(n.kv, slices.Concat(p, account[:], []byte{'n'}))
 }
 
 // openChat starts the session's chat engine.
