@@ -615,6 +615,7 @@ func oneArg(a []string, what string, p *string) error {
 
 type searchCmd struct {
 	users, posts, tag bool
+	messages          bool // the account's messages, not users and posts
 	limit             int
 	json              bool
 	query             string
@@ -624,14 +625,15 @@ func (s *searchCmd) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&s.users, "users", false, "search users only")
 	fs.BoolVar(&s.posts, "posts", false, "search posts only")
 	fs.BoolVar(&s.tag, "tag", false, "find the posts carrying the hashtag QUERY, with or without #")
+	fs.BoolVar(&s.messages, "messages", false, "search your direct and group messages only (on this device)")
 	fs.IntVar(&s.limit, "limit", 20, "show at most `N` users and N posts (1 to 100)")
 	jsonFlag(fs, &s.json)
 }
 
 func (s *searchCmd) args(a []string) error {
-	switch n := btoi(s.users) + btoi(s.posts) + btoi(s.tag); {
+	switch n := btoi(s.users) + btoi(s.posts) + btoi(s.tag) + btoi(s.messages); {
 	case n > 1:
-		return errors.New("give at most one of --users, --posts and --tag")
+		return errors.New("give at most one of --users, --posts, --tag and --messages")
 	case s.limit < 1 || s.limit > 100:
 		return fmt.Errorf("invalid --limit %d: use 1 to 100", s.limit)
 	case len(a) == 0:
@@ -661,6 +663,9 @@ func (s *searchCmd) kind() core.SearchKind {
 }
 
 func (s *searchCmd) run(ctx context.Context, e *env, c *api.Client) error {
+	if s.messages {
+		return searchMessages(ctx, e, c, s.query, s.limit, s.json)
+	}
 	res, err := c.Search(ctx, s.query, s.kind(), s.limit)
 	if err != nil {
 		return err

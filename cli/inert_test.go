@@ -195,6 +195,14 @@ func TestOutputsInert(t *testing.T) {
 		ev.Kind = ek
 		outputs["eventLine "+label(ek)] = eventLine(ev, now)
 	}
+	for _, ek := range []core.EventKind{core.EventMessage, core.EventInvite, core.EventMembers} {
+		ev := hostileValue[core.Event]()
+		ev.Kind = ek
+		m, c := hostileValue[core.Message](), hostileValue[core.Conversation]()
+		m.Mine = false
+		ev.Message, ev.Conversation = &m, &c
+		outputs["eventLine "+label(ek)] = eventLine(ev, now)
+	}
 	var b bytes.Buffer
 	writeUsers(&b, []core.User{hostileValue[core.User]()}, hostile)
 	outputs["writeUsers"] = b.String()

@@ -274,6 +274,14 @@ func eventLine(ev core.Event, now time.Time) string {
 		if p := ev.Post; p != nil {
 			return fmt.Sprintf("%s  %s deleted a post [%s]", formatTime(now), handle(p.Author, p.AuthorKey), shortID(p.ID))
 		}
+	case core.EventMessage:
+		if m, c := ev.Message, ev.Conversation; m != nil && c != nil && !m.Mine {
+			return indent("["+shortID(c.ID)+"] "+conversationName(*c)+"  ", messageLine(*m))
+		}
+	case core.EventInvite:
+		if c := ev.Conversation; c != nil {
+			return fmt.Sprintf("%s  invited to %s [%s]; join with: skein group join %s", formatTime(now), conversationName(*c), shortID(c.ID), shortID(c.ID))
+		}
 	}
 	return ""
 }

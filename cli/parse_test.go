@@ -115,7 +115,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"", "missing command (commands: daemon, relay, register"},
 		{"--bogus feed", "flag provided but not defined: -bogus"},
-		{"frobnicate", `unknown command "frobnicate" (commands: daemon, relay, register, login, logout, export, restore, post, reply, repost, delete, like, unlike, thread, follow, unfollow, feed, timeline, search, following, followers, mute, unmute, block, unblock, muted, blocked, bookmark, unbookmark, bookmarks, notifications, whois, profile, status, peers, holders, power, network, watch, ui, shell; run "skein help" for usage)`},
+		{"frobnicate", `unknown command "frobnicate" (commands: daemon, relay, register, login, logout, export, restore, post, reply, repost, delete, like, unlike, thread, follow, unfollow, feed, timeline, search, following, followers, mute, unmute, block, unblock, muted, blocked, bookmark, unbookmark, bookmarks, dm, send, messages, conversations, inbox, chat, group, notifications, whois, profile, status, peers, holders, power, network, watch, ui, shell; run "skein help" for usage)`},
 		{"help nope", `help: unknown command "nope"`},
 		{"help feed post", "help: too many arguments"},
 		{"register", "register: missing NAME (usage: skein register [--password-file F] NAME)"},

@@ -125,6 +125,15 @@ func (s *shell) menu(loggedIn bool) []menuItem {
 		{"19", "Search", []string{"search"}, s.search},
 		{"20", "Web UI", []string{"ui", "web"}, s.webUI},
 		{"21", "Who holds my posts", []string{"holders"}, s.holders},
+		{"22", "Conversations", []string{"conversations", "inbox"}, s.conversations},
+		{"23", "Open a chat", []string{"chat"}, s.chat},
+		{"24", "Send a direct message", []string{"dm"}, s.dm},
+		{"25", "New group", []string{"group", "create"}, s.newGroup},
+		{"26", "Invite to a group", []string{"invite"}, s.invite},
+		{"27", "Join a group", []string{"join"}, s.join},
+		{"28", "Leave a group", []string{"leave"}, s.leave},
+		{"29", "Group members", []string{"members"}, s.members},
+		{"30", "Search groups", []string{"groups"}, s.searchGroups},
 		quit,
 	}
 }

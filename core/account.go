@@ -33,9 +33,11 @@ type session struct {
 	created time.Time
 	nonce   uint64 // the work of the account's name claim
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	wgMu    sync.Mutex // guards stopped and wg.Add against stop's Wait
+	stopped bool
 
 	appendMu  sync.Mutex  // serialises appends to the account's own log
 	restoring atomic.Bool // own log not yet fetched back after a restore
@@ -53,6 +55,7 @@ type session struct {
 
 	mu          sync.Mutex
 	subs        map[entry.Key]*subscription // followed authors' topics
+	chat        *chatSess                   // messaging: the account's groups (chatsession.go)
 	pending     []*entry.Entry              // own entries to publish when live again
 	lastUpdated uint64                      // Updated of the last name record published
 }
@@ -60,13 +63,31 @@ type session struct {
 // stop ends everything the session started and waits for it.
 func (s *session) stop() {
 	s.cancel()
+	s.wgMu.Lock()
+	s.stopped = true
+	s.wgMu.Unlock()
 	s.wg.Wait()
+}
+
+// add counts one more goroutine of the session, unless stop has begun:
+// a WaitGroup must not grow from zero while Wait runs (another loop may
+// start session work just as the session ends).
+func (s *session) add() bool {
+	s.wgMu.Lock()
+	defer s.wgMu.Unlock()
+	if s.stopped {
+		return false
+	}
+	s.wg.Add(1)
+	return true
 }
 
 // goSession runs fn on a goroutine owned by sess: it ends before Logout or
 // Close returns.
 func (n *Node) goSession(sess *session, fn func(ctx context.Context)) {
-	sess.wg.Add(1)
+	if !sess.add() {
+		return
+	}
 	go func() {
 		defer sess.wg.Done()
 		fn(sess.ctx)
@@ -225,15 +246,24 @@ func (n *Node) login(acct store.Account, priv ed25519.PrivateKey) (*session, err
 		headMoved:   make(chan struct{}, 1),
 	}
 	sess.ctx, sess.cancel = context.WithCancel(n.ctx)
+	// Messaging is open before the session is published: other goroutines
+	// (the chat protocol's server, connection notifications) read
+	// sess.chat without a lock once n.sess is set.
+	if err := n.openChat(sess); err != nil {
+		sess.cancel()
+		return nil, err
+	}
 	n.mu.Lock()
 	switch {
 	case n.closed:
 		n.mu.Unlock()
 		sess.cancel()
+		n.closeChat(sess)
 		return nil, ErrClosed
 	case n.sess != nil:
 		n.mu.Unlock()
 		sess.cancel()
+		n.closeChat(sess)
 		return nil, ErrLoggedIn
 	}
 	n.sess = sess
@@ -248,6 +278,7 @@ func (n *Node) login(acct store.Account, priv ed25519.PrivateKey) (*session, err
 		n.sess = nil
 		n.mu.Unlock()
 		sess.cancel()
+		n.closeChat(sess)
 		return nil, fmt.Errorf("core: join own topic: %w", err)
 	}
 
@@ -294,6 +325,7 @@ func (n *Node) finalName(sess *session) {
 // endSession stops everything the session started and leaves its topics.
 func (n *Node) endSession(sess *session) {
 	sess.stop()
+	n.closeChat(sess)
 	n.unsubscribeAll(sess)
 	sess.ownJoins.Cancel()
 	sess.own.Close()

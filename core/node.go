@@ -29,6 +29,8 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/skein-p2p/skein/core/internal/bookmarks"
+	"github.com/skein-p2p/skein/core/internal/chatlog"
+	"github.com/skein-p2p/skein/core/internal/chatnet"
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/hlc"
 	"github.com/skein-p2p/skein/core/internal/keylock"
@@ -129,6 +131,10 @@ type Config struct {
 	// (tests).
 	scoreDecay   time.Duration
 	scoreInspect func(map[peer.ID]float64)
+	// chatHold, if set, holds each group entry it returns a delay for
+	// back by that long before the engine sees it, by every path (the
+	// seed's -delay, for the causal-order test).
+	chatHold func(*chatlog.Entry) time.Duration
 }
 
 const (
@@ -168,6 +174,7 @@ type Node struct {
 	threadRates   *ratelimit.Limiter
 	threadDropped atomic.Uint64
 	srch          *search.Indexer // the local search index and what keeps it true (search.go)
+	chatSrv       *chatnet.Server // answers /skein/chat/1.0.0 from the logged-in account's groups
 
 	// plog takes every log line about something a peer did (a rejected
 	// message, a refused request), a few per peer a minute: a peer must not
@@ -355,6 +362,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	n.host.SetStreamHandler(syncproto.NotifyID, n.serveNotice)
 	n.host.SetStreamHandler(profiles.ProtocolID, n.serveProfile)
 	n.host.SetStreamHandler(threads.ID, n.serveThread)
+	n.chatSrv = chatnet.NewServer(n.host, nodeChat{n}, nodeChat{n}, nil, chatnet.Limits{}, n.plog)
 	n.host.Network().Notify(&network.NotifyBundle{
 		ConnectedF:    n.connected,
 		DisconnectedF: n.disconnected,
@@ -390,6 +398,7 @@ func (n *Node) Close() error {
 		n.host.RemoveStreamHandler(syncproto.NotifyID)
 		n.host.RemoveStreamHandler(profiles.ProtocolID)
 		n.host.RemoveStreamHandler(threads.ID)
+		n.chatSrv.Close()
 		n.events.close()
 		hostErr := n.host.Close()
 		n.plog.Close()
@@ -586,6 +595,7 @@ func (n *Node) connected(_ network.Network, c network.Conn) {
 	n.protectImportant(c.RemotePeer())
 	n.events.emit(Event{Kind: EventConnectivity, Peers: len(n.host.Network().Peers())})
 	n.requestSync(c.RemotePeer())
+	n.anchorConnected(c.RemotePeer())
 }
 
 func (n *Node) disconnected(_ network.Network, c network.Conn) {

@@ -258,9 +258,11 @@ func (n *Node) goLive(sess *session, fn func(ctx context.Context)) {
 	if n.live == nil {
 		return
 	}
+	if !sess.add() {
+		return
+	}
 	ctx, cancel := context.WithCancel(sess.ctx)
 	stop := context.AfterFunc(n.live.ctx, cancel)
-	sess.wg.Add(1)
 	n.live.wg.Go(func() {
 		defer sess.wg.Done()
 		defer stop()
@@ -297,6 +299,7 @@ func (n *Node) sessionLive(sess *session) {
 		n.announce(sess.key)
 	}
 	n.goLive(sess, func(ctx context.Context) { n.nameLoop(ctx, sess) })
+	n.goLive(sess, func(ctx context.Context) { n.chatLoop(ctx, sess) })
 	n.keepChanged() // tell store-and-forward relays what this account follows
 	n.goLive(sess, func(ctx context.Context) {
 		// Coming back from another mode, the node has no connection yet:
@@ -459,7 +462,9 @@ func (n *Node) wake(ctx context.Context) {
 			devices++
 		}
 	}
-	if devices == 0 && !kept || sess != nil && sess.published.Load() != sess.appended.Load() {
+	if devices == 0 && !kept || sess != nil && sess.published.Load() != sess.appended.Load() || sess != nil && sess.chat != nil {
+		// Messages wait at the relays: a logged-in account asks them
+		// at every wake.
 		dialBoot()
 	}
 	added := 0
@@ -472,6 +477,9 @@ func (n *Node) wake(ctx context.Context) {
 	}
 	if ctx.Err() == nil && len(peers) > 0 {
 		n.markSynced()
+	}
+	if sess != nil && sess.chat != nil && ctx.Err() == nil && len(peers) > 0 {
+		n.chatCatchUp(ctx, sess, true)
 	}
 	if sess != nil && ctx.Err() == nil && len(peers) > 0 {
 		n.publishPending(ctx, sess)

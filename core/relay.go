@@ -144,6 +144,7 @@ type Relay struct {
 	plog   *ratelimit.Log       // lines about peers: refused DHT puts, the keeper's
 	store  *store.Store         // nil without store-and-forward
 	keeper *keeper              // nil without store-and-forward
+	chat   *chatStore           // groups' ciphertext, inboxes and prekeys kept for members (chatrelay.go)
 	limits RelayLimits
 }
 
@@ -227,6 +228,10 @@ func NewRelay(ctx context.Context, cfg RelayConfig) (*Relay, error) {
 		r.Close()
 		return nil, fmt.Errorf("core: directory: %w", err)
 	}
+	if r.chat, err = newChatStore(h, kv, r.dir, log, plog); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("core: messages: %w", err)
+	}
 	if st != nil {
 		if r.keeper, err = newKeeper(h, st, cfg, log, plog); err != nil {
 			r.Close()
@@ -260,6 +265,10 @@ func (r *Relay) Close() error {
 		r.keeper = nil
 	}
 	r.host.RemoveStreamHandler(directory.ProtocolID) // no new searches or publications
+	if r.chat != nil {
+		r.chat.close()
+		r.chat = nil
+	}
 	err := r.host.Close()
 	if r.kv != nil {
 		r.plog.Close()

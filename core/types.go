@@ -177,4 +177,9 @@ type Event struct {
 	Peers int       `json:"peers"`
 
 	Notification *Notification `json:"notification,omitempty"`
+
+	// Message is set for EventMessage; Conversation for EventMessage,
+	// EventMembers and EventInvite.
+	Message      *Message      `json:"message,omitempty"`
+	Conversation *Conversation `json:"conversation,omitempty"`
 }

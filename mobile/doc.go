@@ -29,6 +29,11 @@
 //     (paged as Feed); Post.Bookmarked.
 //   - Search: Search (users and posts this device holds, and users
 //     from the relays' directories; SearchResults).
+//   - Messaging, end-to-end encrypted: SendDM, SendMessage, Conversations
+//     (with unread counts), Conversation, Messages (history paged by
+//     cursor) and MessagesJSON, MarkRead, SearchMessages (on this
+//     device); groups: CreateGroup, Invite, Join, Leave, Remove, SetRole,
+//     Members, SearchGroups (public groups by name). See "Messaging".
 //   - Writes safe to retry: Node.Request(id) returns the post, reply,
 //     repost, delete, like, unlike, follow, unfollow and profile that are done at most once for
 //     the request ID id, for an app that queues writes and retries them,
@@ -41,7 +46,8 @@
 // Int in Swift), bool, byte slices, pointers to the structs declared here
 // and the Listener interface. Lists come as small types with Len and Get
 // (FeedPage, UserList, PostList, NotificationList, ConnectionList,
-// HolderList, StringList):
+// HolderList, StringList, ConversationList, MessagePage, MessageList,
+// MemberList, GroupResultList):
 //
 //	for (i in 0 until list.len()) use(list.get(i))
 //
@@ -85,10 +91,20 @@
 //	CodeBlocked        the posts of a blocked user: unblock them first
 //	CodeListFull       a mute, block or bookmark list is full: remove some first
 //	CodeNotLiked       unliking a post not liked
+//	CodeBadQuery       a search query empty, too long or not text, or a bad kind or limit
+//	CodeNoConversation no conversation with this ID, ID prefix or group name, and no such user
+//	CodeAmbiguous      a group name or ID prefix matching several conversations: give more of the ID
+//	CodeNotMember      not (or no longer) a member of the group, or the name is not a member
+//	CodeNotAdmin       the change needs an admin of the group
+//	CodeInviteInvalid  no invitation to accept, or it expired or was used
+//	CodeInvalidMessage message text empty, too long, or with control characters
+//	CodeNoPrekey       the user's encryption key cannot be fetched now: their device and the relays do not answer
+//	CodeSelfMessage    a direct message to oneself
 //	CodeInternal       anything else; the message says what
 //
 // Java's null and Swift's nil arrive as "" for a string: an argument that
-// must have a value (a name, a password, post text, a post ID) is refused
+// must have a value (a name, a password, post or message text, a post ID,
+// a conversation or group) is refused
 // with CodeInvalidInput when it is null or empty; a cursor of null or ""
 // means the first page. A null PowerMode or NetworkType is refused too.
 //
@@ -97,7 +113,9 @@
 // MaxPostChars (1,000 Unicode code points: Java's codePointCount, not
 // length()), DefaultPageSize (20) and MaxPageSize (500, the most a page
 // holds whatever the limit asked), EventQueueDepth (256: a listener that
-// falls further behind loses the newest events).
+// falls further behind loses the newest events). Messaging: MaxMessageChars
+// (4,000 code points), DefaultMessagePage (50) and MaxMessagePage (200),
+// DefaultInviteMinutes (7 days) and MaxInviteMinutes (30 days).
 //
 // # Kotlin (Android)
 //
@@ -116,6 +134,9 @@
 //	    override fun onUnfollow(u: User) {}
 //	    override fun onNotification(n: Notification) {}
 //	    override fun onConnectivity(peers: Long) {}
+//	    override fun onMessage(m: Message, c: Conversation) { /* m.text in c; c.unread */ }
+//	    override fun onMembers(c: Conversation) {}
+//	    override fun onInvite(c: Conversation) { /* offer node.join(c.id) */ }
 //	})
 //	try {
 //	    node.login("alice", password)
@@ -179,6 +200,9 @@
 //	    func onUnfollow(_ u: SkeinMobileUser?) {}
 //	    func onNotification(_ n: SkeinMobileNotification?) {}
 //	    func onConnectivity(_ peers: Int) {}
+//	    func onMessage(_ m: SkeinMobileMessage?, c: SkeinMobileConversation?) {}
+//	    func onMembers(_ c: SkeinMobileConversation?) {}
+//	    func onInvite(_ c: SkeinMobileConversation?) {}
 //	}
 //	node.setListener(Events())
 //	let post = try node.post("hello from my phone")
@@ -192,6 +216,38 @@
 //	_ = try node.restorePhrase("alice", phrase: words, password: newPassword) // on a new phone
 //	try node.setPowerMode(SkeinMobilePowerBackground()) // sceneDidEnterBackground
 //	try node.setPowerMode(SkeinMobilePowerForeground()) // sceneWillEnterForeground
+//
+// # Messaging
+//
+// Direct messages and group chats are end-to-end encrypted (public groups
+// are not: anyone may read and join them). A DM is a two-member group; a
+// DM's conversation ID is derived from the two accounts. Methods that take
+// a conversation accept its ID (Conversation.ID), a unique prefix of it
+// (8 hex digits or more), the name of a group the account is in, or a
+// username for the DM with that user; those that take a group accept the
+// same but a username. Messages arrive through Listener.OnMessage with
+// the conversation as it is then (its Unread and Last), the account's own
+// included; a conversation the account left or was removed from keeps its
+// history and has Role "". OnInvite reports an
+// invitation (Conversation.Role "invited"), accepted with Join; OnMembers a
+// change of a group's members or roles. History comes newest first, paged
+// as the feed; a Message with Event set is a row that marks a change
+// ("alice invited bob", in Text) or a gap: Missing messages of Author that
+// have not arrived yet and take their place when they do. A name this
+// device has not learned yet shows as "@" and the key's first 8 hex digits
+// (Author, Member.Name, a DM's Conversation.Name); the key is in AuthorKey,
+// Member.Key, Conversation.Peer.
+//
+//	node.sendDM("bob", "lunch?")
+//	val g = node.createGroup("book club", false, false) // private; new members read the history
+//	node.invite(g.id, "carol", false, 0)                 // carol's onInvite; she calls join(g.id)
+//	node.sendMessage("book club", "first chapter?")
+//	val page = node.messages(g.id, "", 50)               // newest first
+//	for (i in 0 until page.len()) show(page.get(i))
+//	val older = node.messages(g.id, page.nextCursor(), 50)
+//	node.markRead(g.id)
+//	val convs = node.conversations()                     // most recent first, with unread counts
+//	node.remove(g.id, "carol")                           // admins only: re-keys the group
 //
 // # Power modes
 //
@@ -215,9 +271,10 @@
 // whole process, so that Go collects sooner and returns freed memory, but it
 // cannot free what proxies still hold.
 //
-// A screen that pages a lot (a scrolling feed) should use FeedJSON and
-// TimelineJSON: a page is one byte array, nothing of it stays in Go, and it
-// is one call into Go rather than one per post and field. In the benchmark
+// A screen that pages a lot (a scrolling feed or chat history) should use
+// FeedJSON, TimelineJSON and MessagesJSON: a page is one byte array,
+// nothing of it stays in Go, and it is one call into Go rather than one
+// per post and field. In the benchmark
 // of docs/BENCHMARKS.md (8 threads paging the feed of a JVM with a
 // phone-sized heap) it is the way that keeps the process under 150 MiB. The
 // document is the daemon API's (`skein feed --json`):

@@ -48,6 +48,18 @@ const (
 	CodeListFull       = 28 // a mute, block or bookmark list is full: remove some first
 	CodeNotLiked       = 29 // unliking a post not liked
 	CodeBadQuery       = 30 // a search query empty, over 100 characters or not text, or a bad kind or limit
+
+	CodeNoConversation   = 31 // no conversation with this ID, ID prefix or group name, and no user with this name
+	CodeAmbiguous        = 32 // a group name or ID prefix that matches several conversations: give more of the ID
+	CodeNotMember        = 33 // the account is not (or no longer) a member of the group, or the name is not a member
+	CodeNotAdmin         = 34 // the change needs an admin of the group
+	CodeInviteInvalid    = 35 // no invitation to accept, or it expired or was used
+	CodeInvalidMessage   = 36 // message text empty, too long or with forbidden characters
+	CodeNoPrekey         = 37 // the user's encryption key cannot be fetched now: their device and the relays do not answer
+	CodeSelfMessage      = 38 // a direct message to oneself
+	CodeInvalidGroupName = 39 // a group name that is empty, longer than 64 characters, on several lines, or with forbidden characters
+	CodeLastAdmin        = 40 // the change would leave a group without an admin
+	CodeNotInDM          = 41 // leaving, inviting to, removing from or changing roles in a direct conversation
 )
 
 // codeNames are the stable names of the codes, by number.
@@ -84,6 +96,18 @@ var codeNames = [...]string{
 	CodeListFull:       "list_full",
 	CodeNotLiked:       "not_liked",
 	CodeBadQuery:       "bad_query",
+
+	CodeNoConversation:   "no_conversation",
+	CodeAmbiguous:        "ambiguous",
+	CodeNotMember:        "not_member",
+	CodeNotAdmin:         "not_admin",
+	CodeInviteInvalid:    "invite_invalid",
+	CodeInvalidMessage:   "invalid_message",
+	CodeNoPrekey:         "no_prekey",
+	CodeSelfMessage:      "self_message",
+	CodeInvalidGroupName: "invalid_group_name",
+	CodeLastAdmin:        "last_admin",
+	CodeNotInDM:          "not_in_dm",
 }
 
 // coreCodes maps core's errors to codes. Every exported error of core is
@@ -121,6 +145,17 @@ var coreCodes = []struct {
 	{core.ErrBlocked, CodeBlocked},
 	{core.ErrListFull, CodeListFull},
 	{core.ErrBadQuery, CodeBadQuery},
+	{core.ErrNoConversation, CodeNoConversation},
+	{core.ErrAmbiguous, CodeAmbiguous},
+	{core.ErrNotMember, CodeNotMember},
+	{core.ErrNotAdmin, CodeNotAdmin},
+	{core.ErrInviteInvalid, CodeInviteInvalid},
+	{core.ErrInvalidMessage, CodeInvalidMessage},
+	{core.ErrNoPrekey, CodeNoPrekey},
+	{core.ErrSelfMessage, CodeSelfMessage},
+	{core.ErrInvalidGroupName, CodeInvalidGroupName},
+	{core.ErrLastAdmin, CodeLastAdmin},
+	{core.ErrNotInDM, CodeNotInDM},
 }
 
 // ErrorCode returns the code of an error a Node method threw (Java,
@@ -182,7 +217,7 @@ func newError(code int, msg string) error {
 // goPrefix is a Go package prefix at the start of a message or after
 // ": ", such as "core: ": meaningless to people, so messages lose it. A
 // prefix inside a path ("/data/core: …" is not one) stays.
-var goPrefix = regexp.MustCompile(`(^|: )(core|store|p2p|names|entry|keystore|syncproto|syncserve|ratelimit|moderation|bookmarks): `)
+var goPrefix = regexp.MustCompile(`(^|: )(core|store|p2p|names|entry|keystore|syncproto|syncserve|ratelimit|moderation|bookmarks|chat|chatlog|chatcrypt|chatnet): `)
 
 // coded gives err its code and a readable message; nil stays nil.
 func coded(err error) error {

@@ -27,6 +27,16 @@ type Listener interface {
 	// OnConnectivity reports the number of connected peers when it
 	// changes, and once when the listener is set.
 	OnConnectivity(peers int)
+	// OnMessage reports a message delivered to one of the account's
+	// conversations (its own sent from this device too), or a change row
+	// (Message.Event), with the conversation as it is now (its Unread and
+	// Last included).
+	OnMessage(m *Message, c *Conversation)
+	// OnMembers reports that a group's members or roles changed.
+	OnMembers(c *Conversation)
+	// OnInvite reports an invitation of the account to a group: c.Role is
+	// "invited" and Join accepts it.
+	OnInvite(c *Conversation)
 }
 
 // SetListener makes l receive the node's events from now on, replacing the
@@ -104,5 +114,17 @@ func dispatch(l Listener, ev core.Event) {
 		}
 	case core.EventConnectivity:
 		l.OnConnectivity(ev.Peers)
+	case core.EventMessage:
+		if ev.Message != nil && ev.Conversation != nil {
+			l.OnMessage(newMessage(*ev.Message), newConversation(*ev.Conversation))
+		}
+	case core.EventMembers:
+		if ev.Conversation != nil {
+			l.OnMembers(newConversation(*ev.Conversation))
+		}
+	case core.EventInvite:
+		if ev.Conversation != nil {
+			l.OnInvite(newConversation(*ev.Conversation))
+		}
 	}
 }

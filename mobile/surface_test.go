@@ -25,7 +25,7 @@ var nodeMethods = map[string]string{
 }
 
 // mobileOnly are mobile.Node methods with no core method of their name.
-var mobileOnly = []string{"Start", "Accounts", "Request", "FeedJSON", "TimelineJSON", "ThreadJSON"}
+var mobileOnly = []string{"Start", "Accounts", "Request", "FeedJSON", "TimelineJSON", "ThreadJSON", "MessagesJSON"}
 
 func TestSurfaceMethods(t *testing.T) {
 	coreT, mobT := reflect.TypeFor[*core.Node](), reflect.TypeFor[*Node]()
@@ -85,6 +85,18 @@ var fieldMaps = []struct {
 		"Posts": "- FeedPage.Len and Get",
 		"Next":  "- FeedPage.NextCursor",
 	}},
+	{core.Conversation{}, Conversation{}, map[string]string{"Updated": "UpdatedMillis"}},
+	{core.Message{}, Message{}, map[string]string{
+		"Conversation": "ConversationID",
+		"Time":         "TimeMillis",
+		"ReplyTo":      "ReplyToID",
+	}},
+	{core.MessagePage{}, MessagePage{}, map[string]string{
+		"Messages": "- MessagePage.Len and Get",
+		"Next":     "- MessagePage.NextCursor",
+	}},
+	{core.Member{}, Member{}, nil},
+	{core.GroupResult{}, GroupResult{}, nil},
 }
 
 func TestSurfaceFields(t *testing.T) {
@@ -116,16 +128,19 @@ var eventMethods = map[string]string{
 	"EventConnectivity": "OnConnectivity",
 	"EventNotification": "OnNotification",
 	"EventDelete":       "OnDelete",
+	"EventMessage":      "OnMessage",
+	"EventMembers":      "OnMembers",
+	"EventInvite":       "OnInvite",
 }
 
 func TestSurfaceEvents(t *testing.T) {
 	lt := reflect.TypeFor[Listener]()
-	kinds := coreNames(t, "../core/types.go", token.CONST, func(spec *ast.ValueSpec) bool {
+	kinds := coreNames(t, []string{"../core/types.go", "../core/chat_types.go"}, token.CONST, func(spec *ast.ValueSpec) bool {
 		id, ok := spec.Type.(*ast.Ident)
 		return ok && id.Name == "EventKind"
 	})
 	if len(kinds) == 0 {
-		t.Fatal("no EventKind constants found in core/types.go")
+		t.Fatal("no EventKind constants found in core/types.go and core/chat_types.go")
 	}
 	for _, k := range kinds {
 		m, ok := eventMethods[k]
@@ -141,10 +156,15 @@ func TestSurfaceEvents(t *testing.T) {
 
 // TestCoreErrorsHaveCodes: every error core exports has a code here.
 func TestCoreErrorsHaveCodes(t *testing.T) {
-	errs := coreNames(t, "../core/errors.go", token.VAR, func(*ast.ValueSpec) bool { return true })
+	errs := coreNames(t, []string{"../core/errors.go"}, token.VAR, func(*ast.ValueSpec) bool { return true })
 	if len(errs) == 0 {
 		t.Fatal("no errors found in core/errors.go")
 	}
+	// core/chat_types.go declares the messaging errors among other
+	// variables: every Err one is an error.
+	errs = append(errs, coreNames(t, []string{"../core/chat_types.go"}, token.VAR, func(vs *ast.ValueSpec) bool {
+		return slices.ContainsFunc(vs.Names, func(id *ast.Ident) bool { return strings.HasPrefix(id.Name, "Err") })
+	})...)
 	f, err := parser.ParseFile(token.NewFileSet(), "errors.go", nil, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -165,9 +185,19 @@ func TestCoreErrorsHaveCodes(t *testing.T) {
 	}
 }
 
-// coreNames returns the exported names declared by tok in the Go file path
-// whose spec passes keep.
-func coreNames(t *testing.T, path string, tok token.Token, keep func(*ast.ValueSpec) bool) []string {
+// coreNames returns the exported names declared by tok in the Go files
+// paths whose spec passes keep.
+func coreNames(t *testing.T, paths []string, tok token.Token, keep func(*ast.ValueSpec) bool) []string {
+	t.Helper()
+	var out []string
+	for _, path := range paths {
+		out = append(out, fileNames(t, path, tok, keep)...)
+	}
+	return out
+}
+
+// fileNames is coreNames of one file.
+func fileNames(t *testing.T, path string, tok token.Token, keep func(*ast.ValueSpec) bool) []string {
 	t.Helper()
 	f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
 	if err != nil {

@@ -28,7 +28,7 @@ cmds=(
   "go test -run '^\$' -bench '^BenchmarkLiveDelivery\$' -benchtime 200x -count 1 ./core/"
   "go test -run '^\$' -bench '^BenchmarkOfflineAuthorFetch\$' -benchtime 10x -count 1 ./core/"
   "SKEIN_BENCH_ENTRIES=$FEED_ENTRIES go test -run '^\$' -bench '^Benchmark(FeedPage|RawRangeScan)\$' -benchtime 2000x -count 2 ./core/internal/store/"
-  "SKEIN_BENCH_IDLE=$IDLE go test -run '^\$' -bench '^BenchmarkIdle\$' -benchtime 1x -timeout 90m -v ./cli/internal/powerbench/"
+  "SKEIN_BENCH_IDLE=$IDLE go test -run '^\$' -bench '^BenchmarkIdle\$' -benchtime 1x -timeout 180m -v ./cli/internal/powerbench/"
   "scripts/libsize.sh"
   "go test -run '^\$' -bench '^BenchmarkNAT\$' -benchtime 1x -timeout 20m -v ./cli/internal/nattest/"
   "JVM_BENCH_SVG=docs/jvm-bench-rss.svg bind/jvm-bench.sh"
@@ -38,6 +38,11 @@ cmds=(
   "SKEIN_BENCH_ENTRIES=$FEED_ENTRIES go test -run '^\$' -bench '^BenchmarkFeedWithLikes\$' -benchtime 2000x -count 2 ./core/"
   "go test -run '^\$' -bench '^BenchmarkFeedRender\$' -benchtime 3000x -count 1 ./cli/internal/webui/"
   "go test -run '^\$' -bench '^BenchmarkBrowserDelivery\$' -benchtime 1x -count 1 ./cli/internal/webui/"
+  "go test -run '^\$' -bench '^BenchmarkDMLatency\$' -benchtime 500x -count 1 ./core/"
+  "go test -run '^\$' -bench '^BenchmarkGroupFanout\$' -benchtime 200x -count 1 -timeout 30m ./core/"
+  "go test -run '^\$' -bench '^BenchmarkOfflineCatchUp\$' -benchtime 3x -count 1 -timeout 30m ./core/"
+  "go test -run '^\$' -bench '^BenchmarkRemove256\$' -benchtime 20x -count 1 ./core/internal/chat/"
+  "go test -run '^\$' -bench '^BenchmarkChatOverhead\$' -benchtime 1x -count 1 ./core/"
 )
 for i in "${!cmds[@]}"; do
   echo "== ${cmds[$i]}" >&2
@@ -102,6 +107,17 @@ dir() { metric "$out/9.txt" BenchmarkDirectorySearch "$1"; }
 dirrow() { # query-kind label
   printf '| %s | p50 %s ms, p99 %s ms | p50 %s ms, p99 %s ms | %s ms | %s ms |\n' "$2" "$(dir "$1-p50-ms")" "$(dir "$1-p99-ms")" \
     "$(dir none-p50-ms)" "$(dir none-p99-ms)" "$(awk -v a="$(dir "$1-p99-ms")" -v b="$(dir none-p99-ms)" 'BEGIN { printf "%+.2f", a - b }')" "$(dir "$1-local-p99-ms")"
+}
+
+msg() { metric "$out/$1.txt" "$2" "$3"; }
+met() { # value limit: "met" if value <= limit
+  awk -v a="$1" -v b="$2" 'BEGIN { print (a != "" && a + 0 <= b + 0) ? "met" : "not met" }'
+}
+rmms=$(awk -v a="$(msg 17 BenchmarkRemove256 ns/op)" 'BEGIN { printf "%.1f", a / 1e6 }')
+rmkb=$(awk -v a="$(msg 17 BenchmarkRemove256 B/rekey)" 'BEGIN { printf "%.1f", a / 1024 }')
+ovrow() { # members
+  printf '| ordering + crypto bytes per message, group of %s | %s B (a merge of concurrent messages: up to %s B) | 181 B computed (PROTOCOL.md) | | ≤ 200 B, flat in group size | %s |\n' "$1" \
+    "$(msg 18 "BenchmarkChatOverhead/members=$1" turns-B/msg)" "$(msg 18 "BenchmarkChatOverhead/members=$1" busy-max-B)" "$(met "$(msg 18 "BenchmarkChatOverhead/members=$1" turns-B/msg)" 200)"
 }
 
 {
@@ -324,6 +340,85 @@ size of the entries it indexes; the accounts' $(srch accounts/chars=3 index-MiB)
   from the author's \`Post\` call to the page's insertion of its \`<article>\`
   (a MutationObserver reading the browser's clock, the same wall clock) and to
   its event on the API's stream; one post at a time.
+
+## Messaging
+
+| benchmark | Skein | baseline (same run) | ratio | target | met? |
+|---|---|---|---|---|---|
+| DM, both online: \`SendDM\` → the other's message event | p50 $(msg 14 BenchmarkDMLatency dm-p50-ms) ms, p99 $(msg 14 BenchmarkDMLatency dm-p99-ms) ms | raw libp2p stream round trip, same hosts: p50 $(msg 14 BenchmarkDMLatency rtt-p50-ms) ms, p99 $(msg 14 BenchmarkDMLatency rtt-p99-ms) ms | $(msg 14 BenchmarkDMLatency dm-p99/rtt-p99) (p99) | p99 ≤ 100 ms | $(met "$(msg 14 BenchmarkDMLatency dm-p99-ms)" 100) |
+| group of $(printf %.0f "$(msg 15 BenchmarkGroupFanout members)") members + the sender: \`SendMessage\` → the last member's event | p50 $(msg 15 BenchmarkGroupFanout last-p50-ms) ms, p99 $(msg 15 BenchmarkGroupFanout last-p99-ms) ms | raw GossipSub to as many subscribers, the last one: p50 $(msg 15 BenchmarkGroupFanout raw-last-p50-ms) ms, p99 $(msg 15 BenchmarkGroupFanout raw-last-p99-ms) ms | $(msg 15 BenchmarkGroupFanout last-p99/raw-p99) (p99) | p99 ≤ 250 ms | $(met "$(msg 15 BenchmarkGroupFanout last-p99-ms)" 250) |
+| same, against raw GossipSub whose subscribers verify an Ed25519 signature | | p50 $(msg 15 BenchmarkGroupFanout rawverify-last-p50-ms) ms, p99 $(msg 15 BenchmarkGroupFanout rawverify-last-p99-ms) ms | $(awk -v a="$(msg 15 BenchmarkGroupFanout last-p99-ms)" -v b="$(msg 15 BenchmarkGroupFanout rawverify-last-p99-ms)" 'BEGIN { printf "%.2f", a / b }') (p99) | (explains the row above) | |
+| member back after 10 others sent 1,000 messages: \`Login\` → all shown | $(msg 16 BenchmarkOfflineCatchUp catchup-ms) ms; lost $(msg 16 BenchmarkOfflineCatchUp lost), duplicated $(msg 16 BenchmarkOfflineCatchUp duplicates), rounds out of order $(msg 16 BenchmarkOfflineCatchUp misordered) | 1,000 timeline posts synced from a peer: $(msg 16 BenchmarkOfflineCatchUp timeline-ms) ms | $(msg 16 BenchmarkOfflineCatchUp catchup/timeline) | ≤ 3 s, 0 lost, 0 duplicates | $(met "$(msg 16 BenchmarkOfflineCatchUp catchup-ms)" 3000) |
+| remove 1 member of 256: the re-key entry | $rmkb KiB, $rmms ms | | | ≤ 32 KB, ≤ 100 ms | $(met "$(msg 17 BenchmarkRemove256 B/rekey)" 32000), $(met "$rmms" 100) |
+$(ovrow 2)
+$(ovrow 50)
+$(ovrow 256)
+| background mode, in 1 DM and 1 group written to while it sleeps (and following 50 authors): traffic | $(printf %.0f "$bgkbh") KB/h | foreground idle: $(printf %.0f "$fgkbh") KB/h | | ≤ 200 KB/h | $(met "$bgkbh" 200) |
+| same: network wakeups (seconds with a packet) | $(printf %.1f "$bgwph")/h | foreground idle: $(printf %.0f "$fgwph")/h | | ≤ 4/h | $(met "$bgwph" 4) |
+| same: messages sent to it, all shown after its wakes | $(msg 4 BenchmarkIdle chat-msgs-delivered) | | | all | |
+
+What each one measures:
+
+- **DM latency** (\`core/chat_bench_test.go\`, \`BenchmarkDMLatency\`): a relay,
+  alice and bob, full Nodes (DHT, GossipSub, LevelDB) in one process on
+  127.0.0.1, the DM started by a first message. Each iteration times alice's
+  \`SendDM\` call (resolving the name, sealing under the sender chain, the
+  synced write, publishing on the DM's topic, the pushes to bob's device and
+  to the relay) to bob's \`Watch\` callback for that message. The baseline
+  opens a new libp2p stream from alice's host to bob's, writes 300 bytes (a
+  DM entry's size) and reads them back, as many times.
+- **Group fan-out** (\`BenchmarkGroupFanout\`): a relay, a sender and 50
+  members, each a full Node in one process; the sender creates a private
+  group and invites the 50, who join side by side, then writes until every
+  member's \`Members\` shows all 51 (a join published on gossip before a
+  member subscribed reaches it only when a later entry references it). Each
+  iteration times the sender's \`SendMessage\` call to the last of the 50
+  members' message events. The baseline publishes on the same
+  libp2p/GossipSub configuration to 50 plain hosts connected to the
+  publisher, taking the slowest subscriber per message; the second baseline
+  has each subscriber check an Ed25519 signature first.
+  \`SKEIN_BENCH_MEMBERS=N\` runs it with N members.
+- **Offline catch-up** (\`BenchmarkOfflineCatchUp\`): 10 writers, a quiet
+  member and the absent one in a private group, with a relay. The absent
+  member's node closes (its data directory kept); the writers send 1,000
+  messages, 100 each, in turns, each once its sender shows the one before,
+  every fifth a reply to another writer's message. The node restarts (not
+  timed) and the clock runs from \`Login\` until \`Messages\` shows the
+  newest of the 1,000; then every message is read back: none lost, none
+  twice, in the order sent, and the same IDs in the same order on the
+  member back, the quiet member and a writer. The baseline is the social
+  catch-up path: a fresh node, already connected, syncs 1,000 signed posts
+  of one author from the author's device (\`syncPeer\`), the median of 3:
+  both fetch 1,000 signed entries over one libp2p connection and verify and
+  store each; the member back also logs in, reads its inbox, decrypts each
+  message and orders them causally.
+- **Removal from 256** (\`core/internal/chat/bench_test.go\`,
+  \`BenchmarkRemove256\`): an admin's engine holding a private group of 256
+  members removes one; the Remove entry carries the new epoch wrapped for
+  each of the 255 who stay. The time (ns/op) is the \`Remove\` call on one
+  goroutine: 255 HPKE wraps, a check of each member's prekey record, the
+  synced write and the refold of the membership.
+- **Per-message overhead** (\`BenchmarkChatOverhead\`, engines in memory):
+  private groups of 2, 50 and 256 members. A message's overhead is its
+  encoded entry's size minus its plaintext payload and its addressing
+  (version, group ID, author, kind, body length: 70 B): the ordering (seq,
+  prev, HLC, ndeps, deps) and the crypto (epoch ID, AEAD tag, signature).
+  Writers take turns, each having seen the message before (the figure: the
+  mean); after bursts where each writer sends without seeing the others',
+  the next messages merge the branches (the bracketed figure, at most
+  MaxDeps = 4 deps: 277 B).
+- **Power** (\`cli/internal/powerbench\`, see "Mobile"): the background node
+  is also in a DM and a private group with the account "pal" on the
+  authors' device, which writes one DM and one group message at a quarter
+  and three quarters of the idle window and one of each between the
+  measured wakes; the benchmark checks, the node still in background mode,
+  that it shows every one of them after its wakes.
+- **Where the budgets go** (measured by the capture's breakdown by peer in
+  the raw output below): a DM sent while the phone sleeps is pushed to its device,
+  dialled if need be, and the background node refuses a QUIC connection
+  only after its handshake (go-libp2p's QUIC listener asks the gate then); and a logged-in node dials the relay at every wake as
+  well as the authors' device, so a wake is two connections. A message that
+  merges concurrent branches carries up to MaxDeps (4) deps: 277 B.
 
 ## Raw output
 

@@ -35,6 +35,32 @@
 //	GET  /v1/ui                                           -> UI
 //	POST /v1/ui                                           -> UI
 //
+// Messaging (see Chatter; conv and group are a group ID, a unique ID
+// prefix of 8 or more hex digits, a group name the account is in, or a
+// username, for the DM with that user):
+//
+//	GET  /v1/conversations                                -> Conversations
+//	GET  /v1/conversation?ref=                            -> core.Conversation
+//	GET  /v1/messages?conv=&cursor=&limit=                -> core.MessagePage
+//	POST /v1/send           {"conv", "text"}              -> core.Message
+//	POST /v1/dm             {"name", "text"}              -> core.Message
+//	POST /v1/read           {"conv"}                      -> {}
+//	POST /v1/groups/create  {"name", "public", "history_joined"} -> core.Conversation
+//	POST /v1/groups/invite  {"group", "name", "admin", "expires"} -> {}
+//	POST /v1/groups/join    {"group"}                     -> core.Conversation
+//	POST /v1/groups/leave   {"group"}                     -> {}
+//	POST /v1/groups/remove  {"group", "name"}             -> {}
+//	POST /v1/groups/role    {"group", "name", "role"}     -> {}
+//	GET  /v1/groups/members?group=                        -> Members
+//	GET  /v1/groups/search?q=&limit=                      -> Groups
+//	GET  /v1/messages/search?q=&limit=                    -> Messages
+//
+// A page of messages is newest first; its limit is 1 to MaxMessages (the
+// node's default, 50, when absent), the searches' 1 to MaxChatResults.
+// An invitation's "expires" is a Go duration from 1m to 720h ("" for 7
+// days); a role is "admin" or "member". Messages are not deduplicated by
+// request ID: the Client does not resend them.
+//
 // id is a post's ID or a unique prefix of it, at least 8 hex digits.
 //
 // Post, reply, repost, delete, like, unlike, follow, unfollow and profile take a request ID in
@@ -117,6 +143,7 @@ type Node interface {
 	SetProfile(ctx context.Context, displayName, bio, link string) (core.User, error)
 	Moderator
 	Search(ctx context.Context, query string, kind core.SearchKind, limit int) (core.SearchResults, error)
+	Chatter
 }
 
 var _ Node = (*core.Node)(nil)
@@ -314,6 +341,17 @@ var codes = []struct {
 	{core.ErrBlocked, "blocked", http.StatusForbidden},
 	{core.ErrListFull, "list_full", http.StatusConflict},
 	{core.ErrBadQuery, "bad_query", http.StatusBadRequest},
+	{core.ErrNoConversation, "no_conversation", http.StatusNotFound},
+	{core.ErrAmbiguous, "ambiguous", http.StatusBadRequest},
+	{core.ErrNotMember, "not_member", http.StatusForbidden},
+	{core.ErrNotAdmin, "not_admin", http.StatusForbidden},
+	{core.ErrInviteInvalid, "invite_invalid", http.StatusConflict},
+	{core.ErrInvalidMessage, "invalid_message", http.StatusBadRequest},
+	{core.ErrNoPrekey, "no_prekey", http.StatusServiceUnavailable},
+	{core.ErrSelfMessage, "self_message", http.StatusBadRequest},
+	{core.ErrInvalidGroupName, "invalid_group_name", http.StatusBadRequest},
+	{core.ErrLastAdmin, "last_admin", http.StatusConflict},
+	{core.ErrNotInDM, "not_in_dm", http.StatusBadRequest},
 	{ErrUIOff, "ui_off", http.StatusNotFound},
 }
 

@@ -84,6 +84,7 @@ func NewServer(node Node, log *slog.Logger) *Server {
 		"/v1/ui":            {"GET, POST", s.uiInfo},
 	}
 	s.addModerationRoutes()
+	s.addChatRoutes()
 	s.http = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -143,6 +143,9 @@ func (d *story) tell(ctx context.Context) error {
 	if err := d.social(ctx, posts["alice"], posts["bob"]); err != nil {
 		return err
 	}
+	if err := d.messaging(ctx); err != nil {
+		return err
+	}
 	if err := d.webUI(ctx); err != nil {
 		return err
 	}
@@ -164,6 +167,10 @@ func (d *story) tell(ctx context.Context) error {
 	if _, err := d.skein(ctx, "bob", "post", "the cake is a lie"); err != nil {
 		return err
 	}
+	d.say("bob also writes to carol directly. Her device is off, so the relay keeps the message, encrypted, for her:")
+	if _, err := d.skein(ctx, "bob", "dm", "carol", "save me a slice?"); err != nil {
+		return err
+	}
 
 	d.say("carol is back: her daemon restarts and she logs in.")
 	if err := d.startDaemon(ctx, "carol"); err != nil {
@@ -174,6 +181,10 @@ func (d *story) tell(ctx context.Context) error {
 	}
 	d.say("Her daemon catches up with what she missed from alice (bob's post is not for her: she does not follow him):")
 	if err := d.feedWith(ctx, "carol", away...); err != nil {
+		return err
+	}
+	d.say("and bob's message waited for her at the relay:")
+	if err := d.until(ctx, "carol", []string{"save me a slice?"}, "messages", "bob"); err != nil {
 		return err
 	}
 	d.say("That's Skein: no server, and nothing lost while offline. The demo stops every process and removes " + d.root + ".")
@@ -226,6 +237,58 @@ func (d *story) social(ctx context.Context, alicePost, bobPost string) error {
 	}
 	_, err = d.skein(ctx, "alice", "unmute", "bob")
 	return err
+}
+
+// messaging tells the part about direct messages and group chats.
+func (d *story) messaging(ctx context.Context) error {
+	d.say("Direct messages are end-to-end encrypted: only alice's and bob's devices can read them; the relay sees ciphertext.")
+	if _, err := d.skein(ctx, "alice", "dm", "bob", "lunch tomorrow?"); err != nil {
+		return err
+	}
+	d.say("bob's inbox lists the conversation with its unread count; he reads it and answers:")
+	if err := d.until(ctx, "bob", []string{"1 unread"}, "inbox"); err != nil {
+		return err
+	}
+	if err := d.until(ctx, "bob", []string{"lunch tomorrow?"}, "messages", "alice"); err != nil {
+		return err
+	}
+	if _, err := d.skein(ctx, "bob", "dm", "alice", "sure, noon at the usual place"); err != nil {
+		return err
+	}
+	if err := d.until(ctx, "alice", []string{"lunch tomorrow?", "sure, noon"}, "messages", "bob"); err != nil {
+		return err
+	}
+	d.say("alice starts a private group and invites bob and carol; each accepts with group join.")
+	if _, err := d.skein(ctx, "alice", "group", "create", "book-club"); err != nil {
+		return err
+	}
+	for _, u := range []string{"bob", "carol"} {
+		if _, err := d.skein(ctx, "alice", "group", "invite", "book-club", u); err != nil {
+			return err
+		}
+	}
+	for _, u := range []string{"bob", "carol"} {
+		if err := d.until(ctx, u, []string{"book-club", "invited"}, "conversations"); err != nil {
+			return err
+		}
+		if _, err := d.skein(ctx, u, "group", "join", "book-club"); err != nil {
+			return err
+		}
+	}
+	if err := d.until(ctx, "alice", []string{"@bob", "@carol"}, "group", "members", "book-club"); err != nil {
+		return err
+	}
+	d.say("They talk. Every member shows the messages in the same order: a reply never appears before what it answers.")
+	if _, err := d.skein(ctx, "alice", "send", "book-club", "first book: Middlemarch. thoughts?"); err != nil {
+		return err
+	}
+	if err := d.until(ctx, "bob", []string{"Middlemarch"}, "messages", "book-club"); err != nil {
+		return err
+	}
+	if _, err := d.skein(ctx, "bob", "send", "book-club", "long, but worth it"); err != nil {
+		return err
+	}
+	return d.until(ctx, "carol", []string{"Middlemarch", "long, but worth it"}, "messages", "book-club")
 }
 
 // postID returns the ID (its first 8 hex digits) of the post with this text

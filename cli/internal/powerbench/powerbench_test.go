@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,7 +24,7 @@ const (
 	netIP      = "10.231.0.1" // the relay and the authors' device
 	bgIP       = "10.231.0.2" // the node measured in background mode
 	fgIP       = "10.231.0.3" // the same node in foreground mode, beside it
-	netAuthors = 50           // authors followed for the traffic figures
+	defAuthors = 50           // authors followed for the traffic figures
 	password   = "bench-password"
 	wakeEvery  = 20 * time.Second // background interval while wakes are measured
 	wakes      = 3                // wakes measured
@@ -73,13 +74,18 @@ func BenchmarkIdle(b *testing.B) {
 	}
 	idle := envDuration(b, "SKEIN_BENCH_IDLE", 10*time.Minute)
 	rssAuthors := envInt(b, "SKEIN_BENCH_RSS_AUTHORS", 500)
+	// Fewer followed authors (SKEIN_BENCH_AUTHORS) only to try the
+	// benchmark out: the figures are for 50.
+	netAuthors := envInt(b, "SKEIN_BENCH_AUTHORS", defAuthors)
 	for range b.N { // one run is the measurement; -benchtime 1x
-		runIdle(b, tcpdump, idle, max(rssAuthors, netAuthors))
+		runIdle(b, tcpdump, idle, netAuthors, max(rssAuthors, netAuthors))
 	}
 }
 
-func runIdle(b *testing.B, tcpdump string, idle time.Duration, authors int) {
-	ctx, cancel := context.WithTimeout(context.Background(), idle+30*time.Minute)
+func runIdle(b *testing.B, tcpdump string, idle time.Duration, netAuthors, authors int) {
+	// Registering the authors takes 10 s each past the first 5 (the
+	// relay's claim rate, see register).
+	ctx, cancel := context.WithTimeout(context.Background(), idle+30*time.Minute+time.Duration(authors)*10*time.Second)
 	defer cancel()
 	tmp := b.TempDir()
 	bin := filepath.Join(tmp, "skein")
@@ -102,13 +108,14 @@ func runIdle(b *testing.B, tcpdump string, idle time.Duration, authors int) {
 			boot = append(boot, l)
 		}
 	}
+	b.Logf("the relay listens on %v; the device, on the same address, is the other port", boot)
 	device := &phone{name: "device", home: filepath.Join(tmp, "device"), ns: nets.net, ip: netIP, bin: bin, bootstrap: boot}
 	device.start(b, ctx)
 	defer device.proc.Stop(10 * time.Second)
 	start := time.Now()
 	for i := range authors {
 		name := author(i)
-		device.must(b, ctx, "register", name)
+		device.register(b, ctx, name)
 		device.must(b, ctx, "post", "a post by "+name)
 		device.must(b, ctx, "logout")
 	}
@@ -124,18 +131,31 @@ func runIdle(b *testing.B, tcpdump string, idle time.Duration, authors int) {
 		ph.must(b, ctx, "register", ph.name)
 		ph.follow(b, ctx, 0, netAuthors)
 	}
+	// Messaging: the device's account writes to bg in a DM and a group
+	// while bg sleeps; bg's wakes must pick the messages up.
+	chats := newChatter(b, ctx, device, bg)
 
 	// Idle: bg in background, fg in foreground, both captured.
 	bg.must(b, ctx, "power", "background")
 	time.Sleep(2 * time.Second) // the switch closes bg's connections
 	bgCapt, fgCapt := startCapture(b, tcpdump, nets.bg), startCapture(b, tcpdump, nets.fg)
 	b.Logf("idling for %v", idle)
+	// Two messages in each conversation arrive during the idle window.
+	for _, at := range []time.Duration{idle / 4, idle / 2} {
+		select {
+		case <-time.After(at):
+		case <-ctx.Done():
+			b.Fatal(ctx.Err())
+		}
+		chats.send(b, ctx)
+	}
 	select {
-	case <-time.After(idle):
+	case <-time.After(idle - idle*3/4):
 	case <-ctx.Done():
 		b.Fatal(ctx.Err())
 	}
-	bgIdle := summarize(bgCapt.stop(b), bgIP, idle)
+	bgCapt0 := bgCapt.stop(b)
+	bgIdle := summarize(bgCapt0, bgIP, idle)
 	fgIdle := summarize(fgCapt.stop(b), fgIP, idle)
 
 	// The cost of a wake: restart bg with a short background interval,
@@ -148,10 +168,19 @@ func runIdle(b *testing.B, tcpdump string, idle time.Duration, authors int) {
 	// The wake at start comes before the login; the first wake with a
 	// session looks the authors up, once per session. Measure after both.
 	time.Sleep(wakeEvery * 3 / 2)
+	// What arrived while bg idled came with those first wakes.
+	chats.check(b, ctx, "after its first wakes")
 	bgCapt = startCapture(b, tcpdump, nets.bg)
 	window := wakes * wakeEvery
-	time.Sleep(window)
-	w := summarize(bgCapt.stop(b), bgIP, window)
+	// One message in each conversation between each two wakes.
+	for range wakes {
+		chats.send(b, ctx)
+		time.Sleep(wakeEvery)
+	}
+	wakePkts := bgCapt.stop(b)
+	w := summarize(wakePkts, bgIP, window)
+	// Still in background mode: only wakes can have brought them.
+	chats.check(b, ctx, "at its wakes")
 	if w.packets == 0 {
 		b.Fatal("no packet of the background node captured during its wakes")
 	}
@@ -162,6 +191,8 @@ func runIdle(b *testing.B, tcpdump string, idle time.Duration, authors int) {
 	bgWakeupsHour := bgIdle.perHour(float64(bgIdle.seconds)) + wakesPerHour*perWakeSecs
 	b.Logf("background idle %v: %d packets, %d bytes, %d seconds with traffic", idle, bgIdle.packets, bgIdle.bytes, bgIdle.seconds)
 	b.Logf("%d wakes: %d packets, %d bytes, %d seconds with traffic", wakes, w.packets, w.bytes, w.seconds)
+	b.Logf("background idle, bytes by the other end: %s", byEnd(bgCapt0, bgIP))
+	b.Logf("wakes, bytes by the other end: %s", byEnd(wakePkts, bgIP))
 	b.Logf("foreground idle %v: %d packets, %d bytes, %d seconds with traffic", idle, fgIdle.packets, fgIdle.bytes, fgIdle.seconds)
 
 	// Memory: the background node following many authors.
@@ -181,6 +212,7 @@ func runIdle(b *testing.B, tcpdump string, idle time.Duration, authors int) {
 	b.ReportMetric(fgIdle.perHour(float64(fgIdle.seconds)), "fg-wakeups/h")
 	b.ReportMetric(float64(rss)/(1<<20), "bg-rss-MiB")
 	b.ReportMetric(float64(hwm)/(1<<20), "bg-peak-rss-MiB")
+	b.ReportMetric(float64(chats.n), "chat-msgs-delivered")
 	b.ReportMetric(idle.Minutes(), "idle-min")
 	b.ReportMetric(float64(authors), "rss-authors")
 }
@@ -287,6 +319,24 @@ func (ph *phone) must(b *testing.B, ctx context.Context, args ...string) string 
 		b.Fatalf("%s: skein %v: %v", ph.name, args, r)
 	}
 	return r.Stdout
+}
+
+// register registers name on the phone's daemon. A relay takes 5 new
+// names from one peer at once, then one every 10 s (names.DefaultRates):
+// a refused claim is retried after that interval.
+func (ph *phone) register(b *testing.B, ctx context.Context, name string) {
+	b.Helper()
+	for try := 0; ; try++ {
+		r := localnet.Run(ctx, ph.bin, []string{"SKEIN_PASSWORD=" + password}, "", "--home", ph.home, "register", name)
+		switch {
+		case r.Err == nil && r.Code == 0:
+			return
+		case try < 30 && strings.Contains(r.Stderr, "try again"):
+			time.Sleep(10 * time.Second)
+		default:
+			b.Fatalf("%s: skein register %s: %v", ph.name, name, r)
+		}
+	}
 }
 
 // follow follows authors [from, to) and waits until their posts are held.
@@ -438,6 +488,30 @@ func summarize(ps []packet, ip string, window time.Duration) traffic {
 	return t
 }
 
+// byEnd sums the bytes of the packets of ip by their other end (address
+// and port), largest first: which peer and connection the traffic was.
+func byEnd(ps []packet, ip string) string {
+	sums := make(map[string]int)
+	for _, p := range ps {
+		switch {
+		case strings.HasPrefix(p.src, ip+"."):
+			sums[p.dst] += p.size
+		case strings.HasPrefix(p.dst, ip+"."):
+			sums[p.src] += p.size
+		}
+	}
+	ends := make([]string, 0, len(sums))
+	for e := range sums {
+		ends = append(ends, e)
+	}
+	slices.SortFunc(ends, func(a, b string) int { return sums[b] - sums[a] })
+	var out []string
+	for _, e := range ends {
+		out = append(out, fmt.Sprintf("%s %d B", e, sums[e]))
+	}
+	return strings.Join(out, ", ")
+}
+
 func (t traffic) perHour(v float64) float64 { return v * float64(time.Hour) / float64(t.window) }
 
 // procMemory reads a process's resident set size and its peak, in bytes.
@@ -460,4 +534,80 @@ func procMemory(b *testing.B, pid int) (rss, hwm int64) {
 		}
 	}
 	return rss, hwm
+}
+
+// chatter is the messaging of the idle scenario: the device's account
+// "pal" and bg share a DM and a private group; pal writes in both while
+// bg sleeps, and bg must show each message after a wake.
+type chatter struct {
+	device, bg *phone
+	group      string // the group's ID prefix
+	dm         string // the DM's ID
+	sent       []string
+	n          int // messages bg was seen to hold
+}
+
+func newChatter(b *testing.B, ctx context.Context, device, bg *phone) *chatter {
+	c := &chatter{device: device, bg: bg}
+	device.register(b, ctx, "pal")
+	out := device.must(b, ctx, "group", "create", "idle-group")
+	i, j := strings.Index(out, "["), strings.Index(out, "]")
+	if i < 0 || j < i {
+		b.Fatalf("group create printed %q", out)
+	}
+	c.group = out[i+1 : j]
+	device.must(b, ctx, "group", "invite", "idle-group", bg.name)
+	waitUntil(b, ctx, bg.name+" joins the group", func() bool {
+		r := localnet.Run(ctx, bg.bin, []string{"SKEIN_PASSWORD=" + password}, "", "--home", bg.home, "group", "join", c.group)
+		return r.Err == nil && r.Code == 0
+	})
+	device.must(b, ctx, "dm", bg.name, "hello before the idle")
+	device.must(b, ctx, "send", "idle-group", "welcome before the idle")
+	// bg reads its history by the conversations' IDs: no name to look up.
+	var p core.MessagePage
+	if err := json.Unmarshal([]byte(device.must(b, ctx, "messages", bg.name, "--json")), &p); err != nil || len(p.Messages) == 0 {
+		b.Fatalf("the device's DM with %s: %v", bg.name, err)
+	}
+	c.dm = p.Messages[0].Conversation
+	c.sent = append(c.sent, c.dm+"\x00hello before the idle", c.group+"\x00welcome before the idle")
+	c.check(b, ctx, "in foreground")
+	return c
+}
+
+// send writes one DM and one group message from the device.
+func (c *chatter) send(b *testing.B, ctx context.Context) {
+	k := len(c.sent) / 2
+	dm, grp := fmt.Sprintf("direct message %d while you sleep", k), fmt.Sprintf("group message %d while you sleep", k)
+	c.device.must(b, ctx, "dm", c.bg.name, dm)
+	c.device.must(b, ctx, "send", "idle-group", grp)
+	c.sent = append(c.sent, c.dm+"\x00"+dm, c.group+"\x00"+grp)
+}
+
+// check waits until bg shows every message sent so far (within 2 wake
+// intervals), reading its local history only.
+func (c *chatter) check(b *testing.B, ctx context.Context, when string) {
+	deadline := time.Now().Add(2*wakeEvery + 10*time.Second)
+	for {
+		missing := ""
+		for _, s := range c.sent {
+			conv, text, _ := strings.Cut(s, "\x00")
+			var p core.MessagePage
+			if err := json.Unmarshal([]byte(c.bg.must(b, ctx, "messages", conv, "--json", "--limit", "200")), &p); err != nil {
+				b.Fatal(err)
+			}
+			if !slices.ContainsFunc(p.Messages, func(m core.Message) bool { return m.Text == text }) {
+				missing = text
+				break
+			}
+		}
+		if missing == "" {
+			c.n = len(c.sent)
+			b.Logf("%s: bg holds all %d messages sent to it %s", c.bg.name, len(c.sent), when)
+			return
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			b.Fatalf("%s does not show %q %s", c.bg.name, missing, when)
+		}
+		time.Sleep(time.Second)
+	}
 }

@@ -145,6 +145,9 @@ func (h *hub) resumeFrom(id string) (uint64, bool) {
 //	delete        data: the deleted post's ID
 //	notification  data: the number of unread notifications
 //	peers         data: the number of connected peers
+//	chat          data: a message's row and its conversation's (chatevent)
+//	members       data: a group's row, for a change of its members
+//	invite        data: the row of a group the account was invited to
 //	account       data: "" (an account signed in or out: reload)
 //	reset         data: "" (events were missed: reload what is shown)
 //
@@ -257,6 +260,16 @@ func (s *Server) eventData(ctx context.Context, ev uiEvent) (string, string) {
 		}
 	case core.EventConnectivity:
 		return "peers", strconv.Itoa(e.Peers)
+	case core.EventMessage, core.EventMembers, core.EventInvite:
+		// "chat" rather than "message", the name EventSource gives an
+		// event without one.
+		name := "chat"
+		if e.Kind != core.EventMessage {
+			name = string(e.Kind)
+		}
+		if data, ok := s.chatEventData(ctx, e); ok {
+			return name, data
+		}
 	}
 	return "ignore", ""
 }

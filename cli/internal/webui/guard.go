@@ -34,7 +34,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 		}
-		next.ServeHTTP(w, s.withStreamPosition(withStatusCache(r)))
+		next.ServeHTTP(w, s.withStreamPosition(withChatCache(withStatusCache(r))))
 	}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()

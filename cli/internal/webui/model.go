@@ -15,8 +15,11 @@ type frame struct {
 	Page   string // the page's name: nav marks it current
 	Me     string // the signed-in account, "" if none
 	Unread int    // unread notifications
-	Peers  int
-	Data   any // the page's own data
+	// Messages is the nav's Messages badge: unread messages and
+	// invitations (chat.go's unreadTotal).
+	Messages int
+	Peers    int
+	Data     any // the page's own data
 	// OwnProfile is set on the signed-in account's own profile page: the
 	// nav's Profile link (to that page) is marked current only there.
 	OwnProfile bool
@@ -47,6 +50,9 @@ func (s *Server) frame(r *http.Request, name string, data any) frame {
 	if name != "auth" && s.signedIn(r) {
 		if st, err := s.status(r.Context()); err == nil {
 			f.Me, f.Unread, f.Peers = st.Account, st.Unread, st.Peers
+		}
+		if f.Me != "" {
+			f.Messages = s.chatUnread(r.Context())
 		}
 		f.Events, _ = r.Context().Value(streamKey{}).(string)
 	}

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,7 +35,7 @@ type views struct {
 }
 
 // partials are the files every page and fragment set includes.
-var partials = []string{"templates/partials.html"}
+var partials = []string{"templates/partials.html", "templates/chatparts.html"}
 
 func loadViews() (*views, error) {
 	v := &views{pages: make(map[string]*template.Template), hashes: make(map[string]string)}
@@ -77,7 +78,7 @@ func loadViews() (*views, error) {
 	}
 	for _, n := range names {
 		base := path.Base(n)
-		if base == "layout.html" || base == "partials.html" {
+		if base == "layout.html" || slices.Contains(partials, n) {
 			continue
 		}
 		name := strings.TrimSuffix(base, ".html")

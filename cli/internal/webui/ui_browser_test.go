@@ -773,17 +773,23 @@ func TestBrowserScreenshots(t *testing.T) {
 		t.Fatalf("ada's thread never had both replies and both likes: %v; it has %d likes and replies %q (fetched %v)", err, th.Post.Likes, replies, th.Fetched)
 	}
 
+	club := chatScene(t, ada, grace, alan)
+
 	tb := newTab(t)
 	tb.signIn(ada)
 	shots := []struct{ name, path, ready string }{
 		{"feed", "/", feedHas("Working on a paper about which numbers a machine can compute. Turns out: not all of them. #math")},
 		{"thread", "/post/" + engine.ID, `document.querySelectorAll("#replies article.post").length === 3`},
 		{"profile", "/u/grace", `document.body.dataset.page === "profile" && document.querySelectorAll("#timeline article.post").length > 0`},
+		{"chat", "/messages/" + club, msgHas(clubLast, false)},
 	}
 	for _, s := range shots {
 		tb.nav(ada.url(s.path))
 		tb.until("the "+s.name, s.ready)
 		tb.is(`(document.activeElement && document.activeElement.blur(), scrollTo(0, 0), true)`)
+		if s.name == "chat" {
+			tb.is(`(scrollTo(0, document.documentElement.scrollHeight), true)`)
+		}
 		tb.light()
 		tb.screenshot(s.name + "-light")
 		tb.dark()

@@ -3,6 +3,11 @@
 // files, one small script of its own (no library, no build step), and live
 // updates over Server-Sent Events.
 //
+// Its pages are the feed, threads, profiles, notifications, search,
+// bookmarks and the node's status (pages.go, more.go), and messaging: the
+// conversations, a conversation with its live history, and a group's
+// members (chat.go).
+//
 // It reaches the node only through api.Node, the methods the local API
 // serves, so it shows nothing the CLI could not. The mobile library does not
 // link it (core/internal/p2p's dependency test checks).

@@ -506,6 +506,16 @@ func intersect(a, b []uint32) []uint32 {
 	return out
 }
 
+// Record returns the name record the directory holds for account, as
+// signed, if it holds the account.
+func (d *Directory) Record(account entry.Key) ([]byte, bool) {
+	r, ok := d.raw(account)
+	if !ok {
+		return nil, false
+	}
+	return bytes.Clone(r.Record), true
+}
+
 // raw reads account's record and profile entry as stored.
 func (d *Directory) raw(account entry.Key) (Raw, bool) {
 	v, err := d.kv.Get(row(rowRecord, account))

@@ -44,6 +44,7 @@ type Node struct {
 	closed   bool
 	done     chan struct{}     // closed by Close
 	lists    map[string]*lists // by account name: mutes, blocks, bookmarks (moderation.go)
+	convs    map[string]*conv  // conversations by ID (chat.go)
 }
 
 type user struct {

@@ -160,6 +160,7 @@
       else { pending = fresh.reverse().concat(pending); showPending(); }
     }).catch(function () { });
     send("/badge").then(function (n) { setBadge(parseInt(n, 10) || 0); }).catch(function () { });
+    chatCatchUp();
   }
 
   // The stream starts where the page was rendered from, so that an event
@@ -184,6 +185,9 @@
     });
     es.addEventListener("notification", function (ev) { track(ev); setBadge(parseInt(ev.data, 10) || 0); });
     es.addEventListener("peers", track);
+    ["chat", "members", "invite"].forEach(function (kind) {
+      es.addEventListener(kind, function (ev) { track(ev); chatEvent(kind, ev.data); });
+    });
     es.addEventListener("ignore", track);
     es.addEventListener("reset", function (ev) { track(ev); catchUp(); });
     es.addEventListener("account", function () { location.reload(); });
@@ -348,6 +352,10 @@
             if (art) insertTop([art], false);
           }
           break;
+        case "message":
+          form.dispatchEvent(new CustomEvent("skein:sent"));
+          chatSent(html);
+          break;
         case "reply":
           form.dispatchEvent(new CustomEvent("skein:sent"));
           var list = $("#replies");
@@ -376,6 +384,206 @@
       return send("/badge");
     }).then(function (n) { setBadge(parseInt(n, 10) || 0); }).catch(function () { });
   }
+
+  // ---- messaging: the conversations list and a conversation --------------
+  var chat = $("#chat");
+  var chatConv = chat ? chat.dataset.conv : "";
+  var messages = $("#messages");
+  var chatLive = $("#chat-live");
+  var readPending = false, reading = false;
+
+  function setMsgBadge(n) {
+    var b = $("#msg-badge");
+    if (!b) return;
+    $("#msg-badge-n").textContent = String(n);
+    b.hidden = !(n > 0);
+  }
+  function refreshMsgBadge() {
+    send("/messages/badge").then(function (n) { setMsgBadge(parseInt(n, 10) || 0); }).catch(function () { });
+  }
+  // markRead tells the daemon the conversation shown was read, once the
+  // tab is visible; one request at a time.
+  function markRead() {
+    if (!chatConv) return;
+    if (document.hidden) { readPending = true; return; }
+    readPending = false;
+    if (reading) { readPending = true; return; }
+    reading = true;
+    var form = $("#read-form");
+    if (form) form.remove(); // the button of a page without its script
+    send("/messages/read", new URLSearchParams({ conv: chatConv })).then(refreshMsgBadge, function () { }).then(function () {
+      reading = false;
+      if (readPending && !document.hidden) markRead();
+    });
+  }
+  function nearBottom() {
+    return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 160;
+  }
+  function toBottom() {
+    var last = messages && messages.lastElementChild;
+    if (last) last.scrollIntoView({ block: "end" });
+    window.scrollTo(0, document.documentElement.scrollHeight);
+  }
+  // insertMsg puts a message's row in the history where its time places
+  // it (a message that filled a gap is older than the newest), once.
+  function insertMsg(li) {
+    if (!messages || !li) return false;
+    if (li.dataset.id && document.getElementById("m-" + li.dataset.id)) return false;
+    var empty = $("#messages-empty");
+    if (empty) empty.remove();
+    var t = parseInt(li.dataset.t, 10) || 0;
+    var at = messages.lastElementChild;
+    while (at && (parseInt(at.dataset.t, 10) || 0) > t) at = at.previousElementSibling;
+    messages.insertBefore(li, at ? at.nextSibling : messages.firstChild);
+    return true;
+  }
+  function chatSent(html) {
+    var li = fragment(html).querySelector("li.msg");
+    var live = $("#send-live");
+    if (live) live.textContent = "Sent.";
+    if (insertMsg(li)) toBottom();
+  }
+  // putRow shows a conversation's row at the top of its list (the list
+  // of invitations, or of conversations), in place of the old one.
+  function putRow(li, top) {
+    var list = li.classList.contains("invite") ? $("#invites") : $("#convs");
+    if (!list) return;
+    var old = document.getElementById(li.id);
+    if (old && !top) { old.replaceWith(li); return; }
+    if (old) old.remove();
+    list.hidden = false;
+    list.insertBefore(li, list.firstChild);
+    var empty = $("#convs-empty");
+    if (empty && list.id === "convs") empty.remove();
+  }
+  function chatEvent(kind, data) {
+    var box = fragment(data).querySelector(".chat-event");
+    if (!box) return;
+    setMsgBadge(parseInt(box.dataset.total, 10) || 0);
+    var conv = box.dataset.conv;
+    var row = $(".ev-row li.conv", box);
+    if (row && page === "messages") putRow(row, kind !== "members");
+    if (!chat || conv !== chatConv) {
+      return;
+    }
+    if (kind === "members") {
+      var kindNow = row && $(".ckind", row), kindShown = $(".chat-head .ckind");
+      if (kindNow && kindShown) kindShown.replaceWith(kindNow);
+      var panel = $("#members");
+      if (panel) send("/messages/" + encodeURIComponent(conv) + "/members").then(function (html) {
+        var next = fragment(html).querySelector("#members");
+        var cur = $("#members");
+        if (next && cur) {
+          next.open = cur.open;
+          var open = $("details.leave", cur);
+          if (open && open.open) { var d = $("details.leave", next); if (d) d.open = true; }
+          cur.replaceWith(next);
+        }
+      }).catch(function () { });
+      return;
+    }
+    if (kind !== "chat" || !("live" in chat.dataset)) return;
+    var li = $(".ev-msg li.msg", box);
+    var bottom = nearBottom();
+    if ($("li.msg.gap", messages)) {
+      // Messages were missing: this one may fill the gap, whose row the
+      // newest page, read again, no longer has.
+      refreshNewest(bottom);
+      if (li && !li.classList.contains("mine")) {
+        var said = $(".ev-say", box);
+        if (said && chatLive) chatLive.textContent = said.textContent;
+        markRead();
+      }
+      return;
+    }
+    if (!insertMsg(li)) return;
+    if (!li.classList.contains("mine")) {
+      li.classList.add("fresh");
+      var say = $(".ev-say", box);
+      if (say && chatLive) chatLive.textContent = say.textContent;
+      markRead();
+    }
+    if (bottom || li.classList.contains("mine")) toBottom();
+  }
+  // refreshNewest reads the newest page of the history again and puts it
+  // in place of the rows it covers (older pages loaded stay).
+  var refreshing = false, refreshAgain = false;
+  function refreshNewest(bottom) {
+    if (refreshing) { refreshAgain = true; return; }
+    refreshing = true;
+    send(location.pathname).then(function (html) {
+      var rows = $$("ol > li.msg", fragment(html));
+      if (!rows.length) return;
+      var from = parseInt(rows[0].dataset.t, 10) || 0;
+      $$("li.msg", messages).forEach(function (li) {
+        var t = parseInt(li.dataset.t, 10) || 0;
+        if (t > from || (t === from && li.classList.contains("gap"))) li.remove();
+      });
+      rows.forEach(function (li) {
+        if (li.dataset.id && document.getElementById("m-" + li.dataset.id)) return;
+        messages.appendChild(li);
+      });
+      var empty = $("#messages-empty");
+      if (empty) empty.remove();
+      if (bottom) toBottom();
+    }).catch(function () { }).then(function () {
+      refreshing = false;
+      if (refreshAgain) { refreshAgain = false; refreshNewest(nearBottom()); }
+    });
+  }
+  function chatCatchUp() {
+    refreshMsgBadge();
+    // A tab that missed events shows the conversation (or the list) as it
+    // is now; the draft in the compose box is kept (counter's drafts).
+    if (page === "messages" || (chat && "live" in chat.dataset)) location.reload();
+  }
+  if (chat) {
+    // The newest messages in view, unless the address names a place (the
+    // members panel, after one of its forms).
+    if ("live" in chat.dataset && !location.hash) toBottom();
+    if ("unread" in chat.dataset) markRead();
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden && readPending) markRead();
+    });
+  }
+  // Enter sends, Shift+Enter is a new line (and Enter while an input
+  // method composes a character does what the input method says).
+  $$("textarea[data-enter]").forEach(function (area) {
+    area.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter" || e.shiftKey || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+      e.preventDefault();
+      var button = $("button[type=submit]", area.form);
+      if (button && !button.disabled) area.form.requestSubmit();
+    });
+  });
+  // "Load older messages": the previous page goes above, and what the
+  // reader looked at stays where it was.
+  var loadingOlder = false;
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a[data-older]");
+    if (!link || !messages) return;
+    e.preventDefault();
+    if (loadingOlder) return;
+    loadingOlder = true;
+    messages.setAttribute("aria-busy", "true");
+    send(link.getAttribute("href")).then(function (html) {
+      var f = fragment(html);
+      var before = document.documentElement.scrollHeight;
+      var rows = $$("ol > li.msg", f);
+      for (var i = rows.length - 1; i >= 0; i--) {
+        var li = rows[i];
+        if (li.dataset.id && document.getElementById("m-" + li.dataset.id)) continue;
+        messages.insertBefore(li, messages.firstChild);
+      }
+      window.scrollBy(0, document.documentElement.scrollHeight - before);
+      var next = $("#older", f), cur = link.closest("#older");
+      if (next) { cur.replaceWith(next); var a = $("a", next); if (a) a.focus(); }
+      else { cur.remove(); if (messages.firstElementChild) { messages.firstElementChild.tabIndex = -1; messages.firstElementChild.focus(); } }
+    }).catch(function (err) { showError(err.message); }).then(function () {
+      loadingOlder = false;
+      messages.setAttribute("aria-busy", "false");
+    });
+  });
 
   // ---- keyboard shortcuts ---------------------------------------------------
   function typing(el) {
@@ -406,7 +614,8 @@
         location.href = "/post/" + cur.dataset.id;
         break;
       case "n":
-        if (!focusField($("#compose-text"))) location.href = "/#compose-text";
+        // In a conversation, its message box.
+        if (!focusField($("#compose-text")) && !focusField($("#send-text"))) location.href = "/#compose-text";
         break;
       case "r":
         if (!cur) return;

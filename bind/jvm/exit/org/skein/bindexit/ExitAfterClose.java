@@ -8,7 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.skein.mobile.Config;
+import org.skein.mobile.Conversation;
 import org.skein.mobile.Listener;
+import org.skein.mobile.Message;
 import org.skein.mobile.Mobile;
 import org.skein.mobile.Node;
 import org.skein.mobile.Notification;
@@ -67,6 +69,15 @@ public final class ExitAfterClose {
 
 			@Override
 			public void onConnectivity(long peers) {}
+
+			@Override
+			public void onMessage(Message m, Conversation c) {}
+
+			@Override
+			public void onMembers(Conversation c) {}
+
+			@Override
+			public void onInvite(Conversation c) {}
 		});
 		alice.register("alice", PASSWORD);
 		bob.register("bob", PASSWORD);

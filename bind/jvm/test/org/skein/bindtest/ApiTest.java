@@ -18,6 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,8 +39,17 @@ import org.junit.rules.Timeout;
 import org.skein.mobile.Config;
 import org.skein.mobile.Connection;
 import org.skein.mobile.ConnectionList;
+import org.skein.mobile.Conversation;
+import org.skein.mobile.ConversationList;
 import org.skein.mobile.FeedPage;
+import org.skein.mobile.GroupResult;
+import org.skein.mobile.GroupResultList;
 import org.skein.mobile.HolderList;
+import org.skein.mobile.Member;
+import org.skein.mobile.MemberList;
+import org.skein.mobile.Message;
+import org.skein.mobile.MessageList;
+import org.skein.mobile.MessagePage;
 import org.skein.mobile.Mobile;
 import org.skein.mobile.NetworkType;
 import org.skein.mobile.Node;
@@ -616,6 +630,245 @@ public class ApiTest {
 			expect(Mobile.CodeBlocked, "timeline(blocked)", () -> a.timeline("bob", "", 10));
 			a.unblock("bob");
 			assertEquals(0, a.blocked().len());
+		}
+	}
+
+	/**
+	 * Checks that shown is how a phone names the account with this key: its
+	 * name, or "@" and the key's first digits while the phone does not know
+	 * the name yet.
+	 */
+	private static void assertNamed(String name, String key, String shown) {
+		assertTrue(shown + " names neither " + name + " nor its key " + key,
+				shown.equals(name) || shown.equals("@" + key.substring(0, 8)));
+	}
+
+	/**
+	 * The members of group on n, as sorted "name:role" strings, named by
+	 * names (key to name).
+	 */
+	private static List<String> members(Node n, String group, Map<String, String> names) throws Exception {
+		MemberList l = n.members(group);
+		List<String> out = new ArrayList<>();
+		for (long i = 0; i < l.len(); i++) {
+			Member m = l.get(i);
+			assertNamed(names.get(m.getKey()), m.getKey(), m.getName());
+			out.add(names.get(m.getKey()) + ":" + m.getRole() + (m.getMe() ? " (me)" : ""));
+		}
+		out.sort(null);
+		return out;
+	}
+
+	/**
+	 * The texts of conv's messages on n, oldest first, without change rows,
+	 * as "author: text" with the author named by names.
+	 */
+	private static List<String> texts(Node n, String conv, Map<String, String> names) throws Exception {
+		MessagePage p = n.messages(conv, "", Mobile.MaxMessagePage);
+		List<String> out = new ArrayList<>();
+		for (long i = p.len() - 1; i >= 0; i--) {
+			Message m = p.get(i);
+			if (m.getEvent().isEmpty()) {
+				out.add(names.get(m.getAuthorKey()) + ": " + m.getText());
+			}
+		}
+		return out;
+	}
+
+	/**
+	 * Messaging: a DM both ways with each listener told, history paged,
+	 * unread counts, a private group's life (invite, join, roles, removal,
+	 * leave), search, and each messaging error.
+	 */
+	@Test
+	public void messaging() throws Exception {
+		try (Loopback net = new Loopback()) {
+			Node a = net.start("", true);
+			Node b = net.start(a.addrs(), false);
+			Node c = net.start(a.addrs(), false);
+			Loopback.await("bob's node connects", DEADLINE_MS, () -> b.status().getPeers() > 0);
+			Loopback.await("carol's node connects", DEADLINE_MS, () -> c.status().getPeers() > 0);
+			Recorder ra = new Recorder();
+			Recorder rb = new Recorder();
+			Recorder rc = new Recorder();
+			a.setListener(ra);
+			b.setListener(rb);
+			c.setListener(rc);
+			User alice = a.register("alice", "pw");
+			User bob = b.register("bob", "pw");
+			User carol = c.register("carol", "pw");
+			Map<String, String> names = new HashMap<>();
+			names.put(alice.getKey(), "alice");
+			names.put(bob.getKey(), "bob");
+			names.put(carol.getKey(), "carol");
+
+			// A DM both ways, non-ASCII text and all.
+			called("sendDM", "sendMessage", "conversations", "conversation", "markRead", "messages", "searchMessages");
+			String text = "the eagle lands at nine \u00e9t\u00e9 \uD83D\uDE00";
+			Message sent = a.sendDM("bob", text);
+			assertTrue(sent.getMine());
+			assertEquals(text, sent.getText());
+			assertEquals(alice.getKey(), sent.getAuthorKey());
+			assertEquals("", sent.getEvent());
+			assertEquals(64, sent.getConversationID().length());
+			assertTrue(sent.getTimeMillis() > 0);
+			Recorder.MessageEvent got = rb.awaitMessage("alice's DM", DEADLINE_MS,
+					e -> e.message.getID().equals(sent.getID())).value;
+			assertEquals(text, got.message.getText());
+			assertNamed("alice", alice.getKey(), got.message.getAuthor());
+			assertEquals(alice.getKey(), got.message.getAuthorKey());
+			assertFalse(got.message.getMine());
+			assertTrue(got.conversation.getDM());
+			assertEquals(got.message.getAuthor(), got.conversation.getName());
+			assertEquals(alice.getKey(), got.conversation.getPeer());
+			assertEquals(sent.getConversationID(), got.conversation.getID());
+			assertEquals(1, got.conversation.getUnread());
+			Message reply = b.sendMessage("alice", "roger");
+			assertEquals(sent.getConversationID(), reply.getConversationID());
+			Recorder.MessageEvent back = ra.awaitMessage("bob's reply", DEADLINE_MS,
+					e -> e.message.getID().equals(reply.getID())).value;
+			assertEquals(bob.getKey(), back.message.getAuthorKey());
+			assertEquals(reply.getID(), back.conversation.getLast().getID());
+
+			ConversationList convs = b.conversations();
+			assertEquals(1, convs.len());
+			assertNull(convs.get(1));
+			Conversation dm = convs.get(0);
+			assertTrue(dm.getDM());
+			assertEquals("alice", dm.getName());
+			assertEquals(2, dm.getMembers());
+			assertTrue(dm.getUpdatedMillis() > 0);
+			b.markRead(sent.getConversationID().substring(0, 8));
+			assertEquals(0, b.conversation("alice").getUnread());
+			// History, one message a page, newest first.
+			List<String> ids = new ArrayList<>();
+			for (String cursor = ""; ; ) {
+				MessagePage pg = b.messages(sent.getConversationID(), cursor, 1);
+				for (long i = 0; i < pg.len(); i++) {
+					if (pg.get(i).getEvent().isEmpty()) {
+						ids.add(pg.get(i).getID());
+					}
+				}
+				assertNull(pg.get(pg.len()));
+				cursor = pg.nextCursor();
+				if (cursor.isEmpty()) {
+					break;
+				}
+			}
+			assertEquals(Arrays.asList(reply.getID(), sent.getID()), ids);
+			// The same history as JSON, read as an app would with Gson.
+			called("messagesJSON");
+			JsonObject hist = JsonParser.parseString(new String(b.messagesJSON("alice", "", 0), StandardCharsets.UTF_8))
+					.getAsJsonObject();
+			List<String> jids = new ArrayList<>();
+			for (com.google.gson.JsonElement el : hist.getAsJsonArray("messages")) {
+				JsonObject m = el.getAsJsonObject();
+				if (!m.has("event")) {
+					jids.add(m.get("id").getAsString());
+					assertEquals(sent.getConversationID(), m.get("conversation").getAsString());
+				}
+				if (m.get("id").getAsString().equals(sent.getID())) {
+					assertEquals(text, m.get("text").getAsString());
+					assertEquals(alice.getKey(), m.get("author_key").getAsString());
+				}
+			}
+			assertEquals(ids, jids);
+			assertFalse("a last page has a next cursor", hist.has("next"));
+			expect(Mobile.CodeInvalidInput, "messagesJSON(a bad cursor)", () -> b.messagesJSON("alice", "bad!", 0));
+			MessageList found = a.searchMessages("EAGLE", 0);
+			assertEquals(1, found.len());
+			assertEquals(sent.getID(), found.get(0).getID());
+			assertNull(found.get(1));
+
+			// A private group: invitations reach the listeners; only admins
+			// remove; a removed member sends nothing more.
+			called("createGroup", "invite", "join", "members", "setRole", "remove", "leave", "searchGroups");
+			Conversation g = a.createGroup("book club", false, false);
+			assertEquals("admin", g.getRole());
+			assertEquals(1, g.getMembers());
+			assertFalse(g.getPublic());
+			assertTrue(g.getHistoryShared());
+			a.invite(g.getID(), "bob", false, 0);
+			a.invite("book club", "carol", false, 60);
+			for (Object[] p : new Object[][] {{b, rb}, {c, rc}}) {
+				Node n = (Node) p[0];
+				Conversation inv = ((Recorder) p[1]).awaitInvite("to the book club", DEADLINE_MS,
+						cv -> cv.getID().equals(g.getID())).value;
+				assertEquals("invited", inv.getRole());
+				assertEquals("book club", inv.getName());
+				assertEquals("member", n.join(g.getID()).getRole());
+			}
+			ra.awaitMembers("three members", DEADLINE_MS, cv -> cv.getID().equals(g.getID()) && cv.getMembers() == 3);
+			Loopback.await("three members on every phone", DEADLINE_MS,
+					() -> members(a, g.getID(), names).equals(Arrays.asList("alice:admin (me)", "bob:member", "carol:member"))
+							&& members(b, g.getID(), names).equals(Arrays.asList("alice:admin", "bob:member (me)", "carol:member"))
+							&& members(c, g.getID(), names).equals(Arrays.asList("alice:admin", "bob:member", "carol:member (me)")));
+			a.sendMessage("book club", "first chapter?");
+			rc.awaitMessage("alice's group message", DEADLINE_MS,
+					e -> e.message.getText().equals("first chapter?") && e.conversation.getID().equals(g.getID()));
+			expect(Mobile.CodeNotAdmin, "remove by a member", () -> b.remove(g.getID(), "carol"));
+			a.setRole(g.getID(), "bob", true);
+			Loopback.await("bob an admin on his phone", DEADLINE_MS,
+					() -> members(b, g.getID(), names).equals(Arrays.asList("alice:admin", "bob:admin (me)", "carol:member")));
+			b.remove(g.getID(), "carol");
+			Conversation gone = rc.awaitMembers("carol removed", DEADLINE_MS,
+					cv -> cv.getID().equals(g.getID()) && cv.getRole().isEmpty()).value;
+			assertEquals(2, gone.getMembers());
+			expect(Mobile.CodeNotMember, "sendMessage by a removed member", () -> c.sendMessage(g.getID(), "still here?"));
+			expect(Mobile.CodeInviteInvalid, "join with a used invitation", () -> c.join(g.getID()));
+			b.sendMessage(g.getID(), "after carol");
+			Loopback.await("alice reads bob", DEADLINE_MS, () -> texts(a, g.getID(), names).equals(
+					Arrays.asList("alice: first chapter?", "bob: after carol")));
+			b.leave(g.getID());
+			Loopback.await("alice alone", DEADLINE_MS,
+					() -> members(a, g.getID(), names).equals(Arrays.asList("alice:admin (me)")));
+
+			// A public group is found by name; a private one never is.
+			Conversation pub = a.createGroup("chess lovers", true, false);
+			assertTrue(pub.getPublic());
+			GroupResultList groups = a.searchGroups("CHESS", 0);
+			assertEquals(1, groups.len());
+			GroupResult gr = groups.get(0);
+			assertEquals(pub.getID(), gr.getID());
+			assertEquals("chess lovers", gr.getName());
+			assertTrue(gr.getJoined());
+			assertEquals(1, gr.getMembers());
+			assertEquals(0, a.searchGroups("book", 0).len());
+
+			// Errors.
+			expect(Mobile.CodeSelfMessage, "sendDM(self)", () -> a.sendDM("alice", "me"));
+			expect(Mobile.CodeNoConversation, "sendMessage(nobody)", () -> a.sendMessage("nobody_here", "x"));
+			expect(Mobile.CodeInvalidMessage, "sendMessage(ESC)", () -> a.sendMessage("bob", "hi\u001b[2J"));
+			StringBuilder tooLong = new StringBuilder();
+			for (int i = 0; i <= Mobile.MaxMessageChars; i++) {
+				tooLong.appendCodePoint(0x1F600);
+			}
+			expect(Mobile.CodeInvalidMessage, "sendDM(too long)", () -> a.sendDM("bob", tooLong.toString()));
+			a.createGroup("dup", false, false);
+			a.createGroup("dup", false, false);
+			expect(Mobile.CodeAmbiguous, "sendMessage(a name of two groups)", () -> a.sendMessage("dup", "x"));
+			expect(Mobile.CodeBadQuery, "searchGroups(spaces)", () -> a.searchGroups("  ", 0));
+			expect(Mobile.CodeInvalidInput, "invite(-1 minutes)", () -> a.invite(pub.getID(), "bob", false, -1));
+			// dave's device goes away and no relay keeps his encryption key.
+			Node d = net.start(a.addrs(), false);
+			Loopback.await("dave's node connects", DEADLINE_MS, () -> d.status().getPeers() > 0);
+			d.register("dave", "pw");
+			Loopback.await("dave's name record on alice's node", DEADLINE_MS, () -> {
+				try {
+					return a.whois("dave").getKey().length() == 64;
+				} catch (Exception e) {
+					return false;
+				}
+			});
+			net.close(d);
+			expect(Mobile.CodeNoPrekey, "sendDM(dave, offline)", () -> a.sendDM("dave", "are you there?"));
+			StringBuilder longName = new StringBuilder();
+			for (int i = 0; i <= 64; i++) {
+				longName.append('n');
+			}
+			expect(Mobile.CodeInvalidGroupName, "createGroup(65 characters)", () -> a.createGroup(longName.toString(), false, false));
+			expect(Mobile.CodeLastAdmin, "setRole(the only admin, member)", () -> a.setRole(pub.getID(), "alice", false));
+			expect(Mobile.CodeNotInDM, "leave(a DM)", () -> a.leave("bob"));
 		}
 	}
 

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
+import org.skein.mobile.Conversation;
 import org.skein.mobile.Listener;
+import org.skein.mobile.Message;
 import org.skein.mobile.Notification;
 import org.skein.mobile.Post;
 import org.skein.mobile.User;
@@ -31,6 +33,20 @@ final class Recorder implements Listener {
 	private final List<Event<Long>> connectivity = new ArrayList<>();
 	private final List<Event<User>> unfollows = new ArrayList<>();
 	private final List<Event<Post>> deletes = new ArrayList<>();
+	private final List<Event<MessageEvent>> messages = new ArrayList<>();
+	private final List<Event<Conversation>> members = new ArrayList<>();
+	private final List<Event<Conversation>> invites = new ArrayList<>();
+
+	/** The two arguments of onMessage. */
+	static final class MessageEvent {
+		final Message message;
+		final Conversation conversation;
+
+		MessageEvent(Message m, Conversation c) {
+			this.message = m;
+			this.conversation = c;
+		}
+	}
 
 	@Override
 	public void onPost(Post p) {
@@ -60,6 +76,21 @@ final class Recorder implements Listener {
 	@Override
 	public void onConnectivity(long peers) {
 		add(connectivity, peers);
+	}
+
+	@Override
+	public void onMessage(Message m, Conversation c) {
+		add(messages, new MessageEvent(m, c));
+	}
+
+	@Override
+	public void onMembers(Conversation c) {
+		add(members, c);
+	}
+
+	@Override
+	public void onInvite(Conversation c) {
+		add(invites, c);
 	}
 
 	private synchronized <T> void add(List<Event<T>> l, T v) {
@@ -96,6 +127,24 @@ final class Recorder implements Listener {
 	/** Waits up to timeoutMillis for an onConnectivity that matches. */
 	Event<Long> awaitConnectivity(String what, long timeoutMillis, Predicate<Long> match) throws InterruptedException {
 		return await(connectivity, "onConnectivity " + what, timeoutMillis, match);
+	}
+
+	/** Waits up to timeoutMillis for an onMessage that matches. */
+	Event<MessageEvent> awaitMessage(String what, long timeoutMillis, Predicate<MessageEvent> match)
+			throws InterruptedException {
+		return await(messages, "onMessage " + what, timeoutMillis, match);
+	}
+
+	/** Waits up to timeoutMillis for an onMembers whose conversation matches. */
+	Event<Conversation> awaitMembers(String what, long timeoutMillis, Predicate<Conversation> match)
+			throws InterruptedException {
+		return await(members, "onMembers " + what, timeoutMillis, match);
+	}
+
+	/** Waits up to timeoutMillis for an onInvite whose conversation matches. */
+	Event<Conversation> awaitInvite(String what, long timeoutMillis, Predicate<Conversation> match)
+			throws InterruptedException {
+		return await(invites, "onInvite " + what, timeoutMillis, match);
 	}
 
 	private synchronized <T> Event<T> await(List<Event<T>> l, String what, long timeoutMillis, Predicate<T> match)

@@ -138,6 +138,30 @@ public final class Messages {
                 return "You have not liked this post.";
             case (int) Mobile.CodeBadQuery:
                 return with("Type 1 to 100 characters to search for.", d);
+            case (int) Mobile.CodeNoConversation:
+                return "There is no conversation with this name, and nobody with this username. Check the spelling.";
+            case (int) Mobile.CodeAmbiguous:
+                return "Several of your conversations have this name: pick the one you mean from the list.";
+            case (int) Mobile.CodeNotMember:
+                return "You are not a member of this group (any more).";
+            case (int) Mobile.CodeNotAdmin:
+                return "Only an admin of the group can do this.";
+            case (int) Mobile.CodeInviteInvalid:
+                return "This invitation cannot be used: it expired or was used already. Ask for a new one.";
+            case (int) Mobile.CodeInvalidMessage:
+                return with("A message has 1 to " + Mobile.MaxMessageChars
+                        + " characters and no control characters other than new lines and tabs.", d);
+            case (int) Mobile.CodeNoPrekey:
+                return "This user's phone and the relays cannot be reached to start an encrypted conversation. "
+                        + "Try again later.";
+            case (int) Mobile.CodeSelfMessage:
+                return "You cannot send a message to yourself.";
+            case (int) Mobile.CodeInvalidGroupName:
+                return "A group name has 1 to 64 characters on one line.";
+            case (int) Mobile.CodeLastAdmin:
+                return "A group needs an admin: make someone else admin first.";
+            case (int) Mobile.CodeNotInDM:
+                return "A direct conversation always has its two people: this is for groups only.";
             default:
                 return null;
         }

@@ -9,7 +9,9 @@ import java.util.logging.Logger;
 import org.skein.mobile.Connection;
 import org.skein.mobile.ConnectionList;
 import org.skein.mobile.FeedPage;
+import org.skein.mobile.Conversation;
 import org.skein.mobile.Listener;
+import org.skein.mobile.Message;
 import org.skein.mobile.LogState;
 import org.skein.mobile.Mobile;
 import org.skein.mobile.Node;
@@ -579,5 +581,16 @@ public final class NodeClient implements SkeinClient {
                 }
             }
         }
+
+        // The demo has no messaging screens yet: messaging events are not
+        // shown.
+        @Override
+        public void onMessage(Message m, Conversation c) {}
+
+        @Override
+        public void onMembers(Conversation c) {}
+
+        @Override
+        public void onInvite(Conversation c) {}
     }
 }
