@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -248,32 +249,26 @@ func (c *chatStore) PutPrekey(_ peer.ID, r *chatcrypt.PrekeyRecord) error {
 // Push keeps what it has reason to: entries of groups it holds, or
 // creating one, within each author's rate; then indexes who has news.
 func (c *chatStore) Push(from peer.ID, g chatlog.GroupID, es []*chatlog.Entry) (int, error) {
-	// Each entry costs its author one token of the rate, once.
-	allowed := make(map[*chatlog.Entry]bool, len(es))
-	allow := func(e *chatlog.Entry) bool {
-		ok, seen := allowed[e]
-		if !seen {
-			ok = c.inbox.Allow(e.Author)
-			allowed[e] = ok
+	// Each entry costs its author one token of the rate; the engine keeps
+	// what it has reason to (groups it holds, creates, taken first) and
+	// drops the rest.
+	keep := make([]*chatlog.Entry, 0, len(es))
+	for _, e := range es {
+		if c.inbox.Allow(e.Author) {
+			keep = append(keep, e)
 		}
-		return ok
 	}
-	accepted := 0
-	var firstErr error
+	res := c.eng.Ingest(keep)
+	accepted, firstErr := res.Stored+res.Duplicate, res.Err
+	if errors.Is(firstErr, chat.ErrUnwanted) {
+		firstErr = nil // not a group the relay keeps: nothing to refuse
+	}
 	var took []*chatlog.Entry // delivered by this push: all that is forwarded and indexed
-	wantedIngest(func(e *chatlog.Entry) bool { return c.eng.Wants(e) && allow(e) }, es, func(keep []*chatlog.Entry) int {
-		res := c.eng.Ingest(keep)
-		accepted += res.Stored + res.Duplicate
-		if firstErr == nil {
-			firstErr = res.Err
+	for _, e := range res.DeliveredEntries {
+		if e.Group == g {
+			took = append(took, e)
 		}
-		for _, e := range res.DeliveredEntries {
-			if e.Group == g {
-				took = append(took, e)
-			}
-		}
-		return res.Stored
-	})
+	}
 	if len(took) == 0 {
 		return accepted, firstErr
 	}

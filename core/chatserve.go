@@ -79,33 +79,11 @@ func (c nodeChat) Push(from peer.ID, g chatlog.GroupID, es []*chatlog.Entry) (in
 	if sess == nil || sess.chat == nil {
 		return 0, nil
 	}
-	accepted := 0
-	wantedIngest(sess.chat.eng.Wants, es, func(keep []*chatlog.Entry) int {
-		res := c.n.ingestChat(sess, from, keep)
-		accepted += res.Stored + res.Duplicate
-		return res.Stored
-	})
-	return accepted, nil
-}
-
-// wantedIngest ingests the entries wants accepts. An invitation or a DM's
-// creation makes the engine want the rest of its group, which may come in
-// the same push: those are taken in a second pass.
-func wantedIngest(wants func(*chatlog.Entry) bool, es []*chatlog.Entry, ingest func([]*chatlog.Entry) int) {
-	for range 3 {
-		var keep, rest []*chatlog.Entry
-		for _, e := range es {
-			if wants(e) {
-				keep = append(keep, e)
-			} else {
-				rest = append(rest, e)
-			}
-		}
-		if len(keep) == 0 || ingest(keep) == 0 || len(rest) == 0 {
-			return
-		}
-		es = rest
-	}
+	// The engine keeps what it has reason to (the account's groups, a DM
+	// or an invitation for it, taken first so that the rest of their
+	// group in the same push is kept) and drops the rest, counted.
+	res := c.n.ingestChat(sess, from, es)
+	return res.Stored + res.Duplicate, nil
 }
 
 func (c nodeChat) PutPrekey(from peer.ID, r *chatcrypt.PrekeyRecord) error {
