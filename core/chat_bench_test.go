@@ -503,7 +503,7 @@ func BenchmarkOfflineCatchUp(b *testing.B) {
 					return t
 				}
 				b.Logf("away: newest %q, stats %+v, frontier sum %d; relay frontier sum %d; writer0 %d", newestText(away, g),
-					away.session().chat.eng.Stats(), sum(away.session().chat.eng.Frontier(gid)), sum(cb.relay.chat.eng.Frontier(gid)), sum(ws[0].session().chat.eng.Frontier(gid)))
+					away.session().chat.eng.Stats(), sum(away.session().chat.eng.Frontier(gid)), sum(cb.relay.chat.Frontier(gid)), sum(ws[0].session().chat.eng.Frontier(gid)))
 			}
 		}()
 		benchWait(b, "the member back to show the newest message", time.Minute, func() bool { return newestText(away, g) == last })

@@ -108,7 +108,7 @@ func TestChatDM(t *testing.T) {
 		t.Fatalf("bob's conversations = %+v, %v", convs, err)
 	}
 	// The relay keeps the DM for bob's next wake, and only as ciphertext.
-	waitFor(t, "the relay to hold the DM", func() bool { return len(tn.relay.chat.eng.Groups()) == 1 })
+	waitFor(t, "the relay to hold the DM", func() bool { return len(tn.relay.chat.Groups()) == 1 })
 	if relayHolds(t, tn.relay, []byte(secret)) {
 		t.Fatal("the relay's database holds the DM's plaintext")
 	}

@@ -1,8 +1,6 @@
 package core
 
 import (
-	"time"
-
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/skein-p2p/skein/core/internal/chat"
@@ -89,6 +87,3 @@ func (c nodeChat) Push(from peer.ID, g chatlog.GroupID, es []*chatlog.Entry) (in
 func (c nodeChat) PutPrekey(from peer.ID, r *chatcrypt.PrekeyRecord) error {
 	return nil // devices keep the prekeys they fetch, not what is pushed
 }
-
-// chatGC is how often a relay drops expired group entries and inbox items.
-const chatGC = time.Hour

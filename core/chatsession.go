@@ -21,6 +21,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/chatcrypt"
 	"github.com/skein-p2p/skein/core/internal/chatlog"
 	"github.com/skein-p2p/skein/core/internal/chatnet"
+	"github.com/skein-p2p/skein/core/internal/chatrelay"
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/store"
 )
@@ -190,7 +191,7 @@ func (n *Node) chatLoop(ctx context.Context, sess *session) {
 // and prekey) and the own entries the anchors lack, reads their inboxes,
 // and syncs with them the groups the inboxes listed and, unless brief, every
 // other group. A background wake is brief: the inbox lists every DM and
-// every group of up to inboxFanout members with news, so only larger groups
+// every group of up to chatrelay.InboxFanout members with news, so only larger groups
 // are synced besides, and the radio is awake for as short a time as can be.
 func (n *Node) chatCatchUp(ctx context.Context, sess *session, brief bool) {
 	anchors := n.connectedAnchors()
@@ -236,8 +237,8 @@ func (n *Node) chatCatchUp(ctx context.Context, sess *session, brief bool) {
 		}
 		if brief {
 			// The relay lists a group for each of its members and
-			// invitees while they number at most inboxFanout.
-			if ms, err := cs.eng.Members(g); err == nil && len(ms) <= inboxFanout {
+			// invitees while they number at most InboxFanout.
+			if ms, err := cs.eng.Members(g); err == nil && len(ms) <= chatrelay.InboxFanout {
 				continue // the inbox would have listed it
 			}
 		}

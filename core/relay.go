@@ -13,6 +13,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	relayv2 "github.com/libp2p/go-libp2p/p2p/protocol/circuitv2/relay"
 
+	"github.com/skein-p2p/skein/core/internal/chatrelay"
 	"github.com/skein-p2p/skein/core/internal/directory"
 	"github.com/skein-p2p/skein/core/internal/names"
 	"github.com/skein-p2p/skein/core/internal/p2p"
@@ -144,7 +145,7 @@ type Relay struct {
 	plog   *ratelimit.Log       // lines about peers: refused DHT puts, the keeper's
 	store  *store.Store         // nil without store-and-forward
 	keeper *keeper              // nil without store-and-forward
-	chat   *chatStore           // groups' ciphertext, inboxes and prekeys kept for members (chatrelay.go)
+	chat   *chatrelay.Store     // groups' ciphertext, inboxes and prekeys kept for members
 	limits RelayLimits
 }
 
@@ -228,7 +229,7 @@ func NewRelay(ctx context.Context, cfg RelayConfig) (*Relay, error) {
 		r.Close()
 		return nil, fmt.Errorf("core: directory: %w", err)
 	}
-	if r.chat, err = newChatStore(h, kv, r.dir, log, plog); err != nil {
+	if r.chat, err = chatrelay.New(h, store.Prefix(kv, []byte{store.ChatPrefix}), r.dir, log, plog); err != nil {
 		r.Close()
 		return nil, fmt.Errorf("core: messages: %w", err)
 	}
@@ -266,7 +267,7 @@ func (r *Relay) Close() error {
 	}
 	r.host.RemoveStreamHandler(directory.ProtocolID) // no new searches or publications
 	if r.chat != nil {
-		r.chat.close()
+		r.chat.Close()
 		r.chat = nil
 	}
 	err := r.host.Close()

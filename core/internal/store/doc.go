@@ -65,8 +65,7 @@
 //	S ...                                  search index of core/internal/search (SearchPrefix; its doc.go)
 //	C <account> e …                        an account's groups: core/internal/chat (its doc has the layout)
 //	C <account> n p|i …                    the node's marks: own chat entries pushed to the anchors, inbox cursors
-//	C e …                                  a relay's kept groups (keyless core/internal/chat engine)
-//	I …                                    a relay's inbox index per recipient: core/internal/chatnet
+//	C e …, C i …                           a relay's core/internal/chatrelay: kept groups (keyless engine), inbox per recipient
 //
 // The N rows belong to core/internal/names.Registry, which reaches them
 // through a Prefix view (NamePrefix); the Store never reads them. A relay

@@ -19,8 +19,7 @@ const (
 	ModerationPrefix = 'M' // core/internal/moderation: each account's mutes and blocks
 	BookmarkPrefix   = 'B' // core/internal/bookmarks: each account's saved posts
 	ThreadPrefix     = 'T' // core/internal/threads: replies seen, per parent
-	ChatPrefix       = 'C' // core/internal/chat: each local account's groups (and a relay's kept groups)
-	InboxPrefix      = 'I' // core/internal/chatnet: a relay's inbox index, per recipient
+	ChatPrefix       = 'C' // core/internal/chat: each local account's groups; a relay's core/internal/chatrelay
 )
 
 // Prefix returns a view of the keys of kv that start with prefix, as a KV of
