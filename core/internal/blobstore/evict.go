@@ -1,0 +1,134 @@
+package blobstore
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/skein-p2p/skein/core/internal/blob"
+)
+
+// Usage is the space the store uses, by tier. Own, Pinned, Thumb and Cache
+// count complete blobs (with their outboards); Partial counts the pieces
+// held of incomplete blobs, whatever their tier.
+type Usage struct {
+	Own, Pinned, Thumb, Cache, Partial int64
+	// Blobs is the number of blobs held, whole or in part.
+	Blobs int
+	// CacheBudget and ThumbBudget are the limits in force.
+	CacheBudget, ThumbBudget int64
+}
+
+// diskBytes returns the bytes m takes: pieces held and outboard.
+func diskBytes(m *meta) int64 {
+	n := m.haveBytes()
+	if m.inline == nil && (m.obOK || m.complete) {
+		n += int64(blob.OutboardSize(m.size))
+	}
+	return n
+}
+
+// Usage returns the space used, by tier.
+func (s *Store) Usage() Usage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := Usage{Blobs: len(s.metas), CacheBudget: s.lim.CacheBudget, ThumbBudget: s.lim.ThumbBudget}
+	for _, m := range s.metas {
+		n := diskBytes(m)
+		if !m.complete {
+			u.Partial += n
+			continue
+		}
+		switch m.effTier() {
+		case TierOwn:
+			u.Own += n
+		case TierPinned:
+			u.Pinned += n
+		case TierThumb:
+			u.Thumb += n
+		default:
+			u.Cache += n
+		}
+	}
+	return u
+}
+
+// Evict removes whole blobs to keep each evictable tier within its budget:
+// first cache blobs unused for Limits.TTL, then the least recently used
+// cache blobs while TierCache (complete and partial) exceeds CacheBudget,
+// then the least recently used thumbnails while TierThumb exceeds
+// ThumbBudget. It never removes own or pinned blobs, blobs with an open
+// Partial or Reader, or blobs used within Limits.Immunity. It returns the
+// bytes freed.
+func (s *Store) Evict() (freed int64, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return 0, ErrClosed
+	}
+	now := unixMs(s.now())
+	immune := now - s.lim.Immunity.Milliseconds()
+	expired := now - s.lim.TTL.Milliseconds()
+	type cand struct {
+		root blob.Root
+		m    *meta
+	}
+	var cache, thumbs []cand
+	var cacheUsed, thumbUsed int64
+	for root, m := range s.metas {
+		switch m.effTier() {
+		case TierCache:
+			cacheUsed += diskBytes(m)
+			cache = append(cache, cand{root, m})
+		case TierThumb:
+			thumbUsed += diskBytes(m)
+			thumbs = append(thumbs, cand{root, m})
+		}
+	}
+	lru := func(a, b cand) int {
+		if c := cmp.Compare(a.m.used, b.m.used); c != 0 {
+			return c
+		}
+		return slices.Compare(a.root[:], b.root[:])
+	}
+	slices.SortFunc(cache, lru)
+	slices.SortFunc(thumbs, lru)
+	evictable := func(c cand) bool {
+		return s.dls[c.root] == nil && s.busy[c.root] == 0 && c.m.used < immune
+	}
+	remove := func(c cand) error {
+		n := diskBytes(c.m)
+		if _, err := s.removeLocked(c.root); err != nil {
+			return err
+		}
+		freed += n
+		s.log.Debug("blobstore: evicted", "root", c.root.Short(), "tier", c.m.effTier(), "bytes", n)
+		return nil
+	}
+	for _, c := range cache {
+		if evictable(c) && (c.m.used < expired || cacheUsed > s.lim.CacheBudget) {
+			n := diskBytes(c.m)
+			if err := remove(c); err != nil {
+				return freed, err
+			}
+			cacheUsed -= n
+		}
+	}
+	for _, c := range thumbs {
+		if thumbUsed <= s.lim.ThumbBudget {
+			break
+		}
+		if evictable(c) {
+			n := diskBytes(c.m)
+			if err := remove(c); err != nil {
+				return freed, err
+			}
+			thumbUsed -= n
+		}
+	}
+	if len(s.dirty) > 0 {
+		if err := s.flushLocked(); err != nil {
+			return freed, err
+		}
+	}
+	return freed, nil
+}
