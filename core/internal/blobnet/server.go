@@ -1,0 +1,637 @@
+package blobnet
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/skein-p2p/skein/core/internal/blob"
+)
+
+// Source is what a Server serves from: only verified pieces, never
+// anything else. *blobstore.Store satisfies it.
+type Source interface {
+	// Have returns the size of the blob and the pieces held: have is nil
+	// and ok true for a complete blob; ok false when the blob is unknown.
+	Have(root blob.Root) (size uint64, have blob.Bitfield, ok bool)
+	// Outboard returns the blob's bao outboard (empty for a small blob).
+	Outboard(root blob.Root) ([]byte, error)
+	// ReadPiece returns piece i, read into buf when it fits.
+	ReadPiece(root blob.Root, i int, buf []byte) ([]byte, error)
+}
+
+// ServerLimits bound what peers may ask of a Server. Zero fields take
+// DefaultServerLimits' values, except Rate, where 0 means no cap.
+type ServerLimits struct {
+	MaxPeers       int           // peers served at once
+	MaxRequests    int           // open requests per peer
+	MaxOutstanding int64         // bytes of accepted, unsent pieces per peer
+	Rate           int64         // bytes a second sent to one peer; 0 = no cap
+	Idle           time.Duration // a stream with no request for this long is closed
+}
+
+// DefaultServerLimits are the limits of a Server on mains power: a phone
+// on battery sets MaxPeers to 2.
+var DefaultServerLimits = ServerLimits{
+	MaxPeers:       16,
+	MaxRequests:    64,
+	MaxOutstanding: 4 << 20,
+	Idle:           30 * time.Second,
+}
+
+func (l ServerLimits) withDefaults() ServerLimits {
+	d := DefaultServerLimits
+	if l.MaxPeers > 0 {
+		d.MaxPeers = l.MaxPeers
+	}
+	if l.MaxRequests > 0 {
+		d.MaxRequests = l.MaxRequests
+	}
+	if l.MaxOutstanding > 0 {
+		d.MaxOutstanding = l.MaxOutstanding
+	}
+	if l.Rate > 0 {
+		d.Rate = l.Rate
+	}
+	if l.Idle > 0 {
+		d.Idle = l.Idle
+	}
+	return d
+}
+
+// maxCtrl bounds the answers other than DATA queued on one stream; the
+// reader waits while more are queued.
+const maxCtrl = 1 << 20
+
+// Server answers /skein/blob/1.0.0 streams from a Source within its
+// limits. It is safe for concurrent use.
+type Server struct {
+	h   host.Host
+	src Source
+	log *slog.Logger
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	lim     ServerLimits
+	peers   map[peer.ID]*servedPeer
+	streams map[network.Stream]struct{}
+	closed  bool
+}
+
+// servedPeer is the state of one peer, shared by its streams; guarded by
+// Server.mu.
+type servedPeer struct {
+	streams     int
+	requests    int
+	outstanding int64
+	tokens      float64 // rate bucket: may go negative (a debt to wait out)
+	last        time.Time
+}
+
+// NewServer returns a Server answering from src within lim, and registers
+// its stream handler on h. log may be nil.
+func NewServer(h host.Host, src Source, lim ServerLimits, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{
+		h: h, src: src, log: log, ctx: ctx, cancel: cancel,
+		lim:     lim.withDefaults(),
+		peers:   make(map[peer.ID]*servedPeer),
+		streams: make(map[network.Stream]struct{}),
+	}
+	h.SetStreamHandler(ID, s.handle)
+	return s
+}
+
+// SetLimits changes the limits, such as when the power mode changes. Caps
+// apply to requests from then on.
+func (s *Server) SetLimits(lim ServerLimits) {
+	s.mu.Lock()
+	s.lim = lim.withDefaults()
+	s.mu.Unlock()
+}
+
+// Close removes the handler, ends every stream and waits for them. It is
+// safe to call twice.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.h.RemoveStreamHandler(ID)
+	s.cancel()
+	for st := range s.streams {
+		st.Reset()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return nil
+}
+
+func (s *Server) limits() ServerLimits {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lim
+}
+
+// handle serves one stream until the client closes it, it idles, or it
+// breaks the protocol.
+func (s *Server) handle(st network.Stream) {
+	p := st.Conn().RemotePeer()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		st.Reset()
+		return
+	}
+	ps := s.peers[p]
+	if ps == nil && len(s.peers) >= s.lim.MaxPeers {
+		s.mu.Unlock()
+		s.refuse(st)
+		return
+	}
+	if ps == nil {
+		ps = &servedPeer{last: time.Now()}
+		if s.lim.Rate > 0 {
+			ps.tokens = float64(burst(s.lim.Rate))
+		}
+		s.peers[p] = ps
+	}
+	ps.streams++
+	s.streams[st] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer s.wg.Done()
+
+	c := &sconn{srv: s, st: st, p: p, ps: ps, stop: make(chan struct{})}
+	c.cond = sync.NewCond(&c.mu)
+	wrote := make(chan struct{})
+	go func() {
+		defer close(wrote)
+		if err := c.writeLoop(); err != nil {
+			s.log.Debug("blobnet: writing", "peer", p, "err", err)
+			st.Reset()
+		}
+	}()
+	err := c.readLoop()
+	c.mu.Lock()
+	if err != nil {
+		c.done = true
+	} else {
+		c.eof = true
+	}
+	close(c.stop)
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	if err != nil {
+		s.log.Debug("blobnet: serving", "peer", p, "err", err)
+		st.Reset()
+	}
+	<-wrote
+	if err == nil {
+		st.Close()
+	}
+
+	s.mu.Lock()
+	delete(s.streams, st)
+	for _, g := range c.gets {
+		ps.requests--
+		ps.outstanding -= int64(g.n)
+	}
+	if ps.streams--; ps.streams == 0 {
+		delete(s.peers, p)
+	}
+	s.mu.Unlock()
+}
+
+// refuse answers the first request of a peer over MaxPeers with REJECT
+// busy and closes the stream.
+func (s *Server) refuse(st network.Stream) {
+	defer st.Close()
+	st.SetDeadline(time.Now().Add(5 * time.Second))
+	t, p, err := readFrame(bufio.NewReaderSize(st, 256), serverBound, nil)
+	if err != nil {
+		st.Reset()
+		return
+	}
+	m, err := decodeMsg(t, p)
+	if err != nil {
+		st.Reset()
+		return
+	}
+	rej := msg{Type: tReject, Reason: ReasonBusy, ID: m.ID, Root: m.Root}
+	switch t {
+	case tHaveQ, tOutboardQ:
+		rej.ByRoot = true
+	case tGetMany:
+		rej.ByRoot, rej.Root = true, m.Roots[0]
+	case tCancel:
+		return
+	}
+	st.Write(appendMsg(nil, &rej))
+}
+
+// burst is the rate bucket's depth: a tenth of a second at rate, at least
+// four chunk groups.
+func burst(rate int64) int64 { return max(4*blob.GroupSize, rate/10) }
+
+// take takes n bytes from the peer's rate bucket and returns how long to
+// wait before sending them.
+func (s *Server) take(ps *servedPeer, n int) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rate := s.lim.Rate
+	if rate <= 0 {
+		return 0
+	}
+	now := time.Now()
+	ps.tokens = min(ps.tokens+now.Sub(ps.last).Seconds()*float64(rate), float64(burst(rate)))
+	ps.last = now
+	ps.tokens -= float64(n)
+	if ps.tokens >= 0 {
+		return 0
+	}
+	return time.Duration(-ps.tokens / float64(rate) * float64(time.Second))
+}
+
+// sconn is one served stream.
+type sconn struct {
+	srv  *Server
+	st   network.Stream
+	p    peer.ID
+	ps   *servedPeer
+	stop chan struct{} // closed when the reader is done
+
+	mu        sync.Mutex
+	cond      *sync.Cond
+	ctrl      []byte // queued frames other than DATA
+	gets      []get  // accepted GETs not yet being sent
+	serving   bool   // a GET is being sent
+	cur       uint32 // its id
+	cancelled bool   // and it was cancelled
+	eof       bool   // the client closed its side: drain and close
+	done      bool   // stop now
+}
+
+// get is an accepted GET.
+type get struct {
+	id    uint32
+	root  blob.Root
+	piece int
+	n     int // piece length
+}
+
+func (c *sconn) busy() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.ctrl) > 0 || len(c.gets) > 0 || c.serving
+}
+
+// readLoop reads and handles requests until the client closes its side
+// (nil), the stream idles, or an error.
+func (c *sconn) readLoop() error {
+	br := bufio.NewReaderSize(c.st, 4096)
+	buf := make([]byte, 32*MaxBatch)
+	for {
+		c.st.SetReadDeadline(time.Now().Add(c.srv.limits().Idle))
+		t, p, err := readFrame(br, serverBound, buf)
+		switch {
+		case err == errIdle:
+			if c.busy() {
+				continue
+			}
+			return errors.New("blobnet: idle stream")
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return err
+		}
+		m, err := decodeMsg(t, p)
+		if err != nil {
+			return err
+		}
+		c.request(&m)
+	}
+}
+
+// request handles one request.
+func (c *sconn) request(m *msg) {
+	src := c.srv.src
+	reject := func(r Reason) {
+		rej := msg{Type: tReject, Reason: r, ID: m.ID}
+		if m.Type != tGet {
+			rej.ByRoot, rej.Root = true, m.Root
+		}
+		c.push(appendMsg(nil, &rej))
+	}
+	switch m.Type {
+	case tHaveQ:
+		c.push(appendMsg(nil, haveOf(src, m.Root)))
+	case tOutboardQ:
+		size, _, ok := src.Have(m.Root)
+		if !ok {
+			reject(ReasonNotFound)
+			return
+		}
+		ob, err := src.Outboard(m.Root)
+		if err != nil || len(ob) != blob.OutboardSize(size) {
+			c.srv.log.Debug("blobnet: no outboard to serve", "root", m.Root.Short(), "err", err)
+			reject(ReasonNotFound)
+			return
+		}
+		c.push(appendMsg(nil, &msg{Type: tOutboard, Root: m.Root, Data: ob}))
+	case tGet:
+		size, have, ok := src.Have(m.Root)
+		switch {
+		case !ok:
+			reject(ReasonNotFound)
+			return
+		case m.Piece >= blob.Pieces(size):
+			reject(ReasonInvalid)
+			return
+		case have != nil && !have.Has(m.Piece):
+			reject(ReasonNotHave)
+			return
+		}
+		_, n := blob.PieceSpan(size, m.Piece)
+		if r := c.admit(int64(n)); r != 0 {
+			reject(r)
+			return
+		}
+		c.mu.Lock()
+		c.gets = append(c.gets, get{id: m.ID, root: m.Root, piece: m.Piece, n: n})
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	case tGetMany:
+		if r := c.admit(0); r != 0 {
+			rej := msg{Type: tReject, Reason: r, ByRoot: true}
+			var out []byte
+			for _, root := range m.Roots {
+				rej.Root = root
+				out = appendMsg(out, &rej)
+			}
+			c.push(out)
+			return
+		}
+		var out []byte
+		buf := make([]byte, blob.GroupSize)
+		for _, root := range m.Roots {
+			data, r := smallBlob(src, root, buf)
+			if r != 0 {
+				out = appendMsg(out, &msg{Type: tReject, Reason: r, ByRoot: true, Root: root})
+				continue
+			}
+			out = appendMsg(out, &msg{Type: tBlob, Root: root, Data: data})
+		}
+		c.srv.release(c.ps, 0)
+		c.push(out)
+	case tCancel:
+		c.mu.Lock()
+		if c.serving && c.cur == m.ID {
+			c.cancelled = true
+		}
+		for i, g := range c.gets {
+			if g.id == m.ID {
+				c.gets = append(c.gets[:i], c.gets[i+1:]...)
+				c.mu.Unlock()
+				c.srv.release(c.ps, int64(g.n))
+				return
+			}
+		}
+		c.mu.Unlock()
+	}
+}
+
+// haveOf returns the HAVE answer about root.
+func haveOf(src Source, root blob.Root) *msg {
+	m := &msg{Type: tHave, Root: root, Form: haveNone}
+	size, have, ok := src.Have(root)
+	if !ok || size > blob.MaxSize {
+		return m
+	}
+	n := blob.Pieces(size)
+	switch {
+	case have == nil || have.Full(n):
+		m.Size, m.Form = size, haveAll
+	case len(have) < (n+7)/8:
+		// A bitfield too short for the size: serve nothing of it.
+	default:
+		bits := blob.NewBitfield(n)
+		for i := range n {
+			if have.Has(i) {
+				bits.Set(i)
+			}
+		}
+		if bits.Count() > 0 {
+			m.Size, m.Form, m.Bits = size, haveSome, bits
+		}
+	}
+	return m
+}
+
+// smallBlob returns the whole of a complete blob of at most GroupSize
+// bytes, or why not.
+func smallBlob(src Source, root blob.Root, buf []byte) ([]byte, Reason) {
+	size, have, ok := src.Have(root)
+	switch {
+	case !ok || have != nil:
+		return nil, ReasonNotFound
+	case size > blob.GroupSize:
+		return nil, ReasonInvalid
+	case size == 0:
+		return nil, 0
+	}
+	data, err := src.ReadPiece(root, 0, buf)
+	if err != nil || uint64(len(data)) != size {
+		return nil, ReasonNotFound
+	}
+	return data, 0
+}
+
+// admit counts a new request of n bytes against the peer's caps, or
+// returns the reason to reject it.
+func (s *Server) admitPeer(ps *servedPeer, n int64) Reason {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case ps.requests >= s.lim.MaxRequests:
+		return ReasonTooMany
+	case ps.outstanding+n > s.lim.MaxOutstanding:
+		return ReasonBusy
+	}
+	ps.requests++
+	ps.outstanding += n
+	return 0
+}
+
+func (c *sconn) admit(n int64) Reason { return c.srv.admitPeer(c.ps, n) }
+
+// release ends a request of n bytes admitted with admitPeer.
+func (s *Server) release(ps *servedPeer, n int64) {
+	s.mu.Lock()
+	ps.requests--
+	ps.outstanding -= n
+	s.mu.Unlock()
+}
+
+// push queues frames for the writer, waiting while too many are queued.
+func (c *sconn) push(frames []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.ctrl) >= maxCtrl && !c.done {
+		c.cond.Wait()
+	}
+	c.ctrl = append(c.ctrl, frames...)
+	c.cond.Broadcast()
+}
+
+// writeLoop sends queued answers and pieces until the reader is done.
+func (c *sconn) writeLoop() error {
+	bw := bufio.NewWriterSize(c.st, 64<<10)
+	piece := make([]byte, blob.PieceSize)
+	var hdr []byte
+	for {
+		c.mu.Lock()
+		for len(c.ctrl) == 0 && len(c.gets) == 0 && !c.done && !c.eof {
+			if bw.Buffered() > 0 {
+				c.mu.Unlock()
+				if err := c.flush(bw); err != nil {
+					return err
+				}
+				c.mu.Lock()
+				continue
+			}
+			c.cond.Wait()
+		}
+		if c.done || (c.eof && len(c.ctrl) == 0 && len(c.gets) == 0) {
+			c.mu.Unlock()
+			if c.done {
+				return nil
+			}
+			return c.flush(bw)
+		}
+		if len(c.ctrl) > 0 {
+			if err := c.writeCtrl(bw); err != nil {
+				return err
+			}
+			continue
+		}
+		g := c.gets[0]
+		c.gets = c.gets[1:]
+		c.serving, c.cur, c.cancelled = true, g.id, false
+		c.mu.Unlock()
+
+		err := c.sendPiece(bw, g, piece, &hdr)
+		c.srv.release(c.ps, int64(g.n))
+		c.mu.Lock()
+		c.serving = false
+		c.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// writeCtrl writes the queued frames; c.mu is held on entry and released.
+func (c *sconn) writeCtrl(bw *bufio.Writer) error {
+	out := c.ctrl
+	c.ctrl = nil
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	if err := c.wait(bw, len(out)); err != nil {
+		return err
+	}
+	c.st.SetWriteDeadline(time.Now().Add(c.srv.limits().Idle))
+	_, err := bw.Write(out)
+	return err
+}
+
+// sendPiece sends piece g as DATA frames, stopping early if it is
+// cancelled, and answers REJECT if the Source cannot read it.
+func (c *sconn) sendPiece(bw *bufio.Writer, g get, buf []byte, hdr *[]byte) error {
+	data, err := c.srv.src.ReadPiece(g.root, g.piece, buf)
+	if err != nil || len(data) != g.n {
+		c.srv.log.Debug("blobnet: cannot read a piece to serve", "root", g.root.Short(), "piece", g.piece, "err", err)
+		rej := msg{Type: tReject, Reason: ReasonNotHave, ID: g.id}
+		c.st.SetWriteDeadline(time.Now().Add(c.srv.limits().Idle))
+		_, err := bw.Write(appendMsg(nil, &rej))
+		return err
+	}
+	off := uint64(g.piece) * blob.PieceSize
+	for i := 0; i < len(data); i += blob.GroupSize {
+		c.mu.Lock()
+		if c.done || c.cancelled {
+			c.mu.Unlock()
+			return nil
+		}
+		if len(c.ctrl) > 0 {
+			if err := c.writeCtrl(bw); err != nil {
+				return err
+			}
+		} else {
+			c.mu.Unlock()
+		}
+		chunk := data[i:min(i+blob.GroupSize, len(data))]
+		*hdr = appendDataHeader((*hdr)[:0], g.id, g.root, off+uint64(i), len(chunk))
+		if err := c.wait(bw, len(*hdr)+len(chunk)); err != nil {
+			return err
+		}
+		c.st.SetWriteDeadline(time.Now().Add(c.srv.limits().Idle))
+		bw.Write(*hdr)
+		if _, err := bw.Write(chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// wait waits until n bytes may be sent at the peer's rate, flushing what
+// is buffered first.
+func (c *sconn) wait(bw *bufio.Writer, n int) error {
+	d := c.srv.take(c.ps, n)
+	if d <= 0 {
+		return nil
+	}
+	if err := c.flush(bw); err != nil {
+		return err
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	stop := c.stop
+	for {
+		select {
+		case <-t.C:
+			return nil
+		case <-stop:
+			c.mu.Lock()
+			done := c.done
+			c.mu.Unlock()
+			if done {
+				return nil
+			}
+			stop = nil // the client closed its side: drain at the rate
+		case <-c.srv.ctx.Done():
+			return ErrClosed
+		}
+	}
+}
+
+func (c *sconn) flush(bw *bufio.Writer) error {
+	c.st.SetWriteDeadline(time.Now().Add(c.srv.limits().Idle))
+	return bw.Flush()
+}
