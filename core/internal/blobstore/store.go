@@ -587,7 +587,7 @@ func (s *Store) Info(root blob.Root) (Info, bool) {
 		have = n
 	}
 	return Info{Root: root, Size: m.size, Tier: m.effTier(), Complete: m.complete, Pieces: n, Have: have,
-		Added: time.UnixMilli(m.added), Used: time.UnixMilli(m.used)}, true
+		Added: time.UnixMilli(m.added).UTC(), Used: time.UnixMilli(m.used).UTC()}, true
 }
 
 // Have returns the size of root and the pieces the store can serve:
