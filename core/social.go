@@ -498,6 +498,7 @@ func (n *Node) postWith(as authors, e *entry.Entry) Post {
 		AuthorDisplayName: a.display,
 	}
 	p.Text, _ = entry.Text(e)
+	p.Media = n.mediaList(entry.Media(e))
 	switch e.Kind {
 	case entry.KindReply:
 		p.Kind = KindReply

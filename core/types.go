@@ -21,6 +21,8 @@ type Post struct {
 	Seq       uint64    `json:"seq"`        // position in the author's log
 	Time      time.Time `json:"time"`       // author's hybrid-logical-clock time
 	Text      string    `json:"text"`       // empty for a repost
+	// Media is the images attached, in order.
+	Media []Media `json:"media,omitempty"`
 	// ReplyTo is the post a reply answers.
 	ReplyTo *PostRef `json:"reply_to,omitempty"`
 	// RepostOf is the reposted post: whole if this node holds it, else
@@ -75,6 +77,9 @@ type User struct {
 	DisplayName string `json:"display_name,omitempty"`
 	Bio         string `json:"bio,omitempty"`
 	Link        string `json:"link,omitempty"`
+	// Avatar and Banner are the profile's images, nil if not set.
+	Avatar *Media `json:"avatar,omitempty"`
+	Banner *Media `json:"banner,omitempty"`
 }
 
 // Profile describes a user looked up by name.

@@ -1,0 +1,79 @@
+package medialib
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/store"
+)
+
+// MaxMirrors bounds the albums one node mirrors.
+const MaxMirrors = 256
+
+// Mirror is an album this node mirrors: it pins every item and fetches what
+// the author adds, writing the files to Dir when it is set.
+type Mirror struct {
+	Author entry.Key
+	Slug   string
+	Dir    string
+}
+
+func mirrorKey(author entry.Key, slug string) []byte {
+	return append(append([]byte{'m'}, author[:]...), slug...)
+}
+
+// SetMirror records a mirror, or updates its directory.
+func (l *Library) SetMirror(m Mirror) error {
+	if _, ok := l.MirrorOf(m.Author, m.Slug); !ok && len(l.Mirrors()) >= MaxMirrors {
+		return fmt.Errorf("medialib: already mirroring %d albums: stop mirroring one first", MaxMirrors)
+	}
+	if len(m.Dir) > 4096 {
+		return fmt.Errorf("medialib: mirror directory of %d bytes is too long", len(m.Dir))
+	}
+	v := binary.BigEndian.AppendUint16(nil, uint16(len(m.Dir)))
+	var b store.Batch
+	b.Put(mirrorKey(m.Author, m.Slug), append(v, m.Dir...))
+	return l.cfg.Index.Commit(&b, true)
+}
+
+// RemoveMirror forgets a mirror. Its blobs stay pinned until Unpin.
+func (l *Library) RemoveMirror(author entry.Key, slug string) error {
+	var b store.Batch
+	b.Delete(mirrorKey(author, slug))
+	return l.cfg.Index.Commit(&b, true)
+}
+
+// MirrorOf returns the mirror of an album, if this node mirrors it.
+func (l *Library) MirrorOf(author entry.Key, slug string) (Mirror, bool) {
+	v, err := l.cfg.Index.Get(mirrorKey(author, slug))
+	if err != nil {
+		return Mirror{}, false
+	}
+	m, ok := parseMirror(mirrorKey(author, slug), v)
+	return m, ok
+}
+
+// Mirrors returns every mirror, by author and slug.
+func (l *Library) Mirrors() []Mirror {
+	it := l.cfg.Index.Find([]byte{'m'}, []byte{'n'}, false)
+	defer it.Close()
+	var ms []Mirror
+	for it.Next() {
+		if m, ok := parseMirror(it.Key(), it.Value()); ok {
+			ms = append(ms, m)
+		}
+	}
+	return ms
+}
+
+func parseMirror(k, v []byte) (Mirror, bool) {
+	if len(k) < 1+32+1 || len(v) < 2 || len(v) != 2+int(binary.BigEndian.Uint16(v)) {
+		return Mirror{}, false
+	}
+	var m Mirror
+	copy(m.Author[:], k[1:])
+	m.Slug = string(k[33:])
+	m.Dir = string(v[2:])
+	return m, true
+}
