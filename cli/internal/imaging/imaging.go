@@ -56,10 +56,13 @@ type Image struct {
 	// Type is the MIME type the bytes show, whatever the file was
 	// called: image/jpeg, image/png, image/gif or image/webp.
 	Type string
-	// Width and Height are the image's dimensions in pixels.
+	// Width and Height are the image's dimensions in pixels, as it is
+	// shown: for a JPEG whose EXIF orientation turns it by 90°, the
+	// stored height and width.
 	Width, Height int
 	// Thumb is a JPEG thumbnail of at most MaxThumbBytes bytes, its long
-	// side at most ThumbSide pixels.
+	// side at most ThumbSide pixels, turned upright as EXIF says (it
+	// carries no EXIF itself).
 	Thumb []byte
 	// ThumbWidth and ThumbHeight are the thumbnail's dimensions.
 	ThumbWidth, ThumbHeight int
@@ -123,6 +126,14 @@ func Prepare(data []byte) (Image, error) {
 	}
 	out := Image{Type: f.mime, Width: b.Dx(), Height: b.Dy()}
 	small := scale(img, ThumbSide)
+	if name == "jpeg" {
+		if o := jpegOrientation(data); o > 1 {
+			small = orient(small, o)
+			if o >= 5 {
+				out.Width, out.Height = out.Height, out.Width
+			}
+		}
+	}
 	if out.Thumb, small, err = thumbnail(small); err != nil {
 		return Image{}, err
 	}

@@ -248,3 +248,108 @@ func BenchmarkPrepare(b *testing.B) {
 		}
 	}
 }
+
+// withOrientation inserts an EXIF APP1 segment with orientation o after a
+// JPEG's SOI marker, in the byte order bo names ("II" or "MM").
+func withOrientation(jpg []byte, o uint16, bo string) []byte {
+	tiff := []byte(bo)
+	put16 := func(v uint16) {
+		if bo == "II" {
+			tiff = append(tiff, byte(v), byte(v>>8))
+		} else {
+			tiff = append(tiff, byte(v>>8), byte(v))
+		}
+	}
+	put32 := func(v uint32) { appendUint32(&tiff, v, bo) }
+	put16(42)
+	put32(8)
+	put16(2)      // two entries
+	put16(0x010f) // Make, ASCII: skipped
+	put16(2)
+	put32(4)
+	tiff = append(tiff, 'a', 'b', 'c', 0)
+	put16(0x0112)
+	put16(3)
+	put32(1)
+	put16(o)
+	put16(0)
+	put32(0) // no next IFD
+	seg := append([]byte("Exif\x00\x00"), tiff...)
+	app1 := append([]byte{0xff, 0xe1, byte((len(seg) + 2) >> 8), byte(len(seg) + 2)}, seg...)
+	return append(append([]byte{0xff, 0xd8}, app1...), jpg[2:]...)
+}
+
+func appendUint32(b *[]byte, v uint32, bo string) {
+	if bo == "II" {
+		*b = append(*b, byte(v), byte(v>>8), byte(v>>16), byte(v>>24))
+	} else {
+		*b = append(*b, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
+	}
+}
+
+func TestPrepareOrientation(t *testing.T) {
+	// 80×40: the left half red, the right half blue.
+	img := image.NewRGBA(image.Rect(0, 0, 80, 40))
+	for y := range 40 {
+		for x := range 80 {
+			c := color.RGBA{255, 0, 0, 255}
+			if x >= 40 {
+				c = color.RGBA{0, 0, 255, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	jpg := encode(t, "jpeg", img)
+	for _, tt := range []struct {
+		o        uint16
+		bo       string
+		w, h     int
+		topRed   bool // the top-left pixel is red
+		rightRed bool // the bottom-right pixel is red
+	}{
+		{1, "II", 80, 40, true, false},
+		{3, "MM", 80, 40, false, true},
+		{6, "II", 40, 80, true, false}, // turned 90° clockwise: red on top
+		{8, "MM", 40, 80, false, true}, // turned 90° anticlockwise: red below
+		{9, "II", 80, 40, true, false}, // invalid: ignored
+	} {
+		data := withOrientation(jpg, tt.o, tt.bo)
+		if got := jpegOrientation(data); tt.o <= 8 && got != int(tt.o) {
+			t.Errorf("jpegOrientation(%d, %s) = %d", tt.o, tt.bo, got)
+		}
+		im, err := Prepare(data)
+		if err != nil {
+			t.Fatalf("orientation %d: Prepare() = %v", tt.o, err)
+		}
+		th, err := jpeg.Decode(bytes.NewReader(im.Thumb))
+		if err != nil {
+			t.Fatal(err)
+		}
+		red := func(x, y int) bool { r, _, b, _ := th.At(x, y).RGBA(); return r > b }
+		tb := th.Bounds()
+		if im.Width != tt.w || im.Height != tt.h || tb.Dx() != tt.w || tb.Dy() != tt.h ||
+			red(2, 2) != tt.topRed || red(tb.Dx()-3, tb.Dy()-3) != tt.rightRed {
+			t.Errorf("orientation %d: %d×%d, thumbnail %v, red top-left %v, red bottom-right %v; want %d×%d, %v, %v",
+				tt.o, im.Width, im.Height, tb, red(2, 2), red(tb.Dx()-3, tb.Dy()-3), tt.w, tt.h, tt.topRed, tt.rightRed)
+		}
+	}
+}
+
+func FuzzPrepare(f *testing.F) {
+	f.Add(encode(f, "png", photo(8, 8)))
+	f.Add(encode(f, "jpeg", photo(8, 8)))
+	f.Add(encode(f, "gif", photo(8, 8)))
+	f.Add(withOrientation(encode(f, "jpeg", photo(8, 4)), 6, "MM"))
+	if b, err := os.ReadFile("testdata/blue-purple-pink.lossy.webp"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		im, err := Prepare(data)
+		if err != nil {
+			return
+		}
+		if len(im.Thumb) > MaxThumbBytes || im.Width <= 0 || im.Height <= 0 || len(im.Blurhash) != 28 {
+			t.Fatalf("Prepare() = %+v", im)
+		}
+	})
+}
