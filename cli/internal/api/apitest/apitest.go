@@ -45,6 +45,8 @@ type Node struct {
 	done     chan struct{}     // closed by Close
 	lists    map[string]*lists // by account name: mutes, blocks, bookmarks (moderation.go)
 	convs    map[string]*conv  // conversations by ID (chat.go)
+	media    *library          // blobs and albums (media.go); nil until first used
+	attach   []core.Media      // the media addPost gives the next post (media.go)
 }
 
 type user struct {
@@ -784,9 +786,10 @@ func (n *Node) addPost(u *user, kind core.PostKind, text string, replyTo *post, 
 	seq := uint64(len(u.posts) + 1)
 	id := sha256.Sum256(fmt.Appendf(nil, "%s/%d", u.Key, seq))
 	p := &post{
-		Post:     core.Post{ID: hex.EncodeToString(id[:]), Kind: kind, Author: u.Name, AuthorKey: u.Key, Seq: seq, Time: n.tick(), Text: text, AuthorDisplayName: u.DisplayName},
+		Post:     core.Post{ID: hex.EncodeToString(id[:]), Kind: kind, Author: u.Name, AuthorKey: u.Key, Seq: seq, Time: n.tick(), Text: text, AuthorDisplayName: u.DisplayName, Media: n.attach},
 		repostOf: repostOf,
 	}
+	n.attach = nil
 	if replyTo != nil {
 		p.ReplyTo = &core.PostRef{ID: replyTo.ID, Author: replyTo.Author, AuthorKey: replyTo.AuthorKey, Seq: replyTo.Seq}
 	}
