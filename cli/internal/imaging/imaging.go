@@ -186,7 +186,10 @@ func scale(img image.Image, side int) *image.RGBA {
 
 // halve returns img at half its size, each pixel the average of a 2×2
 // block (alpha-premultiplied, as image.RGBA stores it).
-func halve(img image.Image) *image.RGBA {
+func halve(img image.Image) image.Image {
+	if y, ok := img.(*image.YCbCr); ok && y.SubsampleRatio == image.YCbCrSubsampleRatio420 && y.Rect.Min == (image.Point{}) {
+		return halve420(y)
+	}
 	b := img.Bounds()
 	w, h := b.Dx()/2, b.Dy()/2
 	src, ok := img.(*image.RGBA)
@@ -205,6 +208,26 @@ func halve(img image.Image) *image.RGBA {
 				d[4*x+c] = uint8((uint(r0[i+c]) + uint(r0[i+4+c]) + uint(r1[i+c]) + uint(r1[i+4+c]) + 2) / 4)
 			}
 		}
+	}
+	return dst
+}
+
+// halve420 halves a 4:2:0 JPEG image without converting it to RGB: the
+// luma of each 2×2 block is averaged and the block's one chroma sample
+// kept, giving a 4:4:4 image. Most photos are 4:2:0, and this spares
+// converting and storing every pixel of a large one.
+func halve420(src *image.YCbCr) *image.YCbCr {
+	w, h := src.Rect.Dx()/2, src.Rect.Dy()/2
+	dst := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio444)
+	for y := range h {
+		r0 := src.Y[2*y*src.YStride:]
+		r1 := src.Y[(2*y+1)*src.YStride:]
+		d := dst.Y[y*dst.YStride:]
+		for x := range w {
+			d[x] = uint8((uint(r0[2*x]) + uint(r0[2*x+1]) + uint(r1[2*x]) + uint(r1[2*x+1]) + 2) / 4)
+		}
+		copy(dst.Cb[y*dst.CStride:y*dst.CStride+w], src.Cb[y*src.CStride:])
+		copy(dst.Cr[y*dst.CStride:y*dst.CStride+w], src.Cr[y*src.CStride:])
 	}
 	return dst
 }

@@ -353,3 +353,31 @@ func FuzzPrepare(f *testing.F) {
 		}
 	})
 }
+
+// TestPrepareColor: the thumbnail and blurhash of a large JPEG (halved in
+// YCbCr first) keep its colour.
+func TestPrepareColor(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 1601, 1203))
+	for i := 0; i < len(img.Pix); i += 4 {
+		copy(img.Pix[i:], []byte{200, 100, 50, 255})
+	}
+	for _, format := range []string{"jpeg", "png"} {
+		im, err := Prepare(encode(t, format, img))
+		if err != nil {
+			t.Fatal(err)
+		}
+		th, err := jpeg.Decode(bytes.NewReader(im.Thumb))
+		if err != nil {
+			t.Fatal(err)
+		}
+		near := func(a uint8, b int) bool { return int(a) >= b-8 && int(a) <= b+8 }
+		r, g, b, _ := th.At(th.Bounds().Dx()/2, th.Bounds().Dy()/2).RGBA()
+		br, bg, bb := BlurhashColor(im.Blurhash)
+		if !near(uint8(r>>8), 200) || !near(uint8(g>>8), 100) || !near(uint8(b>>8), 50) || !near(br, 200) || !near(bg, 100) || !near(bb, 50) {
+			t.Errorf("%s: thumbnail centre %d,%d,%d, blurhash colour %d,%d,%d; want about 200,100,50", format, r>>8, g>>8, b>>8, br, bg, bb)
+		}
+		if im.ThumbWidth != 320 || im.ThumbHeight != 240 {
+			t.Errorf("%s: thumbnail %d×%d, want 320×240", format, im.ThumbWidth, im.ThumbHeight)
+		}
+	}
+}
