@@ -89,6 +89,7 @@ func (s *Store) Begin(root blob.Root, size uint64, tier Tier) (*Partial, error) 
 		return &Partial{dl: dl}, nil
 	}
 	now := unixMs(s.now())
+	created := m == nil
 	if m == nil {
 		m = &meta{size: size, tier: tier, have: blob.NewBitfield(blob.Pieces(size)), added: now, used: now}
 		if err := s.commitLocked(root, m, true); err != nil {
@@ -120,6 +121,14 @@ func (s *Store) Begin(root blob.Root, size uint64, tier Tier) (*Partial, error) 
 	close(dl.ready)
 	if dl.initErr != nil {
 		s.release(dl)
+		if created {
+			// Nothing was downloaded: leave no row and no file behind.
+			s.mu.Lock()
+			if s.dls[root] == nil && s.metas[root] == m && m.have.Count() == 0 {
+				s.removeLocked(root)
+			}
+			s.mu.Unlock()
+		}
 		return nil, dl.initErr
 	}
 	return &Partial{dl: dl}, nil

@@ -376,25 +376,21 @@ func (s *Store) Add(ctx context.Context, r io.Reader, max int64, tier Tier) (blo
 		os.Remove(tmp)
 	}()
 	var size int64
-	buf := head
-	for {
-		if size+int64(n) > max {
+	chunk := head[:n]
+	buf := make([]byte, 256<<10)
+	for len(chunk) > 0 {
+		if size+int64(len(chunk)) > max {
 			return blob.Root{}, 0, fmt.Errorf("blobstore: %w: more than %d bytes", ErrTooLarge, max)
 		}
-		if _, err := s.writeAt(f, buf[:n], size); err != nil {
+		if _, err := s.writeAt(f, chunk, size); err != nil {
 			return blob.Root{}, 0, ioErr("writing the blob", err)
 		}
-		size += int64(n)
-		if size == n64(len(head)) {
-			buf = make([]byte, 256<<10)
-		}
+		size += int64(len(chunk))
 		n, err = io.ReadFull(cr, buf)
-		if err == io.EOF {
-			break
-		}
-		if err != nil && err != io.ErrUnexpectedEOF {
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 			return blob.Root{}, 0, fmt.Errorf("blobstore: reading the blob: %w", err)
 		}
+		chunk = buf[:n]
 	}
 	root, ob, err := blob.Encode(bufio.NewReaderSize(io.NewSectionReader(f, 0, size), 1<<20), uint64(size))
 	if err != nil {
@@ -429,9 +425,9 @@ func (s *Store) Add(ctx context.Context, r io.Reader, max int64, tier Tier) (blo
 		return blob.Root{}, 0, ErrClosed
 	}
 	if s.metas[root] != nil || s.dls[root] != nil {
-		// Raced with another Add or a Begin: theirs wins, raise the tier.
+		// Raced with another Add or a Begin: complete theirs.
 		s.mu.Unlock()
-		err := s.raise(root, tier)
+		err := s.feed(root, uint64(size), tier, ob, f)
 		s.mu.Lock()
 		return root, uint64(size), err
 	}
@@ -460,8 +456,6 @@ func (s *Store) Add(ctx context.Context, r io.Reader, max int64, tier Tier) (blo
 	s.cacheOutboardLocked(root, ob)
 	return root, uint64(size), nil
 }
-
-func n64(n int) int64 { return int64(n) }
 
 // full returns a Bitfield of n pieces, all set.
 func full(n int) blob.Bitfield {
