@@ -153,9 +153,14 @@ func ParseAlbumOp(b []byte) (AlbumOp, error) {
 	return a, nil
 }
 
-// Check validates a as ParseAlbumOp would its encoding.
+// Check validates a as ParseAlbumOp would its encoding, and checks that a
+// has no fields of another op and that each item passes Descriptor.Check
+// as it is (not only as re-encoded).
 func (a AlbumOp) Check() error {
 	_, err := ParseAlbumOp(a.Bytes())
+	for i := 0; err == nil && i < len(a.Items); i++ {
+		err = a.Items[i].Check()
+	}
 	if err == nil {
 		switch {
 		case a.Op != OpCreate && a.Title != "", a.Op != OpAdd && len(a.Items) > 0, a.Op != OpRemove && len(a.Roots) > 0:

@@ -85,6 +85,13 @@ func TestAlbumOpRefuses(t *testing.T) {
 	if err := (AlbumOp{Op: OpDrop, Album: "a", Title: "x"}).Check(); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Check(drop with a title) = %v, want ErrInvalid", err)
 	}
+	// An unknown field of a known tag re-encodes as that field: Check
+	// looks at the item as it is.
+	odd := item("a", "a")
+	odd.Unknown = []byte{6, 0, 1, 'x'}
+	if err := (AlbumOp{Op: OpAdd, Album: "a", Items: []Descriptor{odd}}).Check(); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Check(add of an item with a known tag in Unknown) = %v, want ErrInvalid", err)
+	}
 }
 
 func TestAlbumsFold(t *testing.T) {
@@ -108,6 +115,7 @@ func TestAlbumsFold(t *testing.T) {
 			t.Fatalf("step %d: Apply(%s %s) = %v, want valid %v", i+1, s.op.Op, s.op.Album, err, s.valid)
 		}
 	}
+	checkFold(t, &a)
 	x, ok := a.Get("x")
 	if !ok || x.Title != "X" || x.Created != 2 || x.Updated != 6 || x.Size != 7 || len(x.Items) != 2 ||
 		x.Items[0].Name != "b" || x.Items[0].Size != 4 || x.Items[1].Name != "c" {
@@ -155,6 +163,7 @@ func TestAlbumsLimits(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	checkFold(t, &a)
 	full, _ := a.Get("a0")
 	// Replacing an item still fits; a new one does not, and changes nothing.
 	if err := a.Apply(seq+1, AlbumOp{Op: OpAdd, Album: "a0", Items: []Descriptor{item("0", "new")}}); err != nil {

@@ -68,7 +68,28 @@ func FuzzAlbumOp(f *testing.F) {
 		}
 		var al Albums
 		_ = al.Apply(1, AlbumOp{Op: OpCreate, Album: a.Album, Title: "t"})
-		_ = al.Apply(2, a)
-		al.List()
+		_ = al.Apply(2, AlbumOp{Op: OpAdd, Album: a.Album, Items: []Descriptor{item("a", "a"), item("b", "b")}})
+		_ = al.Apply(3, a)
+		checkFold(t, &al)
 	})
+}
+
+// checkFold checks the invariants of a fold: each album's Size is the sum
+// of its items' sizes, its names are distinct, and its index agrees.
+func checkFold(t *testing.T, a *Albums) {
+	t.Helper()
+	for _, l := range a.List() {
+		var size uint64
+		names := map[string]bool{}
+		for i, d := range l.Items {
+			size += d.Size
+			if names[d.Name] || a.m[l.Slug].byName[d.Name] != i {
+				t.Fatalf("album %s: item %d %q is repeated or misindexed", l.Slug, i, d.Name)
+			}
+			names[d.Name] = true
+		}
+		if size != l.Size || len(a.m[l.Slug].byName) != len(l.Items) {
+			t.Fatalf("album %s: Size %d, items sum to %d; %d names indexed for %d items", l.Slug, l.Size, size, len(a.m[l.Slug].byName), len(l.Items))
+		}
+	}
 }
