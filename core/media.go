@@ -89,9 +89,10 @@ func (n *Node) mediaProviders(ctx context.Context, author entry.Key) []peer.ID {
 
 // ImportMedia stores a file the logged-in account is about to attach to a
 // post, an album or its profile, and returns its descriptor to pass to
-// PostMedia, AddToAlbum or SetAvatar. The file's first bytes must agree
-// with in.Type when they are recognised; the file is at most 64 MiB, a
-// thumbnail at most 16 KiB. The account's own media is never evicted.
+// PostMedia, AddToAlbum or SetAvatar. The file is at most 64 MiB, a
+// thumbnail at most 16 KiB. Unless the type is application/octet-stream,
+// the file's first bytes must be of that type. The account's own media is
+// never evicted.
 func (n *Node) ImportMedia(ctx context.Context, r io.Reader, in MediaInput) (Media, error) {
 	if _, err := n.requireSession(); err != nil {
 		return Media{}, err
@@ -101,7 +102,12 @@ func (n *Node) ImportMedia(ctx context.Context, r io.Reader, in MediaInput) (Med
 	}
 	br := bufio.NewReaderSize(r, 512)
 	head, _ := br.Peek(512)
-	if got := media.Sniff(head); got != "" && got != in.Type {
+	// A typed file must be what it says: its bytes are the only proof a
+	// reader has. Only application/octet-stream is any file.
+	if got := media.Sniff(head); in.Type != "application/octet-stream" && got != in.Type {
+		if got == "" {
+			got = "not recognised"
+		}
 		return Media{}, fmt.Errorf("%w: the file says it is %s but its bytes are %s", ErrInvalidMedia, in.Type, got)
 	}
 	if in.Width < 0 || in.Height < 0 || in.Width > 0xffff || in.Height > 0xffff {
