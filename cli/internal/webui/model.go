@@ -152,6 +152,7 @@ type postHTML struct {
 	Like                    likeButton
 	Mark                    markButton
 	Mine                    bool
+	Media                   []mediaView // the images, in a grid of len(Media)
 }
 
 // html returns what the "post" template shows of v.
@@ -164,6 +165,7 @@ func (v postView) html() postHTML {
 		Like:   likeButton{ID: v.ID, Likes: v.Likes, Liked: v.Liked},
 		Mark:   markButton{ID: v.ID, Bookmarked: v.Bookmarked},
 		Mine:   v.Mine,
+		Media:  mediaViews(v.Post.Media),
 	}
 	if r := v.ReplyTo; r != nil {
 		h.ReplyID, h.ReplyName = r.ID, r.Author

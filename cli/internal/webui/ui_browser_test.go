@@ -795,6 +795,7 @@ func TestBrowserScreenshots(t *testing.T) {
 		tb.dark()
 		tb.screenshot(s.name + "-dark")
 	}
+	mediaScreenshots(t, tb, ada, grace) // media_browser_test.go
 }
 
 // TestBrowserThemeOverride: the theme follows the system unless the reader
