@@ -77,6 +77,8 @@ type Server struct {
 	h   host.Host
 	src Source
 	log *slog.Logger
+	// hook, set by tests before the first stream, sees every request.
+	hook func(p peer.ID, m *msg)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -178,7 +180,7 @@ func (s *Server) handle(st network.Stream) {
 	s.mu.Unlock()
 	defer s.wg.Done()
 
-	c := &sconn{srv: s, st: st, p: p, ps: ps, stop: make(chan struct{})}
+	c := &sconn{srv: s, st: st, p: p, ps: ps, stop: make(chan struct{}), kick: make(chan struct{}, 1)}
 	c.cond = sync.NewCond(&c.mu)
 	wrote := make(chan struct{})
 	go func() {
@@ -276,6 +278,7 @@ type sconn struct {
 	p    peer.ID
 	ps   *servedPeer
 	stop chan struct{} // closed when the reader is done
+	kick chan struct{} // a frame was queued: wakes a writer waiting on the rate
 
 	mu        sync.Mutex
 	cond      *sync.Cond
@@ -332,6 +335,9 @@ func (c *sconn) readLoop() error {
 // request handles one request.
 func (c *sconn) request(m *msg) {
 	src := c.srv.src
+	if c.srv.hook != nil {
+		c.srv.hook(c.p, m)
+	}
 	reject := func(r Reason) {
 		rej := msg{Type: tReject, Reason: r, ID: m.ID}
 		if m.Type != tGet {
@@ -498,6 +504,10 @@ func (c *sconn) push(frames []byte) {
 	}
 	c.ctrl = append(c.ctrl, frames...)
 	c.cond.Broadcast()
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
 }
 
 // writeLoop sends queued answers and pieces until the reader is done.
@@ -617,6 +627,25 @@ func (c *sconn) wait(bw *bufio.Writer, n int) error {
 		select {
 		case <-t.C:
 			return nil
+		case <-c.kick:
+			// Answers other than DATA do not wait for the rate: they
+			// are charged to it and sent now.
+			c.mu.Lock()
+			out := c.ctrl
+			c.ctrl = nil
+			c.cond.Broadcast()
+			c.mu.Unlock()
+			if len(out) == 0 {
+				continue
+			}
+			c.srv.take(c.ps, len(out))
+			c.st.SetWriteDeadline(time.Now().Add(c.srv.limits().Idle))
+			if _, err := bw.Write(out); err != nil {
+				return err
+			}
+			if err := c.flush(bw); err != nil {
+				return err
+			}
 		case <-stop:
 			c.mu.Lock()
 			done := c.done
