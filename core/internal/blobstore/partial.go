@@ -149,7 +149,10 @@ func (dl *download) open() error {
 	st, err := f.Stat()
 	if err == nil && st.Size() != int64(dl.size) {
 		err = f.Truncate(int64(dl.size))
-		if err == nil && st.Size() < int64(dl.size) && dl.have.Count() > 0 {
+		dl.mu.Lock()
+		lost := err == nil && st.Size() < int64(dl.size) && dl.have.Count() > 0
+		dl.mu.Unlock()
+		if lost {
 			// A shorter file lost pieces the row claims: forget them all.
 			f.Close()
 			s.dropAll(dl.root)
@@ -163,16 +166,22 @@ func (dl *download) open() error {
 		f.Close()
 		return ioErr("sizing the data file", err)
 	}
-	if dl.obOK {
-		ob, err := s.outboard(dl.root, dl.size)
-		if err != nil {
-			// The pieces were forgotten; fetch the outboard again.
-			dl.obOK = false
-			dl.have = blob.NewBitfield(blob.Pieces(dl.size))
-		} else {
-			dl.ob = ob
-		}
+	dl.mu.Lock()
+	obOK := dl.obOK
+	dl.mu.Unlock()
+	var ob []byte
+	if obOK {
+		// On failure the pieces were forgotten (Store.forget); the
+		// outboard is fetched again.
+		ob, err = s.outboard(dl.root, dl.size)
 	}
+	dl.mu.Lock()
+	defer dl.mu.Unlock()
+	if obOK && err != nil {
+		dl.obOK = false
+		dl.have = blob.NewBitfield(blob.Pieces(dl.size))
+	}
+	dl.ob = ob
 	dl.groups = blob.NewBitfield(int((dl.size + blob.GroupSize - 1) / blob.GroupSize))
 	for i := range blob.Pieces(dl.size) {
 		if dl.have.Has(i) {
