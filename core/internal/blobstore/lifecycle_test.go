@@ -80,3 +80,33 @@ func TestTouchAndClose(t *testing.T) {
 		t.Fatalf("Info() after Close with a download open = %+v, want 1 piece", info)
 	}
 }
+
+func TestAddCompletesDownload(t *testing.T) {
+	for _, open := range []bool{false, true} {
+		e := newEnv(t, true, Limits{})
+		data := testData(4, 3*blob.PieceSize+5)
+		root, ob := encode(t, data)
+		p, err := e.s.Begin(root, uint64(len(data)), TierCache)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.SetOutboard(ob)
+		writePiece(t, p, data, 1)
+		if !open {
+			p.Close()
+		}
+		e.add(data, TierOwn)
+		if info, _ := e.s.Info(root); !info.Complete || info.Tier != TierOwn {
+			t.Fatalf("open=%v: Info() after Add = %+v", open, info)
+		}
+		if open {
+			if !p.Complete() {
+				t.Fatal("the open download is not Complete() after Add")
+			}
+			p.Close()
+		}
+		if got, err := e.s.Bytes(root, blob.MaxSize); err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("open=%v: Bytes() = %v", open, err)
+		}
+	}
+}
