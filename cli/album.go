@@ -139,15 +139,15 @@ func checkSlug(s string) error {
 	return nil
 }
 
-// slugOf makes a slug of a directory's name: lower case, other characters
-// made '-', at most 32.
+// slugOf makes a slug of a directory's name: lower case, each run of
+// other characters made one '-', at most 32.
 func slugOf(name string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(name) {
 		switch {
-		case 'a' <= r && r <= 'z', '0' <= r && r <= '9', r == '_', r == '-':
+		case 'a' <= r && r <= 'z', '0' <= r && r <= '9', r == '_':
 			b.WriteRune(r)
-		default:
+		case !strings.HasSuffix(b.String(), "-"):
 			b.WriteByte('-')
 		}
 	}
@@ -155,7 +155,7 @@ func slugOf(name string) string {
 	if len(s) > 32 {
 		s = s[:32]
 	}
-	if s == "" {
+	if s = strings.TrimRight(s, "-"); s == "" {
 		s = "album"
 	}
 	return s
