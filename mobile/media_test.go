@@ -3,6 +3,7 @@ package mobile
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/skein-p2p/skein/core"
 )
 
 // pngOf encodes a w×h PNG whose pixels depend on seed, so that images of
@@ -367,6 +370,29 @@ func TestNoImageDecoders(t *testing.T) {
 					t.Errorf("the %s library links %s: decode images in the app, not in Go", goos, dep)
 				}
 			}
+		}
+	}
+}
+
+// TestMediaCodes: core's media errors carry their stable codes and names,
+// and lose the Go package prefixes of the layers below.
+func TestMediaCodes(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		code int
+		name string
+	}{
+		{core.ErrInvalidMedia, CodeInvalidMedia, "invalid_media"},
+		{core.ErrMediaTooLarge, CodeMediaTooLarge, "media_too_large"},
+		{core.ErrNoMedia, CodeNoMedia, "no_media"},
+		{core.ErrNoAlbum, CodeNoAlbum, "no_album"},
+	} {
+		err := coded(fmt.Errorf("core: %w: details", tt.err))
+		if got := ErrorCode(err); got != tt.code || ErrorCodeName(got) != tt.name {
+			t.Errorf("ErrorCode(%v) = %d %q, want %d %q", tt.err, got, ErrorCodeName(got), tt.code, tt.name)
+		}
+		if strings.HasPrefix(err.Error(), "core: ") || strings.HasPrefix(err.Error(), "blob: ") {
+			t.Errorf("a Go prefix in %q", err)
 		}
 	}
 }
