@@ -25,6 +25,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -82,6 +83,9 @@ var inlineTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/
 // mediaRoutes adds the blob route and the profile images' form.
 func (s *Server) mediaRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /media/{root}", s.serveMedia)
+	mux.HandleFunc("GET /post/{id}/image/{n}", s.postImagePage)
+	mux.HandleFunc("GET /u/{name}/avatar", s.profileImagePage)
+	mux.HandleFunc("GET /u/{name}/banner", s.profileImagePage)
 	mux.HandleFunc("POST /profile/images", s.setProfileImages)
 }
 
@@ -185,22 +189,24 @@ func sniffImage(data []byte) string {
 // ---- showing images -----------------------------------------------------------
 
 // mediaView is an image as a post or a profile shows it: its thumbnail,
-// linked to the whole image.
+// linked to the image's page.
 type mediaView struct {
 	Src           string // the thumbnail's address (the image's when it has none)
-	Href          string // the whole image's address
+	Href          string // the image's page, which shows it whole
+	Full          string // the whole image's address
 	Alt           string
 	Width, Height int    // the image's, for the box's aspect ratio; 0 when unknown
 	Tone          string // the placeholder's class
 }
 
-// newMediaView returns how m is shown; ok is false for media no page
-// shows (not an image, or a bad root).
-func newMediaView(m core.Media) (mediaView, bool) {
+// newMediaView returns how m is shown, linked to page; ok is false for
+// media no page shows (not an image, or a bad root).
+func newMediaView(m core.Media, page string) (mediaView, bool) {
 	if !inlineTypes[m.Type] || !validRoot(m.Root) {
 		return mediaView{}, false
 	}
-	v := mediaView{Src: "/media/" + m.Root, Href: "/media/" + m.Root, Alt: m.Alt, Tone: tone(m.Blurhash)}
+	full := "/media/" + m.Root
+	v := mediaView{Src: full, Href: page, Full: full, Alt: m.Alt, Tone: tone(m.Blurhash)}
 	if validRoot(m.Thumb) {
 		v.Src = "/media/" + m.Thumb
 	}
@@ -210,32 +216,107 @@ func newMediaView(m core.Media) (mediaView, bool) {
 	return v, true
 }
 
-// mediaViews returns the images of a post, as its grid shows them.
-func mediaViews(ms []core.Media) []mediaView {
+// mediaViews returns the images of the post id, as its grid shows them;
+// each links to its page, /post/ID/image/N (N counts from 1 in ms).
+func mediaViews(id string, ms []core.Media) []mediaView {
 	var out []mediaView
-	for _, m := range ms {
-		if v, ok := newMediaView(m); ok && len(out) < maxUploads {
+	for i, m := range ms {
+		if v, ok := newMediaView(m, "/post/"+url.PathEscape(id)+"/image/"+itoa(i+1)); ok && len(out) < maxUploads {
 			out = append(out, v)
 		}
 	}
 	return out
 }
 
-// profileImage returns how a profile's avatar or banner is shown, nil
-// for none. The avatar shows its thumbnail; the banner its whole image
-// (at most 4 MiB), which a page shows wide.
-func profileImage(m *core.Media, whole bool) *mediaView {
+// profileImage returns how name's avatar or banner is shown, nil for
+// none. The avatar shows its thumbnail; the banner its whole image (at
+// most 4 MiB), which a page shows wide.
+func profileImage(name string, m *core.Media, banner bool) *mediaView {
 	if m == nil {
 		return nil
 	}
-	v, ok := newMediaView(*m)
+	which := "avatar"
+	if banner {
+		which = "banner"
+	}
+	v, ok := newMediaView(*m, "/u/"+url.PathEscape(name)+"/"+which)
 	if !ok {
 		return nil
 	}
-	if whole {
-		v.Src = v.Href
+	if banner {
+		v.Src = v.Full
 	}
 	return &v
+}
+
+// imagePage is the data of an image's page: the image whole, its alt
+// text, and the way back.
+type imagePage struct {
+	Image mediaView
+	What  string // "An image of @bob's post", "@bob's avatar"
+	Back  string
+	Size  uint64
+}
+
+func (p imagePage) title() string { return p.What }
+
+// postImagePage shows the n-th image of the post id whole.
+func (s *Server) postImagePage(w http.ResponseWriter, r *http.Request) {
+	if s.signedOut(w, r) {
+		return
+	}
+	id := r.PathValue("id")
+	n := atoiOr(r.PathValue("n"), 0)
+	th, err := s.node.Thread(r.Context(), id)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	p := th.Post
+	if p.Kind == core.KindRepost && p.RepostOf != nil {
+		p = *p.RepostOf
+	}
+	if n < 1 || n > len(p.Media) {
+		s.fail(w, r, http.StatusNotFound, "The post has no image "+r.PathValue("n")+".")
+		return
+	}
+	m := p.Media[n-1]
+	v, ok := newMediaView(m, "")
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "This attachment is not an image this page shows.")
+		return
+	}
+	v.Src = v.Full
+	what := "Image " + itoa(n) + " of a post by @" + p.Author
+	if p.Author == "" {
+		what = "Image " + itoa(n) + " of a post"
+	}
+	s.render(w, r, http.StatusOK, "image", imagePage{Image: v, What: what, Back: "/post/" + url.PathEscape(p.ID), Size: m.Size})
+}
+
+// profileImagePage shows a user's avatar or banner whole.
+func (s *Server) profileImagePage(w http.ResponseWriter, r *http.Request) {
+	if s.signedOut(w, r) {
+		return
+	}
+	name := r.PathValue("name")
+	banner := strings.HasSuffix(r.URL.Path, "/banner")
+	prof, err := s.node.Whois(r.Context(), name)
+	if err != nil && !errors.Is(err, core.ErrNameConflict) {
+		s.failErr(w, r, err)
+		return
+	}
+	m, which := prof.Avatar, "avatar"
+	if banner {
+		m, which = prof.Banner, "banner"
+	}
+	v := profileImage(name, m, banner)
+	if v == nil {
+		s.fail(w, r, http.StatusNotFound, "@"+name+" has no "+which+".")
+		return
+	}
+	v.Src = v.Full
+	s.render(w, r, http.StatusOK, "image", imagePage{Image: *v, What: "@" + name + "'s " + which, Back: "/u/" + url.PathEscape(name), Size: m.Size})
 }
 
 // toneLevels are the levels of each channel of a placeholder colour;
@@ -551,3 +632,14 @@ func capitalize(s string) string {
 
 // uploadSlots are the numbers of the compose form's image fields.
 var uploadSlots = []int{1, 2, 3, 4}
+
+// humanBytes is a size as people read it: "512 bytes", "3.4 MiB".
+func humanBytes(n uint64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}

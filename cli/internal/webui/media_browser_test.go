@@ -99,7 +99,7 @@ func TestBrowserMedia(t *testing.T) {
 	if !tb.marked() {
 		t.Error("posting with an image reloaded the page")
 	}
-	if w, h := tb.num(img+`.getAttribute("width")`), tb.num(img+`.getAttribute("height")`); w != 640 || h != 400 {
+	if w, h := tb.num(`+`+img+`.getAttribute("width")`), tb.num(`+`+img+`.getAttribute("height")`); w != 640 || h != 400 {
 		t.Errorf("the <img> says %v×%v, want the image's 640×400", w, h)
 	}
 	if nw := tb.num(img + `.naturalWidth`); nw <= 0 || nw > imaging.ThumbSide {
@@ -126,11 +126,19 @@ func TestBrowserMedia(t *testing.T) {
 
 	t.Run("the whole image", func(t *testing.T) {
 		tb.click(`#p-` + p.ID + ` .media a`)
-		tb.until("the whole image", `location.pathname === "/media/`+root+`" && document.readyState === "complete"`)
-		if ct := tb.str(`document.contentType`); ct != "image/png" {
-			t.Errorf("the whole image is shown as %s", ct)
+		tb.until("the image's page", `location.pathname === "/post/`+p.ID+`/image/1" && document.readyState === "complete"`)
+		full := `document.querySelector(".full-image img")`
+		tb.until("the image, whole", loaded(full)+` && `+full+`.naturalWidth === 640`)
+		if got := tb.str(`document.querySelector(".full-image figcaption").textContent`); got != alt {
+			t.Errorf("the caption is %q, want the alt text %q", got, alt)
 		}
-		tb.until("the image, whole", `document.images.length === 1 && document.images[0].complete && document.images[0].naturalWidth === 640`)
+		if got := tb.str(full + `.getAttribute("src")`); got != "/media/"+root {
+			t.Errorf("the page shows %s, want /media/%s", got, root)
+		}
+		if got := tb.str(`fetch("/media/` + root + `").then(r => r.headers.get("content-type") + " " + r.headers.get("content-security-policy"))`); got != "image/png "+mediaCSP {
+			t.Errorf("the whole image is served as %q", got)
+		}
+		tb.axe("an image's page")
 	})
 }
 

@@ -325,9 +325,10 @@ func TestMediaUpload(t *testing.T) {
 	}
 
 	page := u.get("/")
-	want := fmt.Sprintf(`<a class="media-link" href="/media/%s"><img class="%s" src="/media/%s" alt="%s" width="400" height="300" loading="lazy" decoding="async"></a>`,
-		m.Root, tone(m.Blurhash), m.Thumb, html.EscapeString(hostileAlt))
-	if !strings.Contains(page, `<div class="media n1">`) || !strings.Contains(page, `src="/media/`+m.Thumb+`"`) {
+	want := fmt.Sprintf(`<a class="media-link" href="/post/%s/image/1"><img class="%s" src="/media/%s" alt="%s" width="400" height="300" loading="lazy" decoding="async"></a>`,
+		p.ID, tone(m.Blurhash), m.Thumb, html.EscapeString(hostileAlt))
+	if !strings.Contains(page, `<div class="media n1">`) || !strings.Contains(page, `src="/media/`+m.Thumb+`"`) ||
+		!strings.Contains(page, `href="/post/`+p.ID+`/image/1"`) {
 		t.Fatalf("the feed does not show the thumbnail:\n%s", page)
 	}
 	if strings.Contains(page, `<script>alert("alt")`) || strings.Contains(page, `onerror=alert(1) alt="`) {
@@ -338,6 +339,21 @@ func TestMediaUpload(t *testing.T) {
 	}
 	if !strings.Contains(page, `width="400" height="300"`) {
 		t.Error("the thumbnail has no width and height")
+	}
+	// The image's page shows it whole, with its alt text.
+	page = u.get("/post/" + p.ID + "/image/1")
+	for _, want := range []string{`src="/media/` + m.Root + `"`, `width="400" height="300"`, `<figcaption id="image-alt">&#34;&gt;&lt;script&gt;`, `href="/media/` + m.Root + `" download`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the image's page lacks %s:\n%s", want, page)
+		}
+	}
+	if strings.Contains(page, `<script>alert("alt")`) {
+		t.Error("the image's page does not escape the alt text")
+	}
+	for _, path := range []string{"/post/" + p.ID + "/image/2", "/post/" + p.ID + "/image/0", "/post/" + p.ID + "/image/x"} {
+		if res, body := u.do(request{method: "GET", path: path, signed: true}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404\n%.300s", path, res.StatusCode, body)
+		}
 	}
 	res, thumb := u.do(request{method: "GET", path: "/media/" + m.Thumb, signed: true})
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/jpeg" || !strings.HasPrefix(thumb, "\xff\xd8\xff") {
@@ -419,6 +435,9 @@ func TestMediaProfileImages(t *testing.T) {
 	if !strings.Contains(page, `action="/profile/images" enctype="multipart/form-data"`) || strings.Contains(page, `class="avatar"`) {
 		t.Fatalf("the profile page before:\n%s", page)
 	}
+	if res, _ := u.do(request{method: "GET", path: "/u/alice/avatar", signed: true}); res.StatusCode != http.StatusNotFound {
+		t.Errorf("the page of an avatar not set: %d, want 404", res.StatusCode)
+	}
 	res, body := u.postMultipart("/profile/images", []part{
 		{field: "avatar", file: "me.png", ctype: "image/png", data: testPNG(t, 50, 50)},
 		{field: "avatar_alt", data: []byte("My face")},
@@ -429,10 +448,16 @@ func TestMediaProfileImages(t *testing.T) {
 		t.Fatalf("setting the images: %d %s", res.StatusCode, body)
 	}
 	page = u.get("/u/alice")
-	for _, want := range []string{`<a class="avatar" href="/media/`, `alt="My face" width="96" height="96"`, `<a class="banner" href="/media/`, `width="300" height="100"`, `The banner, without a description`, `name="remove_avatar"`} {
+	for _, want := range []string{`<a class="avatar" href="/u/alice/avatar">`, `alt="My face" width="96" height="96"`, `<a class="banner" href="/u/alice/banner">`, `width="300" height="100"`, `The banner, without a description`, `name="remove_avatar"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the profile page lacks %s", want)
 		}
+	}
+	if page := u.get("/u/alice/avatar"); !strings.Contains(page, `<figcaption id="image-alt">My face</figcaption>`) {
+		t.Errorf("the avatar's page:\n%s", page)
+	}
+	if page := u.get("/u/alice/banner"); !strings.Contains(page, "The author gave no description of this image.") || !strings.Contains(page, `width="300" height="100"`) {
+		t.Errorf("the banner's page:\n%s", page)
 	}
 	res, body = u.postMultipart("/profile/images", []part{{field: "remove_avatar", data: []byte("1")}}, nil)
 	if res.StatusCode != http.StatusSeeOther {

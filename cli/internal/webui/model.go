@@ -165,7 +165,7 @@ func (v postView) html() postHTML {
 		Like:   likeButton{ID: v.ID, Likes: v.Likes, Liked: v.Liked},
 		Mark:   markButton{ID: v.ID, Bookmarked: v.Bookmarked},
 		Mine:   v.Mine,
-		Media:  mediaViews(v.Post.Media),
+		Media:  mediaViews(v.ID, v.Post.Media),
 	}
 	if r := v.ReplyTo; r != nil {
 		h.ReplyID, h.ReplyName = r.ID, r.Author

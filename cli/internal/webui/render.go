@@ -107,8 +107,9 @@ func (v *views) funcs() template.FuncMap {
 		},
 		"add":    func(a, b int) int { return a + b },
 		"slots":  func() []int { return uploadSlots },
-		"avatar": func(m *core.Media) *mediaView { return profileImage(m, false) },
-		"banner": func(m *core.Media) *mediaView { return profileImage(m, true) },
+		"bytes":  humanBytes,
+		"avatar": func(name string, m *core.Media) *mediaView { return profileImage(name, m, false) },
+		"banner": func(name string, m *core.Media) *mediaView { return profileImage(name, m, true) },
 		"composeNew": func(rid string) composeForm {
 			return composeForm{FormID: "compose", RequestID: rid}
 		},
