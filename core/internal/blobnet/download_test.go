@@ -57,10 +57,12 @@ func TestMultiSource(t *testing.T) {
 			t.Errorf("provider %d served no piece", i)
 		}
 	}
-	// Endgame duplicates at most about one piece per provider; the
-	// benchmarks measure the share on larger blobs.
-	if got := pr.get(); got.Duplicate > 3*blob.PieceSize {
-		t.Errorf("Duplicate = %d bytes, want at most 3 pieces", got.Duplicate)
+	// Endgame duplicates about one piece per provider when the client
+	// keeps up; under -race it does not, and pieces already in the pipe
+	// when their CANCEL goes out count too. BenchmarkSlowProvider
+	// measures the share.
+	if got := pr.get(); got.Duplicate > size/4 {
+		t.Errorf("Duplicate = %d bytes, want at most a quarter", got.Duplicate)
 	}
 }
 
@@ -134,21 +136,39 @@ func TestRarestFirst(t *testing.T) {
 		ps = append(ps, p)
 	}
 	_, c := newClient(t, ps...)
+	// A resumed download with 4 pieces written: no random start, and
+	// pieces written are not asked for again.
 	sink := newSink(root, size)
+	if err := sink.SetOutboard(ob); err != nil {
+		t.Fatal(err)
+	}
+	held := []int{0, 1, 2, 3}
+	for _, i := range held {
+		off, n := blob.PieceSpan(size, i)
+		if err := sink.WriteChunks(off, data[off:off+uint64(n)]); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := c.Get(testCtx(t), Fetch{Root: root, Size: size, Sink: sink, Providers: ids(ps...)}); err != nil {
 		t.Fatalf("Get() = %v", err)
 	}
 	if !bytes.Equal(sink.bytes(), data) {
 		t.Fatal("downloaded bytes differ")
 	}
-	// The first picks are random: at most 2 per provider before any piece
-	// is done, and one more per piece done until randomFirst are done.
-	// Then the rare pieces come first.
-	order := log.get()
-	limit := 3*minDepth + randomFirst + len(rare)
+	// The only provider of the rare pieces is asked for them first, but
+	// for the first pipeline's worth, which may be filled before the
+	// other providers' HAVE arrive (when every piece is as rare).
+	ps[0].src.mu.Lock()
+	first := slices.Clone(ps[0].src.reads[:len(rare)+minDepth])
+	ps[0].src.mu.Unlock()
 	for _, r := range rare {
-		if i := slices.Index(order, r); i < 0 || i >= limit {
-			t.Errorf("rare piece %d requested at position %d, want before %d; order %v", r, i, limit, order)
+		if !slices.Contains(first, r) {
+			t.Errorf("first pieces served by the holder of the rare ones: %v, want %v among them", first, rare)
+		}
+	}
+	for _, i := range held {
+		if slices.Contains(log.get(), i) {
+			t.Errorf("piece %d, already written, was requested", i)
 		}
 	}
 }
