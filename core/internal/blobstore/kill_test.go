@@ -56,7 +56,7 @@ func TestHelperChild(t *testing.T) {
 		time.Sleep(2 * time.Millisecond) // a network's pace
 	}
 	fmt.Fprintln(os.Stdout, "done")
-	select {} // wait to be killed
+	time.Sleep(time.Hour) // wait to be killed
 }
 
 // TestKill9 kills a process mid-download with SIGKILL, reopens its store,

@@ -70,6 +70,15 @@ func (s *Store) Begin(root blob.Root, size uint64, tier Tier) (*Partial, error) 
 		return nil, ErrClosed
 	}
 	m := s.metas[root]
+	if m != nil && m.size != size && s.dls[root] == nil && !m.complete && m.have.Count() == 0 {
+		// A size nothing was verified against (a descriptor may lie):
+		// start over with this one.
+		if _, err := s.removeLocked(root); err != nil {
+			s.mu.Unlock()
+			return nil, err
+		}
+		m = nil
+	}
 	if m != nil && m.size != size {
 		s.mu.Unlock()
 		return nil, fmt.Errorf("blobstore: %s: %w: it has %d bytes, not %d", root.Short(), ErrBadData, m.size, size)

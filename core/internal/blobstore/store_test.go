@@ -295,6 +295,21 @@ func TestDownload(t *testing.T) {
 			if _, err := e.s.Begin(root, size+1, TierCache); !errors.Is(err, ErrBadData) {
 				t.Fatalf("Begin(wrong size) = %v, want ErrBadData", err)
 			}
+			// A wrong size with nothing verified is replaced by the next.
+			other := blob.Sum([]byte("other"))
+			q, err := e.s.Begin(other, 5*blob.PieceSize, TierCache)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q.Close()
+			q, err = e.s.Begin(other, 2*blob.PieceSize, TierCache)
+			if err != nil {
+				t.Fatalf("Begin(another size, nothing verified) = %v", err)
+			}
+			q.Close()
+			if info, _ := e.s.Info(other); info.Size != 2*blob.PieceSize {
+				t.Fatalf("Info().Size = %d, want the second size", info.Size)
+			}
 			// Begin of a complete blob: complete at once.
 			p, err = e.s.Begin(root, size, TierCache)
 			if err != nil || !p.Complete() || !p.Written().Full(blob.Pieces(size)) {
