@@ -118,6 +118,9 @@ func decodeRow(b []byte) (*meta, error) {
 		return nil, fmt.Errorf("%w: blob row bitfield short", store.ErrCorrupt)
 	}
 	m.have = blob.Bitfield(append([]byte(nil), rest[:(n+7)/8]...))
+	if r := n % 8; r != 0 && m.have[n/8]<<r != 0 {
+		return nil, fmt.Errorf("%w: blob row bitfield has bits past the last piece", store.ErrCorrupt)
+	}
 	rest = rest[(n+7)/8:]
 	if f&flagInline != 0 {
 		if m.size > blob.GroupSize || uint64(len(rest)) != m.size || !m.complete {

@@ -639,6 +639,7 @@ func TestRowCodec(t *testing.T) {
 		{"trailing", append(bytes.Clone(good), 0)},
 		{"complete not full", append([]byte{1, 3}, good[2:]...)},
 		{"inline too long", append(bytes.Clone(small.encode()), 'd')},
+		{"bit past the last piece", append(bytes.Clone(good[:rowHeader]), 0xa8)},
 	}
 	for _, tt := range tests {
 		if _, err := decodeRow(tt.row); err == nil {
