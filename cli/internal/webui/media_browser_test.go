@@ -203,7 +203,9 @@ func mediaScreenshots(t *testing.T, tb *tab, ada, grace *daemon) {
 	tb.nav(ada.url("/"))
 	tb.until("the feed's images", `document.querySelectorAll("#feed .media img").length >= 4 && [...document.querySelectorAll("#feed .media img")].every(i => i.complete && i.naturalWidth > 0)`)
 	tb.until("ada's post first", `document.querySelector("#feed article.post").id === "p-`+mine.ID+`"`)
-	tb.is(`(document.activeElement && document.activeElement.blur(), document.querySelector("#feed").scrollIntoView(), scrollBy(0, -60), true)`)
+	// Grace's grid at the top, below the sticky header.
+	tb.is(`(document.activeElement && document.activeElement.blur(), scrollTo(0, 0),
+  scrollBy(0, document.querySelector("#p-` + trip.ID + `").getBoundingClientRect().top - document.querySelector("header.top").offsetHeight), true)`)
 	tb.light()
 	tb.screenshot("feed-media-light")
 	tb.dark()
