@@ -396,3 +396,50 @@ func TestMediaCodes(t *testing.T) {
 		}
 	}
 }
+
+// slowListener is a MediaListener that takes its time.
+type slowListener struct {
+	progressRecorder
+	gate chan struct{}
+}
+
+func (l *slowListener) OnProgress(p *MediaProgress) {
+	<-l.gate
+	l.progressRecorder.OnProgress(p)
+}
+
+// TestProgressRelay: a slow listener misses intermediate reports but gets
+// each file's last one, in order, and close waits for the last call.
+func TestProgressRelay(t *testing.T) {
+	l := &slowListener{gate: make(chan struct{})}
+	r := newProgressRelay(l)
+	report := r.fn()
+	for _, root := range []string{"a", "b"} {
+		for i := range 50 {
+			report(core.MediaProgress{Root: root, Have: i + 1, Pieces: 50, Done: i == 49})
+		}
+	}
+	close(l.gate)
+	r.close()
+	if r := newProgressRelay(nil); r != nil || r.fn() != nil {
+		t.Fatal("a null listener has a relay")
+	}
+	var last []string
+	for _, p := range l.reports {
+		if p.Done {
+			last = append(last, p.Root)
+		}
+	}
+	if len(last) != 2 || last[0] != "a" || last[1] != "b" {
+		t.Fatalf("done reports %v of %d reports; want a then b", last, len(l.reports))
+	}
+	if n := len(l.reports); n > 100 || n < 2 {
+		t.Fatalf("%d reports", n)
+	}
+	for i := 1; i < len(l.reports); i++ {
+		p, q := l.reports[i-1], l.reports[i]
+		if p.Root == q.Root && q.Have < p.Have {
+			t.Fatalf("report %d goes back: %+v after %+v", i, q, p)
+		}
+	}
+}
