@@ -24,6 +24,7 @@ const (
 	maxDepth     = 16
 	maxHolders   = 2 // peers one piece is requested from at once (endgame)
 	tick         = 250 * time.Millisecond
+	minWindow    = 50 * time.Millisecond // shortest span a peer's rate is measured over
 	busyBackoff  = 250 * time.Millisecond
 	maxStrikes   = 2
 	outQueue     = 256 // frames queued to one peer's writer
@@ -89,7 +90,8 @@ type cpeer struct {
 	strikes    int
 	noOutboard bool
 	rate       float64
-	winBytes   int64
+	winBytes   int64     // bytes since winStart
+	winStart   time.Time // start of the rate window; zero when idle
 	lastData   time.Time
 	snubbed    bool
 	holdUntil  time.Time
@@ -404,6 +406,9 @@ func (d *download) data(p *cpeer, m *msg) error {
 	g := r.got / blob.GroupSize
 	r.got += len(m.Data)
 	p.lastData, p.snubbed = now, false
+	if p.winStart.IsZero() {
+		p.winStart = r.sent
+	}
 	p.winBytes += int64(len(m.Data))
 	d.winBytes += int64(len(m.Data))
 	ps := &d.pieces[r.piece]
@@ -433,6 +438,7 @@ func (d *download) data(p *cpeer, m *msg) error {
 	if r.got == n {
 		delete(p.reqs, r.id)
 		d.unhold(r)
+		d.measure(p, now)
 	}
 	return nil
 }
@@ -522,10 +528,7 @@ func (d *download) tick(now time.Time) {
 		case dropped:
 			continue
 		}
-		if len(p.reqs) > 0 || p.winBytes > 0 {
-			p.rate = ewma(p.rate, float64(p.winBytes)/dt)
-		}
-		p.winBytes = 0
+		d.measure(p, now)
 		if p == d.obPeer && now.Sub(d.obSent) > d.c.stallMin {
 			d.drop(p, fmt.Errorf("%w: no answer to OUTBOARD?", ErrProtocol), false)
 			continue
@@ -560,6 +563,22 @@ func (d *download) tick(now time.Time) {
 			d.lastShown = pr
 			d.f.Progress(pr)
 		}
+	}
+}
+
+// measure updates p's rate with the bytes received since the window
+// began, once the window is at least minWindow long; a peer with nothing
+// in flight starts a new window with its next request.
+func (d *download) measure(p *cpeer, now time.Time) {
+	if p.winStart.IsZero() {
+		return
+	}
+	if dt := now.Sub(p.winStart); dt >= minWindow {
+		p.rate = ewma(p.rate, float64(p.winBytes)/dt.Seconds())
+		p.winBytes, p.winStart = 0, now
+	}
+	if len(p.reqs) == 0 {
+		p.winBytes, p.winStart = 0, time.Time{}
 	}
 }
 
@@ -656,9 +675,7 @@ func (d *download) pick(p *cpeer) int {
 		return best
 	}
 	// Strict endgame: only when every missing piece some active peer
-	// holds is in flight, ask p, once it has nothing in flight, for the
-	// one with the least written (most likely not started: its first
-	// holder is cancelled before sending anything).
+	// holds is in flight, and only once p has nothing in flight.
 	if len(p.reqs) > 0 {
 		return -1
 	}
@@ -667,42 +684,39 @@ func (d *download) pick(p *cpeer) int {
 			return -1
 		}
 	}
-	best, ties = -1, 0
-	bestLeft := 0
+	// Ask p for the in-flight piece whose holder would deliver it last,
+	// if p would deliver it sooner: est is the holder's bytes ahead of and
+	// left of that piece over its rate (the server sends in order).
+	best = -1
+	var bestGain time.Duration
+	mine := time.Duration(0)
+	if p.rate > 0 {
+		mine = time.Duration(float64(blob.PieceSize) / p.rate * float64(time.Second))
+	}
 	for i := range d.n {
 		ps := &d.pieces[i]
 		if ps.full || len(ps.holders) == 0 || len(ps.holders) >= maxHolders || !p.hasPiece(i) {
 			continue
 		}
-		mine := false
-		for _, h := range ps.holders {
-			mine = mine || h.p == p
-		}
-		if mine {
+		h := ps.holders[0]
+		if h.p == p {
 			continue
 		}
-		left := d.pieceLen(i) - blob.GroupSize*onesCount(ps.groups)
-		switch {
-		case best >= 0 && left < bestLeft:
-			continue
-		case best >= 0 && left > bestLeft:
-			best, bestLeft, ties = i, left, 1
-			continue
+		est := time.Duration(1 << 62) // unknown rate: as late as can be
+		if q := h.p; q.rate > 0 {
+			ahead := 0
+			for _, o := range q.reqs {
+				if o.id <= h.id {
+					ahead += d.pieceLen(o.piece) - o.got
+				}
+			}
+			est = time.Duration(float64(ahead) / q.rate * float64(time.Second))
 		}
-		ties++
-		if d.rng.IntN(ties) == 0 {
-			best, bestLeft = i, left
+		if gain := est - mine; gain > bestGain || gain == bestGain && best >= 0 && d.rng.IntN(2) == 0 {
+			best, bestGain = i, gain
 		}
 	}
 	return best
-}
-
-func onesCount(x uint32) int {
-	n := 0
-	for ; x != 0; x &= x - 1 {
-		n++
-	}
-	return n
 }
 
 // stuck reports whether no provider left can supply a missing piece.

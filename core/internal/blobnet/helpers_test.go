@@ -181,7 +181,7 @@ func (s *memSink) WriteChunks(off uint64, data []byte) error {
 	for g := off / blob.GroupSize; g < (off+uint64(len(data))+blob.GroupSize-1)/blob.GroupSize; g++ {
 		s.groups[g] = true
 	}
-	for i := range blob.Pieces(s.size) {
+	for i := int(off / blob.PieceSize); i <= int((off+uint64(len(data))-1)/blob.PieceSize); i++ {
 		po, n := blob.PieceSpan(s.size, i)
 		all := true
 		for g := po / blob.GroupSize; g < (po+uint64(n)+blob.GroupSize-1)/blob.GroupSize; g++ {

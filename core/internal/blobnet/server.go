@@ -248,9 +248,9 @@ func (s *Server) refuse(st network.Stream) {
 	st.Write(appendMsg(nil, &rej))
 }
 
-// burst is the rate bucket's depth: a tenth of a second at rate, at least
-// four chunk groups.
-func burst(rate int64) int64 { return max(4*blob.GroupSize, rate/10) }
+// burst is the rate bucket's depth: 20 ms at rate, at least four chunk
+// groups.
+func burst(rate int64) int64 { return max(4*blob.GroupSize, rate/50) }
 
 // take takes n bytes from the peer's rate bucket and returns how long to
 // wait before sending them.
