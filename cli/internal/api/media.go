@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -545,7 +546,7 @@ func (c *Client) stream(ctx context.Context, path string, in any, progress func(
 	if err != nil {
 		return err
 	}
-	resp, err := c.do(ctx, http.MethodPost, path, nil, strings.NewReader(string(body)), "")
+	resp, err := c.do(ctx, http.MethodPost, path, nil, bytes.NewReader(body), "")
 	if err != nil {
 		return err
 	}

@@ -390,3 +390,32 @@ func TestMirrorStreamEndsWithClient(t *testing.T) {
 	}
 	<-slow.ended // the daemon's side ended too
 }
+
+// FuzzMediaHeader: the import header's decoder never panics, and what it
+// accepts the Client sends again as the same input, in ASCII.
+func FuzzMediaHeader(f *testing.F) {
+	for _, s := range []string{`{"type":"image/png"}`, `{"type":"image/png","width":3,"height":2,"alt":"caf\u00e9 \ud83d\ude00","thumb":"iVBORw0KGgo=","blurhash":"L","name":"a.png"}`,
+		`{"type":1}`, `{"thumb":"!!"}`, `{"alt":"\ud800"}`, `{}{}`, `null`, `[]`, "{\"alt\":\"\xff\"}", `{"type":"x","evil":true}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		in, err := mediaHeader([]string{h})
+		if err != nil {
+			return
+		}
+		b, err := json.Marshal(MediaHeaderInput{Type: in.Type, Width: in.Width, Height: in.Height, Alt: in.Alt, Thumb: in.Thumb, Blurhash: in.Blurhash, Name: in.Name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := asciiJSON(b)
+		for i := range len(a) {
+			if a[i] >= 0x80 || a[i] < 0x20 {
+				t.Fatalf("asciiJSON(%q) = %q holds byte %#x", b, a, a[i])
+			}
+		}
+		again, err := mediaHeader([]string{a})
+		if err != nil || again.Type != in.Type || again.Alt != in.Alt || again.Name != in.Name || !bytes.Equal(again.Thumb, in.Thumb) || again.Width != in.Width {
+			t.Fatalf("mediaHeader(%q) = %+v, %v; want %+v", a, again, err, in)
+		}
+	})
+}

@@ -11,6 +11,11 @@
 // have the shape of core's but protect nothing. Its power mode and network
 // type are only recorded and reported by Status: it has no network, and
 // always reports 0 peers.
+//
+// Its media (media.go) are blobs named by their SHA-256, imported by the
+// accounts of this device or held by other devices (AddRemoteMedia), and
+// albums (AddAlbum for those of other devices): fetching one held
+// elsewhere reports progress and makes it held at once.
 package apitest
 
 import (

@@ -67,9 +67,9 @@ func (n *Node) AddPostMedia(name, text string, ms []core.Media) core.Post {
 	return n.addPost(n.users[name], core.KindPost, text, nil, "")
 }
 
-// AddAlbum adds (or adds items to) the album slug of the user name, as if
-// its entries came from the network. Its items are described by
-// AddRemoteMedia.
+// AddAlbum adds (or adds items to) the album slug of the user name, a
+// user added before, as if its entries came from the network. Its items
+// are described by AddRemoteMedia.
 func (n *Node) AddAlbum(name, slug, title string, items ...core.Media) core.Album {
 	n.mu.Lock()
 	defer n.unlock()
