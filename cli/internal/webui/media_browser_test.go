@@ -213,3 +213,39 @@ func mediaScreenshots(t *testing.T, tb *tab, ada, grace *daemon) {
 	tb.light()
 	tb.axe("the feed with images")
 }
+
+// TestBrowserProfileImages: a user sets an avatar and a banner through the
+// profile's form (a plain multipart form, no script involved), sees both
+// on their page, and opens the avatar's page.
+func TestBrowserProfileImages(t *testing.T) {
+	n, _, _ := sharedNet(t)
+	d, err := n.daemon(fresh("dora"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	avatar := writeTemp(t, "me.png", scenePNG(t, 200, 200, color.NRGBA{60, 140, 220, 255}, color.NRGBA{255, 250, 200, 255}, color.NRGBA{50, 110, 50, 255}))
+	banner := writeTemp(t, "wide.png", scenePNG(t, 900, 300, color.NRGBA{230, 120, 80, 255}, color.NRGBA{255, 240, 170, 255}, color.NRGBA{30, 60, 110, 255}))
+	tb := newTab(t)
+	tb.open(d, "/u/"+d.name)
+	tb.until("the profile", `document.body.dataset.page === "profile" && !document.querySelector(".profile-head .avatar")`)
+	tb.click("details.card summary")
+	tb.do(chromedp.SetUploadFiles(chromedp.CSS("#avatar-file"), []string{avatar}))
+	tb.typeIn("#avatar-alt", "A sunny meadow")
+	tb.do(chromedp.SetUploadFiles(chromedp.CSS("#banner-file"), []string{banner}))
+	tb.click("#profile-images button[type=submit]")
+	av := `document.querySelector(".profile-head .avatar img")`
+	bn := `document.querySelector(".profile-head .banner img")`
+	tb.until("the avatar and the banner", loaded(av)+` && `+loaded(bn))
+	if got := tb.str(av + `.alt`); got != "A sunny meadow" {
+		t.Errorf("the avatar's alt text is %q", got)
+	}
+	if got := tb.num(bn + `.naturalWidth`); got != 900 {
+		t.Errorf("the banner shows an image %v pixels wide, want the whole 900", got)
+	}
+	tb.axe("a profile with an avatar and a banner")
+	tb.click(".profile-head .avatar")
+	tb.until("the avatar's page", `location.pathname === "/u/`+d.name+`/avatar" && `+loaded(`document.querySelector(".full-image img")`))
+	if got := tb.str(`document.querySelector(".full-image figcaption").textContent`); got != "A sunny meadow" {
+		t.Errorf("the avatar's page says %q", got)
+	}
+}

@@ -254,6 +254,7 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
 		Fetched:   t.Fetched,
 		RequestID: newRequestID(),
 	}
+	s.prefetchThumbs(r.Context(), append([]postView{data.Post}, data.Ancestors...))
 	s.render(w, r, http.StatusOK, "thread", data)
 }
 
