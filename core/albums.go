@@ -268,7 +268,8 @@ const mirrorWorkers = 2
 // MirrorAlbum keeps a copy of an album: it pins every item, fetching what
 // it misses from everyone who holds it, writes the files to dir (when dir
 // is not "") and from then on fetches what the author adds. progress, if
-// not nil, receives each item's progress. It returns when every item is
+// not nil, receives each item's progress, one report at a time, items
+// fetched in parallel interleaved. It returns when every item is
 // held, or with the first error; what was fetched stays, and running it
 // again resumes.
 func (n *Node) MirrorAlbum(ctx context.Context, name, slug, dir string, progress func(MediaProgress)) (Album, error) {
@@ -307,6 +308,17 @@ func (n *Node) MirrorAlbum(ctx context.Context, name, slug, dir string, progress
 func (n *Node) mirrorItems(ctx context.Context, items []media.Descriptor, dir string, progress func(MediaProgress)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if progress != nil {
+		// Items are fetched in parallel; the caller gets one report at a
+		// time.
+		var pmu sync.Mutex
+		report := progress
+		progress = func(p MediaProgress) {
+			pmu.Lock()
+			defer pmu.Unlock()
+			report(p)
+		}
+	}
 	work := make(chan media.Descriptor)
 	var (
 		wg       sync.WaitGroup

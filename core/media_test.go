@@ -11,10 +11,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/skein-p2p/skein/core/internal/blob"
+	"github.com/skein-p2p/skein/core/internal/entry"
 )
 
 // noisyPNG returns a PNG of w×h random pixels: it does not compress, so its
@@ -74,7 +76,7 @@ func readMedia(t *testing.T, n *Node, root string) []byte {
 // TestMediaPost: alice posts a 1.4 MB image with a thumbnail and alt text;
 // bob, who follows her, sees the descriptor in his feed, gets the thumbnail
 // without asking, and fetches the image, verified, byte for byte. With
-// alice gone, carol fetches it from bob.
+// alice gone, carol, another follower, fetches it from bob.
 func TestMediaPost(t *testing.T) {
 	tn := newTestNet(t)
 	alice, bob, carol := tn.user("alice"), tn.user("bob"), tn.user("carol")
@@ -120,6 +122,17 @@ func TestMediaPost(t *testing.T) {
 		t.Fatalf("bob read %d bytes, want alice's %d", len(b), len(img))
 	}
 
+	// carol follows alice too; when alice is gone, her image comes from
+	// bob, a holder of alice's log.
+	mustFollow(t, carol, "alice")
+	waitFor(t, "carol's feed shows the post", func() bool {
+		page, err := carol.Feed(ctx, "", 10)
+		return err == nil && len(page.Posts) > 0 && page.Posts[0].ID == p.ID
+	})
+	aliceKey, _ := entry.ParseKey(p.AuthorKey)
+	waitFor(t, "the DHT names bob as a holder of alice's log", func() bool {
+		return slices.Contains(carol.findHolders(ctx, aliceKey), bob.host.ID())
+	})
 	alice.Close()
 	if b := readMedia(t, carol, m.Root); !bytes.Equal(b, img) {
 		t.Fatalf("carol read %d bytes from bob, want %d", len(b), len(img))

@@ -358,7 +358,14 @@ func (l *Library) download(ctx context.Context, root blob.Root, size uint64, aut
 		return fmt.Errorf("%w: %s: no peers to ask", ErrUnavailable, root.Short())
 	}
 	if size == 0 {
-		return fmt.Errorf("%w: %s", ErrUnknown, root.Short())
+		// No held entry names it: the providers' word is all there is,
+		// and the download checks it (the root verifies only with the
+		// true size).
+		s, err := l.client.Size(ctx, providers, root)
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrUnknown, root.Short(), err)
+		}
+		size = s
 	}
 	if size > blob.MaxSize {
 		return fmt.Errorf("medialib: %s: %w", root.Short(), blob.ErrTooLarge)
