@@ -323,6 +323,10 @@ func (a *albumCmd) mirror(ctx context.Context, e *env, c *api.Client) error {
 	al, err = c.MirrorAlbum(ctx, a.name, a.slug, dir, pv.report)
 	pv.end()
 	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(e.stdout, "stopped: run the same command again to resume")
+			return err
+		}
 		return fmt.Errorf("%w (run the same command again to resume)", err)
 	}
 	fmt.Fprintf(e.stdout, "mirrored %s: %d of %d file%s held, %s, in %s; new files the author adds will follow\n",

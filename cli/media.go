@@ -268,7 +268,7 @@ type mediaCmd struct {
 var mediaSubs = []string{"get", "usage", "prune"}
 
 func (m *mediaCmd) flags(fs *flag.FlagSet) {
-	fs.StringVar(&m.out, "o", "", "get: write the file to `FILE` (default: its root in the current directory)")
+	fs.StringVar(&m.out, "o", "", "get: write the file to `FILE` (default: its root, with the extension of its type, in the current directory)")
 	jsonFlag(fs, &m.json)
 }
 
@@ -332,15 +332,15 @@ func (m *mediaCmd) run(ctx context.Context, e *env, c *api.Client) error {
 // getMedia fetches the blob root from whoever holds it, with its progress,
 // and writes it to out through a temporary file renamed when complete.
 func getMedia(ctx context.Context, e *env, c *api.Client, root, out string) error {
-	if out == "" {
-		out = root
-	}
 	pv := newProgressView(e.stdout, 1)
-	if _, err := c.FetchMedia(ctx, root, pv.report); err != nil {
-		pv.end()
+	m, err := c.FetchMedia(ctx, root, pv.report)
+	pv.end()
+	if err != nil {
 		return err
 	}
-	pv.end()
+	if out == "" {
+		out = root + extensions[m.Type]
+	}
 	rc, size, err := c.OpenMedia(ctx, root)
 	if err != nil {
 		return err
@@ -357,6 +357,9 @@ func getMedia(ctx context.Context, e *env, c *api.Client, root, out string) erro
 	fmt.Fprintf(e.stdout, "saved %s (%s) to %s\n", shortID(root), formatBytes(n), inert(out))
 	return nil
 }
+
+// extensions are the file name extensions of the media types.
+var extensions = map[string]string{typeJPEG: ".jpg", typePNG: ".png", typeGIF: ".gif", typeWebP: ".webp", typeMP4: ".mp4", typeWebM: ".webm"}
 
 // writeFileAtomic writes r to path through a temporary file in the same
 // directory, synced and renamed over path only when complete.

@@ -314,6 +314,12 @@ func TestMediaCommands(t *testing.T) {
 	if ents, _ := os.ReadDir(dir); len(ents) != 3 {
 		t.Errorf("after media get, %s holds %d files, want 3 (no temporary file left)", dir, len(ents))
 	}
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	mustRun(t, home, "media", "get", root)
+	if got, err := os.ReadFile(filepath.Join(cwd, root+".png")); err != nil || !bytes.Equal(got, data) {
+		t.Errorf("media get without -o wrote %d bytes, %v; want the image in ROOT.png", len(got), err)
+	}
 	if _, err := run(t, home, "media", "get", strings.Repeat("0", 64), "-o", filepath.Join(dir, "none")); !errors.Is(err, core.ErrNoMedia) {
 		t.Errorf("media get (unknown) error = %v, want ErrNoMedia", err)
 	}
