@@ -501,7 +501,7 @@ func importUpload(ctx context.Context, mn mediaNode, u upload) (core.Media, erro
 	which := u.label
 	if u.file.Size > core.MaxMediaSize {
 		return core.Media{}, &uploadError{http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("%s is %.1f MiB; the limit is %d MiB. Nothing was saved.", which, float64(u.file.Size)/(1<<20), core.MaxMediaSize>>20)}
+			fmt.Sprintf("%s is larger than the limit of %d MiB (%d bytes). Nothing was saved.", which, core.MaxMediaSize>>20, u.file.Size)}
 	}
 	f, err := u.file.Open()
 	if err != nil {

@@ -389,6 +389,8 @@ func TestMediaUpload(t *testing.T) {
 		{"alt text too long", []part{{field: "text", data: []byte("x")}, {field: "image1", file: "a.png", ctype: "image/png", data: testPNG(t, 8, 8)}, {field: "alt1", data: bytes.Repeat([]byte("a"), 1001)}},
 			http.StatusBadRequest, "the limit is 1000"},
 		{"empty", []part{{field: "text", data: []byte(" ")}}, http.StatusBadRequest, "the post is empty"},
+		{"two files for one image", []part{{field: "text", data: []byte("x")}, {field: "image1", file: "a.png", ctype: "image/png", data: testPNG(t, 8, 8)},
+			{field: "image1", file: "b.png", ctype: "image/png", data: testPNG(t, 9, 9)}}, http.StatusBadRequest, "Give one file for the image 1"},
 	}
 	for _, c := range refused {
 		t.Run(c.name, func(t *testing.T) {
@@ -398,6 +400,14 @@ func TestMediaUpload(t *testing.T) {
 			}
 		})
 	}
+	t.Run("too large", func(t *testing.T) {
+		huge := make([]byte, core.MaxMediaSize+1)
+		copy(huge, pic)
+		res, body := u.postMultipart("/post", []part{{field: "text", data: []byte("x")}, {field: "image1", file: "huge.png", ctype: "image/png", data: huge}}, map[string]string{"X-Skein": "1"})
+		if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "Image 1 (huge.png) is larger than the limit of 64 MiB") {
+			t.Errorf("%d %q, want 413 saying the image is too large", res.StatusCode, body)
+		}
+	})
 	if feed, _ := node.Feed(ctx, "", 10); len(feed.Posts) != 2 {
 		t.Errorf("%d posts after the refusals, want 2", len(feed.Posts))
 	}
