@@ -82,7 +82,7 @@ func BenchmarkThroughput(b *testing.B) {
 		copy(bufs[i], bs[i].data)
 	}
 	copy(dst, bs[0].data)
-	var rawWall, rawCPU, netWall, netCPU time.Duration
+	var rawWall, rawCPU, netWall, netCPU, trustCPU time.Duration
 	b.ResetTimer()
 	for range b.N {
 		// Raw stream.
@@ -109,22 +109,29 @@ func BenchmarkThroughput(b *testing.B) {
 		rawWall += time.Since(t0)
 		rawCPU += cpuTime(b) - c0
 
-		// blobnet.
-		sinks := make([]*memSink, blobs)
-		for i := range sinks {
-			sinks[i] = newSink(bs[i].root, 0)
-			sinks[i].size, sinks[i].data = uint64(size), bufs[i]
-			sinks[i].groups = make([]bool, (size+blob.GroupSize-1)/blob.GroupSize)
-			sinks[i].written = blob.NewBitfield(blob.Pieces(uint64(size)))
-		}
-		t0, c0 = time.Now(), cpuTime(b)
-		for i, x := range bs {
-			if err := c.Get(context.Background(), Fetch{Root: x.root, Size: uint64(size), Sink: sinks[i], Providers: []peer.ID{p.h.ID()}}); err != nil {
-				b.Fatal(err)
+		// blobnet, verifying as it must, then trusting the bytes (the
+		// cost of the protocol alone).
+		for k, trust := range []bool{false, true} {
+			sinks := make([]*memSink, blobs)
+			for i := range sinks {
+				sinks[i] = newSink(bs[i].root, 0)
+				sinks[i].size, sinks[i].data, sinks[i].trust = uint64(size), bufs[i], trust
+				sinks[i].groups = make([]bool, (size+blob.GroupSize-1)/blob.GroupSize)
+				sinks[i].written = blob.NewBitfield(blob.Pieces(uint64(size)))
+			}
+			t0, c0 = time.Now(), cpuTime(b)
+			for i, x := range bs {
+				if err := c.Get(context.Background(), Fetch{Root: x.root, Size: uint64(size), Sink: sinks[i], Providers: []peer.ID{p.h.ID()}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if k == 0 {
+				netWall += time.Since(t0)
+				netCPU += cpuTime(b) - c0
+			} else {
+				trustCPU += cpuTime(b) - c0
 			}
 		}
-		netWall += time.Since(t0)
-		netCPU += cpuTime(b) - c0
 	}
 	b.StopTimer()
 	mib := float64(total) / (1 << 20) * float64(b.N)
@@ -135,6 +142,7 @@ func BenchmarkThroughput(b *testing.B) {
 	b.ReportMetric(float64(netCPU.Milliseconds())/mib, "blob-cpu-ms/MiB")
 	b.ReportMetric(float64(rawCPU.Milliseconds())/mib, "raw-cpu-ms/MiB")
 	b.ReportMetric(float64(rawCPU)/float64(netCPU), "cpu-efficiency")
+	b.ReportMetric(float64(trustCPU.Milliseconds())/mib, "noverify-cpu-ms/MiB")
 	b.SetBytes(0)
 }
 

@@ -247,7 +247,7 @@ func (d *download) runPeer(p *cpeer) {
 			}
 		}
 	}()
-	br := bufio.NewReaderSize(st, 64<<10)
+	br := bufio.NewReaderSize(st, 4096) // small: most of a DATA frame is read straight into its buffer
 	for {
 		buf := d.pool.Get().(*[]byte)
 		t, payload, err := readFrame(br, clientBound, *buf)

@@ -512,7 +512,7 @@ func (c *sconn) push(frames []byte) {
 
 // writeLoop sends queued answers and pieces until the reader is done.
 func (c *sconn) writeLoop() error {
-	bw := bufio.NewWriterSize(c.st, 64<<10)
+	bw := bufio.NewWriterSize(c.st, blob.PieceSize) // large writes: fewer muxer frames and syscalls
 	piece := make([]byte, blob.PieceSize)
 	var hdr []byte
 	for {
