@@ -53,7 +53,8 @@ type Fetch struct {
 	// Providers are asked HAVE? in parallel.
 	Providers []peer.ID
 	// Window > 0 asks for a sequential window of this many pieces from
-	// Position first (for viewing), then for the rest.
+	// piece Position first (for viewing), then for the rest. (Position
+	// is not in the media contract, which names it without a field.)
 	Window   int
 	Position int
 	// Progress, if set, is called at most about 4 times a second, and
@@ -142,7 +143,8 @@ func (c *Client) Get(ctx context.Context, f Fetch) error {
 
 // GetMany fetches whole small blobs (at most blob.GroupSize bytes) from p in
 // one round trip: batches of MaxBatch roots are sent at once. The result
-// holds each blob p had, verified against its root; the others are absent.
+// holds each blob p had, verified against its root; the others are absent
+// (when none came back and p rejected some, the error wraps ErrRejected).
 // A blob failing verification fails the call with an error wrapping
 // blob.ErrBadData.
 func (c *Client) GetMany(ctx context.Context, p peer.ID, roots []blob.Root) (map[blob.Root][]byte, error) {

@@ -282,3 +282,16 @@ func TestClose(t *testing.T) {
 		t.Errorf("Get() on a closed Client = %v, want ErrClosed", err)
 	}
 }
+
+func TestSize(t *testing.T) {
+	data, root, ob := makeBlob(t, 600000, 13)
+	has, hasnt := newProvider(t, ServerLimits{}), newProvider(t, ServerLimits{})
+	has.src.add(data, root, ob, nil)
+	_, c := newClient(t, has, hasnt)
+	if size, err := c.Size(testCtx(t), ids(hasnt, has), root); err != nil || size != 600000 {
+		t.Errorf("Size() = %d, %v; want 600000", size, err)
+	}
+	if _, err := c.Size(testCtx(t), ids(hasnt), root); !errors.Is(err, ErrNoProviders) {
+		t.Errorf("Size() from a provider without it = %v, want ErrNoProviders", err)
+	}
+}

@@ -40,13 +40,22 @@ func (c *Client) Size(ctx context.Context, providers []peer.ID, root blob.Root) 
 		}()
 	}
 	last := errors.New("no provider to ask")
+	var size uint64
+	found := false
+	// Every answer is awaited (the others end at once when cancelled), so
+	// no goroutine outlives the call and Close waits for all of them.
 	for range providers {
 		a := <-answers
-		if a.err == nil {
+		switch {
+		case a.err == nil && !found:
+			size, found = a.size, true
 			cancel()
-			return a.size, nil
+		case a.err != nil:
+			last = a.err
 		}
-		last = a.err
+	}
+	if found {
+		return size, nil
 	}
 	return 0, fmt.Errorf("%w: %s: %w", ErrNoProviders, root.Short(), last)
 }
