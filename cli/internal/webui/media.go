@@ -30,28 +30,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/skein-p2p/skein/cli/internal/api"
 	"github.com/skein-p2p/skein/cli/internal/imaging"
 	"github.com/skein-p2p/skein/core"
 )
-
-// mediaNode is the node's media API. The web UI asks the node it was given
-// for it at run time (the daemon's *core.Node has it), so that a node
-// without media (a test fake) still serves every other page.
-type mediaNode interface {
-	ImportMedia(ctx context.Context, r io.Reader, in core.MediaInput) (core.Media, error)
-	PostMedia(ctx context.Context, text string, ms []core.Media) (core.Post, error)
-	ReplyMedia(ctx context.Context, postID, text string, ms []core.Media) (core.Post, error)
-	FetchMedia(ctx context.Context, root string, progress func(core.MediaProgress)) (core.Media, error)
-	OpenMedia(ctx context.Context, root string) (*core.MediaFile, error)
-	SetAvatar(ctx context.Context, m *core.Media) (core.User, error)
-	SetBanner(ctx context.Context, m *core.Media) (core.User, error)
-}
-
-// mediaAPI returns the node's media API, if it has one.
-func (s *Server) mediaAPI() (mediaNode, bool) {
-	m, ok := s.node.(mediaNode)
-	return m, ok
-}
 
 // Limits of the media routes.
 const (
@@ -112,14 +94,9 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "There is no image at this address: an image's address is its root, 64 hexadecimal digits.")
 		return
 	}
-	mn, ok := s.mediaAPI()
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "This daemon does not serve images.")
-		return
-	}
 	ctx, cancel := context.WithTimeout(r.Context(), mediaOpenTimeout)
 	defer cancel()
-	f, err := mn.OpenMedia(ctx, root)
+	f, err := s.node.OpenMedia(ctx, root)
 	switch {
 	case err == nil:
 	case errors.Is(err, core.ErrNoMedia):
@@ -361,10 +338,6 @@ const blurhashAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 // with their thumbnails held, which the node fetches together. The
 // browser asks for the others.
 func (s *Server) prefetchThumbs(ctx context.Context, ps []postView) {
-	mn, ok := s.mediaAPI()
-	if !ok {
-		return
-	}
 	seen := make(map[string]bool)
 	var roots []string
 	for _, p := range ps {
@@ -390,7 +363,7 @@ func (s *Server) prefetchThumbs(ctx context.Context, ps []postView) {
 				return
 			}
 			defer func() { <-sem }()
-			mn.FetchMedia(ctx, root, nil) // a miss is the browser's to retry
+			s.node.FetchMedia(ctx, root, nil) // a miss is the browser's to retry
 		})
 	}
 	wg.Wait()
@@ -497,7 +470,7 @@ func (e *uploadError) Error() string { return e.msg }
 
 // importUpload reads an uploaded image, makes its thumbnail, dimensions
 // and blurhash, and stores it on the node.
-func importUpload(ctx context.Context, mn mediaNode, u upload) (core.Media, error) {
+func importUpload(ctx context.Context, mn api.Librarian, u upload) (core.Media, error) {
 	which := u.label
 	if u.file.Size > core.MaxMediaSize {
 		return core.Media{}, &uploadError{http.StatusRequestEntityTooLarge,
@@ -533,7 +506,7 @@ func importUpload(ctx context.Context, mn mediaNode, u upload) (core.Media, erro
 }
 
 // importAll imports every upload, in order.
-func importAll(ctx context.Context, mn mediaNode, us []upload) ([]core.Media, error) {
+func importAll(ctx context.Context, mn api.Librarian, us []upload) ([]core.Media, error) {
 	ms := make([]core.Media, 0, len(us))
 	for _, u := range us {
 		m, err := importUpload(ctx, mn, u)
@@ -563,18 +536,14 @@ func (s *Server) failMedia(w http.ResponseWriter, r *http.Request, err error) {
 
 // postWithMedia posts (or replies to the form's "id") text with images.
 func (s *Server) postWithMedia(ctx context.Context, r *http.Request, text string, us []upload) (core.Post, error) {
-	mn, ok := s.mediaAPI()
-	if !ok {
-		return core.Post{}, &uploadError{http.StatusNotImplemented, "This daemon does not take images."}
-	}
-	ms, err := importAll(ctx, mn, us)
+	ms, err := importAll(ctx, s.node, us)
 	if err != nil {
 		return core.Post{}, err
 	}
 	if r.URL.Path == "/reply" {
-		return mn.ReplyMedia(ctx, r.PostFormValue("id"), text, ms)
+		return s.node.ReplyMedia(ctx, r.PostFormValue("id"), text, ms)
 	}
-	return mn.PostMedia(ctx, text, ms)
+	return s.node.PostMedia(ctx, text, ms)
 }
 
 // profileFields are the image fields of the profile images form.
@@ -585,11 +554,7 @@ var profileFields = []string{"avatar", "banner"}
 // "remove_banner" boxes remove one.
 func (s *Server) setProfileImages(w http.ResponseWriter, r *http.Request) {
 	defer cleanUp(r)
-	mn, ok := s.mediaAPI()
-	if !ok {
-		s.fail(w, r, http.StatusNotImplemented, "This daemon does not take images.")
-		return
-	}
+	mn := s.node
 	us, err := uploads(r, profileFields...)
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, capitalize(err.Error())+".")

@@ -31,7 +31,7 @@ func newMediaUI(t *testing.T) (*testUI, *core.Node) {
 
 // newMediaUIWith is newMediaUI with the UI over wrap(node), if wrap is
 // not nil.
-func newMediaUIWith(t *testing.T, wrap func(*core.Node) mediaNode) (*testUI, *core.Node) {
+func newMediaUIWith(t *testing.T, wrap func(*core.Node) api.Node) (*testUI, *core.Node) {
 	t.Helper()
 	ctx := context.Background()
 	node, err := core.New(ctx, core.Config{DataDir: t.TempDir(), ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}})
@@ -42,11 +42,11 @@ func newMediaUIWith(t *testing.T, wrap func(*core.Node) mediaNode) (*testUI, *co
 		node.Close()
 		t.Fatal(err)
 	}
-	var api apiNode = node
+	var n api.Node = node
 	if wrap != nil {
-		api = wrap(node).(apiNode)
+		n = wrap(node)
 	}
-	srv, err := New(api, Options{})
+	srv, err := New(n, Options{})
 	if err != nil {
 		node.Close()
 		t.Fatal(err)
@@ -111,12 +111,6 @@ func importBlob(t *testing.T, node *core.Node, data []byte, in core.MediaInput) 
 	return m
 }
 
-// apiNode is the node the UI is made with.
-type apiNode = interface {
-	mediaNode
-	api.Node
-}
-
 // typedNode is a node whose OpenMedia says the types in types, whatever
 // the node says: a node that trusts a peer's lying descriptor.
 type typedNode struct {
@@ -134,7 +128,7 @@ func (n typedNode) OpenMedia(ctx context.Context, root string) (*core.MediaFile,
 
 func TestMediaRoute(t *testing.T) {
 	types := map[string]string{}
-	u, node := newMediaUIWith(t, func(n *core.Node) mediaNode { return typedNode{n, types} })
+	u, node := newMediaUIWith(t, func(n *core.Node) api.Node { return typedNode{n, types} })
 	pic := testPNG(t, 64, 48)
 	img := importBlob(t, node, pic, core.MediaInput{Type: "image/png", Width: 64, Height: 48})
 	// Blobs that are not images are an album's files, of no type.
@@ -545,5 +539,18 @@ func TestMediaTones(t *testing.T) {
 	}
 	if !bytes.Contains(css, []byte(".ph-none {")) {
 		t.Error("media.css has no .ph-none")
+	}
+}
+
+// TestMediaForm: the compose form uploads images, and a multipart post
+// without any is a post (over the fake node).
+func TestMediaForm(t *testing.T) {
+	u := newTestUI(t)
+	if page := u.get("/"); !strings.Contains(page, `enctype="multipart/form-data"`) || !strings.Contains(page, `name="image4"`) || !strings.Contains(page, `name="alt4"`) {
+		t.Error("the compose form cannot upload images")
+	}
+	res, body := u.postMultipart("/post", []part{{field: "text", data: []byte("A multipart post without images")}}, map[string]string{"X-Skein": "1"})
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "A multipart post without images") || strings.Contains(body, `class="media`) {
+		t.Errorf("a multipart post without images: %d %q", res.StatusCode, body)
 	}
 }
