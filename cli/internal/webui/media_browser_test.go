@@ -164,32 +164,57 @@ func TestBrowserMediaRefused(t *testing.T) {
 	}
 }
 
+// postImages posts text with pics as d's account, through the node, each
+// prepared as the web UI prepares an upload.
+func (d *daemon) postImages(t testing.TB, text string, pics [][]byte, alts []string) core.Post {
+	t.Helper()
+	ctx := context.Background()
+	var ms []core.Media
+	for i, pic := range pics {
+		img, err := imaging.Prepare(pic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := d.node.ImportMedia(ctx, bytes.NewReader(pic), core.MediaInput{Type: img.Type, Width: img.Width, Height: img.Height,
+			Alt: alts[i], Thumb: img.Thumb, Blurhash: img.Blurhash})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, m)
+	}
+	p, err := d.node.PostMedia(ctx, text, ms)
+	if err != nil {
+		t.Fatalf("%s PostMedia: %v", d.name, err)
+	}
+	return p
+}
+
+// TestBrowserMediaLive: a post with four images from bob reaches alice's
+// open feed live, in a grid of four, each thumbnail fetched and shown.
+func TestBrowserMediaLive(t *testing.T) {
+	_, alice, bob := sharedNet(t)
+	tb := newTab(t)
+	tb.open(alice, "/")
+	text := once("Four pictures, live")
+	var pics [][]byte
+	alts := []string{"one", "two", "three", "four"}
+	for i := range alts {
+		pics = append(pics, scenePNG(t, 300+40*i, 200, color.NRGBA{uint8(60 * i), 120, 200, 255}, color.NRGBA{255, 240, 200, 255}, color.NRGBA{40, uint8(100 + 30*i), 60, 255}))
+	}
+	bob.postImages(t, text, pics, alts)
+	tb.until("bob's post, live", feedHas(text))
+	grid := articleOf(text) + `.querySelector(".media.n4")`
+	tb.until("its four thumbnails", `(() => { const g = `+grid+`; return !!g && [...g.querySelectorAll("img")].map(i => i.complete && i.naturalWidth > 0 && i.alt).join() === "one,two,three,four" })()`)
+}
+
 // mediaScreenshots adds the feed with images to TestBrowserScreenshots:
 // grace posts three pictures, ada one, and ada's feed shows them, light
 // and dark (feed-media-light.png, feed-media-dark.png).
 func mediaScreenshots(t *testing.T, tb *tab, ada, grace *daemon) {
 	t.Helper()
-	ctx := context.Background()
 	post := func(d *daemon, text string, pics [][]byte, alts []string) core.Post {
 		t.Helper()
-		var ms []core.Media
-		for i, pic := range pics {
-			img, err := imaging.Prepare(pic)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := d.node.ImportMedia(ctx, bytes.NewReader(pic), core.MediaInput{Type: img.Type, Width: img.Width, Height: img.Height,
-				Alt: alts[i], Thumb: img.Thumb, Blurhash: img.Blurhash})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ms = append(ms, m)
-		}
-		p, err := d.node.PostMedia(ctx, text, ms)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return d.postImages(t, text, pics, alts)
 	}
 	trip := post(grace, "Three days of hiking along the coast. Every evening the sky put on a different show. #outdoors", [][]byte{
 		scenePNG(t, 900, 600, color.NRGBA{250, 110, 60, 255}, color.NRGBA{255, 236, 160, 255}, color.NRGBA{30, 70, 120, 255}),
