@@ -30,9 +30,9 @@
 //
 // A Server holds per peer at most ServerLimits.MaxOutstanding (4 MiB)
 // bytes of accepted but unsent pieces and MaxRequests (64) open requests,
-// serves at most MaxPeers peers at once, sends at most Rate bytes a second
-// to each peer, and closes a stream idle for Idle. Over a limit it answers
-// REJECT busy or too many.
+// serves at most MaxPeers peers at once and 8 streams of one peer, sends at
+// most Rate bytes a second to each peer, and closes a stream idle for Idle.
+// Over a limit it answers REJECT busy or too many.
 //
 // # Downloader
 //

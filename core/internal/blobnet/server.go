@@ -69,7 +69,11 @@ func (l ServerLimits) withDefaults() ServerLimits {
 
 // maxCtrl bounds the answers other than DATA queued on one stream; the
 // reader waits while more are queued.
-const maxCtrl = 1 << 20
+const maxCtrl = 512 << 10
+
+// maxPeerStreams bounds the streams of one peer served at once (one per
+// blob it downloads): beyond, the stream's first request gets REJECT busy.
+const maxPeerStreams = 8
 
 // Server answers /skein/blob/1.0.0 streams from a Source within its
 // limits. It is safe for concurrent use.
@@ -162,7 +166,7 @@ func (s *Server) handle(st network.Stream) {
 		return
 	}
 	ps := s.peers[p]
-	if ps == nil && len(s.peers) >= s.lim.MaxPeers {
+	if ps == nil && len(s.peers) >= s.lim.MaxPeers || ps != nil && ps.streams >= maxPeerStreams {
 		s.mu.Unlock()
 		s.refuse(st)
 		return

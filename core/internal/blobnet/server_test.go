@@ -139,6 +139,26 @@ func TestServerCaps(t *testing.T) {
 			return true
 		})
 	})
+	t.Run("streams of a peer", func(t *testing.T) {
+		p := newProvider(t, ServerLimits{})
+		p.src.add(data, root, ob, nil)
+		h := newHost(t)
+		know(h, p.h)
+		for i := range maxPeerStreams + 1 {
+			st, err := h.NewStream(testCtx(t), p.h.ID(), ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Reset() })
+			st.Write(appendMsg(nil, &msg{Type: tHaveQ, Root: root}))
+			readUntil(t, bufio.NewReader(st), func(m *msg) bool {
+				if busy := m.Type == tReject && m.Reason == ReasonBusy; busy != (i == maxPeerStreams) {
+					t.Fatalf("stream %d got %s, want REJECT busy only for stream %d", i, m.Type, maxPeerStreams)
+				}
+				return true
+			})
+		}
+	})
 	t.Run("cancel", func(t *testing.T) {
 		p := newProvider(t, ServerLimits{Rate: 64 << 10})
 		p.src.add(data, root, ob, nil)
