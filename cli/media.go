@@ -460,7 +460,7 @@ func (v *progressView) end() {
 // plain is a progress line for a pipe:
 //
 //	cat.png: 12/40 pieces, 3.1 MB of 10 MB, 2.4 MB/s from 3 peers
-//	cat.png: done, 10 MB (file 2 of 5)
+//	cat.png: done, 10 MB from 2 peers (file 2 of 5)
 func (v *progressView) plain(p core.MediaProgress) string {
 	name := shortID(p.Root)
 	if p.Name != "" {
@@ -468,6 +468,9 @@ func (v *progressView) plain(p core.MediaProgress) string {
 	}
 	if p.Done {
 		s := fmt.Sprintf("%s: done, %s", name, formatBytes(p.Size))
+		if p.Peers > 0 {
+			s += fmt.Sprintf(" from %d peer%s", p.Peers, plural(p.Peers))
+		}
 		if v.files > 1 {
 			s += fmt.Sprintf(" (file %d of %d)", len(v.done), v.files)
 		}

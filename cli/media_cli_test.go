@@ -215,7 +215,7 @@ func TestProgressViewPlain(t *testing.T) {
 	v.report(core.MediaProgress{Root: root, Name: "cat\x1b.png", Done: true}) // again: not shown
 	v.end()
 	want := `cat\x1b.png: 2/4 pieces, 500 KB of 1.0 MB, 2.4 MB/s from 3 peers` + "\n" +
-		`cat\x1b.png: done, 1.0 MB (file 1 of 2), 1 peer dropped for bad data` + "\n"
+		`cat\x1b.png: done, 1.0 MB from 3 peers (file 1 of 2), 1 peer dropped for bad data` + "\n"
 	if b.String() != want {
 		t.Errorf("progress lines =\n%s\nwant\n%s", b.String(), want)
 	}
@@ -355,7 +355,7 @@ func TestMediaCommands(t *testing.T) {
 	node.AddAlbum("bob", "pics", "Pics\x1b[2J", f)
 	mirror := filepath.Join(t.TempDir(), "m")
 	out = mustRun(t, home, "album", "mirror", "bob/pics", mirror)
-	wantInOrder(t, out, `mirroring bob/pics (Pics\x1b[2J): 1 file`, "one.txt: done, 3 B\n", "mirrored bob/pics: 1 of 1 file held")
+	wantInOrder(t, out, `mirroring bob/pics (Pics\x1b[2J): 1 file`, "one.txt: done, 3 B from 1 peer\n", "mirrored bob/pics: 1 of 1 file held")
 	if got, err := os.ReadFile(filepath.Join(mirror, "one.txt")); err != nil || string(got) != "one" {
 		t.Errorf("mirrored one.txt = %q, %v", got, err)
 	}

@@ -330,14 +330,22 @@ func (n *Node) mirrorItems(ctx context.Context, items []media.Descriptor, dir st
 		go func() {
 			defer wg.Done()
 			for d := range work {
-				var fn func(blobnet.Progress)
+				var (
+					fn   func(blobnet.Progress)
+					last MediaProgress
+				)
 				if progress != nil {
-					fn = func(p blobnet.Progress) { progress(mediaProgress(p, d.Name)) }
+					fn = func(p blobnet.Progress) {
+						last = mediaProgress(p, d.Name)
+						progress(last)
+					}
 				}
 				err := n.lib.Fetch(ctx, d.Root, blobstore.TierPinned, fn)
-				if err == nil && progress != nil {
+				if err == nil && progress != nil && !last.Done {
+					// Held already, or fetched by a download another
+					// caller started: report it done all the same.
 					progress(MediaProgress{Root: d.Root.String(), Name: d.Name, Size: int64(d.Size), Verified: int64(d.Size),
-						Pieces: blob.Pieces(d.Size), Have: blob.Pieces(d.Size), Done: true})
+						Pieces: blob.Pieces(d.Size), Have: blob.Pieces(d.Size), Peers: last.Peers, Done: true})
 				}
 				if err == nil && dir != "" {
 					err = n.exportItem(d, dir)
