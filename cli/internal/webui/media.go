@@ -40,8 +40,11 @@ const (
 	// mediaCSP is the Content-Security-Policy of a blob: nothing loads,
 	// nothing runs, whatever the bytes are.
 	mediaCSP = "default-src 'none'; sandbox"
-	// mediaOpenTimeout bounds fetching a blob for the browser.
-	mediaOpenTimeout = 2 * time.Minute
+	// mediaOpenTimeout bounds fetching a blob for the browser: a browser
+	// keeps six connections to the UI, and images that wait for slow peers
+	// would hold them from the page's own requests. A blob fetched in part
+	// keeps its verified pieces: the next request goes on from there.
+	mediaOpenTimeout = 30 * time.Second
 	// thumbWait bounds how long a page waits for its thumbnails before it
 	// is rendered (the browser asks for those still missing itself).
 	thumbWait = 800 * time.Millisecond
