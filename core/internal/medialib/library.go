@@ -76,6 +76,10 @@ const (
 	maxBatch   = 64
 )
 
+// viewWindow is how many pieces from the start a download for viewing
+// fetches in order before the rest, rarest first.
+const viewWindow = 4
+
 // evictEvery is how often the library evicts beyond the budgets.
 const evictEvery = 5 * time.Minute
 
@@ -388,11 +392,17 @@ func (l *Library) download(ctx context.Context, root blob.Root, size uint64, aut
 	if err != nil {
 		return fmt.Errorf("medialib: %w", err)
 	}
+	window := 0
+	if tier == blobstore.TierCache {
+		// Someone is looking at it: its first pieces come first.
+		window = viewWindow
+	}
 	err = l.client.Get(ctx, blobnet.Fetch{
 		Root:      root,
 		Size:      size,
 		Sink:      part,
 		Providers: providers,
+		Window:    window,
 		Progress:  func(p blobnet.Progress) { l.report(root, p) },
 	})
 	if cerr := part.Close(); err == nil {
