@@ -167,8 +167,14 @@ func (s *Server) handle(st network.Stream) {
 	}
 	ps := s.peers[p]
 	if ps == nil && len(s.peers) >= s.lim.MaxPeers || ps != nil && ps.streams >= maxPeerStreams {
+		s.streams[st] = struct{}{}
+		s.wg.Add(1)
 		s.mu.Unlock()
 		s.refuse(st)
+		s.mu.Lock()
+		delete(s.streams, st)
+		s.mu.Unlock()
+		s.wg.Done()
 		return
 	}
 	if ps == nil {
