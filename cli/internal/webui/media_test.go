@@ -554,3 +554,32 @@ func TestMediaForm(t *testing.T) {
 		t.Errorf("a multipart post without images: %d %q", res.StatusCode, body)
 	}
 }
+
+// FuzzMediaView: whatever a peer's descriptor holds, a post shows an image
+// only from this UI's routes, with a placeholder class media.css has.
+func FuzzMediaView(f *testing.F) {
+	root := strings.Repeat("1f", 32)
+	f.Add(root, "image/png", root, "LEHV6nWB2yk8pyo0adR*.7kCMdnj", 10, 20)
+	f.Add("javascript:alert(1)", "image/svg+xml", "", `"><x`, -1, 0)
+	f.Add(root, "image/jpeg", "../../etc", "~~~~~~", 0, 70000)
+	f.Fuzz(func(t *testing.T, root, typ, thumb, hash string, w, h int) {
+		v, ok := newMediaView(core.Media{Root: root, Type: typ, Thumb: thumb, Blurhash: hash, Width: w, Height: h}, "/post/x/image/1")
+		if !ok {
+			return
+		}
+		if !inlineTypes[typ] || !validRoot(root) {
+			t.Fatalf("shows a %q of root %q", typ, root)
+		}
+		for _, u := range []string{v.Src, v.Full} {
+			if !strings.HasPrefix(u, "/media/") || !validRoot(strings.TrimPrefix(u, "/media/")) {
+				t.Fatalf("an image from %q", u)
+			}
+		}
+		if v.Tone != "ph-none" && (len(v.Tone) != 6 || strings.Trim(v.Tone[3:], "0123") != "") {
+			t.Fatalf("placeholder class %q", v.Tone)
+		}
+		if (v.Width == 0) != (v.Height == 0) || v.Width < 0 || v.Height < 0 {
+			t.Fatalf("size %d×%d", v.Width, v.Height)
+		}
+	})
+}
