@@ -237,6 +237,42 @@ func mediaScreenshots(t *testing.T, tb *tab, ada, grace *daemon) {
 	tb.screenshot("feed-media-dark")
 	tb.light()
 	tb.axe("the feed with images")
+
+	// Grace's profile with an avatar and a banner.
+	ctx := context.Background()
+	image := func(pic []byte, alt string) *core.Media {
+		img, err := imaging.Prepare(pic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := grace.node.ImportMedia(ctx, bytes.NewReader(pic), core.MediaInput{Type: img.Type, Width: img.Width, Height: img.Height,
+			Alt: alt, Thumb: img.Thumb, Blurhash: img.Blurhash})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &m
+	}
+	if _, err := grace.node.SetAvatar(ctx, image(scenePNG(t, 240, 240, color.NRGBA{70, 130, 200, 255}, color.NRGBA{255, 245, 200, 255}, color.NRGBA{50, 120, 70, 255}), "A meadow under a blue sky")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grace.node.SetBanner(ctx, image(scenePNG(t, 1200, 360, color.NRGBA{240, 130, 70, 255}, color.NRGBA{255, 236, 170, 255}, color.NRGBA{30, 60, 110, 255}), "Sunset over the harbour")); err != nil {
+		t.Fatal(err)
+	}
+	if err := poll(waitLimit, func() bool {
+		p, err := ada.node.Whois(ctx, "grace")
+		return err == nil && p.Avatar != nil && p.Banner != nil
+	}); err != nil {
+		t.Fatalf("ada never learned grace's avatar and banner: %v", err)
+	}
+	tb.nav(ada.url("/u/grace"))
+	tb.until("grace's avatar and banner", loaded(`document.querySelector(".profile-head .avatar img")`)+` && `+loaded(`document.querySelector(".profile-head .banner img")`))
+	tb.is(`(document.activeElement && document.activeElement.blur(), scrollTo(0, 0), true)`)
+	tb.light()
+	tb.screenshot("profile-media-light")
+	tb.dark()
+	tb.screenshot("profile-media-dark")
+	tb.light()
+	tb.axe("a profile with an avatar and a banner")
 }
 
 // TestBrowserProfileImages: a user sets an avatar and a banner through the
