@@ -19,7 +19,7 @@ func vectorData(n int) []byte {
 	return b
 }
 
-// vectors returns the lines docs/drafts/blobstore.md shows: each blob's
+// vectors returns the lines docs/PROTOCOL.md ("Blobs") shows: each blob's
 // size, root and outboard.
 func vectors(t testing.TB) []string {
 	var lines []string
@@ -50,16 +50,16 @@ func itoa(n int) string {
 }
 
 // TestVectors prints the vectors (-v) and checks that
-// docs/drafts/blobstore.md shows each exactly.
+// docs/PROTOCOL.md ("Blobs") shows each exactly.
 func TestVectors(t *testing.T) {
 	vs := vectors(t)
 	for _, v := range vs {
 		t.Log(v)
 	}
-	doc := protocoldoc.FlatFile(t, "docs/drafts/blobstore.md")
+	doc := protocoldoc.Flat(t)
 	for _, v := range vs {
 		if !strings.Contains(doc, strings.Join(strings.Fields(v), "")) {
-			t.Errorf("docs/drafts/blobstore.md lacks the vector %q", v)
+			t.Errorf("docs/PROTOCOL.md (\"Blobs\") lacks the vector %q", v)
 		}
 	}
 }

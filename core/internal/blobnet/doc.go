@@ -24,7 +24,7 @@
 // with the piece's chunk groups in order, one DATA frame each, or with one
 // REJECT. Every request gets its DATA or a REJECT, except one the client
 // cancelled. GETMANY is answered with one BLOB or REJECT per root, in order.
-// docs/drafts/blobnet.md is the full specification, with test vectors.
+// docs/PROTOCOL.md ("Blob transfer") is the full specification, with test vectors.
 //
 // # Limits
 //

@@ -14,7 +14,7 @@ type vector struct {
 	m    msg
 }
 
-// vectorMsgs returns the messages of docs/drafts/blobnet.md's test
+// vectorMsgs returns the messages of docs/PROTOCOL.md ("Blob transfer")'s test
 // vectors: the small blob "hello, skein" (12 bytes) and a blob of 40000
 // bytes (byte i = i mod 251: three chunk groups, one piece).
 func vectorMsgs(t testing.TB) []vector {
@@ -49,14 +49,14 @@ func vectorMsgs(t testing.TB) []vector {
 }
 
 // TestVectors prints every vector (go test -run TestVectors -v) and checks
-// that docs/drafts/blobnet.md shows it.
+// that docs/PROTOCOL.md ("Blob transfer") shows it.
 func TestVectors(t *testing.T) {
-	doc := protocoldoc.FlatFile(t, "docs/drafts/blobnet.md")
+	doc := protocoldoc.Flat(t)
 	for _, v := range vectorMsgs(t) {
 		h := hex.EncodeToString(appendMsg(nil, &v.m))
 		t.Logf("%s:\n%s", v.name, wrap(h))
 		if !bytes.Contains([]byte(doc), []byte(h)) {
-			t.Errorf("docs/drafts/blobnet.md lacks the vector %q", v.name)
+			t.Errorf("docs/PROTOCOL.md (\"Blob transfer\") lacks the vector %q", v.name)
 		}
 	}
 }

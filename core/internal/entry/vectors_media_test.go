@@ -12,9 +12,9 @@ import (
 	"github.com/skein-p2p/skein/core/internal/protocoldoc"
 )
 
-// mediaDoc is the draft that documents the media entries and their
+// mediaDoc is the document that specifies the media entries and their
 // vectors.
-const mediaDoc = "docs/drafts/media-entries.md"
+const mediaDoc = "docs/PROTOCOL.md"
 
 // vectorPhoto is the image of alice's post in the vector alice 9: every
 // field an image descriptor of a post has.

@@ -27,7 +27,7 @@ func Flat(t testing.TB) string {
 }
 
 // FlatFile is Flat for another document of the repository: rel is its path
-// from the repository's root, such as "docs/drafts/blob.md".
+// from the repository's root, such as "docs/ARCHITECTURE.md".
 func FlatFile(t testing.TB, rel string) string {
 	t.Helper()
 	_, self, _, ok := runtime.Caller(0)
