@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -14,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/skein-p2p/skein/core/internal/blob"
 	"github.com/skein-p2p/skein/core/internal/entry"
@@ -290,5 +292,70 @@ func TestAvatar(t *testing.T) {
 	waitFor(t, "bob fetches the avatar's thumbnail", func() bool { return bob.lib.Has(thumb) })
 	if u, err := alice.SetAvatar(ctx, nil); err != nil || u.Avatar != nil || u.Banner == nil {
 		t.Fatalf("SetAvatar(nil) = %+v, %v: want the avatar gone and the banner kept", u, err)
+	}
+}
+
+// TestMediaEviction: bob's cache holds 1 MiB. Fetching three images of
+// about 600 KB evicts the least recently used beyond the budget, never his
+// own image nor a mirrored album's file, and never beyond what is in
+// flight.
+func TestMediaEviction(t *testing.T) {
+	tn := newTestNet(t)
+	alice := tn.user("alice")
+	bob := tn.nodeWith("bob", func(c *Config) {
+		c.Media = MediaLimits{CacheBudget: 1 << 20}
+		c.mediaImmunity = time.Nanosecond
+	})
+	ctx := context.Background()
+	var posts []Media
+	for i := range 3 {
+		m := mustImport(t, alice, noisyPNG(t, uint64(30+i), 380, 380), MediaInput{Type: "image/png"})
+		if _, err := alice.PostMedia(ctx, fmt.Sprintf("picture %d", i), []Media{m}); err != nil {
+			t.Fatal(err)
+		}
+		posts = append(posts, m)
+	}
+	if _, err := alice.CreateAlbum(ctx, "keep", "Kept"); err != nil {
+		t.Fatal(err)
+	}
+	item := mustImport(t, alice, noisyPNG(t, 40, 380, 380), MediaInput{Type: "image/png", Name: "kept.png"})
+	if _, err := alice.AddToAlbum(ctx, "keep", []Media{item}); err != nil {
+		t.Fatal(err)
+	}
+	own := mustImport(t, bob, noisyPNG(t, 41, 380, 380), MediaInput{Type: "image/png"})
+	mustFollow(t, bob, "alice")
+	waitFor(t, "bob sees alice's pictures and album", func() bool {
+		page, err := bob.Feed(ctx, "", 10)
+		as, aerr := bob.Albums(ctx, "alice")
+		return err == nil && aerr == nil && len(page.Posts) == 3 && len(as) == 1
+	})
+	if _, err := bob.MirrorAlbum(ctx, "alice", "keep", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range posts {
+		if _, err := bob.FetchMedia(ctx, m.Root, nil); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond) // distinct last-use times
+	}
+	if _, err := bob.PruneMedia(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u, err := bob.MediaUsage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Cache > 1<<20 {
+		t.Errorf("cache holds %d bytes after pruning, budget %d", u.Cache, 1<<20)
+	}
+	held := func(root string) bool {
+		r, _ := blob.ParseRoot(root)
+		return bob.lib.Has(r)
+	}
+	if held(posts[0].Root) || !held(posts[2].Root) {
+		t.Errorf("after pruning: oldest held %v, newest held %v; want the least recently used evicted", held(posts[0].Root), held(posts[2].Root))
+	}
+	if !held(own.Root) || !held(item.Root) {
+		t.Errorf("own image held %v, mirrored file held %v: neither may be evicted", held(own.Root), held(item.Root))
 	}
 }

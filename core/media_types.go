@@ -103,6 +103,6 @@ type MediaLimits struct {
 	ThumbBudget int64
 }
 
-func (l MediaLimits) limits() blobstore.Limits {
-	return blobstore.Limits{CacheBudget: l.CacheBudget, ThumbBudget: l.ThumbBudget}
+func (l MediaLimits) limits(immunity time.Duration) blobstore.Limits {
+	return blobstore.Limits{CacheBudget: l.CacheBudget, ThumbBudget: l.ThumbBudget, Immunity: immunity}
 }

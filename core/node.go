@@ -136,6 +136,9 @@ type Config struct {
 	// (tests).
 	scoreDecay   time.Duration
 	scoreInspect func(map[peer.ID]float64)
+	// mediaImmunity overrides how long a fetched blob is safe from
+	// eviction (tests).
+	mediaImmunity time.Duration
 	// chatHold, if set, holds each group entry it returns a delay for
 	// back by that long before the engine sees it, by every path (the
 	// seed's -delay, for the causal-order test).
@@ -369,7 +372,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	n.host.SetStreamHandler(profiles.ProtocolID, n.serveProfile)
 	n.host.SetStreamHandler(threads.ID, n.serveThread)
 	n.chatSrv = chatnet.NewServer(n.host, nodeChat{n}, nodeChat{n}, nil, chatnet.Limits{}, n.plog)
-	if n.lib, err = openMedia(cfg.DataDir, kv, n, cfg.Media.limits()); err != nil {
+	if n.lib, err = openMedia(cfg.DataDir, kv, n, cfg.Media.limits(cfg.mediaImmunity)); err != nil {
 		n.chatSrv.Close()
 		n.cancel()
 		n.host.Close()
