@@ -442,6 +442,22 @@ func TestMediaProfileImages(t *testing.T) {
 	if res, _ := u.do(request{method: "GET", path: "/u/alice/avatar", signed: true}); res.StatusCode != http.StatusNotFound {
 		t.Errorf("the page of an avatar not set: %d, want 404", res.StatusCode)
 	}
+	// Another site's form cannot upload, as it cannot post.
+	for _, path := range []string{"/profile/images", "/post"} {
+		res, _ := u.postMultipart(path, []part{
+			{field: "avatar", file: "me.png", ctype: "image/png", data: testPNG(t, 50, 50)},
+			{field: "image1", file: "me.png", ctype: "image/png", data: testPNG(t, 50, 50)},
+		}, map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"})
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("a cross-site upload to %s: %d, want 403", path, res.StatusCode)
+		}
+	}
+	if page := u.get("/u/alice"); strings.Contains(page, `class="avatar"`) {
+		t.Error("the cross-site upload set an avatar")
+	}
+	if page := u.get("/"); strings.Contains(page, `class="media`) {
+		t.Error("the cross-site upload posted")
+	}
 	res, body := u.postMultipart("/profile/images", []part{
 		{field: "avatar", file: "me.png", ctype: "image/png", data: testPNG(t, 50, 50)},
 		{field: "avatar_alt", data: []byte("My face")},
