@@ -40,6 +40,12 @@ const MaxMediaSize = blob.MaxSize
 // MaxMediaPerPost is the most images one post or reply carries.
 const MaxMediaPerPost = media.MaxPerPost
 
+// MaxThumbSize is the largest thumbnail: 16 KiB, one verification unit.
+const MaxThumbSize = media.MaxThumbSize
+
+// MaxAvatarSize is the largest avatar or banner: 4 MiB.
+const MaxAvatarSize = media.MaxAvatarSize
+
 // openMedia opens the node's media library: blobs under DataDir/blobs,
 // served to peers and fetched from them.
 func openMedia(dir string, kv store.KV, n *Node, lim blobstore.Limits) (*medialib.Library, error) {

@@ -23,10 +23,10 @@ const (
 	MaxMediaPerPost = core.MaxMediaPerPost
 	// MaxThumbSize is the largest thumbnail MediaInput.SetThumb takes:
 	// 16 KiB.
-	MaxThumbSize = 16 << 10
+	MaxThumbSize = core.MaxThumbSize
 	// MaxAvatarSize is the largest image SetAvatar and SetBanner take:
 	// 4 MiB.
-	MaxAvatarSize = 4 << 20
+	MaxAvatarSize = core.MaxAvatarSize
 	// MediaTimeoutMinutes bounds FetchMedia, MediaBytes and MirrorAlbum,
 	// which may move many megabytes: a call gives up after it (what was
 	// verified stays; calling again resumes).
