@@ -161,26 +161,8 @@ func imageType(t string) bool {
 // application/octet-stream. The daemon refuses a type its check disagrees
 // with, so the name's extension is not trusted.
 func sniffType(data []byte, path string) string {
-	head := data[:min(len(data), 512)]
-	switch {
-	case bytes.HasPrefix(head, []byte("\xff\xd8\xff")):
-		return typeJPEG
-	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
-		return typePNG
-	case bytes.HasPrefix(head, []byte("GIF87a")), bytes.HasPrefix(head, []byte("GIF89a")):
-		return typeGIF
-	case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP":
-		return typeWebP
-	case len(head) >= 12 && string(head[4:8]) == "ftyp":
-		switch string(head[8:12]) {
-		case "isom", "iso2", "iso3", "iso4", "iso5", "iso6", "mp41", "mp42", "avc1", "dash", "M4V ", "MSNV", "f4v ":
-			return typeMP4
-		}
-	case bytes.HasPrefix(head, []byte("\x1a\x45\xdf\xa3")):
-		h := head[:min(len(head), 64)]
-		if i := bytes.Index(h, []byte("\x42\x82")); i >= 0 && bytes.HasPrefix(h[i+2:], []byte("\x84webm")) {
-			return typeWebM
-		}
+	if t := core.MediaType(data[:min(len(data), 512)]); t != "" {
+		return t
 	}
 	return typeOctet
 }

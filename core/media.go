@@ -46,6 +46,12 @@ const MaxThumbSize = media.MaxThumbSize
 // MaxAvatarSize is the largest avatar or banner: 4 MiB.
 const MaxAvatarSize = media.MaxAvatarSize
 
+// MediaType returns the type of a file from its first bytes (512 are
+// enough): one of the types ImportMedia takes other than
+// application/octet-stream, or "" when the bytes are none of them. Apps
+// use it to label a file before importing it; ImportMedia checks it again.
+func MediaType(head []byte) string { return media.Sniff(head) }
+
 // openMedia opens the node's media library: blobs under DataDir/blobs,
 // served to peers and fetched from them.
 func openMedia(dir string, kv store.KV, n *Node, lim blobstore.Limits) (*medialib.Library, error) {
