@@ -35,6 +35,9 @@ type Post struct {
 	// AuthorDisplayName is the author's display name from their profile,
 	// "" if none is known.
 	AuthorDisplayName string `json:"author_display_name,omitempty"`
+	// AuthorAvatar is the author's avatar from their profile, nil if none
+	// is known: apps show its thumbnail beside the post.
+	AuthorAvatar *Media `json:"author_avatar,omitempty"`
 	// Bookmarked says the logged-in account bookmarked the post.
 	Bookmarked bool `json:"bookmarked,omitempty"`
 	// Likes is the number of accounts that like the post among the likes

@@ -34,6 +34,9 @@ type Post struct {
 	// ReplyToAuthorDisplayName that of the replied-to post's author.
 	AuthorDisplayName        string
 	ReplyToAuthorDisplayName string
+	// AuthorAvatar is the author's avatar, null if none is known: show
+	// its thumbnail (MediaBytes of its Thumb) beside the post.
+	AuthorAvatar *Media
 	// Bookmarked says the account bookmarked the post.
 	Bookmarked bool
 	// Likes is the number of likes of the post this device has seen (its
@@ -60,6 +63,7 @@ func newPost(p core.Post) *Post {
 		Unavailable: p.Unavailable,
 
 		AuthorDisplayName: p.AuthorDisplayName,
+		AuthorAvatar:      newMediaPtr(p.AuthorAvatar),
 		Bookmarked:        p.Bookmarked,
 		Likes:             int64(p.Likes),
 		Liked:             p.Liked,

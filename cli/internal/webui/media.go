@@ -229,6 +229,15 @@ func profileImage(name string, m *core.Media, banner bool) *mediaView {
 	return &v
 }
 
+// postAvatar returns how a post shows its author's avatar: its
+// thumbnail, nil when it has none (a post never loads a whole avatar).
+func postAvatar(name string, m *core.Media) *mediaView {
+	if m == nil || !validRoot(m.Thumb) {
+		return nil
+	}
+	return profileImage(name, m, false)
+}
+
 // imagePage is the data of an image's page: the image whole, its alt
 // text, and the way back.
 type imagePage struct {
@@ -344,7 +353,11 @@ func (s *Server) prefetchThumbs(ctx context.Context, ps []postView) {
 	seen := make(map[string]bool)
 	var roots []string
 	for _, p := range ps {
-		for _, m := range p.Post.Media {
+		ms := p.Post.Media
+		if a := p.AuthorAvatar; a != nil {
+			ms = append(ms[:len(ms):len(ms)], *a)
+		}
+		for _, m := range ms {
 			if validRoot(m.Thumb) && !seen[m.Thumb] {
 				seen[m.Thumb] = true
 				roots = append(roots, m.Thumb)

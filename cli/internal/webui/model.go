@@ -153,6 +153,7 @@ type postHTML struct {
 	Mark                    markButton
 	Mine                    bool
 	Media                   []mediaView // the images, in a grid of len(Media)
+	Avatar                  *mediaView  // the author's avatar thumbnail, nil for none
 }
 
 // html returns what the "post" template shows of v.
@@ -166,6 +167,7 @@ func (v postView) html() postHTML {
 		Mark:   markButton{ID: v.ID, Bookmarked: v.Bookmarked},
 		Mine:   v.Mine,
 		Media:  mediaViews(v.ID, v.Post.Media),
+		Avatar: postAvatar(v.Author, v.AuthorAvatar),
 	}
 	if r := v.ReplyTo; r != nil {
 		h.ReplyID, h.ReplyName = r.ID, r.Author

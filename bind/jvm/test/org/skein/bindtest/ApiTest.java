@@ -972,6 +972,10 @@ public class ApiTest {
 				Media av = b.whois("alice").getAvatar();
 				return av != null && av.getRoot().equals(m.getRoot());
 			});
+			// Posts carry their author's avatar, for the app to show beside them.
+			Media byPost = a.timeline("alice", "", 1).get(0).getAuthorAvatar();
+			assertNotNull(byPost);
+			assertEquals(m.getRoot(), byPost.getRoot());
 			assertNull(a.removeAvatar().getAvatar());
 			assertNull(a.removeBanner().getBanner());
 			expect(Mobile.CodeInvalidInput, "setAvatar(null)", () -> a.setAvatar(null));
