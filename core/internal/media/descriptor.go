@@ -3,6 +3,7 @@ package media
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/skein-p2p/skein/core/internal/blob"
@@ -253,11 +254,37 @@ func CheckName(name string) error {
 		return fmt.Errorf("%w: file name %q", ErrInvalid, name)
 	}
 	for _, r := range name {
-		if r == '/' || r == '\\' || r < 0x20 || r == 0x7f || 0x80 <= r && r < 0xa0 {
+		switch {
+		case r == '/' || r == '\\' || r < 0x20 || r == 0x7f || 0x80 <= r && r < 0xa0:
 			return fmt.Errorf("%w: file name %q holds %q: leave out slashes and control characters", ErrInvalid, clip(name), r)
+		case r == 0x200e || r == 0x200f || 0x202a <= r && r <= 0x202e || 0x2066 <= r && r <= 0x2069:
+			// A bidi control shows photo\u202egpj.exe as photoexe.jpg.
+			return fmt.Errorf("%w: file name %q holds the bidirectional control %U", ErrInvalid, clip(name), r)
+		case strings.ContainsRune(`:*?"<>|`, r):
+			return fmt.Errorf("%w: file name %q holds %q, which some systems do not allow in file names", ErrInvalid, clip(name), r)
 		}
 	}
+	if strings.HasSuffix(name, ".") || strings.HasSuffix(name, " ") {
+		return fmt.Errorf("%w: file name %q ends with a dot or a space, which some systems drop", ErrInvalid, clip(name))
+	}
+	base := strings.ToUpper(name)
+	if i := strings.IndexByte(base, '.'); i >= 0 {
+		base = base[:i]
+	}
+	if windowsReserved(base) {
+		return fmt.Errorf("%w: file name %q is reserved on Windows", ErrInvalid, clip(name))
+	}
 	return nil
+}
+
+// windowsReserved reports whether base (upper case, without extension) is
+// a device name Windows reserves.
+func windowsReserved(base string) bool {
+	switch base {
+	case "CON", "PRN", "AUX", "NUL":
+		return true
+	}
+	return len(base) == 4 && (strings.HasPrefix(base, "COM") || strings.HasPrefix(base, "LPT")) && '1' <= base[3] && base[3] <= '9'
 }
 
 // checkUnknown validates unknown fields: a well-formed list of fields in

@@ -19,7 +19,7 @@
 //	7    thumbnail root (32) + size (4) if there is one; size 1 to MaxThumbSize
 //	8    blurhash                       if not empty; <= 64 base-83 digits
 //	9    SHA-256 of the blob, 32 bytes  if not all zero (bridging only)
-//	10   file name, UTF-8               if not empty; <= 255 bytes, no '/', '\', controls, not "." or ".."
+//	10   file name, UTF-8               if not empty; <= 255 bytes, no '/', '\', controls, bidi controls, :*?"<>|; not ".", "..", a trailing dot or space, or a Windows device name
 //
 // Fields of other tags are kept as they are (Descriptor.Unknown), so a
 // later version can add fields. The encoding is canonical: fixed-width
