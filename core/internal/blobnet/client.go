@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -70,6 +71,9 @@ type Client struct {
 	// stallMin is the least time without data after which a peer with
 	// requests in flight is snubbed (5 s; tests shorten it).
 	stallMin time.Duration
+	// answerTimeout bounds a GetMany or a Size question to one peer
+	// (AnswerTimeout; tests shorten it).
+	answerTimeout time.Duration
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -78,13 +82,18 @@ type Client struct {
 	wg     sync.WaitGroup
 }
 
+// AnswerTimeout bounds the whole exchange of a GetMany or of Size with one
+// peer: a peer that accepts the stream and never answers fails after it
+// instead of stalling the caller.
+const AnswerTimeout = 10 * time.Second
+
 // NewClient returns a Client opening streams from h. log may be nil.
 func NewClient(h host.Host, log *slog.Logger) *Client {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Client{h: h, log: log, ctx: ctx, cancel: cancel, stallMin: 5 * time.Second}
+	return &Client{h: h, log: log, ctx: ctx, cancel: cancel, stallMin: 5 * time.Second, answerTimeout: AnswerTimeout}
 }
 
 // Close stops every download in progress and waits for them. It is safe
@@ -170,6 +179,7 @@ func (c *Client) GetMany(ctx context.Context, p peer.ID, roots []blob.Root) (map
 		return nil, fmt.Errorf("blobnet: opening a stream to %s: %w", p.ShortString(), err)
 	}
 	defer st.Close()
+	st.SetDeadline(time.Now().Add(c.answerTimeout))
 	stop := context.AfterFunc(ctx, func() { st.Reset() })
 	defer stop()
 	var req []byte
@@ -188,8 +198,11 @@ func (c *Client) GetMany(ctx context.Context, p peer.ID, roots []blob.Root) (map
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			if err == io.EOF || err == errIdle {
+			switch {
+			case err == io.EOF:
 				err = fmt.Errorf("%w: stream ended early", ErrProtocol)
+			case err == errIdle:
+				err = fmt.Errorf("blobnet: %s did not answer within %s: %w", p.ShortString(), c.answerTimeout, os.ErrDeadlineExceeded)
 			}
 			return nil, err
 		}

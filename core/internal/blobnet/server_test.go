@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"testing"
 	"time"
 
@@ -313,5 +314,49 @@ func TestSize(t *testing.T) {
 	}
 	if _, err := c.Size(testCtx(t), ids(hasnt), root); !errors.Is(err, ErrNoProviders) {
 		t.Errorf("Size() from a provider without it = %v, want ErrNoProviders", err)
+	}
+}
+
+// TestAnswerTimeout: a peer that accepts the stream and never answers
+// fails GetMany and Size after the client's answer timeout instead of
+// stalling them.
+func TestAnswerTimeout(t *testing.T) {
+	root := blob.Sum([]byte("small"))
+	tests := []struct {
+		name string
+		call func(c *Client, p peer.ID) error
+	}{
+		{"GetMany", func(c *Client, p peer.ID) error {
+			_, err := c.GetMany(context.Background(), p, []blob.Root{root})
+			return err
+		}},
+		{"Size", func(c *Client, p peer.ID) error {
+			_, err := c.Size(context.Background(), []peer.ID{p}, root)
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHost(t)
+			h.SetStreamHandler(ID, func(st network.Stream) {
+				// Read the request, never answer; end when the client
+				// closes or resets the stream.
+				io.Copy(io.Discard, st)
+				st.Reset()
+			})
+			_, c := newClient(t)
+			c.answerTimeout = 200 * time.Millisecond
+			know(c.h, h)
+			done := make(chan error, 1)
+			go func() { done <- tt.call(c, h.ID()) }()
+			select {
+			case err := <-done:
+				if !errors.Is(err, os.ErrDeadlineExceeded) {
+					t.Errorf("%s from a silent peer = %v, want os.ErrDeadlineExceeded", tt.name, err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatalf("%s from a silent peer stalled", tt.name)
+			}
+		})
 	}
 }

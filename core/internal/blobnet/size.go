@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -67,6 +69,7 @@ func (c *Client) askSize(ctx context.Context, p peer.ID, root blob.Root) (uint64
 		return 0, err
 	}
 	defer st.Close()
+	st.SetDeadline(time.Now().Add(c.answerTimeout))
 	stop := context.AfterFunc(ctx, func() { st.Reset() })
 	defer stop()
 	if _, err := st.Write(appendMsg(nil, &msg{Type: tHaveQ, Root: root})); err != nil {
@@ -74,6 +77,9 @@ func (c *Client) askSize(ctx context.Context, p peer.ID, root blob.Root) (uint64
 	}
 	buf := make([]byte, maxPayload(tHave))
 	t, payload, err := readFrame(bufio.NewReader(st), func(t msgType) bool { return t == tHave || t == tReject }, buf)
+	if err == errIdle {
+		return 0, fmt.Errorf("blobnet: %s did not answer within %s: %w", p.ShortString(), c.answerTimeout, os.ErrDeadlineExceeded)
+	}
 	if err != nil {
 		return 0, err
 	}
