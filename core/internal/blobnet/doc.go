@@ -38,8 +38,11 @@
 //
 // Client.Get asks every provider HAVE? in parallel, fetches the outboard
 // from the first that has the blob (the Sink checks it), then requests
-// pieces: the first 4 at random, then rarest first (random among equals),
-// with a sequential window first when Fetch.Window is set. Each peer's
+// pieces: the sequential window first when Fetch.Window is set, then the
+// last piece alone (the one piece that proves the size: under a size a
+// little short every other piece verifies, so a wrong size fails before
+// more is stored), then the first 4 at random, then rarest first (random
+// among equals). Each peer's
 // pipeline holds its measured rate × 3 s of pieces, 2 to 16; a snubbed
 // peer gets 1. When every missing piece is in flight, the endgame asks a
 // second peer for the slowest and cancels the loser. A peer that sends

@@ -653,7 +653,18 @@ func (d *download) pick(p *cpeer) int {
 		}
 	}
 	best, ties := -1, 0
+	// The last piece next, and nothing else until it verified: it is the
+	// one piece that proves the size (under a size a little short, every
+	// other piece verifies), so a wrong size fails before much is stored.
+	last := d.n - 1
+	lastFirst := last >= 0 && !d.pieces[last].full && d.avail[last] > 0
+	if lastFirst && free(last) {
+		return last
+	}
 	for i := range d.n {
+		if lastFirst {
+			break
+		}
 		if !free(i) {
 			continue
 		}

@@ -2,6 +2,7 @@ package blobnet
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"slices"
 	"sync"
@@ -283,4 +284,56 @@ func TestRejectAndStall(t *testing.T) {
 			t.Errorf("Progress = %+v, want the rejecter dropped", got)
 		}
 	})
+}
+
+// TestLastPieceFirst: the downloader asks for the last piece, the one that
+// proves the size, after the window and before anything else, and asks
+// for nothing else until it verified; so a size one byte short (every
+// other piece would verify under it) fails before more is fetched.
+func TestLastPieceFirst(t *testing.T) {
+	const n = 16
+	const size = n*blob.PieceSize - 100
+	data, root, ob := makeBlob(t, size, 31)
+	lie := bytes.Clone(ob)
+	binary.LittleEndian.PutUint64(lie, size-1)
+	tests := []struct {
+		name      string
+		size      int // claimed by the provider and the Fetch
+		data, ob  []byte
+		window    int
+		position  int
+		wantFirst []int
+		wantErr   error
+		onlyFirst bool // no GET but wantFirst
+	}{
+		{name: "plain", size: size, data: data, ob: ob, wantFirst: []int{n - 1}},
+		{name: "window", size: size, data: data, ob: ob, window: 4, position: 3, wantFirst: []int{3, 4, 5, 6, n - 1}},
+		{name: "size one byte short", size: size - 1, data: data[:size-1], ob: lie,
+			wantFirst: []int{n - 1}, wantErr: ErrNoProviders, onlyFirst: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var log requestLog
+			p := newProvider(t, ServerLimits{})
+			p.srv.hook = log.hook
+			p.src.add(tt.data, root, tt.ob, nil)
+			_, c := newClient(t, p)
+			sink := newSink(root, tt.size)
+			err := c.Get(testCtx(t), Fetch{Root: root, Size: uint64(tt.size), Sink: sink, Providers: ids(p),
+				Window: tt.window, Position: tt.position})
+			if tt.wantErr == nil && err != nil || tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Get() = %v, want %v", err, tt.wantErr)
+			}
+			got := log.get()
+			if len(got) < len(tt.wantFirst) || !slices.Equal(got[:len(tt.wantFirst)], tt.wantFirst) {
+				t.Fatalf("GETs = %v, want %v first", got, tt.wantFirst)
+			}
+			if tt.onlyFirst && len(got) != len(tt.wantFirst) {
+				t.Errorf("GETs = %v: more asked for before the last piece verified", got)
+			}
+			if tt.wantErr == nil && !bytes.Equal(sink.bytes(), data) {
+				t.Error("downloaded bytes differ")
+			}
+		})
+	}
 }

@@ -39,6 +39,12 @@
 // Partial.Written tells a downloader which pieces it need not fetch now;
 // Partial.Have and Store.Have only what is durable.
 //
+// Only a complete blob proves its size. An incomplete one held with
+// another size than a Begin or an Add now names (a lying descriptor, or an
+// outboard whose length header is a byte short: every piece but the last
+// verifies) is discarded, pieces and all, unless a Partial is open on it
+// (ErrInFlight); Add's hashed bytes are authoritative.
+//
 // # Serving
 //
 // Store.Have, Outboard and ReadPiece make a Store a blobnet.Source. They

@@ -56,7 +56,10 @@ type Partial struct {
 // durable pieces, and marks it in flight: it is never evicted while any
 // Partial on it is open. Several Begins of the same root share its state.
 // Its tier only ever rises. Beginning a blob held whole returns a Partial
-// that is already Complete.
+// that is already Complete; beginning it with another size than a complete
+// blob's fails with ErrBadData. An incomplete blob held with another size
+// is discarded, pieces and all (its size was never proven), unless a
+// Partial is open on it (ErrInFlight).
 func (s *Store) Begin(root blob.Root, size uint64, tier Tier) (*Partial, error) {
 	if size > blob.MaxSize {
 		return nil, fmt.Errorf("blobstore: %w: %d bytes", ErrTooLarge, size)
@@ -70,9 +73,15 @@ func (s *Store) Begin(root blob.Root, size uint64, tier Tier) (*Partial, error) 
 		return nil, ErrClosed
 	}
 	m := s.metas[root]
-	if m != nil && m.size != size && s.dls[root] == nil && !m.complete && m.have.Count() == 0 {
-		// A size nothing was verified against (a descriptor may lie):
-		// start over with this one.
+	if m != nil && m.size != size && !m.complete {
+		// Only a complete blob proves its size: pieces verified under
+		// another, unproven size (a descriptor or a crafted outboard may
+		// lie, and every piece but the last verifies under a size one
+		// byte short) prove nothing. Start over with this one.
+		if s.dls[root] != nil {
+			s.mu.Unlock()
+			return nil, fmt.Errorf("blobstore: %s: %w with %d bytes, not %d", root.Short(), ErrInFlight, m.size, size)
+		}
 		if _, err := s.removeLocked(root); err != nil {
 			s.mu.Unlock()
 			return nil, err

@@ -340,7 +340,8 @@ func (c ctxReader) Read(p []byte) (int, error) {
 // ErrTooLarge). It hashes the bytes and writes data and outboard durably
 // before returning the root and size. If the blob is held already, its tier
 // only ever rises; if it is being downloaded, the bytes complete the
-// download.
+// download. The bytes hashed prove the size: a partial blob held with
+// another size is discarded first (ErrInFlight if a Partial is open on it).
 func (s *Store) Add(ctx context.Context, r io.Reader, max int64, tier Tier) (blob.Root, uint64, error) {
 	if max <= 0 || max > blob.MaxSize {
 		max = blob.MaxSize
@@ -399,6 +400,15 @@ func (s *Store) Add(ctx context.Context, r io.Reader, max int64, tier Tier) (blo
 
 	s.mu.Lock()
 	m, dl, closed := s.metas[root], s.dls[root], s.closed
+	if !closed && m != nil && !m.complete && m.size != uint64(size) && dl == nil {
+		// Bytes hashed here prove the size; a partial row of another
+		// size was begun from a lie and proves nothing.
+		if _, err := s.removeLocked(root); err != nil {
+			s.mu.Unlock()
+			return blob.Root{}, 0, err
+		}
+		m = nil
+	}
 	s.mu.Unlock()
 	switch {
 	case closed:
@@ -500,6 +510,16 @@ func (s *Store) addInline(root blob.Root, data []byte, tier Tier) error {
 		err := s.raise(root, tier)
 		s.mu.Lock()
 		return err
+	}
+	if old, dl := s.metas[root], s.dls[root]; old != nil && old.size != uint64(len(data)) {
+		// A partial row of another size proves nothing: these bytes
+		// hash to the root.
+		if dl != nil {
+			return fmt.Errorf("blobstore: %s: %w with %d bytes, not %d", root.Short(), ErrInFlight, old.size, len(data))
+		}
+		if _, err := s.removeLocked(root); err != nil {
+			return err
+		}
 	}
 	now := unixMs(s.now())
 	m := &meta{size: uint64(len(data)), tier: tier, complete: true, have: full(blob.Pieces(uint64(len(data)))),
