@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/skein-p2p/skein/core/internal/blob"
@@ -130,7 +132,7 @@ func (n *Node) appendAlbum(ctx context.Context, sess *session, op media.AlbumOp)
 	if _, _, err := n.appendRequest(ctx, sess, nil, entry.KindAlbum, body); err != nil {
 		return err
 	}
-	n.lib.Note(sess.key, op.Items, medialib.Seen)
+	n.lib.Note(sess.key, op.Items, medialib.Own)
 	return nil
 }
 
@@ -272,6 +274,10 @@ const mirrorWorkers = 2
 // fetched in parallel interleaved. It returns when every item is
 // held, or with the first error; what was fetched stays, and running it
 // again resumes.
+//
+// A file the mirror did not write is never replaced: a file of the same
+// name with other bytes makes the item go to "name (ROOT8).ext" instead,
+// and a name starting with "." is written with a "_" before it.
 func (n *Node) MirrorAlbum(ctx context.Context, name, slug, dir string, progress func(MediaProgress)) (Album, error) {
 	sess, err := n.requireSession()
 	if err != nil {
@@ -293,19 +299,20 @@ func (n *Node) MirrorAlbum(ctx context.Context, name, slug, dir string, progress
 			return Album{}, fmt.Errorf("core: mirror directory: %w", err)
 		}
 	}
-	if err := n.lib.SetMirror(medialib.Mirror{Author: author, Slug: slug, Dir: dir}); err != nil {
+	m := medialib.Mirror{Author: author, Slug: slug, Dir: dir}
+	if err := n.lib.SetMirror(m); err != nil {
 		return Album{}, err
 	}
 	n.lib.Note(author, a.Items, medialib.Seen)
-	if err := n.mirrorItems(ctx, a.Items, dir, progress); err != nil {
+	if err := n.mirrorItems(ctx, m, a.Items, progress); err != nil {
 		return n.album(author, name, a), err
 	}
 	return n.album(author, name, a), nil
 }
 
-// mirrorItems pins and fetches items, mirrorWorkers at a time, and writes
-// each to dir.
-func (n *Node) mirrorItems(ctx context.Context, items []media.Descriptor, dir string, progress func(MediaProgress)) error {
+// mirrorItems fetches items for the mirror m, mirrorWorkers at a time,
+// pins each once for m and writes it to m's directory.
+func (n *Node) mirrorItems(ctx context.Context, m medialib.Mirror, items []media.Descriptor, progress func(MediaProgress)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if progress != nil {
@@ -319,6 +326,8 @@ func (n *Node) mirrorItems(ctx context.Context, items []media.Descriptor, dir st
 			report(p)
 		}
 	}
+	held := n.lib.Held(m.Author, m.Slug)
+	var exportMu sync.Mutex // one export at a time: names are chosen against the directory
 	work := make(chan media.Descriptor)
 	var (
 		wg       sync.WaitGroup
@@ -340,15 +349,23 @@ func (n *Node) mirrorItems(ctx context.Context, items []media.Descriptor, dir st
 						progress(last)
 					}
 				}
-				err := n.lib.Fetch(ctx, d.Root, blobstore.TierPinned, fn)
+				err := n.lib.Fetch(ctx, d.Root, blobstore.TierCache, fn)
 				if err == nil && progress != nil && !last.Done {
 					// Held already, or fetched by a download another
 					// caller started: report it done all the same.
 					progress(MediaProgress{Root: d.Root.String(), Name: d.Name, Size: int64(d.Size), Verified: int64(d.Size),
 						Pieces: blob.Pieces(d.Size), Have: blob.Pieces(d.Size), Peers: last.Peers, Done: true})
 				}
-				if err == nil && dir != "" {
-					err = n.exportItem(d, dir)
+				if err == nil {
+					exportMu.Lock()
+					written := held[d.Root]
+					if m.Dir != "" {
+						written, err = n.exportItem(d, m.Dir, held)
+					}
+					if err == nil {
+						err = n.lib.Hold(m.Author, m.Slug, d.Root, written)
+					}
+					exportMu.Unlock()
 				}
 				if err != nil {
 					mu.Lock()
@@ -375,26 +392,68 @@ func (n *Node) mirrorItems(ctx context.Context, items []media.Descriptor, dir st
 	return ctx.Err()
 }
 
-// exportItem writes a held item to dir under its name, through a temporary
-// file renamed into place, unless a file of that name already holds the
-// same bytes.
-func (n *Node) exportItem(d media.Descriptor, dir string) error {
+// exportItem writes a held item to dir and returns the name it is under.
+// It writes through a temporary file renamed into place, and never over a
+// file the mirror did not write: held maps the roots the mirror holds to
+// the names it wrote them under. A file that already holds the same bytes
+// is kept as it is.
+func (n *Node) exportItem(d media.Descriptor, dir string, held map[blob.Root]string) (string, error) {
 	name := d.Name
 	if name == "" {
 		name = d.Root.String()
 	}
-	path := filepath.Join(dir, name)
-	if filepath.Dir(path) != filepath.Clean(dir) {
-		return fmt.Errorf("%w: file name %s leaves the directory", ErrInvalidMedia, entry.Quote(name))
+	if strings.HasPrefix(name, ".") {
+		name = "_" + name // no hidden files: .bashrc must not become one
 	}
-	if f, err := os.Open(path); err == nil {
-		root, _, herr := blob.Encode(f, d.Size)
-		f.Close()
-		if herr == nil && root == d.Root {
-			return nil
+	ours := func(name string) bool {
+		for r, written := range held {
+			if written == name && sameFile(filepath.Join(dir, name), r) {
+				return true
+			}
 		}
+		return false
 	}
-	rd, err := n.lib.Blobs().Open(d.Root)
+	candidates := []string{name}
+	ext := filepath.Ext(name)
+	candidates = append(candidates, strings.TrimSuffix(name, ext)+" ("+d.Root.Short()+")"+ext)
+	for _, cand := range candidates {
+		path := filepath.Join(dir, cand)
+		if filepath.Dir(path) != filepath.Clean(dir) {
+			return "", fmt.Errorf("%w: file name %s leaves the directory", ErrInvalidMedia, entry.Quote(cand))
+		}
+		fi, err := os.Lstat(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return "", err
+		case fi.Mode().IsRegular() && sameFile(path, d.Root):
+			return cand, nil
+		case !fi.Mode().IsRegular() || !ours(cand):
+			continue // somebody else's file: left alone
+		}
+		return cand, n.writeItem(d.Root, dir, path)
+	}
+	return "", fmt.Errorf("core: %s and %s exist in %s with other bytes: left alone", entry.Quote(candidates[0]), entry.Quote(candidates[1]), dir)
+}
+
+// sameFile reports whether the file at path holds exactly the blob root.
+func sameFile(path string, root blob.Root) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > blob.MaxSize {
+		return false
+	}
+	got, _, err := blob.Encode(f, uint64(fi.Size()))
+	return err == nil && got == root
+}
+
+// writeItem copies a held blob to path through a temporary file in dir.
+func (n *Node) writeItem(root blob.Root, dir, path string) error {
+	rd, err := n.lib.Blobs().Open(root)
 	if err != nil {
 		return err
 	}
@@ -429,10 +488,12 @@ func (n *Node) Unmirror(ctx context.Context, name, slug string) error {
 	if _, ok := n.lib.MirrorOf(author, slug); !ok {
 		return fmt.Errorf("%w: you do not mirror %s/%s", ErrNoAlbum, name, entry.Quote(slug))
 	}
-	if a, ok := n.foldAlbum(author, slug); ok {
-		for _, d := range a.Items {
-			_ = n.lib.Blobs().Unpin(d.Root)
-		}
+	var roots []blob.Root
+	for r := range n.lib.Held(author, slug) {
+		roots = append(roots, r)
+	}
+	if err := n.lib.Release(author, slug, roots); err != nil {
+		return err
 	}
 	return n.lib.RemoveMirror(author, slug)
 }
@@ -453,28 +514,55 @@ func (n *Node) Mirrors(ctx context.Context) ([]Album, error) {
 	return out, nil
 }
 
-// noteAlbum handles an ingested album entry: the items it adds to an album
-// this node mirrors are fetched, pinned and written to the mirror's
-// directory.
+// noteAlbum handles an ingested album entry. For an album this node
+// mirrors, the items it adds are fetched, pinned and written to the
+// mirror's directory, and what is no longer in the album (removed,
+// replaced by name, or the album dropped) is unpinned.
 func (n *Node) noteAlbum(e *entry.Entry) {
 	op, err := media.ParseAlbumOp(e.Body)
 	if err != nil {
 		return
 	}
-	n.lib.Note(e.Author, op.Items, medialib.Seen)
+	n.lib.Note(e.Author, op.Items, n.noteWhy(e.Author))
 	m, ok := n.lib.MirrorOf(e.Author, op.Album)
-	if !ok || op.Op != media.OpAdd {
+	if !ok {
 		return
 	}
 	sess := n.session()
 	if sess == nil {
-		n.lib.Note(e.Author, op.Items, medialib.Pin)
-		return
+		return // mirror it again to catch up
 	}
 	items := op.Items
 	n.goSession(sess, func(ctx context.Context) {
-		if err := n.mirrorItems(ctx, items, m.Dir, nil); err != nil {
-			n.log.Warn("mirror: new album items not fetched", "album", op.Album, "err", err)
+		// Export first: a file replaced by name is recognised as the
+		// mirror's own by the version it replaces, released after.
+		if len(items) > 0 {
+			if err := n.mirrorItems(ctx, m, items, nil); err != nil {
+				n.log.Warn("mirror: new album items not fetched", "album", op.Album, "err", err)
+			}
 		}
+		n.releaseGone(m)
 	})
+}
+
+// releaseGone unpins what the mirror m holds that its album no longer
+// has.
+func (n *Node) releaseGone(m medialib.Mirror) {
+	in := make(map[blob.Root]bool)
+	if a, ok := n.foldAlbum(m.Author, m.Slug); ok {
+		for _, d := range a.Items {
+			in[d.Root] = true
+		}
+	}
+	var gone []blob.Root
+	for r := range n.lib.Held(m.Author, m.Slug) {
+		if !in[r] {
+			gone = append(gone, r)
+		}
+	}
+	if len(gone) > 0 {
+		if err := n.lib.Release(m.Author, m.Slug, gone); err != nil {
+			n.log.Warn("mirror: items not released", "album", m.Slug, "err", err)
+		}
+	}
 }

@@ -268,7 +268,7 @@ func (n *Node) PostMedia(ctx context.Context, text string, ms []Media) (Post, er
 		return Post{}, err
 	}
 	if !replayed {
-		n.lib.Note(sess.key, ds, medialib.Seen)
+		n.lib.Note(sess.key, ds, medialib.Own)
 		n.tell(sess, e, sess.key)
 	}
 	return n.post(e), nil
@@ -307,7 +307,7 @@ func (n *Node) ReplyMedia(ctx context.Context, postID, text string, ms []Media) 
 		return Post{}, err
 	}
 	if !replayed {
-		n.lib.Note(sess.key, ds, medialib.Seen)
+		n.lib.Note(sess.key, ds, medialib.Own)
 		n.tell(sess, e, parent.Author)
 	}
 	return n.post(e), nil
@@ -471,8 +471,17 @@ func (n *Node) noteMedia(e *entry.Entry) {
 		return
 	}
 	if ds := mediaIn(e); len(ds) > 0 {
-		n.lib.Note(e.Author, ds, medialib.Seen)
+		n.lib.Note(e.Author, ds, n.noteWhy(e.Author))
 	}
+}
+
+// noteWhy is why the node notes an entry of author's media: its own
+// accounts' entries describe their blobs with authority.
+func (n *Node) noteWhy(author entry.Key) medialib.Why {
+	if n.store.IsLocal(author) {
+		return medialib.Own
+	}
+	return medialib.Seen
 }
 
 // mediaIn returns the descriptors an entry names: a post's or reply's
@@ -560,7 +569,7 @@ func (n *Node) setProfileImage(ctx context.Context, m *Media, banner bool) (User
 		return User{}, fmt.Errorf("core: own profile entry: %w", err)
 	}
 	if d != nil {
-		n.lib.Note(sess.key, []media.Descriptor{*d}, medialib.Seen)
+		n.lib.Note(sess.key, []media.Descriptor{*d}, medialib.Own)
 	}
 	return withProfile(User{Name: sess.name, Key: sess.key.String()}, got), nil
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/skein-p2p/skein/core/internal/blob"
+	"github.com/skein-p2p/skein/core/internal/blobstore"
 	"github.com/skein-p2p/skein/core/internal/entry"
 )
 
@@ -220,6 +221,11 @@ func TestAlbumMirror(t *testing.T) {
 	}
 	mustFollow(t, bob, "alice")
 	dir := t.TempDir()
+	// A file of bob's own with an item's name is left alone.
+	mine := []byte("bob's own notes")
+	if err := os.WriteFile(filepath.Join(dir, "notes.bin"), mine, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var done int
 	waitFor(t, "bob sees alice's album", func() bool {
 		as, err := bob.Albums(ctx, "alice")
@@ -236,15 +242,33 @@ func TestAlbumMirror(t *testing.T) {
 	if !got.Mirrored || got.Held != 3 || done < 3 {
 		t.Fatalf("MirrorAlbum() = %+v (done reports %d)", got, done)
 	}
+	rootOf := make(map[string]string)
+	for _, m := range ms {
+		rootOf[m.Name] = m.Root
+	}
 	for name, data := range files {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil || !bytes.Equal(b, data) {
-			t.Fatalf("mirrored %s: %d bytes, %v; want %d", name, len(b), err, len(data))
+		path := filepath.Join(dir, name)
+		if name == "notes.bin" {
+			path = filepath.Join(dir, "notes ("+rootOf[name][:8]+").bin")
 		}
+		b, err := os.ReadFile(path)
+		if err != nil || !bytes.Equal(b, data) {
+			t.Fatalf("mirrored %s: %d bytes, %v; want %d", path, len(b), err, len(data))
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "notes.bin")); !bytes.Equal(b, mine) {
+		t.Fatalf("the mirror replaced bob's own notes.bin with %d bytes", len(b))
 	}
 	u, _ := bob.MediaUsage(ctx)
 	if u.Pinned < int64(len(files["cat.png"])) {
 		t.Errorf("MediaUsage() = %+v: the mirror's files are not pinned", u)
+	}
+	// Mirroring again changes nothing and pins nothing twice.
+	if _, err := bob.MirrorAlbum(ctx, "alice", "memes", dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	if u2, _ := bob.MediaUsage(ctx); u2.Pinned != u.Pinned {
+		t.Errorf("pinned %d after mirroring again, %d before", u2.Pinned, u.Pinned)
 	}
 
 	extra := noisyPNG(t, 12, 100, 100)
@@ -256,12 +280,36 @@ func TestAlbumMirror(t *testing.T) {
 		b, err := os.ReadFile(filepath.Join(dir, "new.png"))
 		return err == nil && bytes.Equal(b, extra)
 	})
+	// alice replaces new.png and adds a dotfile: the mirror replaces the
+	// file it wrote, unpins the old version, and hides nothing.
+	newer := noisyPNG(t, 13, 100, 100)
+	m2 := mustImport(t, alice, newer, MediaInput{Type: "image/png", Name: "new.png"})
+	dot := mustImport(t, alice, []byte("alias ls='rm -rf ~'"), MediaInput{Type: "application/octet-stream", Name: ".bashrc"})
+	if _, err := alice.AddToAlbum(ctx, "memes", []Media{m2, dot}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "bob's mirror replaces new.png and writes _.bashrc", func() bool {
+		b, err := os.ReadFile(filepath.Join(dir, "new.png"))
+		_, derr := os.Stat(filepath.Join(dir, "_.bashrc"))
+		return err == nil && bytes.Equal(b, newer) && derr == nil
+	})
+	if _, err := os.Stat(filepath.Join(dir, ".bashrc")); err == nil {
+		t.Error("the mirror wrote a hidden file")
+	}
+	old, _ := blob.ParseRoot(m.Root)
+	waitFor(t, "the replaced version is unpinned", func() bool {
+		info, ok := bob.lib.Blobs().Info(old)
+		return ok && info.Tier < blobstore.TierPinned
+	})
 	ms2, err := bob.Mirrors(ctx)
 	if err != nil || len(ms2) != 1 || ms2[0].Slug != "memes" || ms2[0].MirrorDir != dir {
 		t.Fatalf("Mirrors() = %+v, %v", ms2, err)
 	}
 	if err := bob.Unmirror(ctx, "alice", "memes"); err != nil {
 		t.Fatal(err)
+	}
+	if u, _ := bob.MediaUsage(ctx); u.Pinned != 0 {
+		t.Errorf("pinned %d bytes after Unmirror, want 0", u.Pinned)
 	}
 	if _, err := bob.Album(ctx, "alice", "nope"); !errors.Is(err, ErrNoAlbum) {
 		t.Errorf("Album(nope) error = %v, want ErrNoAlbum", err)

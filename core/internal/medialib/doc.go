@@ -20,4 +20,12 @@
 //
 //	r <root>              index: author (32), size (8), flags (1: 1 thumbnail), type length (1), type
 //	m <author> <slug>     mirror: directory length (2), directory (may be empty)
+//	e <author> <slug length (1)> <slug> <root>
+//	                      an item a mirror holds (and pinned, once): the name its file was written under
+//
+// The index keeps the first description of a root it sees, unless a local
+// account's own entry describes it: a stranger's entry cannot re-describe
+// another author's blob. A blob pinned by a mirror is pinned once per
+// mirror (Hold) and unpinned when the item leaves the album or the mirror
+// ends (Release): the pin count is the number of mirrors that hold it.
 package medialib

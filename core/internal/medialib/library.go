@@ -39,14 +39,16 @@ type Why uint8
 // Reasons for noting descriptors.
 const (
 	// Seen: an entry in a held log names it. Thumbnails are fetched in the
-	// background; the full blob only on request.
+	// background; the full blob only on request. The index keeps the first
+	// description of a root it saw: a later entry cannot re-describe
+	// another author's blob (its size or type).
 	Seen Why = iota
+	// Own: an entry of a local account names it; its description replaces
+	// any other.
+	Own
 	// Keep: a relay keeps the log; it fetches the blob and its thumbnail
 	// into its cache, within its budget.
 	Keep
-	// Pin: an album this node mirrors names it: it is fetched and
-	// pinned.
-	Pin
 )
 
 // Config configures a Library.
@@ -114,7 +116,6 @@ type job struct {
 	size   uint64
 	author entry.Key
 	tier   blobstore.Tier
-	pin    bool
 }
 
 // flight is one download in progress, shared by its callers.
@@ -215,10 +216,19 @@ func (l *Library) Import(ctx context.Context, r io.Reader, max int64, tier blobs
 // the node should fetch unasked for why.
 func (l *Library) Note(author entry.Key, ds []media.Descriptor, why Why) {
 	var b store.Batch
+	put := func(root blob.Root, row []byte) {
+		if why != Own {
+			if _, err := l.cfg.Index.Get(indexKey(root)); err == nil {
+				return
+			}
+		}
+		b.Put(indexKey(root), row)
+	}
 	for _, d := range ds {
-		b.Put(indexKey(d.Root), indexRow(author, d.Size, false, d.Type))
+		put(d.Root, indexRow(author, d.Size, false, d.Type))
 		if !d.Thumb.IsZero() {
-			b.Put(indexKey(d.Thumb), indexRow(author, uint64(d.ThumbSize), true, "image/jpeg"))
+			// A thumbnail's type is what its bytes are: any image type.
+			put(d.Thumb, indexRow(author, uint64(d.ThumbSize), true, ""))
 		}
 	}
 	if err := l.cfg.Index.Commit(&b, false); err != nil {
@@ -230,13 +240,8 @@ func (l *Library) Note(author entry.Key, ds []media.Descriptor, why Why) {
 		if !d.Thumb.IsZero() && !l.has(d.Thumb) {
 			l.thumbs = append(l.thumbs, job{root: d.Thumb, size: uint64(d.ThumbSize), author: author, tier: blobstore.TierThumb})
 		}
-		switch why {
-		case Keep:
-			if !l.has(d.Root) {
-				l.queue = append(l.queue, job{root: d.Root, size: d.Size, author: author, tier: blobstore.TierCache})
-			}
-		case Pin:
-			l.queue = append(l.queue, job{root: d.Root, size: d.Size, author: author, tier: blobstore.TierPinned, pin: true})
+		if why == Keep && !l.has(d.Root) {
+			l.queue = append(l.queue, job{root: d.Root, size: d.Size, author: author, tier: blobstore.TierCache})
 		}
 	}
 	if n := len(l.thumbs) - maxQueue; n > 0 {
@@ -303,13 +308,11 @@ func (l *Library) Fetch(ctx context.Context, root blob.Root, tier blobstore.Tier
 	}
 }
 
-// raise lifts a held blob to at least tier.
+// raise lifts a held blob to at least tier. Pinning is not a tier a fetch
+// sets: callers pin with Blobs().Pin, once per reason to keep a blob.
 func (l *Library) raise(root blob.Root, tier blobstore.Tier) error {
-	if tier == blobstore.TierPinned {
-		return l.blobs.Pin(root)
-	}
 	info, ok := l.blobs.Info(root)
-	if ok && info.Tier < tier {
+	if ok && info.Tier < tier && tier < blobstore.TierPinned {
 		return l.blobs.SetTier(root, tier)
 	}
 	return nil
@@ -492,12 +495,6 @@ func (l *Library) worker() {
 				case <-time.After(10 * time.Millisecond):
 				}
 			case <-time.After(time.Minute):
-			}
-			continue
-		}
-		if j.pin && l.has(j.root) {
-			if err := l.blobs.Pin(j.root); err != nil {
-				l.log.Warn("media not pinned", "root", j.root.Short(), "err", err)
 			}
 			continue
 		}

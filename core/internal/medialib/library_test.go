@@ -83,7 +83,7 @@ func TestIndexAndMirrors(t *testing.T) {
 		typ  string
 	}{
 		{d.Root, 1234, "image/png"},
-		{d.Thumb, 99, "image/jpeg"},
+		{d.Thumb, 99, ""}, // a thumbnail's type is what its bytes are
 	}
 	for _, c := range cases {
 		a, size, typ, ok := l.Lookup(c.root)
@@ -170,10 +170,40 @@ func TestFetchShared(t *testing.T) {
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("fetched %d bytes, %v; want %d", len(got), err, len(data))
 	}
-	if err := b.Fetch(ctx, root, blobstore.TierPinned, nil); err != nil {
-		t.Fatal(err)
+	// A mirror holds it: pinned once however often, unpinned on release.
+	for range 2 {
+		if err := b.Hold(author, "memes", root, "x.bin"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if info, _ := b.Blobs().Info(root); info.Tier != blobstore.TierPinned {
-		t.Errorf("after a pinned fetch the tier is %v", info.Tier)
+		t.Errorf("a held item's tier is %v", info.Tier)
+	}
+	if got := b.Held(author, "memes"); len(got) != 1 || got[root] != "x.bin" {
+		t.Errorf("Held() = %v", got)
+	}
+	if err := b.Release(author, "memes", []blob.Root{root}); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := b.Blobs().Info(root); info.Tier == blobstore.TierPinned {
+		t.Error("a released item is still pinned: Hold pinned it twice")
+	}
+}
+
+// TestIndexFirstWins: a stranger's entry cannot re-describe a root the
+// index knows; the author's own account can.
+func TestIndexFirstWins(t *testing.T) {
+	l := open(t, nil)
+	root := blob.Sum([]byte("img"))
+	real := media.Descriptor{Root: root, Size: 1000, Type: "image/png"}
+	forged := media.Descriptor{Root: root, Size: 7, Type: "application/octet-stream"}
+	l.Note(entry.Key{1}, []media.Descriptor{real}, Seen)
+	l.Note(entry.Key{2}, []media.Descriptor{forged}, Seen)
+	if a, size, typ, _ := l.Lookup(root); a != (entry.Key{1}) || size != 1000 || typ != "image/png" {
+		t.Errorf("after a stranger's re-description: %v %d %q", a.Short(), size, typ)
+	}
+	l.Note(entry.Key{3}, []media.Descriptor{forged}, Own)
+	if a, size, _, _ := l.Lookup(root); a != (entry.Key{3}) || size != 7 {
+		t.Errorf("an own entry's description did not win: %v %d", a.Short(), size)
 	}
 }

@@ -2,8 +2,11 @@ package medialib
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 
+	"github.com/skein-p2p/skein/core/internal/blob"
+	"github.com/skein-p2p/skein/core/internal/blobstore"
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/store"
 )
@@ -37,7 +40,7 @@ func (l *Library) SetMirror(m Mirror) error {
 	return l.cfg.Index.Commit(&b, true)
 }
 
-// RemoveMirror forgets a mirror. Its blobs stay pinned until Unpin.
+// RemoveMirror forgets a mirror; Release its items first.
 func (l *Library) RemoveMirror(author entry.Key, slug string) error {
 	var b store.Batch
 	b.Delete(mirrorKey(author, slug))
@@ -76,4 +79,67 @@ func parseMirror(k, v []byte) (Mirror, bool) {
 	m.Slug = string(k[33:])
 	m.Dir = string(v[2:])
 	return m, true
+}
+
+// itemKey is the row of a mirror's item: 'e', the author, the slug's
+// length and the slug, the root.
+func itemKey(author entry.Key, slug string, root blob.Root) []byte {
+	return append(itemPrefix(author, slug), root[:]...)
+}
+
+func itemPrefix(author entry.Key, slug string) []byte {
+	k := append([]byte{'e'}, author[:]...)
+	k = append(k, byte(len(slug)))
+	return append(k, slug...)
+}
+
+// Hold records that a mirror holds root, exported (if at all) under name,
+// and pins the blob the first time: each mirror pins an item once, however
+// often it is mirrored again.
+func (l *Library) Hold(author entry.Key, slug string, root blob.Root, name string) error {
+	key := itemKey(author, slug, root)
+	if _, err := l.cfg.Index.Get(key); err != nil {
+		if err := l.blobs.Pin(root); err != nil {
+			return err
+		}
+	}
+	if len(name) > 4096 {
+		name = name[:4096]
+	}
+	var b store.Batch
+	b.Put(key, []byte(name))
+	return l.cfg.Index.Commit(&b, true)
+}
+
+// Held returns what a mirror holds: each root and the name its file was
+// written under ("" for none).
+func (l *Library) Held(author entry.Key, slug string) map[blob.Root]string {
+	p := itemPrefix(author, slug)
+	it := l.cfg.Index.Find(p, store.PrefixEnd(p), false)
+	defer it.Close()
+	out := make(map[blob.Root]string)
+	for it.Next() {
+		if k := it.Key(); len(k) == len(p)+32 {
+			out[blob.Root(k[len(p):])] = string(it.Value())
+		}
+	}
+	return out
+}
+
+// Release unpins what a mirror holds of roots and forgets it.
+func (l *Library) Release(author entry.Key, slug string, roots []blob.Root) error {
+	var b store.Batch
+	var errs []error
+	for _, r := range roots {
+		key := itemKey(author, slug, r)
+		if _, err := l.cfg.Index.Get(key); err != nil {
+			continue
+		}
+		if err := l.blobs.Unpin(r); err != nil && !errors.Is(err, blobstore.ErrNotFound) {
+			errs = append(errs, err)
+		}
+		b.Delete(key)
+	}
+	errs = append(errs, l.cfg.Index.Commit(&b, true))
+	return errors.Join(errs...)
 }
