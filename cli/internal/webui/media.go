@@ -134,14 +134,17 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", mediaCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
-	// The blob is named by its content: it never changes. Private: it is
-	// behind the session cookie.
-	h.Set("Cache-Control", "private, max-age=31536000, immutable")
 	h.Set("ETag", `"`+root+`"`)
 	if inlineTypes[typ] {
+		// The blob is named by its content: it never changes. Private:
+		// it is behind the session cookie.
+		h.Set("Cache-Control", "private, max-age=31536000, immutable")
 		h.Set("Content-Type", typ)
 		h.Set("Content-Disposition", "inline")
 	} else {
+		// How it is served depends on a description a peer may have
+		// given wrongly: the browser keeps none of it.
+		h.Set("Cache-Control", "no-store")
 		// Not an image whose bytes agree with its declared type: SVG,
 		// HTML, a type that lies, something unknown. Never shown inline.
 		h.Set("Content-Type", "application/octet-stream")
@@ -179,6 +182,10 @@ type mediaView struct {
 	Tone          string // the placeholder's class
 }
 
+// maxThumbless is the largest image without a thumbnail that a list of
+// posts loads whole.
+const maxThumbless = 1 << 20
+
 // newMediaView returns how m is shown, linked to page; ok is false for
 // media no page shows (not an image, or a bad root).
 func newMediaView(m core.Media, page string) (mediaView, bool) {
@@ -186,10 +193,16 @@ func newMediaView(m core.Media, page string) (mediaView, bool) {
 		return mediaView{}, false
 	}
 	full := "/media/" + m.Root
-	v := mediaView{Src: full, Href: page, Full: full, Alt: m.Alt, Tone: tone(m.Blurhash)}
-	if validRoot(m.Thumb) {
+	v := mediaView{Href: page, Full: full, Alt: m.Alt, Tone: tone(m.Blurhash)}
+	switch {
+	case validRoot(m.Thumb):
 		v.Src = "/media/" + m.Thumb
+	case m.Size <= maxThumbless:
+		v.Src = full
 	}
+	// Otherwise a list shows the placeholder and a link: it never loads a
+	// large image nobody opened.
+
 	if m.Width > 0 && m.Height > 0 {
 		v.Width, v.Height = m.Width, m.Height
 	}

@@ -599,3 +599,23 @@ func FuzzMediaView(f *testing.F) {
 		}
 	})
 }
+
+// TestMediaViewThumbless: a list loads a thumbless image whole only when it
+// is small; a large one shows a link to open it.
+func TestMediaViewThumbless(t *testing.T) {
+	root := strings.Repeat("ab", 32)
+	tests := []struct {
+		size    uint64
+		wantSrc string
+	}{
+		{size: 500 << 10, wantSrc: "/media/" + root},
+		{size: maxThumbless, wantSrc: "/media/" + root},
+		{size: 64 << 20, wantSrc: ""},
+	}
+	for _, tt := range tests {
+		v, ok := newMediaView(core.Media{Root: root, Size: tt.size, Type: "image/png"}, "/post/x/image/1")
+		if !ok || v.Src != tt.wantSrc || v.Full != "/media/"+root {
+			t.Errorf("size %d: %+v, %v; want Src %q", tt.size, v, ok, tt.wantSrc)
+		}
+	}
+}
