@@ -594,15 +594,15 @@ func (n *Node) MediaBytes(root string) ([]byte, error) {
 		if f.Size > MaxMediaSize {
 			return newError(CodeMediaTooLarge, fmt.Sprintf("a file of %d bytes: the limit is %d (64 MiB)", f.Size, MaxMediaSize))
 		}
-		data = make([]byte, 0, max(f.Size, 0))
-		buf := bytes.NewBuffer(data)
-		if _, err := io.Copy(buf, io.LimitReader(f, MaxMediaSize+1)); err != nil {
+		// Exactly the file's size, read in place: a growing buffer would
+		// hold up to three times a 64 MiB image at once.
+		data = make([]byte, max(f.Size, 0))
+		if _, err := io.ReadFull(f, data); err != nil {
 			return err
 		}
-		if buf.Len() > MaxMediaSize {
-			return newError(CodeMediaTooLarge, fmt.Sprintf("a file of more than %d bytes (64 MiB)", MaxMediaSize))
+		if k, _ := f.Read(make([]byte, 1)); k != 0 {
+			return newError(CodeMediaTooLarge, fmt.Sprintf("a file longer than its %d bytes", f.Size))
 		}
-		data = buf.Bytes()
 		return nil
 	})
 	if err != nil {

@@ -64,8 +64,16 @@ final class PostActions implements PostAdapter.Actions {
         return presenter.canDelete(post);
     }
 
+    /** The largest image without a thumbnail a row loads whole: 1 MiB. */
+    private static final long MAX_THUMBLESS = 1L << 20;
+
     @Override
     public void loadThumb(final ImageItem image, final ImageView into) {
+        if (image.thumb.isEmpty() && image.size > MAX_THUMBLESS) {
+            // A row never loads a large image whole: the post's page does.
+            into.setVisibility(View.GONE);
+            return;
+        }
         final String root = image.thumb.isEmpty() ? image.root : image.thumb;
         into.setTag(root);
         into.setImageDrawable(null);
