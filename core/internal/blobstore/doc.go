@@ -62,15 +62,27 @@
 // over Limits.CacheBudget (min(1 GiB, 10 % of the free space)), then the
 // least recently used thumbnails over Limits.ThumbBudget (64 MiB). Blobs
 // used within Limits.Immunity (1 h), and blobs with an open Partial or
-// Reader, are never evicted. Touch records use; Add and Begin count as
-// use.
+// Reader, are never evicted by Evict. Touch records use; Add and Begin
+// count as use.
+//
+// Budgets hold at admission too, not only when Evict next runs: a Begin
+// or Add of a cache or thumbnail blob that would take its tier (complete
+// blobs, and blobs being downloaded at their full size) over its budget
+// first evicts blobs of that tier, least recently used first and
+// regardless of Immunity, but never one with an open Partial or Reader,
+// nor an own or pinned one; if that cannot make room it fails with
+// ErrBudget (the tier's budget is full of media in use) and evicts
+// nothing. Nor may it take the free space of the directory's file system,
+// less what open downloads may still write, below Limits.MinFree
+// (max(256 MiB, 2 % of the file system)): it fails with ErrNoSpace. Own
+// and pinned blobs are bounded by the disk alone.
 //
 // # Limits and errors
 //
 // No blob is larger than blob.MaxSize. Errors wrap ErrNotFound,
 // ErrIncomplete, ErrTooLarge, ErrBadData, ErrNoSpace (a full disk, quota or
-// file size limit: nothing half-written is ever claimed), ErrInFlight or
-// ErrClosed.
+// file size limit, or the free-space floor: nothing half-written is ever
+// claimed), ErrBudget, ErrInFlight or ErrClosed.
 //
 // A Store is safe for concurrent use, and so is a Partial.
 package blobstore

@@ -24,6 +24,10 @@ var (
 	ErrNoSpace = store.ErrNoSpace
 	// ErrInFlight reports a Remove of a blob with an open Partial.
 	ErrInFlight = errors.New("blobstore: blob is being downloaded")
+	// ErrBudget reports a Begin or an Add refused because the tier's
+	// budget is full of media in use: the cache or thumbnail blobs that
+	// would have to be evicted to make room are being downloaded or read.
+	ErrBudget = errors.New("blobstore: the tier's budget is full of media in use")
 	// ErrClosed reports a use of a closed Store, Partial or Reader.
 	ErrClosed = errors.New("blobstore: closed")
 )

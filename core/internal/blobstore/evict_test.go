@@ -137,9 +137,14 @@ func TestEvict(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, false, lim)
+			// Admission would keep the tiers within budget: set up
+			// within large ones, then lower them (as a new Limits would).
+			e := newEnv(t, false, Limits{CacheBudget: 1 << 40, ThumbBudget: 1 << 40, Immunity: lim.Immunity, TTL: lim.TTL})
 			b := blobs{}
 			tt.setup(e, b)
+			e.s.mu.Lock()
+			e.s.lim.CacheBudget, e.s.lim.ThumbBudget = lim.CacheBudget, lim.ThumbBudget
+			e.s.mu.Unlock()
 			freed, err := e.s.Evict()
 			if err != nil {
 				t.Fatalf("Evict() error %v", err)

@@ -59,7 +59,11 @@ type Partial struct {
 // that is already Complete; beginning it with another size than a complete
 // blob's fails with ErrBadData. An incomplete blob held with another size
 // is discarded, pieces and all (its size was never proven), unless a
-// Partial is open on it (ErrInFlight).
+// Partial is open on it (ErrInFlight). A cache or thumbnail blob is
+// admitted within its tier's budget, evicting that tier's least recently
+// used blobs not in use (regardless of Limits.Immunity) or failing with
+// ErrBudget, and never takes the free space below Limits.MinFree
+// (ErrNoSpace).
 func (s *Store) Begin(root blob.Root, size uint64, tier Tier) (*Partial, error) {
 	if size > blob.MaxSize {
 		return nil, fmt.Errorf("blobstore: %w: %d bytes", ErrTooLarge, size)
@@ -105,6 +109,16 @@ func (s *Store) Begin(root blob.Root, size uint64, tier Tier) (*Partial, error) 
 			return nil, err
 		}
 		return &Partial{dl: dl}, nil
+	}
+	if m == nil || !m.complete {
+		var held int64
+		if m != nil {
+			held = diskBytes(m)
+		}
+		if err := s.admitLocked(root, size, admitTier(m, tier), blobBytes(size)-held); err != nil {
+			s.mu.Unlock()
+			return nil, err
+		}
 	}
 	now := unixMs(s.now())
 	created := m == nil

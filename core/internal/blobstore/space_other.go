@@ -10,6 +10,9 @@ import (
 // freeSpace cannot tell the free space on this system.
 func freeSpace(string) (uint64, bool) { return 0, false }
 
+// diskSpace cannot tell the free space on this system.
+func diskSpace(string) (free, total uint64, ok bool) { return 0, 0, false }
+
 // isNoSpace reports whether err says the disk is full.
 func isNoSpace(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, ErrNoSpace)

@@ -12,11 +12,18 @@ import (
 // freeSpace returns the bytes that an unprivileged process may still
 // write on the disk holding dir.
 func freeSpace(dir string) (uint64, bool) {
+	free, _, ok := diskSpace(dir)
+	return free, ok
+}
+
+// diskSpace returns the bytes that an unprivileged process may still
+// write on the file system holding dir, and the size of that file system.
+func diskSpace(dir string) (free, total uint64, ok bool) {
 	var st unix.Statfs_t
 	if err := unix.Statfs(dir, &st); err != nil {
-		return 0, false
+		return 0, 0, false
 	}
-	return uint64(st.Bavail) * uint64(st.Bsize), true
+	return uint64(st.Bavail) * uint64(st.Bsize), uint64(st.Blocks) * uint64(st.Bsize), true
 }
 
 // isNoSpace reports whether err says the disk, the quota or the file size

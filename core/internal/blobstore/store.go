@@ -65,6 +65,11 @@ type Limits struct {
 	// TTL evicts cache blobs unused this long even within budget; 0
 	// means 30 days.
 	TTL time.Duration
+	// MinFree is the free space, in bytes, that Begin and Add of a cache
+	// or thumbnail blob never take the file system of the directory
+	// below (they fail with ErrNoSpace instead); 0 means max(256 MiB, 2 %
+	// of the file system), negative means no floor.
+	MinFree int64
 }
 
 // Defaults of Limits.
@@ -73,6 +78,7 @@ const (
 	DefaultThumbBudget = 64 << 20
 	DefaultImmunity    = time.Hour
 	DefaultTTL         = 30 * 24 * time.Hour
+	DefaultMinFree     = 256 << 20 // or 2 % of the file system, if more
 )
 
 // Sync policy of downloads: the data file is synced and the bitfield
@@ -110,6 +116,7 @@ type Store struct {
 
 	// Test hooks.
 	now       func() time.Time
+	space     func(dir string) (free, total uint64, ok bool)
 	writeAt   func(f *os.File, p []byte, off int64) (int, error)
 	syncFile  func(f *os.File) error
 	syncBytes int64
@@ -153,9 +160,16 @@ func Open(dir string, kv store.KV, lim Limits, log *slog.Logger) (*Store, error)
 	if lim.TTL <= 0 {
 		lim.TTL = DefaultTTL
 	}
+	if lim.MinFree == 0 {
+		lim.MinFree = DefaultMinFree
+		if _, total, ok := diskSpace(dir); ok {
+			lim.MinFree = max(lim.MinFree, int64(total/50))
+		}
+	}
 	s := &Store{
 		dir: dir, kv: kv, lim: lim, log: log,
 		now:       time.Now,
+		space:     diskSpace,
 		writeAt:   func(f *os.File, p []byte, off int64) (int, error) { return f.WriteAt(p, off) },
 		syncFile:  dataSync,
 		syncBytes: syncBytes,
@@ -342,6 +356,8 @@ func (c ctxReader) Read(p []byte) (int, error) {
 // only ever rises; if it is being downloaded, the bytes complete the
 // download. The bytes hashed prove the size: a partial blob held with
 // another size is discarded first (ErrInFlight if a Partial is open on it).
+// A cache or thumbnail blob is admitted as by Begin: within its tier's
+// budget (ErrBudget) and above Limits.MinFree (ErrNoSpace).
 func (s *Store) Add(ctx context.Context, r io.Reader, max int64, tier Tier) (blob.Root, uint64, error) {
 	if max <= 0 || max > blob.MaxSize {
 		max = blob.MaxSize
@@ -441,6 +457,9 @@ func (s *Store) Add(ctx context.Context, r io.Reader, max int64, tier Tier) (blo
 		s.mu.Lock()
 		return root, uint64(size), err
 	}
+	if err := s.admitLocked(root, uint64(size), tier, 0); err != nil {
+		return blob.Root{}, 0, err
+	}
 	if err := os.Rename(tmp, s.path(root, ".data")); err != nil {
 		return blob.Root{}, 0, ioErr("renaming the blob", err)
 	}
@@ -518,6 +537,12 @@ func (s *Store) addInline(root blob.Root, data []byte, tier Tier) error {
 			return fmt.Errorf("blobstore: %s: %w with %d bytes, not %d", root.Short(), ErrInFlight, old.size, len(data))
 		}
 		if _, err := s.removeLocked(root); err != nil {
+			return err
+		}
+	}
+	if s.dls[root] == nil {
+		// (A download open on it was admitted by its Begin.)
+		if err := s.admitLocked(root, uint64(len(data)), admitTier(s.metas[root], tier), int64(len(data))); err != nil {
 			return err
 		}
 	}
