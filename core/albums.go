@@ -48,12 +48,9 @@ func (n *Node) CreateAlbum(ctx context.Context, slug, title string) (Album, erro
 // per entry). A file with the name of one already in the album replaces
 // it.
 func (n *Node) AddToAlbum(ctx context.Context, slug string, ms []Media) (Album, error) {
-	sess, err := n.requireSession()
+	sess, err := n.ownAlbum(slug)
 	if err != nil {
 		return Album{}, err
-	}
-	if _, ok := n.foldAlbum(sess.key, slug); !ok {
-		return Album{}, fmt.Errorf("%w: %s", ErrNoAlbum, entry.Quote(slug))
 	}
 	ds, err := n.descriptors(ms)
 	if err != nil {
@@ -77,12 +74,9 @@ func (n *Node) AddToAlbum(ctx context.Context, slug string, ms []Media) (Album, 
 // RemoveFromAlbum removes the items with the given roots from one of the
 // logged-in account's albums.
 func (n *Node) RemoveFromAlbum(ctx context.Context, slug string, roots []string) (Album, error) {
-	sess, err := n.requireSession()
+	sess, err := n.ownAlbum(slug)
 	if err != nil {
 		return Album{}, err
-	}
-	if _, ok := n.foldAlbum(sess.key, slug); !ok {
-		return Album{}, fmt.Errorf("%w: %s", ErrNoAlbum, entry.Quote(slug))
 	}
 	rs := make([]blob.Root, 0, len(roots))
 	for _, s := range roots {
@@ -105,14 +99,24 @@ func (n *Node) RemoveFromAlbum(ctx context.Context, slug string, roots []string)
 // DropAlbum deletes one of the logged-in account's albums. Its files stay
 // on the devices that mirror it.
 func (n *Node) DropAlbum(ctx context.Context, slug string) error {
-	sess, err := n.requireSession()
+	sess, err := n.ownAlbum(slug)
 	if err != nil {
 		return err
 	}
-	if _, ok := n.foldAlbum(sess.key, slug); !ok {
-		return fmt.Errorf("%w: %s", ErrNoAlbum, entry.Quote(slug))
-	}
 	return n.appendAlbum(ctx, sess, media.AlbumOp{Op: media.OpDrop, Album: slug})
+}
+
+// ownAlbum returns the session of the logged-in account if it has the
+// album slug.
+func (n *Node) ownAlbum(slug string) (*session, error) {
+	sess, err := n.requireSession()
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := n.foldAlbum(sess.key, slug); !ok {
+		return nil, fmt.Errorf("%w: %s", ErrNoAlbum, entry.Quote(slug))
+	}
+	return sess, nil
 }
 
 // appendAlbum appends one album entry after checking that the fold takes

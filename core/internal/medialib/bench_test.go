@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -19,7 +18,6 @@ import (
 	"github.com/skein-p2p/skein/core/internal/blobstore"
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/media"
-	"github.com/skein-p2p/skein/core/internal/store"
 )
 
 // feedPage is the number of posts on a feed page, each with one thumbnail.
@@ -39,39 +37,6 @@ func (h *countingHost) NewStream(ctx context.Context, p peer.ID, pids ...protoco
 	return h.Host.NewStream(ctx, p, pids...)
 }
 
-// benchLibrary opens a library on a memory KV through h, asking providers.
-func benchLibrary(b *testing.B, h host.Host, providers ...peer.ID) *Library {
-	b.Helper()
-	kv := store.NewMemory()
-	l, err := Open(Config{
-		Dir:       b.TempDir(),
-		KV:        store.Prefix(kv, []byte{'F'}),
-		Index:     store.Prefix(kv, []byte{'I'}),
-		Host:      h,
-		Providers: func(context.Context, entry.Key) []peer.ID { return providers },
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		if err := l.Close(); err != nil {
-			b.Error(err)
-		}
-		kv.Close()
-	})
-	return l
-}
-
-func benchHost(b *testing.B) host.Host {
-	b.Helper()
-	h, err := libp2p.New(libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"), libp2p.DisableRelay())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { h.Close() })
-	return h
-}
-
 // BenchmarkFeedThumbnails: a holder (the author's device) has imported 50
 // thumbnails of about 12 KiB; a reader that noted the 50 posts' descriptors
 // fetches them all with Library.Thumbs, the call a feed page makes, and
@@ -82,13 +47,13 @@ func benchHost(b *testing.B) host.Host {
 // network's part). Between measurements the reader removes the 50.
 func BenchmarkFeedThumbnails(b *testing.B) {
 	ctx := context.Background()
-	ha := benchHost(b)
-	hb := &countingHost{Host: benchHost(b)}
+	ha := newHost(b)
+	hb := &countingHost{Host: newHost(b)}
 	if err := hb.Connect(ctx, peer.AddrInfo{ID: ha.ID(), Addrs: ha.Addrs()}); err != nil {
 		b.Fatal(err)
 	}
-	holder := benchLibrary(b, ha)
-	reader := benchLibrary(b, hb, ha.ID())
+	holder := open(b, ha)
+	reader := open(b, hb, ha.ID())
 	// Only the benchmark's own calls fetch: the background thumbnail loop
 	// would take the noted thumbnails first.
 	reader.Pause()

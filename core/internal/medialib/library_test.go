@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 
 // open returns a library on a memory KV and, if h is set, serving and
 // fetching through h from providers.
-func open(t *testing.T, h host.Host, providers ...peer.ID) *Library {
+func open(t testing.TB, h host.Host, providers ...peer.ID) *Library {
 	t.Helper()
 	kv := store.NewMemory()
 	l, err := Open(Config{
@@ -51,7 +51,7 @@ func open(t *testing.T, h host.Host, providers ...peer.ID) *Library {
 	return l
 }
 
-func newHost(t *testing.T) host.Host {
+func newHost(t testing.TB) host.Host {
 	t.Helper()
 	h, err := libp2p.New(libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"), libp2p.DisableRelay())
 	if err != nil {
