@@ -353,7 +353,9 @@ func (n *Node) mirrorItems(ctx context.Context, m medialib.Mirror, items []media
 						progress(last)
 					}
 				}
-				err := n.lib.Fetch(ctx, d.Root, blobstore.TierCache, fn)
+				// Pinned, outside the cache's budget: a mirror keeps what it
+				// fetches (Hold pins it, then lowers the tier to the cache).
+				err := n.lib.Fetch(ctx, d.Root, blobstore.TierPinned, fn)
 				if err == nil && progress != nil && !last.Done {
 					// Held already, or fetched by a download another
 					// caller started: report it done all the same.
@@ -498,6 +500,13 @@ func (n *Node) Unmirror(ctx context.Context, name, slug string) error {
 	}
 	if err := n.lib.Release(author, slug, roots); err != nil {
 		return err
+	}
+	if a, ok := n.foldAlbum(author, slug); ok {
+		var all []blob.Root
+		for _, d := range a.Items {
+			all = append(all, d.Root)
+		}
+		n.lib.Settle(all) // downloads the mirror began and never finished
 	}
 	return n.lib.RemoveMirror(author, slug)
 }

@@ -103,6 +103,11 @@ func (l *Library) Hold(author entry.Key, slug string, root blob.Root, name strin
 			return err
 		}
 	}
+	// A mirror downloads as TierPinned, outside the cache's budget; from
+	// now on the pin count keeps it, and a release leaves it to the cache.
+	if err := l.settle(root); err != nil {
+		return err
+	}
 	if len(name) > 4096 {
 		name = name[:4096]
 	}
@@ -142,4 +147,24 @@ func (l *Library) Release(author entry.Key, slug string, roots []blob.Root) erro
 	}
 	errs = append(errs, l.cfg.Index.Commit(&b, true))
 	return errors.Join(errs...)
+}
+
+// settle lowers a blob downloaded for a mirror to the cache tier, where
+// only its pins keep it; the account's own blobs stay own.
+func (l *Library) settle(root blob.Root) error {
+	info, ok := l.blobs.Info(root)
+	if !ok || info.Tier == blobstore.TierOwn {
+		return nil
+	}
+	return l.blobs.SetTier(root, blobstore.TierCache)
+}
+
+// Settle is settle for the items of a mirror that ends before they were
+// held: their partial downloads go back to the cache.
+func (l *Library) Settle(roots []blob.Root) {
+	for _, r := range roots {
+		if err := l.settle(r); err != nil && !errors.Is(err, blobstore.ErrNotFound) {
+			l.log.Warn("media tier not lowered", "root", r.Short(), "err", err)
+		}
+	}
 }
