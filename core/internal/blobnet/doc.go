@@ -31,8 +31,12 @@
 // A Server holds per peer at most ServerLimits.MaxOutstanding (4 MiB)
 // bytes of accepted but unsent pieces and MaxRequests (64) open requests,
 // serves at most MaxPeers peers at once and 8 streams of one peer, sends at
-// most Rate bytes a second to each peer, and closes a stream idle for Idle.
-// Over a limit it answers REJECT busy or too many.
+// most Rate bytes a second to each peer, and closes a stream on which no
+// GET or GETMANY was admitted for Idle (30 s) and nothing is being sent:
+// HAVE?, OUTBOARD? and CANCEL do not keep it open. With MaxPeers served, a
+// new peer takes the place of the one with no request in flight for
+// longest, if for at least 2 s (its streams are reset). Over a limit it
+// answers REJECT busy or too many.
 //
 // # Downloader
 //

@@ -35,7 +35,7 @@ type ServerLimits struct {
 	MaxRequests    int           // open requests per peer
 	MaxOutstanding int64         // bytes of accepted, unsent pieces per peer
 	Rate           int64         // bytes a second sent to one peer; 0 = no cap
-	Idle           time.Duration // a stream with no request for this long is closed
+	Idle           time.Duration // a stream with no GET or GETMANY admitted for this long is closed
 }
 
 // DefaultServerLimits are the limits of a Server on mains power: a phone
@@ -71,6 +71,10 @@ func (l ServerLimits) withDefaults() ServerLimits {
 // reader waits while more are queued.
 const maxCtrl = 512 << 10
 
+// idleEvict is how long a peer must have had no request in flight for a
+// new peer to take its place when MaxPeers are served.
+const idleEvict = 2 * time.Second
+
 // maxPeerStreams bounds the streams of one peer served at once (one per
 // blob it downloads): beyond, the stream's first request gets REJECT busy.
 const maxPeerStreams = 8
@@ -83,6 +87,8 @@ type Server struct {
 	log *slog.Logger
 	// hook, set by tests before the first stream, sees every request.
 	hook func(p peer.ID, m *msg)
+	// idleEvict is idleEvict; tests shorten it.
+	idleEvict time.Duration
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -99,10 +105,21 @@ type Server struct {
 // Server.mu.
 type servedPeer struct {
 	streams     int
+	conns       map[*sconn]struct{} // its streams being served
 	requests    int
 	outstanding int64
 	tokens      float64 // rate bucket: may go negative (a debt to wait out)
 	last        time.Time
+	active      time.Time // when it last had a request in flight (or came)
+}
+
+// idleFor returns how long ps has had no request in flight; 0 if it has
+// one now.
+func (ps *servedPeer) idleFor(now time.Time) time.Duration {
+	if ps.requests > 0 {
+		return 0
+	}
+	return now.Sub(ps.active)
 }
 
 // NewServer returns a Server answering from src within lim, and registers
@@ -114,9 +131,10 @@ func NewServer(h host.Host, src Source, lim ServerLimits, log *slog.Logger) *Ser
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		h: h, src: src, log: log, ctx: ctx, cancel: cancel,
-		lim:     lim.withDefaults(),
-		peers:   make(map[peer.ID]*servedPeer),
-		streams: make(map[network.Stream]struct{}),
+		idleEvict: idleEvict,
+		lim:       lim.withDefaults(),
+		peers:     make(map[peer.ID]*servedPeer),
+		streams:   make(map[network.Stream]struct{}),
 	}
 	h.SetStreamHandler(ID, s.handle)
 	return s
@@ -166,6 +184,9 @@ func (s *Server) handle(st network.Stream) {
 		return
 	}
 	ps := s.peers[p]
+	if ps == nil && len(s.peers) >= s.lim.MaxPeers {
+		s.evictIdleLocked()
+	}
 	if ps == nil && len(s.peers) >= s.lim.MaxPeers || ps != nil && ps.streams >= maxPeerStreams {
 		s.streams[st] = struct{}{}
 		s.wg.Add(1)
@@ -177,21 +198,23 @@ func (s *Server) handle(st network.Stream) {
 		s.wg.Done()
 		return
 	}
+	now := time.Now()
 	if ps == nil {
-		ps = &servedPeer{last: time.Now()}
+		ps = &servedPeer{last: now, active: now, conns: make(map[*sconn]struct{})}
 		if s.lim.Rate > 0 {
 			ps.tokens = float64(burst(s.lim.Rate))
 		}
 		s.peers[p] = ps
 	}
+	c := &sconn{srv: s, st: st, p: p, ps: ps, stop: make(chan struct{}), kick: make(chan struct{}, 1), lastReq: now}
+	c.cond = sync.NewCond(&c.mu)
 	ps.streams++
+	ps.conns[c] = struct{}{}
 	s.streams[st] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
 	defer s.wg.Done()
 
-	c := &sconn{srv: s, st: st, p: p, ps: ps, stop: make(chan struct{}), kick: make(chan struct{}, 1)}
-	c.cond = sync.NewCond(&c.mu)
 	wrote := make(chan struct{})
 	go func() {
 		defer close(wrote)
@@ -225,10 +248,35 @@ func (s *Server) handle(st network.Stream) {
 		ps.requests--
 		ps.outstanding -= int64(g.n)
 	}
-	if ps.streams--; ps.streams == 0 {
+	delete(ps.conns, c)
+	if ps.streams--; ps.streams == 0 && s.peers[p] == ps {
 		delete(s.peers, p)
 	}
 	s.mu.Unlock()
+}
+
+// evictIdleLocked makes room for a new peer when MaxPeers are served: the
+// peer that has had no request in flight for longest, if for at least
+// idleEvict, loses its place and its streams are reset. It reports whether
+// one was evicted.
+func (s *Server) evictIdleLocked() bool {
+	now := time.Now()
+	var victim peer.ID
+	var vps *servedPeer
+	for p, ps := range s.peers {
+		if d := ps.idleFor(now); d >= s.idleEvict && (vps == nil || d > vps.idleFor(now)) {
+			victim, vps = p, ps
+		}
+	}
+	if vps == nil {
+		return false
+	}
+	s.log.Debug("blobnet: evicting an idle peer for a new one", "peer", victim, "idle", vps.idleFor(now))
+	delete(s.peers, victim)
+	for c := range vps.conns {
+		c.st.Reset()
+	}
+	return true
 }
 
 // refuse answers the first request of a peer over MaxPeers with REJECT
@@ -290,6 +338,8 @@ type sconn struct {
 	stop chan struct{} // closed when the reader is done
 	kick chan struct{} // a frame was queued: wakes a writer waiting on the rate
 
+	lastReq time.Time // the last GET or GETMANY admitted (or the stream's start); reader only
+
 	mu        sync.Mutex
 	cond      *sync.Cond
 	ctrl      []byte // queued frames other than DATA
@@ -309,23 +359,28 @@ type get struct {
 	n     int // piece length
 }
 
+// busy reports whether pieces are queued or being sent on the stream.
 func (c *sconn) busy() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.ctrl) > 0 || len(c.gets) > 0 || c.serving
+	return len(c.gets) > 0 || c.serving
 }
 
 // readLoop reads and handles requests until the client closes its side
-// (nil), the stream idles, or an error.
+// (nil), the stream idles, or an error. Only an admitted GET or GETMANY
+// keeps a stream from idling: HAVE?, OUTBOARD? and CANCEL cost the server
+// little but would otherwise let a peer hold its place for ever.
 func (c *sconn) readLoop() error {
 	br := bufio.NewReaderSize(c.st, 4096)
 	buf := make([]byte, 32*MaxBatch)
 	for {
-		c.st.SetReadDeadline(time.Now().Add(c.srv.limits().Idle))
+		c.st.SetReadDeadline(c.lastReq.Add(c.srv.limits().Idle))
 		t, p, err := readFrame(br, serverBound, buf)
 		switch {
 		case err == errIdle:
 			if c.busy() {
+				// Still sending pieces asked for: not idle.
+				c.lastReq = time.Now()
 				continue
 			}
 			return errors.New("blobnet: idle stream")
@@ -389,6 +444,7 @@ func (c *sconn) request(m *msg) {
 			reject(r)
 			return
 		}
+		c.lastReq = time.Now()
 		c.mu.Lock()
 		c.gets = append(c.gets, get{id: m.ID, root: m.Root, piece: m.Piece, n: n})
 		c.cond.Broadcast()
@@ -404,6 +460,7 @@ func (c *sconn) request(m *msg) {
 			c.push(out)
 			return
 		}
+		c.lastReq = time.Now()
 		var out []byte
 		buf := make([]byte, blob.GroupSize)
 		for _, root := range m.Roots {
@@ -492,6 +549,7 @@ func (s *Server) admitPeer(ps *servedPeer, n int64) Reason {
 	}
 	ps.requests++
 	ps.outstanding += n
+	ps.active = time.Now()
 	return 0
 }
 
@@ -502,6 +560,7 @@ func (s *Server) release(ps *servedPeer, n int64) {
 	s.mu.Lock()
 	ps.requests--
 	ps.outstanding -= n
+	ps.active = time.Now()
 	s.mu.Unlock()
 }
 

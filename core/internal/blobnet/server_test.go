@@ -360,3 +360,99 @@ func TestAnswerTimeout(t *testing.T) {
 		})
 	}
 }
+
+// TestIdleIgnoresControl: HAVE? (like OUTBOARD? and CANCEL) does not keep
+// a stream from idling; an admitted GET does.
+func TestIdleIgnoresControl(t *testing.T) {
+	data, root, ob := makeBlob(t, 4*blob.PieceSize, 41)
+	p := newProvider(t, ServerLimits{Idle: 300 * time.Millisecond})
+	p.src.add(data, root, ob, nil)
+	st := rawStream(t, p)
+	done := make(chan error, 1)
+	go func() {
+		br := bufio.NewReader(st)
+		for {
+			if _, _, err := readFrame(br, clientBound, nil); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	timeout := time.After(15 * time.Second)
+	for {
+		select {
+		case <-done:
+			return // closed as idle despite the HAVE?s
+		case <-tick.C:
+			st.Write(appendMsg(nil, &msg{Type: tHaveQ, Root: root}))
+		case <-timeout:
+			t.Fatal("a stream sending only HAVE? was never closed as idle")
+		}
+	}
+}
+
+// TestMaxPeersEvictsIdle: when MaxPeers are served, a new peer takes the
+// place of the one idle longest (no request in flight for idleEvict), not
+// of one with a request in flight.
+func TestMaxPeersEvictsIdle(t *testing.T) {
+	data, root, ob := makeBlob(t, 4*blob.PieceSize, 42)
+	tests := []struct {
+		name    string
+		busy    bool // the first two peers have a GET in flight
+		evicted bool
+	}{
+		{"idle peer evicted", false, true},
+		{"busy peers kept", true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newProvider(t, ServerLimits{MaxPeers: 2})
+			p.srv.idleEvict = time.Nanosecond
+			p.src.add(data, root, ob, nil)
+			stall := make(chan struct{})
+			defer close(stall)
+			if tt.busy {
+				p.src.stall = stall
+			}
+			var olds []network.Stream
+			var readers []*bufio.Reader
+			for i := range 2 {
+				st := rawStream(t, p)
+				br := bufio.NewReader(st)
+				st.Write(appendMsg(nil, &msg{Type: tHaveQ, Root: root}))
+				readUntil(t, br, func(m *msg) bool { return m.Type == tHave })
+				if tt.busy {
+					st.Write(appendMsg(nil, &msg{Type: tGet, ID: 1, Root: root, Piece: i}))
+				}
+				olds, readers = append(olds, st), append(readers, br)
+			}
+			if tt.busy {
+				waitFor(t, "both GETs being served", func() bool { return p.src.readCount() == 2 })
+			}
+			st := rawStream(t, p)
+			st.Write(appendMsg(nil, &msg{Type: tHaveQ, Root: root}))
+			var got msg
+			readUntil(t, bufio.NewReader(st), func(m *msg) bool { got = *m; return true })
+			if admitted := got.Type == tHave; admitted != tt.evicted {
+				t.Fatalf("third peer got %s %s, want admitted %v", got.Type, got.Reason, tt.evicted)
+			}
+			if !tt.evicted {
+				return
+			}
+			// The first peer, idle longest, lost its stream; the second
+			// is still served.
+			if _, _, err := readFrame(readers[0], clientBound, nil); err == nil {
+				t.Error("the evicted peer's stream still works")
+			}
+			olds[1].Write(appendMsg(nil, &msg{Type: tHaveQ, Root: root}))
+			readUntil(t, readers[1], func(m *msg) bool {
+				if m.Type != tHave {
+					t.Fatalf("the second peer got %s, want HAVE", m.Type)
+				}
+				return true
+			})
+		})
+	}
+}
