@@ -38,6 +38,13 @@
 // longest, if for at least 2 s (its streams are reset). Over a limit it
 // answers REJECT busy or too many.
 //
+// Memory: a stream takes about 10 KiB of buffers when it opens; its first
+// GET takes 512 KiB more (a 256 KiB write buffer and a piece), from a
+// pool, returned when the stream ends; and up to 512 KiB of answers other
+// than DATA may wait for a peer that does not read. The worst case is
+// thus about MaxPeers × 8 streams × 1 MiB: 128 MiB at the defaults,
+// 16 MiB with MaxPeers 2.
+//
 // # Downloader
 //
 // Client.Get asks every provider HAVE? in parallel, fetches the outboard

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
@@ -90,6 +91,11 @@ type Server struct {
 	// idleEvict is idleEvict; tests shorten it.
 	idleEvict time.Duration
 
+	// bufs holds the *pieceBufs of streams that sent pieces; bufsMade
+	// counts those allocated (tests).
+	bufs     sync.Pool
+	bufsMade atomic.Int64
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -136,9 +142,23 @@ func NewServer(h host.Host, src Source, lim ServerLimits, log *slog.Logger) *Ser
 		peers:     make(map[peer.ID]*servedPeer),
 		streams:   make(map[network.Stream]struct{}),
 	}
+	s.bufs.New = func() any {
+		s.bufsMade.Add(1)
+		return &pieceBufs{bw: bufio.NewWriterSize(io.Discard, blob.PieceSize), piece: make([]byte, blob.PieceSize)}
+	}
 	h.SetStreamHandler(ID, s.handle)
 	return s
 }
+
+// pieceBufs are the buffers of a stream sending pieces: 512 KiB, taken
+// from Server.bufs at its first GET and returned when it ends.
+type pieceBufs struct {
+	bw    *bufio.Writer // large writes: fewer muxer frames and syscalls
+	piece []byte
+}
+
+// ctrlBuf is the write buffer of a stream before its first GET.
+const ctrlBuf = 4 << 10
 
 // SetLimits changes the limits, such as when the power mode changes. Caps
 // apply to requests from then on.
@@ -580,9 +600,17 @@ func (c *sconn) push(frames []byte) {
 }
 
 // writeLoop sends queued answers and pieces until the reader is done.
+// Streams that never GET (HAVE? and GETMANY only) make do with a small
+// buffer; the first GET takes the piece buffers from the pool.
 func (c *sconn) writeLoop() error {
-	bw := bufio.NewWriterSize(c.st, blob.PieceSize) // large writes: fewer muxer frames and syscalls
-	piece := make([]byte, blob.PieceSize)
+	bw := bufio.NewWriterSize(c.st, ctrlBuf)
+	var bufs *pieceBufs
+	defer func() {
+		if bufs != nil {
+			bufs.bw.Reset(io.Discard)
+			c.srv.bufs.Put(bufs)
+		}
+	}()
 	var hdr []byte
 	for {
 		c.mu.Lock()
@@ -615,7 +643,16 @@ func (c *sconn) writeLoop() error {
 		c.serving, c.cur, c.cancelled = true, g.id, false
 		c.mu.Unlock()
 
-		err := c.sendPiece(bw, g, piece, &hdr)
+		if bufs == nil {
+			if err := c.flush(bw); err != nil {
+				c.srv.release(c.ps, int64(g.n))
+				return err
+			}
+			bufs = c.srv.bufs.Get().(*pieceBufs)
+			bufs.bw.Reset(c.st)
+			bw = bufs.bw
+		}
+		err := c.sendPiece(bw, g, bufs.piece, &hdr)
 		c.srv.release(c.ps, int64(g.n))
 		c.mu.Lock()
 		c.serving = false

@@ -456,3 +456,38 @@ func TestMaxPeersEvictsIdle(t *testing.T) {
 		})
 	}
 }
+
+// TestPieceBuffersOnFirstGet: a stream that only asks HAVE? and GETMANY
+// takes no piece buffers; its first GET takes them from the pool.
+func TestPieceBuffersOnFirstGet(t *testing.T) {
+	data, root, ob := makeBlob(t, 2*blob.PieceSize, 43)
+	small, smallRoot, smallOB := makeBlob(t, 100, 44)
+	p := newProvider(t, ServerLimits{})
+	p.src.add(data, root, ob, nil)
+	p.src.add(small, smallRoot, smallOB, nil)
+	var streams []network.Stream
+	var readers []*bufio.Reader
+	for range 4 {
+		st := rawStream(t, p)
+		br := bufio.NewReader(st)
+		readers = append(readers, br)
+		st.Write(appendMsg(appendMsg(nil, &msg{Type: tHaveQ, Root: root}), &msg{Type: tGetMany, Roots: []blob.Root{smallRoot}}))
+		readUntil(t, br, func(m *msg) bool { return m.Type == tBlob })
+		streams = append(streams, st)
+	}
+	if n := p.srv.bufsMade.Load(); n != 0 {
+		t.Fatalf("%d piece buffers allocated for streams without a GET, want 0", n)
+	}
+	st := streams[0]
+	st.Write(appendMsg(nil, &msg{Type: tGet, ID: 1, Root: root, Piece: 1}))
+	got := 0
+	readUntil(t, readers[0], func(m *msg) bool {
+		if m.Type == tData {
+			got += len(m.Data)
+		}
+		return got == blob.PieceSize
+	})
+	if n := p.srv.bufsMade.Load(); n != 1 {
+		t.Fatalf("%d piece buffers allocated after one GET, want 1", n)
+	}
+}
