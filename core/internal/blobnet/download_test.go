@@ -157,10 +157,11 @@ func TestRarestFirst(t *testing.T) {
 		t.Fatal("downloaded bytes differ")
 	}
 	// The only provider of the rare pieces is asked for them first, but
-	// for the first pipeline's worth, which may be filled before the
-	// other providers' HAVE arrive (when every piece is as rare).
+	// for the last piece (always first) and the first pipeline's worth,
+	// which may be filled before the other providers' HAVE arrive (when
+	// every piece is as rare).
 	ps[0].src.mu.Lock()
-	first := slices.Clone(ps[0].src.reads[:len(rare)+minDepth])
+	first := slices.Clone(ps[0].src.reads[:min(len(ps[0].src.reads), len(rare)+minDepth+1)])
 	ps[0].src.mu.Unlock()
 	for _, r := range rare {
 		if !slices.Contains(first, r) {
