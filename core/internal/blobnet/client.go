@@ -71,8 +71,8 @@ type Client struct {
 	// stallMin is the least time without data after which a peer with
 	// requests in flight is snubbed (5 s; tests shorten it).
 	stallMin time.Duration
-	// answerTimeout bounds a GetMany or a Size question to one peer
-	// (AnswerTimeout; tests shorten it).
+	// answerTimeout bounds the wait for a peer's answer to GetMany or
+	// Size (AnswerTimeout; tests shorten it).
 	answerTimeout time.Duration
 
 	ctx    context.Context
@@ -82,9 +82,10 @@ type Client struct {
 	wg     sync.WaitGroup
 }
 
-// AnswerTimeout bounds the whole exchange of a GetMany or of Size with one
-// peer: a peer that accepts the stream and never answers fails after it
-// instead of stalling the caller.
+// AnswerTimeout bounds how long a GetMany or a Size question waits for
+// one peer's next answer (GetMany's deadline moves on with each BLOB or
+// REJECT): a peer that accepts the stream and never answers fails after
+// it instead of stalling the caller.
 const AnswerTimeout = 10 * time.Second
 
 // NewClient returns a Client opening streams from h. log may be nil.
@@ -206,6 +207,7 @@ func (c *Client) GetMany(ctx context.Context, p peer.ID, roots []blob.Root) (map
 			}
 			return nil, err
 		}
+		st.SetReadDeadline(time.Now().Add(c.answerTimeout))
 		m, err := decodeMsg(t, payload)
 		if err != nil {
 			return nil, err

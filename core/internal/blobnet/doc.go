@@ -59,9 +59,9 @@
 // second peer for the slowest and cancels the loser. A peer that sends
 // bytes failing verification is dropped at once; one that rejects or
 // stalls on pieces its HAVE claimed is dropped after two strikes.
-// GetMany and Size give each peer AnswerTimeout (10 s) for the whole
-// exchange: a peer that accepts the stream and never answers fails with an
-// error wrapping os.ErrDeadlineExceeded.
+// GetMany and Size give each peer AnswerTimeout (10 s) for each answer: a
+// peer that accepts the stream and never answers fails with an error
+// wrapping os.ErrDeadlineExceeded.
 //
 // Client and Server are safe for concurrent use.
 package blobnet
