@@ -20,7 +20,7 @@ build: deps ## build bin/skein and bin/skein-demo
 	$(GO) build -o $(BIN)/skein-demo ./cli/cmd/skein-demo
 
 .PHONY: demo
-demo: build ## a relay and three users on loopback: register, follow, post, profile, like, thread, search, mute, messages and group chat, web UI, catch up
+demo: build ## a relay and three users on loopback: register, follow, post, profile, like, thread, search, mute, messages and group chat, pictures and a mirrored album, web UI, catch up
 	$(BIN)/skein-demo --skein $(BIN)/skein
 
 .PHONY: test

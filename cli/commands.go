@@ -116,19 +116,35 @@ func withNewRequestID(ctx context.Context) context.Context {
 
 type postCmd struct {
 	requestFlag
-	text string
+	images imageFlags
+	text   string
+}
+
+func (p *postCmd) flags(fs *flag.FlagSet) {
+	p.requestFlag.flags(fs)
+	p.images.flags(fs)
 }
 
 func (p *postCmd) args(a []string) error {
 	p.text = strings.Join(a, " ")
-	if p.text == "" {
-		return errors.New("missing TEXT")
+	if p.text == "" && len(p.images.images) == 0 {
+		return errors.New("missing TEXT (or an --image)")
 	}
-	return p.check()
+	return firstErr(p.images.check(), p.check())
 }
 
 func (p *postCmd) run(ctx context.Context, e *env, c *api.Client) error {
-	post, err := c.Post(p.with(ctx), p.text)
+	var post core.Post
+	var err error
+	if len(p.images.images) > 0 {
+		var ms []core.Media
+		if ms, err = p.images.upload(ctx, c); err != nil {
+			return err
+		}
+		post, err = c.PostMedia(p.with(ctx), p.text, ms)
+	} else {
+		post, err = c.Post(p.with(ctx), p.text)
+	}
 	if err != nil {
 		return err
 	}
@@ -138,7 +154,13 @@ func (p *postCmd) run(ctx context.Context, e *env, c *api.Client) error {
 
 type replyCmd struct {
 	requestFlag
+	images   imageFlags
 	id, text string
+}
+
+func (r *replyCmd) flags(fs *flag.FlagSet) {
+	r.requestFlag.flags(fs)
+	r.images.flags(fs)
 }
 
 func (r *replyCmd) args(a []string) error {
@@ -149,14 +171,24 @@ func (r *replyCmd) args(a []string) error {
 	if r.id, err = postID(a[0]); err != nil {
 		return err
 	}
-	if r.text = strings.Join(a[1:], " "); r.text == "" {
-		return errors.New("missing TEXT")
+	if r.text = strings.Join(a[1:], " "); r.text == "" && len(r.images.images) == 0 {
+		return errors.New("missing TEXT (or an --image)")
 	}
-	return r.check()
+	return firstErr(r.images.check(), r.check())
 }
 
 func (r *replyCmd) run(ctx context.Context, e *env, c *api.Client) error {
-	p, err := c.Reply(r.with(ctx), r.id, r.text)
+	var p core.Post
+	var err error
+	if len(r.images.images) > 0 {
+		var ms []core.Media
+		if ms, err = r.images.upload(ctx, c); err != nil {
+			return err
+		}
+		p, err = c.ReplyMedia(r.with(ctx), r.id, r.text, ms)
+	} else {
+		p, err = c.Reply(r.with(ctx), r.id, r.text)
+	}
 	if err != nil {
 		return err
 	}

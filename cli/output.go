@@ -55,8 +55,11 @@ func shortID(id string) string {
 //	2026-11-22 04:10  @alice  [3f2a91c0]  hello, skein
 //	2026-11-22 04:12  @bob  [7c01d2e4]  ↳ @alice: welcome!
 //	2026-11-22 04:13  @bob  [a9f0c3b1]  reposted @alice: hello, skein
+//	2026-11-22 04:15  @alice  [5be0a7d2]  my cat
+//	  [image 1200×800 jpeg, 143 KB: a grey cat asleep] 3f2a9c1b
 //
-// The bracketed short ID is what reply, repost and delete take. The lines of
+// The bracketed short ID is what reply, repost and delete take; each
+// attachment has a line of its own (attachmentLine). The lines of
 // a multi-line text after the first are indented under its start, so that
 // no line of a text can pass for a post of its own; every peer's string is
 // inert.
@@ -65,7 +68,19 @@ func postLine(p core.Post) string {
 	if p.ID != "" {
 		head += "[" + shortID(p.ID) + "]  "
 	}
-	return indent(head, postBody(p)) + likesSuffix(p)
+	return indent(head, postBody(p)) + likesSuffix(p) + attachments(postMedia(p))
+}
+
+// postMedia returns the attachments a post shows: a repost's are the
+// original's.
+func postMedia(p core.Post) []core.Media {
+	if p.Kind == core.KindRepost {
+		if p.RepostOf == nil || p.RepostOf.Unavailable {
+			return nil
+		}
+		return p.RepostOf.Media
+	}
+	return p.Media
 }
 
 // likesSuffix is "  ♥ N" for a post with likes, "  ♥ N, you" when the

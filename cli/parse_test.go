@@ -115,7 +115,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"", "missing command (commands: daemon, relay, register"},
 		{"--bogus feed", "flag provided but not defined: -bogus"},
-		{"frobnicate", `unknown command "frobnicate" (commands: daemon, relay, register, login, logout, export, restore, post, reply, repost, delete, like, unlike, thread, follow, unfollow, feed, timeline, search, following, followers, mute, unmute, block, unblock, muted, blocked, bookmark, unbookmark, bookmarks, dm, send, messages, conversations, inbox, chat, group, notifications, whois, profile, status, peers, holders, power, network, watch, ui, shell; run "skein help" for usage)`},
+		{"frobnicate", `unknown command "frobnicate" (commands: daemon, relay, register, login, logout, export, restore, post, reply, repost, delete, like, unlike, thread, follow, unfollow, feed, timeline, search, following, followers, mute, unmute, block, unblock, muted, blocked, bookmark, unbookmark, bookmarks, dm, send, messages, conversations, inbox, chat, group, notifications, whois, profile, status, peers, holders, power, network, watch, ui, media, album, mirrors, shell; run "skein help" for usage)`},
 		{"help nope", `help: unknown command "nope"`},
 		{"help feed post", "help: too many arguments"},
 		{"register", "register: missing NAME (usage: skein register [--password-file F] NAME)"},
@@ -124,7 +124,7 @@ func TestParseErrors(t *testing.T) {
 		{"logout now", `logout: unexpected argument "now"`},
 		{"post", "post: missing TEXT"},
 		{"post -x hi", "post: flag provided but not defined: -x"},
-		{"reply", "reply: missing ID (usage: skein reply [--request-id ID] ID TEXT...)"},
+		{"reply", "reply: missing ID (usage: skein reply [--request-id ID] [--image FILE [--alt TEXT]]... ID TEXT...)"},
 		{"post --request-id a/b hi", `post: --request-id: invalid request ID: use 1 to 64 ASCII letters, digits, '-', '_', '.' or ':': "a/b" holds '/'`},
 		{"repost 3f2a91c0 --request-id " + strings.Repeat("x", 65), "repost: --request-id: invalid request ID"},
 		{"follow bob --request-id", "flag needs an argument: -request-id"},

@@ -31,6 +31,8 @@ type profileCmd struct {
 	name                   string
 	json                   bool
 	displayName, bio, link optString
+	avatar, banner         string // image files to set
+	noAvatar, noBanner     bool
 }
 
 func (p *profileCmd) flags(fs *flag.FlagSet) {
@@ -39,9 +41,21 @@ func (p *profileCmd) flags(fs *flag.FlagSet) {
 	fs.Var(&p.displayName, "display-name", "set your display name to `TEXT` (at most 64 characters, one line; empty clears it)")
 	fs.Var(&p.bio, "bio", "set your bio to `TEXT` (at most 300 characters; empty clears it)")
 	fs.Var(&p.link, "link", "set your link to `URL` (http:// or https://, at most 200 bytes; empty clears it)")
+	fs.StringVar(&p.avatar, "avatar", "", "set your avatar to the image `FILE` (JPEG, PNG, GIF or WebP, at most 4 MiB)")
+	fs.StringVar(&p.banner, "banner", "", "set your banner to the image `FILE` (JPEG, PNG, GIF or WebP, at most 4 MiB)")
+	fs.BoolVar(&p.noAvatar, "no-avatar", false, "remove your avatar")
+	fs.BoolVar(&p.noBanner, "no-banner", false, "remove your banner")
 }
 
-func (p *profileCmd) setting() bool { return p.displayName.set || p.bio.set || p.link.set }
+func (p *profileCmd) setting() bool { return p.settingText() || p.settingImages() }
+
+// settingText reports whether a text field is set.
+func (p *profileCmd) settingText() bool { return p.displayName.set || p.bio.set || p.link.set }
+
+// settingImages reports whether the avatar or banner is set or removed.
+func (p *profileCmd) settingImages() bool {
+	return p.avatar != "" || p.banner != "" || p.noAvatar || p.noBanner
+}
 
 func (p *profileCmd) args(a []string) error {
 	switch {
@@ -51,6 +65,10 @@ func (p *profileCmd) args(a []string) error {
 		return errors.New("give NAME only to show a profile: you can set only your own")
 	case len(a) == 1:
 		p.name = strings.TrimPrefix(a[0], "@")
+	case p.avatar != "" && p.noAvatar:
+		return errors.New("--avatar and --no-avatar: give one")
+	case p.banner != "" && p.noBanner:
+		return errors.New("--banner and --no-banner: give one")
 	}
 	for _, f := range []struct {
 		flag string
@@ -86,12 +104,61 @@ func (p *profileCmd) run(ctx context.Context, e *env, c *api.Client) error {
 		writeUserProfile(e.stdout, prof.User)
 		return nil
 	}
-	// Flags not given keep the current values.
+	var u core.User
+	if p.settingText() {
+		var err error
+		if u, err = p.setText(ctx, c, name); err != nil {
+			return err
+		}
+	}
+	if p.settingImages() {
+		var err error
+		if u, err = p.setImages(ctx, c); err != nil {
+			return err
+		}
+	}
+	if p.json {
+		return writeJSON(e.stdout, u)
+	}
+	fmt.Fprintln(e.stdout, "profile set:")
+	writeUserProfile(e.stdout, u)
+	return nil
+}
+
+// setImages sets or removes the avatar and banner as the flags say.
+func (p *profileCmd) setImages(ctx context.Context, c *api.Client) (core.User, error) {
+	var u core.User
+	for _, f := range []struct {
+		file   string
+		remove bool
+		set    func(context.Context, *core.Media) (core.User, error)
+	}{{p.avatar, p.noAvatar, c.SetAvatar}, {p.banner, p.noBanner, c.SetBanner}} {
+		if f.file == "" && !f.remove {
+			continue
+		}
+		var m *core.Media
+		if f.file != "" {
+			im, err := importFile(ctx, c, f.file, importOpts{image: true})
+			if err != nil {
+				return u, err
+			}
+			m = &im
+		}
+		var err error
+		if u, err = f.set(ctx, m); err != nil {
+			return u, err
+		}
+	}
+	return u, nil
+}
+
+// setText sets the text fields; those not given keep their values.
+func (p *profileCmd) setText(ctx context.Context, c *api.Client, name string) (core.User, error) {
 	dn, bio, link := p.displayName.value, p.bio.value, p.link.value
 	if !p.displayName.set || !p.bio.set || !p.link.set {
 		cur, err := c.Whois(ctx, name)
 		if err != nil {
-			return fmt.Errorf("reading your profile to keep the fields not given: %w", err)
+			return core.User{}, fmt.Errorf("reading your profile to keep the fields not given: %w", err)
 		}
 		if !p.displayName.set {
 			dn = cur.DisplayName
@@ -103,16 +170,7 @@ func (p *profileCmd) run(ctx context.Context, e *env, c *api.Client) error {
 			link = cur.Link
 		}
 	}
-	u, err := c.SetProfile(p.with(ctx), dn, bio, link)
-	if err != nil {
-		return err
-	}
-	if p.json {
-		return writeJSON(e.stdout, u)
-	}
-	fmt.Fprintln(e.stdout, "profile set:")
-	writeUserProfile(e.stdout, u)
-	return nil
+	return c.SetProfile(p.with(ctx), dn, bio, link)
 }
 
 // writeUserProfile writes a user's profile:
@@ -130,6 +188,12 @@ func writeUserProfile(w io.Writer, u core.User) {
 	}
 	if u.Link != "" {
 		fmt.Fprintf(w, "link: %s\n", inert(u.Link))
+	}
+	if u.Avatar != nil {
+		fmt.Fprintf(w, "avatar: %s\n", attachmentLine(*u.Avatar))
+	}
+	if u.Banner != nil {
+		fmt.Fprintf(w, "banner: %s\n", attachmentLine(*u.Banner))
 	}
 	fmt.Fprintf(w, "key: %s\n", inert(u.Key))
 }

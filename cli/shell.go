@@ -134,6 +134,11 @@ func (s *shell) menu(loggedIn bool) []menuItem {
 		{"28", "Leave a group", []string{"leave"}, s.leave},
 		{"29", "Group members", []string{"members"}, s.members},
 		{"30", "Search groups", []string{"groups"}, s.searchGroups},
+		{"31", "Post with images", []string{"image", "images"}, s.postImages},
+		{"32", "Get a file", []string{"media", "get"}, s.getMedia},
+		{"33", "Share a directory as an album", []string{"share"}, s.shareAlbum},
+		{"34", "Mirror an album", []string{"mirror"}, s.mirrorAlbum},
+		{"35", "Albums", []string{"albums", "album", "mirrors"}, s.albums},
 		quit,
 	}
 }

@@ -68,7 +68,7 @@ func TestShell(t *testing.T) {
 		"Logged in: alice\n\n[0] Feed\n[1] Follow user\n[2] Unfollow user\n[3] Create new post\n"+
 			"[4] Reply to a post\n[5] Repost a post\n[6] Delete one of your posts\n[7] See following and followers\n"+
 			"[8] Notifications\n[9] User timeline\n[10] Who is\n[11] Status\n[12] Logout\n[13] Profile\n[14] Mute or block\n[15] Bookmarks\n"+
-			"[16] Like a post\n[17] Unlike a post\n[18] Open a thread\n[19] Search\n[20] Web UI\n[21] Who holds my posts\n[22] Conversations\n[23] Open a chat\n[24] Send a direct message\n[25] New group\n[26] Invite to a group\n[27] Join a group\n[28] Leave a group\n[29] Group members\n[30] Search groups\n[q] Quit\n",
+			"[16] Like a post\n[17] Unlike a post\n[18] Open a thread\n[19] Search\n[20] Web UI\n[21] Who holds my posts\n[22] Conversations\n[23] Open a chat\n[24] Send a direct message\n[25] New group\n[26] Invite to a group\n[27] Join a group\n[28] Leave a group\n[29] Group members\n[30] Search groups\n[31] Post with images\n[32] Get a file\n[33] Share a directory as an album\n[34] Mirror an album\n[35] Albums\n[q] Quit\n",
 		"Post text: Posted.\n",
 		"|= Feed =|\n2026-11-22 03:40  @alice  [5bedd18a]  hello from the shell\n",
 		"Username to follow: Now following @bob.\n",

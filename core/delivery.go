@@ -297,6 +297,7 @@ func (n *Node) tooNew(e *entry.Entry) bool {
 // observe reacts to an entry just added to the store.
 func (n *Node) observe(e *entry.Entry) {
 	n.clock.Observe(e.Time)
+	n.noteMedia(e)
 	switch e.Kind {
 	case entry.KindPost, entry.KindReply, entry.KindRepost:
 		if e.Redacted() {

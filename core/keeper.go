@@ -16,6 +16,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/medialib"
 	"github.com/skein-p2p/skein/core/internal/p2p"
 	"github.com/skein-p2p/skein/core/internal/ratelimit"
 	"github.com/skein-p2p/skein/core/internal/store"
@@ -62,6 +63,9 @@ type keeper struct {
 	busy    map[peer.ID]bool // peers being synced from
 
 	announceReq chan entry.Key // kept logs held for the first time
+	// lib fetches and keeps the media the kept entries name, within the
+	// relay's quota.
+	lib *medialib.Library
 }
 
 // keepClient is one registered account.
@@ -295,6 +299,9 @@ func (k *keeper) ingest(es []*entry.Entry) int {
 		k.log.Debug("keep: entries not stored", "err", err)
 	}
 	for _, e := range got {
+		if ds := mediaIn(e); len(ds) > 0 && k.lib != nil {
+			k.lib.Note(e.Author, ds, medialib.Keep)
+		}
 		if fresh[e.Author] {
 			delete(fresh, e.Author)
 			select {

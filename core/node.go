@@ -36,6 +36,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/keylock"
 	"github.com/skein-p2p/skein/core/internal/keystore"
 	"github.com/skein-p2p/skein/core/internal/likes"
+	"github.com/skein-p2p/skein/core/internal/medialib"
 	"github.com/skein-p2p/skein/core/internal/moderation"
 	"github.com/skein-p2p/skein/core/internal/names"
 	"github.com/skein-p2p/skein/core/internal/p2p"
@@ -113,6 +114,10 @@ type Config struct {
 	// least useful connections are closed down to a third of it. Default
 	// 192; phones use fewer.
 	MaxConns int
+	// Media bounds the space media takes (blobstore.Limits: the cache
+	// budget, by default min(1 GiB, 10 % of the free space), the
+	// thumbnails' 64 MiB). Own media and mirrored albums are never evicted.
+	Media MediaLimits
 	// Logger receives the node's logs. Default: discard.
 	Logger *slog.Logger
 
@@ -131,6 +136,9 @@ type Config struct {
 	// (tests).
 	scoreDecay   time.Duration
 	scoreInspect func(map[peer.ID]float64)
+	// mediaImmunity overrides how long a fetched blob is safe from
+	// eviction (tests).
+	mediaImmunity time.Duration
 	// chatHold, if set, holds each group entry it returns a delay for
 	// back by that long before the engine sees it, by every path (the
 	// seed's -delay, for the causal-order test).
@@ -173,8 +181,9 @@ type Node struct {
 	threads       *threads.Table
 	threadRates   *ratelimit.Limiter
 	threadDropped atomic.Uint64
-	srch          *search.Indexer // the local search index and what keeps it true (search.go)
-	chatSrv       *chatnet.Server // answers /skein/chat/1.0.0 from the logged-in account's groups
+	srch          *search.Indexer   // the local search index and what keeps it true (search.go)
+	chatSrv       *chatnet.Server   // answers /skein/chat/1.0.0 from the logged-in account's groups
+	lib           *medialib.Library // the blobs held, served and fetched (core/media.go)
 
 	// plog takes every log line about something a peer did (a rejected
 	// message, a refused request), a few per peer a minute: a peer must not
@@ -363,6 +372,14 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	n.host.SetStreamHandler(profiles.ProtocolID, n.serveProfile)
 	n.host.SetStreamHandler(threads.ID, n.serveThread)
 	n.chatSrv = chatnet.NewServer(n.host, nodeChat{n}, nodeChat{n}, nil, chatnet.Limits{}, n.plog)
+	if n.lib, err = openMedia(cfg.DataDir, kv, n, cfg.Media.limits(cfg.mediaImmunity)); err != nil {
+		n.chatSrv.Close()
+		n.cancel()
+		n.host.Close()
+		plog.Close()
+		st.Close()
+		return nil, fmt.Errorf("core: %w", err)
+	}
 	n.host.Network().Notify(&network.NotifyBundle{
 		ConnectedF:    n.connected,
 		DisconnectedF: n.disconnected,
@@ -399,11 +416,12 @@ func (n *Node) Close() error {
 		n.host.RemoveStreamHandler(profiles.ProtocolID)
 		n.host.RemoveStreamHandler(threads.ID)
 		n.chatSrv.Close()
+		mediaErr := n.lib.Close()
 		n.events.close()
 		hostErr := n.host.Close()
 		n.plog.Close()
 		n.srch.Close()
-		n.closeErr = errors.Join(hostErr, n.store.Close())
+		n.closeErr = errors.Join(hostErr, mediaErr, n.store.Close())
 	})
 	return n.closeErr
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"github.com/skein-p2p/skein/core/internal/blobnet"
 	"github.com/skein-p2p/skein/core/internal/entry"
 )
 
@@ -190,6 +191,10 @@ func (n *Node) effective() PowerMode {
 }
 
 // applyPower moves the node to its effective mode. n.powerMu is held.
+// backgroundMediaPeers is how many peers a node in the background serves
+// media to at once.
+const backgroundMediaPeers = 2
+
 func (n *Node) applyPower() {
 	want := n.effective()
 	if n.running == want {
@@ -197,6 +202,15 @@ func (n *Node) applyPower() {
 	}
 	n.stopMode()
 	n.running = want
+	if want == PowerForeground {
+		n.lib.SetServe(blobnet.ServerLimits{})
+		n.lib.Resume()
+	} else {
+		// Media waits for the foreground; a phone in the background
+		// serves few peers at once.
+		n.lib.Pause()
+		n.lib.SetServe(blobnet.ServerLimits{MaxPeers: backgroundMediaPeers})
+	}
 	switch want {
 	case PowerForeground:
 		n.host.Gate.Set(-1, true)

@@ -115,6 +115,7 @@ func CheckProfile(displayName, bio, link string) error {
 // withProfile returns u with p's fields.
 func withProfile(u User, p entry.Profile) User {
 	u.DisplayName, u.Bio, u.Link = p.DisplayName, p.Bio, p.Link
+	u.Avatar, u.Banner = profileMedia(p.Avatar), profileMedia(p.Banner)
 	return u
 }
 

@@ -11,10 +11,14 @@ import (
 	dht "github.com/libp2p/go-libp2p-kad-dht"
 	record "github.com/libp2p/go-libp2p-record"
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
 	relayv2 "github.com/libp2p/go-libp2p/p2p/protocol/circuitv2/relay"
 
+	"github.com/skein-p2p/skein/core/internal/blobstore"
 	"github.com/skein-p2p/skein/core/internal/chatrelay"
 	"github.com/skein-p2p/skein/core/internal/directory"
+	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/medialib"
 	"github.com/skein-p2p/skein/core/internal/names"
 	"github.com/skein-p2p/skein/core/internal/p2p"
 	"github.com/skein-p2p/skein/core/internal/ratelimit"
@@ -52,6 +56,10 @@ type RelayConfig struct {
 	// (30 days after their owner last published); it never drops a live
 	// claim.
 	MaxNames int
+	// MediaQuota bounds the bytes of media store-and-forward keeps for the
+	// logs it keeps (images, album files and their thumbnails), least
+	// recently used evicted first. Default 1 GiB.
+	MediaQuota int64
 	// Logger receives the relay's logs. Default: discard.
 	Logger *slog.Logger
 
@@ -146,6 +154,7 @@ type Relay struct {
 	store  *store.Store         // nil without store-and-forward
 	keeper *keeper              // nil without store-and-forward
 	chat   *chatrelay.Store     // groups' ciphertext, inboxes and prekeys kept for members
+	lib    *medialib.Library    // nil without store-and-forward: the media of the kept logs
 	limits RelayLimits
 }
 
@@ -234,10 +243,15 @@ func NewRelay(ctx context.Context, cfg RelayConfig) (*Relay, error) {
 		return nil, fmt.Errorf("core: messages: %w", err)
 	}
 	if st != nil {
+		if r.lib, err = openRelayMedia(cfg, kv, h, log); err != nil {
+			r.Close()
+			return nil, fmt.Errorf("core: store-and-forward: %w", err)
+		}
 		if r.keeper, err = newKeeper(h, st, cfg, log, plog); err != nil {
 			r.Close()
 			return nil, fmt.Errorf("core: store-and-forward: %w", err)
 		}
+		r.keeper.lib = r.lib
 	}
 	for _, ai := range boot {
 		if err := h.Connect(ctx, ai); err != nil {
@@ -270,11 +284,42 @@ func (r *Relay) Close() error {
 		r.chat.Close()
 		r.chat = nil
 	}
-	err := r.host.Close()
+	var mediaErr error
+	if r.lib != nil {
+		mediaErr = r.lib.Close()
+		r.lib = nil
+	}
+	err := errors.Join(mediaErr, r.host.Close())
 	if r.kv != nil {
 		r.plog.Close()
 		err = errors.Join(err, r.kv.Close()) // the store's too
 		r.kv, r.store = nil, nil
 	}
 	return err
+}
+
+// defaultMediaQuota is the media a store-and-forward relay keeps by
+// default.
+const defaultMediaQuota = 1 << 30
+
+// openRelayMedia opens the media library of a store-and-forward relay:
+// its blobs come from the connected peers, which are the kept logs'
+// followers and authors.
+func openRelayMedia(cfg RelayConfig, kv store.KV, h *p2p.Host, log *slog.Logger) (*medialib.Library, error) {
+	quota := cfg.MediaQuota
+	if quota <= 0 {
+		quota = defaultMediaQuota
+	}
+	return medialib.Open(medialib.Config{
+		Dir:    filepath.Join(cfg.DataDir, "blobs"),
+		KV:     store.Prefix(kv, []byte{store.BlobPrefix}),
+		Index:  store.Prefix(kv, []byte{store.MediaPrefix}),
+		Host:   h.Host,
+		Limits: blobstore.Limits{CacheBudget: quota, ThumbBudget: quota / 8},
+		Providers: func(_ context.Context, _ entry.Key) []peer.ID {
+			ps := h.Network().Peers()
+			return ps[:min(len(ps), maxMediaProviders)]
+		},
+		Log: log,
+	})
 }

@@ -496,8 +496,10 @@ func (n *Node) postWith(as authors, e *entry.Entry) Post {
 		Time:      e.Time.Time().UTC(),
 
 		AuthorDisplayName: a.display,
+		AuthorAvatar:      a.avatar,
 	}
 	p.Text, _ = entry.Text(e)
+	p.Media = n.mediaList(entry.Media(e))
 	switch e.Kind {
 	case entry.KindReply:
 		p.Kind = KindReply
@@ -535,7 +537,10 @@ func (n *Node) postRef(as authors, r entry.Ref) *PostRef {
 // for long.
 type authors map[entry.Key]authorStrings
 
-type authorStrings struct{ name, key, display string }
+type authorStrings struct {
+	name, key, display string
+	avatar             *Media // the profile's avatar, nil if none
+}
 
 // author returns k's name, hex key and display name, from as if there,
 // else adding them to as unless it is nil.
@@ -544,6 +549,9 @@ func (n *Node) author(as authors, k entry.Key) authorStrings {
 		return a
 	}
 	a := authorStrings{name: n.nameOf(k), key: k.String(), display: n.displayName(k)}
+	if p, _, ok := n.profileOf(k); ok && p.Avatar != nil {
+		a.avatar = profileMedia(p.Avatar)
+	}
 	if as != nil {
 		as[k] = a
 	}

@@ -21,6 +21,8 @@ type Post struct {
 	Seq       uint64    `json:"seq"`        // position in the author's log
 	Time      time.Time `json:"time"`       // author's hybrid-logical-clock time
 	Text      string    `json:"text"`       // empty for a repost
+	// Media is the images attached, in order.
+	Media []Media `json:"media,omitempty"`
 	// ReplyTo is the post a reply answers.
 	ReplyTo *PostRef `json:"reply_to,omitempty"`
 	// RepostOf is the reposted post: whole if this node holds it, else
@@ -33,6 +35,9 @@ type Post struct {
 	// AuthorDisplayName is the author's display name from their profile,
 	// "" if none is known.
 	AuthorDisplayName string `json:"author_display_name,omitempty"`
+	// AuthorAvatar is the author's avatar from their profile, nil if none
+	// is known: apps show its thumbnail beside the post.
+	AuthorAvatar *Media `json:"author_avatar,omitempty"`
 	// Bookmarked says the logged-in account bookmarked the post.
 	Bookmarked bool `json:"bookmarked,omitempty"`
 	// Likes is the number of accounts that like the post among the likes
@@ -75,6 +80,9 @@ type User struct {
 	DisplayName string `json:"display_name,omitempty"`
 	Bio         string `json:"bio,omitempty"`
 	Link        string `json:"link,omitempty"`
+	// Avatar and Banner are the profile's images, nil if not set.
+	Avatar *Media `json:"avatar,omitempty"`
+	Banner *Media `json:"banner,omitempty"`
 }
 
 // Profile describes a user looked up by name.

@@ -34,8 +34,16 @@
 //     cursor) and MessagesJSON, MarkRead, SearchMessages (on this
 //     device); groups: CreateGroup, Invite, Join, Leave, Remove, SetRole,
 //     Members, SearchGroups (public groups by name). See "Messaging".
+//   - Media (see "Media"): ImportMedia (image bytes and a MediaInput:
+//     type, dimensions, alt text, a thumbnail made by the app),
+//     PostWithMedia, ReplyWithMedia, SetAvatar, SetBanner, RemoveAvatar,
+//     RemoveBanner, FetchMedia (with a MediaListener for progress),
+//     MediaBytes, MediaUsage, PruneMedia; albums: CreateAlbum, AddToAlbum,
+//     RemoveFromAlbum, DropAlbum, Albums, Album, MirrorAlbum, Unmirror,
+//     Mirrors. Post.Media, User.Avatar and User.Banner.
 //   - Writes safe to retry: Node.Request(id) returns the post, reply,
-//     repost, delete, like, unlike, follow, unfollow and profile that are done at most once for
+//     repost, delete, like, unlike, follow, unfollow, profile and posts and
+//     replies with media that are done at most once for
 //     the request ID id, for an app that queues writes and retries them,
 //     even after its process was killed.
 //   - The node: Status (account, counts, power mode, network type,
@@ -44,10 +52,10 @@
 //
 // It uses only the types gomobile binds: strings, int (long in Java,
 // Int in Swift), bool, byte slices, pointers to the structs declared here
-// and the Listener interface. Lists come as small types with Len and Get
-// (FeedPage, UserList, PostList, NotificationList, ConnectionList,
-// HolderList, StringList, ConversationList, MessagePage, MessageList,
-// MemberList, GroupResultList):
+// and the Listener and MediaListener interfaces. Lists come as small types
+// with Len and Get (FeedPage, UserList, PostList, NotificationList,
+// ConnectionList, HolderList, StringList, ConversationList, MessagePage,
+// MessageList, MemberList, GroupResultList, MediaList, AlbumList):
 //
 //	for (i in 0 until list.len()) use(list.get(i))
 //
@@ -100,6 +108,10 @@
 //	CodeInvalidMessage message text empty, too long, or with control characters
 //	CodeNoPrekey       the user's encryption key cannot be fetched now: their device and the relays do not answer
 //	CodeSelfMessage    a direct message to oneself
+//	CodeInvalidMedia   media refused: a type not allowed or not what its bytes are, a bad thumbnail, root, slug or alt text, too many images
+//	CodeMediaTooLarge  a file over MaxMediaSize (64 MiB)
+//	CodeNoMedia        media this device does not hold and no peer that has it answered
+//	CodeNoAlbum        no album with this slug, or not one this device mirrors
 //	CodeInternal       anything else; the message says what
 //
 // Java's null and Swift's nil arrive as "" for a string: an argument that
@@ -115,7 +127,10 @@
 // holds whatever the limit asked), EventQueueDepth (256: a listener that
 // falls further behind loses the newest events). Messaging: MaxMessageChars
 // (4,000 code points), DefaultMessagePage (50) and MaxMessagePage (200),
-// DefaultInviteMinutes (7 days) and MaxInviteMinutes (30 days).
+// DefaultInviteMinutes (7 days) and MaxInviteMinutes (30 days). Media:
+// MaxMediaSize (64 MiB), MaxMediaPerPost (4), MaxThumbSize (16 KiB),
+// MaxAvatarSize (4 MiB), MediaTimeoutMinutes (10: FetchMedia, MediaBytes
+// and MirrorAlbum give up after it, and resume when called again).
 //
 // # Kotlin (Android)
 //
@@ -248,6 +263,55 @@
 //	node.markRead(g.id)
 //	val convs = node.conversations()                     // most recent first, with unread counts
 //	node.remove(g.id, "carol")                           // admins only: re-keys the group
+//
+// # Media
+//
+// Images are files named by the BLAKE3 root of their bytes (Media.Root, 64
+// hex digits); every byte is verified against the root before it is
+// stored or returned, and a download takes pieces from every peer that
+// has the file at once (the author's device, holders of the author's log,
+// relays). The library links no image decoder: the app reads an image's
+// dimensions and makes its thumbnail (at most MaxThumbSize, JPEG, PNG or
+// WebP) and, if it likes, a blurhash natively, and passes the bytes.
+// ImportMedia refuses a type not allowed (JPEG, PNG, GIF and WebP for
+// posts and profiles; albums take other files) and a type the bytes
+// contradict (a PNG declared image/jpeg) with CodeInvalidMedia:
+//
+//	val opts = BitmapFactory.Options().apply { inJustDecodeBounds = true }
+//	BitmapFactory.decodeByteArray(bytes, 0, bytes.size, opts)
+//	val small = ThumbnailUtils.extractThumbnail(BitmapFactory.decodeByteArray(bytes, 0, bytes.size), 128, 128)
+//	val thumb = ByteArrayOutputStream().also { small.compress(Bitmap.CompressFormat.JPEG, 70, it) }.toByteArray()
+//	val in = Mobile.newMediaInput(opts.outMimeType, opts.outWidth.toLong(), opts.outHeight.toLong())
+//	in.setAlt(altText)
+//	in.setThumb(thumb)
+//	val m = node.importMedia(bytes, in)    // stored here, never evicted
+//	val list = Mobile.newMediaList(); list.add(m)
+//	node.postWithMedia("look", list)       // up to MaxMediaPerPost images; the text may be ""
+//
+// Post.Media lists a post's images (an empty list when none; FeedJSON has
+// them as "media"). Show each one's Blurhash, then its thumbnail, then the
+// image when opened; MediaBytes takes a Media's Thumb as well as its Root,
+// fetches what this device does not hold and returns verified bytes only:
+//
+//	val img = post.media.get(0)
+//	val bmp = BitmapFactory.decodeByteArray(node.mediaBytes(img.thumb), …)
+//
+// FetchMedia downloads without returning the bytes and reports progress
+// (pieces, bytes verified, peers, rate) to a MediaListener, on a thread of
+// the library's. SetAvatar and SetBanner take an image from ImportMedia
+// (at most MaxAvatarSize); User.Avatar and Profile.Avatar carry it (null
+// if none). Albums are named collections in the author's log (slug: 1 to
+// 32 of a-z 0-9 - _): CreateAlbum, then AddToAlbum with files imported
+// with a name (MediaInput.SetName). MirrorAlbum keeps a copy of someone's
+// album, pinned, and fetches what they add later; on a phone the files
+// stay in the library (MediaBytes), not in a directory.
+//
+// Storage is bounded: the account's own media and mirrored albums are
+// never evicted; thumbnails and avatars (Config.ThumbCacheMiB, default
+// 64) and other cached images (Config.MediaCacheMiB, default min(1 GiB,
+// 10 % of the free space)) are evicted least recently used first.
+// MediaUsage reports the space by tier; PruneMedia evicts now (call it
+// from onTrimMemory).
 //
 // # Power modes
 //

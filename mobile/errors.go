@@ -60,6 +60,11 @@ const (
 	CodeInvalidGroupName = 39 // a group name that is empty, longer than 64 characters, on several lines, or with forbidden characters
 	CodeLastAdmin        = 40 // the change would leave a group without an admin
 	CodeNotInDM          = 41 // leaving, inviting to, removing from or changing roles in a direct conversation
+
+	CodeInvalidMedia  = 42 // media refused: a type not allowed or not what the bytes are, a bad thumbnail, alt text, root or album slug, too many images
+	CodeMediaTooLarge = 43 // a file over MaxMediaSize (64 MiB)
+	CodeNoMedia       = 44 // media this device does not hold and no peer that has it answered
+	CodeNoAlbum       = 45 // no album with this slug (or this device does not mirror it)
 )
 
 // codeNames are the stable names of the codes, by number.
@@ -108,6 +113,11 @@ var codeNames = [...]string{
 	CodeInvalidGroupName: "invalid_group_name",
 	CodeLastAdmin:        "last_admin",
 	CodeNotInDM:          "not_in_dm",
+
+	CodeInvalidMedia:  "invalid_media",
+	CodeMediaTooLarge: "media_too_large",
+	CodeNoMedia:       "no_media",
+	CodeNoAlbum:       "no_album",
 }
 
 // coreCodes maps core's errors to codes. Every exported error of core is
@@ -156,6 +166,10 @@ var coreCodes = []struct {
 	{core.ErrInvalidGroupName, CodeInvalidGroupName},
 	{core.ErrLastAdmin, CodeLastAdmin},
 	{core.ErrNotInDM, CodeNotInDM},
+	{core.ErrInvalidMedia, CodeInvalidMedia},
+	{core.ErrMediaTooLarge, CodeMediaTooLarge},
+	{core.ErrNoMedia, CodeNoMedia},
+	{core.ErrNoAlbum, CodeNoAlbum},
 }
 
 // ErrorCode returns the code of an error a Node method threw (Java,
@@ -217,7 +231,7 @@ func newError(code int, msg string) error {
 // goPrefix is a Go package prefix at the start of a message or after
 // ": ", such as "core: ": meaningless to people, so messages lose it. A
 // prefix inside a path ("/data/core: …" is not one) stays.
-var goPrefix = regexp.MustCompile(`(^|: )(core|store|p2p|names|entry|keystore|syncproto|syncserve|ratelimit|moderation|bookmarks|chat|chatlog|chatcrypt|chatnet): `)
+var goPrefix = regexp.MustCompile(`(^|: )(core|store|p2p|names|entry|keystore|syncproto|syncserve|ratelimit|moderation|bookmarks|chat|chatlog|chatcrypt|chatnet|blob|blobnet|blobstore|medialib): `)
 
 // coded gives err its code and a readable message; nil stays nil.
 func coded(err error) error {

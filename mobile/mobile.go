@@ -70,6 +70,15 @@ type Config struct {
 	// default, DefaultMemoryLimitMiB; a negative value leaves the limit as
 	// it is (the GOMEMLIMIT environment variable if set, else none).
 	MemoryLimitMiB int
+	// MediaCacheMiB bounds, in MiB, the media fetched to be looked at
+	// (others' images): 0 means the default, min(1 GiB, 10 % of the free
+	// space when the node starts). The least recently used go first; the
+	// account's own media, mirrored albums and downloads in progress are
+	// never evicted.
+	MediaCacheMiB int
+	// ThumbCacheMiB bounds, in MiB, the thumbnails and avatars kept: 0
+	// means the default, 64 MiB.
+	ThumbCacheMiB int
 }
 
 // NewConfig returns a Config with the defaults filled in.
@@ -106,6 +115,9 @@ func NewNode(cfg *Config) (*Node, error) {
 			return nil, err
 		}
 	}
+	if cfg.MediaCacheMiB < 0 || cfg.ThumbCacheMiB < 0 {
+		return nil, newError(CodeInvalidInput, fmt.Sprintf("media budgets of %d and %d MiB: they must not be negative", cfg.MediaCacheMiB, cfg.ThumbCacheMiB))
+	}
 	if cfg.BackgroundSyncMinutes < 0 {
 		return nil, newError(CodeInvalidInput, fmt.Sprintf("background sync interval of %d minutes: it must be positive", cfg.BackgroundSyncMinutes))
 	}
@@ -123,6 +135,10 @@ func NewNode(cfg *Config) (*Node, error) {
 		BackgroundSync: time.Duration(cfg.BackgroundSyncMinutes) * time.Minute,
 		PowerMode:      mode,
 		MaxConns:       maxConns,
+		Media: core.MediaLimits{
+			CacheBudget: int64(cfg.MediaCacheMiB) << 20,
+			ThumbBudget: int64(cfg.ThumbCacheMiB) << 20,
+		},
 	}}, nil
 }
 

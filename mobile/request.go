@@ -5,8 +5,8 @@ import (
 )
 
 // Request makes writes that are safe to retry: a post, reply, repost,
-// delete, like, unlike, follow, unfollow or profile made through it with the same ID is done at
-// most once. An app that queues a write (to send it when the network is
+// delete, like, unlike, follow, unfollow, profile, or post or reply with
+// media made through it with the same ID is done at most once. An app that queues a write (to send it when the network is
 // back, or after its process was killed) gives it an ID when it is queued,
 // keeps the ID with it, and retries through Node.Request(id) until it
 // succeeds; a retry of a write that was done returns the first one's

@@ -22,10 +22,14 @@ import (
 var nodeMethods = map[string]string{
 	"Watch":       "SetListener",
 	"Connections": "Peers",
+	"PostMedia":   "PostWithMedia",
+	"ReplyMedia":  "ReplyWithMedia",
+	"OpenMedia":   "MediaBytes",
 }
 
 // mobileOnly are mobile.Node methods with no core method of their name.
-var mobileOnly = []string{"Start", "Accounts", "Request", "FeedJSON", "TimelineJSON", "ThreadJSON", "MessagesJSON"}
+var mobileOnly = []string{"Start", "Accounts", "Request", "FeedJSON", "TimelineJSON", "ThreadJSON", "MessagesJSON",
+	"RemoveAvatar", "RemoveBanner"}
 
 func TestSurfaceMethods(t *testing.T) {
 	coreT, mobT := reflect.TypeFor[*core.Node](), reflect.TypeFor[*Node]()
@@ -62,7 +66,7 @@ var fieldMaps = []struct {
 	{core.User{}, User{}, map[string]string{"Since": "SinceMillis"}},
 	{core.LogState{}, LogState{}, nil},
 	{core.Profile{}, Profile{}, map[string]string{
-		"User":     "Name,Key,DisplayName,Bio,Link",
+		"User":     "Name,Key,DisplayName,Bio,Link,Avatar,Banner",
 		"Updated":  "UpdatedMillis",
 		"LastSeen": "LastSeenMillis",
 	}},
@@ -96,6 +100,10 @@ var fieldMaps = []struct {
 		"Next":     "- MessagePage.NextCursor",
 	}},
 	{core.Member{}, Member{}, nil},
+	{core.Media{}, Media{}, nil},
+	{core.MediaProgress{}, MediaProgress{}, nil},
+	{core.MediaUsage{}, MediaUsage{}, nil},
+	{core.Album{}, Album{}, map[string]string{"Updated": "UpdatedMillis"}},
 	{core.GroupResult{}, GroupResult{}, nil},
 }
 
@@ -161,8 +169,9 @@ func TestCoreErrorsHaveCodes(t *testing.T) {
 		t.Fatal("no errors found in core/errors.go")
 	}
 	// core/chat_types.go declares the messaging errors among other
-	// variables: every Err one is an error.
-	errs = append(errs, coreNames(t, []string{"../core/chat_types.go"}, token.VAR, func(vs *ast.ValueSpec) bool {
+	// variables, core/media.go and core/albums.go the media errors: every
+	// Err one is an error.
+	errs = append(errs, coreNames(t, []string{"../core/chat_types.go", "../core/media.go", "../core/albums.go"}, token.VAR, func(vs *ast.ValueSpec) bool {
 		return slices.ContainsFunc(vs.Names, func(id *ast.Ident) bool { return strings.HasPrefix(id.Name, "Err") })
 	})...)
 	f, err := parser.ParseFile(token.NewFileSet(), "errors.go", nil, 0)

@@ -34,6 +34,9 @@ type Post struct {
 	// ReplyToAuthorDisplayName that of the replied-to post's author.
 	AuthorDisplayName        string
 	ReplyToAuthorDisplayName string
+	// AuthorAvatar is the author's avatar, null if none is known: show
+	// its thumbnail (MediaBytes of its Thumb) beside the post.
+	AuthorAvatar *Media
 	// Bookmarked says the account bookmarked the post.
 	Bookmarked bool
 	// Likes is the number of likes of the post this device has seen (its
@@ -41,6 +44,11 @@ type Post struct {
 	Likes int64
 	// Liked says that the logged-in account likes the post.
 	Liked bool
+	// Media is the images attached, in order (at most MaxMediaPerPost);
+	// an empty list, never null, when there are none. Show each one's
+	// Blurhash, then its thumbnail (MediaBytes of Thumb), and the image
+	// itself (MediaBytes of Root) when opened.
+	Media *MediaList
 }
 
 func newPost(p core.Post) *Post {
@@ -55,9 +63,11 @@ func newPost(p core.Post) *Post {
 		Unavailable: p.Unavailable,
 
 		AuthorDisplayName: p.AuthorDisplayName,
+		AuthorAvatar:      newMediaPtr(p.AuthorAvatar),
 		Bookmarked:        p.Bookmarked,
 		Likes:             int64(p.Likes),
 		Liked:             p.Liked,
+		Media:             newMediaList(p.Media),
 	}
 	if r := p.ReplyTo; r != nil {
 		out.ReplyToID, out.ReplyToAuthor, out.ReplyToAuthorKey = r.ID, r.Author, r.AuthorKey
@@ -95,10 +105,16 @@ type User struct {
 	DisplayName string
 	Bio         string
 	Link        string
+	// Avatar and Banner are the profile's images, null if not set or not
+	// known: show the Avatar's thumbnail (MediaBytes of its Thumb) beside
+	// the user's posts.
+	Avatar *Media
+	Banner *Media
 }
 
 func newUser(u core.User) *User {
-	out := &User{Name: u.Name, Key: u.Key, SinceMillis: millis(u.Since), DisplayName: u.DisplayName, Bio: u.Bio, Link: u.Link}
+	out := &User{Name: u.Name, Key: u.Key, SinceMillis: millis(u.Since), DisplayName: u.DisplayName, Bio: u.Bio, Link: u.Link,
+		Avatar: newMediaPtr(u.Avatar), Banner: newMediaPtr(u.Banner)}
 	if l := u.Log; l != nil {
 		out.Log = &LogState{From: int64(l.From), To: int64(l.To), Latest: int64(l.Latest), Trimmed: l.Trimmed}
 	}
@@ -137,6 +153,10 @@ type Profile struct {
 	DisplayName string
 	Bio         string
 	Link        string
+	// Avatar and Banner are the user's profile images, null if not set or
+	// not known.
+	Avatar *Media
+	Banner *Media
 }
 
 func newProfile(p core.Profile) *Profile {
@@ -155,6 +175,8 @@ func newProfile(p core.Profile) *Profile {
 		DisplayName: p.DisplayName,
 		Bio:         p.Bio,
 		Link:        p.Link,
+		Avatar:      newMediaPtr(p.Avatar),
+		Banner:      newMediaPtr(p.Banner),
 	}
 }
 

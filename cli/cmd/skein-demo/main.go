@@ -18,7 +18,7 @@ import (
 
 func main() {
 	skein := flag.String("skein", "", "path of the skein binary to run (required)")
-	timeout := flag.Duration("timeout", 2*time.Minute, "give up after this long")
+	timeout := flag.Duration("timeout", 3*time.Minute, "give up after this long")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := demo.Run(ctx, demo.Config{Skein: *skein, Out: os.Stdout, Timeout: *timeout})

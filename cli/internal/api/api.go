@@ -61,6 +61,40 @@
 // days); a role is "admin" or "member". Messages are not deduplicated by
 // request ID: the Client does not resend them.
 //
+// Media (see Librarian; root is a blob's BLAKE3 root, 64 hex digits; name
+// is a username, "" for the logged-in account's own):
+//
+//	POST /v1/media/import   file bytes, header Skein-Media   -> core.Media
+//	POST /v1/profile/avatar {"media"}                      -> core.User
+//	POST /v1/profile/banner {"media"}                      -> core.User
+//	POST /v1/media/fetch    {"root"}                       -> ProgressLine, one a line
+//	GET  /v1/media?root=                                   -> the bytes
+//	GET  /v1/media/usage                                   -> core.MediaUsage
+//	POST /v1/media/prune                                   -> Freed
+//	POST /v1/albums/create  {"slug", "title"}              -> core.Album
+//	POST /v1/albums/add     {"slug", "media"}              -> core.Album
+//	POST /v1/albums/remove  {"slug", "roots"}              -> core.Album
+//	POST /v1/albums/drop    {"slug"}                       -> {}
+//	GET  /v1/albums?name=                                  -> Albums
+//	GET  /v1/album?name=&slug=                             -> core.Album
+//	POST /v1/albums/mirror  {"name", "slug", "dir"}        -> ProgressLine, one a line
+//	POST /v1/albums/unmirror {"name", "slug"}              -> {}
+//	GET  /v1/mirrors                                       -> Albums
+//
+// /v1/post and /v1/reply take "media", a list of up to core.MaxMediaPerPost
+// core.Media that /v1/media/import answered; text may then be "". An
+// avatar's or banner's "media" is null to remove it. The body of
+// /v1/media/import is the file itself, at most core.MaxMediaSize bytes
+// (not MaxBody); its header Skein-Media (MediaHeader) holds a
+// MediaHeaderInput in JSON, at most MaxMediaHeader bytes. /v1/media/fetch
+// and /v1/albums/mirror stream progress lines ({"progress": …}), then a
+// last line with "media" or "album", or "error" and "code"; an error
+// before the first progress line is answered as any other. Neither has a
+// RequestTimeout: they end when the client goes away. GET /v1/media
+// answers the bytes as application/octet-stream with their
+// Content-Length, fetching them first from whoever holds them; 404
+// no_media when nobody could be reached.
+//
 // id is a post's ID or a unique prefix of it, at least 8 hex digits.
 //
 // Post, reply, repost, delete, like, unlike, follow, unfollow and profile take a request ID in
@@ -144,6 +178,7 @@ type Node interface {
 	Moderator
 	Search(ctx context.Context, query string, kind core.SearchKind, limit int) (core.SearchResults, error)
 	Chatter
+	Librarian
 }
 
 var _ Node = (*core.Node)(nil)
@@ -163,7 +198,8 @@ type Credentials struct {
 
 // PostRequest is the body of /v1/post.
 type PostRequest struct {
-	Text string `json:"text"`
+	Text  string       `json:"text"`
+	Media []core.Media `json:"media,omitempty"` // images from /v1/media/import
 }
 
 // NameRequest is the body of /v1/follow and /v1/unfollow.
@@ -186,8 +222,9 @@ type PostIDRequest struct {
 
 // ReplyRequest is the body of /v1/reply.
 type ReplyRequest struct {
-	ID   string `json:"id"`
-	Text string `json:"text"`
+	ID    string       `json:"id"`
+	Text  string       `json:"text"`
+	Media []core.Media `json:"media,omitempty"` // images from /v1/media/import
 }
 
 // ExportRequest is the body of /v1/export. The password is the logged-in
@@ -352,6 +389,10 @@ var codes = []struct {
 	{core.ErrInvalidGroupName, "invalid_group_name", http.StatusBadRequest},
 	{core.ErrLastAdmin, "last_admin", http.StatusConflict},
 	{core.ErrNotInDM, "not_in_dm", http.StatusBadRequest},
+	{core.ErrMediaTooLarge, "media_too_large", http.StatusRequestEntityTooLarge},
+	{core.ErrInvalidMedia, "invalid_media", http.StatusUnprocessableEntity},
+	{core.ErrNoMedia, "no_media", http.StatusNotFound},
+	{core.ErrNoAlbum, "no_album", http.StatusNotFound},
 	{ErrUIOff, "ui_off", http.StatusNotFound},
 }
 

@@ -83,7 +83,7 @@ func (c *Client) Logout(ctx context.Context) error {
 // Post publishes text as the logged-in account.
 func (c *Client) Post(ctx context.Context, text string) (core.Post, error) {
 	var p core.Post
-	err := c.call(ctx, http.MethodPost, "/v1/post", nil, PostRequest{text}, &p)
+	err := c.call(ctx, http.MethodPost, "/v1/post", nil, PostRequest{Text: text}, &p)
 	return p, err
 }
 
@@ -425,15 +425,20 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		return resp, nil
 	}
 	defer resp.Body.Close()
+	return nil, c.errorOf(ctx, resp, path)
+}
+
+// errorOf reads the Error document of an answer whose status is not 200.
+func (c *Client) errorOf(ctx context.Context, resp *http.Response, path string) error {
 	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
 	if err != nil {
-		return nil, c.failed(ctx, err)
+		return c.failed(ctx, err)
 	}
 	e := &Error{Status: resp.StatusCode}
 	if err := json.Unmarshal(b, e); err != nil || e.Message == "" {
-		return nil, fmt.Errorf("api: unexpected answer from the daemon to %s: %s", path, resp.Status)
+		return fmt.Errorf("api: unexpected answer from the daemon to %s: %s", path, resp.Status)
 	}
-	return nil, e
+	return e
 }
 
 // failed classifies a failure to send a request or read its answer: ctx

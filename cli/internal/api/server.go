@@ -38,6 +38,9 @@ type Server struct {
 	streams     context.Context // canceled by Shutdown to end /v1/events streams
 	stopStreams context.CancelFunc
 	ui          UIFunc // nil: no web UI (SetUI)
+	// streamed serves the routes without a handle other than /v1/events:
+	// they read or write their bodies as streams, without MaxBody.
+	streamed map[string]func(http.ResponseWriter, *http.Request)
 }
 
 type route struct {
@@ -85,6 +88,7 @@ func NewServer(node Node, log *slog.Logger) *Server {
 	}
 	s.addModerationRoutes()
 	s.addChatRoutes()
+	s.addMediaRoutes()
 	s.http = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -129,6 +133,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !slices.Contains(strings.Split(rt.method, ", "), r.Method):
 		sw.Header().Set("Allow", rt.method)
 		writeError(sw, &Error{Code: CodeMethodNotAllowed, Message: fmt.Sprintf("%s needs method %s", r.URL.Path, strings.ReplaceAll(rt.method, ", ", " or "))}, http.StatusMethodNotAllowed)
+		return
+	case rt.handle == nil && s.streamed[r.URL.Path] != nil:
+		s.streamed[r.URL.Path](sw, r)
 		return
 	case rt.handle == nil:
 		s.events(sw, r)
@@ -184,6 +191,9 @@ func (s *Server) post(r *http.Request) (any, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
+	if len(p.Media) > 0 {
+		return s.node.PostMedia(r.Context(), p.Text, p.Media)
+	}
 	return s.node.Post(r.Context(), p.Text)
 }
 
@@ -207,6 +217,9 @@ func (s *Server) reply(r *http.Request) (any, error) {
 	var p ReplyRequest
 	if err := decode(r, &p); err != nil {
 		return nil, err
+	}
+	if len(p.Media) > 0 {
+		return s.node.ReplyMedia(r.Context(), p.ID, p.Text, p.Media)
 	}
 	return s.node.Reply(r.Context(), p.ID, p.Text)
 }

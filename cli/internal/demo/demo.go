@@ -23,7 +23,7 @@ import (
 type Config struct {
 	Skein   string        // path of the skein binary; required
 	Out     io.Writer     // where the story goes; default os.Stdout
-	Timeout time.Duration // the whole story; default 2 minutes
+	Timeout time.Duration // the whole story; default 3 minutes
 	// Wait is how long one step may wait for the network (a post to
 	// arrive, a name to resolve). Default 30 seconds.
 	Wait time.Duration
@@ -43,7 +43,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 		cfg.Out = os.Stdout
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = 2 * time.Minute
+		cfg.Timeout = 3 * time.Minute
 	}
 	if cfg.Wait <= 0 {
 		cfg.Wait = 30 * time.Second
@@ -144,6 +144,9 @@ func (d *story) tell(ctx context.Context) error {
 		return err
 	}
 	if err := d.messaging(ctx); err != nil {
+		return err
+	}
+	if err := d.media(ctx); err != nil {
 		return err
 	}
 	if err := d.webUI(ctx); err != nil {

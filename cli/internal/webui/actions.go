@@ -79,10 +79,17 @@ func newRequestID() string {
 	return "ui-" + hex.EncodeToString(b)
 }
 
-// compose posts, or replies to the form's "id".
+// compose posts, or replies to the form's "id", with the form's images
+// if it has any (media.go).
 func (s *Server) compose(w http.ResponseWriter, r *http.Request) {
+	defer cleanUp(r)
+	images, err := uploads(r, postFields...)
+	if err != nil {
+		s.fail(w, r, http.StatusBadRequest, capitalize(err.Error())+". Nothing was posted.")
+		return
+	}
 	text := strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n")
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(text) == "" && len(images) == 0 {
 		s.fail(w, r, http.StatusBadRequest, "Write something first: the post is empty.")
 		return
 	}
@@ -93,8 +100,12 @@ func (s *Server) compose(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := withRequestID(r)
 	var p core.Post
-	var err error
-	if r.URL.Path == "/reply" {
+	if len(images) > 0 {
+		if p, err = s.postWithMedia(ctx, r, text, images); err != nil {
+			s.failMedia(w, r, err)
+			return
+		}
+	} else if r.URL.Path == "/reply" {
 		p, err = s.node.Reply(ctx, r.PostFormValue("id"), text)
 	} else {
 		p, err = s.node.Post(ctx, text)

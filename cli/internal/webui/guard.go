@@ -32,7 +32,11 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			limit := int64(maxForm)
+			if mediaForm(r) { // a form that uploads images (media.go)
+				limit = maxMediaForm
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, s.withStreamPosition(withChatCache(withStatusCache(r))))
 	}))

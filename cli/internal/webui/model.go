@@ -152,6 +152,8 @@ type postHTML struct {
 	Like                    likeButton
 	Mark                    markButton
 	Mine                    bool
+	Media                   []mediaView // the images, in a grid of len(Media)
+	Avatar                  *mediaView  // the author's avatar thumbnail, nil for none
 }
 
 // html returns what the "post" template shows of v.
@@ -164,6 +166,8 @@ func (v postView) html() postHTML {
 		Like:   likeButton{ID: v.ID, Likes: v.Likes, Liked: v.Liked},
 		Mark:   markButton{ID: v.ID, Bookmarked: v.Bookmarked},
 		Mine:   v.Mine,
+		Media:  mediaViews(v.ID, v.Post.Media),
+		Avatar: postAvatar(v.Author, v.AuthorAvatar),
 	}
 	if r := v.ReplyTo; r != nil {
 		h.ReplyID, h.ReplyName = r.ID, r.Author

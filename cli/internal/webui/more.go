@@ -54,6 +54,7 @@ func (s *Server) pageOf(r *http.Request, me string, load func(ctx context.Contex
 		return feedPage{}, err
 	}
 	data := feedPage{Posts: postViews(p.Posts, me, pos+1), Next: p.Next}
+	s.prefetchThumbs(r.Context(), data.Posts)
 	if p.Next != "" {
 		data.MoreURL = r.URL.EscapedPath() + "?" + url.Values{"cursor": {p.Next}, "from": {itoa(pos + len(p.Posts))}}.Encode()
 	}

@@ -32,6 +32,7 @@ func (s *Server) routes() http.Handler {
 	s.actionRoutes(mux)
 	s.morePages(mux)
 	s.chatRoutes(mux)
+	s.mediaRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if allow := allowedMethods(mux, r); allow != "" {
 			w.Header().Set("Allow", allow)
@@ -129,6 +130,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 	}
 	me := s.me(r.Context())
 	data := feedPage{Posts: postViews(p.Posts, me, pos+1), Next: p.Next, RequestID: newRequestID()}
+	s.prefetchThumbs(r.Context(), data.Posts)
 	if p.Next != "" {
 		data.MoreURL = "/?" + url.Values{"cursor": {p.Next}, "from": {itoa(pos + len(p.Posts))}}.Encode()
 	}
@@ -252,6 +254,7 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
 		Fetched:   t.Fetched,
 		RequestID: newRequestID(),
 	}
+	s.prefetchThumbs(r.Context(), append([]postView{data.Post}, data.Ancestors...))
 	s.render(w, r, http.StatusOK, "thread", data)
 }
 

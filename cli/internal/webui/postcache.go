@@ -25,6 +25,7 @@ type postKey struct {
 	author, displayName   string
 	replyAuthor, repostBy string
 	when                  string // ago's text: renders again when it changes
+	avatar                string // the author's avatar thumbnail: renders again when it changes
 }
 
 // postCache keeps rendered posts: html/template spends microseconds on
@@ -44,6 +45,9 @@ func keyOf(v postView) postKey {
 	}
 	if v.ReplyTo != nil {
 		k.replyAuthor = v.ReplyTo.Author
+	}
+	if a := v.AuthorAvatar; a != nil {
+		k.avatar = a.Thumb
 	}
 	return k
 }

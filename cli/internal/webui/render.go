@@ -35,7 +35,7 @@ type views struct {
 }
 
 // partials are the files every page and fragment set includes.
-var partials = []string{"templates/partials.html", "templates/chatparts.html"}
+var partials = []string{"templates/partials.html", "templates/chatparts.html", "templates/mediaparts.html"}
 
 func loadViews() (*views, error) {
 	v := &views{pages: make(map[string]*template.Template), hashes: make(map[string]string)}
@@ -105,7 +105,11 @@ func (v *views) funcs() template.FuncMap {
 		"maxChars": func() int {
 			return core.MaxPostChars
 		},
-		"add": func(a, b int) int { return a + b },
+		"add":    func(a, b int) int { return a + b },
+		"slots":  func() []int { return uploadSlots },
+		"bytes":  humanBytes,
+		"avatar": func(name string, m *core.Media) *mediaView { return profileImage(name, m, false) },
+		"banner": func(name string, m *core.Media) *mediaView { return profileImage(name, m, true) },
 		"composeNew": func(rid string) composeForm {
 			return composeForm{FormID: "compose", RequestID: rid}
 		},

@@ -32,6 +32,14 @@
 // Strings from peers (posts, names, bios, links) are rendered only through
 // html/template's contextual escaping; links are made only of http(s)
 // URLs, @names and #tags found in the text.
+//
+// Images (media.go) reach the browser only from /media/{root}: a blob the
+// node verified against its root, served as itself only when it is a
+// JPEG, PNG, GIF or WebP both by the type its descriptor declares and by
+// its first bytes, else as a download (never SVG or HTML inline), and
+// always under a CSP of its own, "default-src 'none'; sandbox". The forms
+// that upload images are multipart, and the only ones allowed a body
+// larger than 64 KiB.
 package webui
 
 import (

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/skein-p2p/skein/core/internal/media"
 )
 
 // Sizes of the fixed-width bodies.
@@ -19,27 +21,83 @@ const (
 // MaxMentions is the most usernames Mentions returns for one text.
 const MaxMentions = 16
 
-// Text returns the text of a post or reply. It reports false for other
-// kinds and for redacted entries. It does not validate the body again:
-// every Entry comes from New, Decode or Parse, which validate it, or from
-// ParseStored, whose bytes passed one of them before they were stored.
+// Text returns the text of a post or reply, without its media section;
+// it is empty for a post or reply of media only. It reports false for
+// other kinds and for redacted entries. It does not validate the body
+// again: every Entry comes from New, Decode or Parse, which validate it,
+// or from ParseStored, whose bytes passed one of them before they were
+// stored.
 func Text(e *Entry) (string, bool) {
-	if e.Redacted() {
+	b, ok := textAndSection(e)
+	if !ok {
 		return "", false
 	}
-	switch {
-	case e.Kind == KindPost && len(e.Body) > 0:
-		return string(e.Body), true
-	case e.Kind == KindReply && len(e.Body) > refSize:
-		return string(e.Body[refSize:]), true
-	}
-	return "", false
+	text, _, _ := media.SplitSection(b)
+	return string(text), true
 }
 
-// ParsePost validates a post body and returns its text: valid UTF-8 of 1 to
-// MaxPostChars code points, not only white space.
+// Media returns the media descriptors of a post or reply, in order, or nil
+// if it has none, is redacted or is of another kind.
+func Media(e *Entry) []media.Descriptor {
+	b, ok := textAndSection(e)
+	if !ok {
+		return nil
+	}
+	_, section, ok := media.SplitSection(b)
+	if !ok {
+		return nil
+	}
+	ds, err := media.ParseSection(section)
+	if err != nil {
+		return nil
+	}
+	return ds
+}
+
+// textAndSection returns the part of a post's or reply's body after the
+// parent, if any: the text and the media section. It reports false for
+// other kinds and for redacted entries.
+func textAndSection(e *Entry) ([]byte, bool) {
+	switch {
+	case e.Redacted():
+	case e.Kind == KindPost && len(e.Body) > 0:
+		return e.Body, true
+	case e.Kind == KindReply && len(e.Body) > refSize:
+		return e.Body[refSize:], true
+	}
+	return nil, false
+}
+
+// ParsePost validates a post body and returns its text. The body is the
+// text, then, if the post carries media, 0x00 and a media section that
+// media.ParseSection accepts (see media.AppendSection). The text is valid
+// UTF-8 of 1 to MaxPostChars code points, not only white space, without
+// 0x00; with media it may instead be empty.
 func ParsePost(body []byte) (string, error) {
-	return parseText("post", body)
+	text, _, err := parseTextMedia("post", body)
+	return text, err
+}
+
+// parseTextMedia validates the text and the media section of a post or
+// reply (after its parent); what names it in errors.
+func parseTextMedia(what string, b []byte) (string, []media.Descriptor, error) {
+	text, section, ok := media.SplitSection(b)
+	if !ok {
+		s, err := parseText(what, b)
+		return s, nil, err
+	}
+	ds, err := media.ParseSection(section)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: %s holds 0x00 but no valid media section after it: %s", ErrInvalidBody, what, err)
+	}
+	if len(text) == 0 {
+		return "", ds, nil
+	}
+	s, err := parseText(what, text)
+	if err != nil {
+		return "", nil, err
+	}
+	return s, ds, nil
 }
 
 // parseText validates the text of a post or reply; what names it in
@@ -90,7 +148,9 @@ func parseRef(what string, b []byte) (Ref, error) {
 }
 
 // Reply is the body of a reply entry: the post or reply it answers and its
-// text, under the same rules as a post's.
+// text, under the same rules as a post's. A reply with media has, after
+// its Bytes, 0x00 and a media section (media.AppendSection); ParseReply
+// validates it, and Media returns it.
 type Reply struct {
 	Parent Ref
 	Text   string
@@ -111,7 +171,7 @@ func ParseReply(body []byte) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	text, err := parseText("reply", body[refSize:])
+	text, _, err := parseTextMedia("reply", body[refSize:])
 	if err != nil {
 		return Reply{}, err
 	}
@@ -262,12 +322,15 @@ const (
 )
 
 // Profile field tags. Tags a reader does not know are skipped, so a later
-// version can add fields (the media issue reserves 4 for an avatar and 5
-// for a banner) without breaking older nodes.
+// version can add fields without breaking older nodes.
 const (
 	ProfileDisplayName = 1
 	ProfileBio         = 2
 	ProfileLink        = 3
+	// ProfileAvatar and ProfileBanner hold a media descriptor (media
+	// Descriptor.Bytes) of an image of at most media.MaxAvatarSize bytes.
+	ProfileAvatar = 4
+	ProfileBanner = 5
 )
 
 // Profile is the body of a profile entry: how an account presents itself.
@@ -277,6 +340,8 @@ type Profile struct {
 	DisplayName string
 	Bio         string
 	Link        string
+	// Avatar and Banner are images, nil if not set.
+	Avatar, Banner *media.Descriptor
 	// Unknown holds the fields this version does not know, as encoded
 	// (tag, length, value), in tag order. Bytes keeps them, so a profile
 	// rewritten by an older node does not lose them.
@@ -312,14 +377,23 @@ func (p Profile) Bytes() []byte {
 	field(ProfileDisplayName, p.DisplayName)
 	field(ProfileBio, p.Bio)
 	field(ProfileLink, p.Link)
+	for _, f := range []struct {
+		t byte
+		d *media.Descriptor
+	}{{ProfileAvatar, p.Avatar}, {ProfileBanner, p.Banner}} {
+		if f.d != nil {
+			field(f.t, string(f.d.Bytes()))
+		}
+	}
 	return append(b, unknown...)
 }
 
 // ParseProfile decodes and validates a profile body: fields in strictly
 // ascending tag order, each within the body; a display name of 1 to
 // MaxDisplayNameChars code points and a bio of 1 to MaxBioChars, both valid
-// UTF-8; a link of at most MaxLinkLen bytes that CheckLink accepts.
-// Unknown tags are kept in Unknown and not otherwise checked.
+// UTF-8; a link of at most MaxLinkLen bytes that CheckLink accepts; an
+// avatar and a banner that are valid image descriptors of at most
+// media.MaxAvatarSize bytes. Unknown tags are kept in Unknown and not otherwise checked.
 func ParseProfile(body []byte) (Profile, error) {
 	var p Profile
 	last := -1
@@ -347,6 +421,10 @@ func ParseProfile(body []byte) (Profile, error) {
 			if err = CheckLink(string(v)); err == nil {
 				p.Link = string(v)
 			}
+		case ProfileAvatar:
+			p.Avatar, err = profileImage("avatar", v)
+		case ProfileBanner:
+			p.Banner, err = profileImage("banner", v)
 		default:
 			p.Unknown = append(p.Unknown, rest[:3+n]...)
 		}
@@ -356,6 +434,24 @@ func ParseProfile(body []byte) (Profile, error) {
 		rest = rest[3+n:]
 	}
 	return p, nil
+}
+
+// profileImage decodes and validates an avatar or banner: a descriptor of
+// an image type of at most media.MaxAvatarSize bytes.
+func profileImage(what string, v []byte) (*media.Descriptor, error) {
+	d, err := media.ParseDescriptor(v)
+	if err == nil {
+		err = d.Check()
+	}
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%w: %s: %s", ErrInvalidBody, what, err)
+	case !media.ImageType(d.Type):
+		return nil, fmt.Errorf("%w: %s of type %q: use a JPEG, PNG, GIF or WebP image", ErrInvalidBody, what, d.Type)
+	case d.Size > media.MaxAvatarSize:
+		return nil, fmt.Errorf("%w: %s of %d bytes, limit %d", ErrInvalidBody, what, d.Size, media.MaxAvatarSize)
+	}
+	return &d, nil
 }
 
 // profileText validates a display name or bio: valid UTF-8 of 1 to max

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/skein-p2p/skein/core/internal/hlc"
+	"github.com/skein-p2p/skein/core/internal/media"
 )
 
 func TestParsePost(t *testing.T) {
@@ -31,7 +32,10 @@ func TestParsePost(t *testing.T) {
 		// by core, not by the wire format: logs that hold them must still
 		// verify and sync.
 		{"\x1b]0;title\x07\rline\u0085\u202e", true},
-		{"\x00", true},
+		// 0x00 starts the media section, so a text never holds it.
+		{"\x00", false},
+		{"a\x00", false},
+		{"a\x00\x01", false},
 	}
 	for _, tt := range tests {
 		got, err := ParsePost([]byte(tt.body))
@@ -248,6 +252,8 @@ func FuzzParsePost(f *testing.F) {
 	for _, s := range []string{"hello", "", " ", "\xff", "héllo 🌍", strings.Repeat("é", 1000), strings.Repeat("é", 1001), "\u3000x"} {
 		f.Add([]byte(s))
 	}
+	f.Add(media.AppendSection([]byte("look"), []media.Descriptor{testImage("a")}))
+	f.Add(media.AppendSection(nil, []media.Descriptor{testImage("a"), testImage("b")}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := ParsePost(b)
 		if err != nil {
@@ -256,7 +262,17 @@ func FuzzParsePost(f *testing.F) {
 			}
 			return
 		}
-		if s != string(b) || !utf8.ValidString(s) || strings.TrimSpace(s) == "" || utf8.RuneCountInString(s) > MaxPostChars {
+		text, section, hasMedia := media.SplitSection(b)
+		if hasMedia {
+			ds, err := media.ParseSection(section)
+			if err != nil || !bytes.Equal(media.AppendSection(text, ds), b) {
+				t.Fatalf("ParsePost(%q) accepted an invalid media section: %v", b, err)
+			}
+			if len(text) == 0 && s == "" {
+				return
+			}
+		}
+		if s != string(text) || !utf8.ValidString(s) || strings.TrimSpace(s) == "" || utf8.RuneCountInString(s) > MaxPostChars {
 			t.Fatalf("ParsePost(%q) accepted an invalid post", b)
 		}
 	})
@@ -273,6 +289,9 @@ func FuzzBodies(f *testing.F) {
 	f.Add(Delete{Seq: 1, ID: ID{1}}.Bytes())
 	f.Add(Repost{Of: bobsPost}.Bytes())
 	f.Add(Profile{DisplayName: "Bob", Bio: "hi", Link: "https://x.example", Unknown: []byte{9, 0, 1, 'a'}}.Bytes())
+	f.Add(media.AppendSection(Reply{Parent: bobsPost}.Bytes(), []media.Descriptor{testImage("a")}))
+	f.Add(Profile{DisplayName: "Bob", Avatar: ptr(testImage("a")), Banner: ptr(testImage("b")), Unknown: []byte{9, 0, 1, 'a'}}.Bytes())
+	f.Add(media.AlbumOp{Op: media.OpCreate, Album: "memes", Title: "Memes"}.Bytes())
 	f.Add([]byte{1, 0, 0})
 	f.Add([]byte{3, 0, 11, 'j', 'a', 'v', 'a', 's', 'c', 'r', 'i', 'p', 't', ':'})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -289,11 +308,20 @@ func FuzzBodies(f *testing.F) {
 			}
 		}
 		r, err := ParseReply(b)
-		check("ParseReply", err, r.Bytes())
+		var rds []media.Descriptor
 		if err == nil {
-			if _, perr := ParsePost([]byte(r.Text)); perr != nil || r.Parent.Seq == 0 || r.Parent.ID.IsZero() {
+			_, section, _ := media.SplitSection(b[refSize:])
+			rds, _ = media.ParseSection(section)
+		}
+		check("ParseReply", err, media.AppendSection(r.Bytes(), rds))
+		if err == nil {
+			if _, perr := ParsePost(b[refSize:]); perr != nil || r.Parent.Seq == 0 || r.Parent.ID.IsZero() {
 				t.Fatalf("ParseReply(%x) accepted an invalid reply", b)
 			}
+		}
+		a, err := media.ParseAlbumOp(b)
+		if err == nil && !bytes.Equal(a.Bytes(), b) {
+			t.Fatalf("ParseAlbumOp(%x) re-encodes as %x", b, a.Bytes())
 		}
 		p, err := ParseRepost(b)
 		check("ParseRepost", err, p.Bytes())
@@ -331,6 +359,7 @@ func FuzzBodies(f *testing.F) {
 			KindProfile: func(b []byte) error { _, err := ParseProfile(b); return err },
 			KindLike:    func(b []byte) error { _, err := ParseLike(b); return err },
 			KindUnlike:  func(b []byte) error { _, err := ParseLike(b); return err },
+			KindAlbum:   func(b []byte) error { _, err := media.ParseAlbumOp(b); return err },
 			KindDelete: func(b []byte) error {
 				d, err := ParseDelete(b)
 				if err == nil && d.Seq >= 1<<40 {
@@ -382,8 +411,8 @@ func TestParseProfile(t *testing.T) {
 		{"all three", cat(field(1, "Bob"), field(2, "line one\nline two"), field(3, "https://bob.example/x?y#z")),
 			Profile{DisplayName: "Bob", Bio: "line one\nline two", Link: "https://bob.example/x?y#z"}, ""},
 		{"http link, upper-case scheme", field(3, "HTTP://b.example"), Profile{Link: "HTTP://b.example"}, ""},
-		{"unknown fields kept in order", cat(field(1, "Bob"), field(4, "avatar"), field(200, "")),
-			Profile{DisplayName: "Bob", Unknown: cat(field(4, "avatar"), field(200, ""))}, ""},
+		{"unknown fields kept in order", cat(field(1, "Bob"), field(6, "future"), field(200, "")),
+			Profile{DisplayName: "Bob", Unknown: cat(field(6, "future"), field(200, ""))}, ""},
 		{"64 characters", field(1, strings.Repeat("é", 64)), Profile{DisplayName: strings.Repeat("é", 64)}, ""},
 		{"65 characters", field(1, strings.Repeat("é", 65)), Profile{}, "display name is 65 characters, limit 64"},
 		{"bio of 300", field(2, strings.Repeat("b", 300)), Profile{Bio: strings.Repeat("b", 300)}, ""},

@@ -22,7 +22,8 @@
 //	73      8     HLC wall time, milliseconds since the Unix epoch
 //	81      4     HLC logical counter
 //	85      1     kind (1 post, 2 follow, 3 unfollow, 4 reply, 5 repost,
-//	              6 delete, 7 profile, 8 like, 9 unlike; 0 is invalid)
+//	              6 delete, 7 profile, 8 like, 9 unlike, 10 album; 0 is
+//	              invalid)
 //	86      2     body length n, <= MaxBody
 //	88      32    SHA-256 of the body
 //	120     64    Ed25519 signature over SigContext || bytes[0:120]
@@ -46,6 +47,7 @@ import (
 	"filippo.io/edwards25519"
 
 	"github.com/skein-p2p/skein/core/internal/hlc"
+	"github.com/skein-p2p/skein/core/internal/media"
 )
 
 // Sizes and limits of the encoding.
@@ -108,6 +110,7 @@ const (
 	KindProfile  Kind = 7
 	KindLike     Kind = 8
 	KindUnlike   Kind = 9
+	KindAlbum    Kind = 10
 )
 
 // String returns the kind's name, or kind(N) for a kind this version does
@@ -132,6 +135,8 @@ func (k Kind) String() string {
 		return "like"
 	case KindUnlike:
 		return "unlike"
+	case KindAlbum:
+		return "album"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
@@ -407,6 +412,10 @@ func (e *Entry) checkBody() error {
 		_, err = ParseProfile(e.Body)
 	case KindLike, KindUnlike:
 		_, err = ParseLike(e.Body)
+	case KindAlbum:
+		if _, aerr := media.ParseAlbumOp(e.Body); aerr != nil {
+			err = fmt.Errorf("%w: album: %s", ErrInvalidBody, aerr)
+		}
 	case KindDelete:
 		var d Delete
 		d, err = ParseDelete(e.Body)

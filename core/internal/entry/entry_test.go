@@ -658,7 +658,8 @@ func TestKindString(t *testing.T) {
 		{7, "profile"},
 		{8, "like"},
 		{9, "unlike"},
-		{10, "kind(10)"},
+		{10, "album"},
+		{11, "kind(11)"},
 		{255, "kind(255)"},
 	} {
 		if got := tt.k.String(); got != tt.want {

@@ -6,6 +6,7 @@ package posttext
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 )
@@ -48,15 +49,19 @@ func (e *CharError) Unwrap() error { return ErrInvalid }
 // characters CharError describes. It returns nil or an error wrapping
 // ErrInvalid (a *CharError for a refused character).
 func Check(text string) error {
+	// Characters first: a NUL would otherwise read as the start of a media
+	// section and be refused for that, which says less.
+	if utf8.ValidString(text) {
+		pos := 0
+		for _, r := range text {
+			pos++
+			if refusedRune(r) {
+				return &CharError{Rune: r, Pos: pos}
+			}
+		}
+	}
 	if _, err := entry.ParsePost([]byte(text)); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	pos := 0
-	for _, r := range text {
-		pos++
-		if refusedRune(r) {
-			return &CharError{Rune: r, Pos: pos}
-		}
 	}
 	return nil
 }

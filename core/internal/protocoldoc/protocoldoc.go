@@ -25,3 +25,18 @@ func Flat(t testing.TB) string {
 	}
 	return strings.Join(strings.Fields(string(b)), "")
 }
+
+// FlatFile is Flat for another document of the repository: rel is its path
+// from the repository's root, such as "docs/ARCHITECTURE.md".
+func FlatFile(t testing.TB, rel string) string {
+	t.Helper()
+	_, self, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("protocoldoc: cannot find its own source file")
+	}
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(self), "..", "..", "..", filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(strings.Fields(string(b)), "")
+}

@@ -66,6 +66,8 @@
 //	C <account> e …                        an account's groups: core/internal/chat (its doc has the layout)
 //	C <account> n p|i …                    the node's marks: own chat entries pushed to the anchors, inbox cursors
 //	C e …, C i …                           a relay's core/internal/chatrelay: kept groups (keyless engine), inbox per recipient
+//	F …                                    blobs held: core/internal/blobstore (its doc has the layout)
+//	I r <root>, I m <author> <slug>        media index and mirrored albums: core/internal/medialib
 //
 // The N rows belong to core/internal/names.Registry, which reaches them
 // through a Prefix view (NamePrefix); the Store never reads them. A relay

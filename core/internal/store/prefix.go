@@ -20,6 +20,8 @@ const (
 	BookmarkPrefix   = 'B' // core/internal/bookmarks: each account's saved posts
 	ThreadPrefix     = 'T' // core/internal/threads: replies seen, per parent
 	ChatPrefix       = 'C' // core/internal/chat: each local account's groups; a relay's core/internal/chatrelay
+	BlobPrefix       = 'F' // core/internal/blobstore: the blobs held (files under <data>/blobs)
+	MediaPrefix      = 'I' // core/internal/medialib: which entry named each blob, mirrored albums
 )
 
 // Prefix returns a view of the keys of kv that start with prefix, as a KV of

@@ -11,6 +11,11 @@
 // have the shape of core's but protect nothing. Its power mode and network
 // type are only recorded and reported by Status: it has no network, and
 // always reports 0 peers.
+//
+// Its media (media.go) are blobs named by their SHA-256, imported by the
+// accounts of this device or held by other devices (AddRemoteMedia), and
+// albums (AddAlbum for those of other devices): fetching one held
+// elsewhere reports progress and makes it held at once.
 package apitest
 
 import (
@@ -45,6 +50,8 @@ type Node struct {
 	done     chan struct{}     // closed by Close
 	lists    map[string]*lists // by account name: mutes, blocks, bookmarks (moderation.go)
 	convs    map[string]*conv  // conversations by ID (chat.go)
+	media    *library          // blobs and albums (media.go); nil until first used
+	attach   []core.Media      // the media addPost gives the next post (media.go)
 }
 
 type user struct {
@@ -784,9 +791,10 @@ func (n *Node) addPost(u *user, kind core.PostKind, text string, replyTo *post, 
 	seq := uint64(len(u.posts) + 1)
 	id := sha256.Sum256(fmt.Appendf(nil, "%s/%d", u.Key, seq))
 	p := &post{
-		Post:     core.Post{ID: hex.EncodeToString(id[:]), Kind: kind, Author: u.Name, AuthorKey: u.Key, Seq: seq, Time: n.tick(), Text: text, AuthorDisplayName: u.DisplayName},
+		Post:     core.Post{ID: hex.EncodeToString(id[:]), Kind: kind, Author: u.Name, AuthorKey: u.Key, Seq: seq, Time: n.tick(), Text: text, AuthorDisplayName: u.DisplayName, Media: n.attach},
 		repostOf: repostOf,
 	}
+	n.attach = nil
 	if replyTo != nil {
 		p.ReplyTo = &core.PostRef{ID: replyTo.ID, Author: replyTo.Author, AuthorKey: replyTo.AuthorKey, Seq: replyTo.Seq}
 	}

@@ -271,6 +271,10 @@
   observeMore();
 
   // ---- compose: counter, drafts, no lost post -----------------------------
+  // hasFiles reports whether a form has a file chosen to upload.
+  function hasFiles(form) {
+    return $$("input[type=file]", form).some(function (f) { return f.files && f.files.length > 0; });
+  }
   function counter(area) {
     var max = parseInt(area.dataset.max, 10);
     var form = area.form;
@@ -287,7 +291,8 @@
       var chars = function (k) { return k + (k === 1 ? " character" : " characters"); };
       count.textContent = left >= 0 ? chars(left) + " left" : chars(-left) + " over the limit";
       count.classList.toggle("over", left < 0);
-      button.disabled = left < 0 || area.value.trim() === "";
+      // A post may be images alone.
+      button.disabled = left < 0 || (area.value.trim() === "" && !hasFiles(form));
       // Screen readers hear the count when it crosses a step, not on
       // every key.
       var b = left < 0 ? "over" : left === 0 ? "0" : left <= 20 ? "20" : left <= 100 ? "100" : "";
@@ -302,7 +307,11 @@
     area.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !button.disabled) { e.preventDefault(); form.requestSubmit(); }
     });
+    $$("input[type=file]", form).forEach(function (f) { f.addEventListener("change", function () { update(false); }); });
     form.addEventListener("skein:sent", function () {
+      $$("details.attach input", form).forEach(function (f) { f.value = ""; });
+      var attach = $("details.attach", form);
+      if (attach) attach.open = false;
       area.value = "";
       try { localStorage.removeItem(draftKey); } catch (e) { }
       update(false);
@@ -321,7 +330,10 @@
     if (form.dataset.confirm && !confirm(form.dataset.confirm)) return;
     var button = $("button[type=submit]", form);
     if (button) button.disabled = true;
-    send(form.getAttribute("action"), new URLSearchParams(new FormData(form))).then(function (html) {
+    // A form that uploads files goes as multipart (FormData), the others
+    // as a plain form.
+    var data = form.enctype === "multipart/form-data" ? new FormData(form) : new URLSearchParams(new FormData(form));
+    send(form.getAttribute("action"), data).then(function (html) {
       var rid = $("input[name=rid]", form);
       if (rid) rid.value = newRequestID(); // the next post is a new request
       switch (mode) {

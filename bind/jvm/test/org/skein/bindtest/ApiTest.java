@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,7 @@ import org.junit.Assume;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
+import org.skein.mobile.Album;
 import org.skein.mobile.Config;
 import org.skein.mobile.Connection;
 import org.skein.mobile.ConnectionList;
@@ -45,6 +47,11 @@ import org.skein.mobile.FeedPage;
 import org.skein.mobile.GroupResult;
 import org.skein.mobile.GroupResultList;
 import org.skein.mobile.HolderList;
+import org.skein.mobile.Media;
+import org.skein.mobile.MediaInput;
+import org.skein.mobile.MediaList;
+import org.skein.mobile.MediaListener;
+import org.skein.mobile.MediaProgress;
 import org.skein.mobile.Member;
 import org.skein.mobile.MemberList;
 import org.skein.mobile.Message;
@@ -870,6 +877,185 @@ public class ApiTest {
 			expect(Mobile.CodeLastAdmin, "setRole(the only admin, member)", () -> a.setRole(pub.getID(), "alice", false));
 			expect(Mobile.CodeNotInDM, "leave(a DM)", () -> a.leave("bob"));
 		}
+	}
+
+	/**
+	 * Images from Java: bytes with a natively made thumbnail are imported,
+	 * posted, read back from another node's feed and fetched whole; a PNG
+	 * declared a JPEG is refused; avatars, banners and albums.
+	 */
+	@Test
+	public void media() throws Exception {
+		try (Loopback net = new Loopback()) {
+			Node a = net.start("", true);
+			Node b = net.start(a.addrs(), false);
+			Loopback.await("bob's node connects", DEADLINE_MS, () -> b.status().getPeers() > 0);
+			a.register("alice", "pw-alice");
+			b.register("bob", "pw-bob");
+			b.follow("alice");
+
+			called("newMediaInput", "newMediaList", "importMedia", "postWithMedia", "replyWithMedia",
+					"fetchMedia", "mediaBytes", "mediaUsage", "pruneMedia");
+			byte[] png = png(40, 30, 7);
+			byte[] thumb = png(4, 3, 7);
+			MediaInput in = Mobile.newMediaInput("image/png", 40, 30);
+			in.setAlt("a gradient \u00e9t\u00e9");
+			in.setThumb(thumb);
+			in.setBlurhash("LEHV6nWB2yk8pyo0adR*.7kCMdnj");
+			Media m = a.importMedia(png, in);
+			assertEquals(64, m.getRoot().length());
+			assertEquals(png.length, m.getSize());
+			assertEquals("image/png", m.getType());
+			assertEquals(40, m.getWidth());
+			assertEquals(30, m.getHeight());
+			assertEquals(thumb.length, m.getThumbSize());
+			assertTrue(m.getLocal());
+			assertTrue(new String(m.json(), StandardCharsets.UTF_8).contains(m.getRoot()));
+
+			expect(Mobile.CodeInvalidMedia, "importMedia(a PNG declared image/jpeg)",
+					() -> a.importMedia(png, Mobile.newMediaInput("image/jpeg", 40, 30)));
+			expect(Mobile.CodeInvalidInput, "importMedia(null input)", () -> a.importMedia(png, null));
+			expect(Mobile.CodeMediaTooLarge, "importMedia(64 MiB + 1 byte)",
+					() -> a.importMedia(new byte[(int) Mobile.MaxMediaSize + 1], Mobile.newMediaInput("image/png", 1, 1)));
+
+			MediaList list = Mobile.newMediaList();
+			list.add(m);
+			Post post = a.postWithMedia("look", list);
+			assertEquals(1, post.getMedia().len());
+			assertEquals(0, a.post("no images").getMedia().len());
+			Loopback.await("bob holds alice's post with an image", DEADLINE_MS,
+					() -> Loopback.inFeed(b, post.getID()) != null);
+			Post seen = Loopback.inFeed(b, post.getID());
+			assertEquals(1, seen.getMedia().len());
+			Media got = seen.getMedia().get(0);
+			assertEquals(m.getRoot(), got.getRoot());
+			assertEquals("a gradient \u00e9t\u00e9", got.getAlt());
+			assertEquals(m.getThumb(), got.getThumb());
+			assertNull(seen.getMedia().get(1));
+			assertTrue(new String(b.feedJSON("", 10), StandardCharsets.UTF_8).contains("\"root\":\"" + m.getRoot() + "\""));
+
+			List<MediaProgress> reports = Collections.synchronizedList(new ArrayList<>());
+			MediaListener listener = new MediaListener() {
+				@Override
+				public void onProgress(MediaProgress p) {
+					reports.add(p);
+				}
+			};
+			Media fetched = b.fetchMedia(got.getRoot(), listener);
+			assertTrue(fetched.getLocal());
+			synchronized (reports) {
+				for (MediaProgress p : reports) {
+					assertEquals(m.getRoot(), p.getRoot());
+				}
+			}
+			assertArrayEquals(png, b.mediaBytes(got.getRoot()));
+			assertArrayEquals(thumb, b.mediaBytes(got.getThumb()));
+			expect(Mobile.CodeNoMedia, "mediaBytes(a root nobody has)",
+					() -> b.mediaBytes("abababababababababababababababababababababababababababababababab"));
+
+			Media mine = b.importMedia(png(8, 8, 9), Mobile.newMediaInput("image/png", 8, 8));
+			MediaList mineList = Mobile.newMediaList();
+			mineList.add(mine);
+			Post reply = b.replyWithMedia(post.getID(), "", mineList);
+			assertEquals(post.getID(), reply.getReplyToID());
+			assertEquals(mine.getRoot(), reply.getMedia().get(0).getRoot());
+			called("Request.postWithMedia", "Request.replyWithMedia");
+			String once = b.request("media-1").postWithMedia("once", mineList).getID();
+			assertEquals(once, b.request("media-1").postWithMedia("once", mineList).getID());
+			String re = b.request("media-2").replyWithMedia(post.getID(), "re", mineList).getID();
+			assertEquals(re, b.request("media-2").replyWithMedia(post.getID(), "re", mineList).getID());
+
+			called("setAvatar", "setBanner", "removeAvatar", "removeBanner");
+			assertEquals(m.getRoot(), a.setAvatar(m).getAvatar().getRoot());
+			assertEquals(m.getRoot(), a.setBanner(m).getBanner().getRoot());
+			Loopback.await("bob sees alice's avatar", DEADLINE_MS, () -> {
+				Media av = b.whois("alice").getAvatar();
+				return av != null && av.getRoot().equals(m.getRoot());
+			});
+			// Posts carry their author's avatar, for the app to show beside them.
+			Media byPost = a.timeline("alice", "", 1).get(0).getAuthorAvatar();
+			assertNotNull(byPost);
+			assertEquals(m.getRoot(), byPost.getRoot());
+			assertNull(a.removeAvatar().getAvatar());
+			assertNull(a.removeBanner().getBanner());
+			expect(Mobile.CodeInvalidInput, "setAvatar(null)", () -> a.setAvatar(null));
+
+			assertTrue(a.mediaUsage().getOwn() >= png.length);
+			assertTrue(b.pruneMedia() >= 0);
+
+			called("createAlbum", "addToAlbum", "albums", "album", "mirrorAlbum", "mirrors", "unmirror",
+					"removeFromAlbum", "dropAlbum");
+			assertEquals("Memes", a.createAlbum("memes", "Memes").getTitle());
+			MediaList items = Mobile.newMediaList();
+			for (int i = 0; i < 2; i++) {
+				MediaInput item = Mobile.newMediaInput("image/png", 10 + i, 10);
+				item.setName("meme-" + i + ".png");
+				items.add(a.importMedia(png(10 + i, 10, 20 + i), item));
+			}
+			assertEquals(2, a.addToAlbum("memes", items).getItems().len());
+			assertEquals(1, a.albums("").len());
+			expect(Mobile.CodeNoAlbum, "album(no such album)", () -> b.album("alice", "nope"));
+			Loopback.await("bob sees alice's album", DEADLINE_MS, () -> {
+				try {
+					return b.album("alice", "memes").getItems().len() == 2;
+				} catch (Exception e) {
+					return false;
+				}
+			});
+			Album mirror = b.mirrorAlbum("alice", "memes", null);
+			assertTrue(mirror.getMirrored());
+			assertEquals(2, mirror.getHeld());
+			assertEquals("", mirror.getMirrorDir());
+			assertEquals("memes", b.mirrors().get(0).getSlug());
+			assertArrayEquals(png(10, 10, 20), b.mediaBytes(items.get(0).getRoot()));
+			assertArrayEquals(png(11, 10, 21), b.mediaBytes(items.get(1).getRoot()));
+			b.unmirror("alice", "memes");
+			assertEquals(0, b.mirrors().len());
+			assertEquals(1, a.removeFromAlbum("memes", items.get(0).getRoot()).getItems().len());
+			a.dropAlbum("memes");
+			assertEquals(0, a.albums("").len());
+		}
+	}
+
+	/** A w×h PNG whose pixels depend on seed, encoded here without java.awt. */
+	private static byte[] png(int w, int h, int seed) throws IOException {
+		java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+		for (int y = 0; y < h; y++) {
+			raw.write(0); // filter: none
+			for (int x = 0; x < w; x++) {
+				raw.write((x + seed) & 0xff);
+				raw.write((y * seed) & 0xff);
+				raw.write(seed & 0xff);
+			}
+		}
+		java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+		deflater.setInput(raw.toByteArray());
+		deflater.finish();
+		java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
+		byte[] buf = new byte[4096];
+		while (!deflater.finished()) {
+			z.write(buf, 0, deflater.deflate(buf));
+		}
+		deflater.end();
+		java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13);
+		ihdr.putInt(w).putInt(h).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+		java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+		out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+		chunk(out, "IHDR", ihdr.array());
+		chunk(out, "IDAT", z.toByteArray());
+		chunk(out, "IEND", new byte[0]);
+		return out.toByteArray();
+	}
+
+	private static void chunk(java.io.ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+		byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+		java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+		crc.update(t);
+		crc.update(data);
+		out.write(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+		out.write(t);
+		out.write(data);
+		out.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
 	}
 
 	/** Power modes and network types are types of their own. */

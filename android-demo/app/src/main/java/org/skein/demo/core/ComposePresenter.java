@@ -23,6 +23,7 @@ public final class ComposePresenter {
     private volatile View view;
     private volatile boolean posting;
     private volatile String replyToId = ""; // "" = a post of its own
+    private volatile Attachment image; // null = no image
 
     public ComposePresenter(SkeinClient client, AppExecutors executors) {
         this.client = client;
@@ -51,11 +52,41 @@ public final class ComposePresenter {
         return replyToId;
     }
 
+    /**
+     * Attaches image to the next submit (null removes it). With an image
+     * the text may be empty. Returns why the image cannot be attached, or
+     * null if it is.
+     */
+    public String attachImage(Attachment a) {
+        if (a != null) {
+            String err = a.error();
+            if (err != null) {
+                error(err);
+                return err;
+            }
+        }
+        image = a;
+        return null;
+    }
+
+    /** The image attached, or null. */
+    public Attachment image() {
+        return image;
+    }
+
+    /** Why body cannot be posted (with the image if one is attached), or null. */
+    private String bodyError(String body) {
+        if (image != null && body.isEmpty()) {
+            return null;
+        }
+        return Validation.postError(body);
+    }
+
     /** Call as the text changes: updates the counter and the button. */
     public void textChanged(String text) {
         String body = text == null ? "" : text.trim();
         final int used = Validation.postLength(body);
-        final boolean ok = Validation.postError(body) == null && !posting;
+        final boolean ok = bodyError(body) == null && !posting;
         executors.mainThread().execute(new Runnable() {
             @Override
             public void run() {
@@ -73,7 +104,7 @@ public final class ComposePresenter {
      */
     public boolean submit(String text) {
         final String body = text == null ? "" : text.trim();
-        String err = Validation.postError(body);
+        String err = bodyError(body);
         if (err != null) {
             error(err);
             return false;
@@ -94,9 +125,13 @@ public final class ComposePresenter {
             }
         });
         final String to = replyToId;
+        final Attachment img = image;
         executors.run(new AppExecutors.Call<PostItem>() {
             @Override
             public PostItem call() throws Exception {
+                if (img != null) {
+                    return client.postWithImage(to, body, img);
+                }
                 return to.isEmpty() ? client.post(body) : client.reply(to, body);
             }
         }, new AppExecutors.Callback<PostItem>() {

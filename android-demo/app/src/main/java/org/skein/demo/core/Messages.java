@@ -162,6 +162,15 @@ public final class Messages {
                 return "A group needs an admin: make someone else admin first.";
             case (int) Mobile.CodeNotInDM:
                 return "A direct conversation always has its two people: this is for groups only.";
+            case (int) Mobile.CodeInvalidMedia:
+                return with("This image cannot be attached: only JPEG, PNG, GIF and WebP images whose "
+                        + "contents match their type, at most 4 per post.", d);
+            case (int) Mobile.CodeMediaTooLarge:
+                return "This file is too large: at most 64 MB.";
+            case (int) Mobile.CodeNoMedia:
+                return "This image is not on the phone and nobody who has it answers. Try again later.";
+            case (int) Mobile.CodeNoAlbum:
+                return with("There is no such album.", d);
             default:
                 return null;
         }

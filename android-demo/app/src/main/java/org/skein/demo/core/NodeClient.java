@@ -13,6 +13,9 @@ import org.skein.mobile.Conversation;
 import org.skein.mobile.Listener;
 import org.skein.mobile.Message;
 import org.skein.mobile.LogState;
+import org.skein.mobile.Media;
+import org.skein.mobile.MediaInput;
+import org.skein.mobile.MediaList;
 import org.skein.mobile.Mobile;
 import org.skein.mobile.Node;
 import org.skein.mobile.Notification;
@@ -216,6 +219,31 @@ public final class NodeClient implements SkeinClient {
     @Override
     public PostItem repost(String postId) throws Exception {
         return post(node.repost(postId));
+    }
+
+    @Override
+    public PostItem postWithImage(String replyToId, String text, Attachment image) throws Exception {
+        String err = image.error();
+        if (err != null) {
+            throw new IllegalArgumentException(err);
+        }
+        MediaInput in = Mobile.newMediaInput(image.mimeType, image.width, image.height);
+        in.setAlt(image.alt);
+        if (image.thumb != null) {
+            in.setThumb(image.thumb);
+        }
+        MediaList list = Mobile.newMediaList();
+        list.add(node.importMedia(image.bytes, in));
+        String body = text == null ? "" : text;
+        if (replyToId == null || replyToId.isEmpty()) {
+            return post(node.postWithMedia(body, list));
+        }
+        return post(node.replyWithMedia(replyToId, body, list));
+    }
+
+    @Override
+    public byte[] mediaBytes(String root) throws Exception {
+        return node.mediaBytes(root);
     }
 
     @Override
@@ -425,7 +453,22 @@ public final class NodeClient implements SkeinClient {
         Post orig = p.getRepostOf();
         return new PostItem(p.getID(), p.getKind(), p.getAuthor(), p.getAuthorKey(), p.getText(),
                 p.getSeq(), p.getTimeMillis(), p.getReplyToID(), p.getReplyToAuthor(), p.getRepostOfID(),
-                orig == null ? null : post(orig), p.getUnavailable());
+                orig == null ? null : post(orig), p.getUnavailable(), images(p.getMedia()));
+    }
+
+    static List<ImageItem> images(MediaList ms) {
+        List<ImageItem> out = new ArrayList<ImageItem>();
+        if (ms == null) {
+            return out;
+        }
+        for (long i = 0; i < ms.len(); i++) {
+            Media m = ms.get(i);
+            if (m != null) {
+                out.add(new ImageItem(m.getRoot(), m.getThumb(), m.getType(), m.getAlt(), m.getWidth(),
+                        m.getHeight(), m.getSize()));
+            }
+        }
+        return out;
     }
 
     static PostPage page(FeedPage page) {

@@ -1,5 +1,9 @@
 package org.skein.demo.core;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
 /**
  * One post, reply or repost, copied out of the binding's
  * {@code org.skein.mobile.Post} so that the UI never calls into Go to draw a
@@ -27,10 +31,19 @@ public final class PostItem {
     public final PostItem repostOf; // the shared original, null unless a repost
     /** Set on a referenced post this phone does not hold, or that its author deleted. */
     public final boolean unavailable;
+    /** The images attached, in order; empty if none. Unmodifiable. */
+    public final List<ImageItem> images;
 
     public PostItem(String id, String kind, String author, String authorKey, String text,
                     long seq, long timeMillis, String replyToId, String replyToAuthor,
                     String repostOfId, PostItem repostOf, boolean unavailable) {
+        this(id, kind, author, authorKey, text, seq, timeMillis, replyToId, replyToAuthor, repostOfId, repostOf,
+                unavailable, Collections.<ImageItem>emptyList());
+    }
+
+    public PostItem(String id, String kind, String author, String authorKey, String text,
+                    long seq, long timeMillis, String replyToId, String replyToAuthor,
+                    String repostOfId, PostItem repostOf, boolean unavailable, List<ImageItem> images) {
         if (id == null || id.isEmpty()) {
             throw new IllegalArgumentException("a post needs an ID");
         }
@@ -46,6 +59,8 @@ public final class PostItem {
         this.repostOfId = nonNull(repostOfId);
         this.repostOf = repostOf;
         this.unavailable = unavailable;
+        this.images = images == null || images.isEmpty() ? Collections.<ImageItem>emptyList()
+                : Collections.unmodifiableList(new ArrayList<ImageItem>(images));
     }
 
     /** A post, reply or repost without the referenced posts' details, for tests and fakes. */
@@ -123,6 +138,19 @@ public final class PostItem {
         return repostOf.text;
     }
 
+    /**
+     * The line that says a post has images ("🖼 2 images"), for the images
+     * of the post shown (a repost's original's); "" if it has none.
+     */
+    public String imageSummary() {
+        List<ImageItem> shown = isRepost() && repostOf != null ? repostOf.images : images;
+        int n = shown.size();
+        if (n == 0) {
+            return "";
+        }
+        return "\uD83D\uDDBC " + n + (n == 1 ? " image" : " images");
+    }
+
     /** Whether the account with this key wrote this entry ("" is nobody). */
     public boolean isBy(String key) {
         return key != null && !key.isEmpty() && key.equals(authorKey);
@@ -143,7 +171,7 @@ public final class PostItem {
                         repostOf.seq, repostOf.timeMillis, repostOf.replyToId, repostOf.replyToAuthor,
                         repostOf.repostOfId, null, true);
         return new PostItem(id, kind, author, authorKey, text, seq, timeMillis, replyToId, replyToAuthor,
-                repostOfId, gone, unavailable);
+                repostOfId, gone, unavailable, images);
     }
 
     static String nonNull(String s) {

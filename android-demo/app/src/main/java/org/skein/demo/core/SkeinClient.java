@@ -64,6 +64,19 @@ public interface SkeinClient {
     /** Replies to the post postId with text. */
     PostItem reply(String postId, String text) throws Exception;
 
+    /**
+     * Posts text (which may be empty) with one image, or replies with it to
+     * replyToId if that is not "": the node imports the bytes (their type must
+     * agree with mimeType) with the thumbnail made on the phone.
+     */
+    PostItem postWithImage(String replyToId, String text, Attachment image) throws Exception;
+
+    /**
+     * The verified bytes of the file root (an image's root or its thumbnail's),
+     * fetched from the network if the phone does not hold them.
+     */
+    byte[] mediaBytes(String root) throws Exception;
+
     /** Shares the post postId with the account's followers (a repost of a repost shares its original). */
     PostItem repost(String postId) throws Exception;
 

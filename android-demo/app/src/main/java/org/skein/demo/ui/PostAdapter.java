@@ -6,6 +6,7 @@ import android.view.LayoutInflater;
 import android.view.View;
 import android.view.ViewGroup;
 import android.widget.Button;
+import android.widget.ImageView;
 import android.widget.TextView;
 
 import androidx.annotation.NonNull;
@@ -15,6 +16,7 @@ import java.util.Collections;
 import java.util.List;
 
 import org.skein.demo.R;
+import org.skein.demo.core.ImageItem;
 import org.skein.demo.core.PostItem;
 
 /**
@@ -35,6 +37,9 @@ final class PostAdapter extends RecyclerView.Adapter<PostAdapter.Holder> {
 
         /** Whether post is the account's own (then it shows a Delete button). */
         boolean canDelete(PostItem post);
+
+        /** Shows image's thumbnail in into once the node returns its bytes. */
+        void loadThumb(ImageItem image, ImageView into);
     }
 
     private final Actions actions;
@@ -86,6 +91,17 @@ final class PostAdapter extends RecyclerView.Adapter<PostAdapter.Holder> {
             h.origin.setVisibility(View.GONE);
         }
         h.text.setText(p.displayText());
+        String summary = p.imageSummary();
+        h.images.setText(summary);
+        h.images.setVisibility(summary.isEmpty() ? View.GONE : View.VISIBLE);
+        PostItem shown = p.isRepost() && p.repostOf != null ? p.repostOf : p;
+        if (shown.images.isEmpty()) {
+            h.thumb.setTag(null);
+            h.thumb.setImageDrawable(null);
+            h.thumb.setVisibility(View.GONE);
+        } else {
+            actions.loadThumb(shown.images.get(0), h.thumb);
+        }
         h.author.setOnClickListener(new View.OnClickListener() {
             @Override
             public void onClick(View v) {
@@ -131,6 +147,8 @@ final class PostAdapter extends RecyclerView.Adapter<PostAdapter.Holder> {
         final TextView time;
         final TextView origin;
         final TextView text;
+        final TextView images;
+        final ImageView thumb;
         final Button reply;
         final Button repost;
         final Button delete;
@@ -141,6 +159,8 @@ final class PostAdapter extends RecyclerView.Adapter<PostAdapter.Holder> {
             time = v.findViewById(R.id.time);
             origin = v.findViewById(R.id.origin);
             text = v.findViewById(R.id.text);
+            images = v.findViewById(R.id.images);
+            thumb = v.findViewById(R.id.thumb);
             reply = v.findViewById(R.id.reply);
             repost = v.findViewById(R.id.repost);
             delete = v.findViewById(R.id.delete);

@@ -1,5 +1,6 @@
 package org.skein.demo.core;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -68,6 +69,64 @@ public class ComposePresenterTest {
         PostPage page = client.feed("", 10);
         assertEquals(1, page.posts.size());
         assertEquals(p.id, page.posts.get(0).id);
+    }
+
+    /** A 2×2 PNG, as a phone's gallery would hand it over. */
+    static final byte[] PNG = {
+        (byte) 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00,
+        0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x02,
+        0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, (byte) 0xfd,
+        (byte) 0xd4, (byte) 0x9a, 0x73, 0x00, 0x00, 0x00, 0x10, 0x49, 0x44, 0x41,
+        0x54, 0x78, (byte) 0x9c, 0x63, (byte) 0xf8, (byte) 0xcf, (byte) 0xc0, 0x00, 0x44, 0x0c,
+        0x10, 0x0a, 0x00, 0x1f, (byte) 0xee, 0x03, (byte) 0xfd, (byte) 0x8b, 0x5f, 0x14,
+        (byte) 0xd4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, (byte) 0xae,
+        0x42, 0x60, (byte) 0x82,
+    };
+
+    @Test
+    public void postsAnImageOnRealNode() throws Exception {
+        nodes = new TestNodes();
+        ui = new UiThread();
+        NodeClient client = nodes.started("");
+        client.register("gina", "gina-password");
+        ComposePresenter compose = new ComposePresenter(client, ui.executors);
+        FeedPresenterTest.RecordingComposeView view = new FeedPresenterTest.RecordingComposeView();
+        compose.attach(view);
+        assertEquals(null, compose.attachImage(new Attachment(PNG, "image/png", 2, 2, PNG, "two by two")));
+        assertTrue("with an image, the text may be empty", compose.submit(""));
+        Poll.until("posted", () -> view.posted.get() != null || !view.errors.isEmpty());
+        assertTrue(view.errors.toString(), view.errors.isEmpty());
+        PostItem p = view.posted.get();
+        assertEquals(1, p.images.size());
+        assertEquals("two by two", p.images.get(0).alt);
+        assertEquals("\uD83D\uDDBC 1 image", p.imageSummary());
+        assertArrayEquals(PNG, client.mediaBytes(p.images.get(0).root));
+        assertArrayEquals(PNG, client.mediaBytes(p.images.get(0).thumb));
+        PostItem inFeed = client.feed("", 10).posts.get(0);
+        assertEquals(p.images.get(0).root, inFeed.images.get(0).root);
+
+        // A PNG said to be a JPEG is refused by the node.
+        compose.attachImage(new Attachment(PNG, "image/jpeg", 2, 2, null, ""));
+        view.posted.set(null);
+        assertTrue(compose.submit("liar"));
+        Poll.until("refused", () -> !view.errors.isEmpty());
+        Poll.until("ready again", () -> !compose.isPosting());
+        assertEquals(null, view.posted.get());
+    }
+
+    @Test
+    public void badImagesNeverReachTheNode() {
+        FakeClient fake = new FakeClient();
+        ComposePresenter compose = new ComposePresenter(fake, AppExecutors.direct());
+        FeedPresenterTest.RecordingComposeView view = new FeedPresenterTest.RecordingComposeView();
+        compose.attach(view);
+        assertTrue(compose.attachImage(new Attachment(PNG, "image/svg+xml", 2, 2, null, "")) != null);
+        assertTrue(compose.attachImage(new Attachment(new byte[Attachment.MAX_BYTES + 1], "image/png", 2, 2, null, "")) != null);
+        assertEquals(null, compose.image());
+        assertFalse(compose.submit(""));
+        assertEquals(null, compose.attachImage(new Attachment(PNG, "image/png", 2, 2, null, "")));
+        assertTrue(compose.submit(""));
+        assertEquals(Arrays.asList("postWithImage   image/png"), fake.calls);
     }
 
     @Test

@@ -137,6 +137,35 @@ class FakeClient implements SkeinClient {
                 System.currentTimeMillis(), postId, "");
     }
 
+    final Map<String, byte[]> media = new HashMap<>(); // by fake root
+
+    @Override
+    public PostItem postWithImage(String replyToId, String text, Attachment image) throws Exception {
+        calls.add("postWithImage " + replyToId + " " + text + " " + image.mimeType);
+        maybeFail();
+        String root = "r" + posts.incrementAndGet();
+        synchronized (media) {
+            media.put(root, image.bytes);
+        }
+        List<ImageItem> images = Collections.singletonList(
+                new ImageItem(root, "", image.mimeType, image.alt, image.width, image.height, image.bytes.length));
+        return new PostItem("p" + posts.incrementAndGet(), replyToId.isEmpty() ? PostItem.POST : PostItem.REPLY,
+                "me", statusKey, text, 0, System.currentTimeMillis(), replyToId, "", "", null, false, images);
+    }
+
+    @Override
+    public byte[] mediaBytes(String root) throws Exception {
+        calls.add("mediaBytes " + root);
+        maybeFail();
+        synchronized (media) {
+            byte[] b = media.get(root);
+            if (b == null) {
+                throw new Exception("no media " + root);
+            }
+            return b;
+        }
+    }
+
     @Override
     public PostItem repost(String postId) throws Exception {
         calls.add("repost " + postId);

@@ -1,0 +1,581 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/skein-p2p/skein/core/internal/blob"
+	"github.com/skein-p2p/skein/core/internal/blobnet"
+	"github.com/skein-p2p/skein/core/internal/blobstore"
+	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/media"
+	"github.com/skein-p2p/skein/core/internal/medialib"
+)
+
+// ErrNoAlbum reports an album its author does not have (or that this node
+// has not seen).
+var ErrNoAlbum = errors.New("no such album")
+
+// CreateAlbum starts an album in the logged-in account's log. slug names
+// it among the account's albums (1 to 32 of a-z, 0-9, '-' and '_', starting
+// with a letter or digit); title is 1 to 100 characters.
+func (n *Node) CreateAlbum(ctx context.Context, slug, title string) (Album, error) {
+	sess, err := n.requireSession()
+	if err != nil {
+		return Album{}, err
+	}
+	if _, err := n.albumsOf(sess.key); err != nil {
+		return Album{}, err
+	}
+	if a, ok := n.foldAlbum(sess.key, slug); ok {
+		return Album{}, fmt.Errorf("%w: you already have an album %s (%s)", ErrInvalidMedia, entry.Quote(slug), entry.Quote(a.Title))
+	}
+	if err := n.appendAlbum(ctx, sess, media.AlbumOp{Op: media.OpCreate, Album: slug, Title: title}); err != nil {
+		return Album{}, err
+	}
+	return n.Album(ctx, sess.name, slug)
+}
+
+// AddToAlbum adds files, each returned by ImportMedia with a Name, to one
+// of the logged-in account's albums, in as many entries as they need (64
+// per entry). A file with the name of one already in the album replaces
+// it.
+func (n *Node) AddToAlbum(ctx context.Context, slug string, ms []Media) (Album, error) {
+	sess, err := n.ownAlbum(slug)
+	if err != nil {
+		return Album{}, err
+	}
+	ds, err := n.descriptors(ms)
+	if err != nil {
+		return Album{}, err
+	}
+	for len(ds) > 0 {
+		k := min(len(ds), media.MaxItemsPerAdd)
+		// Alt texts and names make descriptors long: fewer fit an entry.
+		for k > 1 && len(media.AlbumOp{Op: media.OpAdd, Album: slug, Items: ds[:k]}.Bytes()) > entry.MaxBody {
+			k /= 2
+		}
+		op := media.AlbumOp{Op: media.OpAdd, Album: slug, Items: ds[:k]}
+		if err := n.appendAlbum(ctx, sess, op); err != nil {
+			return Album{}, err
+		}
+		ds = ds[k:]
+	}
+	return n.Album(ctx, sess.name, slug)
+}
+
+// RemoveFromAlbum removes the items with the given roots from one of the
+// logged-in account's albums.
+func (n *Node) RemoveFromAlbum(ctx context.Context, slug string, roots []string) (Album, error) {
+	sess, err := n.ownAlbum(slug)
+	if err != nil {
+		return Album{}, err
+	}
+	rs := make([]blob.Root, 0, len(roots))
+	for _, s := range roots {
+		r, err := blob.ParseRoot(s)
+		if err != nil {
+			return Album{}, fmt.Errorf("%w: %w", ErrInvalidMedia, err)
+		}
+		rs = append(rs, r)
+	}
+	for len(rs) > 0 {
+		k := min(len(rs), media.MaxItemsPerAdd)
+		if err := n.appendAlbum(ctx, sess, media.AlbumOp{Op: media.OpRemove, Album: slug, Roots: rs[:k]}); err != nil {
+			return Album{}, err
+		}
+		rs = rs[k:]
+	}
+	return n.Album(ctx, sess.name, slug)
+}
+
+// DropAlbum deletes one of the logged-in account's albums. Its files stay
+// on the devices that mirror it.
+func (n *Node) DropAlbum(ctx context.Context, slug string) error {
+	sess, err := n.ownAlbum(slug)
+	if err != nil {
+		return err
+	}
+	return n.appendAlbum(ctx, sess, media.AlbumOp{Op: media.OpDrop, Album: slug})
+}
+
+// ownAlbum returns the session of the logged-in account if it has the
+// album slug.
+func (n *Node) ownAlbum(slug string) (*session, error) {
+	sess, err := n.requireSession()
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := n.foldAlbum(sess.key, slug); !ok {
+		return nil, fmt.Errorf("%w: %s", ErrNoAlbum, entry.Quote(slug))
+	}
+	return sess, nil
+}
+
+// appendAlbum appends one album entry after checking that the fold takes
+// it.
+func (n *Node) appendAlbum(ctx context.Context, sess *session, op media.AlbumOp) error {
+	body := op.Bytes()
+	if _, err := media.ParseAlbumOp(body); err != nil {
+		return err
+	}
+	as, err := n.albumsOf(sess.key)
+	if err != nil {
+		return err
+	}
+	if err := as.Apply(^uint64(0), op); err != nil {
+		return err
+	}
+	if _, _, err := n.appendRequest(ctx, sess, nil, entry.KindAlbum, body); err != nil {
+		return err
+	}
+	n.lib.Note(sess.key, op.Items, medialib.Own)
+	return nil
+}
+
+// albumScan bounds the bytes of entries read per step of a fold.
+const albumScan = 1 << 20
+
+// albumsOf folds the album entries of author's log held here.
+func (n *Node) albumsOf(author entry.Key) (*media.Albums, error) {
+	as := new(media.Albums)
+	var after uint64
+	for {
+		es, err := n.store.Entries(author, after, 4096, albumScan)
+		if err != nil {
+			return nil, err
+		}
+		if len(es) == 0 {
+			return as, nil
+		}
+		for _, e := range es {
+			after = e.Seq
+			if e.Kind != entry.KindAlbum || e.Redacted() {
+				continue
+			}
+			op, err := media.ParseAlbumOp(e.Body)
+			if err != nil {
+				continue
+			}
+			// An entry the fold refuses (an add to an unknown album)
+			// changes nothing: every node folds alike.
+			_ = as.Apply(e.Seq, op)
+		}
+	}
+}
+
+// foldAlbum returns author's album slug as held here.
+func (n *Node) foldAlbum(author entry.Key, slug string) (media.Album, bool) {
+	as, err := n.albumsOf(author)
+	if err != nil {
+		return media.Album{}, false
+	}
+	return as.Get(slug)
+}
+
+// Albums lists the albums of the user with this name ("" for the
+// logged-in account), after fetching what this node misses of their log.
+func (n *Node) Albums(ctx context.Context, name string) ([]Album, error) {
+	sess, err := n.requireSession()
+	if err != nil {
+		return nil, err
+	}
+	author, name, err := n.albumAuthor(ctx, sess, name)
+	if err != nil {
+		return nil, err
+	}
+	as, err := n.albumsOf(author)
+	if err != nil {
+		return nil, err
+	}
+	out := []Album{}
+	for _, a := range as.List() {
+		out = append(out, n.album(author, name, a))
+	}
+	return out, nil
+}
+
+// Album returns one album of the user with this name ("" for the
+// logged-in account).
+func (n *Node) Album(ctx context.Context, name, slug string) (Album, error) {
+	sess, err := n.requireSession()
+	if err != nil {
+		return Album{}, err
+	}
+	author, name, err := n.albumAuthor(ctx, sess, name)
+	if err != nil {
+		return Album{}, err
+	}
+	a, ok := n.foldAlbum(author, slug)
+	if !ok {
+		return Album{}, fmt.Errorf("%w: %s/%s", ErrNoAlbum, name, entry.Quote(slug))
+	}
+	return n.album(author, name, a), nil
+}
+
+// albumAuthor resolves name ("" for the account itself) and fetches what
+// this node misses of the author's log.
+func (n *Node) albumAuthor(ctx context.Context, sess *session, name string) (entry.Key, string, error) {
+	if name == "" || name == sess.name {
+		return sess.key, sess.name, nil
+	}
+	if err := entry.ValidName(name); err != nil {
+		return entry.Key{}, "", err
+	}
+	author, err := n.resolve(ctx, sess, name)
+	if err != nil && !errors.Is(err, ErrNameConflict) {
+		return entry.Key{}, "", err
+	}
+	if n.blockedBy(sess.key, author) {
+		return entry.Key{}, "", fmt.Errorf("%w: %s", ErrBlocked, name)
+	}
+	n.catchUp(ctx, author)
+	return author, name, nil
+}
+
+// album converts a folded album for display.
+func (n *Node) album(author entry.Key, name string, a media.Album) Album {
+	out := Album{
+		Author:    name,
+		AuthorKey: author.String(),
+		Slug:      a.Slug,
+		Title:     a.Title,
+		Items:     n.mediaList(a.Items),
+		Size:      a.Size,
+	}
+	if out.Items == nil {
+		out.Items = []Media{}
+	}
+	if e, err := n.store.Entry(author, a.Updated); err == nil {
+		out.Updated = e.Time.Time().UTC()
+	}
+	for _, m := range out.Items {
+		if m.Local {
+			out.Held++
+		}
+	}
+	if m, ok := n.lib.MirrorOf(author, a.Slug); ok {
+		out.Mirrored, out.MirrorDir = true, m.Dir
+	}
+	return out
+}
+
+// mirrorWorkers is how many items of an album a mirror fetches at once;
+// each fetch is itself multi-source.
+const mirrorWorkers = 2
+
+// MirrorAlbum keeps a copy of an album: it pins every item, fetching what
+// it misses from everyone who holds it, writes the files to dir (when dir
+// is not "") and from then on fetches what the author adds. progress, if
+// not nil, receives each item's progress, one report at a time, items
+// fetched in parallel interleaved. It returns when every item is
+// held, or with the first error; what was fetched stays, and running it
+// again resumes.
+//
+// A file the mirror did not write is never replaced: a file of the same
+// name with other bytes makes the item go to "name (ROOT8).ext" instead,
+// and a name starting with "." is written with a "_" before it.
+func (n *Node) MirrorAlbum(ctx context.Context, name, slug, dir string, progress func(MediaProgress)) (Album, error) {
+	sess, err := n.requireSession()
+	if err != nil {
+		return Album{}, err
+	}
+	author, name, err := n.albumAuthor(ctx, sess, name)
+	if err != nil {
+		return Album{}, err
+	}
+	a, ok := n.foldAlbum(author, slug)
+	if !ok {
+		return Album{}, fmt.Errorf("%w: %s/%s", ErrNoAlbum, name, entry.Quote(slug))
+	}
+	if dir != "" {
+		if dir, err = filepath.Abs(dir); err != nil {
+			return Album{}, err
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return Album{}, fmt.Errorf("core: mirror directory: %w", err)
+		}
+	}
+	m := medialib.Mirror{Author: author, Slug: slug, Dir: dir}
+	if err := n.lib.SetMirror(m); err != nil {
+		return Album{}, err
+	}
+	n.lib.Note(author, a.Items, medialib.Seen)
+	if err := n.mirrorItems(ctx, m, a.Items, progress); err != nil {
+		return n.album(author, name, a), err
+	}
+	return n.album(author, name, a), nil
+}
+
+// mirrorItems fetches items for the mirror m, mirrorWorkers at a time,
+// pins each once for m and writes it to m's directory.
+func (n *Node) mirrorItems(ctx context.Context, m medialib.Mirror, items []media.Descriptor, progress func(MediaProgress)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if progress != nil {
+		// Items are fetched in parallel; the caller gets one report at a
+		// time.
+		var pmu sync.Mutex
+		report := progress
+		progress = func(p MediaProgress) {
+			pmu.Lock()
+			defer pmu.Unlock()
+			report(p)
+		}
+	}
+	held := n.lib.Held(m.Author, m.Slug)
+	var exportMu sync.Mutex // one export at a time: names are chosen against the directory
+	work := make(chan media.Descriptor)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	for range mirrorWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for d := range work {
+				var (
+					fn   func(blobnet.Progress)
+					last MediaProgress
+				)
+				if progress != nil {
+					fn = func(p blobnet.Progress) {
+						last = mediaProgress(p, d.Name)
+						progress(last)
+					}
+				}
+				// Pinned, outside the cache's budget: a mirror keeps what it
+				// fetches (Hold pins it, then lowers the tier to the cache).
+				err := n.lib.Fetch(ctx, d.Root, blobstore.TierPinned, fn)
+				if err == nil && progress != nil && !last.Done {
+					// Held already, or fetched by a download another
+					// caller started: report it done all the same.
+					progress(MediaProgress{Root: d.Root.String(), Name: d.Name, Size: int64(d.Size), Verified: int64(d.Size),
+						Pieces: blob.Pieces(d.Size), Have: blob.Pieces(d.Size), Peers: last.Peers, Done: true})
+				}
+				if err == nil {
+					exportMu.Lock()
+					written := held[d.Root]
+					if m.Dir != "" {
+						written, err = n.exportItem(d, m.Dir, held)
+					}
+					if err == nil {
+						err = n.lib.Hold(m.Author, m.Slug, d.Root, written)
+					}
+					exportMu.Unlock()
+				}
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("core: %s: %w", entry.Quote(d.Name), err)
+						cancel()
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, d := range items {
+		select {
+		case work <- d:
+		case <-ctx.Done():
+		}
+	}
+	close(work)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
+}
+
+// exportItem writes a held item to dir and returns the name it is under.
+// It writes through a temporary file renamed into place, and never over a
+// file the mirror did not write: held maps the roots the mirror holds to
+// the names it wrote them under. A file that already holds the same bytes
+// is kept as it is.
+func (n *Node) exportItem(d media.Descriptor, dir string, held map[blob.Root]string) (string, error) {
+	name := d.Name
+	if name == "" {
+		name = d.Root.String()
+	}
+	if strings.HasPrefix(name, ".") {
+		name = "_" + name // no hidden files: .bashrc must not become one
+	}
+	ours := func(name string) bool {
+		for r, written := range held {
+			if written == name && sameFile(filepath.Join(dir, name), r) {
+				return true
+			}
+		}
+		return false
+	}
+	candidates := []string{name}
+	ext := filepath.Ext(name)
+	candidates = append(candidates, strings.TrimSuffix(name, ext)+" ("+d.Root.Short()+")"+ext)
+	for _, cand := range candidates {
+		path := filepath.Join(dir, cand)
+		if filepath.Dir(path) != filepath.Clean(dir) {
+			return "", fmt.Errorf("%w: file name %s leaves the directory", ErrInvalidMedia, entry.Quote(cand))
+		}
+		fi, err := os.Lstat(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return "", err
+		case fi.Mode().IsRegular() && sameFile(path, d.Root):
+			return cand, nil
+		case !fi.Mode().IsRegular() || !ours(cand):
+			continue // somebody else's file: left alone
+		}
+		return cand, n.writeItem(d.Root, dir, path)
+	}
+	return "", fmt.Errorf("core: %s and %s exist in %s with other bytes: left alone", entry.Quote(candidates[0]), entry.Quote(candidates[1]), dir)
+}
+
+// sameFile reports whether the file at path holds exactly the blob root.
+func sameFile(path string, root blob.Root) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > blob.MaxSize {
+		return false
+	}
+	got, _, err := blob.Encode(f, uint64(fi.Size()))
+	return err == nil && got == root
+}
+
+// writeItem copies a held blob to path through a temporary file in dir.
+func (n *Node) writeItem(root blob.Root, dir, path string) error {
+	rd, err := n.lib.Blobs().Open(root)
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	tmp, err := os.CreateTemp(dir, ".skein-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, rd); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Unmirror stops mirroring an album: its files are no longer pinned (they
+// stay in the cache until evicted) and new items are not fetched. Files
+// written to the mirror's directory stay.
+func (n *Node) Unmirror(ctx context.Context, name, slug string) error {
+	sess, err := n.requireSession()
+	if err != nil {
+		return err
+	}
+	author, name, err := n.albumAuthor(ctx, sess, name)
+	if err != nil {
+		return err
+	}
+	if _, ok := n.lib.MirrorOf(author, slug); !ok {
+		return fmt.Errorf("%w: you do not mirror %s/%s", ErrNoAlbum, name, entry.Quote(slug))
+	}
+	var roots []blob.Root
+	for r := range n.lib.Held(author, slug) {
+		roots = append(roots, r)
+	}
+	if err := n.lib.Release(author, slug, roots); err != nil {
+		return err
+	}
+	if a, ok := n.foldAlbum(author, slug); ok {
+		var all []blob.Root
+		for _, d := range a.Items {
+			all = append(all, d.Root)
+		}
+		n.lib.Settle(all) // downloads the mirror began and never finished
+	}
+	return n.lib.RemoveMirror(author, slug)
+}
+
+// Mirrors lists the albums this node mirrors.
+func (n *Node) Mirrors(ctx context.Context) ([]Album, error) {
+	if _, err := n.requireSession(); err != nil {
+		return nil, err
+	}
+	out := []Album{}
+	for _, m := range n.lib.Mirrors() {
+		a, ok := n.foldAlbum(m.Author, m.Slug)
+		if !ok {
+			a = media.Album{Slug: m.Slug}
+		}
+		out = append(out, n.album(m.Author, n.nameOf(m.Author), a))
+	}
+	return out, nil
+}
+
+// noteAlbum handles an ingested album entry. For an album this node
+// mirrors, the items it adds are fetched, pinned and written to the
+// mirror's directory, and what is no longer in the album (removed,
+// replaced by name, or the album dropped) is unpinned.
+func (n *Node) noteAlbum(e *entry.Entry) {
+	op, err := media.ParseAlbumOp(e.Body)
+	if err != nil {
+		return
+	}
+	n.lib.Note(e.Author, op.Items, n.noteWhy(e.Author))
+	m, ok := n.lib.MirrorOf(e.Author, op.Album)
+	if !ok {
+		return
+	}
+	sess := n.session()
+	if sess == nil {
+		return // mirror it again to catch up
+	}
+	items := op.Items
+	n.goSession(sess, func(ctx context.Context) {
+		// Export first: a file replaced by name is recognised as the
+		// mirror's own by the version it replaces, released after.
+		if len(items) > 0 {
+			if err := n.mirrorItems(ctx, m, items, nil); err != nil {
+				n.log.Warn("mirror: new album items not fetched", "album", op.Album, "err", err)
+			}
+		}
+		n.releaseGone(m)
+	})
+}
+
+// releaseGone unpins what the mirror m holds that its album no longer
+// has.
+func (n *Node) releaseGone(m medialib.Mirror) {
+	in := make(map[blob.Root]bool)
+	if a, ok := n.foldAlbum(m.Author, m.Slug); ok {
+		for _, d := range a.Items {
+			in[d.Root] = true
+		}
+	}
+	var gone []blob.Root
+	for r := range n.lib.Held(m.Author, m.Slug) {
+		if !in[r] {
+			gone = append(gone, r)
+		}
+	}
+	if len(gone) > 0 {
+		if err := n.lib.Release(m.Author, m.Slug, gone); err != nil {
+			n.log.Warn("mirror: items not released", "album", m.Slug, "err", err)
+		}
+	}
+}
