@@ -554,18 +554,22 @@ func (n *Node) noteAlbum(e *entry.Entry) {
 				n.log.Warn("mirror: new album items not fetched", "album", op.Album, "err", err)
 			}
 		}
-		n.releaseGone(m)
+		n.releaseGone(m, op.Op == media.OpDrop)
 	})
 }
 
 // releaseGone unpins what the mirror m holds that its album no longer
-// has.
-func (n *Node) releaseGone(m medialib.Mirror) {
+// has; dropped says the album was dropped. An album the fold cannot find
+// otherwise (its first entries collected under retention) releases
+// nothing.
+func (n *Node) releaseGone(m medialib.Mirror, dropped bool) {
 	in := make(map[blob.Root]bool)
-	if a, ok := n.foldAlbum(m.Author, m.Slug); ok {
-		for _, d := range a.Items {
-			in[d.Root] = true
-		}
+	a, ok := n.foldAlbum(m.Author, m.Slug)
+	if !ok && !dropped {
+		return
+	}
+	for _, d := range a.Items {
+		in[d.Root] = true
 	}
 	var gone []blob.Root
 	for r := range n.lib.Held(m.Author, m.Slug) {

@@ -305,11 +305,20 @@ func TestAlbumMirror(t *testing.T) {
 	if err != nil || len(ms2) != 1 || ms2[0].Slug != "memes" || ms2[0].MirrorDir != dir {
 		t.Fatalf("Mirrors() = %+v, %v", ms2, err)
 	}
-	if err := bob.Unmirror(ctx, "alice", "memes"); err != nil {
+	// alice drops the album: bob's mirror lets go of every file (the
+	// files it wrote stay), and the mirror can still be ended.
+	if err := alice.DropAlbum(ctx, "memes"); err != nil {
 		t.Fatal(err)
 	}
-	if u, _ := bob.MediaUsage(ctx); u.Pinned != 0 {
-		t.Errorf("pinned %d bytes after Unmirror, want 0", u.Pinned)
+	waitFor(t, "bob's mirror unpins the dropped album", func() bool {
+		u, err := bob.MediaUsage(ctx)
+		return err == nil && u.Pinned == 0
+	})
+	if _, err := os.Stat(filepath.Join(dir, "cat.png")); err != nil {
+		t.Errorf("a file the mirror wrote is gone after the drop: %v", err)
+	}
+	if err := bob.Unmirror(ctx, "alice", "memes"); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := bob.Album(ctx, "alice", "nope"); !errors.Is(err, ErrNoAlbum) {
 		t.Errorf("Album(nope) error = %v, want ErrNoAlbum", err)
