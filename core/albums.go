@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/skein-p2p/skein/core/internal/blob"
@@ -366,7 +363,7 @@ func (n *Node) mirrorItems(ctx context.Context, m medialib.Mirror, items []media
 					exportMu.Lock()
 					written := held[d.Root]
 					if m.Dir != "" {
-						written, err = n.exportItem(d, m.Dir, held)
+						written, err = n.lib.Export(d, m.Dir, held)
 					}
 					if err == nil {
 						err = n.lib.Hold(m.Author, m.Slug, d.Root, written)
@@ -396,87 +393,6 @@ func (n *Node) mirrorItems(ctx context.Context, m medialib.Mirror, items []media
 		return firstErr
 	}
 	return ctx.Err()
-}
-
-// exportItem writes a held item to dir and returns the name it is under.
-// It writes through a temporary file renamed into place, and never over a
-// file the mirror did not write: held maps the roots the mirror holds to
-// the names it wrote them under. A file that already holds the same bytes
-// is kept as it is.
-func (n *Node) exportItem(d media.Descriptor, dir string, held map[blob.Root]string) (string, error) {
-	name := d.Name
-	if name == "" {
-		name = d.Root.String()
-	}
-	if strings.HasPrefix(name, ".") {
-		name = "_" + name // no hidden files: .bashrc must not become one
-	}
-	ours := func(name string) bool {
-		for r, written := range held {
-			if written == name && sameFile(filepath.Join(dir, name), r) {
-				return true
-			}
-		}
-		return false
-	}
-	candidates := []string{name}
-	ext := filepath.Ext(name)
-	candidates = append(candidates, strings.TrimSuffix(name, ext)+" ("+d.Root.Short()+")"+ext)
-	for _, cand := range candidates {
-		path := filepath.Join(dir, cand)
-		if filepath.Dir(path) != filepath.Clean(dir) {
-			return "", fmt.Errorf("%w: file name %s leaves the directory", ErrInvalidMedia, entry.Quote(cand))
-		}
-		fi, err := os.Lstat(path)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-		case err != nil:
-			return "", err
-		case fi.Mode().IsRegular() && sameFile(path, d.Root):
-			return cand, nil
-		case !fi.Mode().IsRegular() || !ours(cand):
-			continue // somebody else's file: left alone
-		}
-		return cand, n.writeItem(d.Root, dir, path)
-	}
-	return "", fmt.Errorf("core: %s and %s exist in %s with other bytes: left alone", entry.Quote(candidates[0]), entry.Quote(candidates[1]), dir)
-}
-
-// sameFile reports whether the file at path holds exactly the blob root.
-func sameFile(path string, root blob.Root) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > blob.MaxSize {
-		return false
-	}
-	got, _, err := blob.Encode(f, uint64(fi.Size()))
-	return err == nil && got == root
-}
-
-// writeItem copies a held blob to path through a temporary file in dir.
-func (n *Node) writeItem(root blob.Root, dir, path string) error {
-	rd, err := n.lib.Blobs().Open(root)
-	if err != nil {
-		return err
-	}
-	defer rd.Close()
-	tmp, err := os.CreateTemp(dir, ".skein-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, rd); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // Unmirror stops mirroring an album: its files are no longer pinned (they
