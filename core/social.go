@@ -549,9 +549,7 @@ func (n *Node) author(as authors, k entry.Key) authorStrings {
 		return a
 	}
 	a := authorStrings{name: n.nameOf(k), key: k.String(), display: n.displayName(k)}
-	if p, _, ok := n.profileOf(k); ok && p.Avatar != nil {
-		a.avatar = profileMedia(p.Avatar)
-	}
+	a.avatar = profileMedia(n.prof.table.Avatar(k))
 	if as != nil {
 		as[k] = a
 	}

@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/skein-p2p/skein/core/internal/blob"
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/hlc"
+	"github.com/skein-p2p/skein/core/internal/media"
 	"github.com/skein-p2p/skein/core/internal/store"
 )
 
@@ -223,5 +225,41 @@ func TestTableDelete(t *testing.T) {
 	}
 	if _, stored, err := tb.Put(profileEntry(t, alice, 5, entry.Profile{DisplayName: "new"})); !stored || err != nil || tb.DisplayName(a) != "new" {
 		t.Errorf("Put(newer) = %v, %v, display name %q", stored, err, tb.DisplayName(a))
+	}
+}
+
+// TestTableAvatar: the avatar is kept in memory with the display name, as
+// put, after reopening, and gone once the profile is deleted.
+func TestTableAvatar(t *testing.T) {
+	kv := store.NewMemory()
+	defer kv.Close()
+	tb, err := Open(kv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := author(alice)
+	av := &media.Descriptor{Root: blob.Sum([]byte("face")), Size: 4, Type: "image/png"}
+	e := profileEntry(t, alice, 2, entry.Profile{DisplayName: "Alice", Avatar: av})
+	if _, _, err := tb.Put(e); err != nil {
+		t.Fatal(err)
+	}
+	if got := tb.Avatar(a); got == nil || got.Root != av.Root {
+		t.Fatalf("Avatar() = %+v, want %s", got, av.Root.Short())
+	}
+	tb2, err := Open(kv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tb2.Avatar(a); got == nil || got.Root != av.Root {
+		t.Fatalf("reopened: Avatar() = %+v", got)
+	}
+	if ok, err := tb2.Delete(a, 2, e.ID()); !ok || err != nil {
+		t.Fatalf("Delete() = %v, %v", ok, err)
+	}
+	if got := tb2.Avatar(a); got != nil {
+		t.Errorf("after the delete: Avatar() = %+v, want nil", got)
+	}
+	if got := tb.Avatar(author(bob)); got != nil {
+		t.Errorf("Avatar(unknown) = %+v", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/media"
 	"github.com/skein-p2p/skein/core/internal/store"
 )
 
@@ -13,7 +14,8 @@ import (
 type cached struct {
 	seq         uint64
 	displayName string
-	deleted     bool // the profile at seq was deleted: a floor, no profile
+	avatar      *media.Descriptor // nil for none
+	deleted     bool              // the profile at seq was deleted: a floor, no profile
 }
 
 // Table is each author's latest profile entry, in a KV (see the package
@@ -26,7 +28,7 @@ type Table struct {
 }
 
 // Open opens the table kept in kv, a view of the node's database under
-// store.ProfilePrefix, and loads its display names into memory. It does not
+// store.ProfilePrefix, and loads its display names and avatars into memory. It does not
 // take kv's ownership: the caller closes it.
 func Open(kv store.KV) (*Table, error) {
 	t := &Table{kv: kv, cache: make(map[entry.Key]cached)}
@@ -37,7 +39,7 @@ func Open(kv store.KV) (*Table, error) {
 			it.Close()
 			return nil, err
 		}
-		t.cache[e.Author] = cached{seq: e.Seq, displayName: p.DisplayName, deleted: e.Redacted()}
+		t.cache[e.Author] = cached{seq: e.Seq, displayName: p.DisplayName, avatar: p.Avatar, deleted: e.Redacted()}
 	}
 	if err := it.Close(); err != nil {
 		return nil, fmt.Errorf("profiles: open: %w", err)
@@ -86,7 +88,7 @@ func (t *Table) Put(e *entry.Entry) (entry.Profile, bool, error) {
 	if err := t.kv.Commit(&b, false); err != nil {
 		return entry.Profile{}, false, fmt.Errorf("profiles: store: %w", err)
 	}
-	t.cache[e.Author] = cached{seq: e.Seq, displayName: p.DisplayName}
+	t.cache[e.Author] = cached{seq: e.Seq, displayName: p.DisplayName, avatar: p.Avatar}
 	return p, true, nil
 }
 
@@ -143,6 +145,18 @@ func (t *Table) DisplayName(author entry.Key) string {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	return t.cache[author].displayName
+}
+
+// Avatar returns author's avatar, nil if none is known. It reads memory
+// only, as DisplayName does: feeds show it beside every post.
+func (t *Table) Avatar(author entry.Key) *media.Descriptor {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if a := t.cache[author].avatar; a != nil {
+		d := *a
+		return &d
+	}
+	return nil
 }
 
 // Seq returns the seq of the profile entry held for author, or of the
