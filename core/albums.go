@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"github.com/skein-p2p/skein/core/internal/blob"
 	"github.com/skein-p2p/skein/core/internal/blobnet"
-	"github.com/skein-p2p/skein/core/internal/blobstore"
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/media"
 	"github.com/skein-p2p/skein/core/internal/medialib"
@@ -264,10 +262,6 @@ func (n *Node) album(author entry.Key, name string, a media.Album) Album {
 	return out
 }
 
-// mirrorWorkers is how many items of an album a mirror fetches at once;
-// each fetch is itself multi-source.
-const mirrorWorkers = 2
-
 // MirrorAlbum keeps a copy of an album: it pins every item, fetching what
 // it misses from everyone who holds it, writes the files to dir (when dir
 // is not "") and from then on fetches what the author adds. progress, if
@@ -311,88 +305,17 @@ func (n *Node) MirrorAlbum(ctx context.Context, name, slug, dir string, progress
 	return n.album(author, name, a), nil
 }
 
-// mirrorItems fetches items for the mirror m, mirrorWorkers at a time,
-// pins each once for m and writes it to m's directory.
+// mirrorItems has the library fetch, pin and write items for the mirror
+// m, and gives progress the reports as MediaProgress.
 func (n *Node) mirrorItems(ctx context.Context, m medialib.Mirror, items []media.Descriptor, progress func(MediaProgress)) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	var fn func(media.Descriptor, blobnet.Progress)
 	if progress != nil {
-		// Items are fetched in parallel; the caller gets one report at a
-		// time.
-		var pmu sync.Mutex
-		report := progress
-		progress = func(p MediaProgress) {
-			pmu.Lock()
-			defer pmu.Unlock()
-			report(p)
-		}
+		fn = func(d media.Descriptor, p blobnet.Progress) { progress(mediaProgress(p, d.Name)) }
 	}
-	held := n.lib.Held(m.Author, m.Slug)
-	var exportMu sync.Mutex // one export at a time: names are chosen against the directory
-	work := make(chan media.Descriptor)
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	for range mirrorWorkers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for d := range work {
-				var (
-					fn   func(blobnet.Progress)
-					last MediaProgress
-				)
-				if progress != nil {
-					fn = func(p blobnet.Progress) {
-						last = mediaProgress(p, d.Name)
-						progress(last)
-					}
-				}
-				// Pinned, outside the cache's budget: a mirror keeps what it
-				// fetches (Hold pins it, then lowers the tier to the cache).
-				err := n.lib.Fetch(ctx, d.Root, blobstore.TierPinned, fn)
-				if err == nil && progress != nil && !last.Done {
-					// Held already, or fetched by a download another
-					// caller started: report it done all the same.
-					progress(MediaProgress{Root: d.Root.String(), Name: d.Name, Size: int64(d.Size), Verified: int64(d.Size),
-						Pieces: blob.Pieces(d.Size), Have: blob.Pieces(d.Size), Peers: last.Peers, Done: true})
-				}
-				if err == nil {
-					exportMu.Lock()
-					written := held[d.Root]
-					if m.Dir != "" {
-						written, err = n.lib.Export(d, m.Dir, held)
-					}
-					if err == nil {
-						err = n.lib.Hold(m.Author, m.Slug, d.Root, written)
-					}
-					exportMu.Unlock()
-				}
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = fmt.Errorf("core: %s: %w", entry.Quote(d.Name), err)
-						cancel()
-					}
-					mu.Unlock()
-				}
-			}
-		}()
+	if err := n.lib.MirrorItems(ctx, m, items, fn); err != nil {
+		return fmt.Errorf("core: %w", err)
 	}
-	for _, d := range items {
-		select {
-		case work <- d:
-		case <-ctx.Done():
-		}
-	}
-	close(work)
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
-	return ctx.Err()
+	return nil
 }
 
 // Unmirror stops mirroring an album: its files are no longer pinned (they
@@ -410,21 +333,11 @@ func (n *Node) Unmirror(ctx context.Context, name, slug string) error {
 	if _, ok := n.lib.MirrorOf(author, slug); !ok {
 		return fmt.Errorf("%w: you do not mirror %s/%s", ErrNoAlbum, name, entry.Quote(slug))
 	}
-	var roots []blob.Root
-	for r := range n.lib.Held(author, slug) {
-		roots = append(roots, r)
-	}
-	if err := n.lib.Release(author, slug, roots); err != nil {
-		return err
-	}
+	var items []media.Descriptor
 	if a, ok := n.foldAlbum(author, slug); ok {
-		var all []blob.Root
-		for _, d := range a.Items {
-			all = append(all, d.Root)
-		}
-		n.lib.Settle(all) // downloads the mirror began and never finished
+		items = a.Items
 	}
-	return n.lib.RemoveMirror(author, slug)
+	return n.lib.EndMirror(author, slug, items)
 }
 
 // Mirrors lists the albums this node mirrors.
@@ -479,23 +392,11 @@ func (n *Node) noteAlbum(e *entry.Entry) {
 // otherwise (its first entries collected under retention) releases
 // nothing.
 func (n *Node) releaseGone(m medialib.Mirror, dropped bool) {
-	in := make(map[blob.Root]bool)
 	a, ok := n.foldAlbum(m.Author, m.Slug)
 	if !ok && !dropped {
 		return
 	}
-	for _, d := range a.Items {
-		in[d.Root] = true
-	}
-	var gone []blob.Root
-	for r := range n.lib.Held(m.Author, m.Slug) {
-		if !in[r] {
-			gone = append(gone, r)
-		}
-	}
-	if len(gone) > 0 {
-		if err := n.lib.Release(m.Author, m.Slug, gone); err != nil {
-			n.log.Warn("mirror: items not released", "album", m.Slug, "err", err)
-		}
+	if err := n.lib.ReleaseGone(m.Author, m.Slug, a.Items); err != nil {
+		n.log.Warn("mirror: items not released", "album", m.Slug, "err", err)
 	}
 }

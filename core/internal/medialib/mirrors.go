@@ -1,13 +1,17 @@
 package medialib
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/skein-p2p/skein/core/internal/blob"
+	"github.com/skein-p2p/skein/core/internal/blobnet"
 	"github.com/skein-p2p/skein/core/internal/blobstore"
 	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/media"
 	"github.com/skein-p2p/skein/core/internal/store"
 )
 
@@ -159,12 +163,122 @@ func (l *Library) settle(root blob.Root) error {
 	return l.blobs.SetTier(root, blobstore.TierCache)
 }
 
-// Settle is settle for the items of a mirror that ends before they were
-// held: their partial downloads go back to the cache.
-func (l *Library) Settle(roots []blob.Root) {
-	for _, r := range roots {
-		if err := l.settle(r); err != nil && !errors.Is(err, blobstore.ErrNotFound) {
-			l.log.Warn("media tier not lowered", "root", r.Short(), "err", err)
+// mirrorWorkers is how many items of an album a mirror fetches at once;
+// each fetch is itself multi-source.
+const mirrorWorkers = 2
+
+// MirrorItems fetches items for the mirror m, mirrorWorkers at a time,
+// pins each once for m (Hold) and writes it to m.Dir when that is set
+// (Export). progress, if not nil, receives each item's reports one at a
+// time, the last with every piece done, also for an item held already. It
+// returns the first error, after the items in flight end; what was
+// fetched stays.
+func (l *Library) MirrorItems(ctx context.Context, m Mirror, items []media.Descriptor, progress func(media.Descriptor, blobnet.Progress)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		reportMu sync.Mutex // one report at a time
+		exportMu sync.Mutex // one export at a time: names are chosen against the directory
+		errMu    sync.Mutex
+		firstErr error
+	)
+	report := func(d media.Descriptor, p blobnet.Progress) {
+		if progress != nil {
+			reportMu.Lock()
+			defer reportMu.Unlock()
+			progress(d, p)
 		}
 	}
+	held := l.Held(m.Author, m.Slug)
+	work := make(chan media.Descriptor)
+	var wg sync.WaitGroup
+	for range mirrorWorkers {
+		wg.Go(func() {
+			for d := range work {
+				if err := l.mirrorItem(ctx, m, d, held, &exportMu, report); err != nil {
+					errMu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("%q: %w", d.Name, err)
+						cancel()
+					}
+					errMu.Unlock()
+				}
+			}
+		})
+	}
+	for _, d := range items {
+		select {
+		case work <- d:
+		case <-ctx.Done():
+		}
+	}
+	close(work)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
+}
+
+// mirrorItem fetches one item for m, reports it done, writes it and holds
+// it. It downloads as TierPinned, outside the cache's budget; Hold pins it
+// and lowers the tier, so that only the pin keeps it.
+func (l *Library) mirrorItem(ctx context.Context, m Mirror, d media.Descriptor, held map[blob.Root]string, exportMu *sync.Mutex, report func(media.Descriptor, blobnet.Progress)) error {
+	var last blobnet.Progress
+	err := l.Fetch(ctx, d.Root, blobstore.TierPinned, func(p blobnet.Progress) {
+		last = p
+		report(d, p)
+	})
+	if err != nil {
+		return err
+	}
+	if n := blob.Pieces(d.Size); last.Pieces == 0 || last.Done < last.Pieces {
+		// Held already, or fetched by a download another caller
+		// started: reported done all the same.
+		report(d, blobnet.Progress{Root: d.Root, Size: int64(d.Size), Verified: int64(d.Size), Pieces: n, Done: n, Peers: last.Peers})
+	}
+	exportMu.Lock()
+	defer exportMu.Unlock()
+	written := held[d.Root]
+	if m.Dir != "" {
+		if written, err = l.Export(d, m.Dir, held); err != nil {
+			return err
+		}
+	}
+	return l.Hold(m.Author, m.Slug, d.Root, written)
+}
+
+// ReleaseGone releases what the mirror of author's album slug holds that
+// is not among items, the album's items now.
+func (l *Library) ReleaseGone(author entry.Key, slug string, items []media.Descriptor) error {
+	in := make(map[blob.Root]bool, len(items))
+	for _, d := range items {
+		in[d.Root] = true
+	}
+	var gone []blob.Root
+	for r := range l.Held(author, slug) {
+		if !in[r] {
+			gone = append(gone, r)
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	return l.Release(author, slug, gone)
+}
+
+// EndMirror ends the mirror of author's album slug: it releases what the
+// mirror holds, returns to the cache the downloads it began among items
+// (the album's items) and never finished, and forgets the mirror. Files it
+// wrote stay.
+func (l *Library) EndMirror(author entry.Key, slug string, items []media.Descriptor) error {
+	if err := l.ReleaseGone(author, slug, nil); err != nil {
+		return err
+	}
+	for _, d := range items {
+		if err := l.settle(d.Root); err != nil && !errors.Is(err, blobstore.ErrNotFound) {
+			l.log.Warn("media tier not lowered", "root", d.Root.Short(), "err", err)
+		}
+	}
+	return l.RemoveMirror(author, slug)
 }
