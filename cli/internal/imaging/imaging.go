@@ -23,6 +23,7 @@ import (
 	"image/jpeg"
 	"image/png"
 
+	"github.com/skein-p2p/skein/core"
 	xdraw "golang.org/x/image/draw"
 	"golang.org/x/image/webp"
 )
@@ -70,33 +71,17 @@ type Image struct {
 	Blurhash string
 }
 
-// formats maps image.DecodeConfig's format names to MIME types and
-// decoders. Only these are used: Prepare never relies on the formats
+// formats maps the image types core.MediaType names to their decoders. Only these are used: Prepare never relies on the formats
 // other packages registered.
 var formats = map[string]struct {
 	mime   string
 	config func([]byte) (image.Config, error)
 	decode func([]byte) (image.Image, error)
 }{
-	"jpeg": {"image/jpeg", func(b []byte) (image.Config, error) { return jpeg.DecodeConfig(bytes.NewReader(b)) }, func(b []byte) (image.Image, error) { return jpeg.Decode(bytes.NewReader(b)) }},
-	"png":  {"image/png", func(b []byte) (image.Config, error) { return png.DecodeConfig(bytes.NewReader(b)) }, func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }},
-	"gif":  {"image/gif", func(b []byte) (image.Config, error) { return gif.DecodeConfig(bytes.NewReader(b)) }, func(b []byte) (image.Image, error) { return gif.Decode(bytes.NewReader(b)) }},
-	"webp": {"image/webp", func(b []byte) (image.Config, error) { return webp.DecodeConfig(bytes.NewReader(b)) }, func(b []byte) (image.Image, error) { return webp.Decode(bytes.NewReader(b)) }},
-}
-
-// sniff returns the format name data's magic bytes show, or "".
-func sniff(data []byte) string {
-	switch {
-	case bytes.HasPrefix(data, []byte("\xff\xd8\xff")):
-		return "jpeg"
-	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
-		return "png"
-	case bytes.HasPrefix(data, []byte("GIF87a")), bytes.HasPrefix(data, []byte("GIF89a")):
-		return "gif"
-	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
-		return "webp"
-	}
-	return ""
+	"image/jpeg": {"image/jpeg", func(b []byte) (image.Config, error) { return jpeg.DecodeConfig(bytes.NewReader(b)) }, func(b []byte) (image.Image, error) { return jpeg.Decode(bytes.NewReader(b)) }},
+	"image/png":  {"image/png", func(b []byte) (image.Config, error) { return png.DecodeConfig(bytes.NewReader(b)) }, func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }},
+	"image/gif":  {"image/gif", func(b []byte) (image.Config, error) { return gif.DecodeConfig(bytes.NewReader(b)) }, func(b []byte) (image.Image, error) { return gif.Decode(bytes.NewReader(b)) }},
+	"image/webp": {"image/webp", func(b []byte) (image.Config, error) { return webp.DecodeConfig(bytes.NewReader(b)) }, func(b []byte) (image.Image, error) { return webp.Decode(bytes.NewReader(b)) }},
 }
 
 // Prepare finds data's type from its magic bytes, checks its dimensions
@@ -104,7 +89,9 @@ func sniff(data []byte) string {
 // A GIF's first frame is used. It returns an error wrapping
 // ErrUnsupported, ErrTooLarge or ErrDecode.
 func Prepare(data []byte) (Image, error) {
-	name := sniff(data)
+	// The node's own sniffer: what it refuses as a lying type, Prepare
+	// does not take for an image either.
+	name := core.MediaType(data[:min(len(data), 512)])
 	f, ok := formats[name]
 	if !ok {
 		return Image{}, ErrUnsupported
@@ -126,7 +113,7 @@ func Prepare(data []byte) (Image, error) {
 	}
 	out := Image{Type: f.mime, Width: b.Dx(), Height: b.Dy()}
 	small := scale(img, ThumbSide)
-	if name == "jpeg" {
+	if name == "image/jpeg" {
 		if o := jpegOrientation(data); o > 1 {
 			small = orient(small, o)
 			if o >= 5 {

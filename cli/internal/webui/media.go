@@ -120,14 +120,15 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 	typ := f.Type
 	if inlineTypes[typ] {
 		// The node checked the bytes against the declared type; so does
-		// the UI, which serves nothing inline on another's word.
+		// the UI, which serves nothing inline on another's word (a node
+		// may trust a peer's lying descriptor), with the same sniffer.
 		var head [16]byte
 		n, _ := io.ReadFull(f, head[:])
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			s.failErr(w, r, err)
 			return
 		}
-		if sniffImage(head[:n]) != typ {
+		if core.MediaType(head[:n]) != typ {
 			typ = "application/octet-stream"
 		}
 	}
@@ -151,22 +152,6 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Disposition", `attachment; filename="`+root[:16]+`.bin"`)
 	}
 	http.ServeContent(w, r, "", time.Time{}, f)
-}
-
-// sniffImage returns the image type data's first bytes show: one of
-// inlineTypes, or "".
-func sniffImage(data []byte) string {
-	switch {
-	case bytes.HasPrefix(data, []byte("\xff\xd8\xff")):
-		return "image/jpeg"
-	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
-		return "image/png"
-	case bytes.HasPrefix(data, []byte("GIF87a")), bytes.HasPrefix(data, []byte("GIF89a")):
-		return "image/gif"
-	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
-		return "image/webp"
-	}
-	return ""
 }
 
 // ---- showing images -----------------------------------------------------------
