@@ -122,13 +122,14 @@ func (n *Node) ImportMedia(ctx context.Context, r io.Reader, in MediaInput) (Med
 		}
 		return Media{}, fmt.Errorf("%w: the file says it is %s but its bytes are %s", ErrInvalidMedia, in.Type, got)
 	}
-	if in.Width < 0 || in.Height < 0 || in.Width > 0xffff || in.Height > 0xffff {
-		return Media{}, fmt.Errorf("%w: dimensions %d×%d", ErrInvalidMedia, in.Width, in.Height)
+	w, h, err := dimensions(in.Width, in.Height)
+	if err != nil {
+		return Media{}, err
 	}
 	d := media.Descriptor{
 		Type:     in.Type,
-		Width:    uint16(in.Width),
-		Height:   uint16(in.Height),
+		Width:    w,
+		Height:   h,
 		Alt:      in.Alt,
 		Blurhash: in.Blurhash,
 		Name:     in.Name,
@@ -186,6 +187,15 @@ func (n *Node) descriptors(ms []Media) ([]media.Descriptor, error) {
 	return ds, nil
 }
 
+// dimensions checks an image's width and height, 0 for unknown, as a
+// descriptor holds them.
+func dimensions(w, h int) (uint16, uint16, error) {
+	if w < 0 || h < 0 || w > 0xffff || h > 0xffff {
+		return 0, 0, fmt.Errorf("%w: dimensions %d×%d", ErrInvalidMedia, w, h)
+	}
+	return uint16(w), uint16(h), nil
+}
+
 // descriptorOf parses the roots of m.
 func descriptorOf(m Media) (media.Descriptor, error) {
 	root, err := blob.ParseRoot(m.Root)
@@ -193,10 +203,9 @@ func descriptorOf(m Media) (media.Descriptor, error) {
 		return media.Descriptor{}, fmt.Errorf("%w: %w", ErrInvalidMedia, err)
 	}
 	d := media.Descriptor{Root: root, Size: m.Size, Type: m.Type, Alt: m.Alt, Blurhash: m.Blurhash, Name: m.Name}
-	if m.Width < 0 || m.Height < 0 || m.Width > 0xffff || m.Height > 0xffff {
-		return media.Descriptor{}, fmt.Errorf("%w: dimensions %d×%d", ErrInvalidMedia, m.Width, m.Height)
+	if d.Width, d.Height, err = dimensions(m.Width, m.Height); err != nil {
+		return media.Descriptor{}, err
 	}
-	d.Width, d.Height = uint16(m.Width), uint16(m.Height)
 	if m.Thumb != "" {
 		if d.Thumb, err = blob.ParseRoot(m.Thumb); err != nil {
 			return media.Descriptor{}, fmt.Errorf("%w: thumbnail: %w", ErrInvalidMedia, err)
@@ -211,6 +220,14 @@ func descriptorOf(m Media) (media.Descriptor, error) {
 
 // mediaOf converts a descriptor for display.
 func (n *Node) mediaOf(d media.Descriptor) Media {
+	m := describe(d)
+	m.Local = n.lib.Has(d.Root)
+	return m
+}
+
+// describe converts a descriptor for display, without looking at what is
+// held.
+func describe(d media.Descriptor) Media {
 	m := Media{
 		Root:     d.Root.String(),
 		Size:     d.Size,
@@ -220,7 +237,6 @@ func (n *Node) mediaOf(d media.Descriptor) Media {
 		Alt:      d.Alt,
 		Blurhash: d.Blurhash,
 		Name:     d.Name,
-		Local:    n.lib.Has(d.Root),
 	}
 	if !d.Thumb.IsZero() {
 		m.Thumb, m.ThumbSize = d.Thumb.String(), int(d.ThumbSize)
@@ -518,10 +534,7 @@ func profileMedia(d *media.Descriptor) *Media {
 	if d == nil {
 		return nil
 	}
-	m := Media{Root: d.Root.String(), Size: d.Size, Type: d.Type, Width: int(d.Width), Height: int(d.Height), Alt: d.Alt, Blurhash: d.Blurhash}
-	if !d.Thumb.IsZero() {
-		m.Thumb, m.ThumbSize = d.Thumb.String(), int(d.ThumbSize)
-	}
+	m := describe(*d)
 	return &m
 }
 
