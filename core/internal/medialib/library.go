@@ -82,8 +82,9 @@ const (
 // fetches in order before the rest, rarest first.
 const viewWindow = 4
 
-// evictEvery is how often the library evicts beyond the budgets.
-const evictEvery = 5 * time.Minute
+// evictEvery is how often the library evicts what outlived the cache's
+// TTL: the budgets themselves are kept when a download begins.
+const evictEvery = time.Hour
 
 // fetchTimeout bounds a background download.
 const fetchTimeout = 10 * time.Minute
@@ -101,13 +102,14 @@ type Library struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu       sync.Mutex
-	flights  map[blob.Root]*flight
-	queue    []job
-	thumbs   []job
-	paused   bool
-	kick     chan struct{}
-	progress map[blob.Root]func(blobnet.Progress)
+	mu        sync.Mutex
+	flights   map[blob.Root]*flight
+	queue     []job
+	thumbs    []job
+	paused    bool
+	kick      chan struct{} // wakes a download worker
+	thumbKick chan struct{} // wakes the thumbnail loop
+	progress  map[blob.Root]func(blobnet.Progress)
 }
 
 // job is one background fetch.
@@ -139,11 +141,12 @@ func Open(cfg Config) (*Library, error) {
 		return nil, fmt.Errorf("medialib: %w", err)
 	}
 	l := &Library{
-		cfg:     cfg,
-		log:     log,
-		blobs:   bs,
-		flights: make(map[blob.Root]*flight),
-		kick:    make(chan struct{}, 1),
+		cfg:       cfg,
+		log:       log,
+		blobs:     bs,
+		flights:   make(map[blob.Root]*flight),
+		kick:      make(chan struct{}, 1),
+		thumbKick: make(chan struct{}, 1),
 	}
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	if cfg.Host != nil {
@@ -199,10 +202,13 @@ func (l *Library) Resume() {
 	l.poke()
 }
 
+// poke wakes a download worker and the thumbnail loop, if asleep.
 func (l *Library) poke() {
-	select {
-	case l.kick <- struct{}{}:
-	default:
+	for _, c := range []chan struct{}{l.kick, l.thumbKick} {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -482,21 +488,17 @@ func (l *Library) fetchSmall(ctx context.Context, js []job) int {
 func (l *Library) worker() {
 	defer l.wg.Done()
 	for {
-		j, ok := l.next()
+		j, more, ok := l.next()
 		if !ok {
 			select {
 			case <-l.ctx.Done():
 				return
 			case <-l.kick:
-				l.poke() // wake the other worker too
-				select {
-				case <-l.ctx.Done():
-					return
-				case <-time.After(10 * time.Millisecond):
-				}
-			case <-time.After(time.Minute):
 			}
 			continue
+		}
+		if more {
+			l.poke() // the other worker takes the next
 		}
 		if err := l.Fetch(l.ctx, j.root, j.tier, nil); err != nil && l.ctx.Err() == nil {
 			l.log.Info("background media fetch failed", "root", j.root.Short(), "err", err)
@@ -504,23 +506,24 @@ func (l *Library) worker() {
 	}
 }
 
-// next takes the next background job, if fetching is not paused.
-func (l *Library) next() (job, bool) {
+// next takes the next background job, if fetching is not paused, and says
+// whether more are waiting.
+func (l *Library) next() (j job, more, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.paused || len(l.queue) == 0 {
-		return job{}, false
+		return job{}, false, false
 	}
-	j := l.queue[0]
+	j = l.queue[0]
 	l.queue = l.queue[1:]
-	return j, true
+	return j, len(l.queue) > 0, true
 }
 
-// thumbLoop fetches queued thumbnails in batches.
+// thumbLoop fetches queued thumbnails in batches: woken by the first one
+// queued, it waits thumbBatch for the others of the page. It sleeps while
+// nothing is queued, and evicts beyond the budgets every evictEvery.
 func (l *Library) thumbLoop() {
 	defer l.wg.Done()
-	t := time.NewTicker(thumbBatch)
-	defer t.Stop()
 	evict := time.NewTicker(evictEvery)
 	defer evict.Stop()
 	for {
@@ -534,7 +537,12 @@ func (l *Library) thumbLoop() {
 				l.log.Info("media evicted", "bytes", freed)
 			}
 			continue
-		case <-t.C:
+		case <-l.thumbKick:
+		}
+		select {
+		case <-l.ctx.Done():
+			return
+		case <-time.After(thumbBatch):
 		}
 		l.mu.Lock()
 		var js []job
