@@ -72,8 +72,9 @@ const maxMediaProviders = 16
 // mediaProviders returns the peers to ask for a blob of author's, best
 // first: the author's device, the store-and-forward relay that keeps the
 // followed logs, connected peers (the relays and followers among them),
-// then the holders of the author's log that the DHT names.
-func (n *Node) mediaProviders(ctx context.Context, author entry.Key) []peer.ID {
+// then, when deep and those are few, the holders of the author's log that
+// the DHT names: a lookup that background thumbnail batches do not make.
+func (n *Node) mediaProviders(ctx context.Context, author entry.Key, deep bool) []peer.ID {
 	var ps []peer.ID
 	add := func(p peer.ID) {
 		if p != "" && p != n.host.ID() && !slices.Contains(ps, p) && len(ps) < maxMediaProviders {
@@ -91,7 +92,7 @@ func (n *Node) mediaProviders(ctx context.Context, author entry.Key) []peer.ID {
 	for _, p := range n.host.Network().Peers() {
 		add(p)
 	}
-	if !author.IsZero() && len(ps) < 4 && len(n.host.Network().Peers()) > 0 {
+	if deep && !author.IsZero() && len(ps) < 4 && len(n.host.Network().Peers()) > 0 {
 		for _, p := range n.findHolders(ctx, author) {
 			add(p)
 		}

@@ -316,7 +316,7 @@ func openRelayMedia(cfg RelayConfig, kv store.KV, h *p2p.Host, log *slog.Logger)
 		Index:  store.Prefix(kv, []byte{store.MediaPrefix}),
 		Host:   h.Host,
 		Limits: blobstore.Limits{CacheBudget: quota, ThumbBudget: quota / 8},
-		Providers: func(_ context.Context, _ entry.Key) []peer.ID {
+		Providers: func(context.Context, entry.Key, bool) []peer.ID {
 			ps := h.Network().Peers()
 			return ps[:min(len(ps), maxMediaProviders)]
 		},

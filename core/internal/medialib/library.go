@@ -61,7 +61,9 @@ type Config struct {
 	Serve  blobnet.ServerLimits
 	// Providers returns the peers to ask for a blob of author's (a zero
 	// key: the author is not known): the node's policy, not the library's.
-	Providers func(ctx context.Context, author entry.Key) []peer.ID
+	// deep allows a lookup in the network (the DHT), which a download
+	// makes and the background thumbnail batches do not.
+	Providers func(ctx context.Context, author entry.Key, deep bool) []peer.ID
 	Log       *slog.Logger
 	// Workers bounds concurrent background downloads (default 2).
 	Workers int
@@ -366,7 +368,7 @@ func (l *Library) download(ctx context.Context, root blob.Root, size uint64, aut
 	if l.client == nil {
 		return fmt.Errorf("%w: %s", ErrUnavailable, root.Short())
 	}
-	providers := l.cfg.Providers(ctx, author)
+	providers := l.cfg.Providers(ctx, author, true)
 	if len(providers) == 0 {
 		return fmt.Errorf("%w: %s: no peers to ask", ErrUnavailable, root.Short())
 	}
@@ -452,7 +454,7 @@ func (l *Library) fetchSmall(ctx context.Context, js []job) int {
 	}
 	stored := 0
 	for author, js := range byAuthor {
-		providers := l.cfg.Providers(ctx, author)
+		providers := l.cfg.Providers(ctx, author, false)
 		for len(js) > 0 && len(providers) > 0 {
 			batch := js[:min(len(js), maxBatch)]
 			roots := make([]blob.Root, len(batch))

@@ -37,7 +37,7 @@ func open(t testing.TB, h host.Host, providers ...peer.ID) *Library {
 		KV:        store.Prefix(kv, []byte{'F'}),
 		Index:     store.Prefix(kv, []byte{'I'}),
 		Host:      h,
-		Providers: func(context.Context, entry.Key) []peer.ID { return providers },
+		Providers: func(context.Context, entry.Key, bool) []peer.ID { return providers },
 	})
 	if err != nil {
 		t.Fatal(err)
