@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # bind/android.sh (make android): build bind/out/skein.aar, the Android
 # library of package mobile (Java package org.skein.mobile), for every
-# Android ABI from API level 21 up. Needs the Android SDK and NDK and a JDK.
+# Android ABI from API level 23 up (ANDROID_API in bind/android-link.sh),
+# its dynamic relocations packed. Needs the Android SDK and NDK and a JDK.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/android-link.sh"
 
-API=21
+API="$ANDROID_API"
 INSTALL="install Android Studio (SDK Manager) or the command-line tools from https://developer.android.com/studio#command-line-tools-only, then run: sdkmanager \"platforms;android-34\" \"ndk;27.2.12479018\""
 
 # The SDK: ANDROID_HOME, else where Android Studio puts it (as gomobile looks).
@@ -41,5 +43,5 @@ pinned_gobind
 mkdir -p "$OUT"
 step "gomobile bind -target=android -androidapi $API -o $OUT/skein.aar $PKG"
 "$GO" tool gomobile bind -target=android -androidapi "$API" -javapkg "$JAVAPKG" \
-	-ldflags='-s -w -checklinkname=0' -o "$OUT/skein.aar" "$PKG"
+	-ldflags="-s -w -checklinkname=0 -extldflags=$ANDROID_EXTLDFLAGS" -o "$OUT/skein.aar" "$PKG"
 echo "built $OUT/skein.aar and $OUT/skein-sources.jar"

@@ -13,7 +13,12 @@
 # compiler, as a proxy for it:
 #
 #   CGO_ENABLED=1 GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc \
-#     go build -buildmode=c-shared -trimpath -ldflags='-s -w' -o libgojni.so
+#     go build -buildmode=c-shared -trimpath -o libgojni.so \
+#     -ldflags="-s -w -extldflags='-fuse-ld=lld $ANDROID_EXTLDFLAGS'"
+#
+# linked by lld, as the NDK links, with the relocation packing that
+# bind/android.sh asks of the NDK's lld (bind/android-link.sh): Debian's GNU
+# ld for arm64 cannot pack relocations.
 #
 # What differs from the NDK build changes the Go code linked by a few
 # kilobytes at most: the glue's *_android files are renamed so that they
@@ -23,17 +28,23 @@
 # a stub built here for arm64, as Debian ships liblog for the host only. (On
 # Android liblog is a system library: there too the .so only names it.)
 #
-# It installs gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and
+# It installs gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, lld and
 # android-liblog-dev with apt-get when they are missing, and needs a JDK for
 # jni.h. The glue is generated into bind/build/_libsize, inside the module
 # so that it builds against go.mod (the underscore hides it from ./...
 # patterns), and removed on exit; the library stays at
 # bind/build/libsize/libgojni.so. GO names the go command (default go).
+#
+# The size guard: with --check (alone or with --report) it fails when the
+# library is over the budget in bind/libsize-budget.txt, in bytes. Raise the
+# budget only for a feature worth its bytes, and say so in
+# docs/DEPENDENCIES.md.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export LC_ALL=C # byte order for sort
+source bind/android-link.sh
 
 GO="${GO:-go}"
 PKG=./mobile
@@ -52,17 +63,24 @@ step() {
 
 report=0
 deps=0
+check=0
 for arg in "$@"; do
 	case "$arg" in
 	--report) report=1 ;;
 	--deps) deps=1 ;;
+	--check) check=1 ;;
 	-h | --help)
 		sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
 		exit 0
 		;;
-	*) die "unknown argument $arg (want --report, --deps or nothing)" ;;
+	*) die "unknown argument $arg (want --report, --check, --deps or nothing)" ;;
 	esac
 done
+BUDGET_FILE=bind/libsize-budget.txt
+if [[ $check -eq 1 ]]; then
+	budget="$(grep -v '^#' "$BUDGET_FILE" | tr -d ' \n')"
+	[[ "$budget" =~ ^[0-9]+$ ]] || die "$BUDGET_FILE holds no byte count"
+fi
 
 rm -rf "$GEN"
 mkdir -p "$GEN"
@@ -102,6 +120,7 @@ command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
 # crti.o and friends: only recommended by gcc-aarch64-linux-gnu.
 installed libc6-dev-arm64-cross || missing+=(libc6-dev-arm64-cross)
 installed android-liblog-dev || missing+=(android-liblog-dev)
+command -v ld.lld >/dev/null || missing+=(lld)
 if [[ ${#missing[@]} -gt 0 ]]; then
 	command -v apt-get >/dev/null || die "missing ${missing[*]} (Debian package names): install their equivalents"
 	[[ "$(id -u)" -eq 0 ]] || die "missing Debian packages; install them with: sudo apt-get install ${missing[*]}"
@@ -126,26 +145,39 @@ int __android_log_write(int prio, const char *tag, const char *text) { return 0;
 int __android_log_print(int prio, const char *tag, const char *fmt, ...) { return 0; }
 EOF
 aarch64-linux-gnu-gcc -shared -fPIC -I"$LOG_INCLUDE" -o "$GEN/liblog.so" "$GEN/liblog.c"
+# gcc -fuse-ld=lld runs the ld.lld it finds in its -B directories.
+mkdir -p "$GEN/ld"
+ln -sf "$(command -v ld.lld)" "$GEN/ld/ld.lld"
+EXTLDFLAGS="-B$ROOT/$GEN/ld -fuse-ld=lld $ANDROID_EXTLDFLAGS"
 
 build() { # build OUTPUT LDFLAGS
 	CGO_ENABLED=1 GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc \
 		CGO_CFLAGS="-O2 -D__GOBIND_ANDROID__ -Wno-incompatible-pointer-types -I$JDK/include -I$JDK/include/linux -I$LOG_INCLUDE" \
 		CGO_LDFLAGS="-L$ROOT/$GEN" \
-		"$GO" build -buildmode=c-shared -trimpath -ldflags="$2" -o "$1" "$glue"
+		"$GO" build -buildmode=c-shared -trimpath -ldflags="$2 '-extldflags=$EXTLDFLAGS'" -o "$1" "$glue"
 	rm -f "${1%.so}.h"
 }
 
 mkdir -p "$OUT"
 lib="$OUT/libgojni.so"
-step "go build -buildmode=c-shared -trimpath -ldflags='-s -w' -o $lib (linux/arm64)"
+step "go build -buildmode=c-shared -trimpath -ldflags='-s -w -extldflags=\"-fuse-ld=lld $ANDROID_EXTLDFLAGS\"' -o $lib (linux/arm64)"
 build "$lib" "-s -w"
 bytes="$(stat -c %s "$lib")"
 awk -v b="$bytes" -v f="$lib" 'BEGIN { printf "%s: %d bytes (%.1f MB, %.1f MiB)\n", f, b, b / 1e6, b / 1048576 }'
+over=0
+if [[ $check -eq 1 ]]; then
+	if [[ $bytes -gt $budget ]]; then
+		printf 'libsize.sh: %s is %d bytes over its budget of %d (%s)\n' "$lib" $((bytes - budget)) "$budget" "$BUDGET_FILE" >&2
+		over=1
+	else
+		printf 'libsize.sh: %d bytes under the budget of %d (%s)\n' $((budget - bytes)) "$budget" "$BUDGET_FILE"
+	fi
+fi
 
-[[ $report -eq 1 ]] || exit 0
+[[ $report -eq 1 ]] || exit $over
 
-step "sections of $lib over 1 MB (.noptrbss is zeroed memory, not file)"
-aarch64-linux-gnu-size -A "$lib" | awk '$1 ~ /^\./ && $2 >= 1000000 { printf "%10d  %5.1f MB  %s\n", $2, $2 / 1e6, $1 }'
+step "sections of $lib over 100 kB (.noptrbss is zeroed memory, not file)"
+aarch64-linux-gnu-size -A "$lib" | awk '$1 ~ /^\./ && $2 >= 100000 { printf "%10d  %5.1f MB  %s\n", $2, $2 / 1e6, $1 }'
 
 # Symbol sizes of the same build without -s -w, summed per module: code
 # (text) and initialised data; zeroed data (bss) takes no room in the file
@@ -182,3 +214,4 @@ awk '
 		close("sort -rn")
 		printf "%10d  %5.1f MB  all symbols\n", all, all / 1e6
 	}' "$GEN/pkgs.txt" "$GEN/nm.txt"
+exit $over
