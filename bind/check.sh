@@ -8,6 +8,10 @@
 #     comment in the generated code; every such comment fails the check.
 #  2. core and mobile cross-compile for android/arm64 and ios/arm64 (cgo off,
 #     so no NDK or Xcode is needed).
+#  3. the arm64 Android library, as scripts/libsize.sh measures it, is within
+#     its byte budget (bind/libsize-budget.txt). This is a cgo cross build
+#     linked by lld (about a minute with a warm build cache, a few cold);
+#     libsize.sh installs its Debian packages when they are missing.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -45,5 +49,8 @@ CGO_ENABLED=0 GOOS=android GOARCH=arm64 "$GO" build -o /dev/null ./core/... ./mo
 
 step "cross-compile ./core/... ./mobile/... for ios/arm64"
 CGO_ENABLED=0 GOOS=ios GOARCH=arm64 "$GO" build -o /dev/null ./core/... ./mobile/...
+
+step "scripts/libsize.sh --check: the arm64 library within bind/libsize-budget.txt"
+GO="$GO" scripts/libsize.sh --check
 
 echo "bind-check: ok"

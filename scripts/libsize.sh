@@ -4,6 +4,7 @@
 #   scripts/libsize.sh           build it and print its size
 #   scripts/libsize.sh --report  also print its big sections and, from a
 #                                build with symbols, its bytes per module
+#   scripts/libsize.sh --check   also fail over the budget (see below)
 #   scripts/libsize.sh --deps    only rewrite bind/deps.txt, the modules it
 #                                links (needs nothing but go)
 #
@@ -17,8 +18,9 @@
 #     -ldflags="-s -w -extldflags='-fuse-ld=lld $ANDROID_EXTLDFLAGS'"
 #
 # linked by lld, as the NDK links, with the relocation packing that
-# bind/android.sh asks of the NDK's lld (bind/android-link.sh): Debian's GNU
-# ld for arm64 cannot pack relocations.
+# bind/android.sh asks of the NDK's lld at its minimum API level
+# (bind/android-link.sh; ANDROID_API=28 scripts/libsize.sh measures another
+# level): Debian's GNU ld for arm64 cannot pack relocations.
 #
 # What differs from the NDK build changes the Go code linked by a few
 # kilobytes at most: the glue's *_android files are renamed so that they
@@ -36,9 +38,10 @@
 # bind/build/libsize/libgojni.so. GO names the go command (default go).
 #
 # The size guard: with --check (alone or with --report) it fails when the
-# library is over the budget in bind/libsize-budget.txt, in bytes. Raise the
-# budget only for a feature worth its bytes, and say so in
-# docs/DEPENDENCIES.md.
+# library is over the budget in bind/libsize-budget.txt, in bytes, or when
+# the linker keeps every exported method because a reachable function calls
+# methods by reflection (-dumpdep shows a <ReflectMethod>). Raise the budget
+# only for a feature worth its bytes, and say so in docs/DEPENDENCIES.md.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -160,8 +163,18 @@ build() { # build OUTPUT LDFLAGS
 
 mkdir -p "$OUT"
 lib="$OUT/libgojni.so"
-step "go build -buildmode=c-shared -trimpath -ldflags='-s -w -extldflags=\"-fuse-ld=lld $ANDROID_EXTLDFLAGS\"' -o $lib (linux/arm64)"
-build "$lib" "-s -w"
+step "go build -buildmode=c-shared -trimpath -ldflags='-s -w -extldflags=\"-fuse-ld=lld $ANDROID_EXTLDFLAGS\"' -o $lib (linux/arm64; Android API $ANDROID_API)"
+if [[ $check -eq 1 ]]; then
+	# -dumpdep: the linker prints why it keeps each symbol, for the check
+	# of reflective method calls below.
+	# go build passes on the linker's output on stderr.
+	if ! build "$lib" "-s -w -dumpdep" >"$GEN/dumpdep.txt" 2>&1; then
+		grep -v -- ' -> ' "$GEN/dumpdep.txt" >&2
+		die "go build failed"
+	fi
+else
+	build "$lib" "-s -w"
+fi
 bytes="$(stat -c %s "$lib")"
 awk -v b="$bytes" -v f="$lib" 'BEGIN { printf "%s: %d bytes (%.1f MB, %.1f MiB)\n", f, b, b / 1e6, b / 1048576 }'
 over=0
@@ -171,6 +184,17 @@ if [[ $check -eq 1 ]]; then
 		over=1
 	else
 		printf 'libsize.sh: %d bytes under the budget of %d (%s)\n' $((budget - bytes)) "$budget" "$BUDGET_FILE"
+	fi
+	# A reachable function that may call methods by reflection (marked
+	# <ReflectMethod>: reflect's Method, or MethodByName with a name not
+	# known at compile time, or the closures of reflect's Methods
+	# iterators) makes the linker keep every exported method of every
+	# reachable type: 3.7 MB here when protobuf's descriptor printer kept
+	# reflect.Value.Methods (docs/DEPENDENCIES.md).
+	if grep -q '<ReflectMethod>' "$GEN/dumpdep.txt"; then
+		printf 'libsize.sh: the linker keeps every exported method, because of these reflective calls (go build -ldflags=-dumpdep, "from -> to"):\n' >&2
+		grep '<ReflectMethod>' "$GEN/dumpdep.txt" | head -20 >&2
+		over=1
 	fi
 fi
 
