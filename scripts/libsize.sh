@@ -153,11 +153,13 @@ mkdir -p "$GEN/ld"
 ln -sf "$(command -v ld.lld)" "$GEN/ld/ld.lld"
 EXTLDFLAGS="-B$ROOT/$GEN/ld -fuse-ld=lld $ANDROID_EXTLDFLAGS"
 
+# -linkmode=external is what c-shared with cgo uses anyway; it is written
+# out because go build rejects -ldflags that begin with a quote.
 build() { # build OUTPUT LDFLAGS
 	CGO_ENABLED=1 GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc \
 		CGO_CFLAGS="-O2 -D__GOBIND_ANDROID__ -Wno-incompatible-pointer-types -I$JDK/include -I$JDK/include/linux -I$LOG_INCLUDE" \
 		CGO_LDFLAGS="-L$ROOT/$GEN" \
-		"$GO" build -buildmode=c-shared -trimpath -ldflags="$2 '-extldflags=$EXTLDFLAGS'" -o "$1" "$glue"
+		"$GO" build -buildmode=c-shared -trimpath -ldflags="-linkmode=external $2 '-extldflags=$EXTLDFLAGS'" -o "$1" "$glue"
 	rm -f "${1%.so}.h"
 }
 
