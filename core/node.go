@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -446,6 +447,7 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 		Reachability: strings.ToLower(n.host.Reachability().String()),
 		HolePunch:    n.host.HolePunchReady(),
 		Relays:       []string{},
+		Goroutines:   runtime.NumGoroutine(),
 	}
 	for _, r := range n.host.Relays() {
 		st.Relays = append(st.Relays, r.String())
