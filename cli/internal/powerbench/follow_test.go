@@ -113,9 +113,14 @@ func runFollowCost(b *testing.B, tcpdump string, idle time.Duration, counts []in
 	ctx, cancel := context.WithTimeout(context.Background(), setup+time.Duration(len(counts))*(idle+15*time.Minute))
 	defer cancel()
 	tmp := b.TempDir()
-	bin := filepath.Join(tmp, "skein")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/skein-p2p/skein/cli/cmd/skein").CombinedOutput(); err != nil {
-		b.Fatalf("build skein: %v\n%s", err, out)
+	// SKEIN_BENCH_BIN: a skein binary built elsewhere, as from the commit
+	// before a change, for the "before" curve.
+	bin := os.Getenv("SKEIN_BENCH_BIN")
+	if bin == "" {
+		bin = filepath.Join(tmp, "skein")
+		if out, err := exec.Command("go", "build", "-o", bin, "github.com/skein-p2p/skein/cli/cmd/skein").CombinedOutput(); err != nil {
+			b.Fatalf("build skein: %v\n%s", err, out)
+		}
 	}
 	nets := newFollowNetwork(b, devices)
 	defer nets.close(b)
@@ -136,9 +141,11 @@ func runFollowCost(b *testing.B, tcpdump string, idle time.Duration, counts []in
 	// The authors' devices, registering their authors in parallel.
 	devs := make([]*phone, devices)
 	for k := range devs {
-		devs[k] = &phone{name: fmt.Sprintf("device%02d", k), home: filepath.Join(tmp, fmt.Sprintf("dev%02d", k)), ns: nets.net, ip: fcDeviceIP(k), bin: bin, bootstrap: boot}
+		devs[k] = &phone{name: fmt.Sprintf("device%02d", k), home: filepath.Join(tmp, fmt.Sprintf("dev%02d", k)), ns: nets.devices[k], ip: fcDeviceIP(k), bin: bin, bootstrap: boot}
 		devs[k].start(b, ctx)
 		defer devs[k].proc.Stop(10 * time.Second)
+		// A device refused at start would register its names nowhere.
+		waitUntil(b, ctx, devs[k].name+" reaches the relay", func() bool { return devs[k].status(b, ctx).Peers > 0 })
 	}
 	start := time.Now()
 	errs := make([]error, devices)
@@ -191,6 +198,10 @@ func runFollowCost(b *testing.B, tcpdump string, idle time.Duration, counts []in
 		}
 		wg.Wait()
 		if err := errors.Join(ferrs...); err != nil {
+			for _, d := range devs {
+				b.Logf("%s:\n%s", d.name, d.proc.Tail(15))
+			}
+			b.Logf("relay:\n%s", relay.Tail(30))
 			b.Fatal(err)
 		}
 		for _, ph := range []*phone{bg, fg} {
@@ -382,17 +393,25 @@ func topEnds(ps []packet, ip string, n int) string {
 	return strings.Join(s, ", ")
 }
 
-// followNetwork is newNetwork's layout on a /16 with an address per
-// authors' device on the bridge.
-type followNetwork struct{ network }
+// followNetwork is newNetwork's layout on a /16, plus a namespace of its
+// own for each authors' device, on the bridge like the phones: devices that
+// shared the relay's namespace would reach it from its own address, and
+// its resource manager takes 8 connections from one address.
+type followNetwork struct {
+	network
+	devices []string // namespace of each device
+}
 
 func newFollowNetwork(b *testing.B, devices int) *followNetwork {
 	if _, err := exec.LookPath("ip"); err != nil {
 		b.Skip("SKIP: ip (iproute2) not installed")
 	}
 	prefix := fmt.Sprintf("skfc%d", os.Getpid()%100000)
-	n := &followNetwork{network{net: prefix + "n", bg: prefix + "b", fg: prefix + "f"}}
-	for _, ns := range []string{n.net, n.bg, n.fg} {
+	n := &followNetwork{network: network{net: prefix + "n", bg: prefix + "b", fg: prefix + "f"}}
+	for k := range devices {
+		n.devices = append(n.devices, fmt.Sprintf("%sd%d", prefix, k))
+	}
+	for _, ns := range append([]string{n.net, n.bg, n.fg}, n.devices...) {
 		if err := ipCmd("netns", "add", ns); err != nil {
 			n.close(b)
 			b.Skip("SKIP: cannot create network namespaces: ", err)
@@ -404,10 +423,12 @@ func newFollowNetwork(b *testing.B, devices int) *followNetwork {
 		{"-n", n.net, "addr", "add", fcRelayIP + "/16", "dev", "br0"},
 		{"-n", n.net, "link", "set", "br0", "up"},
 	}
-	for k := range devices {
-		steps = append(steps, []string{"-n", n.net, "addr", "add", fcDeviceIP(k) + "/16", "dev", "br0"})
+	type end struct{ ns, ip, side string }
+	ends := []end{{n.bg, fcBgIP, "b"}, {n.fg, fcFgIP, "f"}}
+	for k, ns := range n.devices {
+		ends = append(ends, end{ns, fcDeviceIP(k), fmt.Sprintf("d%d", k)})
 	}
-	for _, p := range []struct{ ns, ip, side string }{{n.bg, fcBgIP, "b"}, {n.fg, fcFgIP, "f"}} {
+	for _, p := range ends {
 		host, peer := prefix+p.side+"h", prefix+p.side+"p"
 		steps = append(steps,
 			[]string{"-n", n.net, "link", "add", host, "type", "veth", "peer", "name", peer, "netns", p.ns},
@@ -425,4 +446,13 @@ func newFollowNetwork(b *testing.B, devices int) *followNetwork {
 		}
 	}
 	return n
+}
+
+func (n *followNetwork) close(b *testing.B) {
+	n.network.close(b)
+	for _, ns := range n.devices {
+		if err := ipCmd("netns", "del", ns); err != nil && !strings.Contains(err.Error(), "No such file") {
+			b.Log(err)
+		}
+	}
 }
