@@ -124,6 +124,8 @@ type Config struct {
 
 	// kdf overrides the password hashing cost; tests use cheap settings.
 	kdf *keystore.Params
+	// liveTopics overrides maxLiveTopics (tests).
+	liveTopics int
 	// gcInterval overrides how often garbage collection runs (tests).
 	gcInterval time.Duration
 	// serveLimits overrides the budgets of what the node serves by sync;
@@ -218,6 +220,7 @@ type Node struct {
 	sess    *session
 	closed  bool
 	devices map[entry.Key]peer.ID // account → device from its name record
+	hints   holderHints           // which peers hold which logs: what to ask each for
 	contact map[peer.ID]time.Time // device → when last connected, for presence
 	synced  time.Time             // end of the last background sync
 	keeper  peer.AddrInfo         // the store-and-forward relay that keeps the followed logs
@@ -240,6 +243,9 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	if cfg.BackgroundSync <= 0 {
 		cfg.BackgroundSync = defaultBackgroundSync
+	}
+	if cfg.liveTopics <= 0 {
+		cfg.liveTopics = maxLiveTopics
 	}
 	if cfg.PowerMode < PowerForeground || cfg.PowerMode > PowerOff {
 		return nil, fmt.Errorf("core: unknown power mode %d", int(cfg.PowerMode))
