@@ -215,7 +215,7 @@ func drawPanel(b *strings.Builder, p panel, x0 int) {
 	if p.budget > 0 {
 		y := py(p.budget)
 		fmt.Fprintf(b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#2ca02c" stroke-dasharray="2,2"/>`, x0+marginL, y, x0+marginL+plotW, y)
-		fmt.Fprintf(b, `<text x="%d" y="%.1f" fill="#2ca02c" text-anchor="end">%s</text>`+"\n", x0+marginL+plotW-2, y-3, esc(p.bname))
+		fmt.Fprintf(b, `<text x="%d" y="%.1f" fill="#2ca02c">%s</text>`+"\n", x0+marginL+4, y+12, esc(p.bname))
 	}
 	for _, s := range p.series {
 		var pts []string
