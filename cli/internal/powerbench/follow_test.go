@@ -56,6 +56,11 @@ type followPoint struct {
 	BgWakeupsH    float64 `json:"bg_wakeups_h"`
 	BgGoroutines  int     `json:"bg_goroutines"`
 	BgRSSMiB      float64 `json:"bg_rss_mib"`
+	// The background node's restart: its wake at start and its wake at
+	// the login, which looks every followed author's device up (once per
+	// session): what each new process of the app costs.
+	StartBytes   int `json:"start_bytes"`
+	StartSeconds int `json:"start_seconds"`
 }
 
 // BenchmarkFollowCost measures what following F authors costs a phone
@@ -233,7 +238,10 @@ func runFollowCost(b *testing.B, tcpdump string, idle time.Duration, counts []in
 		b.Logf("F=%d background idle %v: %d packets, %d bytes, %d seconds with traffic", f, idle, bgIdle.packets, bgIdle.bytes, bgIdle.seconds)
 
 		// The cost of a wake, on bg restarted with a short interval.
-		wakePkts, n := bg.measureWakes(b, ctx, tcpdump, nets.bg)
+		wakePkts, n, startPkts := bg.measureWakes(b, ctx, tcpdump, nets.bg)
+		st := summarize(startPkts, fcBgIP, time.Hour)
+		pt.StartBytes, pt.StartSeconds = st.bytes, st.seconds
+		b.Logf("F=%d background restart and login (2 wakes, the second looking the authors up): %d packets, %d bytes, %d seconds with traffic", f, st.packets, st.bytes, st.seconds)
 		w := summarize(wakePkts, fcBgIP, time.Hour)
 		pt.WakeBytes, pt.WakeSeconds = float64(w.bytes)/float64(n), float64(w.seconds)/float64(n)
 		wakesPerHour := float64(time.Hour) / float64(15*time.Minute)
@@ -260,6 +268,7 @@ func runFollowCost(b *testing.B, tcpdump string, idle time.Duration, counts []in
 		b.ReportMetric(float64(pt.BgGoroutines), p+"bg-goroutines")
 		b.ReportMetric(pt.FgRSSMiB, p+"fg-rss-MiB")
 		b.ReportMetric(pt.BgRSSMiB, p+"bg-rss-MiB")
+		b.ReportMetric(float64(pt.StartBytes)/1000, p+"bg-start-KB")
 	}
 	b.ReportMetric(idle.Minutes(), "idle-min")
 	b.ReportMetric(float64(devices), "devices")
@@ -268,11 +277,13 @@ func runFollowCost(b *testing.B, tcpdump string, idle time.Duration, counts []in
 // measureWakes restarts the phone in background mode with a wake every
 // wakeEvery, lets the wake at start and the one at the login pass, and
 // captures the next wakes: it returns their packets and how many wakes
-// they hold. The phone is left restarted in foreground mode, logged in.
-func (ph *phone) measureWakes(b *testing.B, ctx context.Context, tcpdump, ns string) ([]packet, int) {
+// they hold, and the packets of the restart up to the end of the first
+// two wakes. The phone is left restarted in foreground mode, logged in.
+func (ph *phone) measureWakes(b *testing.B, ctx context.Context, tcpdump, ns string) ([]packet, int, []packet) {
 	if err := ph.proc.Stop(10 * time.Second); err != nil {
 		b.Fatal(err)
 	}
+	startCapt := startCapture(b, tcpdump, ns)
 	ph.start(b, ctx, "--power", "background", "--background-sync", wakeEvery.String())
 	ph.must(b, ctx, "login", ph.name)
 	wakesLogged := func() int {
@@ -286,6 +297,7 @@ func (ph *phone) measureWakes(b *testing.B, ctx context.Context, tcpdump, ns str
 	}
 	waitUntil(b, ctx, ph.name+" wakes at start and at the login", func() bool { return wakesLogged() >= 2 })
 	time.Sleep(2 * time.Second) // the wake's connections close
+	startPkts := startCapt.stop(b)
 	before := wakesLogged()
 	capt := startCapture(b, tcpdump, ns)
 	waitUntil(b, ctx, fmt.Sprintf("%s wakes %d times more", ph.name, wakes), func() bool { return wakesLogged() >= before+wakes })
@@ -297,7 +309,7 @@ func (ph *phone) measureWakes(b *testing.B, ctx context.Context, tcpdump, ns str
 	}
 	ph.start(b, ctx)
 	ph.must(b, ctx, "login", ph.name)
-	return pkts, n
+	return pkts, n, startPkts
 }
 
 // run runs a skein command against the phone's daemon.
