@@ -106,8 +106,10 @@ func (n *Node) watchJoins(ctx context.Context, sess *session, joins *pubsub.Topi
 			continue
 		}
 		if author != sess.key {
-			// By the sync loop, not here: a peer that never answers
-			// would hold up every join after its own.
+			// A follower of the author: ask it for the log. By the
+			// sync loop, not here: a peer that never answers would
+			// hold up every join after its own.
+			n.hints.add(ev.Peer, author)
 			n.requestSync(ev.Peer)
 			continue
 		}
@@ -199,6 +201,7 @@ func (n *Node) readTopic(ctx context.Context, sub *pubsub.Subscription) {
 		if !ok || m.ReceivedFrom == n.host.ID() {
 			continue
 		}
+		n.hints.add(m.ReceivedFrom, e.Author)
 		if _, err := n.ingest([]*entry.Entry{e}); errors.Is(err, store.ErrGap) || n.missingStart(e.Author) {
 			// Missed something: pull the rest from whoever sent this.
 			n.requestSync(m.ReceivedFrom)
@@ -353,6 +356,9 @@ func (n *Node) replayFollow(e *entry.Entry, f entry.Follow) {
 	if sess := n.session(); sess != nil && sess.key == e.Author {
 		if active {
 			n.subscribe(sess, f.Target)
+			if sess.liveTopics() > n.cfg.liveTopics {
+				n.rebalanceTopics(sess) // the least active author leaves
+			}
 		} else {
 			n.unsubscribe(sess, f.Target)
 		}

@@ -1,7 +1,9 @@
 package core
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -123,9 +125,16 @@ func logKey(author entry.Key) cid.Cid {
 }
 
 // announce asks the announce loop to announce author's log soon, unless it
-// did within announceEvery. In a mode other than foreground the request
+// did within announceEvery or the log is not among those the node
+// announces (announcedLogs). In a mode other than foreground the request
 // waits, up to cap(n.announceReq) of them, for the loop to start.
 func (n *Node) announce(author entry.Key) {
+	if !n.store.IsLocal(author) {
+		watched, err := n.store.Watched()
+		if err != nil || !slices.Contains(announcedFollowed(n.host.ID(), watched, maxAnnouncedFollowed), author) {
+			return
+		}
+	}
 	select {
 	case n.announceReq <- author:
 	default: // the periodic pass will get to it
@@ -139,7 +148,7 @@ func (n *Node) announceLoop(ctx context.Context) {
 	a := announcer{
 		dht:   n.host.DHT,
 		log:   n.log,
-		held:  n.heldLogs,
+		held:  n.announcedLogs,
 		req:   n.announceReq,
 		pause: n.metered.Load,
 		last:  n.announced, // kept across power-mode switches
@@ -233,6 +242,58 @@ func (a *announcer) run(ctx context.Context) {
 	}
 }
 
+// maxAnnouncedFollowed bounds the followed logs a node announces as held.
+// Each announcement is a DHT provide (a lookup, then a record on the 20
+// closest servers) every announceEvery: announcing every followed log
+// would cost a phone following 1,000 authors 167 provides an hour, and a
+// connection to each new DHT server met, whose opening carries the
+// GossipSub subscriptions. A few holders of a log are enough for readers
+// to find a copy (findHolders asks for 8), and an author's followers
+// each announce a different share of their follows (announcedFollowed),
+// so a log followed by many is still announced by many.
+const maxAnnouncedFollowed = 64
+
+// announcedLogs lists the logs this node announces as held: every local
+// account's own, and up to maxAnnouncedFollowed of the logs local
+// accounts follow (announcedFollowed).
+func (n *Node) announcedLogs() []entry.Key {
+	var out []entry.Key
+	if accts, err := n.store.Accounts(); err == nil {
+		for _, a := range accts {
+			out = append(out, a.Key)
+		}
+	}
+	if watched, err := n.store.Watched(); err == nil {
+		out = append(out, announcedFollowed(n.host.ID(), watched, maxAnnouncedFollowed)...)
+	}
+	return out
+}
+
+// announcedFollowed returns the followed logs, among watched, that the node
+// self announces: all of them if they are at most limit, else the limit
+// ones whose SHA-256(self || author) is least. The choice is stable (a new
+// follow displaces at most one log) and differs from node to node, so the
+// followers of an author share the announcing of its log among them.
+func announcedFollowed(self peer.ID, watched []entry.Key, limit int) []entry.Key {
+	if len(watched) <= limit {
+		return watched
+	}
+	type ranked struct {
+		rank [32]byte
+		key  entry.Key
+	}
+	rs := make([]ranked, len(watched))
+	for i, a := range watched {
+		rs[i] = ranked{rank: sha256.Sum256(append([]byte(self), a[:]...)), key: a}
+	}
+	slices.SortFunc(rs, func(x, y ranked) int { return bytes.Compare(x.rank[:], y.rank[:]) })
+	out := make([]entry.Key, limit)
+	for i := range out {
+		out[i] = rs[i].key
+	}
+	return out
+}
+
 // heldLogs lists the logs this node holds on someone's behalf: every local
 // account's own, and every log a local account follows.
 func (n *Node) heldLogs() []entry.Key {
@@ -260,6 +321,7 @@ func (n *Node) findHolders(ctx context.Context, author entry.Key) []peer.ID {
 			continue
 		}
 		n.host.Peerstore().AddAddrs(ai.ID, ai.Addrs, time.Hour)
+		n.hints.add(ai.ID, author)
 		out = append(out, ai.ID)
 		if len(out) == maxHolders {
 			break

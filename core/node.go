@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -123,6 +124,8 @@ type Config struct {
 
 	// kdf overrides the password hashing cost; tests use cheap settings.
 	kdf *keystore.Params
+	// liveTopics overrides maxLiveTopics (tests).
+	liveTopics int
 	// gcInterval overrides how often garbage collection runs (tests).
 	gcInterval time.Duration
 	// serveLimits overrides the budgets of what the node serves by sync;
@@ -217,6 +220,7 @@ type Node struct {
 	sess    *session
 	closed  bool
 	devices map[entry.Key]peer.ID // account → device from its name record
+	hints   holderHints           // which peers hold which logs: what to ask each for
 	contact map[peer.ID]time.Time // device → when last connected, for presence
 	synced  time.Time             // end of the last background sync
 	keeper  peer.AddrInfo         // the store-and-forward relay that keeps the followed logs
@@ -239,6 +243,9 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	if cfg.BackgroundSync <= 0 {
 		cfg.BackgroundSync = defaultBackgroundSync
+	}
+	if cfg.liveTopics <= 0 {
+		cfg.liveTopics = maxLiveTopics
 	}
 	if cfg.PowerMode < PowerForeground || cfg.PowerMode > PowerOff {
 		return nil, fmt.Errorf("core: unknown power mode %d", int(cfg.PowerMode))
@@ -446,6 +453,7 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 		Reachability: strings.ToLower(n.host.Reachability().String()),
 		HolePunch:    n.host.HolePunchReady(),
 		Relays:       []string{},
+		Goroutines:   runtime.NumGoroutine(),
 	}
 	for _, r := range n.host.Relays() {
 		st.Relays = append(st.Relays, r.String())

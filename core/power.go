@@ -285,7 +285,8 @@ func (n *Node) goLive(sess *session, fn func(ctx context.Context)) {
 	})
 }
 
-// sessionLive starts the session's foreground work: its subscriptions, the
+// sessionLive starts the session's foreground work: its subscriptions (to
+// up to maxLiveTopics followed authors, see rebalanceTopics), the
 // announcement of its own log as held, the name record's republishing, a sync of everything followed, and the
 // publication of what was posted while the node was not live. n.powerMu is
 // held.
@@ -297,15 +298,9 @@ func (n *Node) sessionLive(sess *session) {
 		default:
 		}
 	}
-	follows, err := n.store.Following(sess.key)
-	if err != nil {
-		n.log.Warn("following list unreadable", "err", err)
-	}
-	for _, f := range follows {
-		if err := n.subscribe(sess, f.Target); err != nil {
-			n.log.Warn("subscribe failed", "author", f.Name, "err", err)
-		}
-	}
+	// The topics of the most active followed authors, up to
+	// maxLiveTopics; the others come with the periodic sync.
+	n.rebalanceTopics(sess)
 	if n.live != nil {
 		// The account's own log is held from the moment the account
 		// exists: say so now, not at the announce loop's next pass over
@@ -369,6 +364,7 @@ func (n *Node) closeAll() {
 // the last full sync is older than that interval; a login wakes it too.
 func (n *Node) backgroundLoop(ctx context.Context) {
 	every := n.cfg.BackgroundSync
+	next := 0 // the followed author whose device the next wake tries first
 	t := time.NewTimer(max(0, every-time.Since(n.lastSynced())))
 	defer t.Stop()
 	for {
@@ -381,7 +377,7 @@ func (n *Node) backgroundLoop(ctx context.Context) {
 				<-t.C
 			}
 		}
-		n.wake(ctx)
+		next = n.wake(ctx, next)
 		t.Reset(every)
 	}
 }
@@ -402,10 +398,14 @@ func (n *Node) markSynced() {
 
 // wake is one background exchange: connect to up to two devices of
 // followed authors (and to a bootstrap peer if none answers, or to look the
-// authors up or publish the name record), pull every followed log from each
-// in one request, deliver queued notices and posts, republish the name
-// record if the own log grew, collect garbage, then close every connection.
-func (n *Node) wake(ctx context.Context) {
+// authors up or publish the name record), pull from each, in one request,
+// the followed logs it holds (wantsFor), deliver queued notices and posts,
+// republish the name record if the own log grew, collect garbage, then
+// close every connection. The devices are tried in the order of the
+// followed authors from the one at index next, and wake returns the index
+// the following wake starts from: with authors on more than two devices,
+// successive wakes go round all of them.
+func (n *Node) wake(ctx context.Context, next int) int {
 	ctx, cancel := context.WithTimeout(ctx, wakeBudget)
 	defer cancel()
 	n.host.Gate.Set(backgroundConns, false)
@@ -463,11 +463,17 @@ func (n *Node) wake(ctx context.Context) {
 	}
 	devices := 0
 	tried := make(map[peer.ID]bool)
-	for _, a := range authors {
+	if next >= len(authors) {
+		next = 0
+	}
+	resume := next
+	for i := range authors {
 		if kept || devices == backgroundPeers || ctx.Err() != nil {
 			break
 		}
-		p, ok := n.deviceOf(a)
+		j := (next + i) % len(authors)
+		resume = (j + 1) % len(authors)
+		p, ok := n.deviceOf(authors[j])
 		if !ok || tried[p] || p == n.host.ID() {
 			continue
 		}
@@ -485,7 +491,7 @@ func (n *Node) wake(ctx context.Context) {
 	for _, p := range peers {
 		n.flushNotices(ctx, p)
 		if len(authors) > 0 {
-			got, _ := n.syncPeer(ctx, p, authors)
+			got, _ := n.syncWanted(ctx, p, authors)
 			added += got
 		}
 	}
@@ -503,4 +509,5 @@ func (n *Node) wake(ctx context.Context) {
 	}
 	n.gcPass(ctx)
 	n.log.Info("background wake", "peers", len(peers), "entries", added, "took", time.Since(start).Round(time.Millisecond))
+	return resume
 }

@@ -40,7 +40,8 @@ const syncWorkers = 4
 
 // syncLoop runs syncs: with peers as they connect or are asked for, up to
 // syncWorkers at once and one at a time with each peer, and with everyone
-// every SyncInterval.
+// every SyncInterval, after which the live topics are chosen again
+// (rebalanceTopics).
 func (n *Node) syncLoop(ctx context.Context) {
 	t := time.NewTicker(n.cfg.SyncInterval)
 	defer t.Stop()
@@ -64,7 +65,7 @@ func (n *Node) syncLoop(ctx context.Context) {
 			wg.Go(func() {
 				n.flushNotices(ctx, p)
 				if authors, err := n.store.Watched(); err == nil && len(authors) > 0 {
-					n.syncPeer(ctx, p, authors)
+					n.syncWanted(ctx, p, authors)
 				}
 				select {
 				case done <- p:
@@ -87,6 +88,10 @@ func (n *Node) syncLoop(ctx context.Context) {
 			wg.Go(func() {
 				n.flushNotices(ctx, "")
 				n.syncAll(ctx)
+				if sess := n.session(); sess != nil && ctx.Err() == nil {
+					// Authors that posted since rank higher now.
+					n.rebalanceTopics(sess)
+				}
 				select {
 				case passDone <- struct{}{}:
 				case <-ctx.Done():
@@ -99,7 +104,8 @@ func (n *Node) syncLoop(ctx context.Context) {
 }
 
 // syncAll pulls every followed log from the authors' devices and from the
-// other connected peers, from up to syncWorkers of them at once.
+// other connected peers, from up to syncWorkers of them at once, asking
+// each only for the logs it is known or likely to hold (wantsFor).
 func (n *Node) syncAll(ctx context.Context) {
 	authors, err := n.store.Watched()
 	if err != nil || len(authors) == 0 {
@@ -131,7 +137,7 @@ func (n *Node) syncAll(ctx context.Context) {
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			n.syncPeer(ctx, p, authors)
+			n.syncWanted(ctx, p, authors)
 		})
 	}
 	wg.Wait()

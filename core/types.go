@@ -162,6 +162,10 @@ type Status struct {
 	// Relays are the peer IDs of the circuit relays the node holds a
 	// reservation on, so that peers reach it through them.
 	Relays []string `json:"relays"`
+	// Goroutines is the number of goroutines in the process
+	// (runtime.NumGoroutine), for measurements: it grows with what the
+	// node runs per followed author.
+	Goroutines int `json:"goroutines"`
 }
 
 // EventKind says what an Event is about.

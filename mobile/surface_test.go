@@ -75,7 +75,9 @@ var fieldMaps = []struct {
 		"Time": "TimeMillis",
 		"Post": "Post,PostID,PostText",
 	}},
-	{core.Status{}, Status{}, nil},
+	{core.Status{}, Status{}, map[string]string{
+		"Goroutines": "- a measurement figure of the daemon (cli/internal/powerbench), of no use to an app",
+	}},
 	{core.Connection{}, Connection{}, map[string]string{"Opened": "OpenedMillis"}},
 	{core.Holder{}, Holder{}, nil},
 	{core.Thread{}, PostThread{}, map[string]string{

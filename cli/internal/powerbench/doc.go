@@ -9,4 +9,10 @@
 // else's. The authors' device and the relay run in the benchmark process on
 // 127.0.0.1. Run it with scripts/bench.sh (make bench); it needs root for
 // tcpdump, and skips without it.
+//
+// BenchmarkFollowCost (follow_test.go) draws the same figures, plus
+// goroutines, against the number of authors a phone follows (10, 100,
+// 1,000 by default), with the authors spread over up to 20 devices, each
+// a daemon in a network namespace of its own; followplot turns its JSON
+// lines into docs/follow-cost.svg.
 package powerbench
