@@ -94,6 +94,47 @@ func (s *Store) Append(es []*entry.Entry, sync bool) ([]*entry.Entry, error) {
 	return s.append(es, sync, nil)
 }
 
+// AppendSeen is Append without sync for entries received from peers, that
+// also records, as SetKnown does, the highest seq of each author in es.
+// When an entry is taken, the record goes in the same write as the
+// entries: a gossip entry costs one write to the store, not two. A known
+// seq that cannot be read is not recorded, and does not keep the entries
+// from being stored.
+func (s *Store) AppendSeen(es []*entry.Entry) ([]*entry.Entry, error) {
+	latest := make(map[entry.Key]uint64, 1)
+	for _, e := range es {
+		latest[e.Author] = max(latest[e.Author], e.Seq)
+	}
+	var noted bool
+	var knownErr error
+	added, err := s.append(es, false, func(b *Batch) error {
+		noted = true
+		knownErr = s.noteKnown(b, latest)
+		return nil
+	})
+	if !noted {
+		for a, seq := range latest {
+			knownErr = errors.Join(knownErr, s.SetKnown(a, seq))
+		}
+	}
+	return added, errors.Join(err, knownErr)
+}
+
+// noteKnown adds to b the seqs in latest that are above the known seqs
+// recorded. The caller holds s.mu.
+func (s *Store) noteKnown(b *Batch, latest map[entry.Key]uint64) error {
+	var errs []error
+	for a, seq := range latest {
+		old, err := s.Known(a)
+		if err != nil {
+			errs = append(errs, err)
+		} else if seq > old {
+			b.Put(keyOf(prefixKnown, a), encodeUint(seq))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // append implements Append. If extra is not nil and an entry was taken, it
 // adds its writes to the batch committed last, with the entries.
 func (s *Store) append(es []*entry.Entry, sync bool, extra func(*Batch) error) ([]*entry.Entry, error) {
