@@ -142,12 +142,12 @@ func (s *Store) append(es []*entry.Entry, sync bool, extra func(*Batch) error) (
 	defer s.mu.Unlock()
 
 	a := appender{
-		s:        s,
-		sync:     sync,
-		logs:     make(map[entry.Key]logState),
-		pending:  make(map[position]*entry.Entry),
-		forks:    make(map[position]bool),
-		redacted: make(map[int]*entry.Entry),
+		s:       s,
+		sync:    sync,
+		logs:    make(map[entry.Key]logState),
+		pending: make(map[position]*entry.Entry),
+		// forks and redacted are made when first needed: most appends
+		// have neither.
 	}
 	tails := make(map[entry.Key]uint64) // before this call
 	for _, e := range es {
@@ -285,9 +285,15 @@ func (a *appender) take(i int, e *entry.Entry) error {
 		}
 		if deleted {
 			e = e.Redact()
+			if a.redacted == nil {
+				a.redacted = make(map[int]*entry.Entry)
+			}
 			a.redacted[i] = e
 		}
 	}
+	// The entry, its ID, a feed row or two, then the head, tail and known
+	// seq: room for them at once.
+	a.b.grow(8, 3*len(e.Bytes())+256)
 	a.b.Put(entryKey(e.Author, e.Seq), e.Bytes())
 	a.b.Put(idKey(e.ID()), binary.BigEndian.AppendUint64(e.Author[:len(e.Author):len(e.Author)], e.Seq))
 	if inFeed(e) {
@@ -320,6 +326,9 @@ func (a *appender) keepFork(held, other *entry.Entry) error {
 		return err
 	}
 	a.b.Put(key, Fork{Held: held.Bytes(), Other: other.Bytes()}.encode())
+	if a.forks == nil {
+		a.forks = make(map[position]bool)
+	}
 	a.forks[pos] = true
 	return nil
 }

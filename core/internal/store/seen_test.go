@@ -81,3 +81,36 @@ func TestAppendSeen(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkAppendSeen measures storing one gossip entry of a followed
+// author at a time, as live delivery does.
+func BenchmarkAppendSeen(b *testing.B) {
+	kv, err := store.OpenLevelDB(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := store.New(kv)
+	if err != nil {
+		kv.Close()
+		b.Fatal(err)
+	}
+	defer s.Close()
+	me, author := newWriter(b, "me"), newWriter(b, "author")
+	if err := s.PutAccount(me.account()); err != nil {
+		b.Fatal(err)
+	}
+	if err := s.SetFollowing(me.key, author.following()); err != nil {
+		b.Fatal(err)
+	}
+	es := make([]*entry.Entry, b.N)
+	for i := range es {
+		es[i] = author.post("a post of about the length of a short post, in the benchmark")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range es {
+		if added, err := s.AppendSeen(es[i : i+1]); err != nil || len(added) != 1 {
+			b.Fatalf("AppendSeen() added %d, err %v", len(added), err)
+		}
+	}
+}
