@@ -354,7 +354,11 @@ func liveRawNet(b *testing.B, followers int, verify bool) *liveNet {
 	if err != nil {
 		b.Fatal(err)
 	}
-	received := make(chan float64, 1024)
+	var (
+		mu       sync.Mutex
+		sent     = make(map[int]time.Time) // post → when handed to GossipSub
+		received = make(chan float64, 1024)
+	)
 	rctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	net.onClose(func() { cancel(); wg.Wait() }) // before the hosts close
@@ -391,14 +395,20 @@ func liveRawNet(b *testing.B, followers int, verify bool) *liveNet {
 				if err != nil {
 					return
 				}
-				var sentNanos int64
+				now := time.Now()
 				data := m.Data
 				if verify {
 					e, _ := entry.Parse(data)
 					data = e.Body
 				}
-				fmt.Sscanf(string(data), "%d", &sentNanos)
-				received <- float64(time.Now().UnixNano()-sentNanos) / 1e6
+				var i int
+				fmt.Sscanf(string(data), "%d", &i)
+				mu.Lock()
+				t0, ok := sent[i]
+				mu.Unlock()
+				if ok {
+					received <- float64(now.Sub(t0).Microseconds()) / 1000
+				}
 			}
 		}()
 	}
@@ -412,7 +422,7 @@ func liveRawNet(b *testing.B, followers int, verify bool) *liveNet {
 	time.Sleep(time.Second)
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	publish := func(i int) (lat, _ []float64) {
-		msg := fmt.Appendf(nil, "%d %d padding to the size of a short post entry ........................................................................................................................................................", time.Now().UnixNano(), i)
+		msg := fmt.Appendf(nil, "%d padding to the size of a short post entry ........................................................................................................................................................", i)
 		if verify {
 			e, err := entry.New(priv, uint64(i+2), entry.ID{1}, hlc.Timestamp{Wall: uint64(time.Now().UnixMilli())}, entry.KindPost, msg[:100])
 			if err != nil {
@@ -420,6 +430,11 @@ func liveRawNet(b *testing.B, followers int, verify bool) *liveNet {
 			}
 			msg = e.Bytes()
 		}
+		// The clock starts once the message is built and signed, as
+		// Skein's starts once the entry is signed and stored.
+		mu.Lock()
+		sent[i] = time.Now()
+		mu.Unlock()
 		if err := topic.Publish(ctx, msg); err != nil {
 			b.Fatal(err)
 		}
