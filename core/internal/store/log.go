@@ -95,44 +95,26 @@ func (s *Store) Append(es []*entry.Entry, sync bool) ([]*entry.Entry, error) {
 }
 
 // AppendSeen is Append without sync for entries received from peers, that
-// also records, as SetKnown does, the highest seq of each author in es.
-// When an entry is taken, the record goes in the same write as the
-// entries: a gossip entry costs one write to the store, not two. A known
-// seq that cannot be read is not recorded, and does not keep the entries
-// from being stored.
+// also records, as SetKnown does, the highest seq of each author in es:
+// how far the author's log is known to reach. For an author that is not
+// a local account, a seq the held head reaches is not recorded: the
+// readers of such a log's known seq take its head into account, so the
+// usual gossip entry, taken as the new head, costs the store one write
+// and no read of the known seq. A local account's own log, which a
+// restore fetches until it reaches the known seq, records it always.
 func (s *Store) AppendSeen(es []*entry.Entry) ([]*entry.Entry, error) {
+	added, err := s.append(es, false, nil)
 	latest := make(map[entry.Key]uint64, 1)
 	for _, e := range es {
 		latest[e.Author] = max(latest[e.Author], e.Seq)
 	}
-	var noted bool
-	var knownErr error
-	added, err := s.append(es, false, func(b *Batch) error {
-		noted = true
-		knownErr = s.noteKnown(b, latest)
-		return nil
-	})
-	if !noted {
-		for a, seq := range latest {
-			knownErr = errors.Join(knownErr, s.SetKnown(a, seq))
-		}
-	}
-	return added, errors.Join(err, knownErr)
-}
-
-// noteKnown adds to b the seqs in latest that are above the known seqs
-// recorded. The caller holds s.mu.
-func (s *Store) noteKnown(b *Batch, latest map[entry.Key]uint64) error {
-	var errs []error
 	for a, seq := range latest {
-		old, err := s.Known(a)
-		if err != nil {
-			errs = append(errs, err)
-		} else if seq > old {
-			b.Put(keyOf(prefixKnown, a), encodeUint(seq))
+		if l := s.logState(a); l.head.Seq >= seq && !s.IsLocal(a) {
+			continue
 		}
+		err = errors.Join(err, s.SetKnown(a, seq))
 	}
-	return errors.Join(errs...)
+	return added, err
 }
 
 // append implements Append. If extra is not nil and an entry was taken, it
@@ -291,8 +273,8 @@ func (a *appender) take(i int, e *entry.Entry) error {
 			a.redacted[i] = e
 		}
 	}
-	// The entry, its ID, a feed row or two, then the head, tail and known
-	// seq: room for them at once.
+	// The entry, its ID, a feed row or two, then the head and tail: room
+	// for them at once.
 	a.b.grow(8, 3*len(e.Bytes())+256)
 	a.b.Put(entryKey(e.Author, e.Seq), e.Bytes())
 	a.b.Put(idKey(e.ID()), binary.BigEndian.AppendUint64(e.Author[:len(e.Author):len(e.Author)], e.Seq))
@@ -344,7 +326,9 @@ func (a *appender) commit() error {
 	orphans := make(map[entry.Key]time.Time)
 	for author, l := range a.logs {
 		a.b.Put(keyOf(prefixHead, author), l.head.encode())
-		a.b.Put(keyOf(prefixTail, author), encodeUint(l.tail))
+		if old := s.logState(author); old.head.Seq == 0 || old.tail != l.tail {
+			a.b.Put(keyOf(prefixTail, author), encodeUint(l.tail))
+		}
 		if s.unwatched(author) {
 			// Fetched without being followed, as for a look at a
 			// timeline: GC drops it after Retention.UnfollowGrace.
