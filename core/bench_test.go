@@ -125,8 +125,8 @@ func BenchmarkCatchUpIngest(b *testing.B) {
 // The three networks run side by side and take turns post by post, so a
 // burst of load on the shared machine falls on all three alike; each ratio
 // is computed within the run. Each also reports the process CPU time a
-// post costs until its last delivery (cpu-us), which other processes'
-// load does not inflate.
+// post costs until its last delivery (cpu-us), which other processes' load
+// moves much less than latency.
 func BenchmarkLiveDelivery(b *testing.B) {
 	const followers = 20
 	nets := []*liveNet{
@@ -188,7 +188,7 @@ type liveNet struct {
 	closed    sync.Once
 }
 
-// onClose adds f to what close does, first.
+// onClose adds f to what close does, to run before what was added earlier.
 func (n *liveNet) onClose(f func()) { n.closers = append(n.closers, f) }
 
 // close stops the network: what onClose added, last added first. It is
