@@ -220,8 +220,8 @@ func (n *Node) ingest(es []*entry.Entry) ([]*entry.Entry, error) {
 			break
 		}
 	}
-	// One write stores the entries and the highest seq seen of each
-	// author, which tells how complete the held logs are.
+	// The entries, and the highest seq seen of each author where the held
+	// head falls short of it: how complete the held logs are.
 	added, err := n.store.AppendSeen(es)
 	if errors.Is(err, store.ErrFork) {
 		n.reportForks(es)
