@@ -223,12 +223,13 @@ func (n *Node) ingest(es []*entry.Entry) ([]*entry.Entry, error) {
 			break
 		}
 	}
-	added, err := n.store.Append(es, false)
+	// The entries, and the highest seq seen of each author where the held
+	// head falls short of it: how complete the held logs are.
+	added, err := n.store.AppendSeen(es)
 	if errors.Is(err, store.ErrFork) {
 		n.reportForks(es)
 	}
 	err = errors.Join(err, errFuture)
-	n.noteLatest(es)
 	n.indexEntries(added, false)
 	for _, e := range added {
 		n.observe(e)
@@ -271,20 +272,6 @@ func (n *Node) reportForks(es []*entry.Entry) {
 			for _, a := range concerned {
 				n.addNotification(a, NotifyFork, other, "")
 			}
-		}
-	}
-}
-
-// noteLatest records the highest seq seen of each author in es: it tells how
-// complete the held logs are.
-func (n *Node) noteLatest(es []*entry.Entry) {
-	latest := map[entry.Key]uint64{}
-	for _, e := range es {
-		latest[e.Author] = max(latest[e.Author], e.Seq)
-	}
-	for a, seq := range latest {
-		if err := n.store.SetKnown(a, seq); err != nil {
-			n.log.Debug("known seq not recorded", "err", err)
 		}
 	}
 }

@@ -185,8 +185,24 @@ func (n *Node) appendRequest(ctx context.Context, sess *session, r *request, kin
 		return nil, false, fmt.Errorf("core: store own entry: %w", err)
 	}
 	// The entry is stored: a client that went away gets it on retry, and
-	// followers must get it too.
+	// followers must get it too. They get it first: the search index and
+	// the local reactions (observe) run once GossipSub has it, and
+	// still before the call returns.
 	ctx = context.WithoutCancel(ctx)
+	if n.cfg.publishHook != nil {
+		n.cfg.publishHook(e)
+	}
+	live := n.isLive()
+	if live {
+		// pubsub keeps the slice it is given: hand it a copy.
+		if err := sess.own.Publish(ctx, bytes.Clone(e.Bytes())); err != nil {
+			n.log.Warn("publish failed; followers will sync it", "seq", e.Seq, "err", err)
+		}
+	} else {
+		sess.mu.Lock()
+		sess.pending = append(sess.pending, e)
+		sess.mu.Unlock()
+	}
 	n.indexEntries([]*entry.Entry{e}, true)
 	n.observe(e)
 	sess.appended.Add(1)
@@ -194,18 +210,8 @@ func (n *Node) appendRequest(ctx context.Context, sess *session, r *request, kin
 	case sess.headMoved <- struct{}{}:
 	default:
 	}
-	if n.cfg.publishHook != nil {
-		n.cfg.publishHook(e)
-	}
-	if !n.isLive() {
-		sess.mu.Lock()
-		sess.pending = append(sess.pending, e)
-		sess.mu.Unlock()
+	if !live {
 		return e, false, nil
-	}
-	// pubsub keeps the slice it is given: hand it a copy.
-	if err := sess.own.Publish(ctx, bytes.Clone(e.Bytes())); err != nil {
-		n.log.Warn("publish failed; followers will sync it", "seq", e.Seq, "err", err)
 	}
 	if limited := n.limitedPeers(); len(limited) > 0 {
 		n.goSession(sess, func(ctx context.Context) { n.pushTo(ctx, sess, limited, e) })

@@ -1,5 +1,7 @@
 package store
 
+import "slices"
+
 // KV is a sorted key-value store: the storage engine under a Store. Keys
 // are ordered bytewise.
 //
@@ -82,6 +84,13 @@ func (b *Batch) Put(key, value []byte) {
 func (b *Batch) Delete(key []byte) {
 	b.data = append(b.data, key...)
 	b.ops = append(b.ops, batchOp{delete: true, keyLen: len(key)})
+}
+
+// grow makes room in b for ops more writes of n more bytes of keys and
+// values.
+func (b *Batch) grow(ops, n int) {
+	b.data = slices.Grow(b.data, n)
+	b.ops = slices.Grow(b.ops, ops)
 }
 
 // Len returns the number of writes in b.

@@ -139,6 +139,8 @@ type levelDB struct {
 	free func(dir string) (uint64, bool)
 	wait time.Duration
 
+	batches sync.Pool // of *leveldb.Batch, for Commit
+
 	mu        sync.Mutex
 	db        *leveldb.DB   // nil after Close, or after a reopen failed
 	users     int           // calls and iterators using db
@@ -186,11 +188,36 @@ func (l *levelDB) Commit(b *Batch, sync bool) error {
 		return err
 	}
 	// Each write costs LevelDB a type byte and up to two 5-byte lengths.
-	lb := leveldb.MakeBatch(b.Size() + 11*b.Len())
+	lb := l.getBatch(b.Size() + 11*b.Len())
 	b.Replay(lb)
 	err = db.Write(lb, &opt.WriteOptions{Sync: sync})
+	l.putBatch(lb)
 	l.release()
 	return l.wrote(err)
+}
+
+// maxPooledBatch is the largest batch, in bytes, kept for reuse.
+const maxPooledBatch = 64 << 10
+
+// getBatch returns an empty LevelDB batch with room for size bytes. Every
+// write to the store needs one, and LevelDB copies what it writes (to its
+// journal and memtable) before Write returns: batches are reused.
+func (l *levelDB) getBatch(size int) *leveldb.Batch {
+	if size <= maxPooledBatch {
+		if lb, ok := l.batches.Get().(*leveldb.Batch); ok {
+			return lb // grown by earlier writes
+		}
+	}
+	return leveldb.MakeBatch(size)
+}
+
+// putBatch returns lb, which LevelDB is done with, for reuse.
+func (l *levelDB) putBatch(lb *leveldb.Batch) {
+	if cap(lb.Dump()) > maxPooledBatch {
+		return
+	}
+	lb.Reset()
+	l.batches.Put(lb)
 }
 
 // wrote records the outcome of a write and returns the error for it.

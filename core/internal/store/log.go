@@ -94,6 +94,29 @@ func (s *Store) Append(es []*entry.Entry, sync bool) ([]*entry.Entry, error) {
 	return s.append(es, sync, nil)
 }
 
+// AppendSeen is Append without sync for entries received from peers, that
+// also records, as SetKnown does, the highest seq of each author in es:
+// how far the author's log is known to reach. For an author that is not
+// a local account, a seq the held head reaches is not recorded: the
+// readers of such a log's known seq take its head into account, so the
+// usual gossip entry, taken as the new head, costs the store one write
+// and no read of the known seq. A local account's own log, which a
+// restore fetches until it reaches the known seq, records it always.
+func (s *Store) AppendSeen(es []*entry.Entry) ([]*entry.Entry, error) {
+	added, err := s.append(es, false, nil)
+	latest := make(map[entry.Key]uint64, 1)
+	for _, e := range es {
+		latest[e.Author] = max(latest[e.Author], e.Seq)
+	}
+	for a, seq := range latest {
+		if l := s.logState(a); l.head.Seq >= seq && !s.IsLocal(a) {
+			continue
+		}
+		err = errors.Join(err, s.SetKnown(a, seq))
+	}
+	return added, err
+}
+
 // append implements Append. If extra is not nil and an entry was taken, it
 // adds its writes to the batch committed last, with the entries.
 func (s *Store) append(es []*entry.Entry, sync bool, extra func(*Batch) error) ([]*entry.Entry, error) {
@@ -101,12 +124,12 @@ func (s *Store) append(es []*entry.Entry, sync bool, extra func(*Batch) error) (
 	defer s.mu.Unlock()
 
 	a := appender{
-		s:        s,
-		sync:     sync,
-		logs:     make(map[entry.Key]logState),
-		pending:  make(map[position]*entry.Entry),
-		forks:    make(map[position]bool),
-		redacted: make(map[int]*entry.Entry),
+		s:       s,
+		sync:    sync,
+		logs:    make(map[entry.Key]logState),
+		pending: make(map[position]*entry.Entry),
+		// forks and redacted are made when first needed: most appends
+		// have neither.
 	}
 	tails := make(map[entry.Key]uint64) // before this call
 	for _, e := range es {
@@ -244,9 +267,15 @@ func (a *appender) take(i int, e *entry.Entry) error {
 		}
 		if deleted {
 			e = e.Redact()
+			if a.redacted == nil {
+				a.redacted = make(map[int]*entry.Entry)
+			}
 			a.redacted[i] = e
 		}
 	}
+	// The entry, its ID, a feed row or two, then the head and tail: room
+	// for them at once.
+	a.b.grow(8, 3*len(e.Bytes())+256)
 	a.b.Put(entryKey(e.Author, e.Seq), e.Bytes())
 	a.b.Put(idKey(e.ID()), binary.BigEndian.AppendUint64(e.Author[:len(e.Author):len(e.Author)], e.Seq))
 	if inFeed(e) {
@@ -279,6 +308,9 @@ func (a *appender) keepFork(held, other *entry.Entry) error {
 		return err
 	}
 	a.b.Put(key, Fork{Held: held.Bytes(), Other: other.Bytes()}.encode())
+	if a.forks == nil {
+		a.forks = make(map[position]bool)
+	}
 	a.forks[pos] = true
 	return nil
 }
@@ -294,7 +326,9 @@ func (a *appender) commit() error {
 	orphans := make(map[entry.Key]time.Time)
 	for author, l := range a.logs {
 		a.b.Put(keyOf(prefixHead, author), l.head.encode())
-		a.b.Put(keyOf(prefixTail, author), encodeUint(l.tail))
+		if old := s.logState(author); old.head.Seq == 0 || old.tail != l.tail {
+			a.b.Put(keyOf(prefixTail, author), encodeUint(l.tail))
+		}
 		if s.unwatched(author) {
 			// Fetched without being followed, as for a look at a
 			// timeline: GC drops it after Retention.UnfollowGrace.

@@ -377,7 +377,9 @@ func (s *Store) SetKnown(author entry.Key, seq uint64) error {
 	return s.put(keyOf(prefixKnown, author), encodeUint(seq), false)
 }
 
-// Known returns the highest seq recorded by SetKnown for author, or 0.
+// Known returns the highest seq recorded by SetKnown for author, or 0. For
+// an author that is not a local account, the held head may be above it
+// (AppendSeen): the log is known to reach the higher of the two.
 func (s *Store) Known(author entry.Key) (uint64, error) {
 	return s.getUint(keyOf(prefixKnown, author), "known seq")
 }
