@@ -1,0 +1,188 @@
+package entry
+
+import (
+	"crypto/rand"
+	"crypto/sha512"
+	"hash"
+
+	"github.com/oasisprotocol/curve25519-voi/curve"
+	"github.com/oasisprotocol/curve25519-voi/curve/scalar"
+	voied "github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
+)
+
+// verifyOptions is the one signature rule of Skein (docs/PROTOCOL.md,
+// "Signature verification"): ZIP-215, the cofactored equation
+// [8][S]B = [8]R + [8][k]A with any encoding of A and R that decodes to a
+// curve point and a canonical S, except that a key A of small order is
+// refused. Batch verification (VerifyBatch) checks the same equation, so a
+// signature it accepts is accepted alone and the other way round.
+var verifyOptions = &voied.Options{Verify: &voied.VerifyOptions{
+	AllowSmallOrderA:   false,
+	AllowSmallOrderR:   true,
+	AllowNonCanonicalA: true,
+	AllowNonCanonicalR: true,
+}}
+
+// VerifySignature reports whether sig is key's Ed25519 signature of
+// message. It is the one signature rule of every Skein signature: entries,
+// name records, keep requests and chat signatures. It verifies as ZIP-215
+// does (the cofactored equation, non-canonical encodings of the key and of
+// R accepted, S must be below the group order L), which batch verification
+// can match exactly, so every node accepts exactly the same signatures
+// whether it verifies them one by one or in batches. On top of ZIP-215 it
+// refuses a key that is not a valid curve point or whose order divides the
+// cofactor 8 (the identity and the other small-order points): for such a
+// key a single signature, such as R = the identity and S = 0, verifies every
+// message, so anyone could sign "as" it. Such a key cannot belong to a real
+// account.
+func VerifySignature(key Key, message, sig []byte) bool {
+	if len(sig) != SigSize {
+		return false
+	}
+	return voied.VerifyWithOptions(key[:], message, sig, verifyOptions)
+}
+
+// maxBatch is the most signatures VerifyBatch checks in one multiscalar
+// multiplication; longer slices are checked in chunks of this size. Past a
+// few dozen signatures the gain per signature flattens, and a smaller chunk
+// costs less to check again one by one when it holds a forgery.
+const maxBatch = 128
+
+// VerifyBatch checks the signatures of es, as Verify would one by one, and
+// returns the index of the first entry whose signature does not verify and
+// its error, or len(es) and nil. It checks them in batches (the cofactored
+// batch equation of ZIP-215 with random 128-bit coefficients, one term per
+// distinct author, so a batch of one author's entries costs little more
+// than one multiplication per entry), and checks a batch that fails entry by
+// entry to find the first bad one. It runs on the calling goroutine.
+func VerifyBatch(es []*Entry) (int, error) {
+	v := batchVerifier{h: sha512.New()}
+	for start := 0; start < len(es); start += maxBatch {
+		chunk := es[start:min(start+maxBatch, len(es))]
+		if v.verify(chunk) {
+			continue
+		}
+		for i, e := range chunk {
+			if err := e.Verify(); err != nil {
+				return start + i, err
+			}
+		}
+	}
+	return len(es), nil
+}
+
+// batchVerifier holds what the batches of one VerifyBatch call reuse.
+type batchVerifier struct {
+	h       hash.Hash
+	z       []byte
+	rs      []curve.EdwardsPoint
+	sc      []scalar.Scalar
+	points  []*curve.EdwardsPoint
+	scalars []*scalar.Scalar
+	keys    map[Key]int // author → index of its term in points
+}
+
+// verify reports whether every signature of es verifies, but for a chance
+// of at most 2^-128 that it reports a batch holding a forgery as good. Any entry
+// that cannot verify at all (a malformed R, a non-canonical S, a key that is
+// not a point or has small order) fails the batch.
+func (v *batchVerifier) verify(es []*Entry) bool {
+	n := len(es)
+	if n == 0 {
+		return true
+	}
+	for _, e := range es {
+		if len(e.raw) < BaseSize {
+			return false
+		}
+	}
+	// Random coefficients z_i, 128 bits each.
+	v.z = grow(v.z, 16*n)
+	if _, err := rand.Read(v.z); err != nil {
+		return false
+	}
+	// Terms: B, then one R per entry, then one A per distinct author.
+	v.rs = grow(v.rs, n)
+	v.sc = grow(v.sc, 1+2*n)
+	clear(v.sc)
+	v.points = append(v.points[:0], curve.ED25519_BASEPOINT_POINT)
+	v.scalars = append(v.scalars[:0], &v.sc[0])
+	if v.keys == nil {
+		v.keys = make(map[Key]int)
+	}
+	clear(v.keys)
+	free := 1 + n // next unused scalar for an author's term
+	var (
+		digest [sha512.Size]byte
+		zb     [32]byte
+		z, s   scalar.Scalar
+		k, t   scalar.Scalar
+		enc    curve.CompressedEdwardsY
+	)
+	for i, e := range es {
+		sig := e.Sig[:]
+		// S must be canonical (< L); R any encoding of a point.
+		if !scalar.ScMinimalVartime(sig[32:]) {
+			return false
+		}
+		if _, err := s.SetBytesModOrder(sig[32:]); err != nil {
+			return false
+		}
+		if _, err := enc.SetBytes(sig[:32]); err != nil {
+			return false
+		}
+		if _, err := v.rs[i].SetCompressedY(&enc); err != nil {
+			return false
+		}
+		ai, ok := v.keys[e.Author]
+		if !ok {
+			var a curve.EdwardsPoint
+			if _, err := enc.SetBytes(e.Author[:]); err != nil {
+				return false
+			}
+			if _, err := a.SetCompressedY(&enc); err != nil || a.IsSmallOrder() {
+				return false
+			}
+			ai = len(v.points)
+			v.keys[e.Author] = ai
+			v.points = append(v.points, &a)
+			v.scalars = append(v.scalars, &v.sc[free])
+			free++
+		}
+		// k = SHA-512(R || A || message) mod L, A and R as encoded.
+		v.h.Reset()
+		v.h.Write(sig[:32])
+		v.h.Write(e.Author[:])
+		v.h.Write([]byte(SigContext))
+		v.h.Write(e.raw[:HeaderSize])
+		v.h.Sum(digest[:0])
+		if _, err := k.SetBytesModOrderWide(digest[:]); err != nil {
+			return false
+		}
+		copy(zb[:16], v.z[16*i:16*i+16])
+		if _, err := z.SetBytesModOrder(zb[:]); err != nil {
+			return false
+		}
+		// Each signature holds [8]([S]B - R - [k]A) = 0; the batch checks
+		// [8]([Σ z·S]B - Σ [z]R - Σ_A [Σ z·k]A) = 0.
+		v.sc[0].Add(&v.sc[0], t.Mul(&z, &s))
+		v.scalars[ai].Add(v.scalars[ai], t.Mul(&z, &k))
+		v.points = append(v.points, &v.rs[i])
+		v.scalars = append(v.scalars, v.sc[1+i].Neg(&z))
+	}
+	// The author terms hold Σ z·k: negate them.
+	for _, ai := range v.keys {
+		v.scalars[ai].Neg(v.scalars[ai])
+	}
+	var sum curve.EdwardsPoint
+	return sum.MultiscalarMulVartime(v.scalars, v.points).IsSmallOrder()
+}
+
+// grow returns s resliced to n elements, reallocated if its capacity is
+// short. The elements' values are left as they are.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
