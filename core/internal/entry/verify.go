@@ -56,10 +56,19 @@ const maxBatch = 128
 // than one multiplication per entry), and checks a batch that fails entry by
 // entry to find the first bad one. It runs on the calling goroutine.
 func VerifyBatch(es []*Entry) (int, error) {
-	v := batchVerifier{h: sha512.New()}
+	var v batchVerifier
 	for start := 0; start < len(es); start += maxBatch {
 		chunk := es[start:min(start+maxBatch, len(es))]
-		if v.verify(chunk) {
+		v.items = v.items[:0]
+		ok := true
+		for _, e := range chunk {
+			if len(e.raw) < BaseSize {
+				ok = false
+				break
+			}
+			v.items = append(v.items, signed{key: e.Author, sig: e.Sig[:], context: sigContext, message: e.raw[:HeaderSize]})
+		}
+		if ok && v.verify() {
 			continue
 		}
 		for i, e := range chunk {
@@ -71,8 +80,21 @@ func VerifyBatch(es []*Entry) (int, error) {
 	return len(es), nil
 }
 
+// signed is one signature for batchVerifier: sig by key of context ||
+// message.
+type signed struct {
+	key     Key
+	sig     []byte
+	context []byte
+	message []byte
+}
+
+// sigContext is SigContext as bytes, never modified.
+var sigContext = []byte(SigContext)
+
 // batchVerifier holds what the batches of one VerifyBatch call reuse.
 type batchVerifier struct {
+	items   []signed // the batch to verify
 	h       hash.Hash
 	z       []byte
 	rs      []curve.EdwardsPoint
@@ -82,19 +104,17 @@ type batchVerifier struct {
 	keys    map[Key]int // author → index of its term in points
 }
 
-// verify reports whether every signature of es verifies, but for a chance
+// verify reports whether every signature of v.items verifies, but for a chance
 // of at most 2^-128 that it reports a batch holding a forgery as good. Any entry
 // that cannot verify at all (a malformed R, a non-canonical S, a key that is
 // not a point or has small order) fails the batch.
-func (v *batchVerifier) verify(es []*Entry) bool {
-	n := len(es)
+func (v *batchVerifier) verify() bool {
+	n := len(v.items)
 	if n == 0 {
 		return true
 	}
-	for _, e := range es {
-		if len(e.raw) < BaseSize {
-			return false
-		}
+	if v.h == nil {
+		v.h = sha512.New()
 	}
 	// Random coefficients z_i, 128 bits each.
 	v.z = grow(v.z, 16*n)
@@ -119,8 +139,12 @@ func (v *batchVerifier) verify(es []*Entry) bool {
 		k, t   scalar.Scalar
 		enc    curve.CompressedEdwardsY
 	)
-	for i, e := range es {
-		sig := e.Sig[:]
+	for i := range v.items {
+		it := &v.items[i]
+		sig := it.sig
+		if len(sig) != SigSize {
+			return false
+		}
 		// S must be canonical (< L); R any encoding of a point.
 		if !scalar.ScMinimalVartime(sig[32:]) {
 			return false
@@ -134,17 +158,17 @@ func (v *batchVerifier) verify(es []*Entry) bool {
 		if _, err := v.rs[i].SetCompressedY(&enc); err != nil {
 			return false
 		}
-		ai, ok := v.keys[e.Author]
+		ai, ok := v.keys[it.key]
 		if !ok {
 			var a curve.EdwardsPoint
-			if _, err := enc.SetBytes(e.Author[:]); err != nil {
+			if _, err := enc.SetBytes(it.key[:]); err != nil {
 				return false
 			}
 			if _, err := a.SetCompressedY(&enc); err != nil || a.IsSmallOrder() {
 				return false
 			}
 			ai = len(v.points)
-			v.keys[e.Author] = ai
+			v.keys[it.key] = ai
 			v.points = append(v.points, &a)
 			v.scalars = append(v.scalars, &v.sc[free])
 			free++
@@ -152,9 +176,9 @@ func (v *batchVerifier) verify(es []*Entry) bool {
 		// k = SHA-512(R || A || message) mod L, A and R as encoded.
 		v.h.Reset()
 		v.h.Write(sig[:32])
-		v.h.Write(e.Author[:])
-		v.h.Write([]byte(SigContext))
-		v.h.Write(e.raw[:HeaderSize])
+		v.h.Write(it.key[:])
+		v.h.Write(it.context)
+		v.h.Write(it.message)
 		v.h.Sum(digest[:0])
 		if _, err := k.SetBytesModOrderWide(digest[:]); err != nil {
 			return false
