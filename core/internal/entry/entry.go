@@ -350,7 +350,7 @@ func (e *Entry) Verify() error {
 	if len(e.raw) < BaseSize {
 		return fmt.Errorf("%w: entry was not built by New or Parse", ErrMalformed)
 	}
-	if !VerifySignature(e.Author, signedMessage(e.raw[:HeaderSize]), e.Sig[:]) {
+	if !verifyOne(e.Author, sigContext, e.raw[:HeaderSize], e.Sig[:]) {
 		return fmt.Errorf("%w: %s seq %d", ErrBadSignature, e.Author.Short(), e.Seq)
 	}
 	return nil

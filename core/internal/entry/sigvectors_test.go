@@ -9,8 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oasisprotocol/curve25519-voi/curve"
-	"github.com/oasisprotocol/curve25519-voi/curve/scalar"
+	"filippo.io/edwards25519"
 
 	"github.com/skein-p2p/skein/core/internal/protocoldoc"
 )
@@ -109,7 +108,7 @@ const (
 
 // entrySigVector returns alice's entry 1 with the signature (R, S) where S
 // is made for R by alice's key, and the vector of its signature.
-func entrySigVector(t *testing.T, n int, what string, r []byte, nonce *scalar.Scalar) (*Entry, sigVector) {
+func entrySigVector(t *testing.T, n int, what string, r []byte, nonce *edwards25519.Scalar) (*Entry, sigVector) {
 	t.Helper()
 	v := vectors()[0]
 	e := mustNew(t, v.priv, v.seq, ID{}, v.time, v.kind, v.body)
@@ -117,26 +116,19 @@ func entrySigVector(t *testing.T, n int, what string, r []byte, nonce *scalar.Sc
 	// S = nonce + k·a, k = SHA-512(R || A || message), a alice's secret
 	// scalar.
 	h := sha512.Sum512(v.priv.Seed())
-	h[0] &= 248
-	h[31] &= 127
-	h[31] |= 64
-	var a, k, s scalar.Scalar
-	if _, err := a.SetBytesModOrder(h[:32]); err != nil {
+	var a, k, s edwards25519.Scalar
+	if _, err := a.SetBytesWithClamping(h[:32]); err != nil {
 		t.Fatal(err)
 	}
 	d := sha512.New()
 	d.Write(r)
 	d.Write(e.Author[:])
 	d.Write(msg)
-	if _, err := k.SetBytesModOrderWide(d.Sum(nil)); err != nil {
+	if _, err := k.SetUniformBytes(d.Sum(nil)); err != nil {
 		t.Fatal(err)
 	}
-	s.Add(nonce, k.Mul(&k, &a))
-	sig := make([]byte, SigSize)
-	copy(sig, r)
-	if err := s.ToBytes(sig[32:]); err != nil {
-		t.Fatal(err)
-	}
+	s.MultiplyAdd(&k, &a, nonce)
+	sig := append(bytes.Clone(r), s.Bytes()...)
 	raw := bytes.Clone(e.raw)
 	copy(raw[HeaderSize:BaseSize], sig)
 	f, err := Parse(raw)
@@ -152,25 +144,20 @@ func entrySigVectors(t *testing.T) ([]*Entry, []sigVector) {
 	t.Helper()
 	// A nonce any signer could pick: SHA-512 of a label, reduced.
 	seed := sha512.Sum512([]byte("skein signature vector nonce"))
-	var nonce scalar.Scalar
-	if _, err := nonce.SetBytesModOrderWide(seed[:]); err != nil {
+	var nonce edwards25519.Scalar
+	if _, err := nonce.SetUniformBytes(seed[:]); err != nil {
 		t.Fatal(err)
 	}
 	// Mixed order: R = [nonce]B + T, T of order 8.
-	var tor, rp curve.EdwardsPoint
-	var enc curve.CompressedEdwardsY
-	if _, err := enc.SetBytes(mustHex(t, "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")); err != nil {
+	var tor, rp edwards25519.Point
+	if _, err := tor.SetBytes(mustHex(t, "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tor.SetCompressedY(&enc); err != nil {
-		t.Fatal(err)
-	}
-	rp.MulBasepoint(curve.ED25519_BASEPOINT_TABLE, &nonce)
+	rp.ScalarBaseMult(&nonce)
 	rp.Add(&rp, &tor)
-	enc.SetEdwardsPoint(&rp)
-	mixed, mv := entrySigVector(t, 12, "alice's entry 1 with a mixed-order R", enc[:], &nonce)
+	mixed, mv := entrySigVector(t, 12, "alice's entry 1 with a mixed-order R", rp.Bytes(), &nonce)
 	// Non-canonical R: the identity encoded as y = p + 1, with nonce 0.
-	var zero scalar.Scalar
+	var zero edwards25519.Scalar
 	nonCanon, nv := entrySigVector(t, 13, "alice's entry 1 with R the identity, encoded non-canonically (y = p + 1)",
 		mustHex(t, "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"), &zero)
 	return []*Entry{mixed, nonCanon}, []sigVector{mv, nv}
@@ -266,5 +253,56 @@ func TestPrintSignatureVectors(t *testing.T) {
 	_, evs := entrySigVectors(t)
 	for _, v := range append(sigVectors(), evs...) {
 		t.Logf("**%d. %s.**\n\n```\n%s```\n", v.n, v.what, v.docBlock())
+	}
+}
+
+// TestDecodeNonCanonical checks that keys and R decode as ZIP-215 says:
+// every encoding whose y, taken mod p, is the y of a curve point is
+// accepted, y >= p included (only y < 19 has such a second encoding), and
+// x = 0 with the sign bit set too; the point is the one the canonical
+// encoding gives.
+func TestDecodeNonCanonical(t *testing.T) {
+	// The y < 19 of curve points, computed apart (x² = (y² - 1)/(dy² + 1)
+	// must be a square mod p).
+	onCurve := map[int]bool{0: true, 1: true, 3: true, 4: true, 5: true, 6: true, 9: true, 10: true, 14: true, 15: true, 16: true, 18: true}
+	// p = 2^255 - 19, little-endian.
+	p := [32]byte{0xed}
+	for i := 1; i < 31; i++ {
+		p[i] = 0xff
+	}
+	p[31] = 0x7f
+	enc := func(y int, plusP, sign bool) []byte {
+		b := make([]byte, 32)
+		carry := y
+		for i := range 32 {
+			v := carry
+			if plusP {
+				v += int(p[i])
+			}
+			b[i], carry = byte(v), v>>8
+		}
+		if sign {
+			b[31] |= 0x80
+		}
+		return b
+	}
+	for y := range 19 {
+		for _, sign := range []bool{false, true} {
+			canon, errC := new(edwards25519.Point).SetBytes(enc(y, false, sign))
+			non, errN := new(edwards25519.Point).SetBytes(enc(y, true, sign))
+			if (errC == nil) != onCurve[y] || (errN == nil) != onCurve[y] {
+				t.Errorf("y = %d, sign %v: canonical decodes: %v, y + p decodes: %v; want %v", y, sign, errC == nil, errN == nil, onCurve[y])
+				continue
+			}
+			if onCurve[y] && canon.Equal(non) != 1 {
+				t.Errorf("y = %d, sign %v: y + p decodes to another point than y", y, sign)
+			}
+		}
+	}
+	// y = p - 1 (x = 0, the point of order 2), with the sign bit set.
+	negZero := enc(0, true, true)
+	negZero[0] = 0xec
+	if _, err := new(edwards25519.Point).SetBytes(negZero); err != nil {
+		t.Errorf("y = p - 1 with the sign bit set: %v, want it accepted", err)
 	}
 }

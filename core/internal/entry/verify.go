@@ -5,23 +5,8 @@ import (
 	"crypto/sha512"
 	"hash"
 
-	"github.com/oasisprotocol/curve25519-voi/curve"
-	"github.com/oasisprotocol/curve25519-voi/curve/scalar"
-	voied "github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
+	"filippo.io/edwards25519"
 )
-
-// verifyOptions is the one signature rule of Skein (docs/PROTOCOL.md,
-// "Signature verification"): ZIP-215, the cofactored equation
-// [8][S]B = [8]R + [8][k]A with any encoding of A and R that decodes to a
-// curve point and a canonical S, except that a key A of small order is
-// refused. Batch verification (VerifyBatch) checks the same equation, so a
-// signature it accepts is accepted alone and the other way round.
-var verifyOptions = &voied.Options{Verify: &voied.VerifyOptions{
-	AllowSmallOrderA:   false,
-	AllowSmallOrderR:   true,
-	AllowNonCanonicalA: true,
-	AllowNonCanonicalR: true,
-}}
 
 // VerifySignature reports whether sig is key's Ed25519 signature of
 // message. It is the one signature rule of every Skein signature: entries,
@@ -36,10 +21,56 @@ var verifyOptions = &voied.Options{Verify: &voied.VerifyOptions{
 // message, so anyone could sign "as" it. Such a key cannot belong to a real
 // account.
 func VerifySignature(key Key, message, sig []byte) bool {
+	return verifyOne(key, nil, message, sig)
+}
+
+// verifyOne reports whether sig is key's signature of context || message
+// by the rule of VerifySignature (docs/PROTOCOL.md, "Signature
+// verification"): S canonical (< L); A and R any encoding of a curve point,
+// canonical or not (filippo.io/edwards25519 decodes as ZIP-215 does); A not
+// of small order; and the cofactored equation [8]([S]B - R - [k]A) = 0 with
+// k = SHA-512(R || A || context || message) mod L, R and A as encoded.
+func verifyOne(key Key, context, message, sig []byte) bool {
 	if len(sig) != SigSize {
 		return false
 	}
-	return voied.VerifyWithOptions(key[:], message, sig, verifyOptions)
+	var a edwards25519.Point
+	if !decodeKey(&a, key) {
+		return false
+	}
+	var s, k edwards25519.Scalar
+	if _, err := s.SetCanonicalBytes(sig[32:]); err != nil {
+		return false
+	}
+	var r edwards25519.Point
+	if _, err := r.SetBytes(sig[:32]); err != nil {
+		return false
+	}
+	h := sha512.New()
+	h.Write(sig[:32])
+	h.Write(key[:])
+	h.Write(context)
+	h.Write(message)
+	var digest [sha512.Size]byte
+	if _, err := k.SetUniformBytes(h.Sum(digest[:0])); err != nil {
+		return false
+	}
+	// [S]B - [k]A - R, times the cofactor, must be the identity.
+	var p edwards25519.Point
+	p.VarTimeDoubleScalarBaseMult(&k, a.Negate(&a), &s)
+	p.Subtract(&p, &r)
+	return p.MultByCofactor(&p).Equal(edwards25519.NewIdentityPoint()) == 1
+}
+
+// decodeKey sets a to the point key encodes, canonically or not, and
+// reports whether it is one and not of small order (its order divides the
+// cofactor 8): for such a key, one signature verifies every message.
+func decodeKey(a *edwards25519.Point, key Key) bool {
+	if _, err := a.SetBytes(key[:]); err != nil {
+		return false
+	}
+	var c edwards25519.Point
+	return c.MultByCofactor(a).Equal(edwards25519.NewIdentityPoint()) != 1
 }
 
 // maxBatch is the most signatures VerifyBatch checks in one multiscalar
@@ -97,17 +128,18 @@ type batchVerifier struct {
 	items   []signed // the batch to verify
 	h       hash.Hash
 	z       []byte
-	rs      []curve.EdwardsPoint
-	sc      []scalar.Scalar
-	points  []*curve.EdwardsPoint
-	scalars []*scalar.Scalar
+	rs      []edwards25519.Point
+	as      []edwards25519.Point
+	sc      []edwards25519.Scalar
+	points  []*edwards25519.Point
+	scalars []*edwards25519.Scalar
 	keys    map[Key]int // author → index of its term in points
 }
 
-// verify reports whether every signature of v.items verifies, but for a chance
-// of at most 2^-128 that it reports a batch holding a forgery as good. Any entry
-// that cannot verify at all (a malformed R, a non-canonical S, a key that is
-// not a point or has small order) fails the batch.
+// verify reports whether every signature of v.items verifies, but for a
+// chance of at most 2^-128 that it reports a batch holding a forgery as
+// good. Any entry that cannot verify at all (a malformed R, a non-canonical
+// S, a key that is not a point or has small order) fails the batch.
 func (v *batchVerifier) verify() bool {
 	n := len(v.items)
 	if n == 0 {
@@ -115,30 +147,32 @@ func (v *batchVerifier) verify() bool {
 	}
 	if v.h == nil {
 		v.h = sha512.New()
+		v.keys = make(map[Key]int)
 	}
 	// Random coefficients z_i, 128 bits each.
 	v.z = grow(v.z, 16*n)
 	if _, err := rand.Read(v.z); err != nil {
 		return false
 	}
-	// Terms: B, then one R per entry, then one A per distinct author.
+	// Terms: B, then one R per entry and one A per distinct author, in the
+	// order they come.
 	v.rs = grow(v.rs, n)
+	v.as = v.as[:0]
 	v.sc = grow(v.sc, 1+2*n)
 	clear(v.sc)
-	v.points = append(v.points[:0], curve.ED25519_BASEPOINT_POINT)
+	v.points = append(v.points[:0], edwards25519.NewGeneratorPoint())
 	v.scalars = append(v.scalars[:0], &v.sc[0])
-	if v.keys == nil {
-		v.keys = make(map[Key]int)
-	}
 	clear(v.keys)
 	free := 1 + n // next unused scalar for an author's term
 	var (
 		digest [sha512.Size]byte
 		zb     [32]byte
-		z, s   scalar.Scalar
-		k, t   scalar.Scalar
-		enc    curve.CompressedEdwardsY
+		z, s   edwards25519.Scalar
+		k, t   edwards25519.Scalar
 	)
+	if cap(v.as) < n {
+		v.as = make([]edwards25519.Point, 0, n) // never grown below: points hold pointers into it
+	}
 	for i := range v.items {
 		it := &v.items[i]
 		sig := it.sig
@@ -146,30 +180,22 @@ func (v *batchVerifier) verify() bool {
 			return false
 		}
 		// S must be canonical (< L); R any encoding of a point.
-		if !scalar.ScMinimalVartime(sig[32:]) {
+		if _, err := s.SetCanonicalBytes(sig[32:]); err != nil {
 			return false
 		}
-		if _, err := s.SetBytesModOrder(sig[32:]); err != nil {
-			return false
-		}
-		if _, err := enc.SetBytes(sig[:32]); err != nil {
-			return false
-		}
-		if _, err := v.rs[i].SetCompressedY(&enc); err != nil {
+		if _, err := v.rs[i].SetBytes(sig[:32]); err != nil {
 			return false
 		}
 		ai, ok := v.keys[it.key]
 		if !ok {
-			var a curve.EdwardsPoint
-			if _, err := enc.SetBytes(it.key[:]); err != nil {
-				return false
-			}
-			if _, err := a.SetCompressedY(&enc); err != nil || a.IsSmallOrder() {
+			v.as = v.as[:len(v.as)+1]
+			a := &v.as[len(v.as)-1]
+			if !decodeKey(a, it.key) {
 				return false
 			}
 			ai = len(v.points)
 			v.keys[it.key] = ai
-			v.points = append(v.points, &a)
+			v.points = append(v.points, a)
 			v.scalars = append(v.scalars, &v.sc[free])
 			free++
 		}
@@ -179,27 +205,27 @@ func (v *batchVerifier) verify() bool {
 		v.h.Write(it.key[:])
 		v.h.Write(it.context)
 		v.h.Write(it.message)
-		v.h.Sum(digest[:0])
-		if _, err := k.SetBytesModOrderWide(digest[:]); err != nil {
+		if _, err := k.SetUniformBytes(v.h.Sum(digest[:0])); err != nil {
 			return false
 		}
 		copy(zb[:16], v.z[16*i:16*i+16])
-		if _, err := z.SetBytesModOrder(zb[:]); err != nil {
+		if _, err := z.SetCanonicalBytes(zb[:]); err != nil {
 			return false
 		}
 		// Each signature holds [8]([S]B - R - [k]A) = 0; the batch checks
 		// [8]([Σ z·S]B - Σ [z]R - Σ_A [Σ z·k]A) = 0.
-		v.sc[0].Add(&v.sc[0], t.Mul(&z, &s))
-		v.scalars[ai].Add(v.scalars[ai], t.Mul(&z, &k))
+		v.sc[0].Add(&v.sc[0], t.Multiply(&z, &s))
+		v.scalars[ai].Add(v.scalars[ai], t.Multiply(&z, &k))
 		v.points = append(v.points, &v.rs[i])
-		v.scalars = append(v.scalars, v.sc[1+i].Neg(&z))
+		v.scalars = append(v.scalars, v.sc[1+i].Negate(&z))
 	}
 	// The author terms hold Σ z·k: negate them.
 	for _, ai := range v.keys {
-		v.scalars[ai].Neg(v.scalars[ai])
+		v.scalars[ai].Negate(v.scalars[ai])
 	}
-	var sum curve.EdwardsPoint
-	return sum.MultiscalarMulVartime(v.scalars, v.points).IsSmallOrder()
+	var sum edwards25519.Point
+	sum.VarTimeMultiScalarMult(v.scalars, v.points)
+	return sum.MultByCofactor(&sum).Equal(edwards25519.NewIdentityPoint()) == 1
 }
 
 // grow returns s resliced to n elements, reallocated if its capacity is
