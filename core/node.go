@@ -185,6 +185,9 @@ type Node struct {
 	chatSrv       *chatnet.Server   // answers /skein/chat/1.0.0 from the logged-in account's groups
 	lib           *medialib.Library // the blobs held, served and fetched (core/media.go)
 
+	// syncIn counts the bytes of the sync answers this node read.
+	syncIn atomic.Uint64
+
 	// plog takes every log line about something a peer did (a rejected
 	// message, a refused request), a few per peer a minute: a peer must not
 	// be able to fill the disk with them.
