@@ -10,7 +10,8 @@ import (
 
 // VerifySignature reports whether sig is key's Ed25519 signature of
 // message. It is the one signature rule of every Skein signature: entries,
-// name records, keep requests and chat signatures. It verifies as ZIP-215
+// chat entries, name records, keep requests and prekey records
+// (docs/PROTOCOL.md, "Signature verification"). It verifies as ZIP-215
 // does (the cofactored equation, non-canonical encodings of the key and of
 // R accepted, S must be below the group order L), which batch verification
 // can match exactly, so every node accepts exactly the same signatures
