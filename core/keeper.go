@@ -408,7 +408,7 @@ func (k *keeper) filler() backfiller {
 func (k *keeper) fetch(ctx context.Context, p peer.ID, req syncproto.Request, fn func([]*entry.Entry)) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 	defer cancel()
-	return fetchFrom(ctx, k.host, p, req, fn)
+	return fetchFrom(ctx, k.host, p, req, fn, nil)
 }
 
 // loop pulls every interval, from the connected holders that the relay's

@@ -188,6 +188,9 @@ type Node struct {
 	chatSrv       *chatnet.Server   // answers /skein/chat/1.0.0 from the logged-in account's groups
 	lib           *medialib.Library // the blobs held, served and fetched (core/media.go)
 
+	// syncIn counts the bytes of the sync answers this node read.
+	syncIn atomic.Uint64
+
 	// plog takes every log line about something a peer did (a rejected
 	// message, a refused request), a few per peer a minute: a peer must not
 	// be able to fill the disk with them.
@@ -685,28 +688,44 @@ func (n *Node) learnRecord(r names.Record) (peer.ID, error) {
 }
 
 // verifyAll checks the signatures of es on every core. It returns the
-// entries before the first bad one and that entry's error.
+// good prefix of es and the error of the first bad entry, if any. es is cut
+// into one contiguous part per core, so that each part keeps the runs of
+// one author's entries a sync answer is made of, and each part is checked
+// in batches (entry.VerifyBatch).
 func verifyAll(es []*entry.Entry) ([]*entry.Entry, error) {
-	errs := make([]error, len(es))
-	workers := min(len(es)/32+1, maxProcs())
+	workers := min(len(es)/minVerifyPart+1, maxProcs())
+	if workers <= 1 {
+		if bad, err := entry.VerifyBatch(es); err != nil {
+			return es[:bad], err
+		}
+		return es, nil
+	}
+	type result struct {
+		bad int
+		err error
+	}
+	results := make([]result, workers)
+	part := (len(es) + workers - 1) / workers
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(es); i += workers {
-				errs[i] = es[i].Verify()
-			}
-		}()
+		lo, hi := min(w*part, len(es)), min((w+1)*part, len(es))
+		wg.Go(func() {
+			bad, err := entry.VerifyBatch(es[lo:hi])
+			results[w] = result{lo + bad, err}
+		})
 	}
 	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			return es[:i], err
+	for _, r := range results {
+		if r.err != nil {
+			return es[:r.bad], r.err
 		}
 	}
 	return es, nil
 }
+
+// minVerifyPart is the fewest entries verifyAll gives a core of its own:
+// below it, the batch per core is too small to gain from.
+const minVerifyPart = 32
 
 // orDiscard returns log, or a logger that discards everything if log is nil.
 func orDiscard(log *slog.Logger) *slog.Logger {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -404,14 +405,15 @@ func (n *Node) fetch(ctx context.Context, p peer.ID, req syncproto.Request, fn f
 			return false, err
 		}
 	}
-	return fetchFrom(ctx, n.host, p, req, fn)
+	return fetchFrom(ctx, n.host, p, req, fn, &n.syncIn)
 }
 
 // fetchFrom runs one sync exchange with p, which must be connected, over a
 // relayed connection if that is all there is, and hands fn each batch of
 // entries once their signatures are verified. An answer cut off mid-stream
-// returns an error wrapping errInterrupted.
-func fetchFrom(ctx context.Context, h *p2p.Host, p peer.ID, req syncproto.Request, fn func([]*entry.Entry)) (more bool, err error) {
+// returns an error wrapping errInterrupted. If in is not nil, the bytes of
+// the answer are added to it.
+func fetchFrom(ctx context.Context, h *p2p.Host, p peer.ID, req syncproto.Request, fn func([]*entry.Entry), in *atomic.Uint64) (more bool, err error) {
 	s, err := h.NewStream(network.WithAllowLimitedConn(ctx, "sync"), p, syncproto.SyncID)
 	if err != nil {
 		return false, err
@@ -421,7 +423,7 @@ func fetchFrom(ctx context.Context, h *p2p.Host, p peer.ID, req syncproto.Reques
 		s.SetDeadline(dl)
 	}
 	forged := false
-	r := &idleReader{s: s, idle: syncIdle}
+	r := &idleReader{s: s, idle: syncIdle, in: in}
 	if dl, ok := ctx.Deadline(); ok {
 		r.end = dl
 	}
@@ -472,6 +474,7 @@ type idleReader struct {
 	s    network.Stream
 	idle time.Duration
 	end  time.Time
+	in   *atomic.Uint64 // bytes read, if not nil
 }
 
 func (r *idleReader) Read(p []byte) (int, error) {
@@ -482,5 +485,9 @@ func (r *idleReader) Read(p []byte) (int, error) {
 	if err := r.s.SetReadDeadline(dl); err != nil {
 		return 0, err
 	}
-	return r.s.Read(p)
+	n, err := r.s.Read(p)
+	if r.in != nil {
+		r.in.Add(uint64(n))
+	}
+	return n, err
 }

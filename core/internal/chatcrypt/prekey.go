@@ -7,6 +7,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"time"
+
+	"github.com/skein-p2p/skein/core/internal/entry"
 )
 
 // Prekey record layout and limits.
@@ -174,7 +176,7 @@ func ParsePrekey(b []byte, now time.Time) (*PrekeyRecord, error) {
 	if limit := now.Add(MaxClockSkew).UnixMilli(); !now.IsZero() && (limit < 0 || r.Created > uint64(limit)) {
 		return nil, fmt.Errorf("%w: prekey record created %d ms, more than %v after now", ErrMalformed, r.Created, MaxClockSkew)
 	}
-	if !ed25519.Verify(r.Account[:], signed(b), r.Sig[:]) {
+	if !entry.VerifySignature(entry.Key(r.Account), signed(b), r.Sig[:]) {
 		return nil, fmt.Errorf("%w: prekey record", ErrBadSignature)
 	}
 	if err := checkX25519(r.Public); err != nil {

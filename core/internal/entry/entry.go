@@ -44,8 +44,6 @@ import (
 	"errors"
 	"fmt"
 
-	"filippo.io/edwards25519"
-
 	"github.com/skein-p2p/skein/core/internal/hlc"
 	"github.com/skein-p2p/skein/core/internal/media"
 )
@@ -352,26 +350,10 @@ func (e *Entry) Verify() error {
 	if len(e.raw) < BaseSize {
 		return fmt.Errorf("%w: entry was not built by New or Parse", ErrMalformed)
 	}
-	if !VerifySignature(e.Author, signedMessage(e.raw[:HeaderSize]), e.Sig[:]) {
+	if !verifyOne(e.Author, sigContext, e.raw[:HeaderSize], e.Sig[:]) {
 		return fmt.Errorf("%w: %s seq %d", ErrBadSignature, e.Author.Short(), e.Seq)
 	}
 	return nil
-}
-
-// VerifySignature reports whether sig is key's Ed25519 signature of
-// message. It is the one signature rule of every Skein signature: entries,
-// name records and keep requests. It refuses a key that is not a valid
-// curve point or whose order divides the cofactor 8 (the identity and the
-// other small-order points): for such a key a single signature, such as R =
-// the identity and S = 0, verifies every message, so anyone could sign "as"
-// it. Then it verifies as RFC 8032 and crypto/ed25519 do (cofactorless,
-// non-canonical S refused), never with ZIP-215's more lenient rules, so that
-// every node accepts exactly the same signatures.
-func VerifySignature(key Key, message, sig []byte) bool {
-	if len(sig) != ed25519.SignatureSize || smallOrder(key) {
-		return false
-	}
-	return ed25519.Verify(ed25519.PublicKey(key[:]), message, sig)
 }
 
 // check validates every header field except the body hash, and the body's
@@ -485,17 +467,6 @@ func (e *Entry) putHeader(b []byte) {
 
 // maxWall is 9999-12-31T23:59:59.999Z in Unix milliseconds.
 const maxWall = 253402300799999
-
-// smallOrder reports whether k is not a valid point, or a point whose order
-// divides the cofactor 8: with such a key, anyone can make a signature that
-// verifies.
-func smallOrder(k Key) bool {
-	p, err := new(edwards25519.Point).SetBytes(k[:])
-	if err != nil {
-		return true
-	}
-	return new(edwards25519.Point).MultByCofactor(p).Equal(edwards25519.NewIdentityPoint()) == 1
-}
 
 // signedMessage returns what an entry's signature signs: SigContext and
 // the header.
