@@ -56,7 +56,9 @@
 //	c <p or u> <trigram>            the number of postings of the trigram (uvarint)
 //	w                               1 while posts the node stored wait to be indexed
 //	v                               build state: 1 when every held post was
-//	                                indexed, else 0 and the cursor of the next
+//	                                indexed, else 0 and the cursor of the next;
+//	                                0 with no cursor again when more posts
+//	                                were queued than the Indexer keeps
 //
 // An account's indexed text is '@', its name, a zero byte, its display
 // name, a zero byte and its bio, so "@ali" finds @alice and no query spans

@@ -31,8 +31,11 @@ const (
 	// node.
 	buildBatch = 500
 	buildPause = 20 * time.Millisecond
-	// maxQueued is the most posts queued: past it, Queue indexes them
-	// itself, which slows its caller down to the index's pace.
+	// maxQueued is the most posts queued. Past it, Queue drops the queue
+	// (keeping the deletes) and restarts the background build from the
+	// start instead of indexing in its caller, so that a catch-up sync
+	// goes at the store's pace, not the index's: the posts dropped become
+	// findable when the build reaches their authors' logs.
 	maxQueued = 20_000
 	// maxDrain is the most posts Close indexes before it stops; with more
 	// queued, the next Start rebuilds the index instead.
@@ -47,48 +50,73 @@ const (
 // Indexer keeps an Index true to what a node stores: it indexes what ingest
 // queues once a burst is over (so that catch-up sync does not wait for the
 // index), and builds the index in the background for a store that held
-// entries before it had one. Its methods are safe for concurrent use.
+// entries before it had one, or when more than maxQueued posts were
+// queued. Its methods are safe for concurrent use.
 type Indexer struct {
-	ix  *Index
-	src Source
-	log *slog.Logger
+	ix        *Index
+	src       Source
+	log       *slog.Logger
+	maxQueued int // maxQueued, smaller in tests
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	kick   chan struct{} // work was queued
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	kick    chan struct{} // work was queued
+	rebuild chan struct{} // the build was restarted
 
 	mu    sync.Mutex
 	posts []Post // queued
 	gone  []Ref  // deletes queued after them
 	dirty bool   // the index's dirty mark is set
+	// gen counts the restarts of the build; a build pass saves its place
+	// only while gen is the one it started under. Writes of the build
+	// state happen with mu held.
+	gen uint64
 }
 
 // NewIndexer returns an Indexer of ix that builds from src and logs to
 // log. Queue works before Start; what it queues is indexed once Start ran.
 func NewIndexer(ix *Index, src Source, log *slog.Logger) *Indexer {
-	return &Indexer{ix: ix, src: src, log: log, kick: make(chan struct{}, 1)}
+	return &Indexer{
+		ix: ix, src: src, log: log, maxQueued: maxQueued,
+		kick: make(chan struct{}, 1), rebuild: make(chan struct{}, 1),
+	}
 }
 
 // Index returns the index the Indexer keeps.
 func (x *Indexer) Index() *Index { return x.ix }
 
-// Start starts the goroutine that indexes the queue and, unless every held
-// entry was indexed, the one that builds the index. Close stops them.
+// Start starts the goroutine that indexes the queue and the one that
+// builds the index, unless every held entry was indexed, and again each
+// time Queue restarts the build. Close stops them.
 func (x *Indexer) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	x.cancel = cancel
+	x.mu.Lock()
 	if dirty, err := x.ix.Dirty(); err != nil || dirty {
 		// The node stopped with posts queued: index everything again
-		// (posts already indexed are skipped).
-		if err := errors.Join(err, x.ix.SetBuildState(false, nil), x.ix.SetDirty(false)); err != nil {
+		// (posts already indexed are skipped). The mark stays while posts
+		// queued before Start wait.
+		err = errors.Join(err, x.restartBuild())
+		if !x.dirty {
+			err = errors.Join(err, x.ix.SetDirty(false))
+		}
+		if err != nil {
 			x.log.Warn("search index not reset", "err", err)
 		}
 	}
+	x.mu.Unlock()
 	x.wg.Add(2)
 	go func() {
 		defer x.wg.Done()
-		if err := x.build(ctx); err != nil && ctx.Err() == nil {
-			x.log.Warn("search index not built", "err", err)
+		for {
+			if err := x.build(ctx); err != nil && ctx.Err() == nil {
+				x.log.Warn("search index not built", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-x.rebuild:
+			}
 		}
 	}()
 	go func() {
@@ -124,18 +152,27 @@ func Changes(es []*entry.Entry) (ps []Post, gone []Ref) {
 }
 
 // Queue queues posts and deletes to be indexed, marking the index dirty
-// while any wait. With maxQueued posts queued it indexes them itself.
+// while any wait; the posts must be in the store already. When the queue
+// would pass maxQueued posts, Queue does not index them in its caller: it
+// drops the queued posts and ps, restarts the background build from the
+// start (marking the index not built, so a crash or Close does not lose
+// them) and returns. Those posts are then found once the build reaches
+// them; the deletes stay queued.
 func (x *Indexer) Queue(ps []Post, gone []Ref) {
 	if len(ps) == 0 && len(gone) == 0 {
 		return
 	}
 	x.mu.Lock()
-	if len(x.posts)+len(ps) > maxQueued {
-		x.mu.Unlock()
-		x.Now(ps, gone)
-		return
+	if len(x.posts)+len(ps) > x.maxQueued {
+		if err := x.restartBuild(); err != nil {
+			x.mu.Unlock()
+			x.log.Warn("search index rebuild not started: indexing in place", "err", err)
+			x.Now(ps, gone)
+			return
+		}
+		x.posts, ps = nil, nil // the build indexes them
 	}
-	if !x.dirty {
+	if !x.dirty && (len(ps) > 0 || len(gone) > 0) {
 		if err := x.ix.SetDirty(true); err != nil {
 			x.log.Warn("search index not marked", "err", err)
 		}
@@ -237,13 +274,42 @@ func (x *Indexer) indexQueued() {
 	}
 }
 
+// restartBuild marks the index not built, from the start, and wakes the
+// builder. x.mu must be held.
+func (x *Indexer) restartBuild() error {
+	if err := x.ix.SetBuildState(false, nil); err != nil {
+		return err
+	}
+	x.gen++
+	select {
+	case x.rebuild <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// saveBuild records the build's progress unless the build was restarted
+// since gen g, which it reports.
+func (x *Indexer) saveBuild(g uint64, done bool, cursor []byte) (restarted bool, err error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.gen != g {
+		return true, nil
+	}
+	return false, x.ix.SetBuildState(done, cursor)
+}
+
 // build indexes every name the source knows and every post and reply it
 // holds, in batches, saving its place after each, unless the index says
 // it was done. Entries that arrive meanwhile are queued as usual; indexing
-// one twice is harmless.
+// one twice is harmless. It returns early when the build is restarted:
+// the caller runs it again.
 func (x *Indexer) build(ctx context.Context) error {
 	ix := x.ix
+	x.mu.Lock()
+	g := x.gen
 	done, cursor, err := ix.BuildState()
+	x.mu.Unlock()
 	if err != nil || done {
 		return err
 	}
@@ -282,7 +348,7 @@ func (x *Indexer) build(ctx context.Context) error {
 			}
 			seq = es[len(es)-1].Seq
 			indexed += len(ps)
-			if err := ix.SetBuildState(false, binary.BigEndian.AppendUint64(bytes.Clone(author[:]), seq)); err != nil {
+			if restarted, err := x.saveBuild(g, false, binary.BigEndian.AppendUint64(bytes.Clone(author[:]), seq)); err != nil || restarted {
 				return err
 			}
 			select {
@@ -293,6 +359,9 @@ func (x *Indexer) build(ctx context.Context) error {
 		}
 		x.log.Debug("search index: log indexed", "author", author.Short(), "posts", indexed)
 	}
+	if restarted, err := x.saveBuild(g, true, nil); err != nil || restarted {
+		return err
+	}
 	x.log.Info("search index built", "posts", indexed, "took", time.Since(start).Round(time.Millisecond))
-	return ix.SetBuildState(true, nil)
+	return nil
 }
