@@ -74,7 +74,7 @@ type Result struct {
 	// class; BytesDist the distribution of each node's total bytes/h.
 	BytesPerNodeHour Traffic `json:"bytes_per_node_hour"`
 	MsgsPerNodeHour  Traffic `json:"msgs_per_node_hour"`
-	BytesDist        Summary `json:"bytes_dist,omitempty"`
+	BytesDist        Summary `json:"bytes_dist,omitzero"`
 	// CPUSecondsPerNodeHour: process CPU time over the run, divided by N,
 	// per hour of run.
 	CPUSecondsPerNodeHour float64 `json:"cpu_s_per_node_hour"`
@@ -92,7 +92,7 @@ type Result struct {
 // LatencyRatio returns Latency.P99 / RawGossip.P99 (0 without a baseline).
 func (r Result) LatencyRatio() float64 { return Ratio(r.Latency.P99, r.RawGossip.P99) }
 
-func ms(v float64) string { return fmt.Sprintf("%.1f ms", v) }
+func ms(v float64) string  { return fmt.Sprintf("%.1f ms", v) }
 func pct(v float64) string { return fmt.Sprintf("%.2f %%", 100*v) }
 
 // KB formats bytes as kilobytes (1,000 bytes) with one decimal.
