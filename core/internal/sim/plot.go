@@ -210,7 +210,7 @@ func (p Plot) render(b *bytes.Buffer) {
 	if p.Title != "" {
 		top = 34
 	}
-	bottom := 40.0 + float64(rows)*18
+	bottom := 46.0 + float64(rows)*18
 	if p.XLabel == "" {
 		bottom -= 16
 	}
@@ -259,7 +259,7 @@ func (p Plot) render(b *bytes.Buffer) {
 	b.WriteString("</g>\n")
 	b.WriteString(`<g fill="#333" font-size="11">` + "\n")
 	for i, t := range ya.ticks {
-		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`+"\n", xa.from-5, ya.pos(t), esc(ya.tickLabels[i]))
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="end" dy="0.35em">%s</text>`+"\n", xa.from-5, ya.pos(t), esc(ya.tickLabels[i]))
 	}
 	for i, t := range xa.ticks {
 		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`+"\n", xa.pos(t), plotBottom+16, esc(xa.tickLabels[i]))
@@ -308,7 +308,7 @@ func (p Plot) render(b *bytes.Buffer) {
 	for _, it := range items {
 		s := p.Series[it.series]
 		color := palette[it.series%len(palette)]
-		y := plotBottom + 40 + it.y*18
+		y := plotBottom + 54 + it.y*18
 		if p.XLabel == "" {
 			y -= 16
 		}
@@ -318,7 +318,7 @@ func (p Plot) render(b *bytes.Buffer) {
 		}
 		fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2"%s/>`+"\n", it.x, y, it.x+28, y, color, dash)
 		marker(b, shapes[it.series%len(shapes)], it.x+14, y, color)
-		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" dominant-baseline="middle" fill="#000">%s</text>`+"\n", it.x+34, y, esc(it.name))
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" dy="0.35em" fill="#000">%s</text>`+"\n", it.x+34, y, esc(it.name))
 	}
 }
 
@@ -373,6 +373,15 @@ func makeAxis(lo, hi float64, log bool, from, to float64, exact bool) axis {
 		}
 		step := niceStep((hi - lo) / 5)
 		if !exact {
+			// Headroom, so that points at the ends sit inside the frame.
+			span := hi - lo
+			if hi > 0 || lo < 0 {
+				hi += 0.02 * span
+			}
+			if lo < 0 {
+				lo -= 0.02 * span
+			}
+			step = niceStep((hi - lo) / 5)
 			lo = math.Floor(lo/step+1e-9) * step
 			hi = math.Ceil(hi/step-1e-9) * step
 		}

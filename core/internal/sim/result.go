@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"time"
 )
@@ -165,10 +166,11 @@ func sortedResults(results []Result) []Result {
 	return rs
 }
 
-// Curves plots runs against N in one SVG grid (two columns): latency p50
-// and p99 with raw GossipSub's p99 dashed; completeness min and mean (%);
-// bytes per node per hour, total and by class; CPU seconds per node per
-// hour. Runs with different labels give separate curves, named after them.
+// Curves plots runs against N in one SVG grid (two columns, three rows):
+// latency p50 and p99 with raw GossipSub's p99 dashed; completeness min and
+// mean (%, from a round value under the lowest point to 100); kilobytes per
+// node per hour, total and by class (dashed); CPU seconds per node per hour;
+// RSS per node; DHT lookup p50 and p99. Runs with different labels give separate curves, named after them.
 // N is on a log axis.
 func Curves(results []Result) []byte {
 	rs := sortedResults(results)
@@ -197,6 +199,8 @@ func Curves(results []Result) []byte {
 	comp := Plot{Title: "Completeness (returning followers)", XLabel: "nodes (N)", YLabel: "% of posts held", LogX: true}
 	bytesP := Plot{Title: "Traffic per node", XLabel: "nodes (N)", YLabel: "KB per hour", LogX: true}
 	cpu := Plot{Title: "CPU per node", XLabel: "nodes (N)", YLabel: "CPU seconds per hour", LogX: true}
+	rss := Plot{Title: "Memory per node", XLabel: "nodes (N)", YLabel: "RSS / N (MB)", LogX: true}
+	dht := Plot{Title: "DHT lookups", XLabel: "nodes (N)", YLabel: "ms", LogX: true}
 	for _, l := range labels {
 		lat.Series = append(lat.Series,
 			curve(l, "p50", false, func(r Result) float64 { return r.Latency.P50 }),
@@ -210,11 +214,27 @@ func Curves(results []Result) []byte {
 			curve(l, "gossip data", true, func(r Result) float64 { return r.BytesPerNodeHour.GossipData / 1e3 }),
 			curve(l, "gossip control", true, func(r Result) float64 { return r.BytesPerNodeHour.GossipControl / 1e3 }),
 			curve(l, "sync", true, func(r Result) float64 { return r.BytesPerNodeHour.Sync / 1e3 }),
-			curve(l, "DHT", true, func(r Result) float64 { return r.BytesPerNodeHour.DHT / 1e3 }))
+			curve(l, "DHT", true, func(r Result) float64 { return r.BytesPerNodeHour.DHT / 1e3 }),
+			curve(l, "other", true, func(r Result) float64 { return r.BytesPerNodeHour.Other / 1e3 }))
 		cpu.Series = append(cpu.Series,
 			curve(l, "CPU", false, func(r Result) float64 { return r.CPUSecondsPerNodeHour }))
+		rss.Series = append(rss.Series,
+			curve(l, "RSS", false, func(r Result) float64 { return r.RSSPerNode / 1e6 }))
+		dht.Series = append(dht.Series,
+			curve(l, "p50", false, func(r Result) float64 { return r.DHTLookup.P50 }),
+			curve(l, "p99", false, func(r Result) float64 { return r.DHTLookup.P99 }))
 	}
-	return Grid(2, lat, comp, bytesP, cpu)
+	// Completeness near 100 % would look flat from 0: show from a round
+	// value under the lowest point.
+	comp.YMax = 100
+	lowest := 100.0
+	for _, s := range comp.Series {
+		for _, p := range s.Points {
+			lowest = math.Min(lowest, p[1])
+		}
+	}
+	comp.YMin = math.Max(0, math.Floor((lowest-0.5)/5)*5)
+	return Grid(2, lat, comp, bytesP, cpu, rss, dht)
 }
 
 // WriteResults writes runs as indented JSON (an array), to be read back by

@@ -116,7 +116,8 @@ func (c ScheduleConfig) ActiveEnd() time.Duration {
 }
 
 // NewSchedule draws the posts and churn of a run over graph g. The events
-// are sorted by At (ties by Node, then Kind); every node that goes offline
+// are sorted by At (ties by Node, then coming back before posting before
+// going away); every node that goes offline
 // comes back online, and every node sent to the background comes back to
 // the foreground, no later than c.ActiveEnd(); a node never posts while
 // offline (the author is drawn again, up to 32 times, else the post is
@@ -221,9 +222,21 @@ func NewSchedule(g Graph, c ScheduleConfig) []Event {
 		if a.Node != b.Node {
 			return a.Node < b.Node
 		}
-		return a.Kind < b.Kind
+		return kindOrder(a.Kind) < kindOrder(b.Kind)
 	})
 	return events
+}
+
+// kindOrder orders a node's simultaneous events: back first, then its post,
+// then away.
+func kindOrder(k EventKind) int {
+	switch k {
+	case EventOnline, EventForeground:
+		return 0
+	case EventPost:
+		return 1
+	}
+	return 2
 }
 
 func fracCount(f float64, n int) int {

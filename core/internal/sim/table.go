@@ -3,6 +3,7 @@ package sim
 import (
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -41,9 +42,10 @@ func (t Table) cols() (int, []bool) {
 	return n, numeric
 }
 
-// isNumeric reports whether s reads as a number, allowing a unit or
-// percent sign after it and a leading sign or '×': "12", "-3.5", "99.9 %",
-// "1.2×", "340 ms", "≤ 2".
+// isNumeric reports whether s reads as one number, with an optional sign or
+// comparison before it and an optional unit after it (letters, '%', '×',
+// '/'; no further digits): "12", "-3.5", "99.9 %", "1.2×", "340 ms", "≤ 2",
+// "1,500 KB/h". "500 (3)" and "1 / 2" are not numeric.
 func isNumeric(s string) bool {
 	s = strings.TrimSpace(s)
 	s = strings.TrimLeft(s, "+-−≤≥<>~≈ ")
@@ -54,8 +56,15 @@ func isNumeric(s string) bool {
 	if end == 0 {
 		return false
 	}
-	_, err := strconv.ParseFloat(strings.ReplaceAll(s[:end], ",", ""), 64)
-	return err == nil
+	if _, err := strconv.ParseFloat(strings.ReplaceAll(s[:end], ",", ""), 64); err != nil {
+		return false
+	}
+	for _, r := range strings.TrimSpace(s[end:]) {
+		if !unicode.IsLetter(r) && r != '%' && r != '×' && r != '/' && r != 'µ' {
+			return false
+		}
+	}
+	return true
 }
 
 func cell(r []string, c int) string {

@@ -1,0 +1,119 @@
+package sim
+
+import (
+	"reflect"
+	"sort"
+	"testing"
+)
+
+func TestPowerLaw(t *testing.T) {
+	tests := []struct {
+		name    string
+		n, out  int
+		alpha   float64
+		top1Min float64 // share of follows held by the top 1 % of authors, at least
+	}{
+		{"default 500", 500, DefaultMeanOut, DefaultAlpha, 0.10},
+		{"alpha 1.0", 500, DefaultMeanOut, 1.0, 0.08},
+		{"alpha 1.5", 500, DefaultMeanOut, 1.5, 0.15},
+		{"1000 nodes", 1000, DefaultMeanOut, DefaultAlpha, 0.15},
+		{"sparse", 300, 3, DefaultAlpha, 0.10},
+		{"small", 50, 5, DefaultAlpha, 0},
+		{"out above n", 10, 50, DefaultAlpha, 0},
+		{"out zero", 20, 0, DefaultAlpha, 0},
+		{"uniform alpha 0", 200, 10, 0, 0},
+		{"two nodes", 2, 5, DefaultAlpha, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := PowerLaw(tt.n, tt.out, tt.alpha, 42)
+			if g.N != tt.n || len(g.Follows) != tt.n {
+				t.Fatalf("N=%d len=%d, want %d", g.N, len(g.Follows), tt.n)
+			}
+			for i, fs := range g.Follows {
+				if len(fs) < 1 || len(fs) > tt.n-1 {
+					t.Fatalf("node %d follows %d authors", i, len(fs))
+				}
+				if !sort.IntsAreSorted(fs) {
+					t.Fatalf("node %d: follows not sorted: %v", i, fs)
+				}
+				for j, a := range fs {
+					if a == i {
+						t.Fatalf("node %d follows itself", i)
+					}
+					if a < 0 || a >= tt.n {
+						t.Fatalf("node %d follows %d, out of range", i, a)
+					}
+					if j > 0 && fs[j-1] == a {
+						t.Fatalf("node %d follows %d twice", i, a)
+					}
+				}
+			}
+			// Mean out-degree near the asked one (clamped to [1, n-1]).
+			want := float64(max(1, min(tt.out, tt.n-1)))
+			mean := float64(g.Edges()) / float64(tt.n)
+			if tt.n >= 200 && (mean < 0.85*want || mean > 1.15*want) {
+				t.Errorf("mean out-degree %.2f, want about %.0f", mean, want)
+			}
+			p50, p90, mx := g.InDegreeQuantiles()
+			if !(p50 <= p90 && p90 <= mx) {
+				t.Errorf("quantiles not monotone: p50=%d p90=%d max=%d", p50, p90, mx)
+			}
+			if share := g.TopShare(0.01); share < tt.top1Min {
+				t.Errorf("top 1%% of authors hold %.3f of follows, want ≥ %.2f", share, tt.top1Min)
+			}
+			if tt.top1Min > 0 && mx < 5*max(p50, 1) {
+				t.Errorf("no heavy tail: p50=%d max=%d", p50, mx)
+			}
+			// Deterministic for a seed, different for another.
+			if !reflect.DeepEqual(g, PowerLaw(tt.n, tt.out, tt.alpha, 42)) {
+				t.Error("not deterministic for a seed")
+			}
+			if tt.n >= 50 && reflect.DeepEqual(g, PowerLaw(tt.n, tt.out, tt.alpha, 43)) {
+				t.Error("the seed changes nothing")
+			}
+		})
+	}
+}
+
+func TestPowerLawDegenerate(t *testing.T) {
+	for _, n := range []int{0, 1} {
+		g := PowerLaw(n, 10, 1.2, 1)
+		if g.N != n || len(g.Follows) != n || g.Edges() != 0 {
+			t.Errorf("n=%d: %+v", n, g)
+		}
+		p50, p90, mx := g.InDegreeQuantiles()
+		if p50 != 0 || p90 != 0 || mx != 0 || g.TopShare(0.01) != 0 {
+			t.Errorf("n=%d: quantiles %d %d %d", n, p50, p90, mx)
+		}
+	}
+}
+
+// TestDefaultGraph pins the default 500-node graph's shape, which
+// docs/drafts/sim-lib.md quotes.
+func TestDefaultGraph(t *testing.T) {
+	g := PowerLaw(500, DefaultMeanOut, DefaultAlpha, 1)
+	p50, p90, mx := g.InDegreeQuantiles()
+	t.Logf("default graph: edges=%d in-degree p50=%d p90=%d max=%d top1%%=%.3f top10%%=%.3f",
+		g.Edges(), p50, p90, mx, g.TopShare(0.01), g.TopShare(0.10))
+	if p50 > 10 || p90 < 20 || mx < 300 {
+		t.Errorf("default graph lost its shape: p50=%d p90=%d max=%d", p50, p90, mx)
+	}
+}
+
+func TestFollowers(t *testing.T) {
+	g := Graph{N: 4, Follows: [][]int{{1, 2}, {2}, {0, 1}, {}}}
+	want := [][]int{{2}, {0, 2}, {0, 1}, {}}
+	if got := g.Followers(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Followers = %v, want %v", got, want)
+	}
+	if got := g.InDegrees(); !reflect.DeepEqual(got, []int{1, 2, 2, 0}) {
+		t.Fatalf("InDegrees = %v", got)
+	}
+	// The inverse of the inverse is the graph.
+	big := PowerLaw(300, 10, 1.2, 7)
+	inv := Graph{N: big.N, Follows: big.Followers()}
+	if !reflect.DeepEqual(inv.Followers(), big.Follows) {
+		t.Fatal("Followers is not an involution")
+	}
+}
