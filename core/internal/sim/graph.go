@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -164,4 +165,27 @@ func (g Graph) TopShare(frac float64) float64 {
 		sum += v
 	}
 	return float64(sum) / float64(e)
+}
+
+// DegreePlot plots the graph's in-degrees against popularity rank (most
+// followed first), both axes logarithmic: a power law is a straight line.
+// Authors nobody follows are left out (a log axis has no 0).
+func (g Graph) DegreePlot() Plot {
+	d := g.InDegrees()
+	sort.Sort(sort.Reverse(sort.IntSlice(d)))
+	s := Series{Name: "followers per author"}
+	for i, v := range d {
+		if v > 0 {
+			s.Points = append(s.Points, [2]float64{float64(i + 1), float64(v)})
+		}
+	}
+	p50, p90, mx := g.InDegreeQuantiles()
+	return Plot{
+		Title:  fmt.Sprintf("Follow graph: %d nodes, %d follows (in-degree p50 %d, p90 %d, max %d)", g.N, g.Edges(), p50, p90, mx),
+		XLabel: "author's popularity rank",
+		YLabel: "followers",
+		LogX:   true, LogY: true,
+		Width: 640, Height: 360,
+		Series: []Series{s},
+	}
 }

@@ -1,8 +1,11 @@
 package sim
 
 import (
+	"flag"
+	"os"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -115,5 +118,34 @@ func TestFollowers(t *testing.T) {
 	inv := Graph{N: big.N, Follows: big.Followers()}
 	if !reflect.DeepEqual(inv.Followers(), big.Follows) {
 		t.Fatal("Followers is not an involution")
+	}
+}
+
+// graphSVG, when set, makes TestDegreePlot write the default 500-node
+// graph's degree plot there (the figure of docs/drafts/sim-lib.md):
+//
+//	go test ./core/internal/sim -run TestDegreePlot -graph-svg "$PWD/docs/sim-graph.svg"
+var graphSVG = flag.String("graph-svg", "", "write the default graph's degree plot to this file")
+
+func TestDegreePlot(t *testing.T) {
+	g := PowerLaw(500, DefaultMeanOut, DefaultAlpha, 1)
+	p := g.DegreePlot()
+	st := parseSVG(t, p.SVG())
+	nonzero := 0
+	for _, d := range g.InDegrees() {
+		if d > 0 {
+			nonzero++
+		}
+	}
+	if st.markers != nonzero+1 {
+		t.Errorf("%d markers, want %d authors with followers + 1 in the legend", st.markers, nonzero)
+	}
+	if !strings.Contains(p.Title, "500 nodes") {
+		t.Errorf("title %q", p.Title)
+	}
+	if *graphSVG != "" {
+		if err := os.WriteFile(*graphSVG, p.SVG(), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -346,12 +346,16 @@ func marker(b *bytes.Buffer, shape string, x, y float64, color string) {
 
 // makeAxis chooses the domain and ticks of an axis over data [lo, hi]
 // (both > 0 on a log axis), mapped to pixels [from, to]. Unless exact, a
-// linear domain is rounded out to whole ticks.
+// linear domain is rounded out to whole ticks, a log domain to 1, 2 or 5 ×
+// 10^k.
 func makeAxis(lo, hi float64, log bool, from, to float64, exact bool) axis {
 	a := axis{log: log, from: from, to: to}
 	if log {
 		if hi/lo < 1.0001 {
 			lo, hi = lo/2, hi*2
+		}
+		if !exact {
+			lo, hi = niceBelow(lo), niceAbove(hi)
 		}
 		a.ticks = logTicks(lo, hi)
 		a.lo, a.hi = math.Log10(lo), math.Log10(hi)
@@ -407,6 +411,28 @@ func niceStep(raw float64) float64 {
 	e := math.Pow(10, math.Floor(math.Log10(raw)))
 	for _, m := range []float64{1, 2, 5, 10} {
 		if m*e >= raw*(1-1e-9) {
+			return m * e
+		}
+	}
+	return 10 * e
+}
+
+// niceBelow returns the largest of 1, 2, 5 × 10^k that is ≤ v (v > 0).
+func niceBelow(v float64) float64 {
+	e := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{5, 2, 1} {
+		if m*e <= v*(1+1e-9) {
+			return m * e
+		}
+	}
+	return e
+}
+
+// niceAbove returns the smallest of 1, 2, 5 × 10^k that is ≥ v (v > 0).
+func niceAbove(v float64) float64 {
+	e := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*e >= v*(1-1e-9) {
 			return m * e
 		}
 	}

@@ -259,6 +259,17 @@ func TestNiceStep(t *testing.T) {
 	}
 }
 
+func TestNiceBounds(t *testing.T) {
+	tests := []struct{ v, below, above float64 }{
+		{468, 200, 500}, {500, 500, 500}, {12, 10, 20}, {0.03, 0.02, 0.05}, {1, 1, 1}, {9.9, 5, 10}, {1e6, 1e6, 1e6},
+	}
+	for _, tt := range tests {
+		if b, a := niceBelow(tt.v), niceAbove(tt.v); math.Abs(b-tt.below) > 1e-9*tt.below || math.Abs(a-tt.above) > 1e-9*tt.above {
+			t.Errorf("%v: below %v above %v, want %v %v", tt.v, b, a, tt.below, tt.above)
+		}
+	}
+}
+
 func TestLogTicks(t *testing.T) {
 	tests := []struct {
 		lo, hi float64
