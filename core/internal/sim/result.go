@@ -51,8 +51,17 @@ type Result struct {
 	// N is the number of Skein nodes (relays not counted); Relays the relays.
 	N      int `json:"n"`
 	Relays int `json:"relays,omitempty"`
-	// Follows is the number of follow edges in the graph.
-	Follows int `json:"follows,omitempty"`
+	// Follows is the number of follow edges in the graph; MeanOut, Alpha
+	// and Seed the PowerLaw arguments that drew it.
+	Follows int     `json:"follows,omitempty"`
+	MeanOut int     `json:"mean_out,omitempty"`
+	Alpha   float64 `json:"alpha,omitempty"`
+	Seed    uint64  `json:"seed,omitempty"`
+	// PostsPerSecond, ChurnFraction and BackgroundFraction: the
+	// ScheduleConfig of the run.
+	PostsPerSecond     float64 `json:"posts_per_second,omitempty"`
+	ChurnFraction      float64 `json:"churn_fraction,omitempty"`
+	BackgroundFraction float64 `json:"background_fraction,omitempty"`
 	// Duration is the simulated run's length (posts and churn over it).
 	Duration time.Duration `json:"duration_ns"`
 	// Wall is the wall-clock time the run took, setup included.
@@ -107,7 +116,8 @@ func (r Result) Table() Table {
 	}
 	rows := [][]string{
 		{"nodes (relays)", fmt.Sprintf("%d (%d)", r.N, r.Relays)},
-		{"follows", fmt.Sprint(r.Follows)},
+		{"follows (mean out, alpha, seed)", fmt.Sprintf("%d (%d, %.2g, %d)", r.Follows, r.MeanOut, r.Alpha, r.Seed)},
+		{"posts/s, churned, in background", fmt.Sprintf("%.3g, %.0f %%, %.0f %%", r.PostsPerSecond, 100*r.ChurnFraction, 100*r.BackgroundFraction)},
 		{"simulated duration", r.Duration.String()},
 		{"wall time", r.Wall.Round(time.Millisecond).String()},
 		{"posts (deliveries)", fmt.Sprintf("%d (%d)", r.Posts, r.Deliveries)},

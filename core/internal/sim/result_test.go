@@ -13,7 +13,7 @@ func sampleResults() []Result {
 	for i, n := range []int{500, 50, 200, 100} {
 		f := float64(i + 1)
 		rs = append(rs, Result{
-			Label: "skein", N: n, Relays: 3, Follows: 20 * n, Duration: 2 * time.Minute, Wall: 90 * time.Second,
+			Label: "skein", N: n, Relays: 3, Follows: 20 * n, MeanOut: 20, Alpha: 1.2, Seed: 1, PostsPerSecond: 10, ChurnFraction: 0.2, BackgroundFraction: 0.1, Duration: 2 * time.Minute, Wall: 90 * time.Second,
 			Posts: 10 * n, Deliveries: 200 * n,
 			Latency:         Latency{P50: 20 * f, P99: 80 * f, Max: 200 * f},
 			RawGossip:       Latency{P50: 10 * f, P99: 40 * f, Max: 60 * f},
@@ -62,7 +62,7 @@ func TestResultTable(t *testing.T) {
 		t.Errorf("title %q", tb.Title)
 	}
 	text := tb.Text()
-	for _, want := range []string{"20.0 ms / 80.0 ms / 200.0 ms", "2.00×", "99.00 % / 99.90 % (100)", "400.0 KB", "3.0 MB", "2m0s", "1m30s"} {
+	for _, want := range []string{"20.0 ms / 80.0 ms / 200.0 ms", "2.00×", "99.00 % / 99.90 % (100)", "400.0 KB", "3.0 MB", "2m0s", "1m30s", "10000 (20, 1.2, 1)", "10, 20 %, 10 %"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("table has no %q:\n%s", want, text)
 		}
