@@ -10,7 +10,7 @@ import (
 // Default parameters of the follow graph used by `make sim`.
 const (
 	// DefaultMeanOut is the mean number of authors a node follows.
-	DefaultMeanOut = 20
+	DefaultMeanOut = 10
 	// DefaultAlpha is the Zipf exponent of popularity: the author of
 	// popularity rank r is drawn with weight 1/r^alpha.
 	DefaultAlpha = 1.2
@@ -26,12 +26,14 @@ type Graph struct {
 // PowerLaw draws a follow graph over n nodes whose in-degree (followers per
 // author) follows a power law: each node is given a popularity rank (a
 // random permutation of 1..n) and every follow picks its author with weight
-// 1/rank^alpha (Zipf-like; alpha 1.0–1.5 is realistic), so a few accounts
-// are followed by many and most by few. Out-degree (authors followed per
-// node) is uniform in [1, 2·meanOut−1], so its mean is meanOut (clamped to at
-// least 1 and at most n−1). The most popular authors saturate: an author
-// cannot be followed twice by the same node, so their in-degree is at most
-// n−1. The graph is a pure function of its arguments (math/rand/v2 PCG).
+// 1/rank^alpha (Zipf-like; alpha 1.0–1.5 is realistic, 0 is uniform), so a
+// few accounts are followed by many and most by few. Each node follows a
+// number of authors drawn uniformly from [1, 2·meanOut−1], so meanOut on
+// average (meanOut is raised to 1; no node follows more than n−1, which
+// lowers the mean when meanOut is close to n). Follows are distinct and
+// never the node itself, so the most popular authors saturate near n−1
+// followers. The graph is a pure function of its arguments (math/rand/v2
+// PCG).
 func PowerLaw(n, meanOut int, alpha float64, seed uint64) Graph {
 	g := Graph{N: n, Follows: make([][]int, n)}
 	if n <= 1 {

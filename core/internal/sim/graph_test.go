@@ -2,6 +2,7 @@ package sim
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"reflect"
 	"sort"
@@ -92,15 +93,39 @@ func TestPowerLawDegenerate(t *testing.T) {
 	}
 }
 
-// TestDefaultGraph pins the default 500-node graph's shape, which
-// docs/drafts/sim-lib.md quotes.
+// TestDefaultGraph pins the default graph's shape, which
+// docs/drafts/sim-lib.md quotes; -v prints it for every N of the cost
+// curves:
+//
+//	go test ./core/internal/sim -run TestDefaultGraph -v
 func TestDefaultGraph(t *testing.T) {
-	g := PowerLaw(500, DefaultMeanOut, DefaultAlpha, 1)
-	p50, p90, mx := g.InDegreeQuantiles()
-	t.Logf("default graph: edges=%d in-degree p50=%d p90=%d max=%d top1%%=%.3f top10%%=%.3f",
-		g.Edges(), p50, p90, mx, g.TopShare(0.01), g.TopShare(0.10))
-	if p50 > 10 || p90 < 20 || mx < 300 {
-		t.Errorf("default graph lost its shape: p50=%d p90=%d max=%d", p50, p90, mx)
+	for _, out := range []int{DefaultMeanOut, 2 * DefaultMeanOut} {
+		tb := Table{
+			Title:  fmt.Sprintf("PowerLaw(N, %d, %.1f, seed 1): followers per author", out, DefaultAlpha),
+			Header: []string{"N", "follows", "p50", "p90", "p99", "max", "top 1 % share", "top 10 % share", "no followers"},
+		}
+		for _, n := range []int{50, 100, 200, 500, 1000} {
+			g := PowerLaw(n, out, DefaultAlpha, 1)
+			deg := g.InDegrees()
+			s := make(Sample, n)
+			zero := 0
+			for i, d := range deg {
+				s[i] = float64(d)
+				if d == 0 {
+					zero++
+				}
+			}
+			p50, p90, mx := g.InDegreeQuantiles()
+			tb.Rows = append(tb.Rows, []string{fmt.Sprint(n), fmt.Sprint(g.Edges()), fmt.Sprint(p50), fmt.Sprint(p90),
+				fmt.Sprint(s.Percentile(99)), fmt.Sprint(mx), fmt.Sprintf("%.0f %%", 100*g.TopShare(0.01)),
+				fmt.Sprintf("%.0f %%", 100*g.TopShare(0.10)), fmt.Sprint(zero)})
+			// A long tail: the median author has a few followers, the
+			// 90th percentile several times more, the top most of the network.
+			if n == 500 && (p50 > out/2 || p90 < 4*p50 || mx < 300) {
+				t.Errorf("meanOut %d: the 500-node graph lost its shape: p50=%d p90=%d max=%d", out, p50, p90, mx)
+			}
+		}
+		t.Log("\n" + tb.Text())
 	}
 }
 

@@ -117,12 +117,12 @@ func (c ScheduleConfig) ActiveEnd() time.Duration {
 
 // NewSchedule draws the posts and churn of a run over graph g. The events
 // are sorted by At (ties by Node, then coming back before posting before
-// going away); every node that goes offline
-// comes back online, and every node sent to the background comes back to
-// the foreground, no later than c.ActiveEnd(); a node never posts while
-// offline (the author is drawn again, up to 32 times, else the post is
-// dropped). Protected nodes and node indexes outside the graph are never
-// churned. The schedule is a pure function of g and c.
+// going away). Every node that goes offline comes back online, and every
+// node sent to the background comes back to the foreground, no later than
+// c.ActiveEnd(). A node never posts while offline (the author is drawn
+// again, up to 32 times, else that post is dropped); a node in the
+// background may post. Protected nodes are never churned. The schedule is a
+// pure function of g and c.
 func NewSchedule(g Graph, c ScheduleConfig) []Event {
 	end := c.ActiveEnd()
 	if g.N <= 0 || end <= 0 {
