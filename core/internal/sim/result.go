@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -62,7 +63,8 @@ type Result struct {
 	PostsPerSecond     float64 `json:"posts_per_second,omitempty"`
 	ChurnFraction      float64 `json:"churn_fraction,omitempty"`
 	BackgroundFraction float64 `json:"background_fraction,omitempty"`
-	// Duration is the simulated run's length (posts and churn over it).
+	// Duration is the time the run was measured over (the window of posts
+	// and churn, then the settle time): per-hour rates are per hour of it.
 	Duration time.Duration `json:"duration_ns"`
 	// Wall is the wall-clock time the run took, setup included.
 	Wall time.Duration `json:"wall_ns,omitempty"`
@@ -88,7 +90,8 @@ type Result struct {
 	// CPUSecondsPerNodeHour: process CPU time over the run, divided by N,
 	// per hour of run.
 	CPUSecondsPerNodeHour float64 `json:"cpu_s_per_node_hour"`
-	// RSSPerNode: the process's peak resident set, divided by N, in bytes.
+	// RSSPerNode: the process's resident set at the end of the run,
+	// divided by N, in bytes.
 	RSSPerNode float64 `json:"rss_per_node_bytes"`
 	// DHTLookup: DHT lookup times (ms).
 	DHTLookup Latency `json:"dht_lookup"`
@@ -136,8 +139,16 @@ func (r Result) Table() Table {
 		{"RSS/node", fmt.Sprintf("%.1f MB", r.RSSPerNode/1e6)},
 		{"DHT lookup p50 / p99", fmt.Sprintf("%s / %s", ms(r.DHTLookup.P50), ms(r.DHTLookup.P99))},
 	}
+	// Notes, one clause ("; "-separated) per row, so that a long note does
+	// not widen the table.
 	if r.Notes != "" {
-		rows = append(rows, []string{"notes", r.Notes})
+		for i, clause := range strings.Split(r.Notes, "; ") {
+			metric := ""
+			if i == 0 {
+				metric = "notes"
+			}
+			rows = append(rows, []string{metric, clause})
+		}
 	}
 	return Table{Title: title, Header: []string{"metric", "value"}, Rows: rows}
 }

@@ -79,6 +79,10 @@ type ScheduleConfig struct {
 	// PostsPerSecond is the total posting rate over the network. Posts are a
 	// Poisson process over [0, Duration−Settle).
 	PostsPerSecond float64
+	// MaxPosts bounds the posts drawn (and the schedule's memory): a rate
+	// and duration that would draw more stop there. Default
+	// DefaultMaxPosts (about a million).
+	MaxPosts int
 	// AuthorBy says how each post's author is drawn (default uniform).
 	AuthorBy AuthorChoice
 	// ChurnFraction (0..1) of the unprotected nodes go offline once, for
@@ -100,6 +104,9 @@ type ScheduleConfig struct {
 	// or sent to the background; they may still post.
 	Protected []int
 }
+
+// DefaultMaxPosts is ScheduleConfig.MaxPosts's default.
+const DefaultMaxPosts = 1 << 20
 
 // ActiveEnd returns Duration−Settle (with the default Settle): the time by
 // which every post has been made and every node is back online and in the
@@ -198,7 +205,11 @@ func NewSchedule(g Graph, c ScheduleConfig) []Event {
 			return min(i, g.N-1)
 		}
 		meanGap := float64(time.Second) / c.PostsPerSecond
-		for t := time.Duration(0); ; {
+		maxPosts := c.MaxPosts
+		if maxPosts <= 0 {
+			maxPosts = DefaultMaxPosts
+		}
+		for t, drawn := time.Duration(0), 0; drawn < maxPosts; drawn++ {
 			t += time.Duration(rng.ExpFloat64() * meanGap)
 			if t >= end {
 				break

@@ -191,6 +191,14 @@ func TestScheduleDegenerate(t *testing.T) {
 	}
 }
 
+func TestScheduleMaxPosts(t *testing.T) {
+	g := PowerLaw(10, 2, 1, 1)
+	ev := NewSchedule(g, ScheduleConfig{Duration: 1000 * time.Hour, PostsPerSecond: 1e6, MaxPosts: 1000, Seed: 1})
+	if n := Count(ev, EventPost); n != 1000 {
+		t.Fatalf("%d posts, want MaxPosts (1000)", n)
+	}
+}
+
 func TestEventStrings(t *testing.T) {
 	e := Event{At: 1500 * time.Millisecond, Node: 7, Kind: EventBackground}
 	if got := e.String(); got != "1.5s node 7 background" {
