@@ -119,11 +119,11 @@ func TestNewSchedule(t *testing.T) {
 
 func TestSchedulePostRate(t *testing.T) {
 	g := PowerLaw(200, 10, DefaultAlpha, 3)
-	c := ScheduleConfig{Duration: 10 * time.Hour, Settle: time.Nanosecond, PostsPerSecond: 2, ChurnFraction: 0.1, OfflineFor: 10 * time.Minute, Seed: 9}
+	c := ScheduleConfig{Duration: 2 * time.Hour, Settle: time.Nanosecond, PostsPerSecond: 5, ChurnFraction: 0.1, OfflineFor: 10 * time.Minute, Seed: 9}
 	posts := Count(NewSchedule(g, c), EventPost)
-	want := 2 * c.ActiveEnd().Seconds() // 72,000
+	want := 5 * c.ActiveEnd().Seconds() // 36,000
 	if r := float64(posts) / want; r < 0.98 || r > 1.02 {
-		t.Fatalf("%d posts over %v at 2/s: ratio %.4f", posts, c.ActiveEnd(), r)
+		t.Fatalf("%d posts over %v at 5/s: ratio %.4f", posts, c.ActiveEnd(), r)
 	}
 }
 
