@@ -366,13 +366,11 @@ func makeAxis(lo, hi float64, log bool, from, to float64, exact bool) axis {
 		}
 	} else {
 		if hi-lo < 1e-12*math.Max(1, math.Abs(hi)) {
+			// One value: from 0 to it (or 0 to 1 for 0 itself).
 			if hi == 0 {
 				lo, hi = 0, 1
 			} else {
-				lo, hi = math.Min(0, lo), math.Max(0, hi)*1.0
-				if lo == hi {
-					lo, hi = lo-1, hi+1
-				}
+				lo, hi = math.Min(0, lo), math.Max(0, hi)
 			}
 		}
 		step := niceStep((hi - lo) / 5)
@@ -389,7 +387,14 @@ func makeAxis(lo, hi float64, log bool, from, to float64, exact bool) axis {
 			lo = math.Floor(lo/step+1e-9) * step
 			hi = math.Ceil(hi/step-1e-9) * step
 		}
-		for t := math.Ceil(lo/step-1e-9) * step; t <= hi+step*1e-9; t += step {
+		// Ticks at whole multiples of step (computed, not accumulated, so
+		// that 0.1 + 0.2 does not drift), at most 50.
+		first := math.Ceil(lo/step - 1e-9)
+		for i := 0.0; i < 50; i++ {
+			t := (first + i) * step
+			if t > hi+step*1e-9 {
+				break
+			}
 			if math.Abs(t) < step*1e-9 {
 				t = 0
 			}

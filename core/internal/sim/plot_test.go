@@ -297,7 +297,7 @@ func TestLogTicks(t *testing.T) {
 }
 
 func TestLinearTicksRound(t *testing.T) {
-	for _, r := range [][2]float64{{0, 97}, {0, 1}, {0.001, 0.0042}, {-20, 35}, {0, 12345}, {95, 100}, {5, 5}, {0, 0}} {
+	for _, r := range [][2]float64{{0, 97}, {0, 1}, {0.001, 0.0042}, {-20, 35}, {0, 12345}, {95, 100}, {5, 5}, {0, 0}, {-7, -7}, {0, 0.3}, {1e9, 1e9 + 1}} {
 		a := makeAxis(r[0], r[1], false, 0, 100, false)
 		if len(a.ticks) < 2 || len(a.ticks) > 12 {
 			t.Errorf("%v: %d ticks %v", r, len(a.ticks), a.ticks)
