@@ -210,10 +210,11 @@ func NewSchedule(g Graph, c ScheduleConfig) []Event {
 			maxPosts = DefaultMaxPosts
 		}
 		for t, drawn := time.Duration(0), 0; drawn < maxPosts; drawn++ {
-			t += time.Duration(rng.ExpFloat64() * meanGap)
-			if t >= end {
+			next := float64(t) + rng.ExpFloat64()*meanGap // float: no overflow at tiny rates
+			if next >= float64(end) {
 				break
 			}
+			t = time.Duration(next)
 			for try := 0; try < 32; try++ {
 				a := draw()
 				if s, ok := offline[a]; ok && t >= s.from && t < s.to {

@@ -180,6 +180,7 @@ func TestScheduleDegenerate(t *testing.T) {
 		{"zero duration", PowerLaw(10, 2, 1, 1), ScheduleConfig{PostsPerSecond: 1, ChurnFraction: 1}},
 		{"settle is everything", PowerLaw(10, 2, 1, 1), ScheduleConfig{Duration: time.Minute, Settle: time.Hour, PostsPerSecond: 1}},
 		{"infinite rate", PowerLaw(10, 2, 1, 1), ScheduleConfig{Duration: time.Minute, PostsPerSecond: math.Inf(1)}},
+		{"vanishing rate", PowerLaw(10, 2, 1, 1), ScheduleConfig{Duration: time.Minute, PostsPerSecond: 1e-300}},
 		{"NaN fractions", PowerLaw(10, 2, 1, 1), ScheduleConfig{Duration: time.Minute, ChurnFraction: math.NaN(), BackgroundFraction: -1, PostsPerSecond: math.NaN()}},
 	}
 	for _, tt := range tests {
