@@ -216,6 +216,7 @@ func (n *Node) lookupName(ctx context.Context, name string) (names.Resolution, e
 	key := names.Key(name)
 	anchors := n.anchorPeers(ctx)
 	n.waitRouting(ctx)
+	defer n.cfg.sim.lookupDone("name", time.Now())
 
 	var (
 		mu              sync.Mutex
