@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -45,6 +46,7 @@ var (
 	simTransport  = flag.String("sim.transport", "", "TestSim: tcp (loopback sockets) or mem (in-memory transport); default tcp below 200 nodes, mem from 200")
 	simOut        = flag.String("sim.out", "", "TestSim: write the results as JSON to this file")
 	simSVG        = flag.String("sim.svg", "", "TestSim: write the curves of the results (sim.Curves) to this SVG file")
+	simDir        = flag.String("sim.dir", "/dev/shm", "TestSim: where the nodes' data directories go, if it exists (default the test's temporary directory): every node's durable writes share one disk here, where a phone has its own")
 )
 
 // simConfig is one run's parameters.
@@ -223,17 +225,19 @@ type simRun struct {
 func runSim(t *testing.T, cfg simConfig) sim.Result {
 	t.Helper()
 	if cfg.workers == 0 {
-		cfg.workers = 4 * runtime.GOMAXPROCS(0)
+		// The start-up and follows wait on the network and the disk
+		// more than on the CPU.
+		cfg.workers = 32 * runtime.GOMAXPROCS(0)
 	}
 	wallStart := time.Now()
 	ctx := context.Background()
-	base := t.TempDir()
+	base := simBase(t)
 	s := &simRun{cfg: cfg, published: make(map[string]time.Time)}
 	if cfg.mem {
 		s.mem = newMemNet()
 	}
 	s.g = sim.PowerLaw(cfg.n, cfg.follows, sim.DefaultAlpha, cfg.seed)
-	followers := s.g.Followers()
+	load0 := loadAvg()
 	logf := cfg.logf
 	phase := time.Now()
 	step := func(what string) {
@@ -308,10 +312,8 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 			return err
 		}
 		sn.node.Store(n)
-		for n.host.DHT.RoutingTable().Size() == 0 {
-			if !sleepCtx(ctx, 10*time.Millisecond) {
-				return fmt.Errorf("node %d: no DHT server in its routing table", i)
-			}
+		if err := s.joined(ctx, n); err != nil {
+			return fmt.Errorf("node %d: %w", i, err)
 		}
 		_, err = n.Register(ctx, sn.name, "pw")
 		return err
@@ -320,21 +322,67 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 	}
 	step("nodes started and registered")
 
-	// Follows, through the API: each looks the name up in the DHT.
-	if err := s.parallel(setupCtx, cfg.n, func(ctx context.Context, i int) error {
-		n := s.nodes[i].node.Load()
-		for _, j := range s.g.Follows[i] {
-			if _, err := n.Follow(ctx, simName(j)); err != nil {
-				return fmt.Errorf("node %d follows %s: %w", i, simName(j), err)
-			}
+	cancel()
+	setupCtx, cancel = context.WithTimeout(ctx, cfg.setupBudget)
+	defer cancel()
+	// Follows, through the API: each looks the name up in the DHT. A
+	// lookup that found nobody in time (a loaded machine) is retried, as
+	// a user would.
+	// A follow that fails three times is left out of the graph, and
+	// reported.
+	var followed, retried, failed atomic.Int64
+	stopProgress := s.progress(func() string {
+		return fmt.Sprintf("%d of %d follows, %d retried, %d failed", followed.Load(), s.g.Edges(), retried.Load(), failed.Load())
+	})
+	// The follows go in a shuffled order, many at once: a node's own
+	// follows one after another would leave the nodes that follow most
+	// finishing alone.
+	type edge struct{ f, a int }
+	var edges []edge
+	for f, as := range s.g.Follows {
+		for _, a := range as {
+			edges = append(edges, edge{f, a})
 		}
-		return nil
-	}); err != nil {
+	}
+	shuffle := rand.New(rand.NewPCG(cfg.seed, 1))
+	shuffle.Shuffle(len(edges), func(i, j int) { edges[i], edges[j] = edges[j], edges[i] })
+	var madeMu sync.Mutex
+	made := make([][]int, cfg.n)
+	err := s.parallel(setupCtx, len(edges), func(ctx context.Context, k int) error {
+		e := edges[k]
+		n := s.nodes[e.f].node.Load()
+		for try := 1; ; try++ {
+			_, err := n.Follow(ctx, simName(e.a))
+			if err == nil {
+				madeMu.Lock()
+				made[e.f] = append(made[e.f], e.a)
+				madeMu.Unlock()
+				followed.Add(1)
+				return nil
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if try == 3 || !errors.Is(err, ErrUnknownName) && !errors.Is(err, ErrOffline) {
+				logf("sim: node %d follows %s: %v", e.f, simName(e.a), err)
+				failed.Add(1)
+				return nil
+			}
+			retried.Add(1)
+		}
+	})
+	stopProgress()
+	if err != nil {
 		t.Fatalf("follows: %v", err)
 	}
-	step(fmt.Sprintf("%d follows made", s.g.Edges()))
+	wantEdges := s.g.Edges()
+	s.g.Follows = made
+	followers := s.g.Followers()
+	step(fmt.Sprintf("%d of %d follows made (%d retried)", s.g.Edges(), wantEdges, retried.Load()))
 	// Ready when every follower can be reached on each author's topic.
-	meshed := s.waitMesh(setupCtx)
+	meshCtx, cancelMesh := context.WithTimeout(ctx, cfg.setupBudget/2)
+	meshed := s.waitMesh(meshCtx)
+	cancelMesh()
 	step(fmt.Sprintf("%.1f %% of follows have a topic peer", 100*meshed))
 
 	for _, sn := range s.nodes {
@@ -433,6 +481,7 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 	bytes1, msgs1 := s.totals()
 	cpu1 := cpuTime()
 	rss := rssBytes()
+	load1 := loadAvg()
 	step("settled")
 
 	// Results.
@@ -520,9 +569,11 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 	r.Notes = fmt.Sprintf("%s; %d posts at %.1f/s over %v, settle ≤ %v; churn %.0f %%, background %.0f %%; "+
 		"latency over %d live deliveries (not to a follower away at the time, nor of the %d posts written in the background); "+
 		"mesh before the window %.1f %%; GossipSub bytes as the swarm counted them %.0f/node/h (the tracer's split: %.0f); "+
-		"CPU and RSS are the process's divided by N (relays included)",
+		"%d follows of the graph's %d made (%d failed 3 times); "+
+		"CPU and RSS are the process's divided by N (relays included); load average of the machine at start %s, at the end of the window %s",
 		transport, len(posts), cfg.rate, cfg.window, cfg.settle, 100*cfg.churn, 100*cfg.bg, len(lat), queued,
-		100*meshed, bph[classPubSubStream], bph[classGossipData]+bph[classGossipCtrl])
+		100*meshed, bph[classPubSubStream], bph[classGossipData]+bph[classGossipCtrl],
+		s.g.Edges(), wantEdges, failed.Load(), load0, load1)
 	s.closeAll()
 	for _, rel := range relays {
 		rel.Close()
@@ -531,11 +582,7 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 	step("closed")
 
 	if cfg.raw {
-		var rawPosts []rawPost
-		for _, p := range posts {
-			rawPosts = append(rawPosts, rawPost{author: p.author})
-		}
-		r.RawGossip = s.rawGossip(t, rawPosts, events, t0)
+		r.RawGossip = s.rawGossip(t, events)
 		step("raw GossipSub baseline")
 	}
 	r.Wall = time.Since(wallStart)
@@ -675,6 +722,56 @@ func (s *simRun) hostHooks(ctr *simCounters) *p2p.SimHooks {
 	return h
 }
 
+// joined waits until n has a DHT server in its routing table. The node
+// dials its bootstrap peers itself; if that has not worked within a few
+// seconds (a dial lost to go-libp2p#2925, say), the harness dials them,
+// as the node's own loop would 30 s later.
+func (s *simRun) joined(ctx context.Context, n *Node) error {
+	nudge := time.Now().Add(5 * time.Second)
+	for try := 0; n.host.DHT.RoutingTable().Size() == 0; {
+		if time.Now().After(nudge) {
+			if try++; try > 3 {
+				return errors.New("no DHT server in its routing table")
+			}
+			for _, ai := range n.boot {
+				dctx, cancel := context.WithTimeout(ctx, dialTimeout)
+				n.connect(dctx, ai)
+				cancel()
+			}
+			n.host.DHT.RefreshRoutingTable()
+			nudge = time.Now().Add(5 * time.Second)
+		}
+		if !sleepCtx(ctx, 10*time.Millisecond) {
+			return errors.New("no DHT server in its routing table")
+		}
+	}
+	return nil
+}
+
+// progress logs what status says, with the DHT lookups so far, every 10
+// s until the returned function is called.
+func (s *simRun) progress(status func() string) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(10 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			s.lookMu.Lock()
+			l := sim.LatencyOf(s.looks)
+			k := len(s.looks)
+			s.lookMu.Unlock()
+			s.cfg.logf("sim n=%d: %s; %d DHT lookups, p50 %.0f ms, p99 %.0f ms", s.cfg.n, status(), k, l.P50, l.P99)
+		}
+	})
+	return func() { close(done); wg.Wait() }
+}
+
 // parallel runs fn for 0..n-1 on cfg.workers goroutines and returns the
 // first error.
 func (s *simRun) parallel(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
@@ -769,6 +866,20 @@ func (s *simRun) closeAll() {
 	wg.Wait()
 }
 
+// simBase returns a new directory for a run's data directories: under
+// -sim.dir if it exists (memory, by default: the nodes' fsyncs would
+// otherwise queue on one disk), else in the test's temporary directory.
+func simBase(t testing.TB) string {
+	if st, err := os.Stat(*simDir); err == nil && st.IsDir() && *simDir != "" {
+		dir, err := os.MkdirTemp(*simDir, "skein-sim-")
+		if err == nil {
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			return dir
+		}
+	}
+	return t.TempDir()
+}
+
 func simName(i int) string { return fmt.Sprintf("sim%d", i) }
 
 // simAccounts returns the account keys of nodes 0..n-1: fixed, so that the
@@ -845,6 +956,19 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAvg is the machine's 1-minute load average, as text ("?" if unknown):
+// other work on a shared machine slows every figure of a run.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
 
 // rssBytes is the process's resident set now (VmRSS), 0 if unknown.

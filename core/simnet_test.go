@@ -70,6 +70,9 @@ type memTransport struct {
 	net *memNet
 	up  transport.Upgrader
 	rm  network.ResourceManager
+
+	mu sync.Mutex
+	ip netip.Addr // the listen address's: where this host's dials come from
 }
 
 var _ transport.Transport = (*memTransport)(nil)
@@ -88,6 +91,9 @@ func (t *memTransport) Listen(laddr ma.Multiaddr) (transport.Listener, error) {
 	if !ok || ap.Port() == 0 {
 		return nil, fmt.Errorf("memnet: cannot listen on %s: a fixed /ip4/../tcp/.. address is needed", laddr)
 	}
+	t.mu.Lock()
+	t.ip = ap.Addr()
+	t.mu.Unlock()
 	t.net.mu.Lock()
 	defer t.net.mu.Unlock()
 	if _, taken := t.net.listeners[ap]; taken {
@@ -119,13 +125,19 @@ func (t *memTransport) dial(ctx context.Context, ap netip.AddrPort, p peer.ID, s
 	if err := scope.SetPeer(p); err != nil {
 		return nil, err
 	}
+	t.mu.Lock()
+	ip := t.ip
+	t.mu.Unlock()
+	if !ip.IsValid() {
+		ip = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	}
 	t.net.mu.Lock()
 	l := t.net.listeners[ap]
 	t.net.nextPort++
 	if t.net.nextPort < 10000 {
 		t.net.nextPort = 10000
 	}
-	local := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), t.net.nextPort)
+	local := netip.AddrPortFrom(ip, t.net.nextPort)
 	t.net.conns++
 	t.net.mu.Unlock()
 	if l == nil {

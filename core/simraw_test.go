@@ -19,16 +19,13 @@ import (
 	"github.com/skein-p2p/skein/core/internal/sim"
 )
 
-// rawPost is one post of the schedule, replayed on raw GossipSub.
-type rawPost struct{ author int }
-
 // rawGossip is the baseline of a run: the same libp2p stack and GossipSub
 // options as Skein's hosts (p2p.New), on the same transport, with a topic
 // per author and each follower connected straight to each author it
 // follows, as Skein's followers are; the schedule's posts are published at
 // the same offsets, without churn and without any Skein code on the path.
 // It returns the publish → subscriber latency of every delivery.
-func (s *simRun) rawGossip(t *testing.T, _ []rawPost, events []sim.Event, _ time.Time) sim.Latency {
+func (s *simRun) rawGossip(t *testing.T, events []sim.Event) sim.Latency {
 	t.Helper()
 	ctx := context.Background()
 	n := s.cfg.n
