@@ -24,6 +24,20 @@ type simHooks struct {
 	// proof of work of its claim of name, done beforehand: the work of
 	// hundreds of claims would take most of a simulation's time.
 	account func(name string) (ed25519.PrivateKey, uint64)
+	// names, if set, answers for the DHT when the logged-in account
+	// resolves a name it has not pinned (Follow): the record a lookup
+	// would find. A simulation's warm start, as if every follow had been
+	// looked up in an earlier session: thousands of lookups at once would
+	// otherwise take most of its time.
+	names func(name string) (names.Record, bool)
+}
+
+// directory returns the record the simulation gives for name, if any.
+func (s *simHooks) directory(name string) (names.Record, bool) {
+	if s == nil || s.names == nil {
+		return names.Record{}, false
+	}
+	return s.names(name)
 }
 
 // newAccount returns a new account key and the work of its claim of name:
