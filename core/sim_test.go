@@ -198,6 +198,15 @@ type simNode struct {
 // span is a stretch of time.
 type span struct{ from, to time.Time }
 
+// spans formats ss as offsets from t0.
+func spans(ss []span, t0 time.Time) string {
+	var b strings.Builder
+	for _, sp := range ss {
+		fmt.Fprintf(&b, "[%.1fs–%.1fs]", sp.from.Sub(t0).Seconds(), sp.to.Sub(t0).Seconds())
+	}
+	return b.String()
+}
+
 // awayAt reports whether sn was away at time at (sn.mu is not needed once
 // the window is over).
 func (sn *simNode) awayAt(at time.Time) bool {
@@ -508,6 +517,17 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 		time.Sleep(250 * time.Millisecond)
 	}
 	elapsed := time.Since(t0)
+	// What is missing, for the log: which follower, which author, and
+	// whether either was away.
+	reported := 0
+	for f := range cfg.n {
+		for _, p := range want[f] {
+			if reported < 20 && !held(f, p) {
+				reported++
+				logf("sim n=%d: node %d (away %s) lacks post %d of node %d (away %s)", cfg.n, f, spans(s.nodes[f].away, t0), p.seq, p.author, spans(s.nodes[p.author].away, t0))
+			}
+		}
+	}
 	bytes1, msgs1 := s.totals()
 	cpu1 := cpuTime()
 	rss := rssBytes()
@@ -623,13 +643,6 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 		step("raw GossipSub baseline")
 	}
 	r.Wall = time.Since(wallStart)
-	if cfg.requireComplete && r.CompletenessAllMin < 1 {
-		for f := range cfg.n {
-			if c := share(f); c < 1 {
-				logf("node %d holds %.3f of its %d posts (returned %v)", f, c, len(want[f]), s.nodes[f].returned)
-			}
-		}
-	}
 	return r
 }
 
