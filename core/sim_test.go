@@ -45,7 +45,7 @@ var (
 	simTransport  = flag.String("sim.transport", "", "TestSim: tcp (loopback sockets) or mem (in-memory transport); default tcp below 200 nodes, mem from 200")
 	simOut        = flag.String("sim.out", "", "TestSim: write the results as JSON to this file")
 	simSVG        = flag.String("sim.svg", "", "TestSim: write the curves of the results (sim.Curves) to this SVG file")
-	simWarm       = flag.Bool("sim.warm", false, "TestSim: warm start: Follow resolves names from the run's directory, as an earlier session would have, instead of looking each up in the DHT (faster set-up; the DHT still serves the holders' lookups, the name records and the returning nodes)")
+	simLookups    = flag.Bool("sim.lookups", false, "TestSim: every Follow looks its name up in the DHT (default: a warm start, names resolved from the run's directory as an earlier session would have pinned them; the DHT still serves the holders' lookups, the name records and the returning nodes' lookups). With lookups, set-up takes minutes from 200 nodes and may stop short of the graph's follows")
 	simDir        = flag.String("sim.dir", "/dev/shm", "TestSim: where the nodes' data directories go, if it exists (default the test's temporary directory): every node's durable writes share one disk here, where a phone has its own")
 )
 
@@ -79,7 +79,7 @@ func TestSim(t *testing.T) {
 			rate: *simRate, follows: *simFollows,
 			churn: *simChurn, bg: *simBackground, seed: *simSeed,
 			raw: true, setupBudget: 30*time.Second + time.Duration(n)*300*time.Millisecond, logf: t.Logf,
-			lookups: !*simWarm,
+			lookups: *simLookups,
 		}
 		if cfg.rate <= 0 {
 			cfg.rate = float64(n) / 20
@@ -532,7 +532,7 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 	cpu1 := cpuTime()
 	rss := rssBytes()
 	load1 := loadAvg()
-	conns := s.connsPerNode()
+	conns, connRelay, connRelated, connOther := s.connsPerNode(relays)
 	step("settled")
 
 	// Results.
@@ -623,12 +623,12 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 	}
 	r.Notes = fmt.Sprintf("%s; %d posts at %.1f/s over %v, settle ≤ %v; churn %.0f %%, background %.0f %%; "+
 		"latency over %d live deliveries (not to a follower away at the time, nor of the %d posts written in the background); "+
-		"connections per node at the end: mean %.1f, max %.0f (the graph's follows and followers per node: mean %.1f); "+
+		"connections per node at the end: mean %.1f, max %.0f; peers per node: %.1f relays, %.1f followed or following, %.1f unrelated (the graph's follows and followers per node: mean %.1f); "+
 		"follows whose author knew the follower subscribed before the window %.1f %%; GossipSub bytes as the swarm counted them %.0f/node/h (the tracer's split: %.0f); "+
 		"%d follows of the graph's %d made (%d failed 3 times), %s; "+
 		"CPU and RSS are the process's divided by N (relays included); load average of the machine at start %s, at the end of the window %s",
 		transport, len(posts), cfg.rate, cfg.window, cfg.settle, 100*cfg.churn, 100*cfg.bg, len(lat), queued,
-		conns.Mean, conns.Max, 2*float64(s.g.Edges())/float64(cfg.n),
+		conns.Mean, conns.Max, connRelay, connRelated, connOther, 2*float64(s.g.Edges())/float64(cfg.n),
 		100*meshed, bph[classPubSubStream], bph[classGossipData]+bph[classGossipCtrl],
 		s.g.Edges(), wantEdges, failed.Load(), resolved, load0, load1)
 	s.closeAll()
@@ -886,15 +886,55 @@ func (s *simRun) waitMesh(ctx context.Context) float64 {
 	}
 }
 
-// connsPerNode summarises the number of connections of each node online.
-func (s *simRun) connsPerNode() sim.Summary {
-	var c []float64
-	for _, sn := range s.nodes {
+// connsPerNode summarises the number of connections of each node online,
+// and the mean number of them that are to a relay, to an author the node
+// follows or a follower of it (related), or to another node (unrelated:
+// found through GossipSub's peer exchange, a log's holders, ...).
+func (s *simRun) connsPerNode(relays []*Relay) (all sim.Summary, relay, related, unrelated float64) {
+	byPeer := make(map[string]int)
+	for i, sn := range s.nodes {
 		if n := sn.node.Load(); n != nil {
-			c = append(c, float64(len(n.host.Network().Conns())))
+			byPeer[n.host.ID().String()] = i
 		}
 	}
-	return sim.Summarize(c)
+	isRelay := make(map[string]bool)
+	for _, r := range relays {
+		isRelay[r.PeerID()] = true
+	}
+	rel := make([]map[int]bool, len(s.nodes))
+	for f, as := range s.g.Follows {
+		for _, a := range as {
+			if rel[f] == nil {
+				rel[f] = make(map[int]bool)
+			}
+			if rel[a] == nil {
+				rel[a] = make(map[int]bool)
+			}
+			rel[f][a], rel[a][f] = true, true
+		}
+	}
+	var c []float64
+	for i, sn := range s.nodes {
+		n := sn.node.Load()
+		if n == nil {
+			continue
+		}
+		peers := n.host.Network().Peers()
+		c = append(c, float64(len(n.host.Network().Conns())))
+		for _, p := range peers {
+			j, ok := byPeer[p.String()]
+			switch {
+			case isRelay[p.String()]:
+				relay++
+			case ok && rel[i][j]:
+				related++
+			default:
+				unrelated++
+			}
+		}
+	}
+	k := float64(max(len(c), 1))
+	return sim.Summarize(c), relay / k, related / k, unrelated / k
 }
 
 // totals returns every node's counters now.
