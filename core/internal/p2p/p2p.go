@@ -229,7 +229,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 			// Without flood publishing, followers connected only to the
 			// author get posts by gossip, seconds later.
 			pubsub.WithFloodPublish(true),
-			pubsub.WithPeerExchange(true),
+			pubsub.WithPeerExchange(!cfg.Sim.noPX()),
 		}
 		// Peers that send invalid messages are penalised, then ignored.
 		opts = append(opts, scoreOptions(cfg.ScoreDecay, cfg.ScoreInspect)...)

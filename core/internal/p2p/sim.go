@@ -28,7 +28,12 @@ type SimHooks struct {
 	// hosts in one process would otherwise hit the per-process defaults
 	// (the auto-scaled limits are sized for a whole machine).
 	Unlimited bool
+	// NoPeerExchange turns GossipSub's peer exchange off (an experiment:
+	// how many connections it adds).
+	NoPeerExchange bool
 }
+
+func (s *SimHooks) noPX() bool { return s != nil && s.NoPeerExchange }
 
 // limiter returns the resource manager's limiter for hooks s (nil: the
 // production one).
