@@ -101,6 +101,7 @@ func TestSim(t *testing.T) {
 		r := runSim(t, cfg)
 		fmt.Println(r.Table().Text())
 		results = append(results, r)
+		writeSimOut(t, results) // after each run: a later failure keeps these
 	}
 	if len(results) > 1 {
 		fmt.Println(sim.ResultsTable(results).Text())
@@ -111,22 +112,27 @@ func TestSim(t *testing.T) {
 	for deadline := time.Now().Add(20 * time.Second); runtime.NumGoroutine() > goroutines0+20 && time.Now().Before(deadline); {
 		time.Sleep(100 * time.Millisecond)
 	}
-	if *simOut != "" {
-		f, err := os.Create(*simOut)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := sim.WriteResults(f, results); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
 	if *simSVG != "" {
 		if err := os.WriteFile(*simSVG, sim.Curves(results), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// writeSimOut writes results to -sim.out, if given.
+func writeSimOut(t *testing.T, results []sim.Result) {
+	if *simOut == "" {
+		return
+	}
+	f, err := os.Create(*simOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.WriteResults(f, results); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/net/swarm"
 
 	"github.com/skein-p2p/skein/core/internal/p2p"
 	"github.com/skein-p2p/skein/core/internal/sim"
@@ -73,11 +74,19 @@ func (s *simRun) rawGossip(t *testing.T, events []sim.Event) sim.Latency {
 	defer func() { stop(); wg.Wait() }()
 	if err := s.parallel(setup, n, func(ctx context.Context, f int) error {
 		for _, a := range s.g.Follows[f] {
-			if err := hosts[f].Connect(ctx, peer.AddrInfo{ID: hosts[a].ID(), Addrs: hosts[a].Addrs()}); err != nil {
-				time.Sleep(100 * time.Millisecond) // go-libp2p#2925: retry once
-				if err := hosts[f].Connect(ctx, peer.AddrInfo{ID: hosts[a].ID(), Addrs: hosts[a].Addrs()}); err != nil {
-					return err
+			ai := peer.AddrInfo{ID: hosts[a].ID(), Addrs: hosts[a].Addrs()}
+			err := hosts[f].Connect(ctx, ai)
+			for try := 0; err != nil && try < 3 && ctx.Err() == nil; try++ {
+				// go-libp2p#2925, or a loaded machine: clear the dial
+				// backoff and retry.
+				if sw, ok := hosts[f].Network().(*swarm.Swarm); ok {
+					sw.Backoff().Clear(ai.ID)
 				}
+				time.Sleep(200 * time.Millisecond)
+				err = hosts[f].Connect(ctx, ai)
+			}
+			if err != nil {
+				s.cfg.logf("raw GossipSub: node %d not connected to %d: %v", f, a, err)
 			}
 			tp, err := hosts[f].PubSub.Join(rawTopic(a))
 			if err != nil {
