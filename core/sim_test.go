@@ -47,6 +47,7 @@ var (
 	simSVG        = flag.String("sim.svg", "", "TestSim: write the curves of the results (sim.Curves) to this SVG file")
 	simLookups    = flag.Bool("sim.lookups", false, "TestSim: every Follow looks its name up in the DHT (default: a warm start, names resolved from the run's directory as an earlier session would have pinned them; the DHT still serves the holders' lookups, the name records and the returning nodes' lookups). With lookups, set-up takes minutes from 200 nodes and may stop short of the graph's follows")
 	simPace       = flag.Duration("sim.pace", 200*time.Millisecond, "TestSim: with the warm start, the pause after each of a node's follows (a lookup's time): without it, every follow's dial, notice, sync and profile request come in one burst")
+	simRaw        = flag.Bool("sim.raw", true, "TestSim: measure raw GossipSub on the same topology after each run")
 	simPX         = flag.Bool("sim.px", true, "TestSim: GossipSub peer exchange on, as in Skein (false: an experiment, the nodes and the raw baseline without it)")
 	simDir        = flag.String("sim.dir", "/dev/shm", "TestSim: where the nodes' data directories go, if it exists (default the test's temporary directory): every node's durable writes share one disk here, where a phone has its own")
 )
@@ -83,7 +84,7 @@ func TestSim(t *testing.T) {
 			window: *simDuration, settle: *simSettle,
 			rate: *simRate, follows: *simFollows,
 			churn: *simChurn, bg: *simBackground, seed: *simSeed,
-			raw: true, setupBudget: 30*time.Second + time.Duration(n)*300*time.Millisecond, logf: t.Logf,
+			raw: *simRaw, setupBudget: 30*time.Second + time.Duration(n)*300*time.Millisecond, logf: t.Logf,
 			lookups: *simLookups, noPX: !*simPX, pace: *simPace,
 		}
 		if cfg.rate <= 0 {
