@@ -25,6 +25,7 @@ eval "$(scripts/browser-deps.sh | sed 's/^/export /')"
 # database is skewed by LevelDB's background compaction; the last counts.
 cmds=(
   "go test -run '^\$' -bench '^BenchmarkCatchUpIngest\$' -benchtime 5x -count 1 ./core/"
+  "go test -run '^TestSim\$' -count=1 -timeout 60m -v ./core/ -args -sim.sweep 50,100,200,500 -sim.duration 15s -sim.out docs/sim-results.json -sim.svg docs/sim-curves.svg"
   "go test -run '^\$' -bench '^BenchmarkLiveDelivery\$' -benchtime 200x -count 1 ./core/"
   "go test -run '^\$' -bench '^BenchmarkOfflineAuthorFetch\$' -benchtime 10x -count 1 ./core/"
   "SKEIN_BENCH_ENTRIES=$FEED_ENTRIES go test -run '^\$' -bench '^Benchmark(FeedPage|RawRangeScan)\$' -benchtime 2000x -count 2 ./core/internal/store/"
