@@ -316,10 +316,17 @@ func (n *Node) sessionLive(sess *session) {
 		// find nobody, and the author's followers would stay unconnected
 		// until their next periodic sync.
 		n.waitJoined(ctx)
+		// The posts written while away go out first: the peers met so
+		// far (a relay that keeps the account's log, followers that
+		// dialled in) forward them on the account's topic. Behind the
+		// lookups below (meetHolders alone may retry for up to 15 s
+		// plus its searches) they reached followers up to a periodic
+		// sync late (the 500-node simulation, issue 16). The holders met
+		// later sync them on connecting.
+		n.publishPending(ctx, sess)
 		n.locateFollowed(ctx, sess)
 		n.syncAll(ctx)
 		n.meetHolders(ctx, sess)
-		n.publishPending(ctx, sess)
 	})
 }
 
