@@ -441,15 +441,7 @@ func newFollowNetwork(b *testing.B, devices int) *followNetwork {
 		ends = append(ends, end{ns, fcDeviceIP(k), fmt.Sprintf("d%d", k)})
 	}
 	for _, p := range ends {
-		host, peer := prefix+p.side+"h", prefix+p.side+"p"
-		steps = append(steps,
-			[]string{"-n", n.net, "link", "add", host, "type", "veth", "peer", "name", peer, "netns", p.ns},
-			[]string{"-n", n.net, "link", "set", host, "master", "br0", "up"},
-			[]string{"-n", p.ns, "link", "set", "lo", "up"},
-			[]string{"-n", p.ns, "link", "set", peer, "name", "eth0"},
-			[]string{"-n", p.ns, "addr", "add", p.ip + "/16", "dev", "eth0"},
-			[]string{"-n", p.ns, "link", "set", "eth0", "up"},
-		)
+		steps = append(steps, linkSteps(n.net, p.ns, prefix+p.side, p.ip+"/16")...)
 	}
 	for _, s := range steps {
 		if err := ipCmd(s...); err != nil {

@@ -254,15 +254,7 @@ func newNetwork(b *testing.B) *network {
 		{"-n", n.net, "link", "set", "br0", "up"},
 	}
 	for _, p := range []struct{ ns, ip, side string }{{n.bg, bgIP, "b"}, {n.fg, fgIP, "f"}} {
-		host, peer := prefix+p.side+"h", prefix+p.side+"p"
-		steps = append(steps,
-			[]string{"-n", n.net, "link", "add", host, "type", "veth", "peer", "name", peer, "netns", p.ns},
-			[]string{"-n", n.net, "link", "set", host, "master", "br0", "up"},
-			[]string{"-n", p.ns, "link", "set", "lo", "up"},
-			[]string{"-n", p.ns, "link", "set", peer, "name", "eth0"},
-			[]string{"-n", p.ns, "addr", "add", p.ip + "/24", "dev", "eth0"},
-			[]string{"-n", p.ns, "link", "set", "eth0", "up"},
-		)
+		steps = append(steps, linkSteps(n.net, p.ns, prefix+p.side, p.ip+"/24")...)
 	}
 	for _, s := range steps {
 		if err := ipCmd(s...); err != nil {
@@ -271,6 +263,21 @@ func newNetwork(b *testing.B) *network {
 		}
 	}
 	return n
+}
+
+// linkSteps returns the ip(8) commands that join namespace ns to the bridge
+// br0 of namespace net: a veth pair named name+"h" (on the bridge) and
+// name+"p" (eth0 in ns, with address cidr).
+func linkSteps(net, ns, name, cidr string) [][]string {
+	host, peer := name+"h", name+"p"
+	return [][]string{
+		{"-n", net, "link", "add", host, "type", "veth", "peer", "name", peer, "netns", ns},
+		{"-n", net, "link", "set", host, "master", "br0", "up"},
+		{"-n", ns, "link", "set", "lo", "up"},
+		{"-n", ns, "link", "set", peer, "name", "eth0"},
+		{"-n", ns, "addr", "add", cidr, "dev", "eth0"},
+		{"-n", ns, "link", "set", "eth0", "up"},
+	}
 }
 
 // close deletes the namespaces, and with them their interfaces.
