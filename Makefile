@@ -86,6 +86,22 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
 bench: deps ## run the benchmarks and write docs/BENCHMARKS.md
 	./scripts/bench.sh
 
+# The simulation of issue 16 (core/sim_test.go, docs/drafts/sim-core.md):
+# SIM_N nodes in one process; SIM_SWEEP=1 runs N = 50, 100, 200 and 500 and
+# writes docs/sim-results.json and docs/sim-curves.svg. SIM_FLAGS adds
+# TestSim's flags (-sim.duration, -sim.rate, -sim.churn, ... see sim_test.go).
+SIM_N     ?= 500
+SIM_SWEEP ?=
+SIM_FLAGS ?=
+
+.PHONY: sim
+sim: deps ## the 500-node simulation, prints its table (SIM_N=n; SIM_SWEEP=1: N = 50..500 with docs/sim-curves.svg)
+ifeq ($(SIM_SWEEP),1)
+	$(GO) test -run '^TestSim$$' -count=1 -timeout 60m -v ./core/ -args -sim.sweep 50,100,200,500 -sim.duration 15s -sim.out docs/sim-results.json -sim.svg docs/sim-curves.svg $(SIM_FLAGS)
+else
+	$(GO) test -run '^TestSim$$' -count=1 -timeout 20m -v ./core/ -args -sim.n $(SIM_N) -sim.duration 15s $(SIM_FLAGS)
+endif
+
 .PHONY: clean
 clean: ## remove build output
 	rm -rf $(BIN) bind/build bind/out

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"sync"
@@ -129,13 +128,12 @@ func (n *Node) Register(ctx context.Context, name, password string) (User, error
 	case !unclaimed(err):
 		return User{}, err
 	}
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	priv, nonce, err := n.cfg.sim.newAccount(name)
 	if err != nil {
 		return User{}, err
 	}
 	key := keyOf(priv)
 	created := time.Now().UTC().Truncate(time.Millisecond)
-	nonce := names.Work(key, name)
 	// Claim the name at the anchors before anything is stored here: one
 	// that holds another key's claim (registered since the lookup) makes
 	// the name taken.

@@ -315,6 +315,7 @@ func (n *Node) findHolders(ctx context.Context, author entry.Key) []peer.ID {
 	ctx, cancel := context.WithTimeout(ctx, findTimeout)
 	defer cancel()
 	n.waitRouting(ctx)
+	defer n.cfg.sim.lookupDone("providers", time.Now())
 	var out []peer.ID
 	for ai := range n.host.DHT.FindProvidersAsync(ctx, logKey(author), maxHolders+1) {
 		if ai.ID == n.host.ID() || ai.ID == "" {

@@ -146,6 +146,8 @@ type Config struct {
 	// back by that long before the engine sees it, by every path (the
 	// seed's -delay, for the causal-order test).
 	chatHold func(*chatlog.Entry) time.Duration
+	// sim holds a simulation's hooks (simhooks.go).
+	sim *simHooks
 }
 
 const (
@@ -359,6 +361,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		ScoreDecay:    cfg.scoreDecay,
 		ScoreInspect:  cfg.scoreInspect,
 		Logger:        log,
+		Sim:           cfg.sim.hostHooks(),
 	})
 	if err != nil {
 		plog.Close()

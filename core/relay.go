@@ -65,6 +65,8 @@ type RelayConfig struct {
 
 	// nameRates overrides the rates of DHT puts the relay takes (tests).
 	nameRates names.Rates
+	// sim holds a simulation's hooks (simhooks.go).
+	sim *simHooks
 }
 
 // RelayLimits bound the circuit relay service: what one relayed
@@ -226,6 +228,7 @@ func NewRelay(ctx context.Context, cfg RelayConfig) (*Relay, error) {
 		RelayService:   &res,
 		AutoNATService: true,
 		Logger:         log,
+		Sim:            cfg.sim.hostHooks(),
 	})
 	if err != nil {
 		plog.Close()

@@ -72,6 +72,7 @@ type hostConfig struct {
 	holePunch      bool                 // run DCUtR: upgrade relayed connections to direct ones
 	autonatService bool                 // answer other peers' AutoNAT dial-back requests
 	reachability   network.Reachability // if not Unknown, AutoNAT's answer, fixed
+	sim            *SimHooks            // a simulation's hooks; nil in production
 }
 
 // basicHost is the host newBasicHost returns. Its Close stops what
@@ -121,10 +122,18 @@ func newBasicHost(cfg hostConfig) (_ *basicHost, err error) {
 		return nil, err
 	}
 	bus := eventbus.NewBus()
-	sw, up, closers, err := newSwarm(cfg.key, ps, bus, cfg.rcmgr, cfg.gater,
+	swOpts := []swarm.Option{
 		swarm.WithUDPBlackHoleSuccessCounter(&swarm.BlackHoleSuccessCounter{N: 100, MinSuccesses: 5, Name: "UDP"}),
 		swarm.WithIPv6BlackHoleSuccessCounter(&swarm.BlackHoleSuccessCounter{N: 100, MinSuccesses: 5, Name: "IPv6"}),
-	)
+	}
+	var transports simTransports
+	if cfg.sim != nil {
+		if cfg.sim.Reporter != nil {
+			swOpts = append(swOpts, swarm.WithMetrics(cfg.sim.Reporter))
+		}
+		transports = cfg.sim.Transports
+	}
+	sw, up, closers, err := newSwarm(cfg.key, ps, bus, cfg.rcmgr, cfg.gater, transports, swOpts...)
 	undo = append(undo, closers...)
 	if err != nil {
 		return nil, err
@@ -191,34 +200,15 @@ func newBasicHost(cfg hostConfig) (_ *basicHost, err error) {
 // security (Noise, then TLS) and muxer (yamux), and the upgrader its relay
 // transport needs. It returns what it made that needs closing, in the
 // order it made them, also when it fails.
-func newSwarm(key crypto.PrivKey, ps peerstore.Peerstore, bus event.Bus, rm network.ResourceManager, gater connmgr.ConnectionGater, opts ...swarm.Option) (_ *swarm.Swarm, _ transport.Upgrader, closers []io.Closer, err error) {
-	// QUIC: one UDP socket per local address for every QUIC connection,
-	// whose stateless-reset and token keys derive from the device key.
-	resetKey, tokenKey, err := quicKeys(key)
-	if err != nil {
-		return nil, nil, closers, err
+// A simulation's transports, if given, replace TCP and QUIC.
+func newSwarm(key crypto.PrivKey, ps peerstore.Peerstore, bus event.Bus, rm network.ResourceManager, gater connmgr.ConnectionGater, simTpts simTransports, opts ...swarm.Option) (_ *swarm.Swarm, _ transport.Upgrader, closers []io.Closer, err error) {
+	var qcm *quicreuse.ConnManager
+	if simTpts == nil {
+		if qcm, err = newQUICManager(key, rm); err != nil {
+			return nil, nil, closers, err
+		}
+		closers = append(closers, qcm)
 	}
-	qcm, err := quicreuse.NewConnManager(resetKey, tokenKey,
-		quicreuse.ConnContext(func(ctx context.Context, ci *quicgo.ClientInfo) (context.Context, error) {
-			// Even without a multiaddr, the resource manager decides.
-			addr, err := quicreuse.ToQuicMultiaddr(ci.RemoteAddr, quicgo.Version1)
-			if err != nil {
-				addr = nil
-			}
-			scope, err := rm.OpenConnection(network.DirInbound, false, addr)
-			if err != nil {
-				return ctx, err
-			}
-			ctx = network.WithConnManagementScope(ctx, scope)
-			context.AfterFunc(ctx, scope.Done)
-			return ctx, nil
-		}),
-		quicreuse.VerifySourceAddress(func(addr net.Addr) bool { return rm.VerifySourceAddress(addr) }),
-	)
-	if err != nil {
-		return nil, nil, closers, err
-	}
-	closers = append(closers, qcm)
 
 	id, err := peer.IDFromPrivateKey(key)
 	if err != nil {
@@ -244,15 +234,16 @@ func newSwarm(key crypto.PrivKey, ps peerstore.Peerstore, bus event.Bus, rm netw
 	if err != nil {
 		return nil, nil, closers, err
 	}
-	tcpt, err := tcp.NewTCPTransport(up, rm, nil)
+	var tpts []transport.Transport
+	if simTpts != nil {
+		tpts, err = simTpts(up, rm, gater)
+	} else {
+		tpts, err = tcpQUIC(key, qcm, up, rm, gater)
+	}
 	if err != nil {
 		return nil, nil, closers, err
 	}
-	quict, err := quic.NewTransport(key, qcm, nil, gater, rm)
-	if err != nil {
-		return nil, nil, closers, err
-	}
-	for _, t := range []transport.Transport{tcpt, quict} {
+	for _, t := range tpts {
 		if err := sw.AddTransport(t); err != nil {
 			return nil, nil, closers, err
 		}
@@ -260,6 +251,53 @@ func newSwarm(key crypto.PrivKey, ps peerstore.Peerstore, bus event.Bus, rm netw
 
 	return sw, up, closers, nil
 }
+
+// newQUICManager makes the QUIC connection manager: one UDP socket per
+// local address for every QUIC connection.
+func newQUICManager(key crypto.PrivKey, rm network.ResourceManager) (*quicreuse.ConnManager, error) {
+	// The stateless-reset and token keys derive from the device key.
+	resetKey, tokenKey, err := quicKeys(key)
+	if err != nil {
+		return nil, err
+	}
+	qcm, err := quicreuse.NewConnManager(resetKey, tokenKey,
+		quicreuse.ConnContext(func(ctx context.Context, ci *quicgo.ClientInfo) (context.Context, error) {
+			// Even without a multiaddr, the resource manager decides.
+			addr, err := quicreuse.ToQuicMultiaddr(ci.RemoteAddr, quicgo.Version1)
+			if err != nil {
+				addr = nil
+			}
+			scope, err := rm.OpenConnection(network.DirInbound, false, addr)
+			if err != nil {
+				return ctx, err
+			}
+			ctx = network.WithConnManagementScope(ctx, scope)
+			context.AfterFunc(ctx, scope.Done)
+			return ctx, nil
+		}),
+		quicreuse.VerifySourceAddress(func(addr net.Addr) bool { return rm.VerifySourceAddress(addr) }),
+	)
+	if err != nil {
+		return nil, err
+	}
+	return qcm, nil
+}
+
+// tcpQUIC makes Skein's TCP and QUIC transports.
+func tcpQUIC(key crypto.PrivKey, qcm *quicreuse.ConnManager, up transport.Upgrader, rm network.ResourceManager, gater connmgr.ConnectionGater) ([]transport.Transport, error) {
+	tcpt, err := tcp.NewTCPTransport(up, rm, nil)
+	if err != nil {
+		return nil, err
+	}
+	quict, err := quic.NewTransport(key, qcm, nil, gater, rm)
+	if err != nil {
+		return nil, err
+	}
+	return []transport.Transport{tcpt, quict}, nil
+}
+
+// simTransports is SimHooks.Transports.
+type simTransports = func(transport.Upgrader, network.ResourceManager, connmgr.ConnectionGater) ([]transport.Transport, error)
 
 // dialer is a swarm that only dials, under a throwaway key: what the AutoNAT
 // service dials back with.
@@ -277,7 +315,7 @@ func newDialer(rm network.ResourceManager, gater connmgr.ConnectionGater) (*dial
 	if err != nil {
 		return nil, err
 	}
-	sw, _, closers, err := newSwarm(key, ps, eventbus.NewBus(), rm, gater,
+	sw, _, closers, err := newSwarm(key, ps, eventbus.NewBus(), rm, gater, nil,
 		swarm.WithDialRanker(swarm.NoDelayDialRanker),
 		swarm.WithUDPBlackHoleSuccessCounter(nil),
 		swarm.WithIPv6BlackHoleSuccessCounter(nil),

@@ -99,6 +99,9 @@ type Config struct {
 	// score of every peer (tests).
 	ScoreInspect func(map[peer.ID]float64)
 	Logger       *slog.Logger
+	// Sim, if set, holds a simulation's measurement and transport hooks
+	// (sim.go); nil in production.
+	Sim *SimHooks
 }
 
 // Host is a running libp2p host with its DHT and, if configured, GossipSub.
@@ -150,7 +153,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	}
 	// Without metrics: nothing reads them, and they cost work on every
 	// stream and connection.
-	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(rcmgr.DefaultLimits.AutoScale()), rcmgr.WithMetricsDisabled())
+	rm, err := rcmgr.NewResourceManager(cfg.Sim.limiter(), rcmgr.WithMetricsDisabled())
 	if err != nil {
 		cm.Close()
 		return nil, fmt.Errorf("p2p: resource manager: %w", err)
@@ -168,6 +171,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		holePunch:      cfg.HolePunch,
 		autonatService: cfg.AutoNATService,
 		reachability:   cfg.Reachability,
+		sim:            cfg.Sim,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("p2p: start host: %w", err) // rm and cm closed
@@ -225,10 +229,13 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 			// Without flood publishing, followers connected only to the
 			// author get posts by gossip, seconds later.
 			pubsub.WithFloodPublish(true),
-			pubsub.WithPeerExchange(true),
+			pubsub.WithPeerExchange(!cfg.Sim.noPX()),
 		}
 		// Peers that send invalid messages are penalised, then ignored.
 		opts = append(opts, scoreOptions(cfg.ScoreDecay, cfg.ScoreInspect)...)
+		if cfg.Sim != nil && cfg.Sim.Tracer != nil {
+			opts = append(opts, pubsub.WithRawTracer(cfg.Sim.Tracer))
+		}
 		hh.PubSub, err = pubsub.NewGossipSub(runCtx, h, opts...)
 		if err != nil {
 			hh.Close()
