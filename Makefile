@@ -97,7 +97,7 @@ SIM_FLAGS ?=
 .PHONY: sim
 sim: deps ## the 500-node simulation, prints its table (SIM_N=n; SIM_SWEEP=1: N = 50..500 with docs/sim-curves.svg)
 ifeq ($(SIM_SWEEP),1)
-	$(GO) test -run '^TestSim$$' -count=1 -timeout 60m -v ./core/ -args -sim.sweep 50,100,200,500 -sim.duration 15s -sim.out docs/sim-results.json -sim.svg docs/sim-curves.svg $(SIM_FLAGS)
+	$(GO) test -run '^TestSim$$' -count=1 -timeout 60m -v ./core/ -args -sim.sweep 50,100,200,500 -sim.duration 15s -sim.out $(CURDIR)/docs/sim-results.json -sim.svg $(CURDIR)/docs/sim-curves.svg $(SIM_FLAGS)
 else
 	$(GO) test -run '^TestSim$$' -count=1 -timeout 20m -v ./core/ -args -sim.n $(SIM_N) -sim.duration 15s $(SIM_FLAGS)
 endif
