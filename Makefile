@@ -86,7 +86,7 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
 bench: deps ## run the benchmarks and write docs/BENCHMARKS.md
 	./scripts/bench.sh
 
-# The simulation of issue 16 (core/sim_test.go, docs/drafts/sim-core.md):
+# The simulation of issue 16 (core/sim_test.go, docs/BENCHMARKS.md, "Scale: the 500-node simulation"):
 # SIM_N nodes in one process; SIM_SWEEP=1 runs N = 50, 100, 200 and 500 and
 # writes docs/sim-results.json and docs/sim-curves.svg. SIM_FLAGS adds
 # TestSim's flags (-sim.duration, -sim.rate, -sim.churn, ... see sim_test.go).

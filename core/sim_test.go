@@ -30,7 +30,7 @@ import (
 // The simulation harness (issue 16): N full Skein nodes in this process, a
 // follow graph drawn from a power law, posts and churn on a schedule, and
 // the measurements of sim.Result. `make sim` runs it; TestSimSmoke runs a
-// small size in `make test`. docs/drafts/sim-core.md describes it.
+// small size in `make test`. docs/BENCHMARKS.md, "Scale: the 500-node simulation" describes it.
 var (
 	simN          = flag.Int("sim.n", 0, "TestSim: number of Skein nodes (0: skip TestSim unless SKEIN_SIM_N is set)")
 	simSweep      = flag.String("sim.sweep", "", "TestSim: comma-separated node counts to run one after another, e.g. 50,100,200,500 (overrides -sim.n)")

@@ -94,7 +94,7 @@ func TestPowerLawDegenerate(t *testing.T) {
 }
 
 // TestDefaultGraph pins the default graph's shape, which
-// docs/drafts/sim-lib.md quotes; -v prints it for every N of the cost
+// docs/BENCHMARKS.md ("Scale: the 500-node simulation") quotes; -v prints it for every N of the cost
 // curves:
 //
 //	go test ./core/internal/sim -run TestDefaultGraph -v
@@ -147,7 +147,7 @@ func TestFollowers(t *testing.T) {
 }
 
 // graphSVG, when set, makes TestDegreePlot write the default 500-node
-// graph's degree plot there (the figure of docs/drafts/sim-lib.md):
+// graph's degree plot there (docs/BENCHMARKS.md, "Scale: the 500-node simulation"):
 //
 //	go test ./core/internal/sim -run TestDegreePlot -graph-svg "$PWD/docs/sim-graph.svg"
 var graphSVG = flag.String("graph-svg", "", "write the default graph's degree plot to this file")
