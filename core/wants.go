@@ -72,25 +72,27 @@ func (h *holderHints) of(p peer.ID) map[entry.Key]struct{} {
 // wantsFor returns the authors, among authors, whose logs a sync with p
 // asks for: every one from a store-and-forward relay that keeps this
 // node's follows; otherwise those whose device p is (from their name
-// records), those p was seen to hold or follow (holderHints), and the
-// local accounts' own logs (a restore fetches them from anyone). The
-// order of authors is kept. An empty result means p is not worth a sync.
+// records), those p was seen to hold or follow (holderHints), the
+// local accounts' own logs (a restore fetches them from anyone), and
+// those whose device this node does not know (yet): after a restart,
+// until their name records are looked up again, p may be that device.
+// The order of authors is kept. An empty result means p is not worth a
+// sync.
 func (n *Node) wantsFor(p peer.ID, authors []entry.Key) []entry.Key {
 	if k, ok := n.keeperPeer(); ok && k.ID == p {
 		return authors
 	}
 	hinted := n.hints.of(p)
 	n.mu.Lock()
-	device := make(map[entry.Key]bool)
+	device := make(map[entry.Key]bool, len(n.devices)) // author → whether p is its device
 	for a, q := range n.devices {
-		if q == p {
-			device[a] = true
-		}
+		device[a] = q == p
 	}
 	n.mu.Unlock()
 	var out []entry.Key
 	for _, a := range authors {
-		if _, hint := hinted[a]; hint || device[a] || n.store.IsLocal(a) {
+		isDevice, known := device[a]
+		if _, hint := hinted[a]; hint || isDevice || !known || n.store.IsLocal(a) {
 			out = append(out, a)
 		}
 	}

@@ -157,4 +157,15 @@ func TestWantsFor(t *testing.T) {
 	if got := carol.wantsFor(stranger, []entry.Key{ak}); len(got) != 0 {
 		t.Errorf("a stranger, alice's log only: wantsFor = %v, want nothing", got)
 	}
+	// After a restart the devices are not known until the name records are
+	// looked up again: any peer may be the device of such an author.
+	carol.mu.Lock()
+	delete(carol.devices, ak)
+	carol.mu.Unlock()
+	if got := carol.wantsFor(stranger, []entry.Key{ak, bk}); !slices.Equal(got, []entry.Key{ak, bk}) {
+		t.Errorf("a stranger, alice's device unknown: wantsFor = %v, want alice and bob (hinted)", got)
+	}
+	if got := carol.wantsFor(bob.host.ID(), []entry.Key{ak}); !slices.Equal(got, []entry.Key{ak}) {
+		t.Errorf("bob's device, alice's device unknown: wantsFor = %v, want alice", got)
+	}
 }
