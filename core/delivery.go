@@ -109,7 +109,7 @@ func (n *Node) watchJoins(ctx context.Context, sess *session, joins *pubsub.Topi
 			// A follower of the author: ask it for the log. By the
 			// sync loop, not here: a peer that never answers would
 			// hold up every join after its own.
-			n.hints.add(ev.Peer, author)
+			n.hints.Add(ev.Peer, author)
 			n.requestSync(ev.Peer)
 			continue
 		}
@@ -201,7 +201,7 @@ func (n *Node) readTopic(ctx context.Context, sub *pubsub.Subscription) {
 		if !ok || m.ReceivedFrom == n.host.ID() {
 			continue
 		}
-		n.hints.add(m.ReceivedFrom, e.Author)
+		n.hints.Add(m.ReceivedFrom, e.Author)
 		if _, err := n.ingest([]*entry.Entry{e}); errors.Is(err, store.ErrGap) || n.missingStart(e.Author) {
 			// Missed something: pull the rest from whoever sent this.
 			n.requestSync(m.ReceivedFrom)

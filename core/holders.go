@@ -322,7 +322,7 @@ func (n *Node) findHolders(ctx context.Context, author entry.Key) []peer.ID {
 			continue
 		}
 		n.host.Peerstore().AddAddrs(ai.ID, ai.Addrs, time.Hour)
-		n.hints.add(ai.ID, author)
+		n.hints.Add(ai.ID, author)
 		out = append(out, ai.ID)
 		if len(out) == maxHolders {
 			break

@@ -33,6 +33,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/chatlog"
 	"github.com/skein-p2p/skein/core/internal/chatnet"
 	"github.com/skein-p2p/skein/core/internal/entry"
+	"github.com/skein-p2p/skein/core/internal/hints"
 	"github.com/skein-p2p/skein/core/internal/hlc"
 	"github.com/skein-p2p/skein/core/internal/keylock"
 	"github.com/skein-p2p/skein/core/internal/keystore"
@@ -225,7 +226,7 @@ type Node struct {
 	sess    *session
 	closed  bool
 	devices map[entry.Key]peer.ID // account → device from its name record
-	hints   holderHints           // which peers hold which logs: what to ask each for
+	hints   hints.Hints           // which peers hold which logs: what to ask each for
 	contact map[peer.ID]time.Time // device → when last connected, for presence
 	synced  time.Time             // end of the last background sync
 	keeper  peer.AddrInfo         // the store-and-forward relay that keeps the followed logs

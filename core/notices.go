@@ -248,7 +248,7 @@ func (n *Node) heldNotice(p peer.ID, e *entry.Entry, sender *names.Record) {
 	// Store it if it extends what we hold of the log; either way the
 	// signed entry proves what it says.
 	_, err := n.ingest([]*entry.Entry{e})
-	n.hints.add(p, e.Author)
+	n.hints.Add(p, e.Author)
 	if errors.Is(err, store.ErrGap) || n.missingStart(e.Author) {
 		n.requestSync(p) // the sender holds the rest
 	}

@@ -96,34 +96,6 @@ func sameSet(a, b []entry.Key) bool {
 	return true
 }
 
-func TestHolderHintsBounded(t *testing.T) {
-	var h holderHints
-	keys := testKeys(3)
-	h.add("p", keys[0])
-	h.add("p", keys[1])
-	h.add("p", keys[1])
-	h.add("q", keys[2])
-	if got := h.of("p"); len(got) != 2 {
-		t.Fatalf("p holds %d logs, want 2", len(got))
-	}
-	if got := h.of("nobody"); len(got) != 0 {
-		t.Fatalf("an unknown peer holds %d logs", len(got))
-	}
-	for i := range maxHintPeers + 10 {
-		h.add(peer.ID(fmt.Sprintf("peer-%d", i)), keys[0])
-	}
-	if len(h.peers) > maxHintPeers {
-		t.Fatalf("%d peers remembered, bound %d", len(h.peers), maxHintPeers)
-	}
-	many := testKeys(maxHintAuthors + 5)
-	for _, k := range many {
-		h.add("r", k)
-	}
-	if got := len(h.of("r")); got > maxHintAuthors {
-		t.Fatalf("%d logs remembered for one peer, bound %d", got, maxHintAuthors)
-	}
-}
-
 // TestWantsFor: a sync asks an author's device for the author's log, a
 // peer seen to hold or follow a log for that one, anyone for the local
 // accounts' own logs, and a peer that is none of these for nothing.
@@ -150,7 +122,7 @@ func TestWantsFor(t *testing.T) {
 			t.Errorf("%s: wantsFor = %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	carol.hints.add(stranger, bk)
+	carol.hints.Add(stranger, bk)
 	if got := carol.wantsFor(stranger, authors); !slices.Equal(got, []entry.Key{bk, ck}) {
 		t.Errorf("a stranger seen to hold bob's log: wantsFor = %v", got)
 	}
