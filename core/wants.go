@@ -28,16 +28,10 @@ func (n *Node) wantsFor(p peer.ID, authors []entry.Key) []entry.Key {
 		return authors
 	}
 	hinted := n.hints.Of(p)
-	n.mu.Lock()
-	device := make(map[entry.Key]bool, len(n.devices)) // author → whether p is its device
-	for a, q := range n.devices {
-		device[a] = q == p
-	}
-	n.mu.Unlock()
 	var out []entry.Key
 	for _, a := range authors {
-		isDevice, known := device[a]
-		if _, hint := hinted[a]; hint || isDevice || !known || n.store.IsLocal(a) {
+		device, known := n.deviceOf(a)
+		if _, hint := hinted[a]; hint || device == p || !known || n.store.IsLocal(a) {
 			out = append(out, a)
 		}
 	}
