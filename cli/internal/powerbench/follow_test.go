@@ -130,18 +130,8 @@ func runFollowCost(b *testing.B, tcpdump string, idle time.Duration, counts []in
 	nets := newFollowNetwork(b, devices)
 	defer nets.close(b)
 
-	relay, err := localnet.Start(ctx, "relay", "ip", nil, "skein relay: ready",
-		append([]string{"netns", "exec", nets.net, bin, "--home", filepath.Join(tmp, "relay"), "relay"}, listenFlags(fcRelayIP)...)...)
-	if err != nil {
-		b.Fatal(err)
-	}
+	relay, boot := startRelay(ctx, b, bin, nets.net, filepath.Join(tmp, "relay"), fcRelayIP)
 	defer relay.Stop(10 * time.Second)
-	var boot []string
-	for _, l := range relay.Lines() {
-		if strings.HasPrefix(l, "/ip4/"+fcRelayIP+"/") && strings.Contains(l, "/p2p/") {
-			boot = append(boot, l)
-		}
-	}
 
 	// The authors' devices, registering their authors in parallel.
 	devs := make([]*phone, devices)

@@ -96,18 +96,8 @@ func runIdle(b *testing.B, tcpdump string, idle time.Duration, netAuthors, autho
 	defer nets.close(b)
 
 	// The relay and the authors' device share one namespace.
-	relay, err := localnet.Start(ctx, "relay", "ip", nil, "skein relay: ready",
-		append([]string{"netns", "exec", nets.net, bin, "--home", filepath.Join(tmp, "relay"), "relay"}, listenFlags(netIP)...)...)
-	if err != nil {
-		b.Fatal(err)
-	}
+	relay, boot := startRelay(ctx, b, bin, nets.net, filepath.Join(tmp, "relay"), netIP)
 	defer relay.Stop(10 * time.Second)
-	var boot []string
-	for _, l := range relay.Lines() {
-		if strings.HasPrefix(l, "/ip4/"+netIP+"/") && strings.Contains(l, "/p2p/") {
-			boot = append(boot, l)
-		}
-	}
 	b.Logf("the relay listens on %v; the device, on the same address, is the other port", boot)
 	device := &phone{name: "device", home: filepath.Join(tmp, "device"), ns: nets.net, ip: netIP, bin: bin, bootstrap: boot}
 	device.start(b, ctx)
@@ -617,4 +607,22 @@ func (c *chatter) check(b *testing.B, ctx context.Context, when string) {
 		}
 		time.Sleep(time.Second)
 	}
+}
+
+// startRelay starts `skein relay` of bin, with its home in home, in
+// network namespace ns listening on ip, and returns it with its addresses
+// on ip: the other daemons' bootstrap peers.
+func startRelay(ctx context.Context, b *testing.B, bin, ns, home, ip string) (*localnet.Proc, []string) {
+	relay, err := localnet.Start(ctx, "relay", "ip", nil, "skein relay: ready",
+		append([]string{"netns", "exec", ns, bin, "--home", home, "relay"}, listenFlags(ip)...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var boot []string
+	for _, l := range relay.Lines() {
+		if strings.HasPrefix(l, "/ip4/"+ip+"/") && strings.Contains(l, "/p2p/") {
+			boot = append(boot, l)
+		}
+	}
+	return relay, boot
 }
