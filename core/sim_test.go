@@ -48,7 +48,7 @@ var (
 	simLookups    = flag.Bool("sim.lookups", false, "TestSim: every Follow looks its name up in the DHT (default: a warm start, names resolved from the run's directory as an earlier session would have pinned them; the DHT still serves the holders' lookups, the name records and the returning nodes' lookups). With lookups, set-up takes minutes from 200 nodes and may stop short of the graph's follows")
 	simPace       = flag.Duration("sim.pace", 200*time.Millisecond, "TestSim: with the warm start, the pause after each of a node's follows (a lookup's time): without it, every follow's dial, notice, sync and profile request come in one burst")
 	simRaw        = flag.Bool("sim.raw", true, "TestSim: measure raw GossipSub on the same topology after each run")
-	simPX         = flag.Bool("sim.px", true, "TestSim: GossipSub peer exchange on, as in Skein (false: an experiment, the nodes and the raw baseline without it)")
+	simPX         = flag.Bool("sim.px", false, "TestSim: GossipSub peer exchange on (an experiment: the nodes and the raw baseline with it; off in Skein)")
 	simDir        = flag.String("sim.dir", "/dev/shm", "TestSim: where the nodes' data directories go, if it exists (default the test's temporary directory): every node's durable writes share one disk here, where a phone has its own")
 )
 
@@ -62,7 +62,7 @@ type simConfig struct {
 	seed            uint64
 	mem             bool // in-memory transport instead of loopback TCP
 	lookups         bool // Follow looks names up in the DHT (else warm start)
-	noPX            bool // GossipSub peer exchange off (an experiment)
+	px              bool // GossipSub peer exchange on (an experiment; off in Skein)
 	pace            time.Duration
 	raw             bool // measure raw GossipSub on the same topology too
 	setupBudget     time.Duration
@@ -85,7 +85,7 @@ func TestSim(t *testing.T) {
 			rate: *simRate, follows: *simFollows,
 			churn: *simChurn, bg: *simBackground, seed: *simSeed,
 			raw: *simRaw, setupBudget: 30*time.Second + time.Duration(n)*300*time.Millisecond, logf: t.Logf,
-			lookups: *simLookups, noPX: !*simPX, pace: *simPace,
+			lookups: *simLookups, px: *simPX, pace: *simPace,
 		}
 		if cfg.rate <= 0 {
 			cfg.rate = float64(n) / 20
@@ -558,8 +558,8 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 
 	// Results.
 	label := "skein"
-	if cfg.noPX {
-		label = "skein-nopx"
+	if cfg.px {
+		label = "skein-px"
 	}
 	r := sim.Result{
 		Label:   label,
@@ -787,7 +787,7 @@ func (s *simRun) listenAddr(i int) []string {
 // hostHooks are the libp2p hooks of a host of this run, counting into ctr
 // (nil: not counted).
 func (s *simRun) hostHooks(ctr *simCounters) *p2p.SimHooks {
-	h := &p2p.SimHooks{Unlimited: true, NoPeerExchange: s.cfg.noPX}
+	h := &p2p.SimHooks{Unlimited: true, PeerExchange: s.cfg.px}
 	if ctr != nil {
 		h.Reporter, h.Tracer = ctr, ctr
 	}

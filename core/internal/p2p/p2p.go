@@ -229,10 +229,19 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 			// Without flood publishing, followers connected only to the
 			// author get posts by gossip, seconds later.
 			pubsub.WithFloodPublish(true),
-			pubsub.WithPeerExchange(!cfg.Sim.noPX()),
+			// No peer exchange: a prune names no other peers, and the
+			// node dials none that a prune names (scoreOptions). With it,
+			// each follower an author's mesh prunes dials up to 16 other
+			// followers: in the 200-node simulation 97 of a node's 121
+			// connections were such strangers, gossip control was 44
+			// MB/node/h and CPU 8.8 times what it is without (issue 16,
+			// docs/BENCHMARKS.md). Followers meet each other as holders of
+			// the author's log instead, and a returning author meets its
+			// followers (core: meetHolders).
+			pubsub.WithPeerExchange(cfg.Sim.peerExchange()),
 		}
 		// Peers that send invalid messages are penalised, then ignored.
-		opts = append(opts, scoreOptions(cfg.ScoreDecay, cfg.ScoreInspect)...)
+		opts = append(opts, scoreOptions(cfg.ScoreDecay, cfg.ScoreInspect, cfg.Sim.peerExchange())...)
 		if cfg.Sim != nil && cfg.Sim.Tracer != nil {
 			opts = append(opts, pubsub.WithRawTracer(cfg.Sim.Tracer))
 		}

@@ -1,6 +1,7 @@
 package p2p
 
 import (
+	"math"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -37,11 +38,23 @@ const (
 	DefaultScoreDecay = time.Hour
 
 	invalidMessageWeight = -100.0
+
+	// acceptPXNever is the score above which a peer's peer exchange is
+	// acted on: none reaches it (an honest peer scores 0, and nothing
+	// scores higher), so the peers a prune names are never dialled. A
+	// node sends no peer exchange either (p2p.go); this keeps an older
+	// node that sends it from making a phone dial strangers.
+	acceptPXNever = math.MaxFloat64
 )
 
 // scoreOptions enables GossipSub's peer scoring, with inspect, if not nil,
-// called every second with every peer's score (tests).
-func scoreOptions(decay time.Duration, inspect func(map[peer.ID]float64)) []pubsub.Option {
+// called every second with every peer's score (tests). Unless px, the peer
+// exchange of every peer is ignored (acceptPXNever).
+func scoreOptions(decay time.Duration, inspect func(map[peer.ID]float64), px bool) []pubsub.Option {
+	acceptPX := acceptPXNever
+	if px {
+		acceptPX = 0
+	}
 	opts := []pubsub.Option{pubsub.WithPeerScore(
 		&pubsub.PeerScoreParams{
 			SkipAtomicValidation: true,
@@ -60,9 +73,7 @@ func scoreOptions(decay time.Duration, inspect func(map[peer.ID]float64)) []pubs
 			GossipThreshold:   GossipThreshold,
 			PublishThreshold:  PublishThreshold,
 			GraylistThreshold: GraylistThreshold,
-			// Honest peers score 0: peer exchange goes on as before with
-			// them, and never with a penalised peer.
-			AcceptPXThreshold: 0,
+			AcceptPXThreshold: acceptPX,
 		},
 	)}
 	if inspect != nil {

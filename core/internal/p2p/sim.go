@@ -28,12 +28,13 @@ type SimHooks struct {
 	// hosts in one process would otherwise hit the per-process defaults
 	// (the auto-scaled limits are sized for a whole machine).
 	Unlimited bool
-	// NoPeerExchange turns GossipSub's peer exchange off (an experiment:
-	// how many connections it adds).
-	NoPeerExchange bool
+	// PeerExchange turns GossipSub's peer exchange on, sending and
+	// accepting it (an experiment: what it costs and what it brings; off
+	// in Skein).
+	PeerExchange bool
 }
 
-func (s *SimHooks) noPX() bool { return s != nil && s.NoPeerExchange }
+func (s *SimHooks) peerExchange() bool { return s != nil && s.PeerExchange }
 
 // limiter returns the resource manager's limiter for hooks s (nil: the
 // production one).
