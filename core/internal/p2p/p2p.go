@@ -274,6 +274,13 @@ func (h *Host) Close() error {
 		if h.DHT != nil {
 			errs = append(errs, h.DHT.Close())
 		}
+		// The connections go first. go-libp2p (v0.51) stops its observed
+		// addresses manager before its swarm and leaves that manager's
+		// subscription to identify's events open: identify messages
+		// still arriving in between fill it, and every identify handler
+		// after the 16th then blocks on the event bus for good (seen at
+		// 200 nodes in the simulation, issue 16).
+		errs = append(errs, h.Host.Network().Close())
 		errs = append(errs, h.Host.Close())
 		h.closeErr = errors.Join(errs...)
 	})
