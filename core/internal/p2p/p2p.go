@@ -117,9 +117,10 @@ type Host struct {
 	relay      *relayv2.Relay // nil unless Config.RelayService
 	scoreDecay time.Duration
 
-	cancel    context.CancelFunc
-	closeOnce sync.Once
-	closeErr  error
+	cancel       context.CancelFunc
+	identifyDone func() // waits for watchIdentify to stop
+	closeOnce    sync.Once
+	closeErr     error
 }
 
 // New starts a host. ctx bounds start-up only; the host runs until Close.
@@ -183,6 +184,14 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	runCtx, cancel := context.WithCancel(context.Background())
 	gate.attach(h.Network())
 	hh := &Host{Host: h, Gate: gate, cancel: cancel, scoreDecay: cfg.ScoreDecay}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if hh.identifyDone, err = hh.watchIdentify(runCtx, log); err != nil {
+		hh.Close()
+		return nil, fmt.Errorf("p2p: identify events: %w", err)
+	}
 	if cfg.RelayService != nil {
 		hh.relay, err = relayv2.New(h, relayv2.WithResources(*cfg.RelayService))
 		if err != nil {
@@ -267,6 +276,9 @@ func messageID(m *pubsubpb.Message) string {
 func (h *Host) Close() error {
 	h.closeOnce.Do(func() {
 		h.cancel() // stops GossipSub, whose context derives from it
+		if h.identifyDone != nil {
+			h.identifyDone()
+		}
 		var errs []error
 		if h.relay != nil {
 			errs = append(errs, h.relay.Close())
