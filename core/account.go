@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -382,26 +384,94 @@ func (n *Node) meetHolders(ctx context.Context, sess *session) {
 // meetTries bounds meetHolders' attempts: 1+2+4+8 s of waiting at most.
 const meetTries = 4
 
+// maxMeetFollowers bounds the followers, beyond the holders the DHT names,
+// that a returning account connects to. GossipSub exchanges no peers
+// (p2p.New), so these connections are how followers that never went away
+// learn at once of what the account posted away: each makes the follower
+// sync with this device (connected). A more popular account's other
+// followers get it from the followers they hold the log with, or at their
+// periodic sync.
+const maxMeetFollowers = 32
+
+// meetWorkers bounds meetHolders' dials at once.
+const meetWorkers = 4
+
 // meetHoldersOnce connects to the holders the DHT names for the account's
-// log and returns how many it reached.
+// log and to the devices of up to maxMeetFollowers followers (their latest
+// follows first), and returns how many it reached.
 func (n *Node) meetHoldersOnce(ctx context.Context, sess *session) int {
-	met := 0
-	for _, p := range n.findHolders(ctx, sess.key) {
+	peers := n.findHolders(ctx, sess.key)
+	for _, p := range n.recentFollowerDevices(sess.key, maxMeetFollowers) {
+		if !slices.Contains(peers, p) {
+			peers = append(peers, p)
+		}
+	}
+	fmt.Fprintln(os.Stderr, "DEBUGMEET peers", len(peers), "followerdevs", len(n.recentFollowerDevices(sess.key, maxMeetFollowers)))
+	var met atomic.Int64
+	sem := make(chan struct{}, meetWorkers)
+	var wg sync.WaitGroup
+	for _, p := range peers {
 		if n.reachable(p) {
 			n.requestSync(p) // connected already: ask it along with the rest
-			met++
+			met.Add(1)
 			continue
 		}
 		if sw, ok := n.host.Network().(*swarm.Swarm); ok {
 			sw.Backoff().Clear(p) // an attempt made while offline says nothing now
 		}
-		dctx, cancel := context.WithTimeout(ctx, dialTimeout)
-		if n.connect(dctx, peer.AddrInfo{ID: p}) == nil {
-			met++
-		}
-		cancel()
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			dctx, cancel := context.WithTimeout(ctx, dialTimeout)
+			defer cancel()
+			if n.connect(dctx, peer.AddrInfo{ID: p}) == nil {
+				met.Add(1)
+			}
+		})
 	}
-	return met
+	wg.Wait()
+	return int(met.Load())
+}
+
+// recentFollowerDevices returns the known devices of up to limit followers of
+// account, those who followed it last first: the device of a follower's
+// name record, learned since the node started or kept from its follow
+// notice (keepFollowerRecord).
+func (n *Node) recentFollowerDevices(account entry.Key, limit int) []peer.ID {
+	fs, err := n.store.Followers(account)
+	if err != nil {
+		return nil
+	}
+	slices.SortStableFunc(fs, func(a, b store.Follower) int { return b.Since.Compare(a.Since) })
+	var out []peer.ID
+	for _, f := range fs {
+		if len(out) == limit {
+			break
+		}
+		p, ok := n.deviceOf(f.Key)
+		if !ok {
+			p, ok = n.keptDevice(f.Key)
+		}
+		if ok && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// keptDevice learns the device of follower from the name record its
+// follow notice brought (keepFollowerRecord), if one was kept.
+func (n *Node) keptDevice(follower entry.Key) (peer.ID, bool) {
+	raw, err := n.store.FollowerRecord(follower)
+	if err != nil {
+		return "", false
+	}
+	r, err := names.Decode(raw)
+	if err != nil || r.Account != follower {
+		return "", false
+	}
+	p, err := n.learnDevice(r)
+	return p, err == nil && p != n.host.ID()
 }
 
 // locateFollowed looks up the name records of followed authors whose device

@@ -671,6 +671,12 @@ func (n *Node) learnRecord(r names.Record) (peer.ID, error) {
 		n.log.Warn("name record not cached", "name", r.Name, "err", err)
 	}
 	n.indexName(r.Account, r.Name)
+	return n.learnDevice(r)
+}
+
+// learnDevice remembers, in memory only, the device a verified name record
+// names for its account, and the device's addresses.
+func (n *Node) learnDevice(r names.Record) (peer.ID, error) {
 	pid, err := peer.IDFromBytes(r.PeerID)
 	if err != nil {
 		return "", fmt.Errorf("core: name record of %s: %w", r.Name, err)

@@ -234,7 +234,30 @@ func (n *Node) serveNotice(s network.Stream) {
 		x.apply(n)
 		n.fetchProfileLater(x.e.Author, p) // the sender's device, or one that holds its log
 	}
+	for _, e := range es {
+		n.keepFollowerRecord(e, sender, notice.Name)
+	}
 	syncproto.WriteAck(s)
+}
+
+// keepFollowerRecord keeps, if e is a follow of a local account by
+// sender's account, sender's name record (raw): its device is where the
+// account finds the follower when it comes back from away
+// (recentFollowerDevices).
+func (n *Node) keepFollowerRecord(e *entry.Entry, sender *names.Record, raw []byte) {
+	if sender == nil || e.Kind != entry.KindFollow || sender.Account != e.Author {
+		return
+	}
+	f, err := entry.ParseFollow(e.Body)
+	if err != nil || f.Target == e.Author || !n.store.IsLocal(f.Target) {
+		return
+	}
+	if err := n.store.PutFollowerRecord(e.Author, raw); err != nil {
+		n.log.Warn("follower's name record not kept", "err", err)
+	}
+	if _, err := n.learnDevice(*sender); err != nil {
+		n.log.Debug("follower's name record", "err", err)
+	}
 }
 
 // heldNotice takes, from a notice sent by p, an entry of a local account or

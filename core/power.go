@@ -321,12 +321,15 @@ func (n *Node) sessionLive(sess *session) {
 		// dialled in) forward them on the account's topic. Behind the
 		// lookups below (meetHolders alone may retry for up to 15 s
 		// plus its searches) they reached followers up to a periodic
-		// sync late (the 500-node simulation, issue 16). The holders met
-		// later sync them on connecting.
+		// sync late (the 500-node simulation, issue 16). The holders and
+		// followers met, alongside the sync of what is followed, sync
+		// them on connecting.
 		n.publishPending(ctx, sess)
+		var wg sync.WaitGroup
+		wg.Go(func() { n.meetHolders(ctx, sess) })
 		n.locateFollowed(ctx, sess)
 		n.syncAll(ctx)
-		n.meetHolders(ctx, sess)
+		wg.Wait()
 	})
 }
 

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -303,6 +304,59 @@ func TestPowerQuickSwitches(t *testing.T) {
 			waitFor(t, "the follower's post event", w.has(EventPost, func(ev Event) bool { return ev.Post.Text == "after switching" }))
 			if got := subscribed(bob); got != 1 {
 				t.Errorf("bob is subscribed to %d topics, want 1", got)
+			}
+		})
+	}
+}
+
+// TestReturnReachesFollowers: an author back from power off, or restarted,
+// reaches every follower with what it posted away or on its return, beyond
+// the maxHolders the DHT names: GossipSub exchanges no peers, so none of
+// them would otherwise hear of it before its periodic sync, minutes later.
+func TestReturnReachesFollowers(t *testing.T) {
+	tests := []struct {
+		name string
+		away func(t *testing.T, tn *testNet, alice *Node, dir string) *Node // returns alice back
+	}{
+		{"power off", func(t *testing.T, _ *testNet, alice *Node, _ string) *Node {
+			setPower(t, alice, PowerOff)
+			mustPost(t, alice, "written away")
+			setPower(t, alice, PowerForeground)
+			return alice
+		}},
+		{"restart", func(t *testing.T, tn *testNet, alice *Node, dir string) *Node {
+			if err := alice.Close(); err != nil {
+				t.Fatal(err)
+			}
+			alice = tn.node(dir)
+			if _, err := alice.Login(context.Background(), "alice", "pw-alice"); err != nil {
+				t.Fatal(err)
+			}
+			mustPost(t, alice, "written away")
+			return alice
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tn := newTestNet(t)
+			dir := t.TempDir()
+			alice := tn.node(dir)
+			if _, err := alice.Register(context.Background(), "alice", "pw-alice"); err != nil {
+				t.Fatal(err)
+			}
+			var followers []*Node
+			for i := range maxHolders + 3 {
+				f := tn.user(fmt.Sprintf("fan%d", i))
+				mustFollow(t, f, "alice")
+				followers = append(followers, f)
+			}
+			mustPost(t, alice, "before")
+			for i, f := range followers {
+				waitFor(t, fmt.Sprintf("fan%d gets the live post", i), hasFeed(f, "alice: before"))
+			}
+			tt.away(t, tn, alice, dir)
+			for i, f := range followers {
+				waitFor(t, fmt.Sprintf("fan%d gets the post written away", i), hasFeed(f, "alice: written away"))
 			}
 		})
 	}

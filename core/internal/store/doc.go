@@ -23,7 +23,9 @@
 //	v                                      layout version (8 bytes), now 2
 //	a <name>                               local account: key, created, encrypted secret
 //	m <name>                               device setting: opaque value; "record/<hex key>" is
-//	                                       the name record a local account last signed
+//	                                       the name record a local account last signed,
+//	                                       "follower/<hex key>" the one a follower of a local
+//	                                       account sent with its last follow notice
 //	e <author> <seq>                       entry: its encoding, full or redacted
 //	h <author>                             head of the log: seq, ID, HLC wall, HLC logical
 //	t <author>                             tail of the log: seq of the first entry held (8 bytes)

@@ -215,3 +215,25 @@ func (s *Store) OwnRecord(account entry.Key) ([]byte, error) {
 func ownRecordKey(account entry.Key) []byte {
 	return nameKey(prefixMeta, "record/"+hex.EncodeToString(account[:]))
 }
+
+// PutFollowerRecord keeps the name record that came with a follow notice
+// from follower, a follower of a local account: the device it names is
+// where the account finds the follower when it comes back from away,
+// after a restart too.
+func (s *Store) PutFollowerRecord(follower entry.Key, record []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.put(followerRecordKey(follower), bytes.Clone(record), false)
+}
+
+// FollowerRecord returns the name record kept by PutFollowerRecord for
+// follower, or an error wrapping ErrNotFound.
+func (s *Store) FollowerRecord(follower entry.Key) ([]byte, error) {
+	return s.kv.Get(followerRecordKey(follower))
+}
+
+// followerRecordKey is the key of a follower's last name record: a device
+// setting named "follower/" and the follower's key in hex.
+func followerRecordKey(follower entry.Key) []byte {
+	return nameKey(prefixMeta, "follower/"+hex.EncodeToString(follower[:]))
+}

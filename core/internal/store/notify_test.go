@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -134,21 +135,38 @@ func TestNotificationsOlderLayout(t *testing.T) {
 	}
 }
 
-// TestOwnRecord: the last name record of a local account is kept.
-func TestOwnRecord(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, newStore func(t *testing.T) *store.Store) {
-		s := newStore(t)
-		alice := newWriter(t, "alice")
-		if _, err := s.OwnRecord(alice.key); err == nil {
-			t.Error("OwnRecord() of an account without one succeeded")
-		}
-		for _, rec := range [][]byte{[]byte("first"), []byte("second")} {
-			if err := s.PutOwnRecord(alice.key, rec); err != nil {
-				t.Fatal(err)
-			}
-			if got, err := s.OwnRecord(alice.key); err != nil || !bytes.Equal(got, rec) {
-				t.Errorf("OwnRecord() = %q, %v; want %q", got, err, rec)
-			}
-		}
-	})
+// TestRecords: the last name record of a local account, and the last one
+// a follower sent, are kept, each apart from the other.
+func TestRecords(t *testing.T) {
+	tests := []struct {
+		name string
+		put  func(*store.Store, entry.Key, []byte) error
+		get  func(*store.Store, entry.Key) ([]byte, error)
+	}{
+		{"own", (*store.Store).PutOwnRecord, (*store.Store).OwnRecord},
+		{"follower", (*store.Store).PutFollowerRecord, (*store.Store).FollowerRecord},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			forEachEngine(t, func(t *testing.T, newStore func(t *testing.T) *store.Store) {
+				s := newStore(t)
+				alice := newWriter(t, "alice")
+				if _, err := tt.get(s, alice.key); !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("get of an account without one: %v, want ErrNotFound", err)
+				}
+				for _, rec := range [][]byte{[]byte("first"), []byte("second")} {
+					if err := tt.put(s, alice.key, rec); err != nil {
+						t.Fatal(err)
+					}
+					if got, err := tt.get(s, alice.key); err != nil || !bytes.Equal(got, rec) {
+						t.Errorf("get = %q, %v; want %q", got, err, rec)
+					}
+				}
+				other := tests[1-i]
+				if _, err := other.get(s, alice.key); !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("the %s record was kept as the %s one too: %v", tt.name, other.name, err)
+				}
+			})
+		})
+	}
 }
