@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/net/swarm"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/store"
@@ -297,26 +298,22 @@ func (n *Node) Timeline(ctx context.Context, name, cursor string, limit int) (Pa
 
 // catchUpNew fetches a newly followed author's log: from the author's
 // device if it answers a short dial, else, or for whatever the device did
-// not bring, from the log's other holders. Holders are tried again a few
-// times while nothing of what the author announced is held, as they may
-// not have announced the log yet.
+// not bring, from the log's other holders. While the device does not
+// answer, or nothing of what the author announced is held (the holders
+// may not have announced the log yet), both are tried again a few times,
+// 2, 4, 8 and 16 s apart: a follow made while the network or the device
+// is busy (the 500-node simulation's follows, issue 16) would otherwise
+// get the author's posts live only from its next periodic sync on.
 func (n *Node) catchUpNew(ctx context.Context, author entry.Key) {
-	if p, ok := n.deviceOf(author); ok {
-		dctx, cancel := context.WithTimeout(ctx, deviceDialTimeout)
-		err := n.connect(dctx, peer.AddrInfo{ID: p})
-		cancel()
-		if err == nil {
-			if _, err := n.syncPeer(ctx, p, []entry.Key{author}); err == nil && n.caughtUp(author) && !n.missingStart(author) {
-				return
-			}
-		}
-	}
 	// Done when the head is what the name record announced and nothing is
 	// missing below it: a part fetched from one holder may have failed.
 	done := func() bool { return n.caughtUp(author) && (n.metered.Load() || !n.missingStart(author)) }
-	for wait := 2 * time.Second; !done(); wait *= 2 {
-		n.syncFromHolders(ctx, author)
-		if done() || wait > 16*time.Second {
+	for wait := 2 * time.Second; ; wait *= 2 {
+		reached := n.syncDevice(ctx, author)
+		if !done() {
+			n.syncFromHolders(ctx, author)
+		}
+		if reached && done() || wait > 16*time.Second {
 			return
 		}
 		select {
@@ -325,6 +322,29 @@ func (n *Node) catchUpNew(ctx context.Context, author entry.Key) {
 		case <-time.After(wait):
 		}
 	}
+}
+
+// syncDevice syncs author's log with the author's device, dialling it
+// (within deviceDialTimeout) if it is not connected. It reports whether the
+// device was reached, or is unknown: then there is nothing to reach.
+func (n *Node) syncDevice(ctx context.Context, author entry.Key) bool {
+	p, ok := n.deviceOf(author)
+	if !ok {
+		return true
+	}
+	if !n.reachable(p) {
+		if sw, ok := n.host.Network().(*swarm.Swarm); ok {
+			sw.Backoff().Clear(p) // the caller spaces its attempts itself
+		}
+		dctx, cancel := context.WithTimeout(ctx, deviceDialTimeout)
+		err := n.connect(dctx, peer.AddrInfo{ID: p})
+		cancel()
+		if err != nil {
+			return false
+		}
+	}
+	n.syncPeer(ctx, p, []entry.Key{author})
+	return true
 }
 
 // catchUp fetches what the author's record announces beyond what is held,
