@@ -62,10 +62,16 @@ func (n *Node) important(p peer.ID) bool {
 		}
 	}
 	n.mu.Lock()
+	keeper := n.keeper.ID == p
+	n.mu.Unlock()
+	return keeper || n.watchedDevice(p)
+}
+
+// watchedDevice reports whether p is the device of an author a local
+// account follows.
+func (n *Node) watchedDevice(p peer.ID) bool {
+	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.keeper.ID == p {
-		return true
-	}
 	for author, dev := range n.devices {
 		if dev == p && n.store.Watches(author) {
 			return true

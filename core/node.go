@@ -221,6 +221,7 @@ type Node struct {
 	syncing     keylock.Locks[peer.ID] // one syncPeer per peer at a time
 	announceReq chan entry.Key
 	keepKick    chan struct{} // the following list changed: tell store-and-forward relays
+	lostPeers   chan peer.ID  // peers whose last connection closed (lost, reconnectLoop)
 
 	mu      sync.Mutex
 	sess    *session
@@ -331,6 +332,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		syncWant:    make(map[peer.ID]bool),
 		announceReq: make(chan entry.Key, 64),
 		keepKick:    make(chan struct{}, 1),
+		lostPeers:   make(chan peer.ID, maxReconnects),
 		relays:      relays,
 		devices:     make(map[entry.Key]peer.ID),
 		contact:     make(map[peer.ID]time.Time),
@@ -633,6 +635,7 @@ func (n *Node) connected(_ network.Network, c network.Conn) {
 
 func (n *Node) disconnected(_ network.Network, c network.Conn) {
 	n.touch(c.RemotePeer())
+	n.lost(c.RemotePeer())
 	n.events.emit(Event{Kind: EventConnectivity, Peers: len(n.host.Network().Peers())})
 }
 

@@ -250,6 +250,7 @@ func (n *Node) startLive() {
 	n.live.run(n.announceLoop)
 	n.live.run(n.gcLoop)
 	n.live.run(n.relayLoop)
+	n.live.run(n.reconnectLoop)
 	if sess := n.session(); sess != nil {
 		n.sessionLive(sess)
 	}
