@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/names"
 	"github.com/skein-p2p/skein/core/internal/p2p"
@@ -214,13 +215,24 @@ type simNode struct {
 }
 
 // span is a stretch of time.
-type span struct{ from, to time.Time }
+type span struct {
+	from, to   time.Time
+	background bool // in background power mode, not offline
+}
 
 // spans formats ss as offsets from t0.
 func spans(ss []span, t0 time.Time) string {
 	var b strings.Builder
 	for _, sp := range ss {
-		fmt.Fprintf(&b, "[%.1fs–%.1fs]", sp.from.Sub(t0).Seconds(), sp.to.Sub(t0).Seconds())
+		kind := "offline"
+		if sp.background {
+			kind = "background"
+		}
+		to := "end"
+		if !sp.to.IsZero() {
+			to = fmt.Sprintf("%.1fs", sp.to.Sub(t0).Seconds())
+		}
+		fmt.Fprintf(&b, "[%s %.1fs–%s]", kind, sp.from.Sub(t0).Seconds(), to)
 	}
 	return b.String()
 }
@@ -390,10 +402,11 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 	stopProgress := s.progress(func() string {
 		return fmt.Sprintf("%d of %d follows, %d retried, %d failed", followed.Load(), s.g.Edges(), retried.Load(), failed.Load())
 	})
-	// Each node follows its authors one after another, as a user does,
-	// a few nodes at a time: thousands of follows at once (each dials the
-	// author, notifies it, syncs and asks for its profile) would be a
-	// storm no network of phones sees.
+	// Each node follows its authors one after another, a pause (a
+	// lookup's time) apart, as a user does, cfg.workers nodes at a time:
+	// thousands of follows at once (each dials the author, notifies it,
+	// syncs and asks for its profile) would be a storm no network of
+	// phones sees.
 	var madeMu sync.Mutex
 	made := make([][]int, cfg.n)
 	follow := func(ctx context.Context, f, a int) error {
@@ -418,7 +431,7 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 			retried.Add(1)
 		}
 	}
-	err := s.parallelN(setupCtx, cfg.n, 4*runtime.GOMAXPROCS(0), func(ctx context.Context, f int) error {
+	err := s.parallelN(setupCtx, cfg.n, cfg.workers, func(ctx context.Context, f int) error {
 		for _, a := range s.g.Follows[f] {
 			if err := follow(ctx, f, a); err != nil {
 				return err
@@ -545,7 +558,7 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 		for _, p := range want[f] {
 			if reported < 20 && !held(f, p) {
 				reported++
-				logf("sim n=%d: node %d (away %s) lacks post %d of node %d (away %s)", cfg.n, f, spans(s.nodes[f].away, t0), p.seq, p.author, spans(s.nodes[p.author].away, t0))
+				logf("sim n=%d: node %d (away %s) lacks post %d of node %d (away %s, %d followers)", cfg.n, f, spans(s.nodes[f].away, t0), p.seq, p.author, spans(s.nodes[p.author].away, t0), len(followers[p.author]))
 			}
 		}
 	}
@@ -554,6 +567,7 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 	rss := rssBytes()
 	load1 := loadAvg()
 	conns, connRelay, connRelated, connOther := s.connsPerNode(relays)
+	s.logUnmeshed()
 	step("settled")
 
 	// Results.
@@ -712,7 +726,7 @@ func (s *simRun) apply(ctx context.Context, sn *simNode, ev sim.Event, k int, po
 		s.watch(sn)
 	case sim.EventBackground:
 		if n != nil {
-			sn.away = append(sn.away, span{from: time.Now()})
+			sn.away = append(sn.away, span{from: time.Now(), background: true})
 			return n.SetPowerMode(PowerBackground)
 		}
 	case sim.EventForeground:
@@ -885,13 +899,21 @@ func (s *simRun) parallelN(ctx context.Context, n, workers int, fn func(ctx cont
 	}
 }
 
+// meshStall is how long waitMesh waits without a follow becoming ready:
+// the rest are follows no connection serves yet (a popular author's
+// device refusing followers past its inbound limit, say), which sync
+// serves.
+const meshStall = 5 * time.Second
+
 // waitMesh waits until every follower has a GossipSub peer on the topic of
-// each author it follows, or ctx ends; it returns the share that had.
+// each author it follows, or none more has for meshStall, or ctx ends; it
+// returns the share that had.
 func (s *simRun) waitMesh(ctx context.Context) float64 {
 	edges := s.g.Edges()
 	if edges == 0 {
 		return 1
 	}
+	best, since := -1, time.Now()
 	for {
 		ok := 0
 		for i, sn := range s.nodes {
@@ -905,9 +927,46 @@ func (s *simRun) waitMesh(ctx context.Context) float64 {
 				}
 			}
 		}
-		if ok == edges || !sleepCtx(ctx, 100*time.Millisecond) {
+		if ok > best {
+			best, since = ok, time.Now()
+		}
+		if ok == edges || time.Since(since) > meshStall || !sleepCtx(ctx, 100*time.Millisecond) {
+			s.logUnmeshed()
 			return float64(ok) / float64(edges)
 		}
+	}
+}
+
+// logUnmeshed logs how many follows are not ready, and the first few:
+// without a connection between follower and author (a popular author's
+// device refusing followers past its inbound limit: they get its posts
+// from other followers), or with one on which the author does not know
+// the follower subscribed.
+func (s *simRun) logUnmeshed() {
+	var noConn, noSub int
+	var first []string
+	followers := s.g.Followers()
+	for i, sn := range s.nodes {
+		n := sn.node.Load()
+		for _, j := range s.g.Follows[i] {
+			a := s.nodes[j].node.Load()
+			if n == nil || a == nil || slices.Contains(a.host.PubSub.ListPeers(topicOf(s.nodes[j].key)), n.host.ID()) {
+				continue
+			}
+			state := "connected, subscription unknown to the author"
+			if a.host.Network().Connectedness(n.host.ID()) != network.Connected {
+				state = "not connected"
+				noConn++
+			} else {
+				noSub++
+			}
+			if len(first) < 5 {
+				first = append(first, fmt.Sprintf("node %d follows node %d (%d followers): %s", i, j, len(followers[j]), state))
+			}
+		}
+	}
+	if noConn+noSub > 0 {
+		s.cfg.logf("sim n=%d: follows not ready: %d not connected, %d connected without the subscription known; %s", s.cfg.n, noConn, noSub, strings.Join(first, "; "))
 	}
 }
 

@@ -195,8 +195,8 @@ func (l *memListener) Close() error {
 
 func (l *memListener) Addr() net.Addr            { return net.TCPAddrFromAddrPort(l.addr) }
 func (l *memListener) Multiaddr() ma.Multiaddr   { return maOf(l.addr) }
-func (c *memConn) LocalMultiaddr() ma.Multiaddr  { return maOf(c.local) }
-func (c *memConn) RemoteMultiaddr() ma.Multiaddr { return maOf(c.remote) }
+func (c *memConn) LocalMultiaddr() ma.Multiaddr  { return c.localMA }
+func (c *memConn) RemoteMultiaddr() ma.Multiaddr { return c.remoteMA }
 func (c *memConn) LocalAddr() net.Addr           { return net.TCPAddrFromAddrPort(c.local) }
 func (c *memConn) RemoteAddr() net.Addr          { return net.TCPAddrFromAddrPort(c.remote) }
 
@@ -206,8 +206,9 @@ func (c *memConn) RemoteAddr() net.Addr          { return net.TCPAddrFromAddrPor
 // so that two ends that write before they read do not deadlock.
 func memPipe(local, remote netip.AddrPort) (*memConn, *memConn) {
 	ab, ba := newMemBuf(), newMemBuf()
-	a := &memConn{local: local, remote: remote, in: ba, out: ab, closed: make(chan struct{})}
-	b := &memConn{local: remote, remote: local, in: ab, out: ba, closed: make(chan struct{})}
+	lm, rm := maOf(local), maOf(remote)
+	a := &memConn{local: local, remote: remote, localMA: lm, remoteMA: rm, in: ba, out: ab, closed: make(chan struct{})}
+	b := &memConn{local: remote, remote: local, localMA: rm, remoteMA: lm, in: ab, out: ba, closed: make(chan struct{})}
 	return a, b
 }
 
@@ -231,7 +232,10 @@ func (b *memBuf) wake() {
 
 type memConn struct {
 	local, remote netip.AddrPort
-	in, out       *memBuf
+	// The addresses as multiaddrs, made once: the gate and the swarm ask
+	// for them on every stream.
+	localMA, remoteMA ma.Multiaddr
+	in, out           *memBuf
 
 	dmu          sync.Mutex
 	readDeadline time.Time
