@@ -217,6 +217,11 @@ func TestBlock(t *testing.T) {
 	if fs, _ := alice.Followers(ctx); !slices.Equal(userNames(fs), []string{"carol"}) {
 		t.Errorf("Followers() = %v, want [carol]", userNames(fs))
 	}
+	// Back online, alice would dial carol, not bob.
+	devs := alice.recentFollowerDevices(alice.session().key, maxMeetFollowers)
+	if slices.Contains(devs, bob.host.ID()) || !slices.Contains(devs, carol.host.ID()) {
+		t.Errorf("followers' devices met on return = %v, want carol's %v and not bob's %v", devs, carol.host.ID(), bob.host.ID())
+	}
 	if got := allFeed(t, alice, 10); slices.Contains(got, "bob: before the block") {
 		t.Errorf("feed after the block = %q, has bob's post", got)
 	}

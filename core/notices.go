@@ -229,13 +229,14 @@ func (n *Node) serveNotice(s network.Stream) {
 	}
 	for _, e := range held {
 		n.heldNotice(p, e, sender)
+		n.keepFollowerRecord(e, sender, notice.Name)
 	}
 	for _, x := range effects {
 		x.apply(n)
 		n.fetchProfileLater(x.e.Author, p) // the sender's device, or one that holds its log
-	}
-	for _, e := range es {
-		n.keepFollowerRecord(e, sender, notice.Name)
+		if x.kind == NotifyFollower { // not a blocked account's (unhiddenEffects)
+			n.keepFollowerRecord(x.e, sender, notice.Name)
+		}
 	}
 	syncproto.WriteAck(s)
 }
