@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -406,7 +405,6 @@ func (n *Node) meetHoldersOnce(ctx context.Context, sess *session) int {
 			peers = append(peers, p)
 		}
 	}
-	fmt.Fprintln(os.Stderr, "DEBUGMEET peers", len(peers), "followerdevs", len(n.recentFollowerDevices(sess.key, maxMeetFollowers)))
 	var met atomic.Int64
 	sem := make(chan struct{}, meetWorkers)
 	var wg sync.WaitGroup
