@@ -234,7 +234,8 @@ func (n *Node) serveNotice(s network.Stream) {
 	for _, x := range effects {
 		x.apply(n)
 		n.fetchProfileLater(x.e.Author, p) // the sender's device, or one that holds its log
-		if x.kind == NotifyFollower { // not a blocked account's (unhiddenEffects)
+		if x.kind == NotifyFollower {
+			// Not a blocked account's: unhiddenEffects dropped those.
 			n.keepFollowerRecord(x.e, sender, notice.Name)
 		}
 	}
@@ -244,13 +245,19 @@ func (n *Node) serveNotice(s network.Stream) {
 // keepFollowerRecord keeps, if e is a follow of a local account by
 // sender's account, sender's name record (raw): its device is where the
 // account finds the follower when it comes back from away
-// (recentFollowerDevices).
+// (recentFollowerDevices). An unfollow forgets it.
 func (n *Node) keepFollowerRecord(e *entry.Entry, sender *names.Record, raw []byte) {
-	if sender == nil || e.Kind != entry.KindFollow || sender.Account != e.Author {
+	if sender == nil || sender.Account != e.Author || e.Kind != entry.KindFollow && e.Kind != entry.KindUnfollow {
 		return
 	}
 	f, err := entry.ParseFollow(e.Body)
 	if err != nil || f.Target == e.Author || !n.store.IsLocal(f.Target) {
+		return
+	}
+	if e.Kind == entry.KindUnfollow {
+		if err := n.store.DropFollowerRecord(e.Author); err != nil {
+			n.log.Warn("follower's name record not dropped", "err", err)
+		}
 		return
 	}
 	if err := n.store.PutFollowerRecord(e.Author, raw); err != nil {

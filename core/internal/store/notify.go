@@ -232,6 +232,14 @@ func (s *Store) FollowerRecord(follower entry.Key) ([]byte, error) {
 	return s.kv.Get(followerRecordKey(follower))
 }
 
+// DropFollowerRecord forgets the record PutFollowerRecord kept for
+// follower (an unfollow); without one it does nothing.
+func (s *Store) DropFollowerRecord(follower entry.Key) error {
+	var b Batch
+	b.Delete(followerRecordKey(follower))
+	return s.kv.Commit(&b, false)
+}
+
 // followerRecordKey is the key of a follower's last name record: a device
 // setting named "follower/" and the follower's key in hex.
 func followerRecordKey(follower entry.Key) []byte {

@@ -162,6 +162,17 @@ func TestRecords(t *testing.T) {
 						t.Errorf("get = %q, %v; want %q", got, err, rec)
 					}
 				}
+				if tt.name == "follower" {
+					if err := s.DropFollowerRecord(alice.key); err != nil {
+						t.Fatal(err)
+					}
+					if _, err := tt.get(s, alice.key); !errors.Is(err, store.ErrNotFound) {
+						t.Errorf("get after DropFollowerRecord: %v, want ErrNotFound", err)
+					}
+					if err := s.DropFollowerRecord(alice.key); err != nil {
+						t.Errorf("DropFollowerRecord of none: %v", err)
+					}
+				}
 				other := tests[1-i]
 				if _, err := other.get(s, alice.key); !errors.Is(err, store.ErrNotFound) {
 					t.Errorf("the %s record was kept as the %s one too: %v", tt.name, other.name, err)
