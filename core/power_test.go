@@ -311,29 +311,47 @@ func TestPowerQuickSwitches(t *testing.T) {
 
 // TestReturnReachesFollowers: an author back from power off, or restarted,
 // reaches every follower with what it posted away or on its return, beyond
-// the maxHolders the DHT names: GossipSub exchanges no peers, so none of
-// them would otherwise hear of it before its periodic sync, minutes later.
+// the maxHolders the DHT names, and followers that moved meanwhile (a
+// restart on another port): GossipSub exchanges no peers, so none of them
+// would otherwise hear of it before its periodic sync, minutes later.
 func TestReturnReachesFollowers(t *testing.T) {
+	// restart closes n and opens its directory again (on another port),
+	// logged in as name.
+	restart := func(t *testing.T, tn *testNet, n *Node, dir, name string) *Node {
+		if err := n.Close(); err != nil {
+			t.Fatal(err)
+		}
+		n = tn.node(dir)
+		if _, err := n.Login(context.Background(), name, "pw-"+name); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
 	tests := []struct {
 		name string
-		away func(t *testing.T, tn *testNet, alice *Node, dir string) *Node // returns alice back
+		// away takes alice away, has her post "written away", and
+		// brings her back; it returns the followers as they are then.
+		away func(t *testing.T, tn *testNet, alice *Node, dir string, fans []*Node, fanDirs []string) []*Node
 	}{
-		{"power off", func(t *testing.T, _ *testNet, alice *Node, _ string) *Node {
+		{"power off", func(t *testing.T, _ *testNet, alice *Node, _ string, fans []*Node, _ []string) []*Node {
 			setPower(t, alice, PowerOff)
 			mustPost(t, alice, "written away")
 			setPower(t, alice, PowerForeground)
-			return alice
+			return fans
 		}},
-		{"restart", func(t *testing.T, tn *testNet, alice *Node, dir string) *Node {
-			if err := alice.Close(); err != nil {
-				t.Fatal(err)
-			}
-			alice = tn.node(dir)
-			if _, err := alice.Login(context.Background(), "alice", "pw-alice"); err != nil {
-				t.Fatal(err)
+		{"restart", func(t *testing.T, tn *testNet, alice *Node, dir string, fans []*Node, _ []string) []*Node {
+			alice = restart(t, tn, alice, dir, "alice")
+			mustPost(t, alice, "written away")
+			return fans
+		}},
+		{"followers moved", func(t *testing.T, tn *testNet, alice *Node, _ string, fans []*Node, fanDirs []string) []*Node {
+			setPower(t, alice, PowerOff)
+			for i := range fans {
+				fans[i] = restart(t, tn, fans[i], fanDirs[i], fmt.Sprintf("fan%d", i))
 			}
 			mustPost(t, alice, "written away")
-			return alice
+			setPower(t, alice, PowerForeground)
+			return fans
 		}},
 	}
 	for _, tt := range tests {
@@ -344,18 +362,24 @@ func TestReturnReachesFollowers(t *testing.T) {
 			if _, err := alice.Register(context.Background(), "alice", "pw-alice"); err != nil {
 				t.Fatal(err)
 			}
-			var followers []*Node
+			var fans []*Node
+			var fanDirs []string
 			for i := range maxHolders + 3 {
-				f := tn.user(fmt.Sprintf("fan%d", i))
+				fanDirs = append(fanDirs, t.TempDir())
+				f := tn.node(fanDirs[i])
+				name := fmt.Sprintf("fan%d", i)
+				if _, err := f.Register(context.Background(), name, "pw-"+name); err != nil {
+					t.Fatal(err)
+				}
 				mustFollow(t, f, "alice")
-				followers = append(followers, f)
+				fans = append(fans, f)
 			}
 			mustPost(t, alice, "before")
-			for i, f := range followers {
+			for i, f := range fans {
 				waitFor(t, fmt.Sprintf("fan%d gets the live post", i), hasFeed(f, "alice: before"))
 			}
-			tt.away(t, tn, alice, dir)
-			for i, f := range followers {
+			fans = tt.away(t, tn, alice, dir, fans, fanDirs)
+			for i, f := range fans {
 				waitFor(t, fmt.Sprintf("fan%d gets the post written away", i), hasFeed(f, "alice: written away"))
 			}
 		})
