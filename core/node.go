@@ -44,6 +44,7 @@ import (
 	"github.com/skein-p2p/skein/core/internal/p2p"
 	"github.com/skein-p2p/skein/core/internal/profiles"
 	"github.com/skein-p2p/skein/core/internal/ratelimit"
+	"github.com/skein-p2p/skein/core/internal/redial"
 	"github.com/skein-p2p/skein/core/internal/search"
 	"github.com/skein-p2p/skein/core/internal/store"
 	"github.com/skein-p2p/skein/core/internal/syncproto"
@@ -221,7 +222,7 @@ type Node struct {
 	syncing     keylock.Locks[peer.ID] // one syncPeer per peer at a time
 	announceReq chan entry.Key
 	keepKick    chan struct{} // the following list changed: tell store-and-forward relays
-	lostPeers   chan peer.ID  // peers whose last connection closed (lost, reconnectLoop)
+	redial      *redial.Loop  // dials followed authors' devices again (reconnect.go)
 
 	mu      sync.Mutex
 	sess    *session
@@ -332,7 +333,6 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		syncWant:    make(map[peer.ID]bool),
 		announceReq: make(chan entry.Key, 64),
 		keepKick:    make(chan struct{}, 1),
-		lostPeers:   make(chan peer.ID, maxReconnects),
 		relays:      relays,
 		devices:     make(map[entry.Key]peer.ID),
 		contact:     make(map[peer.ID]time.Time),
@@ -387,6 +387,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	n.host.SetStreamHandler(syncproto.NotifyID, n.serveNotice)
 	n.host.SetStreamHandler(profiles.ProtocolID, n.serveProfile)
 	n.host.SetStreamHandler(threads.ID, n.serveThread)
+	n.redial = n.newRedial()
 	n.chatSrv = chatnet.NewServer(n.host, nodeChat{n}, nodeChat{n}, nil, chatnet.Limits{}, n.plog)
 	if n.lib, err = openMedia(cfg.DataDir, kv, n, cfg.Media.limits(cfg.mediaImmunity)); err != nil {
 		n.chatSrv.Close()

@@ -250,7 +250,7 @@ func (n *Node) startLive() {
 	n.live.run(n.announceLoop)
 	n.live.run(n.gcLoop)
 	n.live.run(n.relayLoop)
-	n.live.run(n.reconnectLoop)
+	n.live.run(n.redial.Run)
 	if sess := n.session(); sess != nil {
 		n.sessionLive(sess)
 	}
