@@ -485,14 +485,24 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 		evWG    sync.WaitGroup
 		evErrs  atomic.Int64
 	)
+	last := make([]chan struct{}, cfg.n) // each node's latest event's end
 	for k, ev := range events {
 		if d := time.Until(t0.Add(ev.At)); d > 0 {
 			time.Sleep(d)
 		}
 		sn := s.nodes[ev.Node]
+		// A node's events apply in their order: each waits for the one
+		// before it (a post right after a return would otherwise race it
+		// for sn.mu and find the node offline).
+		prev, done := last[ev.Node], make(chan struct{})
+		last[ev.Node] = done
 		evWG.Add(1)
 		go func() {
 			defer evWG.Done()
+			defer close(done)
+			if prev != nil {
+				<-prev
+			}
 			sn.mu.Lock()
 			defer sn.mu.Unlock()
 			if err := s.apply(ctx, sn, ev, k, func(seq uint64, text string) {
