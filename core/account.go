@@ -437,8 +437,8 @@ func (n *Node) meetHoldersOnce(ctx context.Context, sess *session) int {
 
 // recentFollowerDevices returns the known devices of up to limit followers of
 // account, those who followed it last first: the device of a follower's
-// name record, learned since the node started or kept from its follow
-// notice (keepFollowerRecord).
+// name record, learned since the node started (an account it follows
+// back) or kept from its follow notice (keepFollowerRecord).
 func (n *Node) recentFollowerDevices(account entry.Key, limit int) []peer.ID {
 	fs, err := n.store.Followers(account)
 	if err != nil {
@@ -461,8 +461,11 @@ func (n *Node) recentFollowerDevices(account entry.Key, limit int) []peer.ID {
 	return out
 }
 
-// keptDevice learns the device of follower from the name record its
-// follow notice brought (keepFollowerRecord), if one was kept.
+// keptDevice returns the device of follower that the name record its
+// follow notice brought names (keepFollowerRecord), if one was kept. It
+// is not added to the devices of accounts (n.devices): those are the
+// accounts this node resolved, which every inbound connection is checked
+// against (important), and a popular account has thousands of followers.
 func (n *Node) keptDevice(follower entry.Key) (peer.ID, bool) {
 	raw, err := n.store.FollowerRecord(follower)
 	if err != nil {
@@ -472,7 +475,7 @@ func (n *Node) keptDevice(follower entry.Key) (peer.ID, bool) {
 	if err != nil || r.Account != follower {
 		return "", false
 	}
-	p, err := n.learnDevice(r)
+	p, err := n.recordPeer(r)
 	return p, err == nil && p != n.host.ID()
 }
 

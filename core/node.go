@@ -681,6 +681,19 @@ func (n *Node) learnRecord(r names.Record) (peer.ID, error) {
 // learnDevice remembers, in memory only, the device a verified name record
 // names for its account, and the device's addresses.
 func (n *Node) learnDevice(r names.Record) (peer.ID, error) {
+	pid, err := n.recordPeer(r)
+	if err != nil || pid == n.host.ID() {
+		return pid, err
+	}
+	n.mu.Lock()
+	n.devices[r.Account] = pid
+	n.mu.Unlock()
+	return pid, nil
+}
+
+// recordPeer returns the device a verified name record names, and gives
+// the peerstore its addresses for an hour (not for this device's own).
+func (n *Node) recordPeer(r names.Record) (peer.ID, error) {
 	pid, err := peer.IDFromBytes(r.PeerID)
 	if err != nil {
 		return "", fmt.Errorf("core: name record of %s: %w", r.Name, err)
@@ -695,9 +708,6 @@ func (n *Node) learnDevice(r names.Record) (peer.ID, error) {
 		}
 	}
 	n.host.Peerstore().AddAddrs(pid, addrs, time.Hour)
-	n.mu.Lock()
-	n.devices[r.Account] = pid
-	n.mu.Unlock()
 	return pid, nil
 }
 

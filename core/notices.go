@@ -263,9 +263,6 @@ func (n *Node) keepFollowerRecord(e *entry.Entry, sender *names.Record, raw []by
 	if err := n.store.PutFollowerRecord(e.Author, raw); err != nil {
 		n.log.Warn("follower's name record not kept", "err", err)
 	}
-	if _, err := n.learnDevice(*sender); err != nil {
-		n.log.Debug("follower's name record", "err", err)
-	}
 }
 
 // heldNotice takes, from a notice sent by p, an entry of a local account or
