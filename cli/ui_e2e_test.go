@@ -86,16 +86,24 @@ func (c *uiClient) cookieName() string { return "skein_ui_" + strconv.Itoa(c.por
 // uiOf returns the web UI's address that user's daemon printed.
 func (n *testNet) uiOf(user string) string {
 	n.t.Helper()
-	var url string
-	for _, l := range n.daemons[user].Lines() {
-		if m := uiLine.FindStringSubmatch(l + "\n"); m != nil {
-			url = m[1] // the last one
+	// A web UI that skein ui started is printed by the daemon as the
+	// command returns: its stderr may not have been read yet.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var url string
+		for _, l := range n.daemons[user].Lines() {
+			if m := uiLine.FindStringSubmatch(l + "\n"); m != nil {
+				url = m[1] // the last one
+			}
 		}
+		if url != "" {
+			return url
+		}
+		if time.Now().After(deadline) {
+			n.t.Fatalf("%s's daemon printed no web UI address:\n%s", user, n.daemons[user].Tail(20))
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	if url == "" {
-		n.t.Fatalf("%s's daemon printed no web UI address:\n%s", user, n.daemons[user].Tail(20))
-	}
-	return url
 }
 
 // uiJSON runs skein ui --json as user.
