@@ -401,21 +401,62 @@ const meetWorkers = 4
 
 // meetHoldersOnce connects to the holders the DHT names for the account's
 // log and to the devices of up to maxMeetFollowers followers (their latest
-// follows first), and returns how many it reached.
+// follows first), and returns how many it reached. A follower's device
+// that does not answer may have moved (a phone on another network, a
+// restart on another port): up to maxNameLookups of them are looked up by
+// name, and dialled again where their name record now says.
 func (n *Node) meetHoldersOnce(ctx context.Context, sess *session) int {
 	peers := n.findHolders(ctx, sess.key)
-	for _, p := range n.recentFollowerDevices(sess.key, maxMeetFollowers) {
-		if !slices.Contains(peers, p) {
-			peers = append(peers, p)
+	followers := n.recentFollowerDevices(sess.key, maxMeetFollowers)
+	byDevice := make(map[peer.ID]store.Follower, len(followers))
+	for _, f := range followers {
+		byDevice[f.device] = f.Follower
+		if !slices.Contains(peers, f.device) {
+			peers = append(peers, f.device)
 		}
 	}
 	var met atomic.Int64
+	var mu sync.Mutex
+	var moved []store.Follower // followers whose device did not answer
+	n.meetEach(ctx, peers, func(p peer.ID, ok bool) {
+		if ok {
+			met.Add(1)
+			return
+		}
+		if f, isFollower := byDevice[p]; isFollower {
+			mu.Lock()
+			moved = append(moved, f)
+			mu.Unlock()
+		}
+	})
+	var again []peer.ID
+	for _, f := range moved[:min(len(moved), maxNameLookups)] {
+		r, ok := n.lookupAccount(ctx, f.Name, f.Key)
+		if !ok {
+			continue
+		}
+		if p, err := n.recordPeer(r); err == nil && p != n.host.ID() {
+			again = append(again, p)
+		}
+	}
+	n.meetEach(ctx, again, func(_ peer.ID, ok bool) {
+		if ok {
+			met.Add(1)
+		}
+	})
+	return int(met.Load())
+}
+
+// meetEach connects to each of peers, meetWorkers at a time, and calls
+// done with each and whether it is connected now. A peer connected already
+// is asked for a sync instead.
+func (n *Node) meetEach(ctx context.Context, peers []peer.ID, done func(p peer.ID, ok bool)) {
 	sem := make(chan struct{}, meetWorkers)
 	var wg sync.WaitGroup
 	for _, p := range peers {
 		if n.reachable(p) {
 			n.requestSync(p) // connected already: ask it along with the rest
-			met.Add(1)
+			done(p, true)
 			continue
 		}
 		if sw, ok := n.host.Network().(*swarm.Swarm); ok {
@@ -426,26 +467,29 @@ func (n *Node) meetHoldersOnce(ctx context.Context, sess *session) int {
 			defer func() { <-sem }()
 			dctx, cancel := context.WithTimeout(ctx, dialTimeout)
 			defer cancel()
-			if n.connect(dctx, peer.AddrInfo{ID: p}) == nil {
-				met.Add(1)
-			}
+			done(p, n.connect(dctx, peer.AddrInfo{ID: p}) == nil)
 		})
 	}
 	wg.Wait()
-	return int(met.Load())
 }
 
-// recentFollowerDevices returns the known devices of up to limit followers of
-// account, those who followed it last first: the device of a follower's
-// name record, learned since the node started (an account it follows
-// back) or kept from its follow notice (keepFollowerRecord).
-func (n *Node) recentFollowerDevices(account entry.Key, limit int) []peer.ID {
+// followerDevice is a follower and the device its name record names.
+type followerDevice struct {
+	store.Follower
+	device peer.ID
+}
+
+// recentFollowerDevices returns up to limit followers of account whose
+// device is known, those who followed it last first: the device of a
+// follower's name record, learned since the node started (an account it
+// follows back) or kept from its follow notice (keepFollowerRecord).
+func (n *Node) recentFollowerDevices(account entry.Key, limit int) []followerDevice {
 	fs, err := n.store.Followers(account)
 	if err != nil {
 		return nil
 	}
 	slices.SortStableFunc(fs, func(a, b store.Follower) int { return b.Since.Compare(a.Since) })
-	var out []peer.ID
+	var out []followerDevice
 	for _, f := range fs {
 		if len(out) == limit {
 			break
@@ -454,8 +498,8 @@ func (n *Node) recentFollowerDevices(account entry.Key, limit int) []peer.ID {
 		if !ok {
 			p, ok = n.keptDevice(f.Key)
 		}
-		if ok && !slices.Contains(out, p) {
-			out = append(out, p)
+		if ok && !slices.ContainsFunc(out, func(d followerDevice) bool { return d.device == p }) {
+			out = append(out, followerDevice{f, p})
 		}
 	}
 	return out

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // allFeed reads n's whole feed in pages of size limit, checking that every
@@ -218,7 +220,10 @@ func TestBlock(t *testing.T) {
 		t.Errorf("Followers() = %v, want [carol]", userNames(fs))
 	}
 	// Back online, alice would dial carol, not bob.
-	devs := alice.recentFollowerDevices(alice.session().key, maxMeetFollowers)
+	var devs []peer.ID
+	for _, f := range alice.recentFollowerDevices(alice.session().key, maxMeetFollowers) {
+		devs = append(devs, f.device)
+	}
 	if slices.Contains(devs, bob.host.ID()) || !slices.Contains(devs, carol.host.ID()) {
 		t.Errorf("followers' devices met on return = %v, want carol's %v and not bob's %v", devs, carol.host.ID(), bob.host.ID())
 	}
