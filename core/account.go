@@ -13,7 +13,6 @@ import (
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
-	"github.com/libp2p/go-libp2p/p2p/net/swarm"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/keystore"
@@ -459,15 +458,10 @@ func (n *Node) meetEach(ctx context.Context, peers []peer.ID, done func(p peer.I
 			done(p, true)
 			continue
 		}
-		if sw, ok := n.host.Network().(*swarm.Swarm); ok {
-			sw.Backoff().Clear(p) // an attempt made while offline says nothing now
-		}
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			dctx, cancel := context.WithTimeout(ctx, dialTimeout)
-			defer cancel()
-			done(p, n.connect(dctx, peer.AddrInfo{ID: p}) == nil)
+			done(p, n.redialPeer(ctx, p, dialTimeout) == nil)
 		})
 	}
 	wg.Wait()

@@ -27,6 +27,7 @@ import (
 	record "github.com/libp2p/go-libp2p-record"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/net/swarm"
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/skein-p2p/skein/core/internal/bookmarks"
@@ -607,6 +608,18 @@ func (n *Node) waitJoined(ctx context.Context) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// redialPeer dials p within timeout, first forgetting the swarm's backoff
+// from earlier failed dials: for callers that space their own attempts, or
+// whose earlier attempts were made while offline and say nothing now.
+func (n *Node) redialPeer(ctx context.Context, p peer.ID, timeout time.Duration) error {
+	if sw, ok := n.host.Network().(*swarm.Swarm); ok {
+		sw.Backoff().Clear(p)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return n.connect(ctx, peer.AddrInfo{ID: p})
 }
 
 // connect dials a peer, retrying once: two loopback hosts dialling each

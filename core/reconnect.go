@@ -6,7 +6,6 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/p2p/net/swarm"
 
 	"github.com/skein-p2p/skein/core/internal/redial"
 )
@@ -32,12 +31,7 @@ func (n *Node) newRedial() *redial.Loop {
 		Want:      n.watchedDevice,
 		Connected: n.reachable,
 		Dial: func(ctx context.Context, p peer.ID) error {
-			if sw, ok := n.host.Network().(*swarm.Swarm); ok {
-				sw.Backoff().Clear(p) // the loop spaces its attempts itself
-			}
-			ctx, cancel := context.WithTimeout(ctx, deviceDialTimeout)
-			defer cancel()
-			return n.connect(ctx, peer.AddrInfo{ID: p})
+			return n.redialPeer(ctx, p, deviceDialTimeout)
 		},
 	})
 }

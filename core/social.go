@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
-	"github.com/libp2p/go-libp2p/p2p/net/swarm"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
 	"github.com/skein-p2p/skein/core/internal/store"
@@ -332,16 +331,8 @@ func (n *Node) syncDevice(ctx context.Context, author entry.Key) bool {
 	if !ok {
 		return true
 	}
-	if !n.reachable(p) {
-		if sw, ok := n.host.Network().(*swarm.Swarm); ok {
-			sw.Backoff().Clear(p) // the caller spaces its attempts itself
-		}
-		dctx, cancel := context.WithTimeout(ctx, deviceDialTimeout)
-		err := n.connect(dctx, peer.AddrInfo{ID: p})
-		cancel()
-		if err != nil {
-			return false
-		}
+	if !n.reachable(p) && n.redialPeer(ctx, p, deviceDialTimeout) != nil {
+		return false
 	}
 	n.syncPeer(ctx, p, []entry.Key{author})
 	return true
