@@ -254,7 +254,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		if cfg.Sim != nil && cfg.Sim.Tracer != nil {
 			opts = append(opts, pubsub.WithRawTracer(cfg.Sim.Tracer))
 		}
-		hh.PubSub, err = pubsub.NewGossipSub(runCtx, h, opts...)
+		hh.PubSub, err = pubsub.NewGossipSub(runCtx, newGossipHost(h), opts...)
 		if err != nil {
 			hh.Close()
 			return nil, fmt.Errorf("p2p: start gossipsub: %w", err)
