@@ -131,6 +131,9 @@ type Config struct {
 	liveTopics int
 	// gcInterval overrides how often garbage collection runs (tests).
 	gcInterval time.Duration
+	// gossipCheck overrides how often connections to followed authors'
+	// devices are checked for GossipSub streams half open (tests).
+	gossipCheck time.Duration
 	// serveLimits overrides the budgets of what the node serves by sync;
 	// zero fields keep the defaults (tests).
 	serveLimits syncserve.Limits
@@ -252,6 +255,9 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	if cfg.BackgroundSync <= 0 {
 		cfg.BackgroundSync = defaultBackgroundSync
+	}
+	if cfg.gossipCheck <= 0 {
+		cfg.gossipCheck = gossipCheck
 	}
 	if cfg.liveTopics <= 0 {
 		cfg.liveTopics = maxLiveTopics

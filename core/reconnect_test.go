@@ -2,7 +2,9 @@ package core
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
 )
@@ -59,4 +61,43 @@ func subscribedTo(author, follower *Node) bool {
 		}
 	}
 	return false
+}
+
+// TestHalfOpenRedialled: a connection to a followed author's device that
+// carries no GossipSub stream of the follower's, so that the author never
+// learns the follower subscribed, is closed and the device dialled again.
+// Here the author's device refuses GossipSub streams; on a real network,
+// GossipSub's one attempt to open it failed (on a connection that was
+// closing, or when identify failed), and it never tries again.
+func TestHalfOpenRedialled(t *testing.T) {
+	tn := newTestNet(t)
+	phone := func(c *Config) { c.DHTMode = DHTClient }
+	alice := tn.nodeWith("alice", phone)
+	bob := tn.nodeWith("bob", func(c *Config) {
+		phone(c)
+		c.gossipCheck = 200 * time.Millisecond
+	})
+	for _, id := range alice.host.Mux().Protocols() {
+		if strings.HasPrefix(string(id), "/meshsub/") || strings.HasPrefix(string(id), "/floodsub/") {
+			alice.host.RemoveStreamHandler(id)
+		}
+	}
+	mustFollow(t, bob, "alice")
+	var first string
+	waitFor(t, "bob connected to alice, half open", func() bool {
+		first = connID(bob, alice)
+		return first != "" && bob.host.GossipHalfOpen(alice.host.ID())
+	})
+	waitFor(t, "bob to close the connection and dial alice again", func() bool {
+		c := connID(bob, alice)
+		return c != "" && c != first
+	})
+}
+
+// connID returns the ID of from's connection to to, or "".
+func connID(from, to *Node) string {
+	for _, c := range from.host.Network().ConnsToPeer(to.host.ID()) {
+		return c.ID()
+	}
+	return ""
 }

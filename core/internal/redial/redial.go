@@ -1,6 +1,7 @@
-// Package redial dials peers again after their last connection closed: a
+// Package redial dials peers again after their last connection closed (a
 // few attempts, spaced by growing pauses, for a bounded number of peers at
-// once.
+// once), and closes and dials again the connections that stay open but
+// broken.
 package redial
 
 import (
@@ -25,9 +26,25 @@ type Config struct {
 	Connected func(p peer.ID) bool
 	// Dial makes one attempt.
 	Dial func(ctx context.Context, p peer.ID) error
+
+	// Check is how often the connected peers worth keeping are checked
+	// for a broken connection; 0 never checks them.
+	Check time.Duration
+	// Peers returns the connected peers worth keeping.
+	Peers func() []peer.ID
+	// Broken reports whether the connection to p, though open, does not
+	// serve. A peer found broken at two checks in a row is dropped and
+	// dialled again, at most once per Quiet.
+	Broken func(p peer.ID) bool
+	// Drop closes the connections to p.
+	Drop func(p peer.ID)
+	// Quiet is the least time between two drops of one peer: a
+	// connection that breaks again at once is left as it is meanwhile.
+	Quiet time.Duration
 }
 
-// Loop dials again the peers it is told were lost, while Run runs.
+// Loop dials again the peers it is told were lost, and drops and dials
+// again those whose connection stays broken, while Run runs.
 type Loop struct {
 	cfg  Config
 	lost chan peer.ID
@@ -55,6 +72,26 @@ func (l *Loop) Run(ctx context.Context) {
 	defer wg.Wait()
 	busy := make(map[peer.ID]bool)
 	done := make(chan peer.ID)
+	start := func(p peer.ID) {
+		if busy[p] || len(busy) >= l.cfg.Max || !l.cfg.Want(p) {
+			return
+		}
+		busy[p] = true
+		wg.Go(func() {
+			l.redial(ctx, p)
+			select {
+			case done <- p:
+			case <-ctx.Done():
+			}
+		})
+	}
+	var tick <-chan time.Time
+	if l.cfg.Check > 0 {
+		t := time.NewTicker(l.cfg.Check)
+		defer t.Stop()
+		tick = t.C
+	}
+	var c checker
 	for {
 		select {
 		case <-ctx.Done():
@@ -62,17 +99,12 @@ func (l *Loop) Run(ctx context.Context) {
 		case p := <-done:
 			delete(busy, p)
 		case p := <-l.lost:
-			if busy[p] || len(busy) >= l.cfg.Max || !l.cfg.Want(p) {
-				continue
+			start(p)
+		case now := <-tick:
+			for _, p := range c.check(l.cfg, now) {
+				l.cfg.Drop(p)
+				start(p)
 			}
-			busy[p] = true
-			wg.Go(func() {
-				l.redial(ctx, p)
-				select {
-				case done <- p:
-				case <-ctx.Done():
-				}
-			})
 		}
 	}
 }
@@ -94,4 +126,39 @@ func (l *Loop) redial(ctx context.Context, p peer.ID) {
 			return
 		}
 	}
+}
+
+// checker remembers, from one check to the next, the peers found broken
+// and those dropped within Quiet.
+type checker struct {
+	broken  map[peer.ID]bool
+	dropped map[peer.ID]time.Time
+}
+
+// check returns the peers to drop at now: broken now and at the check
+// before, and not dropped within Quiet.
+func (c *checker) check(cfg Config, now time.Time) []peer.ID {
+	for p, at := range c.dropped {
+		if now.Sub(at) >= cfg.Quiet {
+			delete(c.dropped, p)
+		}
+	}
+	if c.dropped == nil {
+		c.dropped = make(map[peer.ID]time.Time)
+	}
+	var drop []peer.ID
+	broken := make(map[peer.ID]bool)
+	for _, p := range cfg.Peers() {
+		if !cfg.Broken(p) {
+			continue
+		}
+		broken[p] = true
+		if _, ok := c.dropped[p]; ok || !c.broken[p] {
+			continue
+		}
+		c.dropped[p] = now
+		drop = append(drop, p)
+	}
+	c.broken = broken
+	return drop
 }

@@ -3,6 +3,7 @@ package redial
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -128,5 +129,85 @@ func TestLoopBound(t *testing.T) {
 	close(block)
 	if dialed["c"] || !dialed["a"] || !dialed["b"] {
 		t.Errorf("dialled %v, want a and b only", dialed)
+	}
+}
+
+// TestCheck: a peer broken at two checks in a row is dropped, once per
+// Quiet.
+func TestCheck(t *testing.T) {
+	quiet := 30 * time.Second
+	tests := []struct {
+		name   string
+		broken []bool // whether the peer is broken at each check, 10 s apart
+		drops  []int  // the checks that drop it
+	}{
+		{"never broken", []bool{false, false, false}, nil},
+		{"broken once", []bool{true, false, true, false}, nil},
+		{"broken twice in a row", []bool{false, true, true}, []int{2}},
+		{"stays broken: once per quiet", []bool{true, true, true, true, true, true}, []int{1, 4}},
+		{"mended after the drop", []bool{true, true, false, true, false}, []int{1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c checker
+			var broken bool
+			cfg := Config{
+				Quiet:  quiet,
+				Peers:  func() []peer.ID { return []peer.ID{"p"} },
+				Broken: func(peer.ID) bool { return broken },
+			}
+			var got []int
+			now := time.Unix(0, 0)
+			for i, b := range tt.broken {
+				broken = b
+				if d := c.check(cfg, now); len(d) > 0 {
+					got = append(got, i)
+				}
+				now = now.Add(10 * time.Second)
+			}
+			if !slices.Equal(got, tt.drops) {
+				t.Errorf("dropped at checks %v, want %v", got, tt.drops)
+			}
+		})
+	}
+}
+
+// TestLoopDropsBroken: a connected peer whose connection stays broken is
+// dropped and dialled again; a peer not broken is left alone.
+func TestLoopDropsBroken(t *testing.T) {
+	f := &fakeNet{attempts: map[peer.ID]int{}, okAt: 1, conn: map[peer.ID]bool{"bad": true, "good": true}, dialed: make(chan peer.ID, 10)}
+	var mu sync.Mutex
+	var drops []peer.ID
+	l := New(Config{
+		Waits: []time.Duration{time.Millisecond}, Max: 2,
+		Want:      func(peer.ID) bool { return true },
+		Connected: f.connected,
+		Dial:      f.dial,
+		Check:     5 * time.Millisecond,
+		Quiet:     time.Hour,
+		Peers:     func() []peer.ID { return []peer.ID{"bad", "good"} },
+		Broken:    func(p peer.ID) bool { return p == "bad" },
+		Drop: func(p peer.ID) {
+			mu.Lock()
+			drops = append(drops, p)
+			mu.Unlock()
+			f.mu.Lock()
+			f.conn[p] = false
+			f.mu.Unlock()
+		},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	finished := make(chan struct{})
+	go func() { l.Run(ctx); close(finished) }()
+	if p := <-f.dialed; p != "bad" {
+		t.Errorf("dialled %s again, want bad", p)
+	}
+	time.Sleep(30 * time.Millisecond) // more checks: bad stays broken, within Quiet
+	cancel()
+	<-finished
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(drops, []peer.ID{"bad"}) {
+		t.Errorf("dropped %v, want [bad] once", drops)
 	}
 }
