@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -261,6 +262,9 @@ type simRun struct {
 	published map[string]time.Time // post text → handed to GossipSub
 	arrived   []map[string]time.Time
 	arrMu     []sync.Mutex
+	// halfOpen counts the connections the nodes closed and dialled
+	// again as GossipSub half open (core/reconnect.go).
+	halfOpen atomic.Int64
 }
 
 func runSim(t *testing.T, cfg simConfig) sim.Result {
@@ -345,6 +349,7 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 			Reachability: ReachabilityPublic,
 			kdf:          cheapKDF,
 			publishHook:  s.published1,
+			Logger:       slog.New(halfOpenCounter{&s.halfOpen}),
 			sim: &simHooks{
 				host:   s.hostHooks(sn.ctr),
 				lookup: s.lookup,
@@ -673,12 +678,12 @@ func runSim(t *testing.T, cfg simConfig) sim.Result {
 	r.Notes = fmt.Sprintf("%s; %d posts at %.1f/s over %v, settle ≤ %v; churn %.0f %%, background %.0f %%; "+
 		"latency over %d live deliveries (not to a follower away at the time, nor of the %d posts written in the background); "+
 		"connections per node at the end: mean %.1f, max %.0f; peers per node: %.1f relays, %.1f followed or following, %.1f unrelated (the graph's follows and followers per node: mean %.1f); "+
-		"follows whose author knew the follower subscribed before the window %.1f %%; GossipSub bytes as the swarm counted them %.0f/node/h (the tracer's split: %.0f); "+
+		"follows whose author knew the follower subscribed before the window %.1f %%; connections closed and dialled again as GossipSub half open %d; GossipSub bytes as the swarm counted them %.0f/node/h (the tracer's split: %.0f); "+
 		"%d follows of the graph's %d made (%d failed 3 times), %s; "+
 		"CPU and RSS are the process's divided by N (relays included); load average of the machine at start %s, at the end of the window %s",
 		transport, len(posts), cfg.rate, cfg.window, cfg.settle, 100*cfg.churn, 100*cfg.bg, len(lat), queued,
 		conns.Mean, conns.Max, connRelay, connRelated, connOther, 2*float64(s.g.Edges())/float64(cfg.n),
-		100*meshed, bph[classPubSubStream], bph[classGossipData]+bph[classGossipCtrl],
+		100*meshed, s.halfOpen.Load(), bph[classPubSubStream], bph[classGossipData]+bph[classGossipCtrl],
 		s.g.Edges(), wantEdges, failed.Load(), resolved, load0, load1)
 	s.closeAll()
 	for _, rel := range relays {
@@ -947,15 +952,14 @@ func (s *simRun) waitMesh(ctx context.Context) float64 {
 	}
 }
 
-// logUnmeshed logs how many follows are not ready, and the first few:
-// without a connection between follower and author (a popular author's
-// device refusing followers past its inbound limit: they get its posts
-// from other followers), or with one on which the author does not know
-// the follower subscribed.
+// logUnmeshed logs how many follows are not ready: without a connection
+// between follower and author (a popular author's device refusing
+// followers past its inbound limit: they get its posts from other
+// followers), or with one on which the author does not know the follower
+// subscribed, the first few of these with their GossipSub streams.
 func (s *simRun) logUnmeshed() {
-	var noConn, noSub int
+	var noConn, noSub, halfOpen int
 	var first []string
-	followers := s.g.Followers()
 	for i, sn := range s.nodes {
 		n := sn.node.Load()
 		for _, j := range s.g.Follows[i] {
@@ -963,21 +967,63 @@ func (s *simRun) logUnmeshed() {
 			if n == nil || a == nil || slices.Contains(a.host.PubSub.ListPeers(topicOf(s.nodes[j].key)), n.host.ID()) {
 				continue
 			}
-			state := "connected, subscription unknown to the author"
 			if a.host.Network().Connectedness(n.host.ID()) != network.Connected {
-				state = "not connected"
 				noConn++
-			} else {
-				noSub++
+				continue
+			}
+			noSub++
+			if n.host.GossipHalfOpen(a.host.ID()) {
+				halfOpen++
 			}
 			if len(first) < 5 {
-				first = append(first, fmt.Sprintf("node %d follows node %d (%d followers): %s", i, j, len(followers[j]), state))
+				first = append(first, fmt.Sprintf("node %d follows node %d, GossipSub streams: follower %s; author %s", i, j,
+					pubsubStreams(n.host.Network().ConnsToPeer(a.host.ID())), pubsubStreams(a.host.Network().ConnsToPeer(n.host.ID()))))
 			}
 		}
 	}
 	if noConn+noSub > 0 {
-		s.cfg.logf("sim n=%d: follows not ready: %d not connected, %d connected without the subscription known; %s", s.cfg.n, noConn, noSub, strings.Join(first, "; "))
+		s.cfg.logf("sim n=%d: follows not ready: %d not connected (the author's device refusing followers past its inbound limit: other followers pass its posts on), %d connected without the subscription known, %d of them with GossipSub streams half open as the follower sees them: %s",
+			s.cfg.n, noConn, noSub, halfOpen, strings.Join(first, "; "))
 	}
+}
+
+// halfOpenCounter is the sim nodes' log handler: it counts the
+// connections closed as GossipSub half open, and drops the rest.
+type halfOpenCounter struct{ n *atomic.Int64 }
+
+func (h halfOpenCounter) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+
+func (h halfOpenCounter) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == msgHalfOpen {
+		h.n.Add(1)
+	}
+	return nil
+}
+
+func (h halfOpenCounter) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h halfOpenCounter) WithGroup(string) slog.Handler      { return h }
+
+// pubsubStreams describes the GossipSub streams on conns: each
+// connection's direction and its streams' directions, for the log of
+// follows that are not ready.
+func pubsubStreams(conns []network.Conn) string {
+	var b strings.Builder
+	for k, c := range conns {
+		if k > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "conn %s %s ago [", c.Stat().Direction, time.Since(c.Stat().Opened).Round(time.Millisecond))
+		for _, st := range c.GetStreams() {
+			if strings.Contains(string(st.Protocol()), "meshsub") {
+				fmt.Fprintf(&b, " %s %s ago", st.Stat().Direction, time.Since(st.Stat().Opened).Round(time.Millisecond))
+			}
+		}
+		b.WriteString(" ]")
+	}
+	if len(conns) == 0 {
+		return "no connection"
+	}
+	return b.String()
 }
 
 // connsPerNode summarises the number of connections of each node online,
