@@ -982,7 +982,7 @@ func (s *simRun) logUnmeshed() {
 		}
 	}
 	if noConn+noSub > 0 {
-		s.cfg.logf("sim n=%d: follows not ready: %d not connected (the author's device refusing followers past its inbound limit: other followers pass its posts on), %d connected without the subscription known, %d of them with GossipSub streams half open as the follower sees them: %s",
+		s.cfg.logf("sim n=%d: follows not ready: %d not connected (mostly followers a popular author's device refused past its inbound limit, who get its posts from other followers), %d connected without the subscription known, %d of them with GossipSub streams half open as the follower sees them: %s",
 			s.cfg.n, noConn, noSub, halfOpen, strings.Join(first, "; "))
 	}
 }
