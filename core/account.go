@@ -5,13 +5,11 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
-	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 
 	"github.com/skein-p2p/skein/core/internal/entry"
@@ -355,166 +353,6 @@ func (n *Node) nameLoop(ctx context.Context, sess *session) {
 			retry = min(2*retry, n.cfg.NameInterval)
 		}
 	}
-}
-
-// meetHolders connects to the devices that announced they hold the
-// account's own log: its followers. Connecting prompts them to deliver any
-// notices they queued while this device was away (follows, replies).
-func (n *Node) meetHolders(ctx context.Context, sess *session) {
-	// Coming back online, the DHT may not answer yet, or a holder's
-	// address may still be in the dial backoff of an attempt made while
-	// offline: without a retry, the followers would wait for their next
-	// periodic sync (minutes) to see what was posted offline.
-	wait := time.Second
-	for try := 0; try < meetTries; try++ {
-		if n.meetHoldersOnce(ctx, sess) > 0 {
-			return
-		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return
-		}
-		wait *= 2
-	}
-}
-
-// meetTries bounds meetHolders' attempts: 1+2+4+8 s of waiting at most.
-const meetTries = 4
-
-// maxMeetFollowers bounds the followers, beyond the holders the DHT names,
-// that a returning account connects to. GossipSub exchanges no peers
-// (p2p.New), so these connections are how followers that never went away
-// learn at once of what the account posted away: each makes the follower
-// sync with this device (connected). 128 covers every follower of 99 % of
-// the authors in the 500-node simulation's power-law graph, and keeps a
-// return under the connection manager's high-water mark (192); with 32, an
-// author of 85 followers left 9 of them without its post written in
-// background (the 100-node run). A more popular account's other followers
-// get it from the followers they hold the log with, or at their periodic
-// sync.
-const maxMeetFollowers = 128
-
-// meetWorkers bounds meetHolders' dials at once.
-const meetWorkers = 4
-
-// meetHoldersOnce connects to the holders the DHT names for the account's
-// log and to the devices of up to maxMeetFollowers followers (their latest
-// follows first), and returns how many it reached. A follower's device
-// that does not answer may have moved (a phone on another network, a
-// restart on another port): up to maxNameLookups of them are looked up by
-// name, and dialled again where their name record now says.
-func (n *Node) meetHoldersOnce(ctx context.Context, sess *session) int {
-	peers := n.findHolders(ctx, sess.key)
-	followers := n.recentFollowerDevices(sess.key, maxMeetFollowers)
-	byDevice := make(map[peer.ID]store.Follower, len(followers))
-	for _, f := range followers {
-		byDevice[f.device] = f.Follower
-		if !slices.Contains(peers, f.device) {
-			peers = append(peers, f.device)
-		}
-	}
-	var met atomic.Int64
-	var mu sync.Mutex
-	var moved []store.Follower // followers whose device did not answer
-	n.meetEach(ctx, peers, func(p peer.ID, ok bool) {
-		if ok {
-			met.Add(1)
-			return
-		}
-		if f, isFollower := byDevice[p]; isFollower {
-			mu.Lock()
-			moved = append(moved, f)
-			mu.Unlock()
-		}
-	})
-	var again []peer.ID
-	for _, f := range moved[:min(len(moved), maxNameLookups)] {
-		r, ok := n.lookupAccount(ctx, f.Name, f.Key)
-		if !ok {
-			continue
-		}
-		if p, err := n.recordPeer(r); err == nil && p != n.host.ID() {
-			again = append(again, p)
-		}
-	}
-	n.meetEach(ctx, again, func(_ peer.ID, ok bool) {
-		if ok {
-			met.Add(1)
-		}
-	})
-	return int(met.Load())
-}
-
-// meetEach connects to each of peers, meetWorkers at a time, and calls
-// done with each and whether it is connected now. A peer connected already
-// is asked for a sync instead.
-func (n *Node) meetEach(ctx context.Context, peers []peer.ID, done func(p peer.ID, ok bool)) {
-	sem := make(chan struct{}, meetWorkers)
-	var wg sync.WaitGroup
-	for _, p := range peers {
-		if n.reachable(p) {
-			n.requestSync(p) // connected already: ask it along with the rest
-			done(p, true)
-			continue
-		}
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			done(p, n.redialPeer(ctx, p, dialTimeout) == nil)
-		})
-	}
-	wg.Wait()
-}
-
-// followerDevice is a follower and the device its name record names.
-type followerDevice struct {
-	store.Follower
-	device peer.ID
-}
-
-// recentFollowerDevices returns up to limit followers of account whose
-// device is known, those who followed it last first: the device of a
-// follower's name record, learned since the node started (an account it
-// follows back) or kept from its follow notice (keepFollowerRecord).
-func (n *Node) recentFollowerDevices(account entry.Key, limit int) []followerDevice {
-	fs, err := n.store.Followers(account)
-	if err != nil {
-		return nil
-	}
-	slices.SortStableFunc(fs, func(a, b store.Follower) int { return b.Since.Compare(a.Since) })
-	var out []followerDevice
-	for _, f := range fs {
-		if len(out) == limit {
-			break
-		}
-		p, ok := n.deviceOf(f.Key)
-		if !ok {
-			p, ok = n.keptDevice(f.Key)
-		}
-		if ok && !slices.ContainsFunc(out, func(d followerDevice) bool { return d.device == p }) {
-			out = append(out, followerDevice{f, p})
-		}
-	}
-	return out
-}
-
-// keptDevice returns the device of follower that the name record its
-// follow notice brought names (keepFollowerRecord), if one was kept. It
-// is not added to the devices of accounts (n.devices): those are the
-// accounts this node resolved, which every inbound connection is checked
-// against (important), and a popular account has thousands of followers.
-func (n *Node) keptDevice(follower entry.Key) (peer.ID, bool) {
-	raw, err := n.store.FollowerRecord(follower)
-	if err != nil {
-		return "", false
-	}
-	r, err := names.Decode(raw)
-	if err != nil || r.Account != follower {
-		return "", false
-	}
-	p, err := n.recordPeer(r)
-	return p, err == nil && p != n.host.ID()
 }
 
 // locateFollowed looks up the name records of followed authors whose device

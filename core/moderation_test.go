@@ -222,7 +222,7 @@ func TestBlock(t *testing.T) {
 	// Back online, alice would dial carol, not bob.
 	var devs []peer.ID
 	for _, f := range alice.recentFollowerDevices(alice.session().key, maxMeetFollowers) {
-		devs = append(devs, f.device)
+		devs = append(devs, f.Device)
 	}
 	if slices.Contains(devs, bob.host.ID()) || !slices.Contains(devs, carol.host.ID()) {
 		t.Errorf("followers' devices met on return = %v, want carol's %v and not bob's %v", devs, carol.host.ID(), bob.host.ID())
