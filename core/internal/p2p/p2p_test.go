@@ -17,6 +17,7 @@ import (
 
 	dht "github.com/libp2p/go-libp2p-kad-dht"
 	dhtpb "github.com/libp2p/go-libp2p-kad-dht/pb"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pubsubpb "github.com/libp2p/go-libp2p-pubsub/pb"
 	record "github.com/libp2p/go-libp2p-record"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -499,27 +500,37 @@ func TestDHTValues(t *testing.T) {
 	}
 }
 
-func TestGossipSub(t *testing.T) {
-	a, b := newHost(t, Config{PubSub: true}), newHost(t, Config{PubSub: true})
+// subscribedPair starts two hosts with GossipSub, connected, both joined
+// to one topic and b subscribed to it, and waits until a knows b
+// subscribed. It returns a's topic and b's subscription.
+func subscribedPair(t *testing.T) (a, b *Host, ta *pubsub.Topic, sub *pubsub.Subscription) {
+	t.Helper()
+	a, b = newHost(t, Config{PubSub: true}), newHost(t, Config{PubSub: true})
 	connect(t, a, b)
-
 	const topic = "skein-test"
 	ta, err := a.PubSub.Join(topic)
 	if err != nil {
 		t.Fatalf("Join() error = %v", err)
 	}
-	defer ta.Close()
 	tb, err := b.PubSub.Join(topic)
 	if err != nil {
 		t.Fatalf("Join() error = %v", err)
 	}
-	defer tb.Close()
-	sub, err := tb.Subscribe()
+	sub, err = tb.Subscribe()
 	if err != nil {
 		t.Fatalf("Subscribe() error = %v", err)
 	}
-	defer sub.Cancel()
+	t.Cleanup(func() {
+		sub.Cancel()
+		tb.Close()
+		ta.Close()
+	})
 	waitFor(t, "a to see b subscribed", func() bool { return slices.Contains(ta.ListPeers(), b.ID()) })
+	return a, b, ta, sub
+}
+
+func TestGossipSub(t *testing.T) {
+	a, _, ta, sub := subscribedPair(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
