@@ -211,6 +211,10 @@ func (n *Node) applyPower() {
 		n.lib.Pause()
 		n.lib.SetServe(blobnet.ServerLimits{MaxPeers: backgroundMediaPeers})
 	}
+	// A wake's few short connections cost a phone less than half the
+	// bytes over TCP (p2p.Host.PreferTCP); in foreground, QUIC's one
+	// round trip to connect wins.
+	n.host.PreferTCP(want != PowerForeground)
 	switch want {
 	case PowerForeground:
 		n.host.Gate.Set(-1, true)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
 )
 
 // peers returns how many peers n is connected to.
@@ -109,6 +110,32 @@ func TestPowerBackgroundWakes(t *testing.T) {
 	}
 	mustPost(t, alice, "while bob sleeps")
 	waitFor(t, "post fetched by a background wake", hasFeed(bob, "alice: while bob sleeps"))
+	// The next wakes' connections to alice: over TCP, which costs a
+	// phone less than half the bytes of QUIC on a short connection
+	// (p2p.Host.PreferTCP).
+	var mu sync.Mutex
+	var wakeAddrs []ma.Multiaddr
+	bgNotify := &network.NotifyBundle{ConnectedF: func(_ network.Network, c network.Conn) {
+		if c.RemotePeer() == alice.host.ID() {
+			mu.Lock()
+			wakeAddrs = append(wakeAddrs, c.RemoteMultiaddr())
+			mu.Unlock()
+		}
+	}}
+	bob.host.Network().Notify(bgNotify)
+	mustPost(t, alice, "while bob sleeps again")
+	waitFor(t, "the next post fetched by a background wake", hasFeed(bob, "alice: while bob sleeps again"))
+	bob.host.Network().StopNotify(bgNotify)
+	mu.Lock()
+	for _, a := range wakeAddrs {
+		if _, err := a.ValueForProtocol(ma.P_TCP); err != nil {
+			t.Errorf("a background wake connected to alice over %s, want TCP", a)
+		}
+	}
+	if len(wakeAddrs) == 0 {
+		t.Error("no wake connected to alice")
+	}
+	mu.Unlock()
 	// Between wakes bob holds no connection and accepts none.
 	waitFor(t, "connections closed after the wake", func() bool { return peers(bob) == 0 })
 	if !dialFails(alice, bob) {

@@ -73,6 +73,7 @@ type hostConfig struct {
 	autonatService bool                 // answer other peers' AutoNAT dial-back requests
 	reachability   network.Reachability // if not Unknown, AutoNAT's answer, fixed
 	sim            *SimHooks            // a simulation's hooks; nil in production
+	dials          *dialOrder           // ranks each dial's addresses; nil: go-libp2p's order
 }
 
 // basicHost is the host newBasicHost returns. Its Close stops what
@@ -125,6 +126,9 @@ func newBasicHost(cfg hostConfig) (_ *basicHost, err error) {
 	swOpts := []swarm.Option{
 		swarm.WithUDPBlackHoleSuccessCounter(&swarm.BlackHoleSuccessCounter{N: 100, MinSuccesses: 5, Name: "UDP"}),
 		swarm.WithIPv6BlackHoleSuccessCounter(&swarm.BlackHoleSuccessCounter{N: 100, MinSuccesses: 5, Name: "IPv6"}),
+	}
+	if cfg.dials != nil {
+		swOpts = append(swOpts, swarm.WithDialRanker(cfg.dials.rank))
 	}
 	var transports simTransports
 	if cfg.sim != nil {

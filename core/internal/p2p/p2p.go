@@ -115,6 +115,7 @@ type Host struct {
 	Gate *Gate
 
 	relay      *relayv2.Relay // nil unless Config.RelayService
+	dials      *dialOrder     // the order of each dial's addresses (PreferTCP)
 	scoreDecay time.Duration
 
 	cancel       context.CancelFunc
@@ -160,6 +161,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, fmt.Errorf("p2p: resource manager: %w", err)
 	}
 	gate := &Gate{limit: -1}
+	dials := new(dialOrder)
 	// The host listens below, once it exists, so that a failed listen
 	// leaves a host to close.
 	h, err := newBasicHost(hostConfig{
@@ -173,6 +175,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		autonatService: cfg.AutoNATService,
 		reachability:   cfg.Reachability,
 		sim:            cfg.Sim,
+		dials:          dials,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("p2p: start host: %w", err) // rm and cm closed
@@ -183,7 +186,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	gate.attach(h.Network())
-	hh := &Host{Host: h, Gate: gate, cancel: cancel, scoreDecay: cfg.ScoreDecay}
+	hh := &Host{Host: h, Gate: gate, dials: dials, cancel: cancel, scoreDecay: cfg.ScoreDecay}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
