@@ -15,8 +15,8 @@ import (
 const tcpFirstDelay = time.Second
 
 // dialOrder ranks the addresses of each dial: go-libp2p's default order
-// (QUIC first, TCP 250 ms later, relayed addresses last), or TCP first
-// while tcpFirst is set.
+// (QUIC first, TCP 250 ms later, relayed addresses last), or, while
+// tcpFirst is set and the peer has a TCP address, TCP first.
 type dialOrder struct{ tcpFirst atomic.Bool }
 
 // rank is the swarm's dial ranker.
@@ -31,6 +31,9 @@ func (o *dialOrder) rank(addrs []ma.Multiaddr) []network.AddrDelay {
 		} else {
 			other = append(other, a)
 		}
+	}
+	if len(tcp) == 0 {
+		return swarm.DefaultDialRanker(addrs)
 	}
 	out := swarm.DefaultDialRanker(tcp)
 	for _, d := range swarm.DefaultDialRanker(other) {

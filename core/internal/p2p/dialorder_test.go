@@ -21,17 +21,19 @@ func TestDialOrder(t *testing.T) {
 	}{
 		{"go-libp2p's order: QUIC first", false, quic, []ma.Multiaddr{tcp, relayed}},
 		{"TCP first", true, tcp, []ma.Multiaddr{quic, relayed}},
+		{"TCP first, no TCP address: QUIC at once", true, quic, []ma.Multiaddr{relayed}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var o dialOrder
 			o.tcpFirst.Store(tt.tcpFirst)
+			addrs := append([]ma.Multiaddr{tt.first}, tt.later...)
 			delays := map[string]time.Duration{}
-			for _, d := range o.rank([]ma.Multiaddr{quic, tcp, relayed}) {
+			for _, d := range o.rank(addrs) {
 				delays[d.Addr.String()] = d.Delay
 			}
-			if len(delays) != 3 {
-				t.Fatalf("ranked %d addresses, want 3", len(delays))
+			if len(delays) != len(addrs) {
+				t.Fatalf("ranked %d addresses, want %d", len(delays), len(addrs))
 			}
 			if d := delays[tt.first.String()]; d != 0 {
 				t.Errorf("%s waits %v, want 0", tt.first, d)
@@ -41,7 +43,7 @@ func TestDialOrder(t *testing.T) {
 					t.Errorf("%s dialled at once with %s", a, tt.first)
 				}
 			}
-			if tt.tcpFirst && delays[quic.String()] < tcpFirstDelay {
+			if tt.tcpFirst && tt.first.Equal(tcp) && delays[quic.String()] < tcpFirstDelay {
 				t.Errorf("QUIC waits %v, want at least %v", delays[quic.String()], tcpFirstDelay)
 			}
 		})
