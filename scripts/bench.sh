@@ -76,10 +76,11 @@ scripts/media-plot.sh "$m_k" docs/media-providers.svg || echo "no plot: Benchmar
 # Issue 16's outputs. BenchmarkCatchUpCost and BenchmarkFeedStoreSize drew
 # docs/catchup-cost.svg and docs/feed-store-size.svg themselves; the
 # follow-cost plot is this run's points (the "followcost" log lines) beside
-# the curve measured before the change (docs/follow-cost-before.jsonl).
+# the curves measured before issue 16 (docs/follow-cost-before.jsonl) and
+# after its first change (docs/follow-cost-topics.jsonl).
 s_verify=$out/26.txt s_cost=$out/27.txt s_size=$out/28.txt s_topics=$out/29.txt s_follow=$out/30.txt
 sed -n 's/.*followcost //p' "$s_follow" > "$out/follow.jsonl"
-go run ./cli/internal/powerbench/followplot -o docs/follow-cost.svg docs/follow-cost-before.jsonl "$out/follow.jsonl" ||
+go run ./cli/internal/powerbench/followplot -o docs/follow-cost.svg docs/follow-cost-before.jsonl docs/follow-cost-topics.jsonl "$out/follow.jsonl" ||
   echo "no plot: BenchmarkFollowCost gave nothing" >&2
 # The simulation sweep wrote docs/sim-results.json and docs/sim-curves.svg;
 # its table is simplot's, the graph's TestDefaultGraph's.
@@ -540,6 +541,9 @@ issue 16 (e0517de), 23,014,112 after it (2026-12-05), with:
 | before (9fae5ef) | 10 | 770 | 600 | 158 | 36.1 | 176 | 5.3 | 44.0 | – | 68 | 34.3 |
 | before (9fae5ef) | 100 | 2090 | 1308 | 398 | 41.4 | 253 | 5.3 | 63.2 | – | 68 | 39.6 |
 | before (9fae5ef) | 1000 | 11325 | 1944 | 2198 | 70.2 | 551 | 5.3 | 137.9 | – | 68 | 51.0 |
+| topics bounded (fb5630b) | 10 | 1075 | 552 | 158 | 36.4 | 202 | 4.0 | 50.6 | – | 68 | 34.5 |
+| topics bounded (fb5630b) | 100 | 1191 | 1320 | 399 | 42.2 | 177 | 4.0 | 44.4 | – | 68 | 38.9 |
+| topics bounded (fb5630b) | 1000 | 1848 | 1716 | 399 | 53.8 | 211 | 4.0 | 52.7 | – | 68 | 47.1 |
 $(fcrow 10)
 $(fcrow 100)
 $(fcrow 1000)
@@ -572,7 +576,8 @@ $(ftrow 1000)
   the "restart and login" column, and the next 3 give "one wake". Background
   per hour is the idle window (nothing in every run) plus 4 wakes. Goroutines
   from the daemon's status, RSS from \`/proc\`. The plot is this run's points
-  beside the curve before the change (\`docs/follow-cost-before.jsonl\`), by
+  beside the curves before issue 16 (\`docs/follow-cost-before.jsonl\`) and
+  after its first change (\`docs/follow-cost-topics.jsonl\`), by
   \`go run ./cli/internal/powerbench/followplot\`. With 10 authors 10 devices
   are connected, from 100 on all 20.
 - **The change** (commit fb5630b): a sync asks each peer only for the logs it
@@ -583,14 +588,19 @@ $(ftrow 1000)
   at most 64 followed logs are announced as held (the 64 whose SHA-256(peer ID
   ‖ author key) is least, so followers share the announcing); background wakes
   go round the followed authors' devices. docs/ARCHITECTURE.md, "Delivery".
-- **What is left**: a background wake is three connections (two authors'
-  devices and the relay) of 12–22 KB each, whatever F: the budget is met
-  at the noise level of the runs (about ±25 KB/h), not with a margin. A new
-  process (a restart, a killed app) looks up every followed author's device
-  once: the restart and login column. The bench has no followers but the two
-  phones and a one-server DHT: meshes are empty and provides cheap here; on a
-  real network each new connection also carried 87 KB of subscriptions at
-  1,000 authors before the change (8.7 KB now).
+- **Background wakes over TCP** (commit 8b9298b, \`p2p.Host.PreferTCP\`):
+  outside foreground mode the node dials TCP addresses first and QUIC a
+  second later. A wake is three short connections (two authors' devices and
+  the relay); over QUIC each cost about 16 KB (the handshake padded to full
+  datagrams, two for the post-quantum key share, and four or five 1.4 KB
+  path-MTU probes quic-go sends on every connection) for about 1.5 KB of
+  Skein's bytes, over TCP about 6.5 KB: one wake 18.6–22.3 KB instead of
+  44–53. A new process (a restart, a killed app) looks up every followed
+  author's device once: the restart and login column. The bench has no
+  followers but the two phones and a one-server DHT: meshes are empty and
+  provides cheap here; on a real network each new connection also carried
+  87 KB of subscriptions at 1,000 authors before the first change (8.7 KB
+  now).
 
 ## Scale: the 500-node simulation
 

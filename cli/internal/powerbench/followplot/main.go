@@ -79,7 +79,7 @@ func read(name string) ([]point, error) {
 type series struct {
 	name  string
 	color string
-	dash  bool
+	dash  string // stroke-dasharray; "" for a solid line
 	xy    [][2]float64
 }
 
@@ -110,7 +110,7 @@ func svg(pts []point) string {
 		var out []series
 		for i, l := range labels {
 			for _, mode := range []string{"fg", "bg"} {
-				s := series{name: fmt.Sprintf("%s, %s", mode, l), color: colors[mode], dash: i == 0 && len(labels) > 1}
+				s := series{name: fmt.Sprintf("%s, %s", mode, l), color: colors[mode], dash: dashFor(i, len(labels))}
 				for _, p := range pts {
 					if p.Label != l {
 						continue
@@ -148,20 +148,33 @@ func svg(pts []point) string {
 	y := panelH + 10
 	for i, l := range labels {
 		dash := ""
-		if i == 0 && len(labels) > 1 {
-			dash = ` stroke-dasharray="5,3"`
+		if d := dashFor(i, len(labels)); d != "" {
+			dash = ` stroke-dasharray="` + d + `"`
 		}
 		x := 20
 		for _, mode := range []string{"fg", "bg"} {
 			name := map[string]string{"fg": "foreground", "bg": "background"}[mode]
 			fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"%s/>`, x, y, x+30, y, colors[mode], dash)
 			fmt.Fprintf(&b, `<text x="%d" y="%d">%s, %s</text>`+"\n", x+36, y+4, name, esc(l))
-			x += 220
+			x += panelW * len(panels) / 2
 		}
 		y += 18
 	}
 	b.WriteString("</svg>\n")
 	return b.String()
+}
+
+// dashFor is the dash pattern of the i-th of n runs: the last (the
+// current code) solid, the first dashed, those between dotted.
+func dashFor(i, n int) string {
+	switch {
+	case i == n-1:
+		return ""
+	case i == 0:
+		return "5,3"
+	default:
+		return "2,3"
+	}
 }
 
 func drawPanel(b *strings.Builder, p panel, x0 int) {
@@ -223,8 +236,8 @@ func drawPanel(b *strings.Builder, p panel, x0 int) {
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", px(v[0]), py(v[1])))
 		}
 		dash := ""
-		if s.dash {
-			dash = ` stroke-dasharray="5,3"`
+		if s.dash != "" {
+			dash = ` stroke-dasharray="` + s.dash + `"`
 		}
 		fmt.Fprintf(b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"%s><title>%s</title></polyline>`+"\n", strings.Join(pts, " "), s.color, dash, esc(s.name))
 		for _, v := range s.xy {
