@@ -123,6 +123,18 @@ func TestPowerBackgroundWakes(t *testing.T) {
 		}
 	}}
 	bob.host.Network().Notify(bgNotify)
+	// Between two wakes (no connection), forget what was recorded: a
+	// wake under way could fetch the next post on a connection opened
+	// before.
+	waitFor(t, "a pause between wakes", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if peers(bob) != 0 {
+			return false
+		}
+		wakeAddrs = nil
+		return true
+	})
 	mustPost(t, alice, "while bob sleeps again")
 	waitFor(t, "the next post fetched by a background wake", hasFeed(bob, "alice: while bob sleeps again"))
 	bob.host.Network().StopNotify(bgNotify)
