@@ -651,7 +651,7 @@ $(cat "$out/sim.md")
   follows 37.1 s, readiness 15.2 s, window 15.6 s, settle 1.8 s (every
   follower held every post), closing 3.9 s, raw baseline 23.2 s. The
   sweep's N = 500 took 1 min 43 s. Before the GossipSub fixes of the next
-  point, 3 of 7 runs went over 2 minutes (89 to 131 s): each lost a live
+  point, 4 of 11 runs went over 2 minutes (89 to 131 s): each lost a live
   delivery or more with neither side away, repaired only by the periodic
   sync 5 minutes on, so the run waited out its 20 s settle bound; none has
   since (settle 1.0–1.8 s). What is left is the follows (30–37 s: 4,866
