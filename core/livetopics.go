@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"maps"
 	"slices"
 	"time"
 
@@ -95,6 +96,14 @@ func (n *Node) rebalanceTopics(sess *session) {
 			n.log.Warn("subscribe failed", "author", a.Short(), "err", err)
 		}
 	}
+}
+
+// subscribedAuthors returns the followed authors whose topics the session
+// subscribes to.
+func (sess *session) subscribedAuthors() []entry.Key {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	return slices.Collect(maps.Keys(sess.subs))
 }
 
 // liveTopics returns how many followed authors' topics the session

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"time"
 
@@ -67,20 +66,13 @@ func (n *Node) liveDevices() []peer.ID {
 	if sess == nil {
 		return nil
 	}
-	sess.mu.Lock()
-	authors := slices.Collect(maps.Keys(sess.subs))
-	sess.mu.Unlock()
 	var devs []peer.ID
-	n.mu.Lock()
-	for _, a := range authors {
-		if d, ok := n.devices[a]; ok && !slices.Contains(devs, d) {
+	for _, a := range sess.subscribedAuthors() {
+		if d, ok := n.deviceOf(a); ok && !slices.Contains(devs, d) && n.host.Network().Connectedness(d) == network.Connected {
 			devs = append(devs, d)
 		}
 	}
-	n.mu.Unlock()
-	return slices.DeleteFunc(devs, func(p peer.ID) bool {
-		return n.host.Network().Connectedness(p) != network.Connected
-	})
+	return devs
 }
 
 // lost is the network's notice that a connection to p closed; it hands p
